@@ -1,0 +1,329 @@
+//! The evidence model: plain data that every input becomes.
+//!
+//! This module owns the one representation the rules engine matches against. Parsers of pasted text
+//! (`crate::parse`) and, later, the live cluster fetcher both fill an [`Evidence`]; nothing here knows
+//! about kubectl's text formats or the Kubernetes API types. Every item carries a [`Provenance`] so a
+//! finding can quote exactly where its proof came from (which input, which line, which container,
+//! current or previous log).
+//!
+//! Log lines are the only unbounded source. They are not stored wholesale: the caller decides which
+//! lines to keep (the engine keeps only lines some rule could match, see `crate::engine::Prefilter`),
+//! identical lines are folded into one item with a repeat count, and the number of distinct kept lines is
+//! capped so memory stays flat however large the input.
+
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Where one item of evidence came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Provenance {
+    /// Input name: a file path, `-` for stdin, or an API path in live mode.
+    pub input: String,
+    /// 1-based line number in that input, when the item came from text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// What the text was recognised as (`describe-pod`, `events-table`, `yaml`, `json`, `log`, ...).
+    pub format: String,
+}
+
+impl Provenance {
+    pub fn new(input: &str, line: Option<u64>, format: &str) -> Self {
+        Provenance {
+            input: input.to_string(),
+            line,
+            format: format.to_string(),
+        }
+    }
+
+    /// `describe.txt:12` or `describe.txt` when there is no line.
+    pub fn location(&self) -> String {
+        match self.line {
+            Some(l) => format!("{}:{}", self.input, l),
+            None => self.input.clone(),
+        }
+    }
+}
+
+/// A point in time, as precisely as the input gave it. Pasted tables give ages relative to when the
+/// command ran (`5m`), objects give absolute times; ranking compares them via [`Evidence::age_of`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind", content = "value")]
+pub enum When {
+    /// Seconds since the Unix epoch.
+    Absolute(i64),
+    /// Seconds before the input was captured.
+    Age(u64),
+}
+
+/// A pod-level fact: phase, reason, message, placement, metadata.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodInfo {
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub uid: Option<String>,
+    pub phase: Option<String>,
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    pub node_name: Option<String>,
+    /// Owner kind/name, e.g. `ReplicaSet/web-7d9f`, `Job/backup-28190`.
+    pub controlled_by: Option<String>,
+    pub annotations: Vec<(String, String)>,
+    pub labels: Vec<(String, String)>,
+    pub provenance: Provenance,
+}
+
+/// One entry of `status.conditions` of a pod.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodCondition {
+    pub type_: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    pub provenance: Provenance,
+}
+
+/// Which list of the pod spec a container belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ContainerKind {
+    Init,
+    #[default]
+    Regular,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "init",
+            ContainerKind::Regular => "regular",
+            ContainerKind::Ephemeral => "ephemeral",
+        }
+    }
+}
+
+/// A container's state as kubelet reports it (`state` or `lastState`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum ContainerState {
+    Waiting {
+        reason: Option<String>,
+        message: Option<String>,
+    },
+    Running {
+        started_at: Option<String>,
+    },
+    Terminated {
+        reason: Option<String>,
+        message: Option<String>,
+        exit_code: Option<i32>,
+        signal: Option<i32>,
+        finished_at: Option<String>,
+    },
+}
+
+impl ContainerState {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ContainerState::Waiting { .. } => "waiting",
+            ContainerState::Running { .. } => "running",
+            ContainerState::Terminated { .. } => "terminated",
+        }
+    }
+}
+
+/// One container status, init containers included.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerStatus {
+    pub name: String,
+    pub kind: ContainerKind,
+    pub image: Option<String>,
+    pub ready: Option<bool>,
+    pub restart_count: Option<u32>,
+    pub state: Option<ContainerState>,
+    pub last_state: Option<ContainerState>,
+    pub provenance: Provenance,
+}
+
+/// A Kubernetes event about the pod, its node, or anything else that was pasted.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    /// `Normal` or `Warning`.
+    pub type_: Option<String>,
+    pub reason: Option<String>,
+    pub message: String,
+    pub count: Option<u32>,
+    /// Involved object kind (`Pod`, `Node`, ...), when known.
+    pub object_kind: Option<String>,
+    pub object_name: Option<String>,
+    /// Reporting component (`kubelet`, `default-scheduler`, `eklet`, ...).
+    pub source: Option<String>,
+    pub first_seen: Option<When>,
+    pub last_seen: Option<When>,
+    pub provenance: Provenance,
+}
+
+/// One entry of a node's `status.conditions`.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeCondition {
+    pub node: Option<String>,
+    pub type_: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    pub last_transition: Option<When>,
+    pub provenance: Provenance,
+}
+
+/// One entry of a node's `spec.taints`.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Taint {
+    pub node: Option<String>,
+    pub key: String,
+    pub value: Option<String>,
+    pub effect: String,
+    pub provenance: Provenance,
+}
+
+/// One kept line of a container log, or of text that fit no known format.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogLine {
+    /// Container the log belongs to, when known.
+    pub container: Option<String>,
+    /// `Some(true)` for `kubectl logs --previous`, `Some(false)` for the current log.
+    pub previous: Option<bool>,
+    /// True when the line was not recognised as a log at all but scanned as free text.
+    pub free_text: bool,
+    pub text: String,
+    /// How many times this exact line occurred in the same stream (1 for a single occurrence).
+    pub repeats: u64,
+    pub provenance: Provenance,
+}
+
+/// A non-fatal problem met while gathering evidence: something could not be read or checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotChecked {
+    /// What could not be checked (`node conditions`, `events`, `line 40-80 of dump.txt`).
+    pub what: String,
+    /// Why, and what would allow it.
+    pub reason: String,
+}
+
+/// Everything known about one diagnosis subject (usually one pod), from any number of inputs.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evidence {
+    pub pods: Vec<PodInfo>,
+    pub pod_conditions: Vec<PodCondition>,
+    pub containers: Vec<ContainerStatus>,
+    pub events: Vec<Event>,
+    pub node_conditions: Vec<NodeCondition>,
+    pub taints: Vec<Taint>,
+    pub logs: Vec<LogLine>,
+    pub not_checked: Vec<NotChecked>,
+    /// Log or text lines that matched some rule's prefilter but were dropped because the cap on kept
+    /// lines was reached.
+    pub dropped_lines: u64,
+    #[serde(skip)]
+    log_index: HashMap<(Option<String>, Option<bool>, bool, String), usize>,
+}
+
+/// Upper bound on distinct kept log lines; beyond it lines are counted in `dropped_lines`.
+pub const MAX_KEPT_LOG_LINES: usize = 20_000;
+
+impl Evidence {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keep a log line, folding exact repeats from the same stream into one item.
+    pub fn push_log(&mut self, line: LogLine) {
+        let key = (
+            line.container.clone(),
+            line.previous,
+            line.free_text,
+            line.text.clone(),
+        );
+        if let Some(&i) = self.log_index.get(&key) {
+            self.logs[i].repeats += line.repeats.max(1);
+            return;
+        }
+        if self.logs.len() >= MAX_KEPT_LOG_LINES {
+            self.dropped_lines += 1;
+            return;
+        }
+        self.log_index.insert(key, self.logs.len());
+        self.logs.push(line);
+    }
+
+    /// Record that something could not be checked (deduplicated).
+    pub fn not_checked(&mut self, what: impl Into<String>, reason: impl Into<String>) {
+        let item = NotChecked {
+            what: what.into(),
+            reason: reason.into(),
+        };
+        if !self.not_checked.contains(&item) {
+            self.not_checked.push(item);
+        }
+    }
+
+    /// Move everything from `other` into `self`.
+    pub fn merge(&mut self, other: Evidence) {
+        self.pods.extend(other.pods);
+        self.pod_conditions.extend(other.pod_conditions);
+        self.containers.extend(other.containers);
+        self.events.extend(other.events);
+        self.node_conditions.extend(other.node_conditions);
+        self.taints.extend(other.taints);
+        for l in other.logs {
+            self.push_log(l);
+        }
+        for n in other.not_checked {
+            self.not_checked(n.what, n.reason);
+        }
+        self.dropped_lines += other.dropped_lines;
+    }
+
+    /// Newest absolute time seen anywhere in the evidence: the reference for ages of absolute times.
+    pub fn newest_absolute(&self) -> Option<i64> {
+        let ev = self
+            .events
+            .iter()
+            .flat_map(|e| [e.first_seen, e.last_seen])
+            .chain(self.node_conditions.iter().map(|c| c.last_transition));
+        ev.flatten()
+            .filter_map(|w| match w {
+                When::Absolute(t) => Some(t),
+                When::Age(_) => None,
+            })
+            .max()
+    }
+
+    /// How long ago `w` was, in seconds, comparable across relative and absolute times.
+    pub fn age_of(&self, w: When) -> Option<u64> {
+        match w {
+            When::Age(a) => Some(a),
+            When::Absolute(t) => self.newest_absolute().map(|n| (n - t).max(0) as u64),
+        }
+    }
+
+    /// True when nothing at all was gathered.
+    pub fn is_empty(&self) -> bool {
+        self.pods.is_empty()
+            && self.pod_conditions.is_empty()
+            && self.containers.is_empty()
+            && self.events.is_empty()
+            && self.node_conditions.is_empty()
+            && self.taints.is_empty()
+            && self.logs.is_empty()
+    }
+}

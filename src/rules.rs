@@ -1,0 +1,741 @@
+//! Rules are data: this module owns their schema, loading and validation.
+//!
+//! One YAML file per failure signature lives under `rules/`; the built-in set is embedded in the
+//! binary at build time (`include_dir`), and `--rules DIR` adds or replaces rules by id. A rule file
+//! that does not parse, names an unknown field, or carries a regex that does not compile is refused
+//! with `file:line:column: what is wrong`. The matching semantics live in `crate::engine`; this module
+//! knows nothing about any particular failure. The format is documented in `rules/README.md`.
+
+use regex::Regex;
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The rules shipped with the binary.
+pub static BUILTIN_RULES: include_dir::Dir<'_> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/rules");
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("cannot read rules from {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// How severe a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a rule names a root cause or a symptom that causes explain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleKind {
+    #[default]
+    Cause,
+    Symptom,
+}
+
+/// A compiled regular expression that remembers its source text.
+#[derive(Clone)]
+pub struct Pattern {
+    pub source: String,
+    pub regex: Regex,
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "/{}/", self.source)
+    }
+}
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Accept numbers and booleans too (`exit_code: 137`, `previous: true`) as exact matches.
+        let raw = serde_yaml::Value::deserialize(d)?;
+        let source = match raw {
+            serde_yaml::Value::String(s) => s,
+            serde_yaml::Value::Number(n) => format!("^{n}$"),
+            serde_yaml::Value::Bool(b) => format!("^{b}$"),
+            other => {
+                return Err(de::Error::custom(format!(
+                    "expected a regex string, found {}",
+                    yaml_kind(&other)
+                )))
+            }
+        };
+        let regex = Regex::new(&source)
+            .map_err(|e| de::Error::custom(format!("invalid regex {source:?}: {}", one_line(&e))))?;
+        Ok(Pattern { source, regex })
+    }
+}
+
+fn yaml_kind(v: &serde_yaml::Value) -> &'static str {
+    match v {
+        serde_yaml::Value::Null => "null",
+        serde_yaml::Value::Bool(_) => "a boolean",
+        serde_yaml::Value::Number(_) => "a number",
+        serde_yaml::Value::String(_) => "a string",
+        serde_yaml::Value::Sequence(_) => "a list",
+        serde_yaml::Value::Mapping(_) => "a mapping",
+        serde_yaml::Value::Tagged(_) => "a tagged value",
+    }
+}
+
+fn one_line(e: &impl fmt::Display) -> String {
+    e.to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The typed sources a leaf matcher can look at. Each has a fixed set of fields (see
+/// [`Source::fields`]); a leaf matches one item of that source when every field regex it names
+/// matches that same item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Event,
+    Container,
+    NodeCondition,
+    Taint,
+    Log,
+    Pod,
+    PodCondition,
+}
+
+impl Source {
+    pub const ALL: [Source; 7] = [
+        Source::Event,
+        Source::Container,
+        Source::NodeCondition,
+        Source::Taint,
+        Source::Log,
+        Source::Pod,
+        Source::PodCondition,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Event => "event",
+            Source::Container => "container",
+            Source::NodeCondition => "node_condition",
+            Source::Taint => "taint",
+            Source::Log => "log",
+            Source::Pod => "pod",
+            Source::PodCondition => "pod_condition",
+        }
+    }
+
+    fn from_name(s: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|x| x.name() == s)
+    }
+
+    /// Field names a leaf of this source may constrain.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Source::Event => &[
+                "type",
+                "reason",
+                "message",
+                "count",
+                "object_kind",
+                "object_name",
+                "source",
+            ],
+            Source::Container => &[
+                "name",
+                "kind",
+                "image",
+                "ready",
+                "state",
+                "waiting_reason",
+                "waiting_message",
+                "terminated_reason",
+                "termination_message",
+                "exit_code",
+                "signal",
+                "restart_count",
+            ],
+            Source::NodeCondition => &["node", "type", "status", "reason", "message"],
+            Source::Taint => &["node", "key", "value", "effect"],
+            Source::Log => &["container", "previous", "text"],
+            Source::Pod => &[
+                "name",
+                "namespace",
+                "phase",
+                "reason",
+                "message",
+                "node",
+                "controlled_by",
+                "annotation",
+                "label",
+            ],
+            Source::PodCondition => &["type", "status", "reason", "message"],
+        }
+    }
+}
+
+/// One typed matcher: a source and field regexes that must all match the same item.
+#[derive(Debug, Clone)]
+pub struct Leaf {
+    pub source: Source,
+    /// Sorted by field name so rule ordering never changes behaviour.
+    pub fields: Vec<(String, Pattern)>,
+}
+
+/// The match tree: leaves combined with `all`, `any` and `not`.
+#[derive(Debug, Clone)]
+pub enum MatchNode {
+    All(Vec<MatchNode>),
+    Any(Vec<MatchNode>),
+    Not(Box<MatchNode>),
+    Leaf(Leaf),
+}
+
+impl<'de> Deserialize<'de> for MatchNode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(NodeVisitor)
+    }
+}
+
+/// A match node is a mapping with exactly one key: a combinator (`all`, `any`, `not`) or a source
+/// name. Deserialized as a stream (never through an intermediate value) so that every error keeps
+/// the line and column of the offending text.
+struct NodeVisitor;
+
+impl<'de> de::Visitor<'de> for NodeVisitor {
+    type Value = MatchNode;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "a match node: a mapping with one key, `all`, `any`, `not` or a source ({})",
+            Source::ALL.map(|s| s.name()).join(", ")
+        )
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<MatchNode, A::Error> {
+        let Some(key) = map.next_key::<String>()? else {
+            return Err(de::Error::custom(
+                "empty match node; expected `all`, `any`, `not` or a source",
+            ));
+        };
+        let node = match key.as_str() {
+            "all" | "any" => {
+                let list: Vec<MatchNode> = map.next_value()?;
+                if list.is_empty() {
+                    return Err(de::Error::custom(format!(
+                        "`{key}` takes a non-empty list of match nodes"
+                    )));
+                }
+                if key == "all" {
+                    MatchNode::All(list)
+                } else {
+                    MatchNode::Any(list)
+                }
+            }
+            "not" => MatchNode::Not(Box::new(map.next_value()?)),
+            name => {
+                let source = Source::from_name(name).ok_or_else(|| {
+                    de::Error::custom(format!(
+                        "unknown match key `{name}`; expected all, any, not, or one of the sources: {}",
+                        Source::ALL.map(|s| s.name()).join(", ")
+                    ))
+                })?;
+                let fields = map.next_value_seed(FieldsSeed(source))?;
+                MatchNode::Leaf(Leaf { source, fields })
+            }
+        };
+        if let Some(extra) = map.next_key::<String>()? {
+            return Err(de::Error::custom(format!(
+                "a match node takes exactly one key, found `{key}` and `{extra}`; \
+                 wrap several conditions in `all:` or `any:`"
+            )));
+        }
+        Ok(node)
+    }
+}
+
+/// The field regexes of one leaf, checked against the source's field names as they are read.
+struct FieldsSeed(Source);
+
+impl<'de> de::DeserializeSeed<'de> for FieldsSeed {
+    type Value = Vec<(String, Pattern)>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> de::Visitor<'de> for FieldsSeed {
+    type Value = Vec<(String, Pattern)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "a mapping of `{}` fields to regexes ({})",
+            self.0.name(),
+            self.0.fields().join(", ")
+        )
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out: Vec<(String, Pattern)> = Vec::new();
+        while let Some(field) = map.next_key::<String>()? {
+            if !self.0.fields().contains(&field.as_str()) {
+                return Err(de::Error::custom(format!(
+                    "unknown field `{field}` for source `{}`; expected one of: {}",
+                    self.0.name(),
+                    self.0.fields().join(", ")
+                )));
+            }
+            if out.iter().any(|(f, _)| *f == field) {
+                return Err(de::Error::custom(format!("field `{field}` given twice")));
+            }
+            let pat: Pattern = map.next_value()?;
+            out.push((field, pat));
+        }
+        if out.is_empty() {
+            return Err(de::Error::custom(format!(
+                "source `{}` needs at least one field to match",
+                self.0.name()
+            )));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+}
+
+/// A reference: a seed document section or a public URL.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    /// Seed document file name (e.g. `001_ac2bba0eee350c23.txt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<String>,
+    /// Section within the seed (e.g. `3.1`) or a heading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(s) = &self.seed {
+            match &self.section {
+                Some(sec) => parts.push(format!("seed {s} §{sec}")),
+                None => parts.push(format!("seed {s}")),
+            }
+        }
+        if let Some(t) = &self.title {
+            parts.push(t.clone());
+        }
+        if let Some(u) = &self.url {
+            parts.push(u.clone());
+        }
+        f.write_str(&parts.join(" — "))
+    }
+}
+
+/// One failure signature, as written in a rule file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: String,
+    #[serde(default)]
+    pub kind: RuleKind,
+    /// Ids of symptom rules this cause explains; they rank below it when both fire.
+    #[serde(default)]
+    pub explains: Vec<String>,
+    /// What the rule detects ("What it detects").
+    pub detects: String,
+    /// Why it happens ("Why it happens").
+    pub why: String,
+    /// The fix, templated with `{{capture}}` and `{{capture|filter}}`.
+    pub fix: String,
+    /// The fix in Chinese, as the seed document words it, when the rule comes from a seed.
+    #[serde(default)]
+    pub fix_zh: Option<String>,
+    pub references: Vec<Reference>,
+    #[serde(rename = "match")]
+    pub matcher: MatchNode,
+    /// Where the rule was loaded from (`builtin:rules/x.yaml` or a path).
+    #[serde(skip)]
+    pub origin: String,
+}
+
+/// The filters a fix template may apply to a capture.
+pub const TEMPLATE_FILTERS: &[&str] = &["ip_scope", "bytes"];
+
+impl Rule {
+    /// Parse one rule file's text; `path` is used in error messages.
+    pub fn from_yaml(path: &str, text: &str) -> Result<Rule, RuleError> {
+        let mut rule: Rule = serde_yaml::from_str(text).map_err(|e| {
+            let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+            RuleError::Parse {
+                path: path.to_string(),
+                line,
+                column,
+                message: one_line(&e)
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            }
+        })?;
+        rule.origin = path.to_string();
+        rule.validate().map_err(|message| RuleError::Invalid {
+            path: path.to_string(),
+            message,
+        })?;
+        Ok(rule)
+    }
+
+    /// Checks serde cannot express: id shape, required prose, template placeholders.
+    fn validate(&self) -> Result<(), String> {
+        let id_ok = !self.id.is_empty()
+            && self
+                .id
+                .split('-')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        if !id_ok {
+            return Err(format!(
+                "id `{}` is not kebab-case (lowercase letters and digits separated by single dashes)",
+                self.id
+            ));
+        }
+        for (name, value) in [
+            ("title", &self.title),
+            ("category", &self.category),
+            ("detects", &self.detects),
+            ("why", &self.why),
+            ("fix", &self.fix),
+        ] {
+            if value.trim().is_empty() {
+                return Err(format!("rule `{}`: `{name}` must not be empty", self.id));
+            }
+        }
+        if self.references.is_empty() {
+            return Err(format!(
+                "rule `{}`: needs at least one reference (a seed file and section, or a url)",
+                self.id
+            ));
+        }
+        for r in &self.references {
+            if r.seed.is_none() && r.url.is_none() {
+                return Err(format!(
+                    "rule `{}`: each reference needs `seed` or `url`",
+                    self.id
+                ));
+            }
+        }
+        if self.kind == RuleKind::Symptom && !self.explains.is_empty() {
+            return Err(format!(
+                "rule `{}`: a symptom cannot `explains` other rules; make it `kind: cause`",
+                self.id
+            ));
+        }
+        let captures = self.capture_names();
+        for (what, text) in [("title", Some(&self.title)), ("fix", Some(&self.fix)), ("fix_zh", self.fix_zh.as_ref())] {
+            let Some(text) = text else { continue };
+            for (name, filter) in placeholders(text) {
+                if !captures.contains(&name) {
+                    return Err(format!(
+                        "rule `{}`: {what} uses {{{{{name}}}}} but no regex in `match` has a capture group named `{name}`",
+                        self.id
+                    ));
+                }
+                if let Some(f) = filter {
+                    if !TEMPLATE_FILTERS.contains(&f.as_str()) {
+                        return Err(format!(
+                            "rule `{}`: {what} uses unknown filter `{f}`; known filters: {}",
+                            self.id,
+                            TEMPLATE_FILTERS.join(", ")
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Names of every capture group in the rule's regexes.
+    pub fn capture_names(&self) -> Vec<String> {
+        fn walk(n: &MatchNode, out: &mut Vec<String>) {
+            match n {
+                MatchNode::All(v) | MatchNode::Any(v) => v.iter().for_each(|c| walk(c, out)),
+                MatchNode::Not(c) => walk(c, out),
+                MatchNode::Leaf(l) => {
+                    for (_, p) in &l.fields {
+                        out.extend(p.regex.capture_names().flatten().map(String::from));
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.matcher, &mut out);
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// `{{name}}` and `{{name|filter}}` placeholders in a template, in order.
+pub fn placeholders(text: &str) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        let inner = after[..end].trim();
+        let (name, filter) = match inner.split_once('|') {
+            Some((n, f)) => (n.trim().to_string(), Some(f.trim().to_string())),
+            None => (inner.to_string(), None),
+        };
+        out.push((name, filter));
+        rest = &after[end + 2..];
+    }
+    out
+}
+
+/// A loaded, validated set of rules with unique ids, in id order.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The built-in rules embedded at build time.
+    pub fn builtin() -> Result<RuleSet, RuleError> {
+        let mut files: Vec<_> = BUILTIN_RULES
+            .files()
+            .filter(|f| is_rule_file(f.path()))
+            .collect();
+        files.sort_by_key(|f| f.path().to_path_buf());
+        let mut set = RuleSet::default();
+        for f in files {
+            let path = format!("rules/{}", f.path().display());
+            let text = f.contents_utf8().ok_or_else(|| RuleError::Invalid {
+                path: path.clone(),
+                message: "rule file is not valid UTF-8".into(),
+            })?;
+            set.add(Rule::from_yaml(&path, text)?, false)?;
+        }
+        Ok(set)
+    }
+
+    /// Load every `*.yaml`/`*.yml` file directly in `dir`; rules with an existing id replace it.
+    pub fn extend_from_dir(&mut self, dir: &Path) -> Result<usize, RuleError> {
+        let mut n = 0;
+        for path in rule_files_in(dir)? {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|source| RuleError::Io {
+                path: shown.clone(),
+                source,
+            })?;
+            self.add(Rule::from_yaml(&shown, &text)?, true)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Add one rule. Within one source (built-ins, or one directory) ids must be unique; a rule from
+    /// a later source replaces one with the same id.
+    fn add(&mut self, rule: Rule, replace: bool) -> Result<(), RuleError> {
+        if let Some(i) = self.rules.iter().position(|r| r.id == rule.id) {
+            let same_dir = Path::new(&self.rules[i].origin).parent() == Path::new(&rule.origin).parent();
+            if !replace || same_dir {
+                return Err(RuleError::Invalid {
+                    path: rule.origin.clone(),
+                    message: format!(
+                        "duplicate rule id `{}` (also defined in {})",
+                        rule.id, self.rules[i].origin
+                    ),
+                });
+            }
+            self.rules[i] = rule;
+        } else {
+            self.rules.push(rule);
+        }
+        self.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Cross-rule checks: every `explains` target exists and is a symptom.
+    pub fn check_links(&self) -> Result<(), RuleError> {
+        for r in &self.rules {
+            for target in &r.explains {
+                match self.get(target) {
+                    None => {
+                        return Err(RuleError::Invalid {
+                            path: r.origin.clone(),
+                            message: format!("rule `{}` explains unknown rule `{target}`", r.id),
+                        })
+                    }
+                    Some(t) if t.kind != RuleKind::Symptom => {
+                        return Err(RuleError::Invalid {
+                            path: r.origin.clone(),
+                            message: format!(
+                                "rule `{}` explains `{target}`, which is not `kind: symptom`",
+                                r.id
+                            ),
+                        })
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_rule_file(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+fn rule_files_in(dir: &Path) -> Result<Vec<PathBuf>, RuleError> {
+    let rd = std::fs::read_dir(dir).map_err(|source| RuleError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for entry in rd {
+        let entry = entry.map_err(|source| RuleError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let p = entry.path();
+        if p.is_file() && is_rule_file(&p) {
+            out.push(p);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+id: port-in-use
+title: Port {{port}} already in use
+severity: critical
+category: runtime
+explains: []
+detects: A bind failure.
+why: Another process holds the port.
+fix: Free port {{port}}.
+references:
+  - url: https://example.invalid/doc
+match:
+  any:
+    - log:
+        text: 'bind\(\) to \S+:(?P<port>\d+) failed'
+    - not:
+        event: { reason: Started }
+"#;
+
+    #[test]
+    fn parses_a_rule_with_nested_combinators() {
+        let r = Rule::from_yaml("t.yaml", GOOD).expect("valid rule");
+        assert_eq!(r.id, "port-in-use");
+        assert_eq!(r.capture_names(), vec!["port".to_string()]);
+        let MatchNode::Any(children) = &r.matcher else {
+            panic!("expected any, got {:?}", r.matcher)
+        };
+        assert!(matches!(children[1], MatchNode::Not(_)));
+    }
+
+    #[test]
+    fn bad_regex_is_reported_with_line_and_column() {
+        let text = GOOD.replace(r"(?P<port>\d+)", r"(?P<port>\d+");
+        let err = Rule::from_yaml("t.yaml", &text).unwrap_err().to_string();
+        assert!(err.starts_with("t.yaml:"), "{err}");
+        assert!(err.contains("invalid regex"), "{err}");
+        let RuleError::Parse { line, .. } = Rule::from_yaml("t.yaml", &text).unwrap_err() else {
+            panic!("expected a parse error")
+        };
+        // Line 15 of GOOD (which starts with a newline) is the `text:` line holding the regex.
+        assert_eq!(line, 15, "line should point at the bad regex");
+    }
+
+    #[test]
+    fn unknown_field_names_the_allowed_fields() {
+        let text = GOOD.replace("text: 'bind", "line: 'bind");
+        let err = Rule::from_yaml("t.yaml", &text).unwrap_err().to_string();
+        assert!(err.contains("unknown field `line` for source `log`"), "{err}");
+        assert!(err.contains("container, previous, text"), "{err}");
+    }
+
+    #[test]
+    fn template_must_use_existing_captures() {
+        let text = GOOD.replace("Free port {{port}}.", "Free port {{prot}}.");
+        let err = Rule::from_yaml("t.yaml", &text).unwrap_err().to_string();
+        assert!(err.contains("{{prot}}"), "{err}");
+    }
+
+    #[test]
+    fn id_must_be_kebab_case() {
+        let text = GOOD.replace("id: port-in-use", "id: Port_In_Use");
+        let err = Rule::from_yaml("t.yaml", &text).unwrap_err().to_string();
+        assert!(err.contains("kebab-case"), "{err}");
+    }
+
+    #[test]
+    fn placeholders_are_found_with_filters() {
+        assert_eq!(
+            placeholders("a {{ip|ip_scope}} b {{ port }}"),
+            vec![
+                ("ip".to_string(), Some("ip_scope".to_string())),
+                ("port".to_string(), None)
+            ]
+        );
+    }
+}

@@ -1,9 +1,65 @@
 //! kubectl-diagnose: tells a Kubernetes user why a pod is failing and how to fix it.
 //!
-//! The pipeline: sources (`parse` for pasted text) produce [`evidence::Evidence`]; the
+//! The pipeline: sources ([`parse`] for pasted text) produce [`evidence::Evidence`]; the
 //! [`engine`] matches it against the declarative [`rules`]; findings are ranked cause-before-symptom
-//! ([`rank`]) and rendered by [`report`].
+//! ([`rank`]) and rendered by [`report`]. Everything here is pure and testable without a cluster.
 
+pub mod engine;
 pub mod evidence;
 pub mod parse;
+pub mod rank;
+pub mod report;
 pub mod rules;
+
+use engine::Engine;
+use evidence::Evidence;
+use parse::{InputSummary, LineFilter};
+use report::{Diagnosis, Subject};
+
+/// Lets the parsers keep only the log lines some rule can match.
+impl LineFilter for Engine {
+    fn wants(&self, text: &str) -> bool {
+        self.wants_log_line(text)
+    }
+}
+
+/// Evaluate, rank and package one evidence set.
+pub fn diagnose(engine: &Engine, ev: &Evidence, inputs: Vec<InputSummary>) -> Diagnosis {
+    let findings = rank::rank(engine.evaluate(ev));
+    let mut not_checked = ev.not_checked.clone();
+    if ev.dropped_lines > 0 {
+        not_checked.push(evidence::NotChecked {
+            what: format!("{} matching log lines", ev.dropped_lines),
+            reason: format!(
+                "more than {} distinct matching lines; only the first were kept",
+                evidence::MAX_KEPT_LOG_LINES
+            ),
+        });
+    }
+    Diagnosis {
+        subject: subject_of(ev),
+        inputs,
+        findings,
+        not_checked,
+    }
+}
+
+/// The pod the evidence is about, when it names exactly one.
+fn subject_of(ev: &Evidence) -> Option<Subject> {
+    let mut names: Vec<(&Option<String>, &Option<String>)> = ev
+        .pods
+        .iter()
+        .filter(|p| p.name.is_some())
+        .map(|p| (&p.name, &p.namespace))
+        .collect();
+    names.sort();
+    names.dedup_by(|a, b| a.0 == b.0);
+    match names.as_slice() {
+        [(name, ns)] => Some(Subject {
+            kind: "Pod".into(),
+            name: (*name).clone(),
+            namespace: (*ns).clone(),
+        }),
+        _ => None,
+    }
+}

@@ -1,0 +1,974 @@
+//! The rules engine: matches [`Evidence`] against a [`RuleSet`] and produces findings.
+//!
+//! The engine knows source kinds and matchers, never any particular failure. At construction it
+//! compiles every field regex of every rule into one `RegexSet` per (source, field) pair — the
+//! prefilter. Each evidence item's field text is then run through its set once, and a leaf matches an
+//! item when all of the leaf's pattern indices are in the item's match sets. Regexes with captures are
+//! re-run only for the items that matched. The same prefilter decides which log lines are worth
+//! keeping while input streams past (see [`Engine::wants_log_line`]).
+//!
+//! Semantics (documented for rule authors in `rules/README.md`):
+//! - a leaf matches an item when every field regex it names matches that item's field text (absent
+//!   fields are the empty string; multi-valued fields such as annotations match if any value does);
+//! - `any` matches when at least one child does, `all` when every child does, `not` when its child
+//!   matches nothing; a finding's evidence is every item matched by a leaf outside a `not`;
+//! - captures are taken from the first matching item in evidence order; across `all`/`any` the first
+//!   value bound to a name wins.
+
+use crate::evidence::{ContainerState, Evidence, Provenance, When};
+use crate::rules::{MatchNode, Reference, Rule, RuleKind, RuleSet, Severity, Source};
+use regex::RegexSet;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A rule compiled against the prefilter.
+struct CompiledRule {
+    rule: Rule,
+    root: CNode,
+}
+
+enum CNode {
+    All(Vec<CNode>),
+    Any(Vec<CNode>),
+    Not(Box<CNode>),
+    Leaf(CLeaf),
+}
+
+struct CLeaf {
+    source: Source,
+    /// (field, index of the pattern in that field's RegexSet, pattern for captures)
+    fields: Vec<(&'static str, usize, regex::Regex)>,
+}
+
+/// One `RegexSet` per (source, field).
+#[derive(Default)]
+struct Prefilter {
+    sets: HashMap<(Source, &'static str), RegexSet>,
+}
+
+/// Compiled rules plus their prefilter; build once, use for any number of evidence sets.
+pub struct Engine {
+    rules: Vec<CompiledRule>,
+    prefilter: Prefilter,
+    /// True when some log leaf constrains no `text` field, so every log line may matter.
+    log_wants_all: bool,
+}
+
+/// One quoted piece of evidence in a finding.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EvidenceItem {
+    /// Source kind: `event`, `container`, `node_condition`, `taint`, `log`, `pod`, `pod_condition`.
+    pub source: Source,
+    /// The quoted line: an event message, a log line, a condition message, a container state.
+    pub text: String,
+    /// Short human label of where it came from (`event Warning BackOff ×10`, `log of web (previous)`).
+    pub label: String,
+    pub provenance: Provenance,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// Occurrences: event count or repeats of an identical log line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// Seconds before the newest evidence, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_seconds: Option<u64>,
+}
+
+/// A rule that matched, with its evidence and rendered texts. Ranking fills `rank`, `explains` and
+/// `explained_by`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub rank: usize,
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: String,
+    pub kind: RuleKind,
+    pub detects: String,
+    pub why: String,
+    pub fix: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix_zh: Option<String>,
+    pub captures: BTreeMap<String, String>,
+    pub evidence: Vec<EvidenceItem>,
+    /// Ids of fired symptom findings this cause explains.
+    pub explains: Vec<String>,
+    /// Ids of fired cause findings that explain this symptom.
+    pub explained_by: Vec<String>,
+    /// Distinct kinds of source that agree (events, logs, container status, node...).
+    pub corroboration: usize,
+    pub references: Vec<Reference>,
+    #[serde(skip)]
+    pub(crate) rule_explains: Vec<String>,
+}
+
+/// Reference to one item of an [`Evidence`]: (source, index in that source's vector).
+type ItemRef = (Source, usize);
+
+#[derive(Default)]
+struct MatchResult {
+    items: Vec<ItemRef>,
+    captures: BTreeMap<String, String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("rule `{rule}`: regexes for {kind}.{field} cannot be combined: {message}")]
+pub struct EngineError {
+    rule: String,
+    kind: &'static str,
+    field: &'static str,
+    message: String,
+}
+
+impl Engine {
+    /// Compile a rule set. Fails only if the combined regex sets exceed the regex size limits.
+    pub fn new(set: &RuleSet) -> Result<Engine, EngineError> {
+        // First pass: collect pattern sources per (source, field), deduplicated.
+        let mut pats: BTreeMap<(Source, &'static str), Vec<String>> = BTreeMap::new();
+        fn field_name(source: Source, f: &str) -> &'static str {
+            source
+                .fields()
+                .iter()
+                .copied()
+                .find(|x| *x == f)
+                .unwrap_or("") // ok: the loader only admits known field names
+        }
+        fn collect(n: &MatchNode, pats: &mut BTreeMap<(Source, &'static str), Vec<String>>) {
+            match n {
+                MatchNode::All(v) | MatchNode::Any(v) => v.iter().for_each(|c| collect(c, pats)),
+                MatchNode::Not(c) => collect(c, pats),
+                MatchNode::Leaf(l) => {
+                    for (f, p) in &l.fields {
+                        let list = pats.entry((l.source, field_name(l.source, f))).or_default();
+                        if !list.contains(&p.source) {
+                            list.push(p.source.clone());
+                        }
+                    }
+                }
+            }
+        }
+        for r in &set.rules {
+            collect(&r.matcher, &mut pats);
+        }
+        let mut prefilter = Prefilter::default();
+        for ((source, field), list) in &pats {
+            let rs = RegexSet::new(list).map_err(|e| EngineError {
+                rule: "(combined)".into(),
+                kind: source.name(),
+                field,
+                message: e.to_string(),
+            })?;
+            prefilter.sets.insert((*source, *field), rs);
+        }
+        fn compile(n: &MatchNode, pats: &BTreeMap<(Source, &'static str), Vec<String>>) -> CNode {
+            match n {
+                MatchNode::All(v) => CNode::All(v.iter().map(|c| compile(c, pats)).collect()),
+                MatchNode::Any(v) => CNode::Any(v.iter().map(|c| compile(c, pats)).collect()),
+                MatchNode::Not(c) => CNode::Not(Box::new(compile(c, pats))),
+                MatchNode::Leaf(l) => CNode::Leaf(CLeaf {
+                    source: l.source,
+                    fields: l
+                        .fields
+                        .iter()
+                        .map(|(f, p)| {
+                            let name = field_name(l.source, f);
+                            let idx = pats
+                                .get(&(l.source, name))
+                                .and_then(|v| v.iter().position(|s| *s == p.source))
+                                .unwrap_or(0); // ok: collected in the first pass
+                            (name, idx, p.regex.clone())
+                        })
+                        .collect(),
+                }),
+            }
+        }
+        let mut log_wants_all = false;
+        fn log_leaf_without_text(n: &MatchNode) -> bool {
+            match n {
+                MatchNode::All(v) | MatchNode::Any(v) => v.iter().any(log_leaf_without_text),
+                MatchNode::Not(c) => log_leaf_without_text(c),
+                MatchNode::Leaf(l) => {
+                    l.source == Source::Log && !l.fields.iter().any(|(f, _)| f == "text")
+                }
+            }
+        }
+        let rules = set
+            .rules
+            .iter()
+            .map(|r| {
+                log_wants_all |= log_leaf_without_text(&r.matcher);
+                CompiledRule {
+                    rule: r.clone(),
+                    root: compile(&r.matcher, &pats),
+                }
+            })
+            .collect();
+        Ok(Engine {
+            rules,
+            prefilter,
+            log_wants_all,
+        })
+    }
+
+    /// Whether a log or free-text line could matter to any rule (used while streaming input, so only
+    /// such lines are kept).
+    pub fn wants_log_line(&self, text: &str) -> bool {
+        self.log_wants_all
+            || self
+                .prefilter
+                .sets
+                .get(&(Source::Log, "text"))
+                .is_some_and(|s| s.is_match(text))
+    }
+
+    /// Number of compiled rules.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Run every rule over the evidence. Findings come back unranked (see `crate::rank`).
+    pub fn evaluate(&self, ev: &Evidence) -> Vec<Finding> {
+        let ctx = Ctx::new(ev, &self.prefilter);
+        let mut out = Vec::new();
+        for cr in &self.rules {
+            let Some(m) = ctx.eval(&cr.root) else {
+                continue;
+            };
+            if m.items.is_empty() {
+                // A rule made only of `not` conditions proves nothing by itself.
+                continue;
+            }
+            // Keep the order in which the rule's leaves matched (authors put the most telling
+            // source first), dropping repeats.
+            let mut seen = BTreeSet::new();
+            let items: Vec<ItemRef> = m.items.iter().copied().filter(|r| seen.insert(*r)).collect();
+            let evidence: Vec<EvidenceItem> = items.iter().map(|r| ctx.describe(*r)).collect();
+            let corroboration = items.iter().map(|(s, _)| *s).collect::<BTreeSet<_>>().len();
+            let r = &cr.rule;
+            out.push(Finding {
+                rank: 0,
+                id: r.id.clone(),
+                title: render(&r.title, &m.captures),
+                severity: r.severity,
+                category: r.category.clone(),
+                kind: r.kind,
+                detects: r.detects.trim().to_string(),
+                why: r.why.trim().to_string(),
+                fix: render(r.fix.trim(), &m.captures),
+                fix_zh: r.fix_zh.as_ref().map(|z| render(z.trim(), &m.captures)),
+                captures: m.captures,
+                evidence,
+                explains: Vec::new(),
+                explained_by: Vec::new(),
+                corroboration,
+                references: r.references.clone(),
+                rule_explains: r.explains.clone(),
+            });
+        }
+        out
+    }
+}
+
+/// Field texts of one item; multi-valued fields (annotations, labels) yield several values.
+fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<Cow<'a, str>> {
+    fn o(s: &Option<String>) -> Cow<'_, str> {
+        Cow::Borrowed(s.as_deref().unwrap_or(""))
+    }
+    fn n<T: ToString>(v: Option<T>) -> Cow<'static, str> {
+        Cow::Owned(v.map(|x| x.to_string()).unwrap_or_default())
+    }
+    let one = |c: Cow<'a, str>| vec![c];
+    match source {
+        Source::Event => {
+            let e = &ev.events[i];
+            one(match field {
+                "type" => o(&e.type_),
+                "reason" => o(&e.reason),
+                "message" => Cow::Borrowed(e.message.as_str()),
+                "count" => n(e.count),
+                "object_kind" => o(&e.object_kind),
+                "object_name" => o(&e.object_name),
+                "source" => o(&e.source),
+                _ => Cow::Borrowed(""),
+            })
+        }
+        Source::Container => {
+            let c = &ev.containers[i];
+            let waiting = match &c.state {
+                Some(ContainerState::Waiting { reason, message }) => Some((reason, message)),
+                _ => None,
+            };
+            let term = match (&c.state, &c.last_state) {
+                (Some(t @ ContainerState::Terminated { .. }), _) => Some(t),
+                (_, Some(t @ ContainerState::Terminated { .. })) => Some(t),
+                _ => None,
+            };
+            let t = |f: &str| -> Cow<'a, str> {
+                match term {
+                    Some(ContainerState::Terminated {
+                        reason,
+                        message,
+                        exit_code,
+                        signal,
+                        ..
+                    }) => match f {
+                        "terminated_reason" => o(reason),
+                        "termination_message" => o(message),
+                        "exit_code" => n(*exit_code),
+                        "signal" => n(*signal),
+                        _ => Cow::Borrowed(""),
+                    },
+                    _ => Cow::Borrowed(""),
+                }
+            };
+            one(match field {
+                "name" => Cow::Borrowed(c.name.as_str()),
+                "kind" => Cow::Borrowed(c.kind.as_str()),
+                "image" => o(&c.image),
+                "ready" => n(c.ready),
+                "state" => Cow::Borrowed(c.state.as_ref().map(|s| s.name()).unwrap_or("")),
+                "waiting_reason" => waiting.map(|w| o(w.0)).unwrap_or_default(),
+                "waiting_message" => waiting.map(|w| o(w.1)).unwrap_or_default(),
+                "restart_count" => n(c.restart_count),
+                f => t(f),
+            })
+        }
+        Source::NodeCondition => {
+            let c = &ev.node_conditions[i];
+            one(match field {
+                "node" => o(&c.node),
+                "type" => Cow::Borrowed(c.type_.as_str()),
+                "status" => Cow::Borrowed(c.status.as_str()),
+                "reason" => o(&c.reason),
+                "message" => o(&c.message),
+                _ => Cow::Borrowed(""),
+            })
+        }
+        Source::Taint => {
+            let t = &ev.taints[i];
+            one(match field {
+                "node" => o(&t.node),
+                "key" => Cow::Borrowed(t.key.as_str()),
+                "value" => o(&t.value),
+                "effect" => Cow::Borrowed(t.effect.as_str()),
+                _ => Cow::Borrowed(""),
+            })
+        }
+        Source::Log => {
+            let l = &ev.logs[i];
+            one(match field {
+                "container" => o(&l.container),
+                "previous" => n(l.previous),
+                "text" => Cow::Borrowed(l.text.as_str()),
+                _ => Cow::Borrowed(""),
+            })
+        }
+        Source::Pod => {
+            let p = &ev.pods[i];
+            match field {
+                "annotation" | "label" => {
+                    let kv = if field == "annotation" {
+                        &p.annotations
+                    } else {
+                        &p.labels
+                    };
+                    if kv.is_empty() {
+                        one(Cow::Borrowed(""))
+                    } else {
+                        kv.iter()
+                            .map(|(k, v)| Cow::Owned(format!("{k}={v}")))
+                            .collect()
+                    }
+                }
+                _ => one(match field {
+                    "name" => o(&p.name),
+                    "namespace" => o(&p.namespace),
+                    "phase" => o(&p.phase),
+                    "reason" => o(&p.reason),
+                    "message" => o(&p.message),
+                    "node" => o(&p.node_name),
+                    "controlled_by" => o(&p.controlled_by),
+                    _ => Cow::Borrowed(""),
+                }),
+            }
+        }
+        Source::PodCondition => {
+            let c = &ev.pod_conditions[i];
+            one(match field {
+                "type" => Cow::Borrowed(c.type_.as_str()),
+                "status" => Cow::Borrowed(c.status.as_str()),
+                "reason" => o(&c.reason),
+                "message" => o(&c.message),
+                _ => Cow::Borrowed(""),
+            })
+        }
+    }
+}
+
+fn source_len(ev: &Evidence, s: Source) -> usize {
+    match s {
+        Source::Event => ev.events.len(),
+        Source::Container => ev.containers.len(),
+        Source::NodeCondition => ev.node_conditions.len(),
+        Source::Taint => ev.taints.len(),
+        Source::Log => ev.logs.len(),
+        Source::Pod => ev.pods.len(),
+        Source::PodCondition => ev.pod_conditions.len(),
+    }
+}
+
+/// Evaluation context: the evidence plus, per item and field, which prefilter patterns matched.
+struct Ctx<'a> {
+    ev: &'a Evidence,
+    /// (source, field) -> per item index -> sorted matched pattern indices.
+    hits: HashMap<(Source, &'static str), Vec<Vec<usize>>>,
+    newest: Option<i64>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(ev: &'a Evidence, pf: &Prefilter) -> Ctx<'a> {
+        let mut hits = HashMap::new();
+        for ((source, field), set) in &pf.sets {
+            let per_item: Vec<Vec<usize>> = (0..source_len(ev, *source))
+                .map(|i| {
+                    let mut m: Vec<usize> = Vec::new();
+                    for v in field_values(ev, (*source, i), field) {
+                        m.extend(set.matches(&v).iter());
+                    }
+                    m.sort_unstable();
+                    m.dedup();
+                    m
+                })
+                .collect();
+            hits.insert((*source, *field), per_item);
+        }
+        Ctx {
+            ev,
+            hits,
+            newest: ev.newest_absolute(),
+        }
+    }
+
+    fn leaf_matches_item(&self, leaf: &CLeaf, i: usize) -> bool {
+        leaf.fields.iter().all(|(f, idx, _)| {
+            self.hits
+                .get(&(leaf.source, *f))
+                .and_then(|v| v.get(i))
+                .is_some_and(|m| m.binary_search(idx).is_ok())
+        })
+    }
+
+    fn eval(&self, n: &CNode) -> Option<MatchResult> {
+        match n {
+            CNode::Leaf(leaf) => {
+                let mut res = MatchResult::default();
+                for i in 0..source_len(self.ev, leaf.source) {
+                    if !self.leaf_matches_item(leaf, i) {
+                        continue;
+                    }
+                    if res.items.is_empty() {
+                        for (f, _, re) in &leaf.fields {
+                            if re.captures_len() <= 1 {
+                                continue;
+                            }
+                            for v in field_values(self.ev, (leaf.source, i), f) {
+                                if let Some(c) = re.captures(&v) {
+                                    for name in re.capture_names().flatten() {
+                                        if let Some(m) = c.name(name) {
+                                            res.captures
+                                                .entry(name.to_string())
+                                                .or_insert_with(|| m.as_str().to_string());
+                                        }
+                                    }
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    res.items.push((leaf.source, i));
+                }
+                (!res.items.is_empty()).then_some(res)
+            }
+            CNode::All(children) => {
+                let mut res = MatchResult::default();
+                for c in children {
+                    let m = self.eval(c)?;
+                    merge(&mut res, m);
+                }
+                Some(res)
+            }
+            CNode::Any(children) => {
+                let mut res: Option<MatchResult> = None;
+                for c in children {
+                    if let Some(m) = self.eval(c) {
+                        merge(res.get_or_insert_with(MatchResult::default), m);
+                    }
+                }
+                res
+            }
+            CNode::Not(c) => match self.eval(c) {
+                Some(_) => None,
+                None => Some(MatchResult::default()),
+            },
+        }
+    }
+
+    fn age(&self, w: Option<When>) -> Option<u64> {
+        match w? {
+            When::Age(a) => Some(a),
+            When::Absolute(t) => self.newest.map(|n| (n - t).max(0) as u64),
+        }
+    }
+
+    /// Turn an item reference into a quotable evidence line.
+    fn describe(&self, (source, i): ItemRef) -> EvidenceItem {
+        let ev = self.ev;
+        let mut item = EvidenceItem {
+            source,
+            text: String::new(),
+            label: String::new(),
+            provenance: Provenance::default(),
+            container: None,
+            previous: None,
+            node: None,
+            count: None,
+            age_seconds: None,
+        };
+        match source {
+            Source::Event => {
+                let e = &ev.events[i];
+                item.text = e.message.clone();
+                let mut label = format!(
+                    "event {} {}",
+                    e.type_.as_deref().unwrap_or("-"),
+                    e.reason.as_deref().unwrap_or("-")
+                );
+                if let (Some(k), Some(n)) = (&e.object_kind, &e.object_name) {
+                    label.push_str(&format!(" on {}/{}", k.to_lowercase(), n));
+                    if k == "Node" {
+                        item.node = Some(n.clone());
+                    }
+                }
+                if let Some(c) = e.count.filter(|c| *c > 1) {
+                    label.push_str(&format!(" ×{c}"));
+                }
+                item.label = label;
+                item.count = e.count.map(u64::from);
+                item.age_seconds = self.age(e.last_seen.or(e.first_seen));
+                item.provenance = e.provenance.clone();
+            }
+            Source::Container => {
+                let c = &ev.containers[i];
+                let mut parts = Vec::new();
+                match &c.state {
+                    Some(ContainerState::Waiting { reason, message }) => parts.push(format!(
+                        "Waiting: {}{}",
+                        reason.as_deref().unwrap_or("-"),
+                        message
+                            .as_deref()
+                            .map(|m| format!(" ({m})"))
+                            .unwrap_or_default()
+                    )),
+                    Some(t @ ContainerState::Terminated { .. }) => {
+                        parts.push(format!("Terminated: {}", term_text(t)))
+                    }
+                    Some(ContainerState::Running { .. }) => parts.push("Running".into()),
+                    None => {}
+                }
+                if let Some(t @ ContainerState::Terminated { .. }) = &c.last_state {
+                    parts.push(format!("Last State: Terminated: {}", term_text(t)));
+                }
+                if let Some(r) = c.restart_count {
+                    parts.push(format!("Restart Count: {r}"));
+                }
+                item.text = parts.join("; ");
+                item.label = match c.kind {
+                    crate::evidence::ContainerKind::Regular => format!("container {}", c.name),
+                    k => format!("{} container {}", k.as_str(), c.name),
+                };
+                item.container = Some(c.name.clone());
+                item.provenance = c.provenance.clone();
+            }
+            Source::NodeCondition => {
+                let c = &ev.node_conditions[i];
+                item.text = format!(
+                    "{}={}{}{}",
+                    c.type_,
+                    c.status,
+                    c.reason.as_deref().map(|r| format!(" {r}")).unwrap_or_default(),
+                    c.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+                );
+                item.label = format!(
+                    "condition of node {}",
+                    c.node.as_deref().unwrap_or("(unnamed)")
+                );
+                item.node = c.node.clone();
+                item.age_seconds = self.age(c.last_transition);
+                item.provenance = c.provenance.clone();
+            }
+            Source::Taint => {
+                let t = &ev.taints[i];
+                item.text = match &t.value {
+                    Some(v) if !v.is_empty() => format!("{}={}:{}", t.key, v, t.effect),
+                    _ => format!("{}:{}", t.key, t.effect),
+                };
+                item.label = format!("taint of node {}", t.node.as_deref().unwrap_or("(unnamed)"));
+                item.node = t.node.clone();
+                item.provenance = t.provenance.clone();
+            }
+            Source::Log => {
+                let l = &ev.logs[i];
+                item.text = l.text.clone();
+                item.label = if l.free_text {
+                    "pasted text".to_string()
+                } else {
+                    let which = match l.previous {
+                        Some(true) => " (previous)",
+                        Some(false) => " (current)",
+                        None => "",
+                    };
+                    match &l.container {
+                        Some(c) => format!("log of {c}{which}"),
+                        None => format!("log{which}"),
+                    }
+                };
+                if l.repeats > 1 {
+                    item.label.push_str(&format!(" ×{}", l.repeats));
+                }
+                item.container = l.container.clone();
+                item.previous = l.previous;
+                item.count = Some(l.repeats);
+                item.provenance = l.provenance.clone();
+            }
+            Source::Pod => {
+                let p = &ev.pods[i];
+                let mut parts = Vec::new();
+                if let Some(x) = &p.phase {
+                    parts.push(format!("Status: {x}"));
+                }
+                if let Some(x) = &p.reason {
+                    parts.push(format!("Reason: {x}"));
+                }
+                if let Some(x) = &p.message {
+                    parts.push(format!("Message: {x}"));
+                }
+                item.text = parts.join("; ");
+                item.label = format!("pod {}", p.name.as_deref().unwrap_or("(unnamed)"));
+                item.provenance = p.provenance.clone();
+            }
+            Source::PodCondition => {
+                let c = &ev.pod_conditions[i];
+                item.text = format!(
+                    "{}={}{}{}",
+                    c.type_,
+                    c.status,
+                    c.reason.as_deref().map(|r| format!(" {r}")).unwrap_or_default(),
+                    c.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+                );
+                item.label = "pod condition".to_string();
+                item.provenance = c.provenance.clone();
+            }
+        }
+        item
+    }
+}
+
+fn term_text(t: &ContainerState) -> String {
+    let ContainerState::Terminated {
+        reason,
+        message,
+        exit_code,
+        signal,
+        ..
+    } = t
+    else {
+        return String::new();
+    };
+    let mut s = reason.clone().unwrap_or_else(|| "-".into());
+    if let Some(c) = exit_code {
+        s.push_str(&format!(", exit code {c}"));
+    }
+    if let Some(sig) = signal.filter(|s| *s != 0) {
+        s.push_str(&format!(", signal {sig}"));
+    }
+    if let Some(m) = message.as_deref().filter(|m| !m.trim().is_empty()) {
+        s.push_str(&format!(" ({})", m.trim()));
+    }
+    s
+}
+
+fn merge(into: &mut MatchResult, from: MatchResult) {
+    into.items.extend(from.items);
+    for (k, v) in from.captures {
+        into.captures.entry(k).or_insert(v);
+    }
+}
+
+/// Render `{{name}}` / `{{name|filter}}` placeholders. A capture that did not take part in the match
+/// renders as `<name>` so the text still reads as a template to fill in.
+pub fn render(template: &str, captures: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let inner = after[..end].trim();
+        let (name, filter) = match inner.split_once('|') {
+            Some((n, f)) => (n.trim(), Some(f.trim())),
+            None => (inner, None),
+        };
+        match captures.get(name) {
+            Some(v) => out.push_str(&apply_filter(v, filter)),
+            None => {
+                out.push('<');
+                out.push_str(name);
+                out.push('>');
+            }
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn apply_filter(v: &str, filter: Option<&str>) -> String {
+    match filter {
+        Some("ip_scope") => ip_scope(v).to_string(),
+        Some("bytes") => match v.parse::<u64>() {
+            Ok(n) => format!("{n} bytes ({})", human_bytes(n)),
+            Err(_) => v.to_string(),
+        },
+        _ => v.to_string(),
+    }
+}
+
+/// Classify an IP address the way the seed documents ask: public or private (VPC-internal).
+pub fn ip_scope(ip: &str) -> &'static str {
+    use std::net::IpAddr;
+    let trimmed = ip.trim_matches(|c| c == '[' || c == ']');
+    match trimmed.parse::<IpAddr>() {
+        Ok(IpAddr::V4(a)) => {
+            let o = a.octets();
+            if a.is_unspecified() {
+                "unspecified (any local address)"
+            } else if a.is_loopback() {
+                "loopback"
+            } else if a.is_private() {
+                "private"
+            } else if a.is_link_local() {
+                "link-local"
+            } else if o[0] == 100 && (64..128).contains(&o[1]) {
+                "shared (100.64.0.0/10)"
+            } else {
+                "public"
+            }
+        }
+        Ok(IpAddr::V6(a)) => {
+            let s = a.segments();
+            if a.is_loopback() {
+                "loopback"
+            } else if s[0] & 0xfe00 == 0xfc00 {
+                "private"
+            } else if s[0] & 0xffc0 == 0xfe80 {
+                "link-local"
+            } else {
+                "public"
+            }
+        }
+        Err(_) => "unrecognised",
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{ContainerKind, ContainerStatus, Event, LogLine};
+
+    fn rules(yaml: &[&str]) -> RuleSet {
+        let mut set = RuleSet::default();
+        set.rules = yaml
+            .iter()
+            .enumerate()
+            .map(|(i, y)| Rule::from_yaml(&format!("r{i}.yaml"), y).expect("test rule parses"))
+            .collect();
+        set
+    }
+
+    const BIND: &str = r#"
+id: port-in-use
+title: Port {{port}} in use
+severity: critical
+category: runtime
+detects: d
+why: w
+fix: Free port {{port}} on {{addr|ip_scope}} address.
+references: [{url: "https://example.invalid"}]
+match:
+  all:
+    - log: { text: 'bind\(\) to (?P<addr>[0-9.]+):(?P<port>\d+) failed' }
+    - not: { log: { text: 'still could not bind\(\)' , container: sidecar } }
+"#;
+
+    const CRASH: &str = r#"
+id: crash-loop
+title: Crash loop of {{name}}
+severity: critical
+category: runtime
+kind: symptom
+detects: d
+why: w
+fix: Read the logs of {{name}}.
+references: [{url: "https://example.invalid"}]
+match:
+  any:
+    - container: { waiting_reason: '^CrashLoopBackOff$', name: '(?P<name>.+)' }
+    - event: { reason: '^BackOff$', message: 'Back-off restarting failed container' }
+"#;
+
+    fn log(text: &str, line: u64) -> LogLine {
+        LogLine {
+            container: Some("web".into()),
+            previous: Some(true),
+            free_text: false,
+            text: text.into(),
+            repeats: 1,
+            provenance: Provenance::new("in.txt", Some(line), "log"),
+        }
+    }
+
+    fn crashing() -> Evidence {
+        let mut ev = Evidence::new();
+        ev.containers.push(ContainerStatus {
+            name: "web".into(),
+            kind: ContainerKind::Regular,
+            image: Some("nginx:1.25".into()),
+            ready: Some(false),
+            restart_count: Some(5),
+            state: Some(ContainerState::Waiting {
+                reason: Some("CrashLoopBackOff".into()),
+                message: None,
+            }),
+            last_state: Some(ContainerState::Terminated {
+                reason: Some("Error".into()),
+                message: None,
+                exit_code: Some(1),
+                signal: None,
+                finished_at: None,
+            }),
+            provenance: Provenance::new("in.txt", Some(12), "describe-pod"),
+        });
+        ev.events.push(Event {
+            type_: Some("Warning".into()),
+            reason: Some("BackOff".into()),
+            message: "Back-off restarting failed container web in pod web-1_default(0f1e)".into(),
+            count: Some(10),
+            last_seen: Some(When::Age(120)),
+            provenance: Provenance::new("in.txt", Some(40), "describe-pod"),
+            ..Default::default()
+        });
+        ev
+    }
+
+    #[test]
+    fn leaf_captures_and_templates_fix() {
+        let engine = Engine::new(&rules(&[BIND])).unwrap();
+        let mut ev = crashing();
+        ev.push_log(log(
+            "2019/04/03 07:52:42 [emerg] 24#24: bind() to 10.0.0.5:80 failed (98: Address in use)",
+            50,
+        ));
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].title, "Port 80 in use");
+        assert_eq!(f[0].fix, "Free port 80 on private address.");
+        assert_eq!(f[0].evidence[0].provenance.line, Some(50));
+        assert_eq!(f[0].evidence[0].label, "log of web (previous)");
+    }
+
+    #[test]
+    fn not_blocks_a_match_only_for_the_constrained_item() {
+        let engine = Engine::new(&rules(&[BIND])).unwrap();
+        let mut ev = Evidence::new();
+        ev.push_log(log("nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address in use)", 1));
+        // `still could not bind()` from container web does not trigger the `not` (it names sidecar).
+        ev.push_log(log("2019/04/03 07:52:42 [emerg] 24#24: still could not bind()", 2));
+        assert_eq!(engine.evaluate(&ev).len(), 1);
+        let mut l = log("still could not bind()", 3);
+        l.container = Some("sidecar".into());
+        ev.push_log(l);
+        assert!(engine.evaluate(&ev).is_empty());
+    }
+
+    #[test]
+    fn any_collects_evidence_from_every_matching_branch() {
+        let engine = Engine::new(&rules(&[CRASH])).unwrap();
+        let f = engine.evaluate(&crashing());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence.len(), 2);
+        assert_eq!(f[0].corroboration, 2);
+        assert_eq!(f[0].title, "Crash loop of web");
+        assert_eq!(f[0].evidence[1].label, "event Warning BackOff ×10");
+        assert_eq!(f[0].evidence[1].age_seconds, Some(120));
+    }
+
+    #[test]
+    fn prefilter_keeps_only_lines_some_rule_can_match() {
+        let engine = Engine::new(&rules(&[BIND, CRASH])).unwrap();
+        assert!(engine.wants_log_line("nginx: [emerg] bind() to 0.0.0.0:80 failed (98)"));
+        assert!(engine.wants_log_line("still could not bind()"));
+        assert!(!engine.wants_log_line("GET /healthz 200"));
+    }
+
+    #[test]
+    fn missing_capture_renders_as_placeholder() {
+        let caps = BTreeMap::new();
+        assert_eq!(render("port {{port}} is taken", &caps), "port <port> is taken");
+    }
+
+    #[test]
+    fn ip_scope_classifies_addresses() {
+        assert_eq!(ip_scope("10.0.3.7"), "private");
+        assert_eq!(ip_scope("172.16.0.1"), "private");
+        assert_eq!(ip_scope("192.168.1.1"), "private");
+        assert_eq!(ip_scope("43.137.22.10"), "public");
+        assert_eq!(ip_scope("127.0.0.1"), "loopback");
+        assert_eq!(ip_scope("0.0.0.0"), "unspecified (any local address)");
+        assert_eq!(ip_scope("100.96.0.4"), "shared (100.64.0.0/10)");
+        assert_eq!(ip_scope("[fd00::1]"), "private");
+        assert_eq!(ip_scope("2600:1f18::1"), "public");
+        assert_eq!(ip_scope("registry"), "unrecognised");
+    }
+
+    #[test]
+    fn bytes_filter_is_human_readable() {
+        let mut caps = BTreeMap::new();
+        caps.insert("n".to_string(), "4220828057".to_string());
+        assert_eq!(render("{{n|bytes}}", &caps), "4220828057 bytes (3.9 GiB)");
+    }
+}

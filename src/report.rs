@@ -1,0 +1,364 @@
+//! Reports: renderers over the same ranked [`Diagnosis`].
+//!
+//! The table is for people (comfy-table, colour only when stdout is a terminal and `NO_COLOR` is
+//! unset); JSON is the versioned machine contract (`schemaVersion`, documented in the README). Text
+//! that came from logs and events is untrusted: before it reaches a terminal every control character
+//! (ESC, CR, BEL, C1 controls) and bidi override is escaped by [`escape_terminal`]. JSON output needs
+//! no such escaping — the JSON encoder escapes control characters itself.
+
+use crate::engine::Finding;
+use crate::evidence::NotChecked;
+use crate::parse::InputSummary;
+use crate::rules::{RuleKind, Severity};
+use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table};
+use serde::Serialize;
+
+/// Version of the JSON report shape. Bump on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What was diagnosed.
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Subject {
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+/// A complete, ranked diagnosis ready to render.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnosis {
+    pub subject: Option<Subject>,
+    pub inputs: Vec<InputSummary>,
+    pub findings: Vec<Finding>,
+    pub not_checked: Vec<NotChecked>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonReport<'a> {
+    schema_version: u32,
+    tool: Tool,
+    subject: &'a Option<Subject>,
+    summary: Summary,
+    findings: &'a [Finding],
+    not_checked: &'a [NotChecked],
+    inputs: &'a [InputSummary],
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary {
+    findings: usize,
+    critical: usize,
+    warning: usize,
+    info: usize,
+    top_cause: Option<String>,
+}
+
+impl Diagnosis {
+    /// Highest severity among findings.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+
+    fn summary(&self) -> Summary {
+        let count = |s| self.findings.iter().filter(|f| f.severity == s).count();
+        Summary {
+            findings: self.findings.len(),
+            critical: count(Severity::Critical),
+            warning: count(Severity::Warning),
+            info: count(Severity::Info),
+            top_cause: self.findings.first().map(|f| f.id.clone()),
+        }
+    }
+
+    /// The JSON report (pretty-printed, newline-terminated).
+    pub fn to_json(&self) -> String {
+        let r = JsonReport {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "kubectl-diagnose",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            subject: &self.subject,
+            summary: self.summary(),
+            findings: &self.findings,
+            not_checked: &self.not_checked,
+            inputs: &self.inputs,
+        };
+        let mut s = serde_json::to_string_pretty(&r).unwrap_or_else(|e| {
+            // Serialising plain data cannot fail; keep the contract if it somehow does.
+            format!("{{\"schemaVersion\":{SCHEMA_VERSION},\"error\":{:?}}}", e.to_string())
+        });
+        s.push('\n');
+        s
+    }
+
+    /// The human report: a headline, the ranked table, and what was read or not checked.
+    pub fn to_table(&self, opts: &TableOptions) -> String {
+        let paint = |s: &str, f: fn(colored::ColoredString) -> colored::ColoredString| {
+            if opts.color {
+                f(colored::Colorize::normal(s)).to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        let mut out = String::new();
+        let who = match &self.subject {
+            Some(Subject {
+                kind,
+                name: Some(n),
+                namespace,
+            }) => format!(
+                "{} {}{}",
+                kind,
+                namespace
+                    .as_deref()
+                    .map(|ns| format!("{}/", escape_terminal(ns)))
+                    .unwrap_or_default(),
+                escape_terminal(n)
+            ),
+            _ => "Pasted input".to_string(),
+        };
+        let causes = self
+            .findings
+            .iter()
+            .filter(|f| f.kind == RuleKind::Cause)
+            .count();
+        let symptoms = self.findings.len() - causes;
+        let headline = if self.findings.is_empty() {
+            format!("{who}: no known failure found")
+        } else {
+            format!(
+                "{who}: {} ({}, {})",
+                self.findings
+                    .first()
+                    .map(|f| escape_terminal(&f.title))
+                    .unwrap_or_default(),
+                plural(causes, "cause"),
+                plural(symptoms, "symptom")
+            )
+        };
+        out.push_str(&paint(&headline, |s| colored::Colorize::bold(s)));
+        out.push('\n');
+
+        if !self.findings.is_empty() {
+            let mut table = Table::new();
+            table.load_preset(presets::UTF8_FULL_CONDENSED);
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+            table.set_width(opts.width);
+            if opts.color {
+                table.enforce_styling();
+            } else {
+                table.force_no_tty();
+            }
+            table.set_header(vec!["#", "SEVERITY", "CAUSE", "EVIDENCE", "FIX"]);
+            for f in &self.findings {
+                let mut sev = Cell::new(f.severity.as_str());
+                if opts.color {
+                    sev = sev.fg(match f.severity {
+                        Severity::Critical => Color::Red,
+                        Severity::Warning => Color::Yellow,
+                        Severity::Info => Color::Blue,
+                    });
+                }
+                table.add_row(vec![
+                    Cell::new(f.rank).set_alignment(CellAlignment::Right),
+                    sev,
+                    Cell::new(cause_cell(f, &self.findings)),
+                    Cell::new(evidence_cell(f, opts.max_evidence)),
+                    Cell::new(fix_cell(f, opts.chinese)),
+                ]);
+            }
+            out.push_str(&table.to_string());
+            out.push('\n');
+        } else {
+            out.push_str(
+                "None of the rules matched the evidence. Paste more of it (the Events of \
+                 `kubectl describe pod`, `kubectl logs --previous`, the node's YAML), or add a rule \
+                 with --rules DIR.\n",
+            );
+        }
+
+        if !self.not_checked.is_empty() {
+            out.push_str(&paint("Not checked:", |s| colored::Colorize::yellow(s)));
+            out.push('\n');
+            for n in &self.not_checked {
+                out.push_str(&format!(
+                    "  - {}: {}\n",
+                    escape_terminal(&n.what),
+                    escape_terminal(&n.reason)
+                ));
+            }
+        }
+        for i in &self.inputs {
+            let segs: Vec<String> = i
+                .segments
+                .iter()
+                .map(|s| format!("{} {}-{}", s.format, s.first_line, s.last_line))
+                .collect();
+            out.push_str(&paint(
+                &format!(
+                    "Read {}: {} ({})",
+                    escape_terminal(&i.name),
+                    plural(i.lines as usize, "line"),
+                    if segs.is_empty() {
+                        "nothing recognised".to_string()
+                    } else {
+                        segs.join(", ")
+                    }
+                ),
+                |s| colored::Colorize::dimmed(s),
+            ));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Rendering choices for the table.
+#[derive(Debug, Clone)]
+pub struct TableOptions {
+    pub color: bool,
+    pub width: u16,
+    /// Evidence lines shown per finding (the rest are counted).
+    pub max_evidence: usize,
+    /// Show the Chinese fix from the seed document under the English one.
+    pub chinese: bool,
+}
+
+impl Default for TableOptions {
+    fn default() -> Self {
+        TableOptions {
+            color: false,
+            width: 120,
+            max_evidence: 3,
+            chinese: false,
+        }
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn cause_cell(f: &Finding, all: &[Finding]) -> String {
+    let mut s = format!("{}\n[{}]", escape_terminal(&f.title), f.id);
+    if f.kind == RuleKind::Symptom {
+        if f.explained_by.is_empty() {
+            s.push_str("\nsymptom; no known cause matched");
+        } else {
+            let ranks: Vec<String> = f
+                .explained_by
+                .iter()
+                .filter_map(|id| all.iter().find(|x| &x.id == id))
+                .map(|x| format!("#{}", x.rank))
+                .collect();
+            s.push_str(&format!("\nsymptom, explained by {}", ranks.join(", ")));
+        }
+    }
+    s
+}
+
+fn evidence_cell(f: &Finding, max: usize) -> String {
+    let mut lines = Vec::new();
+    for e in f.evidence.iter().take(max) {
+        lines.push(format!(
+            "\"{}\"\n  — {}, {}",
+            escape_terminal(&truncate(&e.text, 300)),
+            escape_terminal(&e.label),
+            escape_terminal(&e.provenance.location())
+        ));
+    }
+    if f.evidence.len() > max {
+        lines.push(format!("(+{} more)", f.evidence.len() - max));
+    }
+    lines.join("\n")
+}
+
+fn fix_cell(f: &Finding, chinese: bool) -> String {
+    let mut s = escape_terminal(&f.fix);
+    if chinese {
+        if let Some(z) = &f.fix_zh {
+            s.push_str("\n\n");
+            s.push_str(&escape_terminal(z));
+        }
+    }
+    let refs: Vec<String> = f.references.iter().map(|r| r.to_string()).collect();
+    if !refs.is_empty() {
+        s.push_str("\nSee: ");
+        s.push_str(&escape_terminal(&refs.join("; ")));
+    }
+    s
+}
+
+fn truncate(s: &str, max_chars: usize) -> String {
+    if s.chars().count() <= max_chars {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max_chars).collect();
+    t.push('…');
+    t
+}
+
+/// Make untrusted text safe for a terminal: control characters (except newline, which the table
+/// lays out), C1 controls and bidirectional overrides become visible escapes like `\x1b`.
+pub fn escape_terminal(s: &str) -> String {
+    let needs = s.chars().any(|c| is_unsafe(c) && c != '\n');
+    if !needs {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c == '\n' || !is_unsafe(c) {
+            out.push(c);
+        } else if c == '\t' {
+            out.push_str("    ");
+        } else if (c as u32) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+    }
+    out
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_ansi_and_carriage_returns_but_keeps_text() {
+        assert_eq!(
+            escape_terminal("ok \x1b[31mred\x1b[0m\rover"),
+            "ok \\x1b[31mred\\x1b[0m\\x0dover"
+        );
+        assert_eq!(escape_terminal("日志 plain"), "日志 plain");
+        assert_eq!(escape_terminal("a\u{202e}b"), "a\\u{202e}b");
+        assert_eq!(escape_terminal("bell\x07"), "bell\\x07");
+        assert_eq!(escape_terminal("c1\u{9b}x"), "c1\\x9bx");
+    }
+
+    #[test]
+    fn truncates_on_char_boundaries() {
+        assert_eq!(truncate("镜像拉取失败", 2), "镜像…");
+    }
+}

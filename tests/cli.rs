@@ -1,0 +1,227 @@
+//! End-to-end tests of the `kubectl-diagnose` binary: what users and CI pipelines see — the report,
+//! the JSON contract, exit codes, and one-line errors on bad input.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn bin() -> Command {
+    let mut c = Command::cargo_bin("kubectl-diagnose").expect("binary built");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c.env_remove("NO_COLOR").env("COLUMNS", "140");
+    c
+}
+
+const EXAMPLE: &str = "testdata/examples/crashloop-port-conflict.txt";
+
+fn json_of(args: &[&str]) -> (Value, i32) {
+    let out = bin().args(args).args(["-o", "json"]).output().expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (v, out.status.code().unwrap_or(-1))
+}
+
+fn stderr_line(out: &std::process::Output) -> String {
+    let s = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(s.trim_end().lines().count(), 1, "expected one error line, got: {s}");
+    assert!(!s.contains("panicked"), "{s}");
+    s
+}
+
+#[test]
+fn example_from_readme_names_the_port_conflict_first_and_exits_1() {
+    let out = bin().args(["file", EXAMPLE]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let s = String::from_utf8(out.stdout).unwrap();
+    let first_row = s
+        .lines()
+        .find(|l| l.contains("│ 1 "))
+        .unwrap_or_else(|| panic!("no rank-1 row in:\n{s}"));
+    assert!(first_row.contains("critical"), "{first_row}");
+    assert!(s.contains("[port-already-in-use]"), "{s}");
+    assert!(s.contains("bind() to 0.0.0.0:80 failed (98: Address in use)"), "{s}");
+    assert!(!s.contains('\x1b'), "no colour when stdout is not a terminal");
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let (v, code) = json_of(&["file", EXAMPLE]);
+    assert_eq!(code, 1);
+    assert_eq!(v["schemaVersion"], 1);
+    assert_eq!(v["tool"]["name"], "kubectl-diagnose");
+    assert_eq!(v["subject"]["kind"], "Pod");
+    let findings = v["findings"].as_array().expect("findings[]");
+    assert!(findings.len() >= 2, "cause and symptom expected: {v:#}");
+    assert_eq!(findings[0]["id"], "port-already-in-use");
+    assert_eq!(findings[0]["captures"]["port"], "80");
+    assert_eq!(v["summary"]["topCause"], "port-already-in-use");
+    for (i, f) in findings.iter().enumerate() {
+        assert_eq!(f["rank"], i + 1);
+        for key in ["id", "title", "severity", "category", "kind", "fix"] {
+            assert!(f[key].is_string(), "finding {i} lacks string {key}: {f:#}");
+        }
+        assert!(
+            ["critical", "warning", "info"].contains(&f["severity"].as_str().unwrap()),
+            "{f:#}"
+        );
+        let ev = f["evidence"].as_array().expect("evidence[]");
+        assert!(!ev.is_empty());
+        for e in ev {
+            assert!(e["text"].is_string() && e["source"].is_string());
+            assert!(e["provenance"]["input"].is_string());
+            assert!(e["provenance"]["line"].as_u64().unwrap_or(0) >= 1, "{e:#}");
+        }
+        assert!(!f["references"].as_array().expect("references[]").is_empty());
+    }
+    let crash = findings
+        .iter()
+        .find(|f| f["id"] == "crash-loop-back-off")
+        .expect("the symptom is still reported");
+    assert_eq!(crash["explainedBy"][0], "port-already-in-use");
+    assert!(v["notChecked"].is_array() && v["inputs"].is_array());
+}
+
+#[test]
+fn stdin_gives_the_same_diagnosis_as_the_file() {
+    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(EXAMPLE))
+        .unwrap();
+    let out = bin()
+        .args(["file", "-", "-o", "json"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (f, _) = json_of(&["file", EXAMPLE]);
+    let ids = |v: &Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&v), ids(&f));
+    assert_eq!(v["inputs"][0]["name"], "-");
+}
+
+#[test]
+fn fail_on_sets_the_threshold_for_exit_1() {
+    bin().args(["file", EXAMPLE, "--fail-on", "never"]).assert().code(0);
+    bin().args(["file", EXAMPLE, "--fail-on", "critical"]).assert().code(1);
+    bin()
+        .args(["file", "testdata/healthy/describe-running.txt"])
+        .assert()
+        .code(0);
+    bin()
+        .args(["file", "testdata/rules/node-image-gc-failed/fires-events.txt", "--fail-on", "critical"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn empty_input_is_a_one_line_error_with_exit_2() {
+    let out = bin().args(["file", "-"]).write_stdin("").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr_line(&out);
+    assert!(e.contains("is empty"), "{e}");
+}
+
+#[test]
+fn binary_input_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("core.bin");
+    std::fs::write(&p, b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00").unwrap();
+    let out = bin().arg("file").arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_line(&out).contains("looks binary"));
+}
+
+#[test]
+fn missing_file_names_the_path_and_exits_2() {
+    let out = bin().args(["file", "no/such/describe.txt"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr_line(&out);
+    assert!(e.contains("no/such/describe.txt"), "{e}");
+}
+
+#[test]
+fn malformed_rule_file_is_refused_with_file_line_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.yaml"),
+        "id: broken-rule\ntitle: t\nseverity: critical\ncategory: runtime\ndetects: d\nwhy: w\n\
+         fix: f\nreferences: [{url: 'https://example.invalid'}]\nmatch:\n  log:\n    text: 'unclosed('\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["file", EXAMPLE, "--rules"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr_line(&out);
+    assert!(e.contains("broken.yaml:11:"), "{e}");
+    assert!(e.contains("invalid regex"), "{e}");
+}
+
+#[test]
+fn a_user_rule_with_a_builtin_id_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("port-already-in-use.yaml"),
+        r#"id: port-already-in-use
+title: Team override for port {{port}}
+severity: warning
+category: runtime
+explains: [crash-loop-back-off]
+detects: A bind failure.
+why: Our sidecar takes the port.
+fix: Ask team X to move port {{port}}.
+references: [{url: "https://wiki.example.invalid/ports"}]
+match:
+  log: { text: 'bind\(\) to \S+:(?P<port>\d+) failed' }
+"#,
+    )
+    .unwrap();
+    let (v, _) = json_of(&["file", EXAMPLE, "--rules", dir.path().to_str().unwrap()]);
+    let f = &v["findings"].as_array().unwrap();
+    let mine = f.iter().find(|x| x["id"] == "port-already-in-use").unwrap();
+    assert_eq!(mine["title"], "Team override for port 80");
+    assert_eq!(mine["severity"], "warning");
+    assert_eq!(f.iter().filter(|x| x["id"] == "port-already-in-use").count(), 1);
+}
+
+#[test]
+fn control_characters_from_logs_are_escaped_in_the_table() {
+    let text = "$ kubectl logs web-1 -c web --previous\n\
+                \x1b]0;pwned\x07nginx: [emerg] bind() to 0.0.0.0:8080 failed (98: Address in use)\x1b[2J\n";
+    let out = bin().args(["file", "-"]).write_stdin(text).output().unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(!s.contains('\x1b') && !s.contains('\x07'), "raw control bytes reached the terminal: {s:?}");
+    assert!(s.contains("\\x1b"), "{s}");
+    assert!(s.contains("8080"), "{s}");
+}
+
+#[test]
+fn help_documents_exit_codes_and_the_file_command() {
+    let out = bin().arg("--help").output().unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("Exit codes:") && s.contains("2  error"), "{s}");
+    assert!(s.contains("file"), "{s}");
+    let out = bin().args(["file", "--help"]).output().unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("--fail-on") && s.contains("--rules"), "{s}");
+}
+
+#[test]
+fn table_and_json_snapshots_of_the_readme_example() {
+    let table = bin().args(["file", EXAMPLE]).output().unwrap();
+    insta::assert_snapshot!("example_table", String::from_utf8(table.stdout).unwrap());
+    let json = bin().args(["file", EXAMPLE, "-o", "json"]).output().unwrap();
+    insta::assert_snapshot!("example_json", String::from_utf8(json.stdout).unwrap());
+}

@@ -10,7 +10,9 @@ use crate::engine::Finding;
 use crate::evidence::NotChecked;
 use crate::parse::InputSummary;
 use crate::rules::{RuleKind, Severity};
-use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table};
+use comfy_table::{
+    presets, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width,
+};
 use serde::Serialize;
 
 /// Version of the JSON report shape. Bump on any incompatible change.
@@ -163,6 +165,13 @@ impl Diagnosis {
                 table.force_no_tty();
             }
             table.set_header(vec!["#", "SEVERITY", "CAUSE", "EVIDENCE", "FIX"]);
+            table.set_constraints(vec![
+                ColumnConstraint::ContentWidth,
+                ColumnConstraint::ContentWidth,
+                ColumnConstraint::UpperBoundary(Width::Percentage(22)),
+                ColumnConstraint::UpperBoundary(Width::Percentage(36)),
+                ColumnConstraint::LowerBoundary(Width::Percentage(30)),
+            ]);
             for f in &self.findings {
                 let mut sev = Cell::new(f.severity.as_str());
                 if opts.color {
@@ -275,19 +284,49 @@ fn cause_cell(f: &Finding, all: &[Finding]) -> String {
 }
 
 fn evidence_cell(f: &Finding, max: usize) -> String {
+    // Lines that differ only in numbers (timestamps, pids) say the same thing: show one of each
+    // shape; the JSON report keeps every item.
+    let mut shapes = Vec::new();
+    let mut shown = Vec::new();
+    for e in &f.evidence {
+        let shape = shape_of(&e.text);
+        if !shapes.contains(&shape) {
+            shapes.push(shape);
+            shown.push(e);
+        }
+    }
     let mut lines = Vec::new();
-    for e in f.evidence.iter().take(max) {
+    for e in shown.iter().take(max) {
         lines.push(format!(
-            "\"{}\"\n  — {}, {}",
+            "\"{}\"\n  — {}\n    {}",
             escape_terminal(&truncate(&e.text, 300)),
             escape_terminal(&e.label),
             escape_terminal(&e.provenance.location())
         ));
     }
-    if f.evidence.len() > max {
-        lines.push(format!("(+{} more)", f.evidence.len() - max));
+    let hidden = f.evidence.len() - shown.len().min(max);
+    if hidden > 0 {
+        lines.push(format!("(+{hidden} more in -o json)"));
     }
     lines.join("\n")
+}
+
+/// Text with every run of digits replaced, to fold lines that differ only by timestamps or ids.
+fn shape_of(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_digits = false;
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            if !in_digits {
+                out.push('#');
+            }
+            in_digits = true;
+        } else {
+            in_digits = false;
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn fix_cell(f: &Finding, chinese: bool) -> String {
@@ -355,6 +394,15 @@ mod tests {
         assert_eq!(escape_terminal("a\u{202e}b"), "a\\u{202e}b");
         assert_eq!(escape_terminal("bell\x07"), "bell\\x07");
         assert_eq!(escape_terminal("c1\u{9b}x"), "c1\\x9bx");
+    }
+
+    #[test]
+    fn lines_differing_only_in_numbers_share_a_shape() {
+        assert_eq!(
+            shape_of("2019/04/03 07:52:42 [emerg] 24#24: bind() to 0.0.0.0:80 failed"),
+            shape_of("2019/04/03 07:52:43 [emerg] 25#25: bind() to 0.0.0.0:80 failed")
+        );
+        assert_ne!(shape_of("bind() failed"), shape_of("still could not bind()"));
     }
 
     #[test]

@@ -401,9 +401,12 @@ pub struct Rule {
     pub references: Vec<Reference>,
     #[serde(rename = "match")]
     pub matcher: MatchNode,
-    /// Where the rule was loaded from (`builtin:rules/x.yaml` or a path).
+    /// Where the rule was loaded from (`rules/x.yaml` for built-ins, or a path).
     #[serde(skip)]
     pub origin: String,
+    /// Which load the rule came from: 0 for built-ins, then one per `--rules` directory.
+    #[serde(skip)]
+    pub batch: usize,
 }
 
 /// The filters a fix template may apply to a capture.
@@ -544,6 +547,8 @@ pub fn placeholders(text: &str) -> Vec<(String, Option<String>)> {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// Number of `--rules` directories loaded so far.
+    batches: usize,
 }
 
 impl RuleSet {
@@ -561,7 +566,7 @@ impl RuleSet {
                 path: path.clone(),
                 message: "rule file is not valid UTF-8".into(),
             })?;
-            set.add(Rule::from_yaml(&path, text)?, false)?;
+            set.add(Rule::from_yaml(&path, text)?)?;
         }
         Ok(set)
     }
@@ -569,24 +574,26 @@ impl RuleSet {
     /// Load every `*.yaml`/`*.yml` file directly in `dir`; rules with an existing id replace it.
     pub fn extend_from_dir(&mut self, dir: &Path) -> Result<usize, RuleError> {
         let mut n = 0;
+        self.batches += 1;
         for path in rule_files_in(dir)? {
             let shown = path.display().to_string();
             let text = std::fs::read_to_string(&path).map_err(|source| RuleError::Io {
                 path: shown.clone(),
                 source,
             })?;
-            self.add(Rule::from_yaml(&shown, &text)?, true)?;
+            let mut rule = Rule::from_yaml(&shown, &text)?;
+            rule.batch = self.batches;
+            self.add(rule)?;
             n += 1;
         }
         Ok(n)
     }
 
-    /// Add one rule. Within one source (built-ins, or one directory) ids must be unique; a rule from
-    /// a later source replaces one with the same id.
-    fn add(&mut self, rule: Rule, replace: bool) -> Result<(), RuleError> {
+    /// Add one rule. Within one load (the built-ins, or one directory) ids must be unique; a rule
+    /// from a later load replaces one with the same id.
+    fn add(&mut self, rule: Rule) -> Result<(), RuleError> {
         if let Some(i) = self.rules.iter().position(|r| r.id == rule.id) {
-            let same_dir = Path::new(&self.rules[i].origin).parent() == Path::new(&rule.origin).parent();
-            if !replace || same_dir {
+            if self.rules[i].batch == rule.batch {
                 return Err(RuleError::Invalid {
                     path: rule.origin.clone(),
                     message: format!(
@@ -726,6 +733,34 @@ match:
         let text = GOOD.replace("id: port-in-use", "id: Port_In_Use");
         let err = Rule::from_yaml("t.yaml", &text).unwrap_err().to_string();
         assert!(err.contains("kebab-case"), "{err}");
+    }
+
+    #[test]
+    fn same_id_twice_in_one_directory_is_refused_but_a_later_directory_replaces() {
+        let a = tempfile_dir("a");
+        let b = tempfile_dir("b");
+        std::fs::write(a.join("one.yaml"), GOOD).unwrap();
+        std::fs::write(a.join("two.yaml"), GOOD).unwrap();
+        let mut set = RuleSet::default();
+        let err = set.extend_from_dir(&a).unwrap_err().to_string();
+        assert!(err.contains("duplicate rule id `port-in-use`"), "{err}");
+
+        std::fs::remove_file(a.join("two.yaml")).unwrap();
+        std::fs::write(b.join("port-in-use.yaml"), GOOD.replace("Free port", "Release port")).unwrap();
+        let mut set = RuleSet::default();
+        set.extend_from_dir(&a).unwrap();
+        set.extend_from_dir(&b).unwrap();
+        assert_eq!(set.rules.len(), 1);
+        assert!(set.rules[0].fix.starts_with("Release port"));
+        std::fs::remove_dir_all(a.parent().unwrap()).ok();
+    }
+
+    fn tempfile_dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir()
+            .join(format!("kd-rules-test-{}", std::process::id()))
+            .join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        d
     }
 
     #[test]

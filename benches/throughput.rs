@@ -72,7 +72,10 @@ fn run_once(bin: &str, path: &std::path::Path) -> (f64, i64) {
         .expect("spawn measuring child");
     let s = String::from_utf8_lossy(&out.stdout);
     let mut parts = s.split_whitespace();
-    let secs: f64 = parts.next().and_then(|x| x.parse().ok()).unwrap_or(f64::NAN);
+    let secs: f64 = parts
+        .next()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(f64::NAN);
     let rss: i64 = parts.next().and_then(|x| x.parse().ok()).unwrap_or(-1);
     (secs, rss)
 }
@@ -87,14 +90,24 @@ fn child_main(bin: &str, input: &str) {
         .output()
         .expect("run kubectl-diagnose");
     let secs = start.elapsed().as_secs_f64();
-    assert!(out.status.success(), "kubectl-diagnose failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "kubectl-diagnose failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
-    assert_eq!(v["findings"][0]["id"], "port-already-in-use", "benchmark input must still be diagnosed");
+    assert_eq!(
+        v["findings"][0]["id"], "port-already-in-use",
+        "benchmark input must still be diagnosed"
+    );
     println!("{secs} {}", children_peak_rss_kib());
 }
 
 fn main() {
-    if let (Ok(bin), Ok(input)) = (std::env::var("BENCH_CHILD_BIN"), std::env::var("BENCH_CHILD_INPUT")) {
+    if let (Ok(bin), Ok(input)) = (
+        std::env::var("BENCH_CHILD_BIN"),
+        std::env::var("BENCH_CHILD_INPUT"),
+    ) {
         child_main(&bin, &input);
         return;
     }
@@ -106,8 +119,11 @@ fn main() {
         .unwrap_or_else(|| if quick { vec![4] } else { vec![64, 512] });
     let bin = env!("CARGO_BIN_EXE_kubectl-diagnose");
     let dir = tempfile::tempdir().expect("temp dir");
-    println!("kubectl-diagnose throughput (file -, JSON output), {} rules", "built-in");
-    println!("{:>10} {:>10} {:>10} {:>12}", "input MB", "best s", "MB/s", "peak RSS MiB");
+    println!("kubectl-diagnose throughput (file -, JSON output, built-in rules)");
+    println!(
+        "{:>10} {:>10} {:>10} {:>12}",
+        "input MB", "best s", "MB/s", "peak RSS MiB"
+    );
     for mb in sizes {
         let path = dir.path().join(format!("dump-{mb}.txt"));
         let bytes = generate(&path, mb * 1024 * 1024).expect("generate input");

@@ -248,7 +248,12 @@ impl Engine {
             // Keep the order in which the rule's leaves matched (authors put the most telling
             // source first), dropping repeats.
             let mut seen = BTreeSet::new();
-            let items: Vec<ItemRef> = m.items.iter().copied().filter(|r| seen.insert(*r)).collect();
+            let items: Vec<ItemRef> = m
+                .items
+                .iter()
+                .copied()
+                .filter(|r| seen.insert(*r))
+                .collect();
             let evidence: Vec<EvidenceItem> = items.iter().map(|r| ctx.describe(*r)).collect();
             let corroboration = items.iter().map(|(s, _)| *s).collect::<BTreeSet<_>>().len();
             let r = &cr.rule;
@@ -602,8 +607,14 @@ impl<'a> Ctx<'a> {
                     "{}={}{}{}",
                     c.type_,
                     c.status,
-                    c.reason.as_deref().map(|r| format!(" {r}")).unwrap_or_default(),
-                    c.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+                    c.reason
+                        .as_deref()
+                        .map(|r| format!(" {r}"))
+                        .unwrap_or_default(),
+                    c.message
+                        .as_deref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
                 );
                 item.label = format!(
                     "condition of node {}",
@@ -669,8 +680,14 @@ impl<'a> Ctx<'a> {
                     "{}={}{}{}",
                     c.type_,
                     c.status,
-                    c.reason.as_deref().map(|r| format!(" {r}")).unwrap_or_default(),
-                    c.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+                    c.reason
+                        .as_deref()
+                        .map(|r| format!(" {r}"))
+                        .unwrap_or_default(),
+                    c.message
+                        .as_deref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
                 );
                 item.label = "pod condition".to_string();
                 item.provenance = c.provenance.clone();
@@ -915,9 +932,15 @@ match:
     fn not_blocks_a_match_only_for_the_constrained_item() {
         let engine = Engine::new(&rules(&[BIND])).unwrap();
         let mut ev = Evidence::new();
-        ev.push_log(log("nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address in use)", 1));
+        ev.push_log(log(
+            "nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address in use)",
+            1,
+        ));
         // `still could not bind()` from container web does not trigger the `not` (it names sidecar).
-        ev.push_log(log("2019/04/03 07:52:42 [emerg] 24#24: still could not bind()", 2));
+        ev.push_log(log(
+            "2019/04/03 07:52:42 [emerg] 24#24: still could not bind()",
+            2,
+        ));
         assert_eq!(engine.evaluate(&ev).len(), 1);
         let mut l = log("still could not bind()", 3);
         l.container = Some("sidecar".into());
@@ -948,7 +971,10 @@ match:
     #[test]
     fn missing_capture_renders_as_placeholder() {
         let caps = BTreeMap::new();
-        assert_eq!(render("port {{port}} is taken", &caps), "port <port> is taken");
+        assert_eq!(
+            render("port {{port}} is taken", &caps),
+            "port <port> is taken"
+        );
     }
 
     #[test]

@@ -151,7 +151,9 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             let color = match cli.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                ColorChoice::Auto => {
+                    tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
             };
             colored::control::set_override(color);
             let width = terminal_width(tty);
@@ -180,7 +182,10 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
 }
 
 fn terminal_width(tty: bool) -> u16 {
-    if let Some(w) = std::env::var("COLUMNS").ok().and_then(|c| c.parse::<u16>().ok()) {
+    if let Some(w) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<u16>().ok())
+    {
         return w.max(60);
     }
     if tty {

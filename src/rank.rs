@@ -26,7 +26,11 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
             f.explains = f
                 .rule_explains
                 .iter()
-                .filter(|t| fired.iter().any(|(id, k)| id == *t && *k == RuleKind::Symptom))
+                .filter(|t| {
+                    fired
+                        .iter()
+                        .any(|(id, k)| id == *t && *k == RuleKind::Symptom)
+                })
                 .cloned()
                 .collect();
             f.explains.sort();
@@ -126,8 +130,18 @@ mod tests {
     #[test]
     fn cause_ranks_above_the_symptom_it_explains_even_when_less_severe() {
         let out = rank(vec![
-            finding("crash-loop-back-off", Severity::Critical, RuleKind::Symptom, &[]),
-            finding("liveness-probe-failed", Severity::Warning, RuleKind::Cause, &["crash-loop-back-off"]),
+            finding(
+                "crash-loop-back-off",
+                Severity::Critical,
+                RuleKind::Symptom,
+                &[],
+            ),
+            finding(
+                "liveness-probe-failed",
+                Severity::Warning,
+                RuleKind::Cause,
+                &["crash-loop-back-off"],
+            ),
         ]);
         assert_eq!(ids(&out), ["liveness-probe-failed", "crash-loop-back-off"]);
         assert_eq!(out[0].explains, ["crash-loop-back-off"]);
@@ -138,8 +152,18 @@ mod tests {
     #[test]
     fn unexplained_symptom_is_still_reported_and_ranked_by_severity() {
         let out = rank(vec![
-            finding("node-image-gc-failed", Severity::Warning, RuleKind::Cause, &[]),
-            finding("crash-loop-back-off", Severity::Critical, RuleKind::Symptom, &[]),
+            finding(
+                "node-image-gc-failed",
+                Severity::Warning,
+                RuleKind::Cause,
+                &[],
+            ),
+            finding(
+                "crash-loop-back-off",
+                Severity::Critical,
+                RuleKind::Symptom,
+                &[],
+            ),
         ]);
         assert_eq!(ids(&out), ["crash-loop-back-off", "node-image-gc-failed"]);
         assert!(out[0].explained_by.is_empty());
@@ -151,12 +175,21 @@ mod tests {
         strong.corroboration = 3;
         let out = rank(vec![
             finding("a-symptom", Severity::Critical, RuleKind::Symptom, &[]),
-            aged(finding("c-cause", Severity::Critical, RuleKind::Cause, &[]), 600),
-            aged(finding("d-cause", Severity::Critical, RuleKind::Cause, &[]), 30),
+            aged(
+                finding("c-cause", Severity::Critical, RuleKind::Cause, &[]),
+                600,
+            ),
+            aged(
+                finding("d-cause", Severity::Critical, RuleKind::Cause, &[]),
+                30,
+            ),
             finding("e-cause", Severity::Critical, RuleKind::Cause, &[]),
             strong,
         ]);
-        assert_eq!(ids(&out), ["b-cause", "d-cause", "c-cause", "e-cause", "a-symptom"]);
+        assert_eq!(
+            ids(&out),
+            ["b-cause", "d-cause", "c-cause", "e-cause", "a-symptom"]
+        );
     }
 
     #[test]

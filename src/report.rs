@@ -100,7 +100,10 @@ impl Diagnosis {
         };
         let mut s = serde_json::to_string_pretty(&r).unwrap_or_else(|e| {
             // Serialising plain data cannot fail; keep the contract if it somehow does.
-            format!("{{\"schemaVersion\":{SCHEMA_VERSION},\"error\":{:?}}}", e.to_string())
+            format!(
+                "{{\"schemaVersion\":{SCHEMA_VERSION},\"error\":{:?}}}",
+                e.to_string()
+            )
         });
         s.push('\n');
         s
@@ -151,7 +154,7 @@ impl Diagnosis {
                 plural(symptoms, "symptom")
             )
         };
-        out.push_str(&paint(&headline, |s| colored::Colorize::bold(s)));
+        out.push_str(&paint(&headline, colored::Colorize::bold));
         out.push('\n');
 
         if !self.findings.is_empty() {
@@ -200,7 +203,7 @@ impl Diagnosis {
         }
 
         if !self.not_checked.is_empty() {
-            out.push_str(&paint("Not checked:", |s| colored::Colorize::yellow(s)));
+            out.push_str(&paint("Not checked:", colored::Colorize::yellow));
             out.push('\n');
             for n in &self.not_checked {
                 out.push_str(&format!(
@@ -227,7 +230,7 @@ impl Diagnosis {
                         segs.join(", ")
                     }
                 ),
-                |s| colored::Colorize::dimmed(s),
+                colored::Colorize::dimmed,
             ));
             out.push('\n');
         }
@@ -377,7 +380,8 @@ pub fn escape_terminal(s: &str) -> String {
 }
 
 fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
 
 #[cfg(test)]
@@ -402,7 +406,10 @@ mod tests {
             shape_of("2019/04/03 07:52:42 [emerg] 24#24: bind() to 0.0.0.0:80 failed"),
             shape_of("2019/04/03 07:52:43 [emerg] 25#25: bind() to 0.0.0.0:80 failed")
         );
-        assert_ne!(shape_of("bind() failed"), shape_of("still could not bind()"));
+        assert_ne!(
+            shape_of("bind() failed"),
+            shape_of("still could not bind()")
+        );
     }
 
     #[test]

@@ -97,8 +97,9 @@ impl<'de> Deserialize<'de> for Pattern {
                 )))
             }
         };
-        let regex = Regex::new(&source)
-            .map_err(|e| de::Error::custom(format!("invalid regex {source:?}: {}", one_line(&e))))?;
+        let regex = Regex::new(&source).map_err(|e| {
+            de::Error::custom(format!("invalid regex {source:?}: {}", one_line(&e)))
+        })?;
         Ok(Pattern { source, regex })
     }
 }
@@ -416,7 +417,10 @@ impl Rule {
     /// Parse one rule file's text; `path` is used in error messages.
     pub fn from_yaml(path: &str, text: &str) -> Result<Rule, RuleError> {
         let mut rule: Rule = serde_yaml::from_str(text).map_err(|e| {
-            let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
             RuleError::Parse {
                 path: path.to_string(),
                 line,
@@ -439,10 +443,11 @@ impl Rule {
     /// Checks serde cannot express: id shape, required prose, template placeholders.
     fn validate(&self) -> Result<(), String> {
         let id_ok = !self.id.is_empty()
-            && self
-                .id
-                .split('-')
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+            && self.id.split('-').all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
         if !id_ok {
             return Err(format!(
                 "id `{}` is not kebab-case (lowercase letters and digits separated by single dashes)",
@@ -481,7 +486,11 @@ impl Rule {
             ));
         }
         let captures = self.capture_names();
-        for (what, text) in [("title", Some(&self.title)), ("fix", Some(&self.fix)), ("fix_zh", self.fix_zh.as_ref())] {
+        for (what, text) in [
+            ("title", Some(&self.title)),
+            ("fix", Some(&self.fix)),
+            ("fix_zh", self.fix_zh.as_ref()),
+        ] {
             let Some(text) = text else { continue };
             for (name, filter) in placeholders(text) {
                 if !captures.contains(&name) {
@@ -717,7 +726,10 @@ match:
     fn unknown_field_names_the_allowed_fields() {
         let text = GOOD.replace("text: 'bind", "line: 'bind");
         let err = Rule::from_yaml("t.yaml", &text).unwrap_err().to_string();
-        assert!(err.contains("unknown field `line` for source `log`"), "{err}");
+        assert!(
+            err.contains("unknown field `line` for source `log`"),
+            "{err}"
+        );
         assert!(err.contains("container, previous, text"), "{err}");
     }
 
@@ -746,7 +758,11 @@ match:
         assert!(err.contains("duplicate rule id `port-in-use`"), "{err}");
 
         std::fs::remove_file(a.join("two.yaml")).unwrap();
-        std::fs::write(b.join("port-in-use.yaml"), GOOD.replace("Free port", "Release port")).unwrap();
+        std::fs::write(
+            b.join("port-in-use.yaml"),
+            GOOD.replace("Free port", "Release port"),
+        )
+        .unwrap();
         let mut set = RuleSet::default();
         set.extend_from_dir(&a).unwrap();
         set.extend_from_dir(&b).unwrap();

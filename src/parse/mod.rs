@@ -5,9 +5,24 @@
 //! kinds may be pasted into one input, in any order. Lines that fit no known kind are scanned as free
 //! text (they become [`crate::evidence::LogLine`]s with `free_text: true`), so nothing the user gave is
 //! silently dropped.
+//!
+//! This module owns the public entry points ([`parse_reader`], [`parse_path`]) and the line-oriented
+//! state machine: each line is offered to the current segment, which keeps it or ends; a line no
+//! segment keeps is checked (first byte, then prefix) for the start of a new segment, and otherwise is
+//! a log line (after a `kubectl logs` header) or free text. Submodules own the formats:
+//! [`lines`] (bounded reading), [`time`], [`table`] (column cutting), [`describe`], [`events`],
+//! [`objects`] (YAML/JSON) and [`logs`] (log headers).
 
-use crate::evidence::Evidence;
-use std::io::Read;
+mod describe;
+mod events;
+mod lines;
+mod logs;
+mod objects;
+mod table;
+mod time;
+
+use crate::evidence::{Evidence, LogLine, Provenance};
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 /// Decides which log/free-text lines are worth keeping (the engine keeps only lines some rule could
@@ -38,8 +53,8 @@ pub struct InputSummary {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Segment {
-    /// `describe-pod`, `describe-node`, `events-table`, `console-events`, `yaml`, `json`, `log`,
-    /// `free-text`.
+    /// `describe-pod`, `describe-node`, `describe` (another kind of object), `events-table`,
+    /// `event-lines`, `console-events`, `yaml`, `json`, `log`, `free-text`.
     pub format: String,
     pub first_line: u64,
     pub last_line: u64,
@@ -54,8 +69,510 @@ pub enum InputError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{input} is empty: nothing to diagnose; paste `kubectl describe pod`, events, YAML or logs")]
+    #[error(
+        "{input} is empty: nothing to diagnose; paste `kubectl describe pod`, events, YAML or logs"
+    )]
     Empty { input: String },
     #[error("{input} looks binary (NUL byte at offset {offset}); pass the text output of kubectl, not an archive or image")]
     Binary { input: String, offset: u64 },
 }
+
+/// Parse one stream. `name` is used in provenance and errors (a path, or "-" for stdin).
+///
+/// Memory stays bounded whatever the input size: lines are read one at a time (cut at 64 KiB), and
+/// log or free-text lines are kept only when `filter` wants them.
+pub fn parse_reader<R: Read>(
+    name: &str,
+    mut reader: R,
+    filter: &dyn LineFilter,
+    ev: &mut Evidence,
+) -> Result<InputSummary, InputError> {
+    let io_err = |source: std::io::Error| InputError::Io {
+        input: name.to_string(),
+        source,
+    };
+    let (prefix, nul) = lines::peek_binary(&mut reader).map_err(io_err)?;
+    if let Some(offset) = nul {
+        return Err(InputError::Binary {
+            input: name.to_string(),
+            offset: offset as u64,
+        });
+    }
+    let chained = std::io::Cursor::new(prefix).chain(reader);
+    let mut lr = lines::LineReader::new(BufReader::with_capacity(64 * 1024, chained));
+    let mut p = Parser::new(name, filter, ev);
+    let mut n: u64 = 0;
+    let mut long_recorded = false;
+    let mut any_text = false;
+    while let Some(truncated) = lr.next_line().map_err(io_err)? {
+        n += 1;
+        if truncated && !long_recorded {
+            long_recorded = true;
+            p.cx.ev.not_checked(
+                format!("line {n} of {name}"),
+                "longer than 65536 bytes; only the first 64 KiB was scanned",
+            );
+        }
+        let text = String::from_utf8_lossy(lr.line());
+        if !any_text && text.bytes().any(|b| !b.is_ascii_whitespace()) {
+            any_text = true;
+        }
+        p.feed(n, &text);
+    }
+    p.end_state();
+    if !any_text {
+        return Err(InputError::Empty {
+            input: name.to_string(),
+        });
+    }
+    Ok(InputSummary {
+        name: name.to_string(),
+        lines: n,
+        bytes: lr.bytes,
+        segments: p.cx.segments,
+    })
+}
+
+/// Parse a file, or every regular file under a directory (recursive, sorted, hidden files skipped).
+/// In a directory, unreadable or binary files are recorded with `ev.not_checked(what, reason)` and
+/// skipped; an error only if nothing at all could be read. A single file that is
+/// binary/empty/unreadable is an error.
+pub fn parse_path(
+    path: &Path,
+    filter: &dyn LineFilter,
+    ev: &mut Evidence,
+) -> Result<Vec<InputSummary>, InputError> {
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|source| InputError::Io {
+        input: name.clone(),
+        source,
+    })?;
+    if !meta.is_dir() {
+        let f = std::fs::File::open(path).map_err(|source| InputError::Io {
+            input: name.clone(),
+            source,
+        })?;
+        return parse_reader(&name, f, filter, ev).map(|s| vec![s]);
+    }
+    let mut files = Vec::new();
+    let mut first_err: Option<InputError> = None;
+    collect_files(path, &mut files, ev, &mut first_err);
+    let mut out = Vec::new();
+    for f in files {
+        let fname = f.display().to_string();
+        let result = std::fs::File::open(&f)
+            .map_err(|source| InputError::Io {
+                input: fname.clone(),
+                source,
+            })
+            .and_then(|file| parse_reader(&fname, file, filter, ev));
+        match result {
+            Ok(s) => out.push(s),
+            Err(e) => {
+                let reason = match &e {
+                    InputError::Binary { .. } => "looks binary; skipped".to_string(),
+                    InputError::Empty { .. } => "empty; skipped".to_string(),
+                    InputError::Io { source, .. } => format!("cannot be read ({source}); skipped"),
+                };
+                ev.not_checked(fname, reason);
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(first_err.unwrap_or(InputError::Empty { input: name }));
+    }
+    Ok(out)
+}
+
+/// Regular files under `dir`, recursively, sorted by name, hidden entries skipped. Symlinks to
+/// files are followed; symlinked directories are not (no loops).
+fn collect_files(
+    dir: &Path,
+    out: &mut Vec<std::path::PathBuf>,
+    ev: &mut Evidence,
+    first_err: &mut Option<InputError>,
+) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(source) => {
+            let name = dir.display().to_string();
+            ev.not_checked(
+                name.clone(),
+                format!("directory cannot be read ({source}); skipped"),
+            );
+            first_err.get_or_insert(InputError::Io {
+                input: name,
+                source,
+            });
+            return;
+        }
+    };
+    let mut paths: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    for p in paths {
+        let Ok(lmeta) = std::fs::symlink_metadata(&p) else {
+            continue;
+        };
+        if lmeta.is_dir() {
+            collect_files(&p, out, ev, first_err);
+        } else if lmeta.is_file() {
+            out.push(p);
+        } else if lmeta.file_type().is_symlink() {
+            if let Ok(m) = std::fs::metadata(&p) {
+                if m.is_file() {
+                    out.push(p);
+                }
+            }
+        }
+    }
+}
+
+/// What a segment does with a line offered to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Offer {
+    /// The line belongs to the segment, which goes on.
+    Taken,
+    /// The line belongs to the segment, which is complete.
+    Done,
+    /// The line does not belong: the segment ends and the line is looked at anew.
+    Rejected,
+}
+
+/// What became of a finished segment.
+enum Outcome {
+    Accepted,
+    /// It was not this format after all: its segment is withdrawn and its lines are scanned as plain
+    /// (log or free-text) lines.
+    Replay {
+        first: u64,
+        text: String,
+    },
+    /// Recognised (its segment stays) but nothing in it was evidence: scan its lines as free text.
+    ScanAsText {
+        first: u64,
+        text: String,
+        format: &'static str,
+    },
+}
+
+/// What segments write into: the evidence, the segment list and the filter.
+struct Cx<'a> {
+    name: &'a str,
+    ev: &'a mut Evidence,
+    filter: &'a dyn LineFilter,
+    segments: Vec<Segment>,
+}
+
+impl Cx<'_> {
+    fn prov(&self, line: u64, format: &str) -> Provenance {
+        Provenance {
+            input: self.name.to_string(),
+            line: Some(line),
+            format: format.to_string(),
+        }
+    }
+
+    /// Starts a new segment; returns its index.
+    fn begin(&mut self, format: &str, line: u64) -> usize {
+        self.segments.push(Segment {
+            format: format.to_string(),
+            first_line: line,
+            last_line: line,
+        });
+        self.segments.len() - 1
+    }
+
+    fn touch(&mut self, seg: usize, line: u64) {
+        if let Some(s) = self.segments.get_mut(seg) {
+            s.last_line = s.last_line.max(line);
+        }
+    }
+
+    fn set_format(&mut self, seg: usize, format: &str) {
+        if let Some(s) = self.segments.get_mut(seg) {
+            if s.format != format {
+                s.format = format.to_string();
+            }
+        }
+    }
+
+    /// Removes segment `seg` if it is the last one.
+    fn withdraw(&mut self, seg: usize) {
+        if seg + 1 == self.segments.len() {
+            self.segments.pop();
+        }
+    }
+
+    /// A line that is not part of any structure and not under a log header.
+    fn free_text(&mut self, n: u64, text: &str) {
+        match self.segments.last_mut() {
+            Some(s) if s.format == "free-text" => s.last_line = n,
+            _ => {
+                self.begin("free-text", n);
+            }
+        }
+        self.keep(n, text, None, "free-text");
+    }
+
+    /// Offers a log or free-text line to the filter; keeps it if wanted.
+    fn keep(&mut self, n: u64, text: &str, header: Option<&logs::LogHeader>, format: &str) {
+        if !self.filter.wants(text) {
+            return;
+        }
+        let line = LogLine {
+            container: header.and_then(|h| h.container.clone()),
+            previous: header.and_then(|h| h.previous),
+            free_text: header.is_none(),
+            text: text.to_string(),
+            repeats: 1,
+            provenance: self.prov(n, format),
+        };
+        self.ev.push_log(line);
+    }
+}
+
+/// The segment being read.
+enum State {
+    Text,
+    Describe(Box<describe::Describe>),
+    Table(Box<events::EventsTableState>),
+    EventLines(events::EventLinesState),
+    Console(Box<events::ConsoleState>),
+    Doc(Box<objects::Doc>),
+}
+
+struct Parser<'a> {
+    cx: Cx<'a>,
+    state: State,
+    /// The current log header and its segment, if lines are a container's log.
+    log: Option<(logs::LogHeader, usize)>,
+    /// The log header that was current when the segment being read started (restored if that
+    /// segment turns out not to be one).
+    suspended_log: Option<(logs::LogHeader, usize)>,
+}
+
+fn is_blank(line: &str) -> bool {
+    line.bytes().all(|b| b.is_ascii_whitespace())
+}
+
+impl<'a> Parser<'a> {
+    fn new(name: &'a str, filter: &'a dyn LineFilter, ev: &'a mut Evidence) -> Self {
+        Parser {
+            cx: Cx {
+                name,
+                ev,
+                filter,
+                segments: Vec::new(),
+            },
+            state: State::Text,
+            log: None,
+            suspended_log: None,
+        }
+    }
+
+    fn feed(&mut self, n: u64, line: &str) {
+        let cx = &mut self.cx;
+        let offer = match &mut self.state {
+            State::Text => Offer::Rejected,
+            State::Describe(d) => d.offer(n, line, cx),
+            State::Table(t) => t.offer(n, line, cx),
+            State::EventLines(e) => e.offer(n, line, cx),
+            State::Console(c) => c.offer(n, line, cx),
+            State::Doc(d) => d.offer(n, line, cx),
+        };
+        match offer {
+            Offer::Taken => {}
+            Offer::Done => self.end_state(),
+            Offer::Rejected => {
+                self.end_state();
+                self.dispatch(n, line);
+            }
+        }
+    }
+
+    /// Finishes the current segment, emitting its evidence.
+    fn end_state(&mut self) {
+        let state = std::mem::replace(&mut self.state, State::Text);
+        let (outcome, seg) = match state {
+            State::Text => return,
+            State::Describe(d) => {
+                let seg = d.seg();
+                (d.finish(&mut self.cx), seg)
+            }
+            State::Doc(d) => {
+                let seg = d.seg();
+                (d.finish(&mut self.cx), seg)
+            }
+            State::Table(_) | State::EventLines(_) | State::Console(_) => {
+                (Outcome::Accepted, usize::MAX)
+            }
+        };
+        let suspended = self.suspended_log.take();
+        // A document inside a log that holds no Kubernetes object is part of that log.
+        let outcome = match outcome {
+            Outcome::ScanAsText { first, text, .. } if suspended.is_some() => {
+                Outcome::Replay { first, text }
+            }
+            other => other,
+        };
+        match outcome {
+            Outcome::Accepted => {}
+            Outcome::Replay { first, text } => {
+                self.cx.withdraw(seg);
+                if let Some((h, s)) = suspended {
+                    let s = if s + 1 == self.cx.segments.len() {
+                        s
+                    } else {
+                        self.cx.begin("log", first)
+                    };
+                    self.log = Some((h, s));
+                }
+                for (i, l) in text.split('\n').enumerate() {
+                    self.plain(first + i as u64, l);
+                }
+            }
+            Outcome::ScanAsText {
+                first,
+                text,
+                format,
+            } => {
+                for (i, l) in text.split('\n').enumerate() {
+                    if !is_blank(l) {
+                        self.cx.keep(first + i as u64, l, None, format);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A line that belongs to no structure: a log line under a header, or free text.
+    fn plain(&mut self, n: u64, line: &str) {
+        if is_blank(line) {
+            return;
+        }
+        if let Some((h, seg)) = &self.log {
+            self.cx.touch(*seg, n);
+            self.cx.keep(n, line, Some(h), "log");
+        } else {
+            self.cx.free_text(n, line);
+        }
+    }
+
+    /// Starts a new segment at `line`, or treats it as a plain line.
+    fn dispatch(&mut self, n: u64, line: &str) {
+        let Some(&b0) = line.as_bytes().first() else {
+            return;
+        };
+        if b0.is_ascii_whitespace() && is_blank(line) {
+            return;
+        }
+        if let Some(p) = logs::prompt(line) {
+            self.log = None;
+            if let logs::Prompt::Logs(h) = p {
+                let seg = self.cx.begin("log", n);
+                self.log = Some((h, seg));
+            }
+            return;
+        }
+        if b0 == b'=' {
+            if let Some(m) = logs::cluster_info_marker(line) {
+                match m {
+                    logs::Marker::Start(h) => {
+                        let seg = self.cx.begin("log", n);
+                        self.log = Some((h, seg));
+                    }
+                    logs::Marker::End => {
+                        if let Some((_, seg)) = self.log.take() {
+                            self.cx.touch(seg, n);
+                        }
+                    }
+                }
+                return;
+            }
+        }
+        let strong_only = self.log.is_some();
+        if let Some(state) = self.try_start(n, line, b0, strong_only) {
+            self.suspended_log = self.log.take();
+            self.state = state;
+            if let State::Doc(d) = &self.state {
+                if d.complete() {
+                    self.end_state();
+                }
+            }
+            return;
+        }
+        self.plain(n, line);
+    }
+
+    /// Recognises the start of a segment. Inside a log only unambiguous starts count.
+    fn try_start(&mut self, n: u64, line: &str, b0: u8, strong_only: bool) -> Option<State> {
+        match b0 {
+            b'N' if describe::is_start(line) => {
+                return Some(self.start_describe(n, line, "describe"))
+            }
+            b'E' if describe::is_events_start(line) => {
+                return Some(self.start_describe(n, line, "events-table"))
+            }
+            b'a' | b'k' if objects::yaml_start(line, true) => {
+                return Some(self.start_doc(objects::DocKind::Yaml, n, line))
+            }
+            b'{' | b'[' if objects::json_start(line) => {
+                return Some(self.start_doc(objects::DocKind::Json, n, line))
+            }
+            _ => {}
+        }
+        if matches!(b0, b'L' | b'N' | b' ' | b'T' | b'\t') && events::looks_like_header(line) {
+            if let Some(table) = events::EventTable::from_header(line) {
+                let seg = self.cx.begin("events-table", n);
+                return Some(State::Table(Box::new(events::EventsTableState {
+                    table,
+                    seg,
+                    rows: 0,
+                })));
+            }
+        }
+        if matches!(b0, b' ' | b'\t' | b'E' | 0xE4) && events::may_be_console_header(line) {
+            if let Some(table) = events::console_header(line) {
+                let seg = self.cx.begin("console-events", n);
+                return Some(State::Console(Box::new(events::ConsoleState {
+                    table,
+                    seg,
+                })));
+            }
+        }
+        if strong_only {
+            return None;
+        }
+        match b0 {
+            b'-' | b'm' | b's' | b'i' | b't' | b'c' if objects::yaml_start(line, false) => {
+                Some(self.start_doc(objects::DocKind::Yaml, n, line))
+            }
+            b' ' | b'\t' | b'N' | b'W' => {
+                let mut e = events::parse_event_line(line)?;
+                let seg = self.cx.begin("event-lines", n);
+                e.provenance = self.cx.prov(n, "event-lines");
+                self.cx.ev.events.push(e);
+                Some(State::EventLines(events::EventLinesState { seg }))
+            }
+            _ => None,
+        }
+    }
+
+    fn start_describe(&mut self, n: u64, line: &str, format: &str) -> State {
+        let seg = self.cx.begin(format, n);
+        State::Describe(Box::new(describe::Describe::new(n, line, seg)))
+    }
+
+    fn start_doc(&mut self, kind: objects::DocKind, n: u64, line: &str) -> State {
+        let seg = self.cx.begin(kind.format(), n);
+        State::Doc(Box::new(objects::Doc::new(kind, n, line, seg)))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,977 @@
+//! `kubectl describe` output (pods and nodes; other kinds yield their events).
+//!
+//! Owns the describe state machine: top-level `Key:  value` lines at column 0, multi-line values
+//! (Labels, Annotations, Taints), the container sections (`Init Containers:` / `Containers:` /
+//! `Ephemeral Containers:`) with their `State:` / `Last State:` blocks, including termination
+//! messages that kubectl prints over several raw lines, the `Conditions:` table (pod or node) and the
+//! `Events:` table. Whether a describe is of a pod or a node is decided lazily from the keys seen; all
+//! items are emitted when the describe ends. A lone `Name: x` line that is not followed by other
+//! describe keys is handed back to be scanned as free text.
+
+use super::events::{is_separator, EventTable};
+use super::table::{indent, tokens, Layout};
+use super::time::rfc1123;
+use super::{Cx, Offer, Outcome};
+use crate::evidence::{
+    ContainerKind, ContainerState, ContainerStatus, Event, NodeCondition, PodCondition, PodInfo,
+    Taint, When,
+};
+
+/// Lines kept (for replay as free text) until the describe is confirmed by a second key.
+const MAX_UNCONFIRMED_LINES: usize = 8;
+/// Bounds on a multi-line container message.
+const MAX_MESSAGE_LINES: usize = 500;
+const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// Does this line start a describe (`Name:` followed by a value)?
+pub fn is_start(line: &str) -> bool {
+    match line.strip_prefix("Name:") {
+        Some(rest) => rest.starts_with([' ', '\t']) && !rest.trim().is_empty(),
+        None => false,
+    }
+}
+
+/// Does this line start a bare `Events:` section (a describe's tail pasted alone)?
+pub fn is_events_start(line: &str) -> bool {
+    match line.strip_prefix("Events:") {
+        Some(rest) => rest.trim().is_empty() || rest.trim() == "<none>",
+        None => false,
+    }
+}
+
+/// Splits `Key:  value` (key starting with an upper-case letter, single spaces inside).
+pub fn split_key(t: &str) -> Option<(&str, &str)> {
+    let colon = t.find(':')?;
+    let key = &t[..colon];
+    if key.is_empty() || key.len() > 48 || key.contains("  ") {
+        return None;
+    }
+    if !key.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return None;
+    }
+    if !key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | '/' | '(' | ')'))
+    {
+        return None;
+    }
+    let rest = &t[colon + 1..];
+    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    Some((key, rest.trim()))
+}
+
+/// Top-level keys of `kubectl describe` for pods, nodes and common other kinds. A second one of these
+/// confirms a describe; a column-0 key not in this list is also offered to the line filter as free
+/// text (it may be a log line such as `Error: ...` pasted after a truncated describe).
+fn is_known_key(key: &str) -> bool {
+    matches!(
+        key,
+        "Name"
+            | "Namespace"
+            | "Priority"
+            | "Priority Class Name"
+            | "Runtime Class Name"
+            | "Service Account"
+            | "Node"
+            | "Start Time"
+            | "Labels"
+            | "Annotations"
+            | "Status"
+            | "Reason"
+            | "Message"
+            | "SeccompProfile"
+            | "IP"
+            | "IPs"
+            | "Controlled By"
+            | "Init Containers"
+            | "Containers"
+            | "Ephemeral Containers"
+            | "Readiness Gates"
+            | "Conditions"
+            | "Volumes"
+            | "QoS Class"
+            | "Node-Selectors"
+            | "Tolerations"
+            | "Topology Spread Constraints"
+            | "Events"
+            | "Nominated Node Name"
+            | "Termination Grace Period"
+            | "Scheduling Gates"
+            | "Resource Claims"
+            | "Roles"
+            | "CreationTimestamp"
+            | "Taints"
+            | "Unschedulable"
+            | "Lease"
+            | "Addresses"
+            | "Capacity"
+            | "Allocatable"
+            | "System Info"
+            | "PodCIDR"
+            | "PodCIDRs"
+            | "ProviderID"
+            | "Non-terminated Pods"
+            | "Allocated resources"
+            | "Selector"
+            | "Replicas"
+            | "StrategyType"
+            | "MinReadySeconds"
+            | "RollingUpdateStrategy"
+            | "Pod Template"
+            | "OldReplicaSets"
+            | "NewReplicaSet"
+            | "Pods Status"
+            | "Type"
+            | "Data"
+            | "StorageClass"
+            | "Volume"
+            | "Access Modes"
+            | "Used By"
+    )
+}
+
+fn none_if_placeholder(v: &str) -> Option<String> {
+    let v = v.trim();
+    if v.is_empty() || v == "<none>" || v == "<unset>" {
+        None
+    } else {
+        Some(v.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    None,
+    Labels,
+    Annotations,
+    Taints,
+    Containers(ContainerKind),
+    Conditions,
+    Events,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StateKind {
+    Waiting,
+    Running,
+    Terminated,
+}
+
+#[derive(Debug, Clone)]
+struct StateB {
+    kind: StateKind,
+    reason: Option<String>,
+    message: Option<String>,
+    exit_code: Option<i32>,
+    signal: Option<i32>,
+    started: Option<String>,
+    finished: Option<String>,
+    line: u64,
+    reason_line: Option<u64>,
+}
+
+impl StateB {
+    fn new(value: &str, line: u64) -> Option<StateB> {
+        let kind = match value.split_whitespace().next()? {
+            "Waiting" => StateKind::Waiting,
+            "Running" => StateKind::Running,
+            "Terminated" => StateKind::Terminated,
+            _ => return None,
+        };
+        Some(StateB {
+            kind,
+            reason: None,
+            message: None,
+            exit_code: None,
+            signal: None,
+            started: None,
+            finished: None,
+            line,
+            reason_line: None,
+        })
+    }
+
+    fn build(&self) -> ContainerState {
+        let message = self
+            .message
+            .as_ref()
+            .map(|m| m.trim_end().to_string())
+            .filter(|m| !m.is_empty());
+        match self.kind {
+            StateKind::Waiting => ContainerState::Waiting {
+                reason: self.reason.clone(),
+                message,
+            },
+            StateKind::Running => ContainerState::Running {
+                started_at: self.started.clone(),
+            },
+            StateKind::Terminated => ContainerState::Terminated {
+                reason: self.reason.clone(),
+                message,
+                exit_code: self.exit_code,
+                signal: self.signal,
+                finished_at: self.finished.clone(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sub {
+    None,
+    State,
+    Last,
+}
+
+#[derive(Debug)]
+struct CBuild {
+    name: String,
+    kind: ContainerKind,
+    line: u64,
+    image: Option<String>,
+    ready: Option<bool>,
+    restarts: Option<u32>,
+    state: Option<StateB>,
+    last: Option<StateB>,
+    sub: Sub,
+}
+
+#[derive(Debug)]
+struct CondRow {
+    type_: String,
+    status: String,
+    reason: Option<String>,
+    message: Option<String>,
+    last_transition: Option<When>,
+    line: u64,
+}
+
+#[derive(Debug)]
+struct TaintRow {
+    key: String,
+    value: Option<String>,
+    effect: String,
+    line: u64,
+}
+
+/// Which multi-line message is being continued.
+#[derive(Debug, Clone, Copy)]
+struct Cont {
+    container: usize,
+    last: bool,
+    lines: usize,
+}
+
+/// State of one describe being read.
+pub struct Describe {
+    seg: usize,
+    first_line: u64,
+    keys: u32,
+    confirmed: bool,
+    only_events: bool,
+    pod_marks: bool,
+    node_marks: bool,
+    raw: String,
+    section: Section,
+    name: Option<String>,
+    name_line: u64,
+    namespace: Option<String>,
+    node: Option<String>,
+    status: Option<(String, u64)>,
+    reason: Option<(String, u64)>,
+    message: Option<(String, u64)>,
+    controlled_by: Option<String>,
+    labels: Vec<(String, String)>,
+    annotations: Vec<(String, String)>,
+    containers: Vec<CBuild>,
+    cur: Option<usize>,
+    cond_layout: Option<Layout>,
+    conds: Vec<CondRow>,
+    events_table: Option<EventTable>,
+    events: Vec<Event>,
+    taints: Vec<TaintRow>,
+    cont: Option<Cont>,
+}
+
+impl Describe {
+    /// Starts at a `Name:` line (or a bare `Events:` line).
+    pub fn new(n: u64, line: &str, seg: usize) -> Describe {
+        let mut d = Describe {
+            seg,
+            first_line: n,
+            keys: 0,
+            confirmed: false,
+            only_events: false,
+            pod_marks: false,
+            node_marks: false,
+            raw: String::new(),
+            section: Section::None,
+            name: None,
+            name_line: n,
+            namespace: None,
+            node: None,
+            status: None,
+            reason: None,
+            message: None,
+            controlled_by: None,
+            labels: Vec::new(),
+            annotations: Vec::new(),
+            containers: Vec::new(),
+            cur: None,
+            cond_layout: None,
+            conds: Vec::new(),
+            events_table: None,
+            events: Vec::new(),
+            taints: Vec::new(),
+            cont: None,
+        };
+        if is_events_start(line) {
+            d.only_events = true;
+            d.confirmed = true;
+        } else {
+            d.raw.push_str(line);
+        }
+        if let Some((k, v)) = split_key(line) {
+            d.top_key(n, k, v);
+        }
+        d
+    }
+
+    pub fn seg(&self) -> usize {
+        self.seg
+    }
+
+    pub fn offer(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        if !self.confirmed {
+            let lines = self.raw.bytes().filter(|&b| b == b'\n').count() + 1;
+            if lines >= MAX_UNCONFIRMED_LINES {
+                return Offer::Rejected;
+            }
+        }
+        let r = self.offer_inner(n, line, cx);
+        if r == Offer::Taken && !self.confirmed {
+            self.raw.push('\n');
+            self.raw.push_str(line);
+        }
+        r
+    }
+
+    fn offer_inner(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        if let Some(c) = self.cont {
+            if is_cont_end(line)
+                || c.lines >= MAX_MESSAGE_LINES
+                || super::logs::prompt(line).is_some()
+            {
+                self.cont = None;
+            } else {
+                self.append_message(c, line);
+                if !line.trim().is_empty() {
+                    cx.touch(self.seg, n);
+                }
+                return Offer::Taken;
+            }
+        }
+        if line.trim().is_empty() {
+            return Offer::Taken;
+        }
+        let ind = indent(line);
+        if ind == 0 {
+            if self.section == Section::Events {
+                return Offer::Rejected;
+            }
+            let Some((key, value)) = split_key(line) else {
+                return Offer::Rejected;
+            };
+            if key == "Name" && self.keys > 0 {
+                return Offer::Rejected;
+            }
+            self.top_key(n, key, value);
+            if self.confirmed && !is_known_key(key) {
+                cx.keep(n, line, None, "free-text");
+            }
+            cx.touch(self.seg, n);
+            return Offer::Taken;
+        }
+        if !self.confirmed {
+            // Only top-level keys confirm a describe; indented lines are kept for replay.
+            cx.touch(self.seg, n);
+            return Offer::Taken;
+        }
+        self.indented(n, ind, line);
+        cx.touch(self.seg, n);
+        Offer::Taken
+    }
+
+    fn append_message(&mut self, c: Cont, line: &str) {
+        let Some(cb) = self.containers.get_mut(c.container) else {
+            return;
+        };
+        let st = if c.last {
+            cb.last.as_mut()
+        } else {
+            cb.state.as_mut()
+        };
+        if let Some(st) = st {
+            let m = st.message.get_or_insert_with(String::new);
+            if m.len() + line.len() < MAX_MESSAGE_BYTES {
+                m.push('\n');
+                m.push_str(line);
+            }
+        }
+        self.cont = Some(Cont {
+            lines: c.lines + 1,
+            ..c
+        });
+    }
+
+    fn top_key(&mut self, n: u64, key: &str, value: &str) {
+        self.keys += 1;
+        if self.keys >= 2 && is_known_key(key) {
+            self.confirmed = true;
+        }
+        self.cur = None;
+        self.section = Section::Other;
+        match key {
+            "Name" => {
+                self.name = none_if_placeholder(value);
+                self.name_line = n;
+            }
+            "Namespace" => self.namespace = none_if_placeholder(value),
+            "Node" => {
+                self.pod_marks = true;
+                let v = value.split('/').next().unwrap_or("");
+                self.node = none_if_placeholder(v);
+            }
+            "Status" => {
+                let v = match value.find(" (") {
+                    Some(i) => &value[..i],
+                    None => value,
+                };
+                if let Some(v) = none_if_placeholder(v) {
+                    self.status = Some((v, n));
+                }
+            }
+            "Reason" => {
+                if let Some(v) = none_if_placeholder(value) {
+                    self.reason = Some((v, n));
+                }
+            }
+            "Message" => {
+                if let Some(v) = none_if_placeholder(value) {
+                    self.message = Some((v, n));
+                }
+            }
+            "Controlled By" => self.controlled_by = none_if_placeholder(value),
+            "Labels" => {
+                self.section = Section::Labels;
+                self.label(value);
+            }
+            "Annotations" => {
+                self.section = Section::Annotations;
+                self.annotation(value);
+            }
+            "Taints" => {
+                self.node_marks = true;
+                self.section = Section::Taints;
+                self.taint(n, value);
+            }
+            "Containers" => {
+                self.pod_marks = true;
+                self.section = Section::Containers(ContainerKind::Regular);
+            }
+            "Init Containers" => {
+                self.pod_marks = true;
+                self.section = Section::Containers(ContainerKind::Init);
+            }
+            "Ephemeral Containers" => {
+                self.pod_marks = true;
+                self.section = Section::Containers(ContainerKind::Ephemeral);
+            }
+            "Conditions" => {
+                self.section = Section::Conditions;
+                self.cond_layout = None;
+            }
+            "Events" => self.section = Section::Events,
+            "Start Time"
+            | "QoS Class"
+            | "IP"
+            | "IPs"
+            | "Priority"
+            | "Service Account"
+            | "Priority Class Name"
+            | "Node-Selectors" => self.pod_marks = true,
+            "Roles"
+            | "Unschedulable"
+            | "Capacity"
+            | "Allocatable"
+            | "System Info"
+            | "Non-terminated Pods"
+            | "Allocated resources"
+            | "PodCIDR"
+            | "PodCIDRs"
+            | "ProviderID"
+            | "Lease"
+            | "Addresses" => self.node_marks = true,
+            _ => {}
+        }
+    }
+
+    fn label(&mut self, v: &str) {
+        let v = v.trim();
+        if v.is_empty() || v == "<none>" {
+            return;
+        }
+        let (k, val) = v.split_once('=').unwrap_or((v, ""));
+        self.labels.push((k.to_string(), val.to_string()));
+    }
+
+    fn annotation(&mut self, v: &str) {
+        let v = v.trim();
+        if v.is_empty() || v == "<none>" {
+            return;
+        }
+        let (k, val) = match v.split_once(": ") {
+            Some((k, val)) => (k, val),
+            None => (v.trim_end_matches(':'), ""),
+        };
+        self.annotations
+            .push((k.trim().to_string(), val.trim().to_string()));
+    }
+
+    fn taint(&mut self, n: u64, v: &str) {
+        let v = v.trim();
+        if v.is_empty() || v == "<none>" {
+            return;
+        }
+        let Some((kv, effect)) = v.rsplit_once(':') else {
+            return;
+        };
+        let (key, value) = match kv.split_once('=') {
+            Some((k, val)) => (k, Some(val.to_string())),
+            None => (kv, None),
+        };
+        if key.is_empty() || effect.is_empty() {
+            return;
+        }
+        self.taints.push(TaintRow {
+            key: key.to_string(),
+            value,
+            effect: effect.to_string(),
+            line: n,
+        });
+    }
+
+    fn indented(&mut self, n: u64, ind: usize, line: &str) {
+        let t = line.trim();
+        match self.section {
+            Section::Labels => self.label(t),
+            Section::Annotations => self.annotation(t),
+            Section::Taints => self.taint(n, t),
+            Section::Containers(kind) => self.container_line(n, ind, t, kind),
+            Section::Conditions => self.condition_line(n, line),
+            Section::Events => {
+                if is_separator(line) {
+                    return;
+                }
+                if let Some(t) = EventTable::from_header(line) {
+                    // the first header, or the header of a table pasted right after this one
+                    self.events_table = Some(t);
+                    return;
+                }
+                if let Some(table) = &self.events_table {
+                    if let Some(mut e) = table.row(line) {
+                        e.provenance.line = Some(n);
+                        self.events.push(e);
+                    }
+                }
+            }
+            Section::None | Section::Other => {}
+        }
+    }
+
+    fn container_line(&mut self, n: u64, ind: usize, t: &str, kind: ContainerKind) {
+        if ind == 2 {
+            if let Some(name) = container_name(t) {
+                self.containers.push(CBuild {
+                    name: name.to_string(),
+                    kind,
+                    line: n,
+                    image: None,
+                    ready: None,
+                    restarts: None,
+                    state: None,
+                    last: None,
+                    sub: Sub::None,
+                });
+                self.cur = Some(self.containers.len() - 1);
+            }
+            return;
+        }
+        let Some(ci) = self.cur else { return };
+        let Some((key, value)) = split_key(t) else {
+            return;
+        };
+        let Some(c) = self.containers.get_mut(ci) else {
+            return;
+        };
+        if ind == 4 {
+            c.sub = Sub::None;
+            match key {
+                "Image" => c.image = none_if_placeholder(value),
+                "State" => {
+                    c.state = StateB::new(value, n);
+                    c.sub = Sub::State;
+                }
+                "Last State" => {
+                    c.last = StateB::new(value, n);
+                    c.sub = Sub::Last;
+                }
+                "Ready" => c.ready = parse_bool(value),
+                "Restart Count" => c.restarts = value.parse().ok(),
+                _ => {}
+            }
+            return;
+        }
+        if ind != 6 {
+            return;
+        }
+        let last = match c.sub {
+            Sub::State => false,
+            Sub::Last => true,
+            Sub::None => return,
+        };
+        let st = if last {
+            c.last.as_mut()
+        } else {
+            c.state.as_mut()
+        };
+        let Some(st) = st else { return };
+        match key {
+            "Reason" => {
+                st.reason = none_if_placeholder(value);
+                st.reason_line = Some(n);
+            }
+            "Message" => {
+                st.message = Some(value.to_string());
+                self.cont = Some(Cont {
+                    container: ci,
+                    last,
+                    lines: 0,
+                });
+            }
+            "Exit Code" => st.exit_code = value.parse().ok(),
+            "Signal" => st.signal = value.parse().ok(),
+            "Started" => st.started = none_if_placeholder(value),
+            "Finished" => st.finished = none_if_placeholder(value),
+            _ => {}
+        }
+    }
+
+    fn condition_line(&mut self, n: u64, line: &str) {
+        if is_separator(line) {
+            return;
+        }
+        let t = line.trim();
+        if self.cond_layout.is_none() {
+            if t.starts_with("Type") {
+                self.cond_layout = Some(Layout::from_header(line));
+            }
+            return;
+        }
+        let Some(layout) = &self.cond_layout else {
+            return;
+        };
+        if let Some(cells) = layout.cut(line) {
+            let mut row = CondRow {
+                type_: String::new(),
+                status: String::new(),
+                reason: None,
+                message: None,
+                last_transition: None,
+                line: n,
+            };
+            for (title, cell) in layout.titles().zip(cells) {
+                match title {
+                    "TYPE" => row.type_ = cell.to_string(),
+                    "STATUS" => row.status = cell.to_string(),
+                    "REASON" => row.reason = none_if_placeholder(cell),
+                    "MESSAGE" => row.message = none_if_placeholder(cell),
+                    "LASTTRANSITIONTIME" => row.last_transition = rfc1123(cell),
+                    _ => {}
+                }
+            }
+            if is_status(&row.status) && !row.type_.contains(' ') && !row.type_.is_empty() {
+                self.conds.push(row);
+                return;
+            }
+        }
+        // Misaligned: Type Status [heartbeat(6 words) transition(6 words) Reason Message...]
+        let toks = tokens(line);
+        let (Some(ty), Some(st)) = (toks.first(), toks.get(1)) else {
+            return;
+        };
+        if !is_status(st.text) {
+            return;
+        }
+        let mut row = CondRow {
+            type_: ty.text.to_string(),
+            status: st.text.to_string(),
+            reason: None,
+            message: None,
+            last_transition: None,
+            line: n,
+        };
+        if toks.len() >= 15 && toks[2].text.ends_with(',') && toks[8].text.ends_with(',') {
+            let when = line.get(toks[8].start..toks[13].end).unwrap_or("");
+            row.last_transition = rfc1123(when);
+            row.reason = Some(toks[14].text.to_string());
+            if let Some(m) = toks.get(15) {
+                row.message = line.get(m.start..).map(|s| s.trim().to_string());
+            }
+        }
+        self.conds.push(row);
+    }
+
+    /// Emits everything read. `Outcome::Replay` when this never was a describe.
+    pub fn finish(self, cx: &mut Cx) -> Outcome {
+        if !self.confirmed {
+            return Outcome::Replay {
+                first: self.first_line,
+                text: self.raw,
+            };
+        }
+        #[derive(PartialEq)]
+        enum Kind {
+            Pod,
+            Node,
+            EventsOnly,
+            Other,
+        }
+        let kind = if self.only_events {
+            Kind::EventsOnly
+        } else if self.node_marks && !self.pod_marks {
+            Kind::Node
+        } else if self.pod_marks {
+            Kind::Pod
+        } else {
+            Kind::Other
+        };
+        let format = match kind {
+            Kind::Pod => "describe-pod",
+            Kind::Node => "describe-node",
+            Kind::EventsOnly => "events-table",
+            Kind::Other => "describe",
+        };
+        cx.set_format(self.seg, format);
+        let (obj_kind, obj_name) = match kind {
+            Kind::Pod => (Some("Pod".to_string()), self.name.clone()),
+            Kind::Node => (Some("Node".to_string()), self.name.clone()),
+            _ => (None, None),
+        };
+        for mut e in self.events {
+            let line = e.provenance.line;
+            e.provenance = cx.prov(line.unwrap_or(self.first_line), format);
+            if e.object_kind.is_none() {
+                e.object_kind = obj_kind.clone();
+                e.object_name = obj_name.clone();
+            }
+            cx.ev.events.push(e);
+        }
+        match kind {
+            Kind::Pod => {
+                let line = self
+                    .reason
+                    .as_ref()
+                    .map(|r| r.1)
+                    .or(self.message.as_ref().map(|m| m.1))
+                    .or(self.status.as_ref().map(|s| s.1))
+                    .unwrap_or(self.name_line);
+                cx.ev.pods.push(PodInfo {
+                    name: self.name.clone(),
+                    namespace: self.namespace,
+                    uid: None,
+                    phase: self.status.map(|s| s.0),
+                    reason: self.reason.map(|r| r.0),
+                    message: self.message.map(|m| m.0),
+                    node_name: self.node,
+                    controlled_by: self.controlled_by,
+                    annotations: self.annotations,
+                    labels: self.labels,
+                    provenance: cx.prov(line, format),
+                });
+                for c in self.conds {
+                    cx.ev.pod_conditions.push(PodCondition {
+                        type_: c.type_,
+                        status: c.status,
+                        reason: c.reason,
+                        message: c.message,
+                        provenance: cx.prov(c.line, format),
+                    });
+                }
+                for c in self.containers {
+                    let line = match (&c.state, &c.last) {
+                        (Some(s), _) if s.kind != StateKind::Running => {
+                            s.reason_line.unwrap_or(s.line)
+                        }
+                        (_, Some(l)) => l.reason_line.unwrap_or(l.line),
+                        _ => c.line,
+                    };
+                    cx.ev.containers.push(ContainerStatus {
+                        name: c.name,
+                        kind: c.kind,
+                        image: c.image,
+                        ready: c.ready,
+                        restart_count: c.restarts,
+                        state: c.state.as_ref().map(StateB::build),
+                        last_state: c.last.as_ref().map(StateB::build),
+                        provenance: cx.prov(line, format),
+                    });
+                }
+            }
+            Kind::Node => {
+                for c in self.conds {
+                    cx.ev.node_conditions.push(NodeCondition {
+                        node: self.name.clone(),
+                        type_: c.type_,
+                        status: c.status,
+                        reason: c.reason,
+                        message: c.message,
+                        last_transition: c.last_transition,
+                        provenance: cx.prov(c.line, format),
+                    });
+                }
+                for t in self.taints {
+                    cx.ev.taints.push(Taint {
+                        node: self.name.clone(),
+                        key: t.key,
+                        value: t.value,
+                        effect: t.effect,
+                        provenance: cx.prov(t.line, format),
+                    });
+                }
+            }
+            Kind::EventsOnly | Kind::Other => {}
+        }
+        Outcome::Accepted
+    }
+}
+
+fn is_status(s: &str) -> bool {
+    matches!(s, "True" | "False" | "Unknown")
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "True" | "true" => Some(true),
+        "False" | "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// `web:` at container-name indentation: a DNS-label-like name and nothing after the colon.
+fn container_name(t: &str) -> Option<&str> {
+    let name = t.strip_suffix(':')?;
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+    {
+        return None;
+    }
+    Some(name)
+}
+
+/// Does this line end a multi-line container message (a describe key at its expected indentation)?
+fn is_cont_end(line: &str) -> bool {
+    let ind = indent(line);
+    let t = line.trim_start();
+    match ind {
+        0 => matches!(
+            split_key(t).map(|(k, _)| k),
+            Some(
+                "Name"
+                    | "Conditions"
+                    | "Volumes"
+                    | "QoS Class"
+                    | "Node-Selectors"
+                    | "Tolerations"
+                    | "Events"
+                    | "Containers"
+                    | "Init Containers"
+                    | "Ephemeral Containers"
+                    | "Readiness Gates"
+                    | "Topology Spread Constraints"
+            )
+        ),
+        2 => container_name(t.trim_end()).is_some(),
+        4 => matches!(
+            split_key(t).map(|(k, _)| k),
+            Some(
+                "Ready"
+                    | "Restart Count"
+                    | "Last State"
+                    | "State"
+                    | "Environment"
+                    | "Environment Variables from"
+                    | "Mounts"
+                    | "Limits"
+                    | "Requests"
+                    | "Liveness"
+                    | "Readiness"
+                    | "Startup"
+                    | "Image"
+                    | "Image ID"
+                    | "Container ID"
+                    | "Port"
+                    | "Ports"
+                    | "Host Port"
+                    | "Host Ports"
+                    | "Command"
+                    | "Args"
+                    | "SeccompProfile"
+            )
+        ),
+        6 => matches!(
+            split_key(t).map(|(k, _)| k),
+            Some("Reason" | "Message" | "Exit Code" | "Signal" | "Started" | "Finished")
+        ),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(split_key("Name:         web"), Some(("Name", "web")));
+        assert_eq!(
+            split_key("Controlled By:  ReplicaSet/web-7d9f8c6b5"),
+            Some(("Controlled By", "ReplicaSet/web-7d9f8c6b5"))
+        );
+        assert_eq!(split_key("Events:"), Some(("Events", "")));
+        assert_eq!(split_key("apiVersion: v1"), None);
+        assert_eq!(
+            split_key("Warning  FailedSync  7m  kubelet, x  Error: y"),
+            None
+        );
+        assert_eq!(split_key("Image:nginx"), None);
+        assert!(is_start("Name:         web-7d9f8c6b5-x2x4p"));
+        assert!(!is_start("Name:"));
+        assert!(!is_start("Namespace:    default"));
+    }
+
+    #[test]
+    fn continuation_ends() {
+        assert!(is_cont_end("      Exit Code:    1"));
+        assert!(is_cont_end("    Ready:          False"));
+        assert!(is_cont_end("  sidecar:"));
+        assert!(is_cont_end("Conditions:"));
+        assert!(!is_cont_end("Error: failed to connect to database"));
+        assert!(!is_cont_end("        at main.go:42"));
+    }
+}

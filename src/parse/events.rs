@@ -1,0 +1,651 @@
+//! Events printed as text: every textual event format becomes [`Event`]s here.
+//!
+//! Owns three formats: column tables (`kubectl get events` in all its variants, `kubectl events`,
+//! and the `Events:` table of `kubectl describe`, which shares [`EventTable`]), loose event lines
+//! (`Warning  FailedSync  7m  kubelet, node  message`, as grep or vendor docs quote them), and cloud
+//! console event tables (Huawei CCI, Chinese or English headers, tab or space separated). Rows are cut
+//! by the header's column positions and fall back to whitespace splitting when misaligned.
+
+use super::table::{tokens, Layout, Token};
+use super::time::{console_time, parse_age, parse_age_cell};
+use super::{Cx, Offer};
+use crate::evidence::Event;
+
+/// What a column of an event table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Namespace,
+    LastSeen,
+    FirstSeen,
+    Count,
+    Name,
+    Kind,
+    SubObject,
+    Type,
+    Reason,
+    Object,
+    Source,
+    Message,
+    Other,
+}
+
+fn col_kind(title: &str) -> Col {
+    match title {
+        "NAMESPACE" => Col::Namespace,
+        "LAST SEEN" | "LASTSEEN" | "AGE" => Col::LastSeen,
+        "FIRST SEEN" | "FIRSTSEEN" => Col::FirstSeen,
+        "COUNT" => Col::Count,
+        "NAME" => Col::Name,
+        "KIND" => Col::Kind,
+        "SUBOBJECT" => Col::SubObject,
+        "TYPE" => Col::Type,
+        "REASON" => Col::Reason,
+        "OBJECT" => Col::Object,
+        "SOURCE" | "FROM" => Col::Source,
+        "MESSAGE" => Col::Message,
+        _ => Col::Other,
+    }
+}
+
+/// An event table's layout, from its header line.
+#[derive(Debug, Clone)]
+pub struct EventTable {
+    layout: Layout,
+    kinds: Vec<Col>,
+}
+
+/// Cheap check before building a layout: does this line start like an event table header?
+pub fn looks_like_header(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("LAST SEEN")
+        || t.starts_with("NAMESPACE ")
+        || t.starts_with("Type ")
+        || t.starts_with("TYPE ")
+}
+
+impl EventTable {
+    /// A header with at least TYPE, REASON and MESSAGE columns.
+    pub fn from_header(line: &str) -> Option<EventTable> {
+        if !looks_like_header(line) {
+            return None;
+        }
+        let layout = Layout::from_header(line);
+        let kinds: Vec<Col> = layout.titles().map(col_kind).collect();
+        let has = |k: Col| kinds.contains(&k);
+        if !(has(Col::Type) && has(Col::Reason) && has(Col::Message)) {
+            return None;
+        }
+        if !(has(Col::LastSeen) || has(Col::Object) || has(Col::Source)) {
+            return None;
+        }
+        Some(EventTable { layout, kinds })
+    }
+
+    /// One row; `None` when the line is not a row of this table. Provenance is left empty.
+    pub fn row(&self, line: &str) -> Option<Event> {
+        if let Some(cells) = self.layout.cut(line) {
+            let cells: Vec<(Col, &str)> = self.kinds.iter().copied().zip(cells).collect();
+            if let Some(e) = build_event(&cells, true) {
+                return Some(e);
+            }
+        }
+        let cells = walk(&self.kinds, line)?;
+        build_event(&cells, false)
+    }
+}
+
+/// True for a `----   ------` separator row.
+pub fn is_separator(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with("---") && t.bytes().all(|b| b == b'-' || b == b' ' || b == b'\t')
+}
+
+/// Splits a row into cells by kind, on whitespace: the fallback for misaligned rows. Columns after
+/// MESSAGE (`-o wide`: FIRST SEEN, COUNT, NAME) are taken from the end of the line.
+fn walk<'a>(kinds: &[Col], line: &'a str) -> Option<Vec<(Col, &'a str)>> {
+    let toks = tokens(line);
+    let msg = kinds.iter().position(|&k| k == Col::Message)?;
+    let (head, tail) = kinds.split_at(msg);
+    let tail = tail.get(1..).unwrap_or(&[]);
+    let mut hi = toks.len();
+    let mut tail_cells: Vec<(Col, &str)> = Vec::new();
+    for &k in tail.iter().rev() {
+        if hi == 0 {
+            return None;
+        }
+        let t = toks[hi - 1].text;
+        match k {
+            Col::FirstSeen | Col::LastSeen => {
+                parse_age(t)?;
+            }
+            Col::Count => {
+                t.parse::<u32>().ok()?;
+            }
+            _ => {}
+        }
+        tail_cells.push((k, t));
+        hi -= 1;
+    }
+    tail_cells.reverse();
+    let span = |a: &Token, b: &Token| line.get(a.start..b.end).unwrap_or("");
+    let mut i = 0;
+    let mut cells: Vec<(Col, &str)> = Vec::new();
+    for &k in head {
+        match k {
+            Col::LastSeen | Col::FirstSeen => {
+                let first = toks.get(i).filter(|_| i < hi)?;
+                parse_age(first.text)?;
+                let mut last = first;
+                i += 1;
+                if i < hi && toks[i].text.starts_with("(x") {
+                    while i < hi {
+                        last = &toks[i];
+                        i += 1;
+                        if last.text.ends_with(')') {
+                            break;
+                        }
+                    }
+                }
+                cells.push((k, span(first, last)));
+            }
+            Col::SubObject => {
+                let t = toks.get(i).filter(|_| i < hi)?;
+                if t.text.contains('{') || t.text.starts_with("spec.") {
+                    cells.push((k, t.text));
+                    i += 1;
+                } else {
+                    cells.push((k, ""));
+                }
+            }
+            Col::Source => {
+                let first = toks.get(i).filter(|_| i < hi)?;
+                let mut last = first;
+                i += 1;
+                if first.text.ends_with(',') && i < hi {
+                    last = &toks[i];
+                    i += 1;
+                }
+                cells.push((k, span(first, last)));
+            }
+            _ => {
+                let t = toks.get(i).filter(|_| i < hi)?;
+                cells.push((k, t.text));
+                i += 1;
+            }
+        }
+    }
+    let message = if i < hi {
+        span(&toks[i], &toks[hi - 1])
+    } else {
+        ""
+    };
+    cells.push((Col::Message, message));
+    cells.extend(tail_cells);
+    Some(cells)
+}
+
+/// `Warning` / `Normal`.
+fn is_type(s: &str) -> bool {
+    s == "Warning" || s == "Normal"
+}
+
+/// Builds an event from cut cells; `None` when the cells do not make an event. `strict` rejects
+/// cells that a misaligned cut would produce (spaces inside single-word columns).
+fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
+    let mut e = Event::default();
+    let mut kind_col: Option<&str> = None;
+    let mut name_col: Option<&str> = None;
+    for &(k, v) in cells {
+        let single = !v.contains(char::is_whitespace);
+        match k {
+            Col::Type => {
+                if !is_type(v) {
+                    return None;
+                }
+                e.type_ = Some(v.to_string());
+            }
+            Col::Reason => {
+                if v.is_empty() || !single {
+                    return None;
+                }
+                e.reason = Some(v.to_string());
+            }
+            Col::Message => e.message = v.to_string(),
+            Col::LastSeen => {
+                let c = parse_age_cell(v)?;
+                e.last_seen = c.last;
+                if c.count.is_some() {
+                    e.count = c.count;
+                    e.first_seen = c.first;
+                }
+            }
+            Col::FirstSeen => {
+                if !v.is_empty() {
+                    e.first_seen = parse_age_cell(v)?.last;
+                }
+            }
+            Col::Count => {
+                if !v.is_empty() {
+                    e.count = Some(v.parse().ok()?);
+                }
+            }
+            Col::Object => {
+                if strict && !single {
+                    return None;
+                }
+                if let Some((kind, name)) = v.split_once('/') {
+                    e.object_kind = Some(kind_name(kind));
+                    e.object_name = Some(name.to_string());
+                } else if !v.is_empty() {
+                    e.object_name = Some(v.to_string());
+                }
+            }
+            Col::Kind => kind_col = Some(v),
+            Col::Name => name_col = Some(v),
+            Col::Source => {
+                let src = v.split(',').next().unwrap_or("").trim();
+                if strict && src.contains(char::is_whitespace) {
+                    return None;
+                }
+                if !src.is_empty() && src != "<none>" {
+                    e.source = Some(src.to_string());
+                }
+            }
+            Col::Namespace | Col::SubObject | Col::Other => {
+                if strict && !single {
+                    return None;
+                }
+            }
+        }
+    }
+    // Old `kubectl get events` had KIND and NAME columns for the involved object; in `-o wide`
+    // NAME is the event's own name and there is no KIND column.
+    if let Some(k) = kind_col.filter(|k| !k.is_empty()) {
+        e.object_kind = Some(kind_name(k));
+        if let Some(n) = name_col.filter(|n| !n.is_empty()) {
+            e.object_name = Some(n.to_string());
+        }
+    }
+    e.type_.as_ref()?;
+    Some(e)
+}
+
+/// `pod` → `Pod`, `replicaset.apps` → `ReplicaSet`, others capitalised.
+pub fn kind_name(kind: &str) -> String {
+    let k = kind.split('.').next().unwrap_or(kind);
+    let known = match k.to_ascii_lowercase().as_str() {
+        "pod" | "pods" | "po" => "Pod",
+        "node" | "nodes" | "no" => "Node",
+        "replicaset" | "rs" => "ReplicaSet",
+        "deployment" | "deploy" => "Deployment",
+        "statefulset" | "sts" => "StatefulSet",
+        "daemonset" | "ds" => "DaemonSet",
+        "job" => "Job",
+        "cronjob" | "cj" => "CronJob",
+        "persistentvolumeclaim" | "pvc" => "PersistentVolumeClaim",
+        "persistentvolume" | "pv" => "PersistentVolume",
+        "service" | "svc" => "Service",
+        "horizontalpodautoscaler" | "hpa" => "HorizontalPodAutoscaler",
+        "endpoints" => "Endpoints",
+        "namespace" | "ns" => "Namespace",
+        "configmap" | "cm" => "ConfigMap",
+        "ingress" => "Ingress",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    let mut c = k.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// A loose event line: `Warning  FailedSync  7m  kubelet, node  message`.
+pub fn parse_event_line(line: &str) -> Option<Event> {
+    let t = line.trim_start();
+    if !(t.starts_with("Warning") || t.starts_with("Normal")) {
+        return None;
+    }
+    const KINDS: [Col; 5] = [
+        Col::Type,
+        Col::Reason,
+        Col::LastSeen,
+        Col::Source,
+        Col::Message,
+    ];
+    let cells = walk(&KINDS, line)?;
+    let reason = cells.get(1)?.1;
+    if !reason.starts_with(|c: char| c.is_ascii_uppercase())
+        || !reason.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    let e = build_event(&cells, false)?;
+    if e.message.is_empty() || e.source.is_none() {
+        return None;
+    }
+    Some(e)
+}
+
+/// `kubectl get events` / `kubectl events` / a describe-style table outside a describe.
+pub struct EventsTableState {
+    pub table: EventTable,
+    pub seg: usize,
+    pub rows: u64,
+}
+
+impl EventsTableState {
+    pub fn offer(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        if line.trim().is_empty() {
+            return if self.rows == 0 {
+                Offer::Taken
+            } else {
+                Offer::Done
+            };
+        }
+        if is_separator(line) {
+            cx.touch(self.seg, n);
+            return Offer::Taken;
+        }
+        match self.table.row(line) {
+            Some(mut e) => {
+                e.provenance = cx.prov(n, "events-table");
+                cx.ev.events.push(e);
+                cx.touch(self.seg, n);
+                self.rows += 1;
+                Offer::Taken
+            }
+            None => Offer::Rejected,
+        }
+    }
+}
+
+/// Consecutive loose event lines.
+pub struct EventLinesState {
+    pub seg: usize,
+}
+
+impl EventLinesState {
+    pub fn offer(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        if line.trim().is_empty() {
+            return Offer::Taken;
+        }
+        match parse_event_line(line) {
+            Some(mut e) => {
+                e.provenance = cx.prov(n, "event-lines");
+                cx.ev.events.push(e);
+                cx.touch(self.seg, n);
+                Offer::Taken
+            }
+            None => Offer::Rejected,
+        }
+    }
+}
+
+/// What a console table column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CCol {
+    Type,
+    Name,
+    Message,
+    Count,
+    First,
+    Last,
+    Other,
+}
+
+const CONSOLE_ORDER: [CCol; 6] = [
+    CCol::Type,
+    CCol::Name,
+    CCol::Message,
+    CCol::Count,
+    CCol::First,
+    CCol::Last,
+];
+
+fn console_col(title: &str, index: usize) -> CCol {
+    let t = title.trim();
+    let lower = t.to_lowercase();
+    match t {
+        "事件类型" => return CCol::Type,
+        "事件名称" => return CCol::Name,
+        "K8S事件" | "K8s事件" | "k8s事件" => return CCol::Message,
+        "发生次数" => return CCol::Count,
+        "首次发生时间" => return CCol::First,
+        "最近发生时间" => return CCol::Last,
+        _ => {}
+    }
+    match lower.as_str() {
+        "event type" | "type" => CCol::Type,
+        "event name" | "name" => CCol::Name,
+        "k8s event" | "kubernetes event" => CCol::Message,
+        "occurrences" | "count" => CCol::Count,
+        "first occurred" | "first occurrence" => CCol::First,
+        "last occurred" | "last occurrence" => CCol::Last,
+        _ => CONSOLE_ORDER.get(index).copied().unwrap_or(CCol::Other),
+    }
+}
+
+/// Splits a console row on tabs, or on runs of two or more spaces when it has no tab.
+fn console_cells(line: &str) -> Vec<&str> {
+    let line = line.trim();
+    if line.contains('\t') {
+        return line.split('\t').map(str::trim).collect();
+    }
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(i) = rest.find("  ") {
+        out.push(rest[..i].trim());
+        rest = rest[i..].trim_start();
+    }
+    if !rest.is_empty() {
+        out.push(rest.trim());
+    }
+    out
+}
+
+/// A console event table header (`事件类型  事件名称  K8S事件 ...` or `Event Type  Event Name  K8s Event`).
+pub fn console_header(line: &str) -> Option<ConsoleTable> {
+    let t = line.trim();
+    let zh = t.contains("事件类型") && (t.contains("K8S事件") || t.contains("K8s事件"));
+    let en = !zh && {
+        let l = t.to_lowercase();
+        l.starts_with("event type") && l.contains("k8s event")
+    };
+    if !zh && !en {
+        return None;
+    }
+    let cols = console_cells(t)
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| console_col(c, i))
+        .collect();
+    Some(ConsoleTable { cols })
+}
+
+/// Cheap gate for [`console_header`].
+pub fn may_be_console_header(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("事件类型") || t.starts_with("Event Type") || t.starts_with("Event type")
+}
+
+/// Console event names (Huawei CCI) to Kubernetes reasons, where the meaning is clear.
+fn console_reason(name: &str) -> String {
+    let r = match name {
+        "重新启动容器失败" => "BackOff",
+        "实例同步失败" => "FailedSync",
+        "重新拉取镜像失败" => "BackOff",
+        "实例拉取镜像失败" => "Failed",
+        "实例创建失败" => "Failed",
+        "镜像拉取中" => "Pulling",
+        "镜像拉取成功" => "Pulled",
+        "实例创建成功" => "Created",
+        "实例容器启动成功" => "Started",
+        "实例调度成功" => "Scheduled",
+        "调度失败" | "实例调度失败" => "FailedScheduling",
+        other => other,
+    };
+    r.to_string()
+}
+
+/// A console table's columns.
+pub struct ConsoleTable {
+    cols: Vec<CCol>,
+}
+
+impl ConsoleTable {
+    pub fn row(&self, line: &str) -> Option<Event> {
+        let cells = console_cells(line);
+        let mut e = Event::default();
+        let mut have_type = false;
+        for (i, cell) in cells.iter().enumerate() {
+            let col = self
+                .cols
+                .get(i)
+                .copied()
+                .unwrap_or_else(|| CONSOLE_ORDER.get(i).copied().unwrap_or(CCol::Other));
+            match col {
+                CCol::Type => {
+                    let t = match *cell {
+                        "异常" | "警告" | "告警" | "Warning" | "Abnormal" => "Warning",
+                        "正常" | "Normal" => "Normal",
+                        _ => return None,
+                    };
+                    e.type_ = Some(t.to_string());
+                    have_type = true;
+                }
+                CCol::Name => {
+                    if !cell.is_empty() {
+                        e.reason = Some(console_reason(cell));
+                    }
+                }
+                CCol::Message => e.message = cell.to_string(),
+                CCol::Count => e.count = cell.parse().ok(),
+                CCol::First => e.first_seen = console_time(cell),
+                CCol::Last => e.last_seen = console_time(cell),
+                CCol::Other => {}
+            }
+        }
+        if !have_type {
+            return None;
+        }
+        Some(e)
+    }
+}
+
+/// Rows of a console event table.
+pub struct ConsoleState {
+    pub table: ConsoleTable,
+    pub seg: usize,
+}
+
+impl ConsoleState {
+    pub fn offer(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        if line.trim().is_empty() {
+            return Offer::Done;
+        }
+        match self.table.row(line) {
+            Some(mut e) => {
+                e.provenance = cx.prov(n, "console-events");
+                cx.ev.events.push(e);
+                cx.touch(self.seg, n);
+                Offer::Taken
+            }
+            None => Offer::Rejected,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::When;
+
+    #[test]
+    fn get_events_default() {
+        let t = EventTable::from_header(
+            "LAST SEEN   TYPE      REASON             OBJECT                          MESSAGE",
+        )
+        .unwrap();
+        let e = t
+            .row("2m          Warning   BackOff            pod/web-7d9f8c6b5-x2x4p         Back-off restarting failed container web in pod web-7d9f8c6b5-x2x4p_default(5b0f3c1e-8a4d-4c1e-9f0a-2d6b7c8e9f01)")
+            .unwrap();
+        assert_eq!(e.type_.as_deref(), Some("Warning"));
+        assert_eq!(e.reason.as_deref(), Some("BackOff"));
+        assert_eq!(e.object_kind.as_deref(), Some("Pod"));
+        assert_eq!(e.object_name.as_deref(), Some("web-7d9f8c6b5-x2x4p"));
+        assert_eq!(e.last_seen, Some(When::Age(120)));
+        assert!(e
+            .message
+            .starts_with("Back-off restarting failed container web"));
+    }
+
+    #[test]
+    fn kubectl_events_repeat_in_last_seen() {
+        let t = EventTable::from_header(
+            "LAST SEEN           TYPE      REASON    OBJECT          MESSAGE",
+        )
+        .unwrap();
+        let e = t
+            .row("5m (x3 over 10m)    Warning   BackOff   pod/web-0       Back-off pulling image \"nginx:1.25\"")
+            .unwrap();
+        assert_eq!(e.count, Some(3));
+        assert_eq!(e.first_seen, Some(When::Age(600)));
+        assert_eq!(e.last_seen, Some(When::Age(300)));
+    }
+
+    #[test]
+    fn misaligned_row_falls_back_to_tokens() {
+        let t = EventTable::from_header(
+            "  Type     Reason     Age                  From               Message",
+        )
+        .unwrap();
+        let e = t
+            .row("  Warning  FreeDiskSpaceFailed  26m  eklet, eklet-subnet-xxx  failed to garbage collect required amount of images. Wanted to free 4220828057 bytes, but freed 3889267064 bytes")
+            .unwrap();
+        assert_eq!(e.reason.as_deref(), Some("FreeDiskSpaceFailed"));
+        assert_eq!(e.source.as_deref(), Some("eklet"));
+        assert_eq!(e.last_seen, Some(When::Age(26 * 60)));
+        assert!(e.message.starts_with("failed to garbage collect"));
+    }
+
+    #[test]
+    fn loose_event_lines() {
+        let e = parse_event_line("Warning  FailedSync  7m  kubelet, 1ce9a08e-dd39-e911-alfb-9835ed8fc6a9  Error syncing pod failed to \"StartContainer\" for \"container-1\" with CrashLoopBackOff: \"Back-off 10s restarting failed container=container-1 pod=x\"").unwrap();
+        assert_eq!(e.reason.as_deref(), Some("FailedSync"));
+        assert_eq!(e.source.as_deref(), Some("kubelet"));
+        assert!(e
+            .message
+            .starts_with("Error syncing pod failed to \"StartContainer\""));
+        let e = parse_event_line("Warning FreeDiskSpaceFailed 26m eklet, eklet-subnet-xxx failed to garbage collect required amount of images.").unwrap();
+        assert_eq!(e.reason.as_deref(), Some("FreeDiskSpaceFailed"));
+        let e = parse_event_line("  Warning  Unhealthy  3m (x5 over 4m)  kubelet  Liveness probe failed: HTTP probe failed with statuscode: 500").unwrap();
+        assert_eq!(e.count, Some(5));
+        assert!(parse_event_line("Warning: resource is deprecated").is_none());
+        assert!(parse_event_line("Normal operation resumed after 5m").is_none());
+    }
+
+    #[test]
+    fn console_rows() {
+        let t = console_header("事件类型\t事件名称\tK8S事件\t发生...").unwrap();
+        let e = t
+            .row("异常\t重新启动容器失败\tthe failed container exited with ExitCode: 1\t23\t2019/06/24 14:46:07 GMT+...\t2019/06/24 14:50:41 GMT+...")
+            .unwrap();
+        assert_eq!(e.type_.as_deref(), Some("Warning"));
+        assert_eq!(e.reason.as_deref(), Some("BackOff"));
+        assert_eq!(e.count, Some(23));
+        assert_eq!(e.message, "the failed container exited with ExitCode: 1");
+        assert!(matches!(e.last_seen, Some(When::Absolute(_))));
+        assert!(t.row("foo\tbar").is_none());
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(kind_name("pod"), "Pod");
+        assert_eq!(kind_name("replicaset.apps"), "ReplicaSet");
+        assert_eq!(kind_name("cephcluster"), "Cephcluster");
+        assert_eq!(kind_name(""), "");
+    }
+}

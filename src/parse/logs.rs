@@ -1,0 +1,402 @@
+//! Log headers: which container a run of pasted log lines belongs to.
+//!
+//! Owns recognising shell prompt lines that run kubectl (`$ kubectl logs web -c app --previous`,
+//! `[root@master-1 ~]# kubectl logs ...`, bare `kubectl logs pod/x --container=app`), parsing the
+//! `kubectl logs` flags into a [`LogHeader`], and the `kubectl cluster-info dump` markers
+//! (`==== START logs for container web of pod default/web-1 ====`). The log lines themselves are
+//! plain text and are handled by the main loop in `mod.rs`.
+
+/// Context set by a log header for the lines that follow it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LogHeader {
+    pub container: Option<String>,
+    pub previous: Option<bool>,
+}
+
+/// A shell prompt line running kubectl.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    /// `kubectl logs ...`: the lines that follow are that container's log.
+    Logs(LogHeader),
+    /// Any other kubectl command (`kubectl describe pod x`): not evidence itself.
+    Other,
+}
+
+/// Cheap test of the first byte before any search: prompts start with a prompt character, with
+/// `kubectl`/`oc`, or with `user@host`.
+fn may_be_prompt(line: &str) -> bool {
+    let b = line.as_bytes();
+    match b.first() {
+        Some(b'$' | b'#' | b'[' | b'>' | b'%' | b'k' | b'o' | b'P' | b'(' | b's' | b'm') => true,
+        Some(c) if c.is_ascii_alphanumeric() => b.iter().take(64).any(|&x| x == b'@'),
+        _ => false,
+    }
+}
+
+/// Recognises a line that runs kubectl, with or without a shell prompt before it.
+pub fn prompt(line: &str) -> Option<Prompt> {
+    if !may_be_prompt(line) {
+        return None;
+    }
+    let cmd = command_after_prompt(line)?;
+    let words = kubectl_words(cmd)?;
+    parse_command(&words)
+}
+
+/// The command part of a prompt line when it starts with a kubectl-like program.
+fn command_after_prompt(line: &str) -> Option<&str> {
+    let first = line.split_whitespace().next().unwrap_or("");
+    // Without a prompt only the unambiguous program names count (`k`, `oc` need a prompt).
+    if matches!(
+        first,
+        "kubectl" | "kubectl.exe" | "sudo" | "microk8s" | "minikube" | "k3s"
+    ) && starts_with_kubectl(line)
+    {
+        return Some(line);
+    }
+    // Look for a prompt terminator (`$ `, `# `, `> `, `% `) within the first 160 bytes.
+    let bytes = line.as_bytes();
+    let limit = bytes.len().min(160);
+    for i in 0..limit {
+        let c = bytes[i];
+        if matches!(c, b'$' | b'#' | b'>' | b'%') && bytes.get(i + 1) == Some(&b' ') {
+            let rest = line.get(i + 2..)?.trim_start();
+            if starts_with_kubectl(rest) {
+                return Some(rest);
+            }
+        }
+    }
+    None
+}
+
+fn starts_with_kubectl(s: &str) -> bool {
+    let first = s.split_whitespace().next().unwrap_or("");
+    let first = first.rsplit('/').next().unwrap_or(first);
+    matches!(
+        first,
+        "kubectl" | "kubectl.exe" | "oc" | "k" | "sudo" | "microk8s" | "minikube" | "k3s"
+    ) && kubectl_words(s).is_some()
+}
+
+/// The words after the kubectl program name, up to the first pipe or redirection; `None` when the
+/// command is not kubectl.
+fn kubectl_words(cmd: &str) -> Option<Vec<&str>> {
+    let mut words = cmd
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c| c == '"' || c == '\''));
+    let mut prog = words.next()?;
+    if prog == "sudo" {
+        prog = words.next()?;
+    }
+    let prog = prog.rsplit('/').next().unwrap_or(prog);
+    match prog {
+        "kubectl" | "kubectl.exe" | "oc" | "k" => {}
+        "microk8s" | "minikube" | "k3s" => {
+            let sub = words.next()?;
+            if sub != "kubectl" {
+                return None;
+            }
+        }
+        _ => return None,
+    }
+    let mut out = Vec::new();
+    for w in words {
+        if w == "--" && out.is_empty() {
+            continue;
+        }
+        if w.starts_with('|')
+            || w.starts_with('>')
+            || w.starts_with("2>")
+            || w.starts_with("&&")
+            || w.starts_with(';')
+        {
+            break;
+        }
+        let (w, stop) = match w.find('|') {
+            Some(i) => (&w[..i], true),
+            None => (w, false),
+        };
+        if !w.is_empty() {
+            out.push(w);
+        }
+        if stop {
+            break;
+        }
+    }
+    Some(out)
+}
+
+/// Flags of kubectl (global or `logs`) that take a separate value.
+fn takes_value(flag: &str) -> bool {
+    matches!(
+        flag,
+        "-n" | "--namespace"
+            | "-c"
+            | "--container"
+            | "--context"
+            | "--kubeconfig"
+            | "--cluster"
+            | "--user"
+            | "-s"
+            | "--server"
+            | "--token"
+            | "--tail"
+            | "--since"
+            | "--since-time"
+            | "-l"
+            | "--selector"
+            | "--limit-bytes"
+            | "--pod-running-timeout"
+            | "--max-log-requests"
+            | "--request-timeout"
+            | "--as"
+            | "--as-group"
+            | "-o"
+            | "--output"
+    )
+}
+
+/// kubectl (and oc) subcommands: a line is a command only when one of these follows the program.
+fn is_subcommand(w: &str) -> bool {
+    matches!(
+        w,
+        "get"
+            | "describe"
+            | "logs"
+            | "log"
+            | "events"
+            | "top"
+            | "exec"
+            | "apply"
+            | "create"
+            | "delete"
+            | "edit"
+            | "rollout"
+            | "explain"
+            | "cluster-info"
+            | "run"
+            | "scale"
+            | "patch"
+            | "label"
+            | "annotate"
+            | "cordon"
+            | "uncordon"
+            | "drain"
+            | "taint"
+            | "debug"
+            | "port-forward"
+            | "cp"
+            | "auth"
+            | "config"
+            | "version"
+            | "api-resources"
+            | "wait"
+            | "set"
+            | "expose"
+            | "attach"
+            | "proxy"
+            | "replace"
+            | "diff"
+            | "kustomize"
+            | "autoscale"
+            | "certificate"
+            | "adm"
+            | "status"
+            | "project"
+            | "whoami"
+    )
+}
+
+/// Parses the words of a kubectl command line: `None` when there is no known subcommand.
+fn parse_command(words: &[&str]) -> Option<Prompt> {
+    let mut i = 0;
+    let mut sub: Option<&str> = None;
+    let mut container: Option<String> = None;
+    let mut previous = false;
+    let mut positionals: Vec<&str> = Vec::new();
+    while i < words.len() {
+        let w = words[i];
+        i += 1;
+        if let Some(flag) = w.strip_prefix("--") {
+            let (name, value) = match flag.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (flag, None),
+            };
+            match name {
+                "container" => {
+                    let v = match value {
+                        Some(v) => Some(v),
+                        None => {
+                            i += 1;
+                            words.get(i - 1).copied()
+                        }
+                    };
+                    container = v.filter(|v| !v.is_empty()).map(str::to_string);
+                }
+                "previous" => {
+                    previous = !matches!(value, Some("false") | Some("0"));
+                }
+                _ => {
+                    if value.is_none() && takes_value(w) {
+                        i += 1;
+                    }
+                }
+            }
+            continue;
+        }
+        if w.starts_with('-') && w.len() > 1 {
+            if w == "-c" {
+                container = words.get(i).map(|s| s.to_string());
+                i += 1;
+                continue;
+            }
+            if let Some(v) = w.strip_prefix("-c=").or_else(|| w.strip_prefix("-c")) {
+                if !v.is_empty() {
+                    container = Some(v.to_string());
+                    continue;
+                }
+            }
+            if w == "-p" || w == "-p=true" {
+                previous = true;
+                continue;
+            }
+            if takes_value(w) {
+                i += 1;
+                continue;
+            }
+            // combined boolean short flags like `-fp`
+            let letters = &w[1..];
+            if letters.bytes().all(|b| b.is_ascii_alphabetic()) && letters.contains('p') {
+                previous = true;
+            }
+            continue;
+        }
+        if sub.is_none() {
+            sub = Some(w);
+        } else {
+            positionals.push(w);
+        }
+    }
+    let sub = sub?;
+    if !is_subcommand(sub) {
+        return None;
+    }
+    if sub != "logs" && sub != "log" {
+        return Some(Prompt::Other);
+    }
+    if container.is_none() {
+        // legacy `kubectl logs POD CONTAINER`
+        if let Some(c) = positionals.get(1) {
+            container = Some(c.to_string());
+        }
+    }
+    Some(Prompt::Logs(LogHeader {
+        container,
+        previous: Some(previous),
+    }))
+}
+
+/// A `kubectl cluster-info dump` log marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Marker {
+    Start(LogHeader),
+    End,
+}
+
+/// `==== START logs for container web of pod default/web-1 ====` / `==== END logs ... ====`.
+pub fn cluster_info_marker(line: &str) -> Option<Marker> {
+    if !line.starts_with("====") {
+        return None;
+    }
+    let inner = line.trim_matches(|c: char| c == '=' || c.is_whitespace());
+    if inner.starts_with("END logs for container") {
+        return Some(Marker::End);
+    }
+    let rest = inner.strip_prefix("START logs for container ")?;
+    let container = rest.split_whitespace().next()?;
+    Some(Marker::Start(LogHeader {
+        container: Some(container.to_string()),
+        previous: Some(false),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn logs(line: &str) -> Option<LogHeader> {
+        match prompt(line) {
+            Some(Prompt::Logs(h)) => Some(h),
+            _ => None,
+        }
+    }
+
+    fn h(c: Option<&str>, p: bool) -> Option<LogHeader> {
+        Some(LogHeader {
+            container: c.map(str::to_string),
+            previous: Some(p),
+        })
+    }
+
+    #[test]
+    fn kubectl_logs_headers() {
+        assert_eq!(
+            logs("$ kubectl logs web-7d9f8c6b5-x2x4p -c web --previous"),
+            h(Some("web"), true)
+        );
+        assert_eq!(
+            logs("[root@master-1 ~]# kubectl logs port-conflict-7d4fc654bb-tc9gw -n cce-burst-2425753f"),
+            h(None, false)
+        );
+        assert_eq!(logs("# kubectl logs POD -p"), h(None, true));
+        assert_eq!(
+            logs("kubectl logs pod/x --container=app"),
+            h(Some("app"), false)
+        );
+        assert_eq!(
+            logs("ubuntu@ip-10-0-0-1:~$ kubectl -n prod logs api-0 --container api --previous=true | tail -50"),
+            h(Some("api"), true)
+        );
+        assert_eq!(
+            logs("$ kubectl logs web-0 sidecar"),
+            h(Some("sidecar"), false)
+        );
+        assert_eq!(
+            logs("$ kubectl logs web-0 --previous=false"),
+            h(None, false)
+        );
+        assert_eq!(
+            logs("PS C:\\> kubectl logs web-0 -cweb"),
+            h(Some("web"), false)
+        );
+    }
+
+    #[test]
+    fn other_prompts_and_non_prompts() {
+        assert_eq!(prompt("$ kubectl describe pod x"), Some(Prompt::Other));
+        assert_eq!(prompt("kubectl get node -o yaml"), Some(Prompt::Other));
+        assert_eq!(prompt("$ ls -la"), None);
+        assert_eq!(prompt("please run kubectl logs to see more"), None);
+        assert_eq!(prompt("[2024-05-01 10:00:00] kubectl logs"), None);
+        assert_eq!(prompt("# HELP go_gc_duration_seconds"), None);
+        assert_eq!(prompt("kubelet started"), None);
+        assert_eq!(prompt("kubectl is not installed on this host"), None);
+        assert_eq!(prompt("k = 5"), None);
+    }
+
+    #[test]
+    fn cluster_info_markers() {
+        assert_eq!(
+            cluster_info_marker("==== START logs for container web of pod default/web-1 ===="),
+            Some(Marker::Start(LogHeader {
+                container: Some("web".into()),
+                previous: Some(false)
+            }))
+        );
+        assert_eq!(
+            cluster_info_marker("==== END logs for container web of pod default/web-1 ===="),
+            Some(Marker::End)
+        );
+        assert_eq!(cluster_info_marker("==== nothing"), None);
+    }
+}

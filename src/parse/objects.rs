@@ -1,0 +1,934 @@
+//! Structured objects: `kubectl get ... -o yaml|json` output and pasted YAML fragments.
+//!
+//! Owns finding where a YAML or JSON document starts and ends in a stream of lines ([`Doc`]),
+//! buffering it (capped at [`MAX_DOC`]), parsing it into a `serde_json::Value` (with one lenient
+//! re-indenting retry for mis-indented pasted fragments), and converting Pods, Events (core/v1 and
+//! events.k8s.io/v1), Nodes, Lists of them and kind-less node fragments (taints, conditions) into
+//! evidence. Each item's provenance points at the line of the document where its message, reason,
+//! type or name appears. A document that does not parse is reported as not checked and handed back
+//! to be scanned as free text; one that parses but holds nothing known is also scanned as free text.
+
+use super::time::rfc3339;
+use super::{Cx, Offer, Outcome};
+use crate::evidence::{
+    ContainerKind, ContainerState, ContainerStatus, Event, NodeCondition, PodCondition, PodInfo,
+    Provenance, Taint,
+};
+use serde_json::Value;
+
+/// Largest document buffered; a larger one is skipped (1 MiB in unit tests).
+pub const MAX_DOC: usize = if cfg!(test) {
+    1024 * 1024
+} else {
+    64 * 1024 * 1024
+};
+/// Most lines scanned to locate one item in a document.
+const MAX_LOCATE_SCAN: usize = 50_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    Yaml,
+    Json,
+}
+
+impl DocKind {
+    pub fn format(self) -> &'static str {
+        match self {
+            DocKind::Yaml => "yaml",
+            DocKind::Json => "json",
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            DocKind::Yaml => "YAML",
+            DocKind::Json => "JSON",
+        }
+    }
+}
+
+/// YAML keys that start a document at column 0. `strong` ones are also recognised inside a log.
+pub fn yaml_start(line: &str, strong_only: bool) -> bool {
+    if line.starts_with("apiVersion:") || line.starts_with("kind:") {
+        return true;
+    }
+    if strong_only {
+        return false;
+    }
+    if line == "---" || line.starts_with("--- ") {
+        return true;
+    }
+    const WEAK: [&str; 6] = [
+        "items:",
+        "metadata:",
+        "spec:",
+        "status:",
+        "taints:",
+        "conditions:",
+    ];
+    if WEAK.iter().any(|k| {
+        line.strip_prefix(k)
+            .is_some_and(|r| r.is_empty() || r.starts_with(' '))
+    }) {
+        return true;
+    }
+    // A pasted list item of a node's conditions or taints: `- lastHeartbeatTime: ...`.
+    if let Some(rest) = line.strip_prefix("- ") {
+        const ITEM_KEYS: [&str; 9] = [
+            "lastHeartbeatTime:",
+            "lastTransitionTime:",
+            "lastProbeTime:",
+            "effect:",
+            "apiVersion:",
+            "involvedObject:",
+            "type:",
+            "key:",
+            "containerID:",
+        ];
+        return ITEM_KEYS.iter().any(|k| rest.starts_with(k));
+    }
+    false
+}
+
+/// JSON documents start with `{` or `[` alone on a line, or a compact object starting with a
+/// Kubernetes key.
+pub fn json_start(line: &str) -> bool {
+    let t = line.trim_end();
+    t == "{"
+        || t == "["
+        || t.starts_with("{\"apiVersion\"")
+        || t.starts_with("{\"kind\"")
+        || t.starts_with("{\"items\"")
+        || t.starts_with("{\"metadata\"")
+}
+
+/// A YAML or JSON document being buffered.
+pub struct Doc {
+    kind: DocKind,
+    seg: usize,
+    first_line: u64,
+    last_line: u64,
+    text: String,
+    overflow: bool,
+    depth: i64,
+    in_str: bool,
+    esc: bool,
+    complete: bool,
+}
+
+impl Doc {
+    pub fn new(kind: DocKind, n: u64, line: &str, seg: usize) -> Doc {
+        let mut d = Doc {
+            kind,
+            seg,
+            first_line: n,
+            last_line: n,
+            text: String::new(),
+            overflow: false,
+            depth: 0,
+            in_str: false,
+            esc: false,
+            complete: false,
+        };
+        d.push(n, line);
+        if kind == DocKind::Json && d.depth <= 0 {
+            d.complete = true;
+        }
+        d
+    }
+
+    pub fn seg(&self) -> usize {
+        self.seg
+    }
+
+    /// A single-line JSON document is complete as soon as it starts.
+    pub fn complete(&self) -> bool {
+        self.complete
+    }
+
+    fn push(&mut self, n: u64, line: &str) {
+        self.last_line = n;
+        if self.kind == DocKind::Json {
+            self.track(line);
+        }
+        if self.overflow {
+            return;
+        }
+        if self.text.len() + line.len() + 1 > MAX_DOC {
+            self.overflow = true;
+            self.text = String::new();
+            return;
+        }
+        if n > self.first_line {
+            self.text.push('\n');
+        }
+        self.text.push_str(line);
+    }
+
+    fn track(&mut self, line: &str) {
+        for b in line.bytes() {
+            if self.in_str {
+                if self.esc {
+                    self.esc = false;
+                } else if b == b'\\' {
+                    self.esc = true;
+                } else if b == b'"' {
+                    self.in_str = false;
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_str = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => self.depth -= 1,
+                _ => {}
+            }
+        }
+        // JSON strings cannot span lines.
+        self.in_str = false;
+        self.esc = false;
+    }
+
+    pub fn offer(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        match self.kind {
+            DocKind::Yaml => {
+                if line == "---" || line.starts_with("--- ") {
+                    return Offer::Rejected;
+                }
+                if line == "..." {
+                    self.push(n, line);
+                    cx.touch(self.seg, n);
+                    return Offer::Done;
+                }
+                let b0 = line.as_bytes().first().copied();
+                let continues = match b0 {
+                    None => true,
+                    Some(b' ' | b'\t') => true,
+                    Some(b'-') => line == "-" || line.starts_with("- "),
+                    Some(b'#') => super::logs::prompt(line).is_none(),
+                    Some(b'"') => line.contains("\":"),
+                    Some(c) if c.is_ascii_lowercase() => yaml_key_line(line),
+                    _ => false,
+                };
+                if !continues {
+                    return Offer::Rejected;
+                }
+                self.push(n, line);
+                if !line.trim().is_empty() {
+                    cx.touch(self.seg, n);
+                }
+                Offer::Taken
+            }
+            DocKind::Json => {
+                // Pretty-printed JSON never has text at column 0 other than brackets.
+                let b0 = line.as_bytes().first().copied();
+                if matches!(b0, Some(c) if !matches!(c, b' ' | b'\t' | b'}' | b']' | b'{' | b'[' | b'"' | b','))
+                {
+                    return Offer::Rejected;
+                }
+                self.push(n, line);
+                if !line.trim().is_empty() {
+                    cx.touch(self.seg, n);
+                }
+                if self.depth <= 0 {
+                    Offer::Done
+                } else {
+                    Offer::Taken
+                }
+            }
+        }
+    }
+
+    /// Parses and converts the document.
+    pub fn finish(self, cx: &mut Cx) -> Outcome {
+        let what = format!(
+            "lines {}-{} of {}",
+            self.first_line, self.last_line, cx.name
+        );
+        if self.overflow {
+            cx.ev.not_checked(
+                what,
+                format!(
+                    "{} document is larger than {} MiB; it was skipped",
+                    self.kind.label(),
+                    MAX_DOC / (1024 * 1024)
+                ),
+            );
+            return Outcome::Accepted;
+        }
+        if self
+            .text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim() == "---" || l.trim() == "...")
+        {
+            // A bare document separator: nothing to keep, no segment.
+            cx.withdraw(self.seg);
+            return Outcome::Accepted;
+        }
+        let parsed: Result<Value, String> = match self.kind {
+            DocKind::Yaml => match serde_yaml::from_str::<Value>(&self.text) {
+                Ok(v) => Ok(v),
+                Err(e) => match reindent(&self.text)
+                    .and_then(|t| serde_yaml::from_str::<Value>(&t).ok())
+                {
+                    Some(v) => Ok(v),
+                    None => Err(e.to_string()),
+                },
+            },
+            DocKind::Json => serde_json::from_str::<Value>(&self.text).map_err(|e| e.to_string()),
+        };
+        let value = match parsed {
+            Ok(v) => v,
+            Err(e) => {
+                let one_line = e.split_whitespace().collect::<Vec<_>>().join(" ");
+                cx.ev.not_checked(
+                    what,
+                    format!(
+                        "{} document could not be parsed: {}; its lines were scanned as free text",
+                        self.kind.label(),
+                        one_line
+                    ),
+                );
+                return Outcome::Replay {
+                    first: self.first_line,
+                    text: self.text,
+                };
+            }
+        };
+        let format = self.kind.format();
+        let mut conv = Converter {
+            loc: Locator::new(&self.text, self.first_line),
+            cx,
+            format,
+            emitted: 0,
+            last_at: 0,
+        };
+        let hi = conv.loc.lines.len();
+        conv.value(&value, 0, hi, None);
+        if conv.emitted == 0 {
+            return Outcome::ScanAsText {
+                first: self.first_line,
+                text: self.text,
+                format,
+            };
+        }
+        Outcome::Accepted
+    }
+}
+
+/// `key:` or `key: value` with a lower-case YAML key at column 0.
+fn yaml_key_line(line: &str) -> bool {
+    let Some(colon) = line.find(':') else {
+        return false;
+    };
+    let key = &line[..colon];
+    let rest = &line[colon + 1..];
+    !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'))
+        && (rest.is_empty() || rest.starts_with(' '))
+}
+
+/// Lenient retry for a pasted list item whose continuation lines are indented too deep:
+/// `- a: 1` followed by `      b: 2` becomes `- a: 1` / `  b: 2`.
+fn reindent(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let first_idx = lines.iter().position(|l| !l.trim().is_empty())?;
+    let first = lines[first_idx];
+    let base = first.len() - first.trim_start_matches(' ').len();
+    let content_col = if first.trim_start().starts_with("- ") {
+        base + 2
+    } else {
+        return None;
+    };
+    let deeper = lines[first_idx + 1..]
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches(' ').len())
+        .filter(|&i| i > base)
+        .min()?;
+    if deeper <= content_col {
+        return None;
+    }
+    let shift = deeper - content_col;
+    let mut out = String::with_capacity(text.len());
+    for (i, l) in lines.iter().enumerate() {
+        let ind = l.len() - l.trim_start_matches(' ').len();
+        if i > first_idx && ind > base && ind >= shift + content_col {
+            out.push_str(&l[shift..]);
+        } else {
+            out.push_str(l);
+        }
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// Finds the line of a document where a key/value appears.
+struct Locator<'a> {
+    lines: Vec<&'a str>,
+    first: u64,
+}
+
+impl<'a> Locator<'a> {
+    fn new(text: &'a str, first: u64) -> Self {
+        Locator {
+            lines: text.split('\n').collect(),
+            first,
+        }
+    }
+
+    /// Index of the first line in `lo..hi` holding `key: ...val...` (YAML) or `"key": ...val...`
+    /// (JSON). An empty `val` matches the key alone.
+    fn find(&self, lo: usize, hi: usize, key: &str, val: &str) -> Option<usize> {
+        let hi = hi
+            .min(self.lines.len())
+            .min(lo.saturating_add(MAX_LOCATE_SCAN));
+        (lo..hi).find(|&i| self.lines.get(i).is_some_and(|l| line_has(l, key, val)))
+    }
+
+    fn line(&self, idx: usize) -> u64 {
+        self.first + idx as u64
+    }
+}
+
+fn line_has(line: &str, key: &str, val: &str) -> bool {
+    let t = line.trim_start();
+    let t = t.strip_prefix("- ").map(str::trim_start).unwrap_or(t);
+    let after = if let Some(r) = t.strip_prefix(key) {
+        r.strip_prefix(':')
+    } else if let Some(r) = t.strip_prefix('"').and_then(|r| r.strip_prefix(key)) {
+        r.strip_prefix("\":")
+    } else {
+        None
+    };
+    match after {
+        Some(rest) => val.is_empty() || rest.contains(val),
+        None => false,
+    }
+}
+
+/// A searchable prefix of a value: stops before characters YAML/JSON may quote or escape.
+fn needle(v: &str) -> String {
+    let s: String = v
+        .chars()
+        .take_while(|c| !matches!(c, '"' | '\'' | '\\' | '<' | '>' | '&' | '\n' | '\t'))
+        .take(30)
+        .collect();
+    s.trim_end().to_string()
+}
+
+fn get<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    Some(cur)
+}
+
+/// A scalar as text; empty strings and nulls are `None`.
+fn s(v: &Value, path: &[&str]) -> Option<String> {
+    match get(v, path)? {
+        Value::String(x) if !x.is_empty() => Some(x.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(if *b { "True" } else { "False" }.to_string()),
+        _ => None,
+    }
+}
+
+fn u(v: &Value, path: &[&str]) -> Option<u64> {
+    match get(v, path)? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(x) => x.parse().ok(),
+        _ => None,
+    }
+}
+
+fn i(v: &Value, path: &[&str]) -> Option<i32> {
+    match get(v, path)? {
+        Value::Number(n) => n.as_i64().and_then(|x| i32::try_from(x).ok()),
+        Value::String(x) => x.parse().ok(),
+        _ => None,
+    }
+}
+
+fn arr<'v>(v: &'v Value, path: &[&str]) -> &'v [Value] {
+    match get(v, path) {
+        Some(Value::Array(a)) => a,
+        _ => &[],
+    }
+}
+
+fn pairs(v: &Value, path: &[&str]) -> Vec<(String, String)> {
+    match get(v, path) {
+        Some(Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| {
+                let val = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                (k.clone(), val)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Condition status as text (`"True"`; YAML may give a bare boolean).
+fn status_text(v: &Value) -> Option<String> {
+    s(v, &["status"])
+}
+
+struct Converter<'a, 'c, 'x> {
+    loc: Locator<'a>,
+    cx: &'c mut Cx<'x>,
+    format: &'static str,
+    emitted: usize,
+    /// Last line an item was located at; list items whose lines could not be delimited are
+    /// searched from here on.
+    last_at: usize,
+}
+
+impl Converter<'_, '_, '_> {
+    fn prov(&mut self, idx: usize) -> Provenance {
+        self.last_at = self.last_at.max(idx);
+        self.cx.prov(self.loc.line(idx), self.format)
+    }
+
+    /// Line windows of the items of a list: `after` is the index of the `items:` line (or `None`
+    /// for a top-level array starting at `lo`).
+    fn item_windows(
+        &self,
+        lo: usize,
+        hi: usize,
+        after: Option<usize>,
+        count: usize,
+    ) -> Option<Vec<(usize, usize)>> {
+        let start = after.map(|a| a + 1).unwrap_or(lo);
+        let hi = hi.min(self.loc.lines.len());
+        let mut first: Option<(usize, u8)> = None;
+        let mut starts = Vec::new();
+        let mut end = hi;
+        for idx in start..hi {
+            let l = self.loc.lines[idx];
+            if l.trim().is_empty() {
+                continue;
+            }
+            let ind = l.len() - l.trim_start().len();
+            let c = l.trim_start().as_bytes().first().copied().unwrap_or(b' ');
+            match first {
+                None => {
+                    if after.is_none() && (c == b'[') {
+                        continue;
+                    }
+                    if c != b'-' && c != b'{' {
+                        break;
+                    }
+                    first = Some((ind, c));
+                    starts.push(idx);
+                }
+                Some((fi, fc)) => {
+                    if ind < fi || (ind == fi && c != fc) {
+                        end = idx;
+                        break;
+                    }
+                    if ind == fi && c == fc {
+                        starts.push(idx);
+                    }
+                }
+            }
+        }
+        if starts.len() != count {
+            return None;
+        }
+        let mut out = Vec::with_capacity(count);
+        for (k, &s) in starts.iter().enumerate() {
+            let e = starts.get(k + 1).copied().unwrap_or(end);
+            out.push((s, e));
+        }
+        Some(out)
+    }
+
+    /// Converts list items, each within its own lines when they could be delimited, else each
+    /// searched from where the previous one was found.
+    fn items(
+        &mut self,
+        items: &[Value],
+        lo: usize,
+        hi: usize,
+        after: Option<usize>,
+        hint: Option<&str>,
+    ) {
+        match self.item_windows(lo, hi, after, items.len()) {
+            Some(wins) => {
+                for (item, (a, b)) in items.iter().zip(wins) {
+                    self.value_item(item, a, b, hint);
+                }
+            }
+            None => {
+                for item in items {
+                    let a = self.last_at.max(lo);
+                    self.value_item(item, a, hi, hint);
+                }
+            }
+        }
+    }
+
+    fn value_item(&mut self, v: &Value, lo: usize, hi: usize, hint: Option<&str>) {
+        match v {
+            Value::Object(_) => self.object(v, lo, hi, hint),
+            Value::Array(_) => self.value(v, lo, hi, hint),
+            _ => {}
+        }
+    }
+
+    fn value(&mut self, v: &Value, lo: usize, hi: usize, hint: Option<&str>) {
+        match v {
+            Value::Array(items) => self.items(items, lo, hi, None, hint),
+            Value::Object(_) => self.object(v, lo, hi, hint),
+            _ => {}
+        }
+    }
+
+    fn object(&mut self, v: &Value, lo: usize, hi: usize, hint: Option<&str>) {
+        let kind = s(v, &["kind"]);
+        let kind = kind.as_deref().or(hint);
+        if let Some(Value::Array(items)) = v.get("items") {
+            if kind.is_none_or(|k| k.ends_with("List")) {
+                let item_hint = kind
+                    .and_then(|k| k.strip_suffix("List"))
+                    .filter(|k| !k.is_empty());
+                let after = self.loc.find(lo, hi, "items", "");
+                self.items(items, lo, hi, after, item_hint);
+                return;
+            }
+        }
+        let kind = kind.or_else(|| guess_kind(v));
+        match kind {
+            Some("Pod") => self.pod(v, lo, hi),
+            Some("Event") => self.event(v, lo, hi),
+            Some("Node") => self.node(v, lo, hi),
+            Some(_) => {}
+            None => self.fragment(v, lo, hi),
+        }
+    }
+
+    fn pod(&mut self, v: &Value, lo: usize, hi: usize) {
+        let name = s(v, &["metadata", "name"]);
+        let reason = s(v, &["status", "reason"]);
+        let message = s(v, &["status", "message"]);
+        let at = reason
+            .as_deref()
+            .and_then(|r| self.loc.find(lo, hi, "reason", r))
+            .or_else(|| {
+                message
+                    .as_deref()
+                    .and_then(|m| self.loc.find(lo, hi, "message", &needle(m)))
+            })
+            .or_else(|| {
+                name.as_deref()
+                    .and_then(|n| self.loc.find(lo, hi, "name", n))
+            })
+            .unwrap_or(lo);
+        let controlled_by = {
+            let refs = arr(v, &["metadata", "ownerReferences"]);
+            let r = refs
+                .iter()
+                .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+                .or(refs.first());
+            r.and_then(|r| match (s(r, &["kind"]), s(r, &["name"])) {
+                (Some(k), Some(n)) => Some(format!("{k}/{n}")),
+                _ => None,
+            })
+        };
+        let info = PodInfo {
+            name: name.clone(),
+            namespace: s(v, &["metadata", "namespace"]),
+            uid: s(v, &["metadata", "uid"]),
+            phase: s(v, &["status", "phase"]),
+            reason,
+            message,
+            node_name: s(v, &["spec", "nodeName"]),
+            controlled_by,
+            annotations: pairs(v, &["metadata", "annotations"]),
+            labels: pairs(v, &["metadata", "labels"]),
+            provenance: self.prov(at),
+        };
+        self.cx.ev.pods.push(info);
+        self.emitted += 1;
+
+        let conds = arr(v, &["status", "conditions"]);
+        let mut cursor = self.loc.find(lo, hi, "conditions", "").unwrap_or(lo);
+        for c in conds {
+            let Some(type_) = s(c, &["type"]) else {
+                continue;
+            };
+            let at = self.loc.find(cursor, hi, "type", &type_).unwrap_or(cursor);
+            cursor = at + 1;
+            let provenance = self.prov(at);
+            self.cx.ev.pod_conditions.push(PodCondition {
+                type_,
+                status: status_text(c).unwrap_or_default(),
+                reason: s(c, &["reason"]),
+                message: s(c, &["message"]),
+                provenance,
+            });
+            self.emitted += 1;
+        }
+
+        for (key, kind) in [
+            ("initContainerStatuses", ContainerKind::Init),
+            ("containerStatuses", ContainerKind::Regular),
+            ("ephemeralContainerStatuses", ContainerKind::Ephemeral),
+        ] {
+            let list = arr(v, &["status", key]);
+            if list.is_empty() {
+                continue;
+            }
+            let mut cursor = self.loc.find(lo, hi, key, "").unwrap_or(lo);
+            for c in list {
+                let Some(cname) = s(c, &["name"]) else {
+                    continue;
+                };
+                let at = self.loc.find(cursor, hi, "name", &cname).unwrap_or(cursor);
+                cursor = at + 1;
+                let provenance = self.prov(at);
+                self.cx.ev.containers.push(ContainerStatus {
+                    name: cname,
+                    kind,
+                    image: s(c, &["image"]),
+                    ready: get(c, &["ready"]).and_then(Value::as_bool),
+                    restart_count: u(c, &["restartCount"]).and_then(|x| u32::try_from(x).ok()),
+                    state: get(c, &["state"]).and_then(container_state),
+                    last_state: get(c, &["lastState"]).and_then(container_state),
+                    provenance,
+                });
+                self.emitted += 1;
+            }
+        }
+    }
+
+    fn event(&mut self, v: &Value, lo: usize, hi: usize) {
+        let message = s(v, &["message"]).or_else(|| s(v, &["note"]));
+        let reason = s(v, &["reason"]);
+        let at = message
+            .as_deref()
+            .map(needle)
+            .filter(|n| n.len() >= 4)
+            .and_then(|n| {
+                self.loc
+                    .find(lo, hi, "message", &n)
+                    .or_else(|| self.loc.find(lo, hi, "note", &n))
+            })
+            .or_else(|| {
+                reason
+                    .as_deref()
+                    .and_then(|r| self.loc.find(lo, hi, "reason", r))
+            })
+            .unwrap_or(lo);
+        let obj = v.get("involvedObject").or_else(|| v.get("regarding"));
+        let count = u(v, &["count"])
+            .or_else(|| u(v, &["series", "count"]))
+            .or_else(|| u(v, &["deprecatedCount"]))
+            .and_then(|c| u32::try_from(c).ok());
+        let first = s(v, &["firstTimestamp"])
+            .or_else(|| s(v, &["deprecatedFirstTimestamp"]))
+            .or_else(|| s(v, &["eventTime"]))
+            .and_then(|t| rfc3339(&t));
+        let last = s(v, &["lastTimestamp"])
+            .or_else(|| s(v, &["deprecatedLastTimestamp"]))
+            .or_else(|| s(v, &["series", "lastObservedTime"]))
+            .or_else(|| s(v, &["eventTime"]))
+            .and_then(|t| rfc3339(&t));
+        let source = s(v, &["source", "component"])
+            .or_else(|| s(v, &["reportingController"]))
+            .or_else(|| s(v, &["reportingComponent"]))
+            .or_else(|| s(v, &["deprecatedSource", "component"]));
+        let provenance = self.prov(at);
+        self.cx.ev.events.push(Event {
+            type_: s(v, &["type"]),
+            reason,
+            message: message.unwrap_or_default(),
+            count,
+            object_kind: obj.and_then(|o| s(o, &["kind"])),
+            object_name: obj.and_then(|o| s(o, &["name"])),
+            source,
+            first_seen: first,
+            last_seen: last,
+            provenance,
+        });
+        self.emitted += 1;
+    }
+
+    fn node(&mut self, v: &Value, lo: usize, hi: usize) {
+        let name = s(v, &["metadata", "name"]);
+        self.node_conditions(arr(v, &["status", "conditions"]), name.as_deref(), lo, hi);
+        self.taints(arr(v, &["spec", "taints"]), name.as_deref(), lo, hi);
+    }
+
+    fn node_conditions(&mut self, conds: &[Value], node: Option<&str>, lo: usize, hi: usize) {
+        let mut cursor = self.loc.find(lo, hi, "conditions", "").unwrap_or(lo);
+        for c in conds {
+            let Some(type_) = s(c, &["type"]) else {
+                continue;
+            };
+            let message = s(c, &["message"]);
+            let at = message
+                .as_deref()
+                .map(needle)
+                .filter(|n| n.len() >= 4)
+                .and_then(|n| self.loc.find(cursor, hi, "message", &n))
+                .or_else(|| self.loc.find(cursor, hi, "type", &type_))
+                .unwrap_or(cursor);
+            cursor = at + 1;
+            let provenance = self.prov(at);
+            self.cx.ev.node_conditions.push(NodeCondition {
+                node: node.map(str::to_string),
+                type_,
+                status: status_text(c).unwrap_or_default(),
+                reason: s(c, &["reason"]),
+                message,
+                last_transition: s(c, &["lastTransitionTime"]).and_then(|t| rfc3339(&t)),
+                provenance,
+            });
+            self.emitted += 1;
+        }
+    }
+
+    fn taints(&mut self, taints: &[Value], node: Option<&str>, lo: usize, hi: usize) {
+        let mut cursor = self.loc.find(lo, hi, "taints", "").unwrap_or(lo);
+        for t in taints {
+            let (Some(key), Some(effect)) = (s(t, &["key"]), s(t, &["effect"])) else {
+                continue;
+            };
+            let at = self.loc.find(cursor, hi, "key", &key).unwrap_or(cursor);
+            cursor = at + 1;
+            let provenance = self.prov(at);
+            self.cx.ev.taints.push(Taint {
+                node: node.map(str::to_string),
+                key,
+                value: s(t, &["value"]),
+                effect,
+                provenance,
+            });
+            self.emitted += 1;
+        }
+    }
+
+    /// Kind-less pasted pieces of a node: `spec.taints`, `taints`, `status.conditions`,
+    /// `conditions`, a single taint or node condition mapping.
+    fn fragment(&mut self, v: &Value, lo: usize, hi: usize) {
+        let node = s(v, &["metadata", "name"]);
+        let node = node.as_deref();
+        if is_node_condition(v) {
+            self.node_conditions(std::slice::from_ref(v), None, lo, hi);
+            return;
+        }
+        if s(v, &["key"]).is_some() && s(v, &["effect"]).is_some() {
+            self.taints(std::slice::from_ref(v), None, lo, hi);
+            return;
+        }
+        for path in [&["spec", "taints"][..], &["taints"][..]] {
+            let t = arr(v, path);
+            if !t.is_empty() {
+                self.taints(t, node, lo, hi);
+            }
+        }
+        for path in [&["status", "conditions"][..], &["conditions"][..]] {
+            let c = arr(v, path);
+            if c.iter().any(is_node_condition) {
+                self.node_conditions(c, node, lo, hi);
+            }
+        }
+    }
+}
+
+fn is_node_condition(v: &Value) -> bool {
+    v.get("type").is_some() && v.get("status").is_some() && v.get("lastHeartbeatTime").is_some()
+}
+
+/// Kind of an object without `kind` (items of typed lists, pasted objects), from its shape.
+fn guess_kind(v: &Value) -> Option<&'static str> {
+    if v.get("involvedObject").is_some() || v.get("regarding").is_some() {
+        return Some("Event");
+    }
+    if get(v, &["status", "containerStatuses"]).is_some()
+        || get(v, &["spec", "containers"]).is_some()
+    {
+        return Some("Pod");
+    }
+    if get(v, &["status", "nodeInfo"]).is_some() {
+        return Some("Node");
+    }
+    None
+}
+
+fn container_state(v: &Value) -> Option<ContainerState> {
+    if let Some(w) = v.get("waiting").filter(|w| w.is_object()) {
+        return Some(ContainerState::Waiting {
+            reason: s(w, &["reason"]),
+            message: s(w, &["message"]),
+        });
+    }
+    if let Some(t) = v.get("terminated").filter(|t| t.is_object()) {
+        return Some(ContainerState::Terminated {
+            reason: s(t, &["reason"]),
+            message: s(t, &["message"]),
+            exit_code: i(t, &["exitCode"]),
+            signal: i(t, &["signal"]),
+            finished_at: s(t, &["finishedAt"]),
+        });
+    }
+    if let Some(r) = v.get("running").filter(|r| r.is_object()) {
+        return Some(ContainerState::Running {
+            started_at: s(r, &["startedAt"]),
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts() {
+        assert!(yaml_start("apiVersion: v1", true));
+        assert!(!yaml_start("spec:", true));
+        assert!(yaml_start("spec:", false));
+        assert!(yaml_start(
+            "- lastHeartbeatTime: \"2021-04-20T07:55:28Z\"",
+            false
+        ));
+        assert!(!yaml_start("- fixed a bug", false));
+        assert!(!yaml_start("specification: x", false));
+        assert!(json_start("{"));
+        assert!(json_start("{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}"));
+        assert!(!json_start("[2024-05-01 10:00:00] INFO started"));
+        assert!(!json_start("{\"level\":\"error\",\"msg\":\"x\"}"));
+    }
+
+    #[test]
+    fn reindents_mis_indented_item() {
+        let t = "- lastHeartbeatTime: \"2021-04-20T07:55:28Z\"\n      type: NetworkUnavailable\n      status: \"True\"";
+        let fixed = reindent(t).unwrap();
+        assert_eq!(
+            fixed,
+            "- lastHeartbeatTime: \"2021-04-20T07:55:28Z\"\n  type: NetworkUnavailable\n  status: \"True\"\n"
+        );
+    }
+
+    #[test]
+    fn finds_lines() {
+        assert!(line_has(
+            "    message: 'Back-off pulling image",
+            "message",
+            "Back-off"
+        ));
+        assert!(line_has("  \"reason\": \"BackOff\",", "reason", "BackOff"));
+        assert!(line_has("  - name: web", "name", "web"));
+        assert!(!line_has("  imageID: web", "name", "web"));
+    }
+}

@@ -15,7 +15,11 @@ fn bin() -> Command {
 const EXAMPLE: &str = "testdata/examples/crashloop-port-conflict.txt";
 
 fn json_of(args: &[&str]) -> (Value, i32) {
-    let out = bin().args(args).args(["-o", "json"]).output().expect("runs");
+    let out = bin()
+        .args(args)
+        .args(["-o", "json"])
+        .output()
+        .expect("runs");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "stdout is not JSON ({e}): {}\nstderr: {}",
@@ -28,7 +32,11 @@ fn json_of(args: &[&str]) -> (Value, i32) {
 
 fn stderr_line(out: &std::process::Output) -> String {
     let s = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(s.trim_end().lines().count(), 1, "expected one error line, got: {s}");
+    assert_eq!(
+        s.trim_end().lines().count(),
+        1,
+        "expected one error line, got: {s}"
+    );
     assert!(!s.contains("panicked"), "{s}");
     s
 }
@@ -47,7 +55,10 @@ fn example_from_readme_names_the_port_conflict_first_and_exits_1() {
     // The quoted log line wraps inside its cell; its start is on the rank-1 row.
     assert!(first_row.contains("bind() to"), "{first_row}");
     assert!(s.contains("Port 80 is already taken"), "{s}");
-    assert!(!s.contains('\x1b'), "no colour when stdout is not a terminal");
+    assert!(
+        !s.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
 }
 
 #[test]
@@ -90,8 +101,8 @@ fn json_report_has_the_documented_shape() {
 
 #[test]
 fn stdin_gives_the_same_diagnosis_as_the_file() {
-    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(EXAMPLE))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(EXAMPLE)).unwrap();
     let out = bin()
         .args(["file", "-", "-o", "json"])
         .write_stdin(text)
@@ -113,14 +124,25 @@ fn stdin_gives_the_same_diagnosis_as_the_file() {
 
 #[test]
 fn fail_on_sets_the_threshold_for_exit_1() {
-    bin().args(["file", EXAMPLE, "--fail-on", "never"]).assert().code(0);
-    bin().args(["file", EXAMPLE, "--fail-on", "critical"]).assert().code(1);
+    bin()
+        .args(["file", EXAMPLE, "--fail-on", "never"])
+        .assert()
+        .code(0);
+    bin()
+        .args(["file", EXAMPLE, "--fail-on", "critical"])
+        .assert()
+        .code(1);
     bin()
         .args(["file", "testdata/healthy/describe-running.txt"])
         .assert()
         .code(0);
     bin()
-        .args(["file", "testdata/rules/node-image-gc-failed/fires-events.txt", "--fail-on", "critical"])
+        .args([
+            "file",
+            "testdata/rules/node-image-gc-failed/fires-events.txt",
+            "--fail-on",
+            "critical",
+        ])
         .assert()
         .code(0);
 }
@@ -145,7 +167,10 @@ fn binary_input_is_refused_with_exit_2() {
 
 #[test]
 fn missing_file_names_the_path_and_exits_2() {
-    let out = bin().args(["file", "no/such/describe.txt"]).output().unwrap();
+    let out = bin()
+        .args(["file", "no/such/describe.txt"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let e = stderr_line(&out);
     assert!(e.contains("no/such/describe.txt"), "{e}");
@@ -195,7 +220,12 @@ match:
     let mine = f.iter().find(|x| x["id"] == "port-already-in-use").unwrap();
     assert_eq!(mine["title"], "Team override for port 80");
     assert_eq!(mine["severity"], "warning");
-    assert_eq!(f.iter().filter(|x| x["id"] == "port-already-in-use").count(), 1);
+    assert_eq!(
+        f.iter()
+            .filter(|x| x["id"] == "port-already-in-use")
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -204,7 +234,11 @@ fn control_characters_from_logs_are_escaped_in_the_table() {
     // bidi overrides) must reach the terminal only as visible escapes.
     let text = "$ kubectl logs web-1 -c web --previous\n\
                 \x07\x08nginx: [emerg] bind() to 0.0.0.0:8080 failed (98: Address in use) \u{202e}gnp.exe\n";
-    let out = bin().args(["file", "-"]).write_stdin(text).output().unwrap();
+    let out = bin()
+        .args(["file", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
     let s = String::from_utf8(out.stdout).unwrap();
     for raw in ['\x07', '\x08', '\u{202e}'] {
         assert!(!s.contains(raw), "raw {raw:?} reached the terminal: {s:?}");
@@ -229,6 +263,107 @@ fn help_documents_exit_codes_and_the_file_command() {
 fn table_and_json_snapshots_of_the_readme_example() {
     let table = bin().args(["file", EXAMPLE]).output().unwrap();
     insta::assert_snapshot!("example_table", String::from_utf8(table.stdout).unwrap());
-    let json = bin().args(["file", EXAMPLE, "-o", "json"]).output().unwrap();
+    let json = bin()
+        .args(["file", EXAMPLE, "-o", "json"])
+        .output()
+        .unwrap();
     insta::assert_snapshot!("example_json", String::from_utf8(json.stdout).unwrap());
+}
+
+#[test]
+fn a_50_mb_single_line_is_cut_and_reported_not_fatal() {
+    let mut text = "x".repeat(50 * 1024 * 1024);
+    text.push_str("\nnginx: [emerg] bind() to 0.0.0.0:81 failed (98: Address in use)\n");
+    let out = bin()
+        .args(["file", "-", "-o", "json"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"][0]["captures"]["port"], "81");
+    let nc = v["notChecked"].as_array().unwrap();
+    assert!(
+        nc.iter().any(|n| n["what"] == "line 1 of -"
+            && n["reason"]
+                .as_str()
+                .unwrap()
+                .contains("longer than 65536 bytes")),
+        "{nc:?}"
+    );
+}
+
+#[test]
+fn invalid_utf8_is_replaced_and_the_rest_still_diagnosed() {
+    let mut bytes = b"$ kubectl logs web-1 -c web --previous\n".to_vec();
+    bytes.extend_from_slice(b"\xff\xfe\xc3 garbage\n");
+    bytes.extend_from_slice(b"nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address in use)\n");
+    let (code, v) = {
+        let out = bin()
+            .args(["file", "-", "-o", "json"])
+            .write_stdin(bytes)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        )
+    };
+    assert_eq!(code, Some(1));
+    assert_eq!(v["findings"][0]["id"], "port-already-in-use");
+    assert_eq!(v["findings"][0]["evidence"][0]["provenance"]["line"], 3);
+}
+
+#[test]
+fn a_directory_with_a_binary_file_is_diagnosed_and_says_what_was_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(EXAMPLE),
+        dir.path().join("describe.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("heap.hprof"),
+        b"JAVA PROFILE 1.0.2\x00\x00\x00\x04",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["file", "-o", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"][0]["id"], "port-already-in-use");
+    let skipped = v["notChecked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["what"].as_str().unwrap().ends_with("heap.hprof"));
+    assert!(skipped, "{:#}", v["notChecked"]);
+}
+
+#[test]
+fn truncated_json_is_reported_and_its_text_still_scanned() {
+    let text = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\",\n  \"status\": {\"containerStatuses\": [{\"name\": \"web\",\n  \"state\": {\"waiting\": {\"reason\": \"CrashLoopBackOff\"";
+    let out = bin()
+        .args(["file", "-", "-o", "json"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert!(out.status.code() == Some(0) || out.status.code() == Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nc = v["notChecked"].as_array().unwrap();
+    assert!(
+        nc.iter().any(|n| n["reason"]
+            .as_str()
+            .unwrap()
+            .contains("could not be parsed")),
+        "{nc:?}"
+    );
 }

@@ -55,12 +55,19 @@ fn fixtures(id: &str, prefix: &str) -> Vec<PathBuf> {
 #[test]
 fn every_rule_has_docs_references_and_both_kinds_of_fixture() {
     let (set, _) = builtin();
-    assert!(set.rules.len() >= 11, "expected the documented catalog, found {}", set.rules.len());
+    assert!(
+        set.rules.len() >= 11,
+        "expected the documented catalog, found {}",
+        set.rules.len()
+    );
     let mut problems = Vec::new();
     for r in &set.rules {
         let file = root().join("rules").join(format!("{}.yaml", r.id));
         if !file.exists() {
-            problems.push(format!("{}: file name must be rules/{}.yaml", r.origin, r.id));
+            problems.push(format!(
+                "{}: file name must be rules/{}.yaml",
+                r.origin, r.id
+            ));
         }
         for reference in &r.references {
             if let Some(seed) = &reference.seed {
@@ -73,13 +80,20 @@ fn every_rule_has_docs_references_and_both_kinds_of_fixture() {
             }
         }
         if fixtures(&r.id, "fires-").is_empty() {
-            problems.push(format!("{}: no testdata/rules/{}/fires-* fixture", r.id, r.id));
+            problems.push(format!(
+                "{}: no testdata/rules/{}/fires-* fixture",
+                r.id, r.id
+            ));
         }
         if fixtures(&r.id, "ok-").is_empty() {
             problems.push(format!("{}: no testdata/rules/{}/ok-* fixture", r.id, r.id));
         }
     }
-    assert!(problems.is_empty(), "catalog problems:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "catalog problems:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -98,7 +112,11 @@ fn every_fires_fixture_fires_its_rule_at_rank_one() {
                         problems.push(format!("{}: {} fired without evidence", f.display(), r.id));
                     }
                     if top.fix.contains("{{") || top.title.contains("{{") {
-                        problems.push(format!("{}: {} left a placeholder unrendered", f.display(), r.id));
+                        problems.push(format!(
+                            "{}: {} left a placeholder unrendered",
+                            f.display(),
+                            r.id
+                        ));
                     }
                 }
                 _ => problems.push(format!(
@@ -110,7 +128,10 @@ fn every_fires_fixture_fires_its_rule_at_rank_one() {
             }
         }
     }
-    assert!(checked >= set.rules.len(), "too few fires fixtures: {checked}");
+    assert!(
+        checked >= set.rules.len(),
+        "too few fires fixtures: {checked}"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -137,7 +158,11 @@ fn no_ok_fixture_fires_its_rule() {
 #[test]
 fn causes_with_fixtures_rank_above_the_symptoms_they_explain() {
     let (set, engine) = builtin();
-    for r in set.rules.iter().filter(|r| r.kind == RuleKind::Cause && !r.explains.is_empty()) {
+    for r in set
+        .rules
+        .iter()
+        .filter(|r| r.kind == RuleKind::Cause && !r.explains.is_empty())
+    {
         for f in fixtures(&r.id, "fires-") {
             let d = run(&engine, &f);
             for s in d.findings.iter().filter(|x| r.explains.contains(&x.id)) {
@@ -148,7 +173,12 @@ fn causes_with_fixtures_rank_above_the_symptoms_they_explain() {
                     s.id,
                     r.id
                 );
-                assert!(s.rank > 1, "{}: symptom {} outranks its cause", f.display(), s.id);
+                assert!(
+                    s.rank > 1,
+                    "{}: symptom {} outranks its cause",
+                    f.display(),
+                    s.id
+                );
             }
         }
     }
@@ -169,7 +199,12 @@ fn healthy_pods_produce_no_critical_or_warning_finding() {
             .filter(|f| f.severity >= Severity::Warning)
             .map(|f| f.id.clone())
             .collect();
-        assert!(bad.is_empty(), "{}: healthy pod produced {:?}", p.display(), bad);
+        assert!(
+            bad.is_empty(),
+            "{}: healthy pod produced {:?}",
+            p.display(),
+            bad
+        );
         assert!(
             d.subject.is_some(),
             "{}: the healthy pod should still be recognised as a pod",

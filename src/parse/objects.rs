@@ -276,6 +276,28 @@ impl Doc {
             },
             DocKind::Json => serde_json::from_str::<Value>(&self.text).map_err(|e| e.to_string()),
         };
+        let mut tail: Option<(u64, String)> = None;
+        let parsed = match parsed {
+            Err(e) if self.kind == DocKind::Yaml => match truncated_prefix(&self.text) {
+                Some((v, kept)) => {
+                    let cut_at = self.first_line + kept as u64;
+                    let one_line = e.split_whitespace().collect::<Vec<_>>().join(" ");
+                    cx.ev.not_checked(
+                        format!("lines {}-{} of {}", cut_at, self.last_line, cx.name),
+                        format!(
+                            "YAML document starting at line {} looks truncated ({one_line}); \
+                             its first {kept} lines were read as objects, the rest was scanned as free text",
+                            self.first_line
+                        ),
+                    );
+                    let rest: Vec<&str> = self.text.split('\n').skip(kept).collect();
+                    tail = Some((cut_at, rest.join("\n")));
+                    Ok(v)
+                }
+                None => Err(e),
+            },
+            other => other,
+        };
         let value = match parsed {
             Ok(v) => v,
             Err(e) => {
@@ -304,6 +326,13 @@ impl Doc {
         };
         let hi = conv.loc.lines.len();
         conv.value(&value, 0, hi, None);
+        if let Some((first, text)) = tail {
+            return Outcome::ScanAsText {
+                first,
+                text,
+                format: "free-text",
+            };
+        }
         if conv.emitted == 0 {
             return Outcome::ScanAsText {
                 first: self.first_line,
@@ -313,6 +342,23 @@ impl Doc {
         }
         Outcome::Accepted
     }
+}
+
+/// Best effort for a YAML paste cut off mid-document: the longest prefix (dropping at most 64 trailing
+/// lines, documents up to 4 MiB) that parses to a mapping or sequence, with the number of lines kept.
+fn truncated_prefix(text: &str) -> Option<(Value, usize)> {
+    if text.len() > 4 * 1024 * 1024 {
+        return None;
+    }
+    let lines: Vec<&str> = text.split('\n').collect();
+    let min = lines.len().saturating_sub(64).max(1);
+    (min..lines.len()).rev().find_map(|n| {
+        let prefix = lines[..n].join("\n");
+        match serde_yaml::from_str::<Value>(&prefix) {
+            Ok(v @ (Value::Object(_) | Value::Array(_))) => Some((v, n)),
+            _ => None,
+        }
+    })
 }
 
 /// `key:` or `key: value` with a lower-case YAML key at column 0.
@@ -689,10 +735,19 @@ impl Converter<'_, '_, '_> {
             }
             let mut cursor = self.loc.find(lo, hi, key, "").unwrap_or(lo);
             for c in list {
-                let Some(cname) = s(c, &["name"]) else {
+                // A status cut off before its `name:` (a truncated paste) still carries its states.
+                let named = s(c, &["name"]);
+                if named.is_none()
+                    && get(c, &["state"]).is_none()
+                    && get(c, &["lastState"]).is_none()
+                {
                     continue;
+                }
+                let cname = named.clone().unwrap_or_else(|| "(unnamed)".to_string());
+                let at = match &named {
+                    Some(n) => self.loc.find(cursor, hi, "name", n).unwrap_or(cursor),
+                    None => cursor,
                 };
-                let at = self.loc.find(cursor, hi, "name", &cname).unwrap_or(cursor);
                 cursor = at + 1;
                 let provenance = self.prov(at);
                 self.cx.ev.containers.push(ContainerStatus {

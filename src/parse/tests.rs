@@ -535,29 +535,38 @@ fn node_yaml_fragments_from_vendor_faq() {
 }
 
 #[test]
-fn truncated_yaml_falls_back_to_free_text() {
+fn truncated_yaml_keeps_the_complete_prefix_and_scans_the_rest_as_free_text() {
     let f = "truncated-pod.yaml";
     let (ev, s) = parse(f);
-    assert!(ev.pods.is_empty());
+    // The pod and the part of its status before the cut are recovered...
+    assert_eq!(ev.pods.len(), 1, "{:?}", ev.pods);
+    assert_eq!(ev.pods[0].name.as_deref(), Some("api-5c6d7f8b9-qw7rt"));
+    let exit_code = ev.containers.iter().find_map(|c| match &c.last_state {
+        Some(ContainerState::Terminated { exit_code, .. }) => *exit_code,
+        _ => None,
+    });
+    assert_eq!(exit_code, Some(137), "{:?}", ev.containers);
+    // ...the cut is reported, with where it is...
     assert_eq!(ev.not_checked.len(), 1);
     let nc = &ev.not_checked[0];
-    assert_eq!(nc.what, "lines 2-12 of truncated-pod.yaml");
+    assert_eq!(nc.what, "lines 12-12 of truncated-pod.yaml");
     assert!(
-        nc.reason.starts_with("YAML document could not be parsed: ")
-            && nc.reason.ends_with("; its lines were scanned as free text")
+        nc.reason
+            .starts_with("YAML document starting at line 2 looks truncated (")
+            && nc.reason.ends_with("the rest was scanned as free text")
             && !nc.reason.contains('\n'),
         "{}",
         nc.reason
     );
-    assert_eq!(formats(&s), vec!["free-text"]);
-    assert_eq!(s.segments[0].first_line, 2);
-    let exit = ev
+    assert_eq!(formats(&s), vec!["yaml"]);
+    // ...and the unparsable tail is still scanned.
+    let tail = ev
         .logs
         .iter()
-        .find(|l| l.text.contains("exitCode: 137"))
-        .unwrap();
-    assert!(exit.free_text);
-    assert_eq!(exit.provenance.line, Some(11));
+        .find(|l| l.text.contains("exceeded its memory limit"))
+        .expect("tail line kept as free text");
+    assert!(tail.free_text);
+    assert_eq!(tail.provenance.line, Some(12));
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 pub mod engine;
 pub mod evidence;
+pub mod live;
 pub mod parse;
 pub mod rank;
 pub mod report;
@@ -41,6 +42,7 @@ pub fn diagnose(engine: &Engine, ev: &Evidence, inputs: Vec<InputSummary>) -> Di
         inputs,
         findings,
         not_checked,
+        cluster: None,
     }
 }
 

@@ -4,9 +4,10 @@
 //! closed stdout (`| head`) ends the program quietly.
 
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use kubectl_diagnose::engine::Engine;
 use kubectl_diagnose::evidence::Evidence;
+use kubectl_diagnose::live::{self, ClusterOptions, PodTarget};
 use kubectl_diagnose::report::TableOptions;
 use kubectl_diagnose::rules::{RuleSet, Severity};
 use kubectl_diagnose::{diagnose, parse};
@@ -18,7 +19,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  nothing at or above --fail-on was found
   1  a finding at or above --fail-on was found (default: a warning or a critical cause)
-  2  error: unreadable or empty input, a bad rule file, bad arguments";
+  2  error: unreadable or empty input, a bad rule file, bad arguments, cluster unreachable,
+     TLS or credential failure, pod not found";
 
 /// Tells you why a Kubernetes pod is failing and how to fix it.
 ///
@@ -51,6 +53,25 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Diagnose a pod in a live cluster (read-only: only GET requests).
+    ///
+    /// Fetches the pod, then concurrently its events (selected by the pod's uid), its node and the
+    /// node's events, the previous and current logs of failing containers, and for a Pending pod with
+    /// no node the nodes with their taints and conditions. What RBAC forbids or what times out is
+    /// listed under "Not checked"; the diagnosis runs on the rest.
+    #[command(after_help = EXIT_CODES)]
+    Pod {
+        /// Name of the pod.
+        name: String,
+        #[command(flatten)]
+        cluster: ClusterArgs,
+        /// Only this container: its logs, its status and the events that name it.
+        #[arg(short = 'c', long)]
+        container: Option<String>,
+        /// Lines of each container log to fetch (from the end).
+        #[arg(long, default_value_t = live::DEFAULT_TAIL, value_name = "LINES")]
+        tail: i64,
+    },
     /// Diagnose pasted text: files, directories (every file in them), or `-` for stdin.
     ///
     /// Recognised inside any input, in any order: `kubectl describe pod|node`, `kubectl get events`
@@ -64,6 +85,24 @@ enum Command {
         #[arg(value_name = "PATH", required = true)]
         paths: Vec<PathBuf>,
     },
+}
+
+/// How to reach the cluster; same meaning as kubectl's flags.
+#[derive(Args, Debug)]
+struct ClusterArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, a list of files that are merged, else
+    /// ~/.kube/config).
+    #[arg(long, value_name = "PATH")]
+    kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use (default: the current context).
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
+    /// Namespace of the pod (default: the context's namespace, else "default").
+    #[arg(short = 'n', long)]
+    namespace: Option<String>,
+    /// Give up on a request after this long: 30s, 2m, 500ms; 0 waits forever.
+    #[arg(long, default_value = "30s", value_name = "DURATION")]
+    request_timeout: String,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -87,8 +126,26 @@ enum ColorChoice {
     Never,
 }
 
+/// True when kubectl started us as a plugin (`kubectl diagnose ...`): kubectl passes its environment
+/// through, and the shell's `_` names the program it ran, which is then kubectl, not us.
+fn run_by_kubectl() -> bool {
+    std::env::var_os("_")
+        .map(PathBuf::from)
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .is_some_and(|n| n == "kubectl" || n == "kubectl.exe")
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let name = if run_by_kubectl() {
+        "kubectl diagnose"
+    } else {
+        "kubectl-diagnose"
+    };
+    let parsed = Cli::command()
+        .bin_name(name)
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -103,7 +160,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(0);
             }
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("kubectl-diagnose: error: {}", dedup_chain(chain).join(": "));
+            eprintln!("{name}: error: {}", dedup_chain(chain).join(": "));
             ExitCode::from(2)
         }
     }
@@ -139,10 +196,50 @@ fn load_rules(dirs: &[PathBuf]) -> anyhow::Result<RuleSet> {
 fn run(cli: &Cli) -> anyhow::Result<u8> {
     let rules = load_rules(&cli.rules)?;
     let engine = Engine::new(&rules)?;
-    let (ev, inputs) = match &cli.command {
-        Command::File { paths } => read_inputs(paths, &engine)?,
+    let diagnosis = match &cli.command {
+        Command::File { paths } => {
+            let (ev, inputs) = read_inputs(paths, &engine)?;
+            diagnose(&engine, &ev, inputs)
+        }
+        Command::Pod {
+            name,
+            cluster,
+            container,
+            tail,
+        } => {
+            let opts = ClusterOptions {
+                kubeconfig: cluster.kubeconfig.clone(),
+                context: cluster.context.clone(),
+                namespace: cluster.namespace.clone(),
+                request_timeout: live::parse_timeout(&cluster.request_timeout)
+                    .map_err(anyhow::Error::msg)?,
+            };
+            if *tail < 0 {
+                anyhow::bail!("--tail must be 0 or more lines, got {tail}");
+            }
+            let target = PodTarget {
+                name: name.clone(),
+                container: container.clone(),
+                tail: *tail,
+            };
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            let gathered = rt.block_on(async {
+                let cluster = live::Cluster::connect(&opts).await?;
+                cluster.gather_pod(&target, &engine).await
+            })?;
+            let mut d = diagnose(&engine, &gathered.evidence, Vec::new());
+            d.cluster = Some(kubectl_diagnose::report::ClusterInfo {
+                context: gathered.context,
+                namespace: gathered.namespace,
+                server: gathered.server,
+                requests: gathered.requests,
+            });
+            d
+        }
     };
-    let diagnosis = diagnose(&engine, &ev, inputs);
 
     let text = match cli.output {
         Output::Json => diagnosis.to_json(),

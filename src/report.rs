@@ -29,6 +29,17 @@ pub struct Subject {
     pub namespace: Option<String>,
 }
 
+/// Where a live diagnosis read its evidence.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterInfo {
+    pub context: String,
+    pub namespace: String,
+    pub server: String,
+    /// API requests made (all GET).
+    pub requests: usize,
+}
+
 /// A complete, ranked diagnosis ready to render.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -37,6 +48,8 @@ pub struct Diagnosis {
     pub inputs: Vec<InputSummary>,
     pub findings: Vec<Finding>,
     pub not_checked: Vec<NotChecked>,
+    /// Set in live mode.
+    pub cluster: Option<ClusterInfo>,
 }
 
 #[derive(Serialize)]
@@ -49,6 +62,8 @@ struct JsonReport<'a> {
     findings: &'a [Finding],
     not_checked: &'a [NotChecked],
     inputs: &'a [InputSummary],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster: &'a Option<ClusterInfo>,
 }
 
 #[derive(Serialize)]
@@ -97,6 +112,7 @@ impl Diagnosis {
             findings: &self.findings,
             not_checked: &self.not_checked,
             inputs: &self.inputs,
+            cluster: &self.cluster,
         };
         let mut s = serde_json::to_string_pretty(&r).unwrap_or_else(|e| {
             // Serialising plain data cannot fail; keep the contract if it somehow does.
@@ -212,6 +228,19 @@ impl Diagnosis {
                     escape_terminal(&n.reason)
                 ));
             }
+        }
+        if let Some(c) = &self.cluster {
+            out.push_str(&paint(
+                &format!(
+                    "Read from context {} ({}), namespace {}: {} GET requests",
+                    escape_terminal(&c.context),
+                    escape_terminal(&c.server),
+                    escape_terminal(&c.namespace),
+                    c.requests
+                ),
+                colored::Colorize::dimmed,
+            ));
+            out.push('\n');
         }
         for i in &self.inputs {
             let segs: Vec<String> = i

@@ -18,6 +18,7 @@ mod events;
 mod lines;
 mod logs;
 mod objects;
+pub use objects::api_object_to_evidence;
 mod table;
 mod time;
 
@@ -266,13 +267,15 @@ struct Cx<'a> {
     ev: &'a mut Evidence,
     filter: &'a dyn LineFilter,
     segments: Vec<Segment>,
+    /// False for objects that did not come from text (live API responses): no line numbers.
+    lines: bool,
 }
 
 impl Cx<'_> {
     fn prov(&self, line: u64, format: &str) -> Provenance {
         Provenance {
             input: self.name.to_string(),
-            line: Some(line),
+            line: self.lines.then_some(line),
             format: format.to_string(),
         }
     }
@@ -368,6 +371,7 @@ impl<'a> Parser<'a> {
                 ev,
                 filter,
                 segments: Vec::new(),
+                lines: true,
             },
             state: State::Text,
             log: None,

@@ -344,6 +344,32 @@ impl Doc {
     }
 }
 
+/// Convert one object fetched from the API (a Pod, Event or Node, or a List of them, as the JSON the
+/// API server returns) into evidence. Provenance names `input` (the request) and has no line. Live
+/// mode uses this so that fetched and pasted objects become evidence through the same code.
+pub fn api_object_to_evidence(
+    value: &Value,
+    input: &str,
+    ev: &mut crate::evidence::Evidence,
+) -> usize {
+    let mut cx = Cx {
+        name: input,
+        ev,
+        filter: &super::KeepAll,
+        segments: Vec::new(),
+        lines: false,
+    };
+    let mut conv = Converter {
+        loc: Locator::new("", 1),
+        cx: &mut cx,
+        format: "api",
+        emitted: 0,
+        last_at: 0,
+    };
+    conv.value(value, 0, 0, None);
+    conv.emitted
+}
+
 /// Best effort for a YAML paste cut off mid-document: the longest prefix (dropping at most 64 trailing
 /// lines, documents up to 4 MiB) that parses to a mapping or sequence, with the number of lines kept.
 fn truncated_prefix(text: &str) -> Option<(Value, usize)> {

@@ -1,0 +1,732 @@
+//! Live mode: the only code that talks to a cluster. Read-only, always: every request is a GET.
+//!
+//! It fetches the pod first, then everything else it needs concurrently, so one diagnosis costs about
+//! two API round trips: the pod's events (selected by the pod's uid, so a recreated pod with the same
+//! name does not inherit old events), its node and the node's events, the previous and current logs of
+//! the containers that are failing (healthy containers' logs are not fetched), and for a Pending pod
+//! with no node, the nodes with their taints and conditions. Objects become evidence through the same
+//! converter as pasted YAML (`parse::api_object_to_evidence`); log lines through the same filter.
+//!
+//! A failed fetch other than the pod itself is not an error: the diagnosis runs on what was fetched,
+//! and [`Evidence::not_checked`] says what could not be checked and which permission would allow it.
+
+use crate::evidence::{ContainerKind, ContainerState, Evidence, LogLine, Provenance};
+use crate::parse::{api_object_to_evidence, LineFilter};
+use futures::future::join_all;
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use kube::api::{Api, ListParams, LogParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Default for `--tail`: lines of each log fetched.
+pub const DEFAULT_TAIL: i64 = 500;
+/// Default for `--request-timeout`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How to reach the cluster, with kubectl's meaning for each field.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterOptions {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+    /// `None` means no timeout (`--request-timeout 0`).
+    pub request_timeout: Option<Duration>,
+}
+
+/// What to diagnose.
+#[derive(Debug, Clone)]
+pub struct PodTarget {
+    pub name: String,
+    /// Limit logs and findings to this container (`-c`).
+    pub container: Option<String>,
+    pub tail: i64,
+}
+
+/// Why live diagnosis could not run at all (each maps to exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error("cannot load kubeconfig: {0}")]
+    Config(String),
+    #[error("pod \"{pod}\" not found in namespace \"{namespace}\" (context \"{context}\"){hint}")]
+    PodNotFound {
+        pod: String,
+        namespace: String,
+        context: String,
+        hint: String,
+    },
+    #[error("not allowed to read pod \"{pod}\" in namespace \"{namespace}\" (context \"{context}\"): {message}; the diagnosis needs at least `get` on `pods` there")]
+    PodForbidden {
+        pod: String,
+        namespace: String,
+        context: String,
+        message: String,
+    },
+    #[error("the cluster at {server} rejected the credentials of context \"{context}\" (401 Unauthorized); log in again or check the token, client certificate or exec plugin in your kubeconfig")]
+    Unauthorized { server: String, context: String },
+    #[error("TLS handshake with {server} failed (context \"{context}\"): {detail}; check certificate-authority-data in your kubeconfig")]
+    Tls {
+        server: String,
+        context: String,
+        detail: String,
+    },
+    #[error("cannot reach the cluster at {server} (context \"{context}\"): {detail}")]
+    Unreachable {
+        server: String,
+        context: String,
+        detail: String,
+    },
+    #[error("request to {server} timed out after {secs}s (context \"{context}\"); raise --request-timeout or check the connection")]
+    Timeout {
+        server: String,
+        context: String,
+        secs: u64,
+    },
+    #[error("reading pod \"{pod}\" failed: {detail}")]
+    Api { pod: String, detail: String },
+}
+
+/// The evidence gathered for one pod, and where it came from.
+#[derive(Debug)]
+pub struct Gathered {
+    pub evidence: Evidence,
+    pub namespace: String,
+    pub context: String,
+    pub server: String,
+    /// API requests made.
+    pub requests: usize,
+}
+
+/// A connected client plus what the kubeconfig resolved to.
+pub struct Cluster {
+    client: Client,
+    pub namespace: String,
+    pub context: String,
+    pub server: String,
+    timeout: Option<Duration>,
+}
+
+impl Cluster {
+    /// Load the kubeconfig (`--kubeconfig`, else `KUBECONFIG` — a list of files, merged — else
+    /// `~/.kube/config`), select the context, and build a client. Token, client-certificate and
+    /// exec-plugin credentials work as kube supports them.
+    pub async fn connect(opts: &ClusterOptions) -> Result<Cluster, LiveError> {
+        let kubeconfig = match &opts.kubeconfig {
+            Some(p) => Kubeconfig::read_from(p)
+                .map_err(|e| LiveError::Config(format!("{}: {}", p.display(), chain(&e))))?,
+            None => Kubeconfig::read().map_err(|e| {
+                LiveError::Config(format!(
+                    "{}; set KUBECONFIG or pass --kubeconfig",
+                    chain(&e)
+                ))
+            })?,
+        };
+        let context = opts
+            .context
+            .clone()
+            .or_else(|| kubeconfig.current_context.clone())
+            .unwrap_or_default();
+        if let Some(c) = &opts.context {
+            if !kubeconfig.contexts.iter().any(|x| &x.name == c) {
+                let known: Vec<&str> = kubeconfig
+                    .contexts
+                    .iter()
+                    .map(|x| x.name.as_str())
+                    .collect();
+                return Err(LiveError::Config(format!(
+                    "context \"{c}\" is not in the kubeconfig (known: {})",
+                    known.join(", ")
+                )));
+            }
+        }
+        let kco = KubeConfigOptions {
+            context: opts.context.clone(),
+            cluster: None,
+            user: None,
+        };
+        let mut config = Config::from_custom_kubeconfig(kubeconfig, &kco)
+            .await
+            .map_err(|e| LiveError::Config(chain(&e)))?;
+        // One request is one attempt: retries would hide latency and double the request count.
+        config.default_retry = false;
+        if let Some(t) = opts.request_timeout {
+            config.connect_timeout = Some(t);
+            config.read_timeout = Some(t);
+            config.write_timeout = Some(t);
+        }
+        let namespace = opts
+            .namespace
+            .clone()
+            .unwrap_or_else(|| config.default_namespace.clone());
+        let server = config
+            .cluster_url
+            .to_string()
+            .trim_end_matches('/')
+            .to_string();
+        let client = Client::try_from(config).map_err(|e| LiveError::Config(chain(&e)))?;
+        Ok(Cluster {
+            client,
+            namespace,
+            context,
+            server,
+            timeout: opts.request_timeout,
+        })
+    }
+
+    /// Run one request with the overall timeout.
+    async fn call<T>(
+        &self,
+        fut: impl std::future::Future<Output = Result<T, kube::Error>>,
+    ) -> Result<T, Failure> {
+        match self.timeout {
+            Some(t) => match tokio::time::timeout(t, fut).await {
+                Ok(r) => r.map_err(Failure::Kube),
+                Err(_) => Err(Failure::Timeout(t)),
+            },
+            None => fut.await.map_err(Failure::Kube),
+        }
+    }
+
+    fn connection_error(&self, f: &Failure) -> Option<LiveError> {
+        match f {
+            Failure::Timeout(t) => Some(LiveError::Timeout {
+                server: self.server.clone(),
+                context: self.context.clone(),
+                secs: t.as_secs().max(1),
+            }),
+            Failure::Kube(kube::Error::Api(s)) if s.code == 401 => Some(LiveError::Unauthorized {
+                server: self.server.clone(),
+                context: self.context.clone(),
+            }),
+            Failure::Kube(kube::Error::Api(_)) => None,
+            Failure::Kube(e) => {
+                let detail = chain(e);
+                let lower = detail.to_lowercase();
+                if lower.contains("certificate")
+                    || lower.contains("tls")
+                    || lower.contains("handshake")
+                {
+                    Some(LiveError::Tls {
+                        server: self.server.clone(),
+                        context: self.context.clone(),
+                        detail,
+                    })
+                } else if lower.contains("timed out") || lower.contains("elapsed") {
+                    Some(LiveError::Timeout {
+                        server: self.server.clone(),
+                        context: self.context.clone(),
+                        secs: self.timeout.map(|t| t.as_secs().max(1)).unwrap_or(0),
+                    })
+                } else if lower.contains("unauthorized") || lower.contains("auth") {
+                    Some(LiveError::Unauthorized {
+                        server: self.server.clone(),
+                        context: self.context.clone(),
+                    })
+                } else {
+                    Some(LiveError::Unreachable {
+                        server: self.server.clone(),
+                        context: self.context.clone(),
+                        detail,
+                    })
+                }
+            }
+        }
+    }
+
+    /// Gather the evidence for one pod.
+    pub async fn gather_pod(
+        &self,
+        target: &PodTarget,
+        filter: &dyn LineFilter,
+    ) -> Result<Gathered, LiveError> {
+        let ns = self.namespace.as_str();
+        let pods: Api<Pod> = Api::namespaced(self.client.clone(), ns);
+        let mut requests = 1;
+
+        // Round trip 1: the pod.
+        let pod = match self.call(pods.get(&target.name)).await {
+            Ok(p) => p,
+            Err(f) => {
+                if let Some(e) = self.connection_error(&f) {
+                    return Err(e);
+                }
+                let Failure::Kube(kube::Error::Api(s)) = &f else {
+                    return Err(LiveError::Api {
+                        pod: target.name.clone(),
+                        detail: f.to_string(),
+                    });
+                };
+                return Err(match s.code {
+                    404 => {
+                        let similar = self.similar_pods(&pods, &target.name).await;
+                        LiveError::PodNotFound {
+                            pod: target.name.clone(),
+                            namespace: ns.to_string(),
+                            context: self.context.clone(),
+                            hint: if similar.is_empty() {
+                                format!("; list pods with `kubectl get pods -n {ns}`")
+                            } else {
+                                format!("; similar pods there: {}", similar.join(", "))
+                            },
+                        }
+                    }
+                    403 => LiveError::PodForbidden {
+                        pod: target.name.clone(),
+                        namespace: ns.to_string(),
+                        context: self.context.clone(),
+                        message: s.message.clone(),
+                    },
+                    _ => LiveError::Api {
+                        pod: target.name.clone(),
+                        detail: format!("{} ({})", s.message, s.code),
+                    },
+                });
+            }
+        };
+
+        let mut ev = Evidence::new();
+        let pod_input = format!("pod {ns}/{}", target.name);
+        if let Some(c) = &target.container {
+            let known = container_names(&pod);
+            if !known.iter().any(|k| k == c) {
+                return Err(LiveError::Api {
+                    pod: target.name.clone(),
+                    detail: format!(
+                        "container \"{c}\" is not in pod \"{}\" (containers: {})",
+                        target.name,
+                        known.join(", ")
+                    ),
+                });
+            }
+        }
+        let pod_json = serde_json::to_value(&pod).unwrap_or_default();
+        api_object_to_evidence(&pod_json, &pod_input, &mut ev);
+        if let Some(c) = &target.container {
+            ev.containers.retain(|s| &s.name == c);
+        }
+
+        // Round trip 2: everything else, concurrently.
+        let uid = pod.metadata.uid.clone().unwrap_or_default();
+        let node_name = pod.spec.as_ref().and_then(|s| s.node_name.clone());
+        let pending_unscheduled = node_name.is_none();
+        let events_ns: Api<Event> = Api::namespaced(self.client.clone(), ns);
+        let events_all: Api<Event> = Api::all(self.client.clone());
+        let nodes: Api<Node> = Api::all(self.client.clone());
+
+        let pod_events = async {
+            let lp = ListParams::default().fields(&format!("involvedObject.uid={uid}"));
+            self.call(events_ns.list(&lp)).await
+        };
+        let node = async {
+            match &node_name {
+                Some(n) => Some(self.call(nodes.get(n)).await),
+                None => None,
+            }
+        };
+        let node_events = async {
+            match &node_name {
+                Some(n) => {
+                    let lp = ListParams::default()
+                        .fields(&format!("involvedObject.kind=Node,involvedObject.name={n}"));
+                    Some(self.call(events_all.list(&lp)).await)
+                }
+                None => None,
+            }
+        };
+        let all_nodes = async {
+            if pending_unscheduled {
+                Some(self.call(nodes.list(&ListParams::default())).await)
+            } else {
+                None
+            }
+        };
+        let wanted = logs_to_fetch(&ev, target.container.as_deref());
+        let logs = join_all(wanted.iter().map(|(c, previous)| {
+            let lp = LogParams {
+                container: Some(c.clone()),
+                previous: *previous,
+                tail_lines: Some(target.tail),
+                ..LogParams::default()
+            };
+            let pods = pods.clone();
+            let name = target.name.clone();
+            async move { self.call(pods.logs(&name, &lp)).await }
+        }));
+        let (pod_events, node, node_events, all_nodes, logs) =
+            tokio::join!(pod_events, node, node_events, all_nodes, logs);
+
+        requests += 1;
+        match pod_events {
+            Ok(list) => {
+                for e in list.items {
+                    api_object_to_evidence(
+                        &serde_json::to_value(&e).unwrap_or_default(),
+                        &format!("events of pod {ns}/{}", target.name),
+                        &mut ev,
+                    );
+                }
+            }
+            Err(f) => self.degrade(
+                &mut ev,
+                &f,
+                "events of the pod",
+                &format!("list events in namespace \"{ns}\""),
+            ),
+        }
+        if let (Some(n), Some(res)) = (&node_name, node) {
+            requests += 1;
+            match res {
+                Ok(obj) => {
+                    api_object_to_evidence(
+                        &serde_json::to_value(&obj).unwrap_or_default(),
+                        &format!("node {n}"),
+                        &mut ev,
+                    );
+                }
+                Err(f) => self.degrade(
+                    &mut ev,
+                    &f,
+                    &format!("conditions and taints of node {n}"),
+                    "get nodes (cluster scope)",
+                ),
+            }
+        }
+        if let (Some(n), Some(res)) = (&node_name, node_events) {
+            requests += 1;
+            match res {
+                Ok(list) => {
+                    for e in list.items {
+                        api_object_to_evidence(
+                            &serde_json::to_value(&e).unwrap_or_default(),
+                            &format!("events of node {n}"),
+                            &mut ev,
+                        );
+                    }
+                }
+                Err(f) => self.degrade(
+                    &mut ev,
+                    &f,
+                    &format!("events of node {n}"),
+                    "list events (cluster scope)",
+                ),
+            }
+        }
+        if let Some(res) = all_nodes {
+            requests += 1;
+            match res {
+                Ok(list) => {
+                    for n in list.items {
+                        api_object_to_evidence(
+                            &serde_json::to_value(&n).unwrap_or_default(),
+                            &format!("node {}", n.metadata.name.as_deref().unwrap_or("?")),
+                            &mut ev,
+                        );
+                    }
+                }
+                Err(f) => self.degrade(
+                    &mut ev,
+                    &f,
+                    "taints and conditions of the nodes the scheduler considered",
+                    "list nodes (cluster scope)",
+                ),
+            }
+        }
+        for ((container, previous), res) in wanted.iter().zip(logs) {
+            requests += 1;
+            let input = format!(
+                "kubectl logs {} -c {container}{}",
+                target.name,
+                if *previous { " --previous" } else { "" }
+            );
+            match res {
+                Ok(text) => {
+                    for (i, line) in text.lines().enumerate() {
+                        if filter.wants(line) {
+                            ev.push_log(LogLine {
+                                container: Some(container.clone()),
+                                previous: Some(*previous),
+                                free_text: false,
+                                text: line.to_string(),
+                                repeats: 1,
+                                provenance: Provenance::new(&input, Some(i as u64 + 1), "log"),
+                            });
+                        }
+                    }
+                }
+                // 400: no such log yet (a container waiting to start, no previous instance) — normal.
+                Err(Failure::Kube(kube::Error::Api(s))) if s.code == 400 => {}
+                Err(f) => self.degrade(
+                    &mut ev,
+                    &f,
+                    &format!(
+                        "{} log of container {container}",
+                        if *previous { "previous" } else { "current" }
+                    ),
+                    &format!("get pods/log in namespace \"{ns}\""),
+                ),
+            }
+        }
+        if let Some(c) = &target.container {
+            ev.events.retain(|e| {
+                // Keep pod-level events and those that name this container (`spec.containers{web}`).
+                !e.message.contains("container ") || e.message.contains(c.as_str())
+            });
+        }
+        Ok(Gathered {
+            evidence: ev,
+            namespace: ns.to_string(),
+            context: self.context.clone(),
+            server: self.server.clone(),
+            requests,
+        })
+    }
+
+    /// Record a failed secondary fetch as "not checked", naming the permission that would allow it.
+    fn degrade(&self, ev: &mut Evidence, f: &Failure, what: &str, permission: &str) {
+        let reason = match f {
+            Failure::Kube(kube::Error::Api(s)) if s.code == 403 => {
+                format!(
+                    "forbidden by RBAC; allow `{permission}` to check it ({})",
+                    s.message
+                )
+            }
+            Failure::Timeout(t) => format!("the request timed out after {}s", t.as_secs().max(1)),
+            other => format!("the request failed: {other}"),
+        };
+        ev.not_checked(what, reason);
+    }
+
+    /// Pods in the namespace whose names share a prefix with `name` (for the not-found message).
+    async fn similar_pods(&self, pods: &Api<Pod>, name: &str) -> Vec<String> {
+        let Ok(list) = self
+            .call(pods.list_metadata(&ListParams::default().limit(500)))
+            .await
+        else {
+            return Vec::new();
+        };
+        let stem = name_stem(name);
+        let mut out: Vec<String> = list
+            .items
+            .into_iter()
+            .filter_map(|p| p.metadata.name)
+            .filter(|n| n.starts_with(stem) || name_stem(n) == stem || n.contains(name))
+            .collect();
+        out.sort();
+        out.truncate(5);
+        out
+    }
+}
+
+/// A failed request.
+#[derive(Debug)]
+enum Failure {
+    Kube(kube::Error),
+    Timeout(Duration),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Kube(kube::Error::Api(s)) => write!(f, "{} ({})", s.message, s.code),
+            Failure::Kube(e) => f.write_str(&chain(e)),
+            Failure::Timeout(t) => write!(f, "timed out after {}s", t.as_secs().max(1)),
+        }
+    }
+}
+
+/// `web-7d9f8c6b5-x2x4p` -> `web`: the name without ReplicaSet/pod hash suffixes.
+fn name_stem(name: &str) -> &str {
+    let mut stem = name;
+    for _ in 0..2 {
+        if let Some((head, tail)) = stem.rsplit_once('-') {
+            if tail.len() >= 4
+                && tail.chars().all(|c| c.is_ascii_alphanumeric())
+                && !head.is_empty()
+            {
+                stem = head;
+            }
+        }
+    }
+    stem
+}
+
+fn container_names(pod: &Pod) -> Vec<String> {
+    let Some(spec) = &pod.spec else {
+        return Vec::new();
+    };
+    spec.init_containers
+        .iter()
+        .flatten()
+        .chain(spec.containers.iter())
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+/// Which logs to fetch: (container, previous). Only containers that are waiting, restarting or
+/// terminated with a failure; a healthy running container's log is not fetched.
+fn logs_to_fetch(ev: &Evidence, only: Option<&str>) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for c in &ev.containers {
+        if only.is_some_and(|o| o != c.name) {
+            continue;
+        }
+        if c.kind == ContainerKind::Ephemeral {
+            continue;
+        }
+        let restarted = c.restart_count.unwrap_or(0) > 0
+            || matches!(c.last_state, Some(ContainerState::Terminated { .. }));
+        let failed_now = matches!(
+            &c.state,
+            Some(ContainerState::Terminated { exit_code: Some(code), .. }) if *code != 0
+        ) || matches!(
+            &c.state,
+            Some(ContainerState::Terminated { reason: Some(r), .. }) if r != "Completed"
+        );
+        let waiting_reason = match &c.state {
+            Some(ContainerState::Waiting { reason, .. }) => Some(reason.as_deref().unwrap_or("")),
+            _ => None,
+        };
+        // A crash-looping container's "current" log is its last exited instance; a container waiting
+        // for its image or sandbox has no log at all.
+        let crash_waiting =
+            waiting_reason.is_some_and(|r| r == "CrashLoopBackOff" || r == "RunContainerError");
+        let running = matches!(c.state, Some(ContainerState::Running { .. }));
+        if restarted {
+            out.push((c.name.clone(), true));
+        }
+        if failed_now || crash_waiting || (running && restarted) {
+            out.push((c.name.clone(), false));
+        }
+    }
+    out
+}
+
+/// An error and its causes on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let t = s.to_string();
+        if !parts.iter().any(|p| p.contains(&t)) {
+            parts.push(t);
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
+}
+
+/// Parse kubectl's `--request-timeout` values: `0` (none), `30`, `30s`, `500ms`, `2m`, `1h`.
+pub fn parse_timeout(s: &str) -> Result<Option<Duration>, String> {
+    let s = s.trim();
+    let err = || {
+        format!("invalid --request-timeout \"{s}\": use e.g. 30s, 2m, 500ms, or 0 for no timeout")
+    };
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let n: f64 = num.parse().map_err(|_| err())?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(err()),
+    };
+    if secs == 0.0 {
+        Ok(None)
+    } else if secs.is_finite() && secs > 0.0 {
+        Ok(Some(Duration::from_secs_f64(secs)))
+    } else {
+        Err(err())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_timeout_accepts_kubectl_forms() {
+        assert_eq!(parse_timeout("0"), Ok(None));
+        assert_eq!(parse_timeout("30"), Ok(Some(Duration::from_secs(30))));
+        assert_eq!(parse_timeout("5s"), Ok(Some(Duration::from_secs(5))));
+        assert_eq!(parse_timeout("500ms"), Ok(Some(Duration::from_millis(500))));
+        assert_eq!(parse_timeout("2m"), Ok(Some(Duration::from_secs(120))));
+        assert!(parse_timeout("soon").is_err());
+        assert!(parse_timeout("5d").is_err());
+    }
+
+    #[test]
+    fn name_stem_drops_workload_hashes() {
+        assert_eq!(name_stem("web-7d9f8c6b5-x2x4p"), "web");
+        assert_eq!(name_stem("port-conflict-5b7f9c6d8-m4t2w"), "port-conflict");
+        assert_eq!(name_stem("db-0"), "db-0");
+    }
+
+    fn status(
+        name: &str,
+        state: Option<ContainerState>,
+        last: Option<ContainerState>,
+        restarts: u32,
+    ) -> crate::evidence::ContainerStatus {
+        crate::evidence::ContainerStatus {
+            name: name.into(),
+            kind: ContainerKind::Regular,
+            image: None,
+            ready: None,
+            restart_count: Some(restarts),
+            state,
+            last_state: last,
+            provenance: Provenance::default(),
+        }
+    }
+
+    #[test]
+    fn logs_are_fetched_only_for_failing_containers() {
+        let term = |code| ContainerState::Terminated {
+            reason: Some(if code == 0 { "Completed" } else { "Error" }.into()),
+            message: None,
+            exit_code: Some(code),
+            signal: None,
+            finished_at: None,
+        };
+        let mut ev = Evidence::new();
+        ev.containers.push(status(
+            "web",
+            Some(ContainerState::Waiting {
+                reason: Some("CrashLoopBackOff".into()),
+                message: None,
+            }),
+            Some(term(1)),
+            7,
+        ));
+        ev.containers.push(status(
+            "sidecar",
+            Some(ContainerState::Running { started_at: None }),
+            None,
+            0,
+        ));
+        ev.containers.push(status(
+            "pull",
+            Some(ContainerState::Waiting {
+                reason: Some("ImagePullBackOff".into()),
+                message: None,
+            }),
+            None,
+            0,
+        ));
+        ev.containers.push(status("done", Some(term(0)), None, 0));
+        ev.containers.push(status("job", Some(term(2)), None, 0));
+        assert_eq!(
+            logs_to_fetch(&ev, None),
+            vec![
+                ("web".to_string(), true),
+                ("web".to_string(), false),
+                ("job".to_string(), false)
+            ]
+        );
+        assert_eq!(logs_to_fetch(&ev, Some("sidecar")), vec![]);
+    }
+}

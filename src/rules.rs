@@ -9,6 +9,7 @@
 use regex::Regex;
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -377,6 +378,49 @@ impl fmt::Display for Reference {
     }
 }
 
+/// A managed Kubernetes platform whose documentation gives its own fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+pub enum Platform {
+    /// Tencent Cloud TKE Serverless / EKS (eklet super nodes, TCR registries).
+    #[serde(rename = "tencent-eks")]
+    TencentEks,
+    /// Huawei Cloud CCI (serverless containers, SWR registries).
+    #[serde(rename = "huawei-cci")]
+    HuaweiCci,
+    /// Amazon EKS, including the China regions (Beijing, Ningxia).
+    #[serde(rename = "aws-eks")]
+    AwsEks,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 3] = [Platform::TencentEks, Platform::HuaweiCci, Platform::AwsEks];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Platform::TencentEks => "tencent-eks",
+            Platform::HuaweiCci => "huawei-cci",
+            Platform::AwsEks => "aws-eks",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::TencentEks => "Tencent Cloud TKE Serverless (EKS)",
+            Platform::HuaweiCci => "Huawei Cloud CCI",
+            Platform::AwsEks => "Amazon EKS",
+        }
+    }
+}
+
+/// A platform's own fix for a failure, in English and optionally in the document's Chinese.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformFix {
+    pub fix: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix_zh: Option<String>,
+}
+
 /// One failure signature, as written in a rule file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -399,6 +443,10 @@ pub struct Rule {
     /// The fix in Chinese, as the seed document words it, when the rule comes from a seed.
     #[serde(default)]
     pub fix_zh: Option<String>,
+    /// Platform-specific fixes (keys: `tencent-eks`, `huawei-cci`, `aws-eks`), shown instead of the
+    /// generic `fix` when the evidence shows that platform.
+    #[serde(default)]
+    pub platforms: BTreeMap<Platform, PlatformFix>,
     pub references: Vec<Reference>,
     #[serde(rename = "match")]
     pub matcher: MatchNode,

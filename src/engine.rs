@@ -16,7 +16,7 @@
 //!   value bound to a name wins.
 
 use crate::evidence::{ContainerState, Evidence, Provenance, When};
-use crate::rules::{MatchNode, Reference, Rule, RuleKind, RuleSet, Severity, Source};
+use crate::rules::{MatchNode, Platform, Reference, Rule, RuleKind, RuleSet, Severity, Source};
 use regex::RegexSet;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -93,9 +93,16 @@ pub struct Finding {
     pub kind: RuleKind,
     pub detects: String,
     pub why: String,
+    /// The fix for the detected platform when the rule has one, else the generic fix.
     pub fix: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix_zh: Option<String>,
+    /// Set when `fix` is a platform's own fix: the platform id (`tencent-eks`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix_platform: Option<String>,
+    /// The generic fix, present when `fix` is platform-specific.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generic_fix: Option<String>,
     pub captures: BTreeMap<String, String>,
     pub evidence: Vec<EvidenceItem>,
     /// Ids of fired symptom findings this cause explains.
@@ -233,8 +240,14 @@ impl Engine {
         self.rules.len()
     }
 
-    /// Run every rule over the evidence. Findings come back unranked (see `crate::rank`).
+    /// Run every rule over the evidence with generic fixes. Findings come back unranked.
     pub fn evaluate(&self, ev: &Evidence) -> Vec<Finding> {
+        self.evaluate_for(ev, None)
+    }
+
+    /// Run every rule over the evidence; where a rule has a fix for `platform`, that fix is shown
+    /// first. Findings come back unranked (see `crate::rank`).
+    pub fn evaluate_for(&self, ev: &Evidence, platform: Option<Platform>) -> Vec<Finding> {
         let ctx = Ctx::new(ev, &self.prefilter);
         let mut out = Vec::new();
         for cr in &self.rules {
@@ -257,6 +270,18 @@ impl Engine {
             let evidence: Vec<EvidenceItem> = items.iter().map(|r| ctx.describe(*r)).collect();
             let corroboration = items.iter().map(|(s, _)| *s).collect::<BTreeSet<_>>().len();
             let r = &cr.rule;
+            let generic = render(r.fix.trim(), &m.captures);
+            let generic_zh = r.fix_zh.as_ref().map(|z| render(z.trim(), &m.captures));
+            let chosen = platform.and_then(|p| r.platforms.get(&p).map(|f| (p, f)));
+            let (fix, fix_zh, fix_platform, generic_fix) = match chosen {
+                Some((p, pf)) => (
+                    render(pf.fix.trim(), &m.captures),
+                    pf.fix_zh.as_ref().map(|z| render(z.trim(), &m.captures)),
+                    Some(p.id().to_string()),
+                    Some(generic),
+                ),
+                None => (generic, generic_zh, None, None),
+            };
             out.push(Finding {
                 rank: 0,
                 id: r.id.clone(),
@@ -266,8 +291,10 @@ impl Engine {
                 kind: r.kind,
                 detects: r.detects.trim().to_string(),
                 why: r.why.trim().to_string(),
-                fix: render(r.fix.trim(), &m.captures),
-                fix_zh: r.fix_zh.as_ref().map(|z| render(z.trim(), &m.captures)),
+                fix,
+                fix_zh,
+                fix_platform,
+                generic_fix,
                 captures: m.captures,
                 evidence,
                 explains: Vec::new(),
@@ -762,6 +789,7 @@ pub fn render(template: &str, captures: &BTreeMap<String, String>) -> String {
 fn apply_filter(v: &str, filter: Option<&str>) -> String {
     match filter {
         Some("ip_scope") => ip_scope(v).to_string(),
+        Some("ip_scope_zh") => ip_scope_zh(v).to_string(),
         Some("bytes") => match v.parse::<u64>() {
             Ok(n) => format!("{n} bytes ({})", human_bytes(n)),
             Err(_) => v.to_string(),
@@ -804,6 +832,19 @@ pub fn ip_scope(ip: &str) -> &'static str {
             }
         }
         Err(_) => "unrecognised",
+    }
+}
+
+/// [`ip_scope`] in the words of the Chinese vendor documents (公网 public, 内网 private).
+pub fn ip_scope_zh(ip: &str) -> &'static str {
+    match ip_scope(ip) {
+        "public" => "公网",
+        "private" => "内网",
+        "loopback" => "回环",
+        "link-local" => "链路本地",
+        "shared (100.64.0.0/10)" => "共享地址段（100.64.0.0/10）",
+        "unspecified (any local address)" => "未指定",
+        _ => "无法识别的",
     }
 }
 
@@ -989,6 +1030,8 @@ match:
         assert_eq!(ip_scope("[fd00::1]"), "private");
         assert_eq!(ip_scope("2600:1f18::1"), "public");
         assert_eq!(ip_scope("registry"), "unrecognised");
+        assert_eq!(ip_scope_zh("43.137.22.10"), "公网");
+        assert_eq!(ip_scope_zh("172.16.0.12"), "内网");
     }
 
     #[test]

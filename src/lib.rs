@@ -8,9 +8,11 @@ pub mod engine;
 pub mod evidence;
 pub mod live;
 pub mod parse;
+pub mod platform;
 pub mod rank;
 pub mod report;
 pub mod rules;
+pub mod tooling;
 
 use engine::Engine;
 use evidence::Evidence;
@@ -26,7 +28,8 @@ impl LineFilter for Engine {
 
 /// Evaluate, rank and package one evidence set.
 pub fn diagnose(engine: &Engine, ev: &Evidence, inputs: Vec<InputSummary>) -> Diagnosis {
-    let findings = rank::rank(engine.evaluate(ev));
+    let platform = platform::detect(ev);
+    let findings = rank::rank(engine.evaluate_for(ev, platform.as_ref().and_then(|p| p.platform)));
     let mut not_checked = ev.not_checked.clone();
     if ev.dropped_lines > 0 {
         not_checked.push(evidence::NotChecked {
@@ -43,6 +46,7 @@ pub fn diagnose(engine: &Engine, ev: &Evidence, inputs: Vec<InputSummary>) -> Di
         findings,
         not_checked,
         cluster: None,
+        platform,
     }
 }
 

@@ -49,6 +49,32 @@ struct Cli {
     /// When to colour the table. `auto` colours only a terminal, and never when NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
+
+    /// Language of the fixes in the table: `zh` shows the vendor document's Chinese fix where a rule
+    /// has one. Default: from LC_ALL / LC_MESSAGES / LANG (zh_* means zh), else en. JSON always has
+    /// both.
+    #[arg(long, value_enum, global = true)]
+    lang: Option<Lang>,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+enum Lang {
+    En,
+    Zh,
+}
+
+/// The language the environment asks for: the first of LC_ALL, LC_MESSAGES, LANG that is set.
+fn lang_from_env() -> Lang {
+    for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+            return if v.to_string_lossy().to_lowercase().starts_with("zh") {
+                Lang::Zh
+            } else {
+                Lang::En
+            };
+        }
+    }
+    Lang::En
 }
 
 #[derive(Subcommand, Debug)]
@@ -71,6 +97,11 @@ enum Command {
         /// Lines of each container log to fetch (from the end).
         #[arg(long, default_value_t = live::DEFAULT_TAIL, value_name = "LINES")]
         tail: i64,
+    },
+    /// Work with rules: list, show, lint, test.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
     },
     /// Diagnose pasted text: files, directories (every file in them), or `-` for stdin.
     ///
@@ -103,6 +134,31 @@ struct ClusterArgs {
     /// Give up on a request after this long: 30s, 2m, 500ms; 0 waits forever.
     #[arg(long, default_value = "30s", value_name = "DURATION")]
     request_timeout: String,
+}
+
+#[derive(Subcommand, Debug)]
+enum RulesCommand {
+    /// List the rules: id, severity, category, kind, and where each comes from.
+    List,
+    /// Print a rule's documentation: what it detects, why, the fix (per platform and language),
+    /// what it explains, references, its match block and its fixtures.
+    Show {
+        /// Rule id, e.g. port-already-in-use.
+        id: String,
+    },
+    /// Check rule files: schema, regexes, required docs, unique ids, `explains` links, fixtures.
+    /// Without DIR, checks the built-in rules. Exit 1 when an error is found.
+    Lint {
+        /// Directory of *.yaml rule files.
+        dir: Option<PathBuf>,
+    },
+    /// Run each rule against its fixtures: `fires-*` must fire it at rank 1, `ok-*` must not fire
+    /// it. Fixtures of DIR/<id>.yaml live in DIR/<id>/ or DIR/../testdata/rules/<id>/. Without DIR,
+    /// tests the built-in rules with their embedded fixtures. Exit 1 when a fixture fails.
+    Test {
+        /// Directory of *.yaml rule files (tested together with the built-ins).
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -194,6 +250,9 @@ fn load_rules(dirs: &[PathBuf]) -> anyhow::Result<RuleSet> {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<u8> {
+    if let Command::Rules { command } = &cli.command {
+        return run_rules(cli, command);
+    }
     let rules = load_rules(&cli.rules)?;
     let engine = Engine::new(&rules)?;
     let diagnosis = match &cli.command {
@@ -201,6 +260,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             let (ev, inputs) = read_inputs(paths, &engine)?;
             diagnose(&engine, &ev, inputs)
         }
+        Command::Rules { .. } => unreachable!("handled above"), // ok: returned early
         Command::Pod {
             name,
             cluster,
@@ -257,6 +317,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             diagnosis.to_table(&TableOptions {
                 color,
                 width,
+                chinese: cli.lang.unwrap_or_else(lang_from_env) == Lang::Zh,
                 ..TableOptions::default()
             })
         }
@@ -276,6 +337,233 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         _ => false,
     };
     Ok(u8::from(failed))
+}
+
+fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+fn run_rules(cli: &Cli, command: &RulesCommand) -> anyhow::Result<u8> {
+    use kubectl_diagnose::report::escape_terminal;
+    use kubectl_diagnose::tooling::{self, FixtureSource};
+    let chinese = cli.lang.unwrap_or_else(lang_from_env) == Lang::Zh;
+    match command {
+        RulesCommand::List => {
+            let set = load_rules(&cli.rules)?;
+            if matches!(cli.output, Output::Json) {
+                let rows: Vec<serde_json::Value> = set
+                    .rules
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "id": r.id, "title": r.title, "severity": r.severity,
+                            "category": r.category, "kind": r.kind, "source": r.origin,
+                            "platforms": r.platforms.keys().map(|p| p.id()).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                print(&(serde_json::to_string_pretty(&rows)? + "\n"))?;
+                return Ok(0);
+            }
+            let mut t = comfy_table::Table::new();
+            t.load_preset(comfy_table::presets::NOTHING);
+            t.set_header(vec![
+                "ID",
+                "SEVERITY",
+                "CATEGORY",
+                "KIND",
+                "PLATFORMS",
+                "SOURCE",
+            ]);
+            for r in &set.rules {
+                t.add_row(vec![
+                    r.id.clone(),
+                    r.severity.to_string(),
+                    r.category.clone(),
+                    r.kind.as_str().to_string(),
+                    r.platforms
+                        .keys()
+                        .map(|p| p.id())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    r.origin.clone(),
+                ]);
+            }
+            print(&format!("{t}\n{} rules\n", set.rules.len()))?;
+            Ok(0)
+        }
+        RulesCommand::Show { id } => {
+            let set = load_rules(&cli.rules)?;
+            let Some(r) = set.get(id) else {
+                let close: Vec<&str> = set
+                    .rules
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .filter(|x| {
+                        x.contains(id.as_str())
+                            || id.contains(*x)
+                            || x.split('-').any(|w| w.len() > 3 && id.contains(w))
+                    })
+                    .take(5)
+                    .collect();
+                anyhow::bail!(
+                    "no rule with id `{id}`{}; `kubectl-diagnose rules list` shows them all",
+                    if close.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (did you mean: {})", close.join(", "))
+                    }
+                );
+            };
+            let text = if let Some(rel) = r.origin.strip_prefix("rules/") {
+                kubectl_diagnose::rules::BUILTIN_RULES
+                    .get_file(rel)
+                    .and_then(|f| f.contents_utf8())
+                    .unwrap_or_default()
+                    .to_string()
+            } else {
+                std::fs::read_to_string(&r.origin).unwrap_or_default()
+            };
+            let mut s = String::new();
+            s.push_str(&format!("{} [{}]\n", r.title, r.id));
+            s.push_str(&format!(
+                "severity: {}   category: {}   kind: {}   source: {}\n\n",
+                r.severity,
+                r.category,
+                r.kind.as_str(),
+                r.origin
+            ));
+            s.push_str(&format!("## What it detects\n{}\n\n", r.detects.trim()));
+            s.push_str(&format!("## Why it happens\n{}\n\n", r.why.trim()));
+            s.push_str("## How to fix it\n");
+            match (&r.fix_zh, chinese) {
+                (Some(z), true) => {
+                    s.push_str(&format!("{}\n\n(English)\n{}\n\n", z.trim(), r.fix.trim()))
+                }
+                (Some(z), false) => {
+                    s.push_str(&format!("{}\n\n(中文)\n{}\n\n", r.fix.trim(), z.trim()))
+                }
+                (None, _) => s.push_str(&format!("{}\n\n", r.fix.trim())),
+            }
+            for (p, pf) in &r.platforms {
+                s.push_str(&format!(
+                    "### On {} ({})\n{}\n\n",
+                    p.name(),
+                    p.id(),
+                    pf.fix.trim()
+                ));
+                if let Some(z) = &pf.fix_zh {
+                    s.push_str(&format!("{}\n\n", z.trim()));
+                }
+            }
+            if !r.explains.is_empty() {
+                s.push_str(&format!("## Explains\n{}\n\n", r.explains.join(", ")));
+            }
+            s.push_str("## References\n");
+            for x in &r.references {
+                s.push_str(&format!("- {x}\n"));
+            }
+            s.push_str(&format!("\n## Match\n{}\n", tooling::match_block(&text)));
+            let source = if r.origin.starts_with("rules/") {
+                FixtureSource::Builtin
+            } else {
+                FixtureSource::Dir(
+                    PathBuf::from(&r.origin)
+                        .parent()
+                        .map(PathBuf::from)
+                        .unwrap_or_default(),
+                )
+            };
+            let fx = source.fixtures(&r.id);
+            s.push_str("\n## Examples\n");
+            if fx.is_empty() {
+                s.push_str("(no fixtures)\n");
+            }
+            for f in fx {
+                s.push_str(&format!("- {}\n", f.name));
+            }
+            print(&escape_terminal(&s))?;
+            Ok(0)
+        }
+        RulesCommand::Lint { dir } => {
+            let issues = tooling::lint(dir.as_deref())?;
+            let errors = issues.iter().filter(|i| i.level == "error").count();
+            if matches!(cli.output, Output::Json) {
+                print(&(serde_json::to_string_pretty(&issues)? + "\n"))?;
+            } else {
+                let mut s = String::new();
+                for i in &issues {
+                    s.push_str(&format!("{}: {}: {}\n", i.location, i.level, i.message));
+                }
+                s.push_str(&format!(
+                    "{} error(s), {} warning(s)\n",
+                    errors,
+                    issues.len() - errors
+                ));
+                print(&escape_terminal(&s))?;
+            }
+            Ok(u8::from(errors > 0))
+        }
+        RulesCommand::Test { dir } => {
+            let mut set = kubectl_diagnose::rules::RuleSet::builtin()
+                .context("built-in rules are invalid")?;
+            let (ids, source) = match dir {
+                None => (
+                    set.rules.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+                    FixtureSource::Builtin,
+                ),
+                Some(d) => {
+                    let before: Vec<(String, String)> = set
+                        .rules
+                        .iter()
+                        .map(|r| (r.id.clone(), r.origin.clone()))
+                        .collect();
+                    set.extend_from_dir(d)?;
+                    let ids = set
+                        .rules
+                        .iter()
+                        .filter(|r| {
+                            !before
+                                .iter()
+                                .any(|(id, origin)| id == &r.id && origin == &r.origin)
+                        })
+                        .map(|r| r.id.clone())
+                        .collect();
+                    (ids, FixtureSource::Dir(d.clone()))
+                }
+            };
+            set.check_links()?;
+            let results = tooling::test_rules(&set, &ids, &source);
+            let failed = results.iter().filter(|r| !r.passed).count();
+            if matches!(cli.output, Output::Json) {
+                print(&(serde_json::to_string_pretty(&results)? + "\n"))?;
+            } else {
+                let mut s = String::new();
+                for r in &results {
+                    s.push_str(&format!(
+                        "{} {} {} ({}): {}\n",
+                        if r.passed { "ok  " } else { "FAIL" },
+                        r.rule,
+                        r.fixture,
+                        r.expect,
+                        r.detail
+                    ));
+                }
+                s.push_str(&format!(
+                    "{} rules, {} fixtures: {} passed, {} failed\n",
+                    ids.len(),
+                    results.len(),
+                    results.len() - failed,
+                    failed
+                ));
+                print(&escape_terminal(&s))?;
+            }
+            Ok(u8::from(failed > 0))
+        }
+    }
 }
 
 fn terminal_width(tty: bool) -> u16 {

@@ -98,6 +98,8 @@ mod tests {
             why: String::new(),
             fix: String::new(),
             fix_zh: None,
+            fix_platform: None,
+            generic_fix: None,
             captures: BTreeMap::new(),
             evidence: vec![],
             explains: vec![],

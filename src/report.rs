@@ -50,6 +50,8 @@ pub struct Diagnosis {
     pub not_checked: Vec<NotChecked>,
     /// Set in live mode.
     pub cluster: Option<ClusterInfo>,
+    /// The platform the evidence shows, if any (its documented fixes are shown first).
+    pub platform: Option<crate::platform::Detection>,
 }
 
 #[derive(Serialize)]
@@ -58,6 +60,7 @@ struct JsonReport<'a> {
     schema_version: u32,
     tool: Tool,
     subject: &'a Option<Subject>,
+    platform: &'a Option<crate::platform::Detection>,
     summary: Summary,
     findings: &'a [Finding],
     not_checked: &'a [NotChecked],
@@ -108,6 +111,7 @@ impl Diagnosis {
                 version: env!("CARGO_PKG_VERSION"),
             },
             subject: &self.subject,
+            platform: &self.platform,
             summary: self.summary(),
             findings: &self.findings,
             not_checked: &self.not_checked,
@@ -172,6 +176,14 @@ impl Diagnosis {
         };
         out.push_str(&paint(&headline, colored::Colorize::bold));
         out.push('\n');
+        if let Some(p) = &self.platform {
+            out.push_str(&format!(
+                "Platform: {}{} (from {})\n",
+                p.name,
+                if p.china_region { ", China region" } else { "" },
+                escape_terminal(&p.reasons.join("; "))
+            ));
+        }
 
         if !self.findings.is_empty() {
             let mut table = Table::new();
@@ -274,7 +286,8 @@ pub struct TableOptions {
     pub width: u16,
     /// Evidence lines shown per finding (the rest are counted).
     pub max_evidence: usize,
-    /// Show the Chinese fix from the seed document under the English one.
+    /// Show the Chinese fix (the seed document's words) instead of the English one when the rule has
+    /// it (`--lang zh`).
     pub chinese: bool,
 }
 
@@ -362,12 +375,15 @@ fn shape_of(s: &str) -> String {
 }
 
 fn fix_cell(f: &Finding, chinese: bool) -> String {
-    let mut s = escape_terminal(&f.fix);
-    if chinese {
-        if let Some(z) = &f.fix_zh {
-            s.push_str("\n\n");
-            s.push_str(&escape_terminal(z));
-        }
+    let text = match (&f.fix_zh, chinese) {
+        (Some(z), true) => z,
+        _ => &f.fix,
+    };
+    let mut s = escape_terminal(text);
+    if let Some(p) = &f.fix_platform {
+        s.push_str(&format!(
+            "\n(the {p} fix; -o json also has the generic one)"
+        ));
     }
     let refs: Vec<String> = f.references.iter().map(|r| r.to_string()).collect();
     if !refs.is_empty() {

@@ -70,6 +70,15 @@ pub enum RuleKind {
     Symptom,
 }
 
+impl RuleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Cause => "cause",
+            RuleKind::Symptom => "symptom",
+        }
+    }
+}
+
 /// A compiled regular expression that remembers its source text.
 #[derive(Clone)]
 pub struct Pattern {
@@ -459,7 +468,7 @@ pub struct Rule {
 }
 
 /// The filters a fix template may apply to a capture.
-pub const TEMPLATE_FILTERS: &[&str] = &["ip_scope", "bytes"];
+pub const TEMPLATE_FILTERS: &[&str] = &["ip_scope", "ip_scope_zh", "bytes"];
 
 impl Rule {
     /// Parse one rule file's text; `path` is used in error messages.

@@ -261,13 +261,20 @@ fn help_documents_exit_codes_and_the_file_command() {
 
 #[test]
 fn table_and_json_snapshots_of_the_readme_example() {
-    let table = bin().args(["file", EXAMPLE]).output().unwrap();
-    insta::assert_snapshot!("example_table", String::from_utf8(table.stdout).unwrap());
-    let json = bin()
-        .args(["file", EXAMPLE, "-o", "json"])
-        .output()
-        .unwrap();
-    insta::assert_snapshot!("example_json", String::from_utf8(json.stdout).unwrap());
+    let run = |args: &[&str]| {
+        let out = bin().args(args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let s = String::from_utf8(out.stdout).unwrap();
+        assert!(s.contains("port-already-in-use"), "{s}");
+        s
+    };
+    insta::assert_snapshot!("example_table", run(&["file", EXAMPLE]));
+    insta::assert_snapshot!("example_json", run(&["file", EXAMPLE, "-o", "json"]));
 }
 
 #[test]

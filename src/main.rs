@@ -33,6 +33,9 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
 
+    #[command(flatten)]
+    cluster: ClusterArgs,
+
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = Output::Table, global = true)]
     output: Output,
@@ -89,8 +92,6 @@ enum Command {
     Pod {
         /// Name of the pod.
         name: String,
-        #[command(flatten)]
-        cluster: ClusterArgs,
         /// Only this container: its logs, its status and the events that name it.
         #[arg(short = 'c', long)]
         container: Option<String>,
@@ -118,21 +119,23 @@ enum Command {
     },
 }
 
-/// How to reach the cluster; same meaning as kubectl's flags.
+/// How to reach the cluster; same meaning as kubectl's flags. Global, so they may come before or
+/// after the subcommand (`kubectl diagnose --context prod pod web-1`).
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Cluster options")]
 struct ClusterArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, a list of files that are merged, else
     /// ~/.kube/config).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use (default: the current context).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", global = true)]
     context: Option<String>,
     /// Namespace of the pod (default: the context's namespace, else "default").
-    #[arg(short = 'n', long)]
+    #[arg(short = 'n', long, global = true)]
     namespace: Option<String>,
     /// Give up on a request after this long: 30s, 2m, 500ms; 0 waits forever.
-    #[arg(long, default_value = "30s", value_name = "DURATION")]
+    #[arg(long, default_value = "30s", value_name = "DURATION", global = true)]
     request_timeout: String,
 }
 
@@ -263,10 +266,10 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Rules { .. } => unreachable!("handled above"), // ok: returned early
         Command::Pod {
             name,
-            cluster,
             container,
             tail,
         } => {
+            let cluster = &cli.cluster;
             let opts = ClusterOptions {
                 kubeconfig: cluster.kubeconfig.clone(),
                 context: cluster.context.clone(),

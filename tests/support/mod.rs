@@ -9,6 +9,7 @@
 //! See `testdata/live/README.md` for the scenarios and the exact semantics.
 
 mod client;
+mod printers;
 mod server;
 mod store;
 mod tls;
@@ -21,9 +22,13 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::{json, Value};
 
+#[allow(unused_imports)]
 pub use client::{RawAuth, RawResponse};
+#[allow(unused_imports)]
 pub use server::TOKEN_USER;
+#[allow(unused_imports)]
 pub use store::SCENARIO_NOW;
+#[allow(unused_imports)]
 pub use tls::CLIENT_CERT_CN;
 
 /// How the server behaves.
@@ -96,7 +101,8 @@ impl Fault {
 }
 
 /// One request, in arrival order. `status` is 0 while unanswered and for requests never answered
-/// (Hang, Close, client gone); `end` is then when the server dropped the request.
+/// (Hang, Close, client gone); `end` is then when the server dropped the request. For a watch,
+/// `end` is when the response headers were sent.
 #[derive(Clone, Debug)]
 pub struct Recorded {
     pub method: String,
@@ -225,7 +231,12 @@ impl ApiServer {
                     .enable_all()
                     .build()
                     .expect("tokio runtime");
-                rt.block_on(server::accept_loop(listener, config, thread_shared, stop_rx));
+                rt.block_on(server::accept_loop(
+                    listener,
+                    config,
+                    thread_shared,
+                    stop_rx,
+                ));
                 rt.shutdown_timeout(Duration::from_millis(500));
             })
             .expect("spawn server thread");
@@ -332,11 +343,13 @@ impl ApiServer {
 
     /// Replace a container's current (`previous = false`) or previous log.
     pub fn set_log(&self, namespace: &str, pod: &str, container: &str, previous: bool, text: &str) {
-        self.shared
-            .store
-            .lock()
-            .unwrap()
-            .set_log(namespace, pod, container, previous, text.to_string());
+        self.shared.store.lock().unwrap().set_log(
+            namespace,
+            pod,
+            container,
+            previous,
+            text.to_string(),
+        );
     }
 
     /// End every open watch stream now.
@@ -458,6 +471,24 @@ impl ApiServer {
             Duration::from_secs(30),
         )
         .unwrap_or_else(|e| panic!("{method} {path_and_query}: {e}"))
+    }
+
+    /// Like `request`, but a transport failure (closed connection, read timeout) is an `Err`.
+    pub fn try_request(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        auth: RawAuth,
+        timeout: Duration,
+    ) -> Result<RawResponse, String> {
+        client::request(
+            self.addr,
+            &self.certs,
+            method,
+            path_and_query,
+            &auth,
+            timeout,
+        )
     }
 }
 

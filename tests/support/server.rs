@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::sync::mpsc::UnboundedReceiver;
 
+use super::printers::{self, Shape};
 use super::store::{known_resource, ApiError, Query, Store};
 use super::{FaultKind, Forbid, Recorded};
 
@@ -110,7 +111,10 @@ fn respond(shared: &Shared, code: u16, content_type: &str, body: RespBody) -> Re
     *resp.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let h = resp.headers_mut();
     h.insert(CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap());
-    h.insert("cache-control", HeaderValue::from_static("no-cache, private"));
+    h.insert(
+        "cache-control",
+        HeaderValue::from_static("no-cache, private"),
+    );
     let n = shared.audit.fetch_add(1, Ordering::Relaxed);
     h.insert(
         "audit-id",
@@ -182,6 +186,11 @@ fn injected_status(code: u16) -> ApiError {
     }
 }
 
+/// The scenario's "now" (shifted or frozen) plus the time since the server started.
+fn now(shared: &Shared, store: &Store) -> chrono::DateTime<chrono::Utc> {
+    store.now + chrono::Duration::from_std(shared.start.elapsed()).unwrap_or_default()
+}
+
 /// What a request path addresses.
 enum Target {
     Raw(Value),
@@ -204,7 +213,12 @@ enum Target {
 }
 
 fn discovery_v1() -> Value {
-    let r = |name: &str, singular: &str, namespaced: bool, kind: &str, verbs: &[&str], short: &[&str]| {
+    let r = |name: &str,
+             singular: &str,
+             namespaced: bool,
+             kind: &str,
+             verbs: &[&str],
+             short: &[&str]| {
         let mut v = json!({
             "name": name, "singularName": singular, "namespaced": namespaced, "kind": kind,
             "verbs": verbs,
@@ -358,7 +372,15 @@ impl Body for WatchBody {
     }
 }
 
-fn serve(shared: &Arc<Shared>, user: &str, method: &str, path: &str, query: &str) -> Response<RespBody> {
+fn serve(
+    shared: &Arc<Shared>,
+    user: &str,
+    method: &str,
+    path: &str,
+    query: &str,
+    accept: &str,
+) -> Response<RespBody> {
+    let shape = Shape::from_accept(accept);
     let target = route(path, *shared.addr.lock().unwrap());
     if method != "GET" {
         return error_response(
@@ -374,7 +396,12 @@ fn serve(shared: &Arc<Shared>, user: &str, method: &str, path: &str, query: &str
     let q = Query(super::store::parse_query(query));
     let result: Result<Response<RespBody>, ApiError> = (|| match target {
         Target::Raw(v) => Ok(json_response(shared, &v)),
-        Target::Health => Ok(respond(shared, 200, "text/plain; charset=utf-8", full("ok"))),
+        Target::Health => Ok(respond(
+            shared,
+            200,
+            "text/plain; charset=utf-8",
+            full("ok"),
+        )),
         Target::NotFound => Err(ApiError {
             code: 404,
             reason: "NotFound",
@@ -387,7 +414,9 @@ fn serve(shared: &Arc<Shared>, user: &str, method: &str, path: &str, query: &str
             }
             let store = shared.store.lock().unwrap();
             if resource == "namespaces" || ns.is_none() {
-                return store.get(resource, None, &name).map(|v| json_response(shared, &v));
+                return store
+                    .get(resource, None, &name)
+                    .map(|v| json_response(shared, &v));
             }
             store
                 .get(resource, ns.as_deref(), &name)
@@ -401,7 +430,7 @@ fn serve(shared: &Arc<Shared>, user: &str, method: &str, path: &str, query: &str
             }
             let mut store = shared.store.lock().unwrap();
             if watch {
-                let rx = store.watch(resource, ns.as_deref(), &q)?;
+                let rx = store.watch(resource, ns.as_deref(), &q, shape)?;
                 let timeout = q
                     .int("timeoutSeconds")?
                     .filter(|t| *t > 0)
@@ -411,11 +440,28 @@ fn serve(shared: &Arc<Shared>, user: &str, method: &str, path: &str, query: &str
                     rx,
                     deadline: Box::pin(tokio::time::sleep(timeout)),
                 };
-                return Ok(respond(shared, 200, "application/json", body.boxed_unsync()));
+                return Ok(respond(
+                    shared,
+                    200,
+                    "application/json",
+                    body.boxed_unsync(),
+                ));
             }
-            store
-                .list(resource, kind, ns.as_deref(), &q)
-                .map(|v| json_response(shared, &v))
+            let list = store.list(resource, kind, ns.as_deref(), &q)?;
+            let v = match shape {
+                Shape::Full => list,
+                Shape::Metadata => printers::partial_list(&list),
+                Shape::Table => {
+                    let items = list["items"].as_array().cloned().unwrap_or_default();
+                    printers::table(
+                        resource,
+                        &items,
+                        list["metadata"].clone(),
+                        now(shared, &store),
+                    )
+                }
+            };
+            Ok(json_response(shared, &v))
         }
         Target::Log { ns, name } => {
             if let Some(e) = forbidden(shared, user, "get", "pods/log", Some(&ns), Some(&name)) {
@@ -446,6 +492,7 @@ async fn handle(
             .to_string()
     };
     let user_agent = header("user-agent");
+    let accept = header("accept");
     let authorization = header("authorization");
     let index = {
         let mut log = shared.log.lock().unwrap();
@@ -476,7 +523,9 @@ async fn handle(
             }
             FaultKind::Close => {
                 guard.finish(0);
-                return Err(std::io::Error::other("injected fault: close the connection"));
+                return Err(std::io::Error::other(
+                    "injected fault: close the connection",
+                ));
             }
             FaultKind::Status(code) => {
                 guard.finish(code);
@@ -504,7 +553,7 @@ async fn handle(
             ));
         }
     };
-    let resp = serve(&shared, &user, &method, &path, &query);
+    let resp = serve(&shared, &user, &method, &path, &query, &accept);
     guard.finish(resp.status().as_u16());
     Ok(resp)
 }
@@ -530,10 +579,11 @@ pub(crate) async fn accept_loop(
         let acceptor = acceptor.clone();
         let shared = shared.clone();
         tokio::spawn(async move {
-            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
-                Ok(Ok(tls)) => tls,
-                _ => return,
-            };
+            let tls =
+                match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+                    Ok(Ok(tls)) => tls,
+                    _ => return,
+                };
             let cert_user = tls
                 .get_ref()
                 .1

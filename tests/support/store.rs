@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use base64::Engine as _;
 use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
@@ -10,6 +11,8 @@ use hyper::body::Bytes;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+use super::printers::{self, Shape};
 
 /// The instant every scenario is written relative to: `ApiServer::start` shifts every timestamp in
 /// the objects so that this instant becomes the server's start time (events "2m ago" stay 2m ago).
@@ -191,9 +194,15 @@ impl LabelSelector {
             } else if let Some((k, v)) = term.split_once('=') {
                 LabelReq::Eq(k.trim().to_string(), v.trim().to_string())
             } else if let Some((k, rest)) = term.split_once(" notin ") {
-                LabelReq::NotIn(k.trim().to_string(), set_values(rest).ok_or_else(|| bad(term))?)
+                LabelReq::NotIn(
+                    k.trim().to_string(),
+                    set_values(rest).ok_or_else(|| bad(term))?,
+                )
             } else if let Some((k, rest)) = term.split_once(" in ") {
-                LabelReq::In(k.trim().to_string(), set_values(rest).ok_or_else(|| bad(term))?)
+                LabelReq::In(
+                    k.trim().to_string(),
+                    set_values(rest).ok_or_else(|| bad(term))?,
+                )
             } else if term.contains(char::is_whitespace) || term.contains('(') {
                 return Err(bad(term));
             } else {
@@ -370,10 +379,35 @@ struct Watcher {
     namespace: Option<String>,
     labels: LabelSelector,
     fields: FieldSelector,
+    shape: Shape,
+    /// (scenario time at load, load instant): the watcher's "now" for Table ages.
+    clock: (DateTime<Utc>, Instant),
     tx: UnboundedSender<Bytes>,
 }
 
 impl Watcher {
+    fn line(&self, kind: &str, obj: &Value) -> Bytes {
+        match self.shape {
+            Shape::Full => watch_line(kind, obj),
+            Shape::Metadata => watch_line(kind, &printers::partial(obj)),
+            Shape::Table => {
+                let now = self.clock.0
+                    + ChronoDuration::from_std(self.clock.1.elapsed()).unwrap_or_default();
+                let rv = obj
+                    .pointer("/metadata/resourceVersion")
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let table = printers::table(
+                    self.resource,
+                    std::slice::from_ref(obj),
+                    json!({"resourceVersion": rv}),
+                    now,
+                );
+                watch_line(kind, &table)
+            }
+        }
+    }
+
     fn selects(&self, obj: &Value) -> bool {
         selects(
             self.resource,
@@ -392,9 +426,8 @@ fn selects(
     fields: &FieldSelector,
     obj: &Value,
 ) -> bool {
-    namespace.map_or(true, |ns| {
-        obj.pointer("/metadata/namespace").and_then(Value::as_str) == Some(ns)
-    })
+    namespace
+        .is_none_or(|ns| obj.pointer("/metadata/namespace").and_then(Value::as_str) == Some(ns))
         && labels.matches(obj)
         && fields.matches(resource, obj)
 }
@@ -411,7 +444,6 @@ pub(crate) struct Store {
     /// resource -> key ("ns/name" or "name") -> object (with kind and apiVersion).
     objects: BTreeMap<&'static str, BTreeMap<String, Value>>,
     rv: u64,
-    initial_rv: u64,
     changes: Vec<Change>,
     watchers: Vec<Watcher>,
     dir: PathBuf,
@@ -419,6 +451,8 @@ pub(crate) struct Store {
     log_overrides: HashMap<(String, String, String, bool), String>,
     /// server time (UTC) the scenario's SCENARIO_NOW maps to.
     pub now: DateTime<Utc>,
+    /// when `now` was taken.
+    loaded: Instant,
 }
 
 fn key_of(obj: &Value, namespaced: bool) -> String {
@@ -520,11 +554,11 @@ impl Store {
         let mut store = Store {
             objects: BTreeMap::new(),
             rv: 0,
-            initial_rv: 0,
             changes: Vec::new(),
             watchers: Vec::new(),
             dir: dir.to_path_buf(),
             log_overrides: HashMap::new(),
+            loaded: Instant::now(),
             now: if shift {
                 now
             } else {
@@ -548,7 +582,9 @@ impl Store {
             }
         }
         store.rv = max_rv;
-        let mut namespaces = BTreeSet::from(["default", "kube-system", "kube-public", "kube-node-lease"].map(String::from));
+        let mut namespaces = BTreeSet::from(
+            ["default", "kube-system", "kube-public", "kube-node-lease"].map(String::from),
+        );
         for mut obj in docs {
             let kind = obj
                 .get("kind")
@@ -562,7 +598,11 @@ impl Store {
                 )
             });
             let (_, _, namespaced) = known_resource(resource).unwrap();
-            if obj.pointer("/metadata/name").and_then(Value::as_str).is_none() {
+            if obj
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .is_none()
+            {
                 panic!("{}: a {kind} without metadata.name", file.display());
             }
             if obj.get("apiVersion").is_none() {
@@ -618,7 +658,6 @@ impl Store {
                 .unwrap()
                 .insert(ns.clone(), obj);
         }
-        store.initial_rv = store.rv;
         store
     }
 
@@ -659,7 +698,7 @@ impl Store {
         };
         let mut selected = self.objects[resource]
             .iter()
-            .filter(|(k, _)| start_after.as_ref().map_or(true, |s| k.as_str() > s.as_str()))
+            .filter(|(k, _)| start_after.as_ref().is_none_or(|s| k.as_str() > s.as_str()))
             .filter(|(_, o)| selects(resource, ns, &labels, &fields, o));
         let mut items = Vec::new();
         let mut last_key = None;
@@ -706,6 +745,7 @@ impl Store {
         resource: &'static str,
         ns: Option<&str>,
         q: &Query,
+        shape: Shape,
     ) -> Result<UnboundedReceiver<Bytes>, ApiError> {
         let labels = LabelSelector::parse(q.get("labelSelector").unwrap_or(""))?;
         let fields = FieldSelector::parse(q.get("fieldSelector").unwrap_or(""), resource)?;
@@ -715,19 +755,22 @@ impl Store {
             namespace: ns.map(str::to_string),
             labels,
             fields,
+            shape,
+            clock: (self.now, self.loaded),
             tx,
         };
         let send_initial = q.flag("sendInitialEvents")?;
         let rv = match q.get("resourceVersion") {
             None | Some("") | Some("0") => None,
-            Some(v) => Some(v.parse::<u64>().map_err(|_| {
-                ApiError::bad_request(format!("invalid resource version: {v}"))
-            })?),
+            Some(v) => Some(
+                v.parse::<u64>()
+                    .map_err(|_| ApiError::bad_request(format!("invalid resource version: {v}")))?,
+            ),
         };
         if send_initial || rv.is_none() {
             for obj in self.objects[resource].values() {
                 if watcher.selects(obj) {
-                    let _ = watcher.tx.send(watch_line("ADDED", obj));
+                    let _ = watcher.tx.send(watcher.line("ADDED", obj));
                 }
             }
             if send_initial && q.flag("allowWatchBookmarks")? {
@@ -742,16 +785,11 @@ impl Store {
                 let _ = watcher.tx.send(watch_line("BOOKMARK", &bookmark));
             }
         } else if let Some(from) = rv {
-            if from < self.initial_rv.min(self.rv) && !self.changes.is_empty() {
-                // Older than anything we can replay: the real server answers 410 Gone in the stream.
-                let status = json!({
-                    "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                    "message": format!("too old resource version: {from} ({})", self.initial_rv),
-                    "reason": "Expired", "code": 410,
-                });
-                let _ = watcher.tx.send(watch_line("ERROR", &status));
-            }
-            for c in self.changes.iter().filter(|c| c.rv > from && c.resource == resource) {
+            for c in self
+                .changes
+                .iter()
+                .filter(|c| c.rv > from && c.resource == resource)
+            {
                 if let Some(line) = change_line(&watcher, c.old.as_ref(), c.new.as_ref()) {
                     let _ = watcher.tx.send(line);
                 }
@@ -783,8 +821,8 @@ impl Store {
             .and_then(Value::as_str)
             .expect("object without kind")
             .to_string();
-        let resource = resource_of_kind(&kind)
-            .unwrap_or_else(|| panic!("unsupported kind {kind:?}"));
+        let resource =
+            resource_of_kind(&kind).unwrap_or_else(|| panic!("unsupported kind {kind:?}"));
         let namespaced = known_resource(resource).unwrap().2;
         if obj.get("apiVersion").is_none() {
             obj["apiVersion"] = json!("v1");
@@ -859,7 +897,7 @@ impl Store {
         self.watchers.retain(|w| !w.tx.is_closed());
         for w in self.watchers.iter().filter(|w| w.resource == resource) {
             if w.selects(&before) {
-                let _ = w.tx.send(watch_line("DELETED", &last));
+                let _ = w.tx.send(w.line("DELETED", &last));
             }
         }
         self.changes.push(Change {
@@ -877,14 +915,15 @@ impl Store {
     }
 
     pub fn set_log(&mut self, ns: &str, pod: &str, container: &str, previous: bool, text: String) {
-        self.log_overrides.insert(
-            (ns.into(), pod.into(), container.into(), previous),
-            text,
-        );
+        self.log_overrides
+            .insert((ns.into(), pod.into(), container.into(), previous), text);
     }
 
     fn log_file(&self, ns: &str, pod: &str, container: &str, previous: bool) -> Option<String> {
-        if let Some(t) = self.log_overrides.get(&(ns.into(), pod.into(), container.into(), previous)) {
+        if let Some(t) =
+            self.log_overrides
+                .get(&(ns.into(), pod.into(), container.into(), previous))
+        {
             return Some(t.clone());
         }
         let file = if previous {
@@ -913,7 +952,12 @@ impl Store {
         let ephemerals = names("ephemeralContainers");
         let container = match q.get("container") {
             Some(c) if !c.is_empty() => {
-                if !containers.iter().chain(&inits).chain(&ephemerals).any(|n| n == c) {
+                if !containers
+                    .iter()
+                    .chain(&inits)
+                    .chain(&ephemerals)
+                    .any(|n| n == c)
+                {
                     return Err(ApiError::bad_request(format!(
                         "container {c} is not valid for pod {name}"
                     )));
@@ -974,13 +1018,20 @@ impl Store {
         {
             return Ok(String::new());
         }
-        let status = ["containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"]
-            .iter()
-            .filter_map(|f| pod.pointer(&format!("/status/{f}")).and_then(Value::as_array))
-            .flatten()
-            .find(|s| s.get("name").and_then(Value::as_str) == Some(container.as_str()))
-            .cloned()
-            .unwrap_or(Value::Null);
+        let status = [
+            "containerStatuses",
+            "initContainerStatuses",
+            "ephemeralContainerStatuses",
+        ]
+        .iter()
+        .filter_map(|f| {
+            pod.pointer(&format!("/status/{f}"))
+                .and_then(Value::as_array)
+        })
+        .flatten()
+        .find(|s| s.get("name").and_then(Value::as_str) == Some(container.as_str()))
+        .cloned()
+        .unwrap_or(Value::Null);
         let state = |p: &str| status.pointer(p).filter(|v| !v.is_null());
         let (text, started) = if previous {
             match self.log_file(ns, name, &container, true) {
@@ -998,11 +1049,11 @@ impl Store {
             (t, started)
         } else if state("/state/running").is_some() {
             (String::new(), None)
-        } else if state("/state/terminated").is_some() || state("/lastState/terminated").is_some()
-        {
+        } else if state("/state/terminated").is_some() || state("/lastState/terminated").is_some() {
             // kubelet serves the most recent terminated container: the previous log, if any.
             (
-                self.log_file(ns, name, &container, true).unwrap_or_default(),
+                self.log_file(ns, name, &container, true)
+                    .unwrap_or_default(),
                 state("/lastState/terminated/startedAt"),
             )
         } else if let Some(waiting) = state("/state/waiting") {
@@ -1064,18 +1115,20 @@ fn change_line(w: &Watcher, old: Option<&Value>, new: Option<&Value>) -> Option<
         Some(n) => {
             let is = w.selects(n);
             match (was, is) {
-                (false, true) => Some(watch_line("ADDED", n)),
-                (true, true) => Some(watch_line("MODIFIED", n)),
-                (true, false) => Some(watch_line("DELETED", n)),
+                (false, true) => Some(w.line("ADDED", n)),
+                (true, true) => Some(w.line("MODIFIED", n)),
+                (true, false) => Some(w.line("DELETED", n)),
                 (false, false) => None,
             }
         }
-        None => was.then(|| watch_line("DELETED", old.unwrap())),
+        None => was.then(|| w.line("DELETED", old.unwrap())),
     }
 }
 
 fn decode_continue(token: &str) -> Result<String, ApiError> {
-    let invalid = || ApiError::bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+    let invalid = || {
+        ApiError::bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+    };
     let raw = base64::engine::general_purpose::STANDARD
         .decode(token)
         .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(token))

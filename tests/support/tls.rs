@@ -35,7 +35,9 @@ fn dn(cn: &str, org: Option<&str>) -> DistinguishedName {
 }
 
 /// A self-signed CA (PEM) with the given common name, unrelated to any server.
-pub(crate) fn self_signed_ca(cn: &str) -> (CertificateParams, KeyPair, String, CertificateDer<'static>) {
+pub(crate) fn self_signed_ca(
+    cn: &str,
+) -> (CertificateParams, KeyPair, String, CertificateDer<'static>) {
     let key = KeyPair::generate().expect("generate CA key");
     let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
     params.distinguished_name = dn(cn, None);

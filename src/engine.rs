@@ -911,6 +911,7 @@ match:
 
     fn log(text: &str, line: u64) -> LogLine {
         LogLine {
+            pod: None,
             container: Some("web".into()),
             previous: Some(true),
             free_text: false,
@@ -923,6 +924,7 @@ match:
     fn crashing() -> Evidence {
         let mut ev = Evidence::new();
         ev.containers.push(ContainerStatus {
+            pod: None,
             name: "web".into(),
             kind: ContainerKind::Regular,
             image: Some("nginx:1.25".into()),

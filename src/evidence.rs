@@ -74,10 +74,30 @@ pub struct PodInfo {
     pub provenance: Provenance,
 }
 
+impl PodInfo {
+    /// `namespace/name`, or `name` when the namespace is unknown; the key other items use in `pod`.
+    pub fn key(&self) -> Option<String> {
+        pod_key(self.namespace.as_deref(), self.name.as_deref()?)
+    }
+}
+
+/// `namespace/name`, or `name` when the namespace is unknown.
+pub fn pod_key(namespace: Option<&str>, name: &str) -> Option<String> {
+    if name.is_empty() {
+        return None;
+    }
+    Some(match namespace {
+        Some(ns) if !ns.is_empty() => format!("{ns}/{name}"),
+        _ => name.to_string(),
+    })
+}
+
 /// One entry of `status.conditions` of a pod.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodCondition {
+    /// `namespace/name` (or `name`) of the pod, when the input names it.
+    pub pod: Option<String>,
     pub type_: String,
     pub status: String,
     pub reason: Option<String>,
@@ -139,6 +159,8 @@ impl ContainerState {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerStatus {
+    /// `namespace/name` (or `name`) of the pod, when the input names it.
+    pub pod: Option<String>,
     pub name: String,
     pub kind: ContainerKind,
     pub image: Option<String>,
@@ -196,6 +218,8 @@ pub struct Taint {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogLine {
+    /// `namespace/name` (or `name`) of the pod, when known.
+    pub pod: Option<String>,
     /// Container the log belongs to, when known.
     pub container: Option<String>,
     /// `Some(true)` for `kubectl logs --previous`, `Some(false)` for the current log.
@@ -234,8 +258,11 @@ pub struct Evidence {
     /// lines was reached.
     pub dropped_lines: u64,
     #[serde(skip)]
-    log_index: HashMap<(Option<String>, Option<bool>, bool, String), usize>,
+    log_index: HashMap<LogKey, usize>,
 }
+
+/// Identity of a log line for folding repeats: pod, container, previous, free text, text.
+type LogKey = (Option<String>, Option<String>, Option<bool>, bool, String);
 
 /// Upper bound on distinct kept log lines; beyond it lines are counted in `dropped_lines`.
 pub const MAX_KEPT_LOG_LINES: usize = 20_000;
@@ -248,6 +275,7 @@ impl Evidence {
     /// Keep a log line, folding exact repeats from the same stream into one item.
     pub fn push_log(&mut self, line: LogLine) {
         let key = (
+            line.pod.clone(),
             line.container.clone(),
             line.previous,
             line.free_text,

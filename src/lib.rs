@@ -12,6 +12,7 @@ pub mod platform;
 pub mod rank;
 pub mod report;
 pub mod rules;
+pub mod sweep;
 pub mod tooling;
 
 use engine::Engine;

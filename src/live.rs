@@ -444,6 +444,7 @@ impl Cluster {
                     for (i, line) in text.lines().enumerate() {
                         if filter.wants(line) {
                             ev.push_log(LogLine {
+                                pod: crate::evidence::pod_key(Some(ns), &target.name),
                                 container: Some(container.clone()),
                                 previous: Some(*previous),
                                 free_text: false,
@@ -672,6 +673,7 @@ mod tests {
         restarts: u32,
     ) -> crate::evidence::ContainerStatus {
         crate::evidence::ContainerStatus {
+            pod: None,
             name: name.into(),
             kind: ContainerKind::Regular,
             image: None,

@@ -191,6 +191,7 @@ mod tests {
             ..Default::default()
         });
         ev.containers.push(ContainerStatus {
+            pod: None,
             name: "web".into(),
             kind: Default::default(),
             image: Some(image.into()),

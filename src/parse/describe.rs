@@ -789,6 +789,10 @@ impl Describe {
                     .or(self.message.as_ref().map(|m| m.1))
                     .or(self.status.as_ref().map(|s| s.1))
                     .unwrap_or(self.name_line);
+                let pod_key = self
+                    .name
+                    .as_deref()
+                    .and_then(|n| crate::evidence::pod_key(self.namespace.as_deref(), n));
                 cx.ev.pods.push(PodInfo {
                     name: self.name.clone(),
                     namespace: self.namespace,
@@ -804,6 +808,7 @@ impl Describe {
                 });
                 for c in self.conds {
                     cx.ev.pod_conditions.push(PodCondition {
+                        pod: pod_key.clone(),
                         type_: c.type_,
                         status: c.status,
                         reason: c.reason,
@@ -820,6 +825,7 @@ impl Describe {
                         _ => c.line,
                     };
                     cx.ev.containers.push(ContainerStatus {
+                        pod: pod_key.clone(),
                         name: c.name,
                         kind: c.kind,
                         image: c.image,

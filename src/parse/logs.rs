@@ -9,6 +9,8 @@
 /// Context set by a log header for the lines that follow it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LogHeader {
+    /// `namespace/name` or `name` of the pod, when the header names it.
+    pub pod: Option<String>,
     pub container: Option<String>,
     pub previous: Option<bool>,
 }
@@ -212,6 +214,7 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
     let mut i = 0;
     let mut sub: Option<&str> = None;
     let mut container: Option<String> = None;
+    let mut namespace: Option<String> = None;
     let mut previous = false;
     let mut positionals: Vec<&str> = Vec::new();
     while i < words.len() {
@@ -236,6 +239,16 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
                 "previous" => {
                     previous = !matches!(value, Some("false") | Some("0"));
                 }
+                "namespace" => {
+                    let v = match value {
+                        Some(v) => Some(v),
+                        None => {
+                            i += 1;
+                            words.get(i - 1).copied()
+                        }
+                    };
+                    namespace = v.filter(|v| !v.is_empty()).map(str::to_string);
+                }
                 _ => {
                     if value.is_none() && takes_value(w) {
                         i += 1;
@@ -249,6 +262,17 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
                 container = words.get(i).map(|s| s.to_string());
                 i += 1;
                 continue;
+            }
+            if w == "-n" {
+                namespace = words.get(i).map(|s| s.to_string());
+                i += 1;
+                continue;
+            }
+            if let Some(v) = w.strip_prefix("-n=").or_else(|| w.strip_prefix("-n")) {
+                if !v.is_empty() && !v.starts_with('-') {
+                    namespace = Some(v.to_string());
+                    continue;
+                }
             }
             if let Some(v) = w.strip_prefix("-c=").or_else(|| w.strip_prefix("-c")) {
                 if !v.is_empty() {
@@ -290,7 +314,17 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
             container = Some(c.to_string());
         }
     }
+    let pod = positionals
+        .first()
+        .map(|p| {
+            p.strip_prefix("pod/")
+                .or_else(|| p.strip_prefix("pods/"))
+                .unwrap_or(p)
+        })
+        .filter(|p| !p.contains('/'))
+        .and_then(|p| crate::evidence::pod_key(namespace.as_deref(), p));
     Some(Prompt::Logs(LogHeader {
+        pod,
         container,
         previous: Some(previous),
     }))
@@ -313,8 +347,15 @@ pub fn cluster_info_marker(line: &str) -> Option<Marker> {
         return Some(Marker::End);
     }
     let rest = inner.strip_prefix("START logs for container ")?;
-    let container = rest.split_whitespace().next()?;
+    let mut words = rest.split_whitespace();
+    let container = words.next()?;
+    // `... of pod default/web-1`
+    let pod = match (words.next(), words.next(), words.next()) {
+        (Some("of"), Some("pod"), Some(p)) => Some(p.to_string()),
+        _ => None,
+    };
     Some(Marker::Start(LogHeader {
+        pod,
         container: Some(container.to_string()),
         previous: Some(false),
     }))
@@ -331,8 +372,9 @@ mod tests {
         }
     }
 
-    fn h(c: Option<&str>, p: bool) -> Option<LogHeader> {
+    fn h(pod: &str, c: Option<&str>, p: bool) -> Option<LogHeader> {
         Some(LogHeader {
+            pod: Some(pod.to_string()),
             container: c.map(str::to_string),
             previous: Some(p),
         })
@@ -342,32 +384,32 @@ mod tests {
     fn kubectl_logs_headers() {
         assert_eq!(
             logs("$ kubectl logs web-7d9f8c6b5-x2x4p -c web --previous"),
-            h(Some("web"), true)
+            h("web-7d9f8c6b5-x2x4p", Some("web"), true)
         );
         assert_eq!(
             logs("[root@master-1 ~]# kubectl logs port-conflict-7d4fc654bb-tc9gw -n cce-burst-2425753f"),
-            h(None, false)
+            h("cce-burst-2425753f/port-conflict-7d4fc654bb-tc9gw", None, false)
         );
-        assert_eq!(logs("# kubectl logs POD -p"), h(None, true));
+        assert_eq!(logs("# kubectl logs POD -p"), h("POD", None, true));
         assert_eq!(
             logs("kubectl logs pod/x --container=app"),
-            h(Some("app"), false)
+            h("x", Some("app"), false)
         );
         assert_eq!(
             logs("ubuntu@ip-10-0-0-1:~$ kubectl -n prod logs api-0 --container api --previous=true | tail -50"),
-            h(Some("api"), true)
+            h("prod/api-0", Some("api"), true)
         );
         assert_eq!(
-            logs("$ kubectl logs web-0 sidecar"),
-            h(Some("sidecar"), false)
+            logs("$ kubectl logs web-0 sidecar --namespace=shop"),
+            h("shop/web-0", Some("sidecar"), false)
         );
         assert_eq!(
             logs("$ kubectl logs web-0 --previous=false"),
-            h(None, false)
+            h("web-0", None, false)
         );
         assert_eq!(
             logs("PS C:\\> kubectl logs web-0 -cweb"),
-            h(Some("web"), false)
+            h("web-0", Some("web"), false)
         );
     }
 
@@ -389,6 +431,7 @@ mod tests {
         assert_eq!(
             cluster_info_marker("==== START logs for container web of pod default/web-1 ===="),
             Some(Marker::Start(LogHeader {
+                pod: Some("default/web-1".into()),
                 container: Some("web".into()),
                 previous: Some(false)
             }))

@@ -328,6 +328,7 @@ impl Cx<'_> {
             return;
         }
         let line = LogLine {
+            pod: header.and_then(|h| h.pod.clone()),
             container: header.and_then(|h| h.container.clone()),
             previous: header.and_then(|h| h.previous),
             free_text: header.is_none(),

@@ -715,6 +715,9 @@ impl Converter<'_, '_, '_> {
                 _ => None,
             })
         };
+        let pod_key = name
+            .as_deref()
+            .and_then(|n| crate::evidence::pod_key(s(v, &["metadata", "namespace"]).as_deref(), n));
         let info = PodInfo {
             name: name.clone(),
             namespace: s(v, &["metadata", "namespace"]),
@@ -741,6 +744,7 @@ impl Converter<'_, '_, '_> {
             cursor = at + 1;
             let provenance = self.prov(at);
             self.cx.ev.pod_conditions.push(PodCondition {
+                pod: pod_key.clone(),
                 type_,
                 status: status_text(c).unwrap_or_default(),
                 reason: s(c, &["reason"]),
@@ -777,6 +781,7 @@ impl Converter<'_, '_, '_> {
                 cursor = at + 1;
                 let provenance = self.prov(at);
                 self.cx.ev.containers.push(ContainerStatus {
+                    pod: pod_key.clone(),
                     name: cname,
                     kind,
                     image: s(c, &["image"]),

@@ -6,14 +6,17 @@
 
 pub mod engine;
 pub mod evidence;
+pub mod formats;
 pub mod live;
 pub mod parse;
 pub mod platform;
 pub mod rank;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod sweep;
 pub mod tooling;
+pub mod wait;
 
 use engine::Engine;
 use evidence::Evidence;

@@ -98,6 +98,34 @@ pub struct Gathered {
     pub requests: usize,
 }
 
+/// What a namespace sweep covers.
+#[derive(Debug, Clone, Default)]
+pub struct SweepTarget {
+    /// `None` sweeps all namespaces (`-A`).
+    pub all_namespaces: bool,
+    pub label_selector: Option<String>,
+    pub field_selector: Option<String>,
+    /// Log requests in flight at once.
+    pub concurrency: usize,
+    pub tail: i64,
+}
+
+/// The evidence of a sweep: one evidence set per unhealthy pod, plus counts.
+#[derive(Debug)]
+pub struct SweepGathered {
+    pub unhealthy: Vec<Evidence>,
+    pub total: usize,
+    pub healthy: usize,
+    pub not_checked: Vec<crate::evidence::NotChecked>,
+    pub namespace: Option<String>,
+    pub context: String,
+    pub server: String,
+    pub requests: usize,
+}
+
+/// Progress callback for long sweeps: (done, total) log fetches.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
 /// A connected client plus what the kubeconfig resolved to.
 pub struct Cluster {
     client: Client,
@@ -434,39 +462,7 @@ impl Cluster {
         }
         for ((container, previous), res) in wanted.iter().zip(logs) {
             requests += 1;
-            let input = format!(
-                "kubectl logs {} -c {container}{}",
-                target.name,
-                if *previous { " --previous" } else { "" }
-            );
-            match res {
-                Ok(text) => {
-                    for (i, line) in text.lines().enumerate() {
-                        if filter.wants(line) {
-                            ev.push_log(LogLine {
-                                pod: crate::evidence::pod_key(Some(ns), &target.name),
-                                container: Some(container.clone()),
-                                previous: Some(*previous),
-                                free_text: false,
-                                text: line.to_string(),
-                                repeats: 1,
-                                provenance: Provenance::new(&input, Some(i as u64 + 1), "log"),
-                            });
-                        }
-                    }
-                }
-                // 400: no such log yet (a container waiting to start, no previous instance) — normal.
-                Err(Failure::Kube(kube::Error::Api(s))) if s.code == 400 => {}
-                Err(f) => self.degrade(
-                    &mut ev,
-                    &f,
-                    &format!(
-                        "{} log of container {container}",
-                        if *previous { "previous" } else { "current" }
-                    ),
-                    &format!("get pods/log in namespace \"{ns}\""),
-                ),
-            }
+            self.add_log(&mut ev, ns, &target.name, container, *previous, res, filter);
         }
         if let Some(c) = &target.container {
             ev.events.retain(|e| {
@@ -481,6 +477,365 @@ impl Cluster {
             server: self.server.clone(),
             requests,
         })
+    }
+
+    /// Diagnose every pod in scope with a bounded number of requests: the pod list (paginated), one
+    /// event list (namespace or all), one node-event list, one node list, and logs only for failing
+    /// containers of unhealthy pods, `concurrency` at a time. Healthy pods are counted only.
+    pub async fn sweep(
+        &self,
+        target: &SweepTarget,
+        filter: &dyn LineFilter,
+        progress: Option<Progress<'_>>,
+    ) -> Result<SweepGathered, LiveError> {
+        let ns = (!target.all_namespaces).then(|| self.namespace.clone());
+        let pods_api: Api<Pod> = match &ns {
+            Some(n) => Api::namespaced(self.client.clone(), n),
+            None => Api::all(self.client.clone()),
+        };
+        let mut requests = 0;
+        // Round trip 1 (plus pages): every pod in scope.
+        let mut pods: Vec<Pod> = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut lp = ListParams::default().limit(500);
+            if let Some(l) = &target.label_selector {
+                lp = lp.labels(l);
+            }
+            if let Some(f) = &target.field_selector {
+                lp = lp.fields(f);
+            }
+            if let Some(t) = &token {
+                lp = lp.continue_token(t);
+            }
+            requests += 1;
+            let page = match self.call(pods_api.list(&lp)).await {
+                Ok(p) => p,
+                Err(f) => {
+                    if let Some(e) = self.connection_error(&f) {
+                        return Err(e);
+                    }
+                    let where_ = match &ns {
+                        Some(n) => format!("in namespace \"{n}\""),
+                        None => "in any namespace (-A)".to_string(),
+                    };
+                    return Err(LiveError::Api {
+                        pod: "(sweep)".into(),
+                        detail: format!(
+                            "cannot list pods {where_}: {f}; a sweep needs `list` on `pods`"
+                        ),
+                    });
+                }
+            };
+            token = page.metadata.continue_.clone().filter(|t| !t.is_empty());
+            pods.extend(page.items);
+            if token.is_none() {
+                break;
+            }
+        }
+        let total = pods.len();
+        let now = chrono::Utc::now().timestamp();
+        let mut unhealthy: Vec<(Pod, Evidence)> = Vec::new();
+        let mut healthy = 0;
+        for pod in pods {
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            let pns = pod.metadata.namespace.clone().unwrap_or_default();
+            let mut ev = Evidence::new();
+            api_object_to_evidence(
+                &serde_json::to_value(&pod).unwrap_or_default(),
+                &format!("pod {pns}/{name}"),
+                &mut ev,
+            );
+            let is_ok = ev
+                .pods
+                .first()
+                .is_some_and(|p| crate::sweep::is_healthy(p, &ev, now));
+            if is_ok {
+                healthy += 1;
+            } else {
+                unhealthy.push((pod, ev));
+            }
+        }
+        let mut sweep_nc = Evidence::new();
+        if unhealthy.is_empty() {
+            return Ok(SweepGathered {
+                unhealthy: Vec::new(),
+                total,
+                healthy,
+                not_checked: Vec::new(),
+                namespace: ns,
+                context: self.context.clone(),
+                server: self.server.clone(),
+                requests,
+            });
+        }
+
+        // Round trip 2: events, node events, nodes — once for the whole sweep.
+        let events_api: Api<Event> = match &ns {
+            Some(n) => Api::namespaced(self.client.clone(), n),
+            None => Api::all(self.client.clone()),
+        };
+        let events_all: Api<Event> = Api::all(self.client.clone());
+        let nodes_api: Api<Node> = Api::all(self.client.clone());
+        let need_node_events = ns.is_some();
+        let (events, node_events, nodes) = tokio::join!(
+            async { self.call(events_api.list(&ListParams::default())).await },
+            async {
+                if need_node_events {
+                    let lp = ListParams::default().fields("involvedObject.kind=Node");
+                    Some(self.call(events_all.list(&lp)).await)
+                } else {
+                    None
+                }
+            },
+            async { self.call(nodes_api.list(&ListParams::default())).await },
+        );
+        requests += 2 + usize::from(need_node_events);
+        let mut all_events: Vec<Event> = Vec::new();
+        match events {
+            Ok(l) => all_events.extend(l.items),
+            Err(f) => {
+                let perm = match &ns {
+                    Some(n) => format!("list events in namespace \"{n}\""),
+                    None => "list events (cluster scope)".to_string(),
+                };
+                self.degrade(&mut sweep_nc, &f, "events of the pods", &perm)
+            }
+        }
+        match node_events {
+            Some(Ok(l)) => all_events.extend(l.items),
+            Some(Err(f)) => self.degrade(
+                &mut sweep_nc,
+                &f,
+                "events of the nodes",
+                "list events (cluster scope)",
+            ),
+            None => {}
+        }
+        let nodes: Vec<Node> = match nodes {
+            Ok(l) => l.items,
+            Err(f) => {
+                self.degrade(
+                    &mut sweep_nc,
+                    &f,
+                    "conditions and taints of the nodes",
+                    "list nodes (cluster scope)",
+                );
+                Vec::new()
+            }
+        };
+
+        // Attach events and nodes to each unhealthy pod.
+        for (pod, ev) in unhealthy.iter_mut() {
+            let uid = pod.metadata.uid.clone().unwrap_or_default();
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            let pns = pod.metadata.namespace.clone().unwrap_or_default();
+            let node_name = pod.spec.as_ref().and_then(|s| s.node_name.clone());
+            for e in &all_events {
+                let io = &e.involved_object;
+                let about_pod = io.uid.as_deref() == Some(uid.as_str()) && !uid.is_empty();
+                let about_node = io.kind.as_deref() == Some("Node")
+                    && node_name.is_some()
+                    && io.name == node_name;
+                if about_pod || about_node {
+                    let input = if about_pod {
+                        format!("events of pod {pns}/{name}")
+                    } else {
+                        format!("events of node {}", node_name.as_deref().unwrap_or("?"))
+                    };
+                    api_object_to_evidence(
+                        &serde_json::to_value(e).unwrap_or_default(),
+                        &input,
+                        ev,
+                    );
+                }
+            }
+            for n in &nodes {
+                let nn = n.metadata.name.clone();
+                // A scheduled pod gets its node; an unscheduled one every node (their taints and
+                // conditions are what the scheduler weighed).
+                if node_name.is_none() || nn == node_name {
+                    api_object_to_evidence(
+                        &serde_json::to_value(n).unwrap_or_default(),
+                        &format!("node {}", nn.as_deref().unwrap_or("?")),
+                        ev,
+                    );
+                }
+            }
+        }
+
+        // Round trip 3: logs of failing containers, bounded concurrency.
+        let mut jobs: Vec<(usize, String, String, String, bool)> = Vec::new();
+        for (i, (pod, ev)) in unhealthy.iter().enumerate() {
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            let pns = pod.metadata.namespace.clone().unwrap_or_default();
+            for (c, previous) in logs_to_fetch(ev, None) {
+                jobs.push((i, pns.clone(), name.clone(), c, previous));
+            }
+        }
+        let total_jobs = jobs.len() as u64;
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let results: Vec<_> = {
+            use futures::stream::StreamExt;
+            futures::stream::iter(jobs.into_iter().map(|(i, pns, name, c, previous)| {
+                let api: Api<Pod> = Api::namespaced(self.client.clone(), &pns);
+                let lp = LogParams {
+                    container: Some(c.clone()),
+                    previous,
+                    tail_lines: Some(target.tail),
+                    ..LogParams::default()
+                };
+                let done = &done;
+                async move {
+                    let r = self.call(api.logs(&name, &lp)).await;
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    if let Some(p) = progress {
+                        p(n, total_jobs);
+                    }
+                    (i, pns, name, c, previous, r)
+                }
+            }))
+            .buffer_unordered(target.concurrency.max(1))
+            .collect()
+            .await
+        };
+        requests += results.len();
+        let mut results = results;
+        results.sort_by(|a, b| (a.0, &a.3, a.4).cmp(&(b.0, &b.3, b.4)));
+        for (i, pns, name, container, previous, res) in results {
+            let ev = &mut unhealthy[i].1;
+            self.add_log(ev, &pns, &name, &container, previous, res, filter);
+        }
+        Ok(SweepGathered {
+            unhealthy: unhealthy.into_iter().map(|(_, e)| e).collect(),
+            total,
+            healthy,
+            not_checked: sweep_nc.not_checked,
+            namespace: ns,
+            context: self.context.clone(),
+            server: self.server.clone(),
+            requests,
+        })
+    }
+
+    /// The current state of one pod (one GET), for `--wait`.
+    pub async fn pod_state(&self, name: &str) -> Result<Evidence, LiveError> {
+        let pods: Api<Pod> = Api::namespaced(self.client.clone(), &self.namespace);
+        match self.call(pods.get(name)).await {
+            Ok(p) => {
+                let mut ev = Evidence::new();
+                api_object_to_evidence(
+                    &serde_json::to_value(&p).unwrap_or_default(),
+                    &format!("pod {}/{name}", self.namespace),
+                    &mut ev,
+                );
+                Ok(ev)
+            }
+            // Not created yet (`kubectl apply` just ran): an empty state means "keep waiting".
+            Err(Failure::Kube(kube::Error::Api(s))) if s.code == 404 => Ok(Evidence::new()),
+            Err(f) => Err(self.connection_error(&f).unwrap_or_else(|| LiveError::Api {
+                pod: name.to_string(),
+                detail: f.to_string(),
+            })),
+        }
+    }
+
+    /// The current state of every pod in a sweep's scope (one LIST, paginated), for `--wait`: one
+    /// evidence set per pod, keyed `namespace/name`.
+    pub async fn pod_states(
+        &self,
+        target: &SweepTarget,
+    ) -> Result<Vec<(String, Evidence)>, LiveError> {
+        let api: Api<Pod> = if target.all_namespaces {
+            Api::all(self.client.clone())
+        } else {
+            Api::namespaced(self.client.clone(), &self.namespace)
+        };
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut lp = ListParams::default().limit(500);
+            if let Some(l) = &target.label_selector {
+                lp = lp.labels(l);
+            }
+            if let Some(f) = &target.field_selector {
+                lp = lp.fields(f);
+            }
+            if let Some(t) = &token {
+                lp = lp.continue_token(t);
+            }
+            let page = self.call(api.list(&lp)).await.map_err(|f| {
+                self.connection_error(&f).unwrap_or_else(|| LiveError::Api {
+                    pod: "(sweep)".into(),
+                    detail: format!("cannot list pods: {f}"),
+                })
+            })?;
+            token = page.metadata.continue_.clone().filter(|t| !t.is_empty());
+            for p in page.items {
+                let key = format!(
+                    "{}/{}",
+                    p.metadata.namespace.as_deref().unwrap_or(""),
+                    p.metadata.name.as_deref().unwrap_or("")
+                );
+                let mut ev = Evidence::new();
+                api_object_to_evidence(
+                    &serde_json::to_value(&p).unwrap_or_default(),
+                    &format!("pod {key}"),
+                    &mut ev,
+                );
+                out.push((key, ev));
+            }
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Add one fetched log (or the reason it could not be fetched) to a pod's evidence.
+    #[allow(clippy::too_many_arguments)]
+    fn add_log(
+        &self,
+        ev: &mut Evidence,
+        ns: &str,
+        pod: &str,
+        container: &str,
+        previous: bool,
+        res: Result<String, Failure>,
+        filter: &dyn LineFilter,
+    ) {
+        let input = format!(
+            "kubectl logs {pod} -n {ns} -c {container}{}",
+            if previous { " --previous" } else { "" }
+        );
+        match res {
+            Ok(text) => {
+                for (i, line) in text.lines().enumerate() {
+                    if filter.wants(line) {
+                        ev.push_log(LogLine {
+                            pod: crate::evidence::pod_key(Some(ns), pod),
+                            container: Some(container.to_string()),
+                            previous: Some(previous),
+                            free_text: false,
+                            text: line.to_string(),
+                            repeats: 1,
+                            provenance: Provenance::new(&input, Some(i as u64 + 1), "log"),
+                        });
+                    }
+                }
+            }
+            // 400: no such log yet (a container waiting to start, no previous instance) — normal.
+            Err(Failure::Kube(kube::Error::Api(s))) if s.code == 400 => {}
+            Err(f) => self.degrade(
+                ev,
+                &f,
+                &format!(
+                    "{} log of container {container}",
+                    if previous { "previous" } else { "current" }
+                ),
+                &format!("get pods/log in namespace \"{ns}\""),
+            ),
+        }
     }
 
     /// Record a failed secondary fetch as "not checked", naming the permission that would allow it.

@@ -7,9 +7,12 @@ use anyhow::Context;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use kubectl_diagnose::engine::Engine;
 use kubectl_diagnose::evidence::Evidence;
+use kubectl_diagnose::formats::{self, Format};
 use kubectl_diagnose::live::{self, ClusterOptions, PodTarget};
+use kubectl_diagnose::report::Diagnosis;
 use kubectl_diagnose::report::TableOptions;
 use kubectl_diagnose::rules::{RuleSet, Severity};
+use kubectl_diagnose::sweep::{Scope, SweepReport};
 use kubectl_diagnose::{diagnose, parse};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -36,9 +39,16 @@ struct Cli {
     #[command(flatten)]
     cluster: ClusterArgs,
 
-    /// Output format.
-    #[arg(short = 'o', long, value_enum, default_value_t = Output::Table, global = true)]
-    output: Output,
+    /// Output format: table for people; json/yaml (versioned, see schema/report.schema.json);
+    /// junit for test reporters; sarif for code-scanning dashboards; github for workflow
+    /// annotations; markdown for pasting into a ticket.
+    #[arg(short = 'o', long, value_enum, default_value_t = Format::Table, global = true)]
+    output: Format,
+
+    /// Print secrets found in evidence as they are. By default bearer tokens, JWTs, passwords in
+    /// URLs and assignments, AWS keys and private keys are masked in every format.
+    #[arg(long, global = true)]
+    no_redact: bool,
 
     /// Exit 1 when a finding at or above this severity is found; `never` always exits 0 on success.
     #[arg(long, value_enum, default_value_t = FailOn::Warning, global = true)]
@@ -98,7 +108,50 @@ enum Command {
         /// Lines of each container log to fetch (from the end).
         #[arg(long, default_value_t = live::DEFAULT_TAIL, value_name = "LINES")]
         tail: i64,
+        /// Wait until the pod is Ready (exit 0), a failure that will not resolve by itself is
+        /// diagnosed (exit 1), or the time runs out (exit 1, saying what it waited for): 30s, 5m.
+        #[arg(long, value_name = "DURATION")]
+        wait: Option<String>,
     },
+    /// Diagnose every unhealthy pod in a namespace (or all with -A) in one run.
+    ///
+    /// Unhealthy: not Running and Ready, restarting within the last hour, or failed; a Succeeded Job
+    /// pod is not a failure. Pods are grouped by their top cause; healthy pods are counted, not
+    /// listed. API cost: the pod list (paginated), one event list, one node-event list, one node list,
+    /// and logs of failing containers only, --concurrency at a time.
+    #[command(after_help = EXIT_CODES)]
+    Namespace {
+        /// Namespace to sweep (default: -n, else the context's namespace).
+        #[arg(value_name = "NAMESPACE")]
+        name: Option<String>,
+        /// Sweep all namespaces.
+        #[arg(short = 'A', long)]
+        all_namespaces: bool,
+        /// Only pods matching this label selector (e.g. app=web,tier!=cache).
+        #[arg(short = 'l', long, value_name = "SELECTOR")]
+        selector: Option<String>,
+        /// Only pods matching this field selector (e.g. spec.nodeName=node-1).
+        #[arg(long, value_name = "SELECTOR")]
+        field_selector: Option<String>,
+        /// Log requests in flight at once.
+        #[arg(long, default_value_t = 8, value_name = "N")]
+        concurrency: usize,
+        /// Lines of each container log to fetch (from the end).
+        #[arg(long, default_value_t = live::DEFAULT_TAIL, value_name = "LINES")]
+        tail: i64,
+        /// Wait until every pod is Ready (exit 0), a failure that will not resolve by itself is
+        /// diagnosed (exit 1), or the time runs out (exit 1, saying what it waited for): 30s, 5m.
+        #[arg(long, value_name = "DURATION")]
+        wait: Option<String>,
+    },
+    /// Print shell completions: bash, zsh, fish, powershell or elvish.
+    ///
+    /// bash: `source <(kubectl-diagnose completions bash)`; zsh: write it to a file named
+    /// `_kubectl-diagnose` in your $fpath.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), generated from the same definitions as --help:
+    /// `kubectl-diagnose man > kubectl-diagnose.1`.
+    Man,
     /// Work with rules: list, show, lint, test.
     Rules {
         #[command(subcommand)]
@@ -162,12 +215,6 @@ enum RulesCommand {
         /// Directory of *.yaml rule files (tested together with the built-ins).
         dir: Option<PathBuf>,
     },
-}
-
-#[derive(Copy, Clone, Debug, ValueEnum)]
-enum Output {
-    Table,
-    Json,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -252,31 +299,55 @@ fn load_rules(dirs: &[PathBuf]) -> anyhow::Result<RuleSet> {
     Ok(set)
 }
 
+/// A rendered report: one pod or many.
+enum Report {
+    Pod(Box<Diagnosis>),
+    Sweep(Box<SweepReport>),
+}
+
 fn run(cli: &Cli) -> anyhow::Result<u8> {
-    if let Command::Rules { command } = &cli.command {
-        return run_rules(cli, command);
+    match &cli.command {
+        Command::Rules { command } => return run_rules(cli, command),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "kubectl-diagnose", &mut out);
+            print(&String::from_utf8_lossy(&out))?;
+            return Ok(0);
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            for sub in Cli::command().get_subcommands() {
+                if sub.get_name() == "help" {
+                    continue;
+                }
+                let sub = sub
+                    .clone()
+                    .name(format!("kubectl-diagnose-{}", sub.get_name()));
+                clap_mangen::Man::new(sub).render(&mut out)?;
+            }
+            print(&String::from_utf8_lossy(&out))?;
+            return Ok(0);
+        }
+        _ => {}
     }
     let rules = load_rules(&cli.rules)?;
     let engine = Engine::new(&rules)?;
-    let diagnosis = match &cli.command {
-        Command::File { paths } => {
-            let (ev, inputs) = read_inputs(paths, &engine)?;
-            diagnose(&engine, &ev, inputs)
-        }
-        Command::Rules { .. } => unreachable!("handled above"), // ok: returned early
+    let threshold = match cli.fail_on {
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::Never => None,
+    };
+    let (report, forced_exit) = match &cli.command {
+        Command::File { paths } => (read_files(paths, &engine)?, None),
         Command::Pod {
             name,
             container,
             tail,
+            wait,
         } => {
-            let cluster = &cli.cluster;
-            let opts = ClusterOptions {
-                kubeconfig: cluster.kubeconfig.clone(),
-                context: cluster.context.clone(),
-                namespace: cluster.namespace.clone(),
-                request_timeout: live::parse_timeout(&cluster.request_timeout)
-                    .map_err(anyhow::Error::msg)?,
-            };
             if *tail < 0 {
                 anyhow::bail!("--tail must be 0 or more lines, got {tail}");
             }
@@ -285,61 +356,354 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 container: container.clone(),
                 tail: *tail,
             };
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .context("cannot start the async runtime")?;
-            let gathered = rt.block_on(async {
+            let wait = wait.as_deref().map(parse_wait).transpose()?;
+            let opts = cluster_options(cli)?;
+            runtime()?.block_on(async {
                 let cluster = live::Cluster::connect(&opts).await?;
-                cluster.gather_pod(&target, &engine).await
-            })?;
-            let mut d = diagnose(&engine, &gathered.evidence, Vec::new());
-            d.cluster = Some(kubectl_diagnose::report::ClusterInfo {
-                context: gathered.context,
-                namespace: gathered.namespace,
-                server: gathered.server,
-                requests: gathered.requests,
-            });
-            d
-        }
-    };
-
-    let text = match cli.output {
-        Output::Json => diagnosis.to_json(),
-        Output::Table => {
-            let tty = std::io::stdout().is_terminal();
-            let color = match cli.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                match wait {
+                    None => {
+                        let d = diagnose_live_pod(&cluster, &target, &engine).await?;
+                        Ok::<_, anyhow::Error>((Report::Pod(Box::new(d)), None))
+                    }
+                    Some(limit) => wait_pod(&cluster, &target, &engine, limit).await,
                 }
+            })?
+        }
+        Command::Namespace {
+            name,
+            all_namespaces,
+            selector,
+            field_selector,
+            concurrency,
+            tail,
+            wait,
+        } => {
+            if *tail < 0 {
+                anyhow::bail!("--tail must be 0 or more lines, got {tail}");
+            }
+            let mut opts = cluster_options(cli)?;
+            if let Some(n) = name {
+                opts.namespace = Some(n.clone());
+            }
+            let target = live::SweepTarget {
+                all_namespaces: *all_namespaces,
+                label_selector: selector.clone(),
+                field_selector: field_selector.clone(),
+                concurrency: (*concurrency).max(1),
+                tail: *tail,
             };
-            colored::control::set_override(color);
-            let width = terminal_width(tty);
-            diagnosis.to_table(&TableOptions {
-                color,
-                width,
-                chinese: cli.lang.unwrap_or_else(lang_from_env) == Lang::Zh,
-                ..TableOptions::default()
-            })
+            let wait = wait.as_deref().map(parse_wait).transpose()?;
+            runtime()?.block_on(async {
+                let cluster = live::Cluster::connect(&opts).await?;
+                match wait {
+                    None => {
+                        let r = sweep_live(&cluster, &target, &engine).await?;
+                        Ok::<_, anyhow::Error>((Report::Sweep(Box::new(r)), None))
+                    }
+                    Some(limit) => wait_namespace(&cluster, &target, &engine, limit).await,
+                }
+            })?
+        }
+        Command::Rules { .. } | Command::Completions { .. } | Command::Man => {
+            unreachable!("handled above") // ok: returned early
         }
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
+    let mut report = report;
+    if !cli.no_redact {
+        match &mut report {
+            Report::Pod(d) => kubectl_diagnose::redact::redact_diagnosis(d),
+            Report::Sweep(r) => kubectl_diagnose::redact::redact_sweep(r),
+        }
+    }
 
-    let threshold = match cli.fail_on {
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Critical => Some(Severity::Critical),
-        FailOn::Never => None,
+    let tty = std::io::stdout().is_terminal();
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    let failed = match (threshold, diagnosis.worst()) {
+    colored::control::set_override(color);
+    let table = TableOptions {
+        color,
+        width: terminal_width(tty),
+        chinese: cli.lang.unwrap_or_else(lang_from_env) == Lang::Zh,
+        ..TableOptions::default()
+    };
+    let (text, worst) = match &report {
+        Report::Pod(d) => (
+            formats::render_pod(d, cli.output, &table, threshold),
+            d.worst(),
+        ),
+        Report::Sweep(r) => (
+            formats::render_sweep(r, cli.output, &table, threshold),
+            r.worst(),
+        ),
+    };
+    print(&text)?;
+    if let Some(code) = forced_exit {
+        return Ok(code);
+    }
+    let failed = match (threshold, worst) {
         (Some(t), Some(w)) => w >= t,
         _ => false,
     };
     Ok(u8::from(failed))
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn cluster_options(cli: &Cli) -> anyhow::Result<ClusterOptions> {
+    Ok(ClusterOptions {
+        kubeconfig: cli.cluster.kubeconfig.clone(),
+        context: cli.cluster.context.clone(),
+        namespace: cli.cluster.namespace.clone(),
+        request_timeout: live::parse_timeout(&cli.cluster.request_timeout)
+            .map_err(anyhow::Error::msg)?,
+    })
+}
+
+fn parse_wait(s: &str) -> anyhow::Result<std::time::Duration> {
+    match live::parse_timeout(s) {
+        Ok(Some(d)) => Ok(d),
+        _ => anyhow::bail!("invalid --wait \"{s}\": use a duration such as 90s, 5m or 1h"),
+    }
+}
+
+async fn diagnose_live_pod(
+    cluster: &live::Cluster,
+    target: &PodTarget,
+    engine: &Engine,
+) -> anyhow::Result<Diagnosis> {
+    let g = cluster.gather_pod(target, engine).await?;
+    let mut d = diagnose(engine, &g.evidence, Vec::new());
+    d.cluster = Some(kubectl_diagnose::report::ClusterInfo {
+        context: g.context,
+        namespace: g.namespace,
+        server: g.server,
+        requests: g.requests,
+    });
+    Ok(d)
+}
+
+async fn sweep_live(
+    cluster: &live::Cluster,
+    target: &live::SweepTarget,
+    engine: &Engine,
+) -> anyhow::Result<SweepReport> {
+    let bar = progress_bar();
+    let tick = |done: u64, total: u64| {
+        if let Some(b) = &bar {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    };
+    let g = cluster.sweep(target, engine, Some(&tick)).await?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let pods = g
+        .unhealthy
+        .iter()
+        .map(|ev| diagnose(engine, ev, Vec::new()))
+        .collect();
+    let scope = Scope {
+        kind: if target.all_namespaces {
+            "all-namespaces"
+        } else {
+            "namespace"
+        }
+        .into(),
+        namespace: g.namespace.clone(),
+        label_selector: target.label_selector.clone(),
+        field_selector: target.field_selector.clone(),
+        source: None,
+    };
+    let mut r = SweepReport::new(scope, g.total, g.healthy, pods, g.not_checked);
+    r.cluster = Some(kubectl_diagnose::report::ClusterInfo {
+        context: g.context,
+        namespace: g.namespace.unwrap_or_else(|| "(all)".into()),
+        server: g.server,
+        requests: g.requests,
+    });
+    Ok(r)
+}
+
+/// A progress bar on stderr for long sweeps, only when stderr is a terminal.
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new(0);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} fetching logs {pos}/{len} {wide_bar}")
+    {
+        b.set_style(style);
+    }
+    Some(b)
+}
+
+/// `pod --wait`: poll until Ready, a terminal failure, or the deadline.
+async fn wait_pod(
+    cluster: &live::Cluster,
+    target: &PodTarget,
+    engine: &Engine,
+    limit: std::time::Duration,
+) -> anyhow::Result<(Report, Option<u8>)> {
+    use kubectl_diagnose::wait::{classify, is_terminal_failure, PodState, POLL_INTERVAL};
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut last = String::from("the pod to be created");
+    loop {
+        let ev = cluster.pod_state(&target.name).await?;
+        if !ev.pods.is_empty() {
+            match classify(&ev) {
+                PodState::Ready => {
+                    let d = diagnose_live_pod(cluster, target, engine).await?;
+                    return Ok((Report::Pod(Box::new(d)), Some(0)));
+                }
+                PodState::Trouble(what) => {
+                    let d = diagnose_live_pod(cluster, target, engine).await?;
+                    if is_terminal_failure(&d) {
+                        return Ok((Report::Pod(Box::new(d)), Some(1)));
+                    }
+                    last = what;
+                }
+                PodState::Starting(what) => last = what,
+            }
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            let mut d = match diagnose_live_pod(cluster, target, engine).await {
+                Ok(d) => d,
+                Err(e) => {
+                    return Err(e.context(format!(
+                        "--wait {} ran out while waiting for {last}",
+                        human(limit)
+                    )))
+                }
+            };
+            d.not_checked.push(kubectl_diagnose::evidence::NotChecked {
+                what: format!("readiness of pod {}/{}", cluster.namespace, target.name),
+                reason: format!("--wait {} ran out while waiting for {last}", human(limit)),
+            });
+            return Ok((Report::Pod(Box::new(d)), Some(1)));
+        }
+        tokio::time::sleep(POLL_INTERVAL.min(deadline - now)).await;
+    }
+}
+
+/// `namespace --wait`: poll until every pod is Ready, a terminal failure, or the deadline.
+async fn wait_namespace(
+    cluster: &live::Cluster,
+    target: &live::SweepTarget,
+    engine: &Engine,
+    limit: std::time::Duration,
+) -> anyhow::Result<(Report, Option<u8>)> {
+    use kubectl_diagnose::wait::{classify, is_terminal_failure, PodState, POLL_INTERVAL};
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let states = cluster.pod_states(target).await?;
+        let mut waiting: Vec<String> = Vec::new();
+        let mut trouble = false;
+        for (key, ev) in &states {
+            match classify(ev) {
+                PodState::Ready => {}
+                PodState::Starting(what) => waiting.push(format!("{key}: {what}")),
+                PodState::Trouble(what) => {
+                    trouble = true;
+                    waiting.push(format!("{key}: {what}"));
+                }
+            }
+        }
+        if states.is_empty() {
+            waiting.push("a pod to match the selector".to_string());
+        }
+        if waiting.is_empty() {
+            let r = sweep_live(cluster, target, engine).await?;
+            return Ok((Report::Sweep(Box::new(r)), Some(0)));
+        }
+        if trouble {
+            let r = sweep_live(cluster, target, engine).await?;
+            if r.pods.iter().any(is_terminal_failure) {
+                return Ok((Report::Sweep(Box::new(r)), Some(1)));
+            }
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            let mut r = sweep_live(cluster, target, engine).await?;
+            for w in waiting {
+                r.not_checked.push(kubectl_diagnose::evidence::NotChecked {
+                    what: "readiness".to_string(),
+                    reason: format!("--wait {} ran out while waiting for {w}", human(limit)),
+                });
+            }
+            return Ok((Report::Sweep(Box::new(r)), Some(1)));
+        }
+        tokio::time::sleep(POLL_INTERVAL.min(deadline - now)).await;
+    }
+}
+
+fn human(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 && s % 60 == 0 {
+        format!("{}m", s / 60)
+    } else if s > 0 {
+        format!("{s}s")
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
+
+/// `file`: one pod's report, or a sweep report when the input holds several pods (a dump).
+fn read_files(paths: &[PathBuf], engine: &Engine) -> anyhow::Result<Report> {
+    let (ev, inputs) = read_inputs(paths, engine)?;
+    let parts = kubectl_diagnose::sweep::split_by_pod(&ev);
+    let named = parts.iter().filter(|p| !p.pods.is_empty()).count();
+    if named <= 1 {
+        return Ok(Report::Pod(Box::new(diagnose(engine, &ev, inputs))));
+    }
+    let now = ev
+        .newest_absolute()
+        .unwrap_or_else(|| chrono::Utc::now().timestamp());
+    let mut healthy = 0;
+    let mut pods = Vec::new();
+    for part in &parts {
+        match part.pods.first() {
+            Some(p) if kubectl_diagnose::sweep::is_healthy(p, part, now) => healthy += 1,
+            Some(_) => pods.push(diagnose(engine, part, Vec::new())),
+            None => {
+                // Evidence that names no pod: reported only when it proves something.
+                let d = diagnose(engine, part, Vec::new());
+                if !d.findings.is_empty() {
+                    pods.push(d);
+                }
+            }
+        }
+    }
+    let source = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let kind = paths
+        .iter()
+        .find_map(|p| kubectl_diagnose::parse::dump::detect(p))
+        .map(|k| k.as_str().to_string())
+        .unwrap_or_else(|| "files".to_string());
+    let scope = Scope {
+        kind,
+        source: Some(source),
+        ..Scope::default()
+    };
+    let mut not_checked = ev.not_checked.clone();
+    not_checked.dedup();
+    let r = SweepReport::new(scope, named, healthy, pods, not_checked);
+    let _ = inputs;
+    Ok(Report::Sweep(Box::new(r)))
 }
 
 fn print(text: &str) -> anyhow::Result<()> {
@@ -356,7 +720,7 @@ fn run_rules(cli: &Cli, command: &RulesCommand) -> anyhow::Result<u8> {
     match command {
         RulesCommand::List => {
             let set = load_rules(&cli.rules)?;
-            if matches!(cli.output, Output::Json) {
+            if matches!(cli.output, Format::Json) {
                 let rows: Vec<serde_json::Value> = set
                     .rules
                     .iter()
@@ -494,7 +858,7 @@ fn run_rules(cli: &Cli, command: &RulesCommand) -> anyhow::Result<u8> {
         RulesCommand::Lint { dir } => {
             let issues = tooling::lint(dir.as_deref())?;
             let errors = issues.iter().filter(|i| i.level == "error").count();
-            if matches!(cli.output, Output::Json) {
+            if matches!(cli.output, Format::Json) {
                 print(&(serde_json::to_string_pretty(&issues)? + "\n"))?;
             } else {
                 let mut s = String::new();
@@ -541,7 +905,7 @@ fn run_rules(cli: &Cli, command: &RulesCommand) -> anyhow::Result<u8> {
             set.check_links()?;
             let results = tooling::test_rules(&set, &ids, &source);
             let failed = results.iter().filter(|r| !r.passed).count();
-            if matches!(cli.output, Output::Json) {
+            if matches!(cli.output, Format::Json) {
                 print(&(serde_json::to_string_pretty(&results)? + "\n"))?;
             } else {
                 let mut s = String::new();

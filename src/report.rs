@@ -58,7 +58,18 @@ pub struct Diagnosis {
 #[serde(rename_all = "camelCase")]
 struct JsonReport<'a> {
     schema_version: u32,
+    /// `PodDiagnosis` (a sweep report says `SweepReport`).
+    kind: &'static str,
     tool: Tool,
+    #[serde(flatten)]
+    body: PodJson<'a>,
+}
+
+/// The pod report without its envelope (`schemaVersion`, `kind`, `tool`): the shape of each entry
+/// of a sweep report's `pods` (see `crate::formats`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodJson<'a> {
     subject: &'a Option<Subject>,
     platform: &'a Option<crate::platform::Detection>,
     summary: Summary,
@@ -102,14 +113,9 @@ impl Diagnosis {
         }
     }
 
-    /// The JSON report (pretty-printed, newline-terminated).
-    pub fn to_json(&self) -> String {
-        let r = JsonReport {
-            schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: "kubectl-diagnose",
-                version: env!("CARGO_PKG_VERSION"),
-            },
+    /// The body of the JSON report, without the envelope.
+    pub fn json_body(&self) -> PodJson<'_> {
+        PodJson {
             subject: &self.subject,
             platform: &self.platform,
             summary: self.summary(),
@@ -117,6 +123,19 @@ impl Diagnosis {
             not_checked: &self.not_checked,
             inputs: &self.inputs,
             cluster: &self.cluster,
+        }
+    }
+
+    /// The JSON report (pretty-printed, newline-terminated).
+    pub fn to_json(&self) -> String {
+        let r = JsonReport {
+            schema_version: SCHEMA_VERSION,
+            kind: "PodDiagnosis",
+            tool: Tool {
+                name: "kubectl-diagnose",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            body: self.json_body(),
         };
         let mut s = serde_json::to_string_pretty(&r).unwrap_or_else(|e| {
             // Serialising plain data cannot fail; keep the contract if it somehow does.
@@ -302,7 +321,7 @@ impl Default for TableOptions {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
@@ -357,7 +376,7 @@ fn evidence_cell(f: &Finding, max: usize) -> String {
 }
 
 /// Text with every run of digits replaced, to fold lines that differ only by timestamps or ids.
-fn shape_of(s: &str) -> String {
+pub(crate) fn shape_of(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut in_digits = false;
     for c in s.chars() {
@@ -393,7 +412,7 @@ fn fix_cell(f: &Finding, chinese: bool) -> String {
     s
 }
 
-fn truncate(s: &str, max_chars: usize) -> String {
+pub(crate) fn truncate(s: &str, max_chars: usize) -> String {
     if s.chars().count() <= max_chars {
         return s.to_string();
     }

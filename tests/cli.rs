@@ -374,3 +374,90 @@ fn truncated_json_is_reported_and_its_text_still_scanned() {
         "{nc:?}"
     );
 }
+
+#[test]
+fn completions_cover_every_subcommand_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = bin().args(["completions", shell]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let s = String::from_utf8(out.stdout).unwrap();
+        for sub in ["file", "pod", "namespace", "rules"] {
+            assert!(s.contains(sub), "{shell} completion lacks {sub}");
+        }
+        assert!(s.contains("fail-on"), "{shell} completion lacks flags");
+    }
+    let out = bin().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn man_page_is_roff_with_every_subcommand() {
+    let out = bin().arg("man").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        s.starts_with(".ie") || s.contains(".TH kubectl-diagnose"),
+        "{}",
+        &s[..200.min(s.len())]
+    );
+    for sub in [
+        "kubectl-diagnose-file",
+        "kubectl-diagnose-pod",
+        "kubectl-diagnose-namespace",
+    ] {
+        assert!(s.contains(sub), "man page lacks {sub}");
+    }
+    assert!(s.contains("fail\\-on") || s.contains("fail-on"));
+}
+
+#[test]
+fn krew_release_packages_binary_and_license_with_a_matching_sha256() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("kubectl-diagnose");
+    let out = std::process::Command::new("bash")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("krew/release.sh")
+        .arg(&binary)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let archive = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".tar.gz"))
+        .expect("archive");
+    let bytes = std::fs::read(&archive).unwrap();
+    let mut entries: Vec<String> = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]))
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().display().to_string())
+        .collect();
+    entries.sort();
+    assert_eq!(entries, ["LICENSE", "kubectl-diagnose"]);
+    let manifest: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(dir.path().join("diagnose.yaml")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["kind"], "Plugin");
+    assert_eq!(manifest["metadata"]["name"], "diagnose");
+    let platform = &manifest["spec"]["platforms"][0];
+    assert_eq!(platform["bin"], "kubectl-diagnose");
+    let sha = platform["sha256"].as_str().unwrap();
+    let sum = std::process::Command::new("sha256sum")
+        .arg(&archive)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&sum.stdout).starts_with(sha),
+        "sha256 mismatch"
+    );
+    assert!(platform["files"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .any(|f| f["from"] == "LICENSE"));
+}

@@ -270,6 +270,12 @@ fn requests_after_the_pod_run_concurrently() {
         "round 2 was not concurrent:\n{}",
         server.requests_text()
     );
+    eprintln!(
+        "live figures: {} requests, wall {:?} at {:?} per-request latency (process start included)",
+        reqs.len(),
+        wall,
+        latency
+    );
     // Generous bound: 6 sequential requests would take 2.4 s of latency alone.
     assert!(wall < latency * 2 + Duration::from_secs(3), "wall {wall:?}");
 }

@@ -14,6 +14,7 @@
 //! [`objects`] (YAML/JSON) and [`logs`] (log headers).
 
 mod describe;
+pub mod dump;
 mod events;
 mod lines;
 mod logs;
@@ -84,9 +85,30 @@ pub enum InputError {
 /// log or free-text lines are kept only when `filter` wants them.
 pub fn parse_reader<R: Read>(
     name: &str,
+    reader: R,
+    filter: &dyn LineFilter,
+    ev: &mut Evidence,
+) -> Result<InputSummary, InputError> {
+    parse_stream(name, reader, filter, ev, StreamOptions::default())
+}
+
+/// How [`parse_stream`] reads one stream beyond what [`parse_reader`] does.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StreamOptions {
+    /// The whole stream is this container's log until a header in it says otherwise (a log file of
+    /// a dump, attributed by its path).
+    pub log: Option<logs::LogHeader>,
+    /// Largest YAML/JSON document buffered (default [`objects::MAX_DOC`]); dumps hold big lists.
+    pub max_doc: Option<usize>,
+}
+
+/// [`parse_reader`] with [`StreamOptions`].
+pub(crate) fn parse_stream<R: Read>(
+    name: &str,
     mut reader: R,
     filter: &dyn LineFilter,
     ev: &mut Evidence,
+    opts: StreamOptions,
 ) -> Result<InputSummary, InputError> {
     let io_err = |source: std::io::Error| InputError::Io {
         input: name.to_string(),
@@ -102,6 +124,13 @@ pub fn parse_reader<R: Read>(
     let chained = std::io::Cursor::new(prefix).chain(reader);
     let mut lr = lines::LineReader::new(BufReader::with_capacity(64 * 1024, chained));
     let mut p = Parser::new(name, filter, ev);
+    if let Some(max) = opts.max_doc {
+        p.max_doc = max;
+    }
+    if let Some(h) = opts.log {
+        let seg = p.cx.begin("log", 1);
+        p.log = Some((h, seg));
+    }
     let mut n: u64 = 0;
     let mut long_recorded = false;
     let mut any_text = false;
@@ -138,6 +167,10 @@ pub fn parse_reader<R: Read>(
 /// In a directory, unreadable or binary files are recorded with `ev.not_checked(what, reason)` and
 /// skipped; an error only if nothing at all could be read. A single file that is
 /// binary/empty/unreadable is an error.
+///
+/// Dumps are recognised ([`dump::detect`]): a `kubectl cluster-info dump` directory or a support
+/// bundle is read by path (non-pod kinds skipped, log files attributed to their pod and container),
+/// and a `.tar.gz`/`.tgz`/`.tar` archive (or a gzipped file) is streamed entry by entry.
 pub fn parse_path(
     path: &Path,
     filter: &dyn LineFilter,
@@ -148,6 +181,12 @@ pub fn parse_path(
         input: name.clone(),
         source,
     })?;
+    if meta.is_dir() && dump::detect(path).is_some() {
+        return dump::parse_dir(path, filter, ev);
+    }
+    if !meta.is_dir() && dump::is_compressed_or_archive(path) {
+        return dump::parse_archive(path, filter, ev);
+    }
     if !meta.is_dir() {
         let f = std::fs::File::open(path).map_err(|source| InputError::Io {
             input: name.clone(),
@@ -358,6 +397,8 @@ struct Parser<'a> {
     /// The log header that was current when the segment being read started (restored if that
     /// segment turns out not to be one).
     suspended_log: Option<(logs::LogHeader, usize)>,
+    /// Largest YAML/JSON document buffered.
+    max_doc: usize,
 }
 
 fn is_blank(line: &str) -> bool {
@@ -377,6 +418,7 @@ impl<'a> Parser<'a> {
             state: State::Text,
             log: None,
             suspended_log: None,
+            max_doc: objects::MAX_DOC,
         }
     }
 
@@ -575,7 +617,9 @@ impl<'a> Parser<'a> {
 
     fn start_doc(&mut self, kind: objects::DocKind, n: u64, line: &str) -> State {
         let seg = self.cx.begin(kind.format(), n);
-        State::Doc(Box::new(objects::Doc::new(kind, n, line, seg)))
+        State::Doc(Box::new(
+            objects::Doc::new(kind, n, line, seg).with_limit(self.max_doc),
+        ))
     }
 }
 

@@ -16,12 +16,14 @@ use crate::evidence::{
 };
 use serde_json::Value;
 
-/// Largest document buffered; a larger one is skipped (1 MiB in unit tests).
+/// Largest document buffered by default; a larger one is skipped (1 MiB in unit tests).
 pub const MAX_DOC: usize = if cfg!(test) {
     1024 * 1024
 } else {
     64 * 1024 * 1024
 };
+/// Largest document buffered from a dump file (a big cluster's `pods.json`), see [`Doc::with_limit`].
+pub const MAX_DUMP_DOC: usize = 1024 * 1024 * 1024;
 /// Most lines scanned to locate one item in a document.
 const MAX_LOCATE_SCAN: usize = 50_000;
 
@@ -109,6 +111,8 @@ pub struct Doc {
     last_line: u64,
     text: String,
     overflow: bool,
+    /// Largest text buffered ([`MAX_DOC`] unless raised).
+    limit: usize,
     depth: i64,
     in_str: bool,
     esc: bool,
@@ -124,6 +128,7 @@ impl Doc {
             last_line: n,
             text: String::new(),
             overflow: false,
+            limit: MAX_DOC,
             depth: 0,
             in_str: false,
             esc: false,
@@ -134,6 +139,12 @@ impl Doc {
             d.complete = true;
         }
         d
+    }
+
+    /// Buffers documents up to `limit` bytes instead of [`MAX_DOC`].
+    pub fn with_limit(mut self, limit: usize) -> Doc {
+        self.limit = limit;
+        self
     }
 
     pub fn seg(&self) -> usize {
@@ -153,7 +164,7 @@ impl Doc {
         if self.overflow {
             return;
         }
-        if self.text.len() + line.len() + 1 > MAX_DOC {
+        if self.text.len() + line.len() + 1 > self.limit {
             self.overflow = true;
             self.text = String::new();
             return;
@@ -250,7 +261,7 @@ impl Doc {
                 format!(
                     "{} document is larger than {} MiB; it was skipped",
                     self.kind.label(),
-                    MAX_DOC / (1024 * 1024)
+                    self.limit / (1024 * 1024)
                 ),
             );
             return Outcome::Accepted;

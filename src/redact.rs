@@ -1,0 +1,433 @@
+//! Redaction: masks secrets in quoted evidence before a report is printed.
+//!
+//! Logs and events routinely carry credentials (a database URL with its password, an env dump, a
+//! bearer token in a request log). A report quotes them, and reports get pasted into tickets and
+//! chats, so every text a report quotes goes through [`redact`] first (the CLI's `--no-redact` turns
+//! this off). Masking keeps the text recognisable: only the secret part becomes `****`
+//! (`postgres://app:****@db:5432/x`, `DB_PASSWORD=****`, `Authorization: Bearer ****`).
+//!
+//! What counts as a secret: bearer/basic credentials, JWTs anywhere, passwords in URLs,
+//! assignments (`key=value`, `key: value`, `"key": "value"`) whose key ends in a secret-looking word
+//! (password, passwd, pwd, secret, token, api key, access key, private key, client secret,
+//! credentials, auth), AWS access key ids, private key (PEM) blocks, GitHub and Slack tokens.
+//! Ordinary words are left alone: `token bucket`, `password policy updated`, and the *name* of a
+//! Kubernetes Secret (`secret "db-creds" not found`) are not secret values.
+//!
+//! Cost: all patterns are compiled once; a `RegexSet` over them decides in one scan whether a text
+//! needs any work, so clean text is returned borrowed without allocating.
+
+use crate::report::Diagnosis;
+use regex::{Captures, Regex, RegexSet};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+/// What a masked secret becomes.
+pub const MASK: &str = "****";
+
+/// Words a secret-holding key ends with (case-insensitive), e.g. `DB_PASSWORD`, `clientSecret`,
+/// `api-key`, `AWS_SECRET_ACCESS_KEY`.
+const KEY_WORDS: &str = r"(?:passwor[dt]|passwd|pwd|secret|token|api[_.-]?key|access[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?|auth)";
+
+/// One masking pattern: the regex and how a match is rewritten.
+struct Pattern {
+    re: Regex,
+    rewrite: fn(&Captures) -> Option<String>,
+}
+
+struct Patterns {
+    set: RegexSet,
+    list: Vec<Pattern>,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let key = format!(r"[A-Za-z0-9_.-]*?{KEY_WORDS}");
+        let specs: Vec<(String, fn(&Captures) -> Option<String>)> = vec![
+            // PEM private key: everything between BEGIN and END (or the end of the text).
+            (
+                r"(?s)(?P<begin>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)(?P<body>.*?)(?P<end>-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)"
+                    .to_string(),
+                rewrite_pem,
+            ),
+            // JWT: three base64url parts, the first two JSON objects (`eyJ` = `{"`).
+            (
+                r"\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*".to_string(),
+                |_| Some(MASK.to_string()),
+            ),
+            // Authorization schemes: `Bearer <token>`, `Basic <base64>`.
+            (
+                r"(?i)\b(?P<scheme>bearer|basic)(?P<sp>\s+)(?P<tok>[A-Za-z0-9._~+/-]{12,}=*)"
+                    .to_string(),
+                rewrite_scheme,
+            ),
+            // Password in a URL's user info: `scheme://user:password@host`.
+            (
+                r"(?P<pre>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:)(?P<pw>[^\s@/]+)(?P<at>@)"
+                    .to_string(),
+                rewrite_url,
+            ),
+            // Quoted key and quoted value: `"password": "x"`, `'api_key': 'x'`.
+            (
+                format!(r#"(?i)(?P<pre>"{key}"\s*[:=]\s*")(?P<val>[^"\\]*(?:\\.[^"\\]*)*)(?P<post>")"#),
+                rewrite_value,
+            ),
+            (
+                format!(r#"(?i)(?P<pre>'{key}'\s*[:=]\s*')(?P<val>[^'\\]*(?:\\.[^'\\]*)*)(?P<post>')"#),
+                rewrite_value,
+            ),
+            // Bare key: `DB_PASSWORD=x`, `password: x`, `--api-key="x"`, `?token=x&`, `Password:x`.
+            (
+                format!(
+                    r#"(?i)(?P<pre>(?:^|[\s,;{{(\[&?|])-{{0,2}}{key}(?P<sep>\s*=\s*|:\s*))(?P<val>\$\{{[^}}\s]*\}}|\$\([^)\s]*\)|"[^"]*"|'[^']*'|[^\s,;&"'{{}}()\[\]]+)"#
+                ),
+                rewrite_assignment,
+            ),
+            // AWS access key ids.
+            (
+                r"\b(?P<kind>AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b".to_string(),
+                |c| Some(format!("{}{MASK}", &c["kind"])),
+            ),
+            // GitHub tokens.
+            (
+                r"\b(?P<kind>gh[pousr]_)[A-Za-z0-9]{30,}\b|\b(?P<pat>github_pat_)[A-Za-z0-9_]{22,}"
+                    .to_string(),
+                |c| {
+                    let kind = c.name("kind").or_else(|| c.name("pat"))?;
+                    Some(format!("{}{MASK}", kind.as_str()))
+                },
+            ),
+            // Slack tokens.
+            (
+                r"\b(?P<kind>xox[baprs]-)[A-Za-z0-9-]{10,}".to_string(),
+                |c| Some(format!("{}{MASK}", &c["kind"])),
+            ),
+        ];
+        let mut list = Vec::with_capacity(specs.len());
+        let mut sources = Vec::with_capacity(specs.len());
+        for (src, rewrite) in specs {
+            // ok: the patterns are constants, compiled and exercised by the tests below.
+            let re = Regex::new(&src).expect("redaction pattern compiles");
+            sources.push(src);
+            list.push(Pattern { re, rewrite });
+        }
+        // ok: the same constant patterns as above.
+        let set = RegexSet::new(&sources).expect("redaction patterns compile as a set");
+        Patterns { set, list }
+    })
+}
+
+fn rewrite_pem(c: &Captures) -> Option<String> {
+    let body = c.name("body").map_or("", |m| m.as_str());
+    let end = c.name("end").map_or("", |m| m.as_str());
+    if body.trim().is_empty() || body.trim() == MASK {
+        // A BEGIN line alone, or already masked: nothing secret in it.
+        return None;
+    }
+    let sep = if end.is_empty() { "" } else { "\n" };
+    Some(format!("{}\n{MASK}{sep}{end}", &c["begin"]))
+}
+
+/// True when a word looks like generated credential material rather than an English word.
+fn looks_random(s: &str) -> bool {
+    let has_digit = s.bytes().any(|b| b.is_ascii_digit());
+    let has_sym = s
+        .bytes()
+        .any(|b| matches!(b, b'+' | b'/' | b'=' | b'.' | b'_'));
+    let inner_upper = s.bytes().skip(1).any(|b| b.is_ascii_uppercase());
+    let has_lower = s.bytes().any(|b| b.is_ascii_lowercase());
+    has_digit || has_sym || (inner_upper && has_lower)
+}
+
+fn rewrite_scheme(c: &Captures) -> Option<String> {
+    let tok = &c["tok"];
+    if tok == MASK || !looks_random(tok) {
+        return None;
+    }
+    Some(format!("{}{}{MASK}", &c["scheme"], &c["sp"]))
+}
+
+fn rewrite_url(c: &Captures) -> Option<String> {
+    let pw = &c["pw"];
+    if pw == MASK || pw.starts_with("${") {
+        return None;
+    }
+    Some(format!("{}{MASK}{}", &c["pre"], &c["at"]))
+}
+
+/// Values that are not secrets even after a secret-looking key.
+fn is_placeholder(v: &str) -> bool {
+    let t = v.trim();
+    let lower = t.to_ascii_lowercase();
+    t.is_empty()
+        || t == MASK
+        || t.chars().all(|c| c == '*' || c == 'x' || c == 'X')
+        || t.starts_with('<')
+        || t.starts_with("${")
+        || t.starts_with("$(")
+        || t.starts_with("{{")
+        || matches!(
+            lower.as_str(),
+            "true"
+                | "false"
+                | "yes"
+                | "no"
+                | "on"
+                | "off"
+                | "null"
+                | "nil"
+                | "none"
+                | "enabled"
+                | "disabled"
+                | "required"
+                | "optional"
+                | "redacted"
+                | "[redacted]"
+                | "[filtered]"
+                | "hidden"
+                | "masked"
+                | "empty"
+                | "set"
+                | "unset"
+        )
+}
+
+fn rewrite_value(c: &Captures) -> Option<String> {
+    if is_placeholder(&c["val"]) {
+        return None;
+    }
+    Some(format!("{}{MASK}{}", &c["pre"], &c["post"]))
+}
+
+fn rewrite_assignment(c: &Captures) -> Option<String> {
+    let pre = &c["pre"];
+    let sep = &c["sep"];
+    let raw = &c["val"];
+    let (quote, val) = match raw.as_bytes().first() {
+        Some(q @ (b'"' | b'\'')) if raw.len() >= 2 => (Some(*q as char), &raw[1..raw.len() - 1]),
+        _ => (None, raw),
+    };
+    if is_placeholder(val) {
+        return None;
+    }
+    // `PWD=/app` is the working directory, not a password.
+    let key_start = pre.trim_start_matches(|ch: char| !ch.is_ascii_alphanumeric() && ch != '_');
+    if (key_start.starts_with("PWD") || key_start.starts_with("OLDPWD")) && val.starts_with('/') {
+        return None;
+    }
+    // `auth:443` (a host and port), `token:5`: a colon glued to a number is not an assignment.
+    let after_port = val.trim_start_matches(|ch: char| ch.is_ascii_digit());
+    if sep == ":"
+        && after_port.len() < val.len()
+        && (after_port.is_empty() || after_port.starts_with([':', '/']))
+    {
+        return None;
+    }
+    Some(match quote {
+        Some(q) => format!("{pre}{q}{MASK}{q}"),
+        None => format!("{pre}{MASK}"),
+    })
+}
+
+/// Masks every secret in `text`. Returns the text borrowed (no allocation) when nothing matches.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    let p = patterns();
+    let hits = p.set.matches(text);
+    if !hits.matched_any() {
+        return Cow::Borrowed(text);
+    }
+    let mut out: Cow<'_, str> = Cow::Borrowed(text);
+    for i in hits.iter() {
+        let Some(pat) = p.list.get(i) else {
+            continue;
+        };
+        let mut changed = false;
+        let replaced = pat
+            .re
+            .replace_all(&out, |c: &Captures| match (pat.rewrite)(c) {
+                Some(s) => {
+                    changed = true;
+                    s
+                }
+                None => c[0].to_string(),
+            });
+        if changed {
+            let owned = replaced.into_owned();
+            out = Cow::Owned(owned);
+        }
+    }
+    out
+}
+
+/// Masks `s` in place; no allocation when it holds no secret.
+fn redact_in_place(s: &mut String) {
+    if let Cow::Owned(r) = redact(s) {
+        *s = r;
+    }
+}
+
+/// Masks secrets everywhere a diagnosis quotes input: evidence text and labels, captures, the
+/// rendered title and fixes, not-checked notes and platform reasons.
+pub fn redact_diagnosis(d: &mut Diagnosis) {
+    for f in &mut d.findings {
+        redact_in_place(&mut f.title);
+        redact_in_place(&mut f.fix);
+        if let Some(z) = &mut f.fix_zh {
+            redact_in_place(z);
+        }
+        if let Some(g) = &mut f.generic_fix {
+            redact_in_place(g);
+        }
+        for v in f.captures.values_mut() {
+            redact_in_place(v);
+        }
+        for e in &mut f.evidence {
+            redact_in_place(&mut e.text);
+            redact_in_place(&mut e.label);
+        }
+    }
+    for n in &mut d.not_checked {
+        redact_in_place(&mut n.what);
+        redact_in_place(&mut n.reason);
+    }
+    if let Some(p) = &mut d.platform {
+        for r in &mut p.reasons {
+            redact_in_place(r);
+        }
+    }
+}
+
+/// [`redact_diagnosis`] for every pod of a sweep, and the sweep's own not-checked notes.
+pub fn redact_sweep(r: &mut crate::sweep::SweepReport) {
+    r.pods.iter_mut().for_each(redact_diagnosis);
+    for n in &mut r.not_checked {
+        redact_in_place(&mut n.what);
+        redact_in_place(&mut n.reason);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(s: &str) -> String {
+        redact(s).into_owned()
+    }
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        for s in [
+            "nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address in use)",
+            "",
+            "rate limiter: token bucket refilled",
+        ] {
+            assert!(matches!(redact(s), Cow::Borrowed(_)), "{s}");
+        }
+    }
+
+    #[test]
+    fn each_kind_is_masked() {
+        let jwt = "eyJhbGciOiJSUzI1NiIsImtpZCI6IjRkN2YifQ.eyJpc3MiOiJrdWJlcm5ldGVzIiwic3ViIjoic3lzdGVtOnNhOnNob3A6d2ViIn0.c2lnbmF0dXJlLWJ5dGVzLWhlcmU";
+        assert_eq!(
+            r(&format!("Authorization: Bearer {jwt}")),
+            "Authorization: Bearer ****"
+        );
+        assert_eq!(
+            r(&format!("got token {jwt} for sa")),
+            "got token **** for sa"
+        );
+        assert_eq!(
+            r("Authorization: Basic YXBwOnMzY3JldC1wYXNz"),
+            "Authorization: Basic ****"
+        );
+        assert_eq!(r("bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0"), "bearer ****");
+        assert_eq!(
+            r("connecting to postgres://app:s3cret@db:5432/x"),
+            "connecting to postgres://app:****@db:5432/x"
+        );
+        assert_eq!(
+            r("redis://:hunter2@redis-0.redis:6379/0"),
+            "redis://:****@redis-0.redis:6379/0"
+        );
+        assert_eq!(r("DB_PASSWORD=hunter2"), "DB_PASSWORD=****");
+        assert_eq!(
+            r("export db_password='p@ss word'"),
+            "export db_password='****'"
+        );
+        assert_eq!(
+            r(r#"{"password":"x1","user":"a"}"#),
+            r#"{"password":"****","user":"a"}"#
+        );
+        assert_eq!(r("{'api_key': 'abc123'}"), "{'api_key': '****'}");
+        assert_eq!(r("  clientSecret: 0a1b2c3d"), "  clientSecret: ****");
+        assert_eq!(r("--api-key=zz9 --verbose"), "--api-key=**** --verbose");
+        assert_eq!(
+            r("GET /cb?code=1&access_token=abc.def&x=1"),
+            "GET /cb?code=1&access_token=****&x=1"
+        );
+        assert_eq!(
+            r("{User:app Password:s3cret Host:db}"),
+            "{User:app Password:**** Host:db}"
+        );
+        assert_eq!(r("X_AUTH=abc"), "X_AUTH=****");
+        assert_eq!(
+            r("GOOGLE_APPLICATION_CREDENTIALS=/var/run/key.json"),
+            "GOOGLE_APPLICATION_CREDENTIALS=****"
+        );
+        assert_eq!(r("key AKIAIOSFODNN7EXAMPLE used"), "key AKIA**** used");
+        assert_eq!(r("ASIAY34FZKBOKMUTVV7A"), "ASIA****");
+        assert_eq!(
+            r("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            "aws_secret_access_key = ****"
+        );
+        assert_eq!(
+            r("clone with ghp_16C7e42F292c6912E7710c838347Ae178B4a ok"),
+            "clone with ghp_**** ok"
+        );
+        assert_eq!(r("xoxb-123456789012-abcdefABCDEF"), "xoxb-****");
+        assert_eq!(
+            r("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\nabc\n-----END RSA PRIVATE KEY-----"),
+            "-----BEGIN RSA PRIVATE KEY-----\n****\n-----END RSA PRIVATE KEY-----"
+        );
+        assert_eq!(
+            r("TLS_KEY=-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"),
+            "TLS_KEY=-----BEGIN PRIVATE KEY-----\n****"
+        );
+    }
+
+    #[test]
+    fn near_misses_are_untouched() {
+        for s in [
+            "rate limiter: token bucket refilled, 10 tokens available",
+            "password policy updated for user admin",
+            "Error: secret \"db-creds\" not found",
+            "MountVolume.SetUp failed for volume \"db-secret\" : secret \"db-secret\" not found",
+            "couldn't find key password in Secret shop/db-creds",
+            "Bearer token expired",
+            "Basic authentication failed for user bob",
+            "DB_PASSWORD:  <set to the key 'password' in secret 'db-creds'>  Optional: false",
+            "PWD=/app",
+            "max_tokens=4096",
+            "auth_enabled=true",
+            "token: true",
+            "dial tcp auth:443: i/o timeout",
+            "listening on http://0.0.0.0:8080",
+            "author=jane",
+            "-----BEGIN CERTIFICATE-----",
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "image sha256:3a6c10d98759e95eb18e15ee5a9df7cd9eb11b277b653fb56c965f4b0eba50a7",
+            "DB_PASSWORD=${DB_PASSWORD}",
+            "password=****",
+            "secretName: db-creds",
+        ] {
+            assert_eq!(r(s), s, "changed: {s}");
+        }
+    }
+
+    #[test]
+    fn redaction_is_idempotent() {
+        let s = "postgres://app:s3cret@db/x DB_PASSWORD=x Authorization: Bearer abcdefgh12345678";
+        let once = r(s);
+        assert_eq!(r(&once), once);
+    }
+}

@@ -34,6 +34,7 @@ struct Patterns {
     aws_node: Regex,
     aws_china: Regex,
     image_in_text: Regex,
+    assigned_node: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -52,6 +53,9 @@ fn patterns() -> &'static Patterns {
         aws_china: Regex::new(r"\bcn-(?:north|northwest)-1\b|\.amazonaws\.com\.cn\b")
             .expect("valid regex"),
         image_in_text: Regex::new(r#"image "([^"\s]+)""#).expect("valid regex"),
+        // The scheduler's `Successfully assigned shop/web-1 to eklet-subnet-x` names the node even
+        // when only an event table was pasted.
+        assigned_node: Regex::new(r"^Successfully assigned \S+ to (\S+)").expect("valid regex"),
     })
 }
 
@@ -88,6 +92,12 @@ pub fn detect(ev: &Evidence) -> Option<Detection> {
             .filter(|e| e.object_kind.as_deref() == Some("Node"))
             .filter_map(|e| e.object_name.as_deref()),
     );
+    nodes.extend(ev.events.iter().filter_map(|e| {
+        p.assigned_node
+            .captures(&e.message)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str())
+    }));
     for n in nodes {
         if n.starts_with("eklet-") {
             tencent.add(format!("node {n} is a TKE Serverless super node (eklet)"));
@@ -246,6 +256,21 @@ mod tests {
         ))
         .expect("detected");
         assert!(!d.china_region);
+    }
+
+    #[test]
+    fn node_named_in_a_scheduled_event_counts() {
+        let mut ev = Evidence::new();
+        ev.events.push(crate::evidence::Event {
+            reason: Some("Scheduled".into()),
+            message:
+                "Successfully assigned shop/web-1 to ip-10-0-1-23.cn-northwest-1.compute.internal"
+                    .into(),
+            ..Default::default()
+        });
+        let d = detect(&ev).expect("detected");
+        assert_eq!(d.id, "aws-eks");
+        assert!(d.china_region);
     }
 
     #[test]

@@ -461,3 +461,75 @@ fn krew_release_packages_binary_and_license_with_a_matching_sha256() {
         .iter()
         .any(|f| f["from"] == "LICENSE"));
 }
+
+#[test]
+fn detected_platform_gets_its_documented_fix_first_and_generic_clusters_the_generic_one() {
+    let (v, _) = json_of(&[
+        "file",
+        "testdata/rules/image-pull-registry-timeout/fires-describe.txt",
+    ]);
+    assert_eq!(v["platform"]["id"], "tencent-eks", "{:#}", v["platform"]);
+    assert!(!v["platform"]["reasons"].as_array().unwrap().is_empty());
+    let f = &v["findings"][0];
+    assert_eq!(f["id"], "image-pull-registry-timeout");
+    assert_eq!(f["fixPlatform"], "tencent-eks");
+    assert!(
+        f["fix"].as_str().unwrap().contains("TCR console"),
+        "{}",
+        f["fix"]
+    );
+    assert!(f["genericFix"].as_str().unwrap().contains("NAT gateway"));
+    assert!(
+        f["fixZh"].as_str().unwrap().contains("公网"),
+        "{}",
+        f["fixZh"]
+    );
+
+    let generic = "LAST SEEN   TYPE      REASON   OBJECT           MESSAGE\n\
+        2m          Warning   Failed   pod/web-5d4f7-xk2lp   Failed to pull image \"registry.example.com/shop/web:1.2\": rpc error: code = Unknown desc = failed to pull and unpack image \"registry.example.com/shop/web:1.2\": failed to resolve reference \"registry.example.com/shop/web:1.2\": failed to do request: Head \"https://registry.example.com/v2/shop/web/manifests/1.2\": dial tcp 10.20.0.15:443: i/o timeout\n";
+    let out = bin()
+        .args(["file", "-", "-o", "json"])
+        .write_stdin(generic)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["platform"].is_null(), "{:#}", v["platform"]);
+    let f = &v["findings"][0];
+    assert_eq!(f["id"], "image-pull-registry-timeout");
+    assert!(f.get("fixPlatform").is_none());
+    let fix = f["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("10.20.0.15") && fix.contains("a private address"),
+        "{fix}"
+    );
+    assert!(!fix.contains("TCR console"), "{fix}");
+}
+
+#[test]
+fn lang_zh_shows_the_seed_documents_chinese_fix() {
+    let out = bin()
+        .args([
+            "file",
+            "testdata/rules/image-pull-registry-timeout/fires-describe.txt",
+            "--lang",
+            "zh",
+        ])
+        .output()
+        .unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("内网访问"), "{s}");
+    let out = bin()
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .args([
+            "file",
+            "testdata/rules/image-pull-registry-timeout/fires-describe.txt",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(out.stdout).unwrap().contains("内网访问"),
+        "LANG=zh_CN should select zh"
+    );
+}

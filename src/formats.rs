@@ -54,7 +54,7 @@ pub fn render_pod(d: &Diagnosis, f: Format, t: &TableOptions, fail_on: Option<Se
         Format::Table => d.to_table(t),
         Format::Json => d.to_json(),
         Format::Yaml => yaml_of_json(&d.to_json()),
-        Format::Junit => junit(&[d], &pod_properties(d), &d.not_checked, t, fail_on),
+        Format::Junit => junit(&[d], &pod_properties(d), &d.not_checked, false, t, fail_on),
         Format::Sarif => sarif(&[d], &d.not_checked, pod_sarif_properties(d), t),
         Format::Github => github(
             &[d],
@@ -98,6 +98,7 @@ pub fn render_sweep(
             &pods,
             &sweep_properties(r),
             &sweep_not_checked(r),
+            true,
             t,
             fail_on,
         ),
@@ -400,7 +401,11 @@ fn sweep_table(r: &SweepReport, t: &TableOptions) -> String {
             let mut cause = format!("{}\n[{}]", escape_terminal(&top.title), top.id);
             if d.findings.len() > 1 {
                 let rest: Vec<&str> = d.findings[1..].iter().map(|f| f.id.as_str()).collect();
-                cause.push_str(&format!("\n+{}: {}", d.findings.len() - 1, rest.join(", ")));
+                cause.push_str(&format!(
+                    "\n+{} more: {}",
+                    d.findings.len() - 1,
+                    rest.join(", ")
+                ));
             }
             let evidence = top
                 .evidence
@@ -616,10 +621,13 @@ fn not_checked_text(nc: &[NotChecked]) -> String {
     s
 }
 
+/// `not_checked` goes to the suite's `<system-out>`; with `per_case`, each pod's own items also go
+/// to its test case (a sweep), so a partial read shows where it happened.
 fn junit(
     pods: &[&Diagnosis],
     props: &[(String, String)],
     not_checked: &[NotChecked],
+    per_case: bool,
     t: &TableOptions,
     fail_on: Option<Severity>,
 ) -> String {
@@ -658,7 +666,7 @@ fn junit(
                             })?;
                         }
                         for d in pods {
-                            junit_case(w, d, t, fail_on)?;
+                            junit_case(w, d, per_case, t, fail_on)?;
                         }
                         if !not_checked.is_empty() {
                             w.create_element("system-out")
@@ -690,6 +698,7 @@ fn junit(
 fn junit_case(
     w: &mut Writer<Vec<u8>>,
     d: &Diagnosis,
+    per_case: bool,
     t: &TableOptions,
     fail_on: Option<Severity>,
 ) -> std::io::Result<()> {
@@ -723,10 +732,10 @@ fn junit_case(
             if d.findings.is_empty() {
                 out.push_str("No known failure found.\n");
             }
-            if !d.not_checked.is_empty() && !out.is_empty() {
-                out.push('\n');
-            }
-            if !d.not_checked.is_empty() {
+            if per_case && !d.not_checked.is_empty() {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
                 out.push_str(&not_checked_text(&d.not_checked));
             }
             if !out.is_empty() {

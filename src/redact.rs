@@ -26,7 +26,7 @@ pub const MASK: &str = "****";
 
 /// Words a secret-holding key ends with (case-insensitive), e.g. `DB_PASSWORD`, `clientSecret`,
 /// `api-key`, `AWS_SECRET_ACCESS_KEY`.
-const KEY_WORDS: &str = r"(?:passwor[dt]|passwd|pwd|secret|token|api[_.-]?key|access[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?|auth)";
+const KEY_WORDS: &str = r"(?:passwor[dt]|passwd|pwd|secret|token|(?:api|access|secret|private|signing|encryption|master)[_.-]?key|client[_.-]?secret|credentials?|auth)";
 
 /// One masking pattern: the regex and how a match is rewritten.
 struct Pattern {
@@ -44,26 +44,32 @@ fn patterns() -> &'static Patterns {
     P.get_or_init(|| {
         let key = format!(r"[A-Za-z0-9_.-]*?{KEY_WORDS}");
         let specs: Vec<(String, fn(&Captures) -> Option<String>)> = vec![
-            // PEM private key: everything between BEGIN and END (or the end of the text).
+            // PEM private key. Inline (the key flattened onto the BEGIN line): the rest of that line,
+            // up to an END marker. Block (BEGIN ends its line): everything up to END, or the end of
+            // the text.
             (
-                r"(?s)(?P<begin>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)(?P<body>.*?)(?P<end>-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)"
-                    .to_string(),
+                concat!(
+                    r"(?ms)(?P<begin>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)",
+                    r"(?:(?P<inline>[ \t]*[^\s][^\n]*?)(?P<iend>-----END [A-Z0-9 ]*PRIVATE KEY-----|$)",
+                    r"|(?P<body>[ \t]*\n.*?)(?P<end>-----END [A-Z0-9 ]*PRIVATE KEY-----|\z))"
+                )
+                .to_string(),
                 rewrite_pem,
             ),
             // JWT: three base64url parts, the first two JSON objects (`eyJ` = `{"`).
             (
-                r"\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*".to_string(),
+                r"(?-u:\b)eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*".to_string(),
                 |_| Some(MASK.to_string()),
             ),
             // Authorization schemes: `Bearer <token>`, `Basic <base64>`.
             (
-                r"(?i)\b(?P<scheme>bearer|basic)(?P<sp>\s+)(?P<tok>[A-Za-z0-9._~+/-]{12,}=*)"
+                r"(?i)(?-u:\b)(?P<scheme>bearer|basic)(?P<sp>\s+)(?P<tok>[A-Za-z0-9._~+/-]{12,}=*)"
                     .to_string(),
                 rewrite_scheme,
             ),
             // Password in a URL's user info: `scheme://user:password@host`.
             (
-                r"(?P<pre>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:)(?P<pw>[^\s@/]+)(?P<at>@)"
+                r"(?P<pre>(?-u:\b)[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:)(?P<pw>[^\s@/]+)(?P<at>@)"
                     .to_string(),
                 rewrite_url,
             ),
@@ -76,21 +82,26 @@ fn patterns() -> &'static Patterns {
                 format!(r#"(?i)(?P<pre>'{key}'\s*[:=]\s*')(?P<val>[^'\\]*(?:\\.[^'\\]*)*)(?P<post>')"#),
                 rewrite_value,
             ),
-            // Bare key: `DB_PASSWORD=x`, `password: x`, `--api-key="x"`, `?token=x&`, `Password:x`.
+            // Query parameter: `?access_token=x&`, `&password=x`.
+            (
+                format!(r#"(?i)(?P<pre>[?&]{key}(?P<sep>=))(?P<val>[^&#\s"'<>]+)"#),
+                rewrite_assignment,
+            ),
+            // Bare key: `DB_PASSWORD=x`, `password: x`, `--api-key="x"`, `Password:x`.
             (
                 format!(
-                    r#"(?i)(?P<pre>(?:^|[\s,;{{(\[&?|])-{{0,2}}{key}(?P<sep>\s*=\s*|:\s*))(?P<val>\$\{{[^}}\s]*\}}|\$\([^)\s]*\)|"[^"]*"|'[^']*'|[^\s,;&"'{{}}()\[\]]+)"#
+                    r#"(?i)(?P<pre>(?:^|[\s,;{{(\[|])-{{0,2}}{key}(?P<sep>\s*=\s*|:\s*))(?P<val>\$\{{[^}}\s]*\}}|\$\([^)\s]*\)|"[^"]*"|'[^']*'|[^\s,;"'{{}}()\[\]]+)"#
                 ),
                 rewrite_assignment,
             ),
             // AWS access key ids.
             (
-                r"\b(?P<kind>AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b".to_string(),
+                r"(?-u:\b)(?P<kind>AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}(?-u:\b)".to_string(),
                 |c| Some(format!("{}{MASK}", &c["kind"])),
             ),
             // GitHub tokens.
             (
-                r"\b(?P<kind>gh[pousr]_)[A-Za-z0-9]{30,}\b|\b(?P<pat>github_pat_)[A-Za-z0-9_]{22,}"
+                r"(?-u:\b)(?P<kind>gh[pousr]_)[A-Za-z0-9]{30,}(?-u:\b)|(?-u:\b)(?P<pat>github_pat_)[A-Za-z0-9_]{22,}"
                     .to_string(),
                 |c| {
                     let kind = c.name("kind").or_else(|| c.name("pat"))?;
@@ -99,7 +110,7 @@ fn patterns() -> &'static Patterns {
             ),
             // Slack tokens.
             (
-                r"\b(?P<kind>xox[baprs]-)[A-Za-z0-9-]{10,}".to_string(),
+                r"(?-u:\b)(?P<kind>xox[baprs]-)[A-Za-z0-9-]{10,}".to_string(),
                 |c| Some(format!("{}{MASK}", &c["kind"])),
             ),
         ];
@@ -118,6 +129,16 @@ fn patterns() -> &'static Patterns {
 }
 
 fn rewrite_pem(c: &Captures) -> Option<String> {
+    let begin = &c["begin"];
+    if let Some(inline) = c.name("inline") {
+        if inline.as_str().trim() == MASK {
+            return None;
+        }
+        return Some(match c.name("iend").map(|m| m.as_str()) {
+            Some(end) if !end.is_empty() => format!("{begin} {MASK} {end}"),
+            _ => format!("{begin} {MASK}"),
+        });
+    }
     let body = c.name("body").map_or("", |m| m.as_str());
     let end = c.name("end").map_or("", |m| m.as_str());
     if body.trim().is_empty() || body.trim() == MASK {
@@ -125,7 +146,7 @@ fn rewrite_pem(c: &Captures) -> Option<String> {
         return None;
     }
     let sep = if end.is_empty() { "" } else { "\n" };
-    Some(format!("{}\n{MASK}{sep}{end}", &c["begin"]))
+    Some(format!("{begin}\n{MASK}{sep}{end}"))
 }
 
 /// True when a word looks like generated credential material rather than an English word.
@@ -391,7 +412,19 @@ mod tests {
         );
         assert_eq!(
             r("TLS_KEY=-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"),
-            "TLS_KEY=-----BEGIN PRIVATE KEY-----\n****"
+            "TLS_KEY=-----BEGIN PRIVATE KEY----- ****"
+        );
+        assert_eq!(
+            r("key: -----BEGIN EC PRIVATE KEY----- MHcCAQEE -----END EC PRIVATE KEY----- loaded"),
+            "key: -----BEGIN EC PRIVATE KEY----- **** -----END EC PRIVATE KEY----- loaded"
+        );
+        assert_eq!(
+            r("-----BEGIN PRIVATE KEY-----\nMIIE\n"),
+            "-----BEGIN PRIVATE KEY-----\n****"
+        );
+        assert_eq!(
+            r("SECRET_KEY=abc --db-password=a&b"),
+            "SECRET_KEY=**** --db-password=****"
         );
     }
 

@@ -17,6 +17,7 @@ use quick_xml::name::QName;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 const ALL: [Format; 7] = [
     Format::Table,
@@ -28,8 +29,12 @@ const ALL: [Format; 7] = [
     Format::Markdown,
 ];
 
-fn engine() -> Engine {
-    Engine::new(&RuleSet::builtin().expect("built-in rules load")).expect("engine builds")
+/// The built-in engine, compiled once for all tests.
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        Engine::new(&RuleSet::builtin().expect("built-in rules load")).expect("engine builds")
+    })
 }
 
 /// Diagnose one input file, named relative to the crate root so provenance is not machine-specific.
@@ -66,14 +71,19 @@ fn fixture_paths() -> Vec<PathBuf> {
     out
 }
 
+/// Every fixture's diagnosis, computed once.
 fn fixture_pods(engine: &Engine) -> Vec<Diagnosis> {
-    let paths = fixture_paths();
-    assert!(
-        paths.len() > 20,
-        "expected the fixture corpus, found {}",
-        paths.len()
-    );
-    paths.iter().map(|p| run(engine, p)).collect()
+    static PODS: OnceLock<Vec<Diagnosis>> = OnceLock::new();
+    PODS.get_or_init(|| {
+        let paths = fixture_paths();
+        assert!(
+            paths.len() > 20,
+            "expected the fixture corpus, found {}",
+            paths.len()
+        );
+        paths.iter().map(|p| run(engine, p)).collect()
+    })
+    .clone()
 }
 
 fn examples(engine: &Engine) -> Vec<Diagnosis> {
@@ -146,7 +156,7 @@ fn every_pod_report_validates_against_the_schema() {
     let e = engine();
     let v = validator();
     let mut with_findings = 0;
-    for d in fixture_pods(&e) {
+    for d in fixture_pods(e) {
         let doc = json_of(&render_pod(&d, Format::Json, &opts(), None));
         assert_eq!(doc["schemaVersion"], 1);
         assert_eq!(doc["kind"], "PodDiagnosis");
@@ -164,7 +174,7 @@ fn every_pod_report_validates_against_the_schema() {
 fn sweep_reports_validate_against_the_schema() {
     let e = engine();
     let v = validator();
-    let pods = fixture_pods(&e);
+    let pods = fixture_pods(e);
     let n = pods.len();
     let r = sweep_of(pods);
     let doc = json_of(&render_sweep(&r, Format::Json, &opts(), None));
@@ -208,9 +218,9 @@ fn sweep_reports_validate_against_the_schema() {
 fn the_schema_rejects_broken_documents() {
     let e = engine();
     let v = validator();
-    let pod = json_of(&render_pod(&examples(&e)[0], Format::Json, &opts(), None));
+    let pod = json_of(&render_pod(&examples(e)[0], Format::Json, &opts(), None));
     let sweep = json_of(&render_sweep(
-        &sweep_of(examples(&e)),
+        &sweep_of(examples(e)),
         Format::Json,
         &opts(),
         None,
@@ -275,7 +285,7 @@ fn the_schema_rejects_broken_documents() {
 #[test]
 fn yaml_is_the_same_document_as_json() {
     let e = engine();
-    let pods = fixture_pods(&e);
+    let pods = fixture_pods(e);
     for d in pods.iter().take(40) {
         let json = json_of(&render_pod(d, Format::Json, &opts(), None));
         let yaml: Value = serde_yaml::from_str(&render_pod(d, Format::Yaml, &opts(), None))
@@ -292,17 +302,19 @@ fn yaml_is_the_same_document_as_json() {
 // ---------------------------------------------------------------------------------------------
 // JUnit
 
+/// A test case: classname, name, failure (message, type, text), system-out.
+type Case = (
+    String,
+    String,
+    Option<(String, String, String)>,
+    Option<String>,
+);
+
 #[derive(Debug, Default)]
 struct Junit {
     suites_attrs: BTreeMap<String, String>,
     suite_attrs: BTreeMap<String, String>,
-    /// (classname, name, failure (message, type, text), system-out)
-    cases: Vec<(
-        String,
-        String,
-        Option<(String, String, String)>,
-        Option<String>,
-    )>,
+    cases: Vec<Case>,
     suite_out: Option<String>,
     properties: BTreeMap<String, String>,
 }
@@ -331,20 +343,20 @@ fn parse_junit(xml: &str) -> Junit {
             .unwrap_or_else(|e| panic!("JUnit is not XML: {e}\n{xml}"))
         {
             Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "property" => {
-                let a = attrs(&e);
+                let a = attrs(e);
                 j.properties.insert(a["name"].clone(), a["value"].clone());
             }
             Event::Start(e) => match e.name().as_ref() {
-                "testsuites" => j.suites_attrs = attrs(&e),
-                "testsuite" => j.suite_attrs = attrs(&e),
+                "testsuites" => j.suites_attrs = attrs(e),
+                "testsuite" => j.suite_attrs = attrs(e),
                 "testcase" => {
-                    let a = attrs(&e);
+                    let a = attrs(e);
                     j.cases
                         .push((a["classname"].clone(), a["name"].clone(), None, None));
                     in_case = true;
                 }
                 "failure" => {
-                    let a = attrs(&e);
+                    let a = attrs(e);
                     let text = r.read_text(QName("failure")).expect("failure text");
                     let text = quick_xml::escape::unescape(&text)
                         .expect("entities")
@@ -376,7 +388,7 @@ fn parse_junit(xml: &str) -> Junit {
 #[test]
 fn junit_has_one_testcase_per_pod_failing_at_the_threshold() {
     let e = engine();
-    let r = sweep_of(fixture_pods(&e));
+    let r = sweep_of(fixture_pods(e));
     for (fail_on, name) in [
         (Some(Severity::Warning), "warning"),
         (Some(Severity::Critical), "critical"),
@@ -448,7 +460,7 @@ fn junit_has_one_testcase_per_pod_failing_at_the_threshold() {
     }
 
     // One pod: one suite, one case.
-    let d = &examples(&e)[0];
+    let d = &examples(e)[0];
     let j = parse_junit(&render_pod(
         d,
         Format::Junit,
@@ -469,7 +481,7 @@ fn junit_has_one_testcase_per_pod_failing_at_the_threshold() {
 #[test]
 fn junit_escapes_markup_and_control_characters() {
     let e = engine();
-    let mut d = examples(&e).remove(0);
+    let mut d = examples(e).remove(0);
     d.findings[0].title = "bind <failed> & \"quoted\" ]]> \x1b[31m".into();
     d.findings[0].evidence[0].text = "a </failure><x> \u{ffff} \x07".into();
     let xml = render_pod(&d, Format::Junit, &opts(), Some(Severity::Info));
@@ -486,7 +498,7 @@ fn junit_escapes_markup_and_control_characters() {
 #[test]
 fn sarif_has_rules_results_and_notifications() {
     let e = engine();
-    let r = sweep_of(fixture_pods(&e));
+    let r = sweep_of(fixture_pods(e));
     let text = render_sweep(&r, Format::Sarif, &opts(), None);
     let doc = json_of(&text);
     assert_eq!(doc["version"], "2.1.0");
@@ -578,7 +590,7 @@ fn sarif_has_rules_results_and_notifications() {
         .is_some_and(|t| t.contains("events of namespace shop"))));
 
     // Live evidence has no file: a logical location only.
-    let mut live = examples(&e).remove(0);
+    let mut live = examples(e).remove(0);
     live.cluster = Some(kubectl_diagnose::report::ClusterInfo {
         context: "prod".into(),
         namespace: "shop".into(),
@@ -600,7 +612,7 @@ fn sarif_has_rules_results_and_notifications() {
 #[test]
 fn github_lines_are_workflow_commands_with_escaped_data() {
     let e = engine();
-    let r = sweep_of(fixture_pods(&e));
+    let r = sweep_of(fixture_pods(e));
     let out = render_sweep(&r, Format::Github, &opts(), None);
     let grammar = regex::Regex::new(
         r"^::(error|warning|notice)( [a-z]+=[^,:\r\n]*(,[a-z]+=[^,:\r\n]*)*)?::[^\r\n]*$",
@@ -637,7 +649,7 @@ fn github_lines_are_workflow_commands_with_escaped_data() {
         .any(|l| l.contains(",file=testdata/") && l.contains(",line=")));
 
     // Untrusted text cannot end the command or start another.
-    let mut d = examples(&e).remove(0);
+    let mut d = examples(e).remove(0);
     d.findings[0].title = "port 80: in use,\n100%\r".into();
     d.findings[0].evidence[0].text = "line one\n::error::forged 100%".into();
     d.not_checked.push(NotChecked {
@@ -668,7 +680,7 @@ fn github_lines_are_workflow_commands_with_escaped_data() {
 #[test]
 fn markdown_has_the_findings_table_and_escapes_pipes() {
     let e = engine();
-    let mut d = examples(&e).remove(0);
+    let mut d = examples(e).remove(0);
     d.findings[0].evidence[0].text = "level=error | msg=`bind` failed".into();
     d.findings[0].title = "Port | <b>80</b>".into();
     let md = render_pod(&d, Format::Markdown, &opts(), None);
@@ -690,7 +702,7 @@ fn markdown_has_the_findings_table_and_escapes_pipes() {
     assert!(md.contains("### Fixes") && md.contains("#### 1. "));
     assert!(md.contains("](https://"), "references are links");
 
-    let r = sweep_of(examples(&e));
+    let r = sweep_of(examples(e));
     let md = render_sweep(&r, Format::Markdown, &opts(), None);
     assert!(md.starts_with("## kubectl-diagnose: namespace shop\n"));
     let causes = md.find("### Causes").expect("groups");
@@ -702,7 +714,7 @@ fn markdown_has_the_findings_table_and_escapes_pipes() {
 #[test]
 fn sweep_table_groups_counts_and_escapes() {
     let e = engine();
-    let mut pods = examples(&e);
+    let mut pods = examples(e);
     pods[1].findings[0].title.push_str(" \x1b[2J");
     let r = sweep_of(pods);
     let t = render_sweep(&r, Format::Table, &opts(), None);
@@ -739,7 +751,7 @@ fn sweep_table_groups_counts_and_escapes() {
 /// does).
 fn small_pod(name: &str) -> Diagnosis {
     let e = engine();
-    let mut d = examples(&e).remove(0);
+    let mut d = examples(e).remove(0);
     let prov = |line| Provenance {
         input: "testdata/examples/crashloop-port-conflict.txt".into(),
         line: Some(line),

@@ -28,10 +28,13 @@ pub const MASK: &str = "****";
 /// `api-key`, `AWS_SECRET_ACCESS_KEY`.
 const KEY_WORDS: &str = r"(?:passwor[dt]|passwd|pwd|secret|token|(?:api|access|secret|private|signing|encryption|master)[_.-]?key|client[_.-]?secret|credentials?|auth)";
 
+/// How a match is rewritten; `None` keeps it as it is (a near miss).
+type Rewrite = fn(&Captures) -> Option<String>;
+
 /// One masking pattern: the regex and how a match is rewritten.
 struct Pattern {
     re: Regex,
-    rewrite: fn(&Captures) -> Option<String>,
+    rewrite: Rewrite,
 }
 
 struct Patterns {
@@ -43,7 +46,7 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         let key = format!(r"[A-Za-z0-9_.-]*?{KEY_WORDS}");
-        let specs: Vec<(String, fn(&Captures) -> Option<String>)> = vec![
+        let specs: Vec<(String, Rewrite)> = vec![
             // PEM private key. Inline (the key flattened onto the BEGIN line): the rest of that line,
             // up to an END marker. Block (BEGIN ends its line): everything up to END, or the end of
             // the text.

@@ -156,8 +156,11 @@ fn the_parent_of_an_extracted_bundle_is_a_bundle_too() {
     assert_eq!(dump::detect(&root().join("cluster-info/nodes.json")), None);
 }
 
-/// Every kept log line as (pod, container, previous, text).
-fn logs_of(path: &Path) -> Vec<(Option<String>, Option<String>, Option<bool>, bool, String)> {
+/// A kept log line: (pod, container, previous, free text, text).
+type Line = (Option<String>, Option<String>, Option<bool>, bool, String);
+
+/// Every kept log line.
+fn logs_of(path: &Path) -> Vec<Line> {
     let mut ev = Evidence::new();
     parse_path(path, &KeepAll, &mut ev).expect("parses");
     ev.logs
@@ -174,10 +177,7 @@ fn logs_of(path: &Path) -> Vec<(Option<String>, Option<String>, Option<bool>, bo
         .collect()
 }
 
-fn find<'a>(
-    logs: &'a [(Option<String>, Option<String>, Option<bool>, bool, String)],
-    needle: &str,
-) -> &'a (Option<String>, Option<String>, Option<bool>, bool, String) {
+fn find<'a>(logs: &'a [Line], needle: &str) -> &'a Line {
     logs.iter()
         .find(|l| l.4.contains(needle))
         .unwrap_or_else(|| panic!("no log line with {needle}"))

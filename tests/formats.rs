@@ -343,20 +343,20 @@ fn parse_junit(xml: &str) -> Junit {
             .unwrap_or_else(|e| panic!("JUnit is not XML: {e}\n{xml}"))
         {
             Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "property" => {
-                let a = attrs(e);
+                let a = attrs(&e);
                 j.properties.insert(a["name"].clone(), a["value"].clone());
             }
             Event::Start(e) => match e.name().as_ref() {
-                "testsuites" => j.suites_attrs = attrs(e),
-                "testsuite" => j.suite_attrs = attrs(e),
+                "testsuites" => j.suites_attrs = attrs(&e),
+                "testsuite" => j.suite_attrs = attrs(&e),
                 "testcase" => {
-                    let a = attrs(e);
+                    let a = attrs(&e);
                     j.cases
                         .push((a["classname"].clone(), a["name"].clone(), None, None));
                     in_case = true;
                 }
                 "failure" => {
-                    let a = attrs(e);
+                    let a = attrs(&e);
                     let text = r.read_text(QName("failure")).expect("failure text");
                     let text = quick_xml::escape::unescape(&text)
                         .expect("entities")

@@ -5,7 +5,7 @@
 use assert_cmd::Command;
 use kubectl_diagnose::engine::Engine;
 use kubectl_diagnose::evidence::Evidence;
-use kubectl_diagnose::parse::{parse_reader, KeepAll};
+use kubectl_diagnose::parse::parse_reader;
 use kubectl_diagnose::redact::{redact, redact_diagnosis};
 use kubectl_diagnose::rules::RuleSet;
 use std::borrow::Cow;
@@ -215,20 +215,4 @@ fn the_cli_never_prints_a_secret_unless_told_to() {
         .output()
         .expect("runs");
     assert!(String::from_utf8_lossy(&out.stdout).contains("hunter2-prod"));
-}
-
-#[test]
-fn zz_perf_tmp() {
-    let line = "2024-04-03T07:58:12.410Z  INFO 1 --- [nio-8080-exec-4] c.s.catalog.web.ProductController : GET /api/products?category=shoes 200 in 18ms — 中文日志";
-    let t = std::time::Instant::now();
-    for _ in 0..100_000 {
-        assert!(matches!(redact(line), Cow::Borrowed(_)));
-    }
-    eprintln!("clean: {:?} per line", t.elapsed() / 100_000);
-    let log = realistic_log();
-    let t = std::time::Instant::now();
-    for _ in 0..1000 {
-        let _ = redact(&log);
-    }
-    eprintln!("dirty log: {:?} per call", t.elapsed() / 1000);
 }

@@ -213,3 +213,19 @@ fn healthy_pods_produce_no_critical_or_warning_finding() {
     }
     assert!(n >= 2, "expected at least two healthy fixtures");
 }
+
+#[test]
+fn readme_catalog_lists_every_rule() {
+    let (set, _) = builtin();
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let missing: Vec<&str> = set
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|id| !readme.contains(&format!("`{id}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md does not list {missing:?}; run `python3 scripts/rules-table.py`"
+    );
+}

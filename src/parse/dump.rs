@@ -110,8 +110,8 @@ fn has_list(dir: &Path, stem: &str) -> bool {
 
 fn detect_archive(path: &Path) -> Option<DumpKind> {
     let file = std::fs::File::open(path).ok()?;
-    let (reader, _) = open_stream(file).ok()?;
-    let mut archive = tar::Archive::new(reader);
+    let opened = open_stream(file).ok()?;
+    let mut archive = tar::Archive::new(opened.reader);
     for entry in archive.entries().ok()? {
         let entry = entry.ok()?;
         let Ok(p) = entry.path() else {
@@ -180,9 +180,19 @@ fn read_up_to<R: Read>(r: &mut R, n: usize) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// The decompressed stream of `file` (gunzipped when it starts with the gzip magic), its first
-/// 512 bytes put back in front, and whether it was compressed.
-fn open_stream<R: Read + 'static>(mut file: R) -> io::Result<(Box<dyn Read>, (bool, Vec<u8>))> {
+/// A stream opened for reading as an archive.
+struct Opened {
+    /// The decompressed bytes, from the start.
+    reader: Box<dyn Read>,
+    /// Whether it was gzipped.
+    compressed: bool,
+    /// Its first (up to) 512 decompressed bytes, also still in `reader`.
+    head: Vec<u8>,
+}
+
+/// The decompressed stream of `file` (gunzipped when it starts with the gzip magic), with its
+/// first 512 bytes peeked.
+fn open_stream<R: Read + 'static>(mut file: R) -> io::Result<Opened> {
     let magic = read_up_to(&mut file, 2)?;
     let compressed = magic == GZIP_MAGIC;
     let raw = io::Cursor::new(magic).chain(file);
@@ -195,8 +205,12 @@ fn open_stream<R: Read + 'static>(mut file: R) -> io::Result<(Box<dyn Read>, (bo
         Box::new(raw)
     };
     let head = read_up_to(&mut reader, 512)?;
-    let chained = io::Cursor::new(head.clone()).chain(reader);
-    Ok((Box::new(chained), (compressed, head)))
+    let reader = Box::new(io::Cursor::new(head.clone()).chain(reader));
+    Ok(Opened {
+        reader,
+        compressed,
+        head,
+    })
 }
 
 /// An archive that cannot be read at all.
@@ -274,7 +288,11 @@ pub fn parse_archive(
         input: name.clone(),
         source,
     })?;
-    let (reader, (compressed, head)) = open_stream(file).map_err(|e| corrupt(&name, e))?;
+    let Opened {
+        reader,
+        compressed,
+        head,
+    } = open_stream(file).map_err(|e| corrupt(&name, e))?;
     let named = archive_name(path);
     let is_tar =
         is_tar_header(&head) || matches!(named, Some(ArchiveName::Tar | ArchiveName::TarGz));
@@ -649,12 +667,14 @@ mod tests {
             h
         }));
         assert!(!is_tar_header(b"short"));
-        let (mut r, (compressed, head)) =
+        let mut o =
             open_stream(io::Cursor::new(b"plain text".to_vec())).expect("reading from memory");
-        assert!(!compressed);
-        assert_eq!(head, b"plain text");
+        assert!(!o.compressed);
+        assert_eq!(o.head, b"plain text");
         let mut all = String::new();
-        r.read_to_string(&mut all).expect("reading from memory");
+        o.reader
+            .read_to_string(&mut all)
+            .expect("reading from memory");
         assert_eq!(all, "plain text");
         let gz = {
             use std::io::Write;
@@ -662,10 +682,10 @@ mod tests {
             e.write_all(b"hello\n").expect("in memory");
             e.finish().expect("in memory")
         };
-        let (mut r, (compressed, _)) = open_stream(io::Cursor::new(gz)).expect("valid gzip");
-        assert!(compressed);
+        let mut o = open_stream(io::Cursor::new(gz)).expect("valid gzip");
+        assert!(o.compressed);
         let mut all = String::new();
-        r.read_to_string(&mut all).expect("valid gzip");
+        o.reader.read_to_string(&mut all).expect("valid gzip");
         assert_eq!(all, "hello\n");
         assert!(open_stream(io::Cursor::new(vec![0x1f, 0x8b, 0, 0, 1, 2, 3])).is_err());
     }

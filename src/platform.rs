@@ -44,18 +44,18 @@ fn patterns() -> &'static Patterns {
         tcr: Regex::new(
             r"(?:^|/|\b)(?:[a-z0-9-]+\.tencentcloudcr\.com|ccr\.ccs\.tencentyun\.com)\b",
         )
-        .expect("valid regex"),
-        swr: Regex::new(r"\bswr\.[a-z0-9-]+\.myhuaweicloud\.com\b").expect("valid regex"),
+        .expect("valid regex"), // ok: constant pattern
+        swr: Regex::new(r"\bswr\.[a-z0-9-]+\.myhuaweicloud\.com\b").expect("valid regex"), // ok: constant pattern
         ecr: Regex::new(r"\b\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\b")
-            .expect("valid regex"),
+            .expect("valid regex"), // ok: constant pattern
         aws_node: Regex::new(r"^ip-\d+-\d+-\d+-\d+\.([a-z0-9-]+\.)?compute\.internal$")
-            .expect("valid regex"),
+            .expect("valid regex"), // ok: constant pattern
         aws_china: Regex::new(r"\bcn-(?:north|northwest)-1\b|\.amazonaws\.com\.cn\b")
-            .expect("valid regex"),
-        image_in_text: Regex::new(r#"image "([^"\s]+)""#).expect("valid regex"),
+            .expect("valid regex"), // ok: constant pattern
+        image_in_text: Regex::new(r#"image "([^"\s]+)""#).expect("valid regex"), // ok: constant pattern
         // The scheduler's `Successfully assigned shop/web-1 to eklet-subnet-x` names the node even
         // when only an event table was pasted.
-        assigned_node: Regex::new(r"^Successfully assigned \S+ to (\S+)").expect("valid regex"),
+        assigned_node: Regex::new(r"^Successfully assigned \S+ to (\S+)").expect("valid regex"), // ok: constant pattern
     })
 }
 

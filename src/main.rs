@@ -92,6 +92,20 @@ fn lang_from_env() -> Lang {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Diagnose pasted text, dump directories and archives, or `-` for stdin.
+    ///
+    /// A `kubectl cluster-info dump` directory or a troubleshoot.sh support bundle (also as .tar.gz)
+    /// is diagnosed pod by pod, like a namespace sweep. Recognised inside any input, in any order: `kubectl describe pod|node`, `kubectl get events`
+    /// (also -o wide) and `kubectl events` tables, cloud-console event tables (Chinese headers
+    /// included), Pod/Event/Node objects and Lists as YAML or JSON, and container logs (after a
+    /// `$ kubectl logs POD -c NAME --previous` line they are attributed to that container). Anything
+    /// else is scanned line by line as free text.
+    #[command(after_help = EXIT_CODES)]
+    File {
+        /// Files, directories, .tar.gz/.tgz archives; `-` reads standard input.
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Diagnose a pod in a live cluster (read-only: only GET requests).
     ///
     /// Fetches the pod, then concurrently its events (selected by the pod's uid), its node and the
@@ -156,19 +170,6 @@ enum Command {
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
-    },
-    /// Diagnose pasted text: files, directories (every file in them), or `-` for stdin.
-    ///
-    /// Recognised inside any input, in any order: `kubectl describe pod|node`, `kubectl get events`
-    /// (also -o wide) and `kubectl events` tables, cloud-console event tables (Chinese headers
-    /// included), Pod/Event/Node objects and Lists as YAML or JSON, and container logs (after a
-    /// `$ kubectl logs POD -c NAME --previous` line they are attributed to that container). Anything
-    /// else is scanned line by line as free text.
-    #[command(after_help = EXIT_CODES)]
-    File {
-        /// Files or directories to read; `-` reads standard input.
-        #[arg(value_name = "PATH", required = true)]
-        paths: Vec<PathBuf>,
     },
 }
 

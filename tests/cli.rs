@@ -533,3 +533,78 @@ fn lang_zh_shows_the_seed_documents_chinese_fix() {
         "LANG=zh_CN should select zh"
     );
 }
+
+#[test]
+fn rules_test_and_lint_pass_on_the_builtin_catalog() {
+    let out = bin().args(["rules", "test"]).output().unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{s}");
+    let last = s.lines().last().unwrap_or("");
+    assert!(last.ends_with(" 0 failed"), "{last}");
+    let out = bin().args(["rules", "lint"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("0 error(s)"));
+    let out = bin()
+        .args(["rules", "show", "image-pull-registry-timeout"])
+        .output()
+        .unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    for heading in [
+        "## What it detects",
+        "## Why it happens",
+        "## How to fix it",
+        "## References",
+        "## Match",
+        "## Examples",
+    ] {
+        assert!(s.contains(heading), "rules show lacks {heading}:\n{s}");
+    }
+    assert!(
+        s.contains("### On Tencent Cloud TKE Serverless (EKS) (tencent-eks)"),
+        "{s}"
+    );
+}
+
+#[test]
+fn rules_test_and_lint_catch_a_users_broken_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path();
+    std::fs::write(
+        rules.join("team-db-down.yaml"),
+        "id: team-db-down\ntitle: Database {{host}} is down\nseverity: critical\ncategory: network\n\
+         detects: d\nwhy: w\nfix: Page the DB team about {{host}}.\nreferences: [{url: 'https://wiki.example.invalid/db'}]\n\
+         match:\n  log: { text: 'FATAL: could not reach (?P<host>\\S+)' }\n",
+    )
+    .unwrap();
+    std::fs::create_dir(rules.join("team-db-down")).unwrap();
+    std::fs::write(
+        rules.join("team-db-down/fires-log.txt"),
+        "$ kubectl logs api-0 --previous\n2024-04-03 07:52:42 FATAL: could not reach db.shop.svc\n",
+    )
+    .unwrap();
+    // A near miss that DOES fire: the test must report it.
+    std::fs::write(
+        rules.join("team-db-down/ok-warning.txt"),
+        "$ kubectl logs api-0\n2024-04-03 07:52:42 FATAL: could not reach cache.shop.svc\n",
+    )
+    .unwrap();
+    let out = bin().args(["rules", "test"]).arg(rules).output().unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{s}");
+    assert!(
+        s.contains("ok   team-db-down") && s.contains("fired at rank 1"),
+        "{s}"
+    );
+    assert!(
+        s.contains("FAIL team-db-down") && s.contains("fired on a near miss"),
+        "{s}"
+    );
+
+    std::fs::write(rules.join("broken.yaml"), "id: Broken Rule\ntitle: t\n").unwrap();
+    let out = bin().args(["rules", "lint"]).arg(rules).output().unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{s}");
+    assert!(s.contains("broken.yaml:") && s.contains("error"), "{s}");
+}

@@ -260,3 +260,46 @@ fn wait_times_out_saying_what_it_was_waiting_for() {
         "{nc}"
     );
 }
+
+#[test]
+fn all_namespaces_sweep_uses_cluster_wide_lists() {
+    let server = ApiServer::start("sweep", Options::default());
+    let dir = tempfile::tempdir().unwrap();
+    let kc = server.write_kubeconfig(dir.path(), "default");
+    let (code, v, out, _) = run(
+        &kc,
+        &[
+            "namespace",
+            "-A",
+            "--field-selector",
+            "status.phase!=Succeeded",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(v["scope"]["kind"], "all-namespaces");
+    assert_eq!(v["summary"]["pods"], 7);
+    let reqs = server.requests();
+    let text = server.requests_text();
+    let pods = reqs
+        .iter()
+        .find(|q| q.path == "/api/v1/pods")
+        .expect("cluster-wide pod list");
+    assert_eq!(
+        pods.param("fieldSelector").as_deref(),
+        Some("status.phase!=Succeeded")
+    );
+    // One cluster-wide event list covers pods and nodes; no namespaced or node-event lists.
+    assert_eq!(
+        reqs.iter().filter(|q| q.path == "/api/v1/events").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        !reqs
+            .iter()
+            .any(|q| q.path.contains("/namespaces/") && q.path.ends_with("/events")),
+        "{text}"
+    );
+}

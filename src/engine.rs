@@ -630,19 +630,7 @@ impl<'a> Ctx<'a> {
             }
             Source::NodeCondition => {
                 let c = &ev.node_conditions[i];
-                item.text = format!(
-                    "{}={}{}{}",
-                    c.type_,
-                    c.status,
-                    c.reason
-                        .as_deref()
-                        .map(|r| format!(" {r}"))
-                        .unwrap_or_default(),
-                    c.message
-                        .as_deref()
-                        .map(|m| format!(": {m}"))
-                        .unwrap_or_default()
-                );
+                item.text = condition_text(&c.type_, &c.status, &c.reason, &c.message);
                 item.label = format!(
                     "condition of node {}",
                     c.node.as_deref().unwrap_or("(unnamed)")
@@ -703,25 +691,33 @@ impl<'a> Ctx<'a> {
             }
             Source::PodCondition => {
                 let c = &ev.pod_conditions[i];
-                item.text = format!(
-                    "{}={}{}{}",
-                    c.type_,
-                    c.status,
-                    c.reason
-                        .as_deref()
-                        .map(|r| format!(" {r}"))
-                        .unwrap_or_default(),
-                    c.message
-                        .as_deref()
-                        .map(|m| format!(": {m}"))
-                        .unwrap_or_default()
-                );
+                item.text = condition_text(&c.type_, &c.status, &c.reason, &c.message);
                 item.label = "pod condition".to_string();
                 item.provenance = c.provenance.clone();
             }
         }
         item
     }
+}
+
+/// `Type=Status Reason: message`, as a condition reads in evidence.
+fn condition_text(
+    type_: &str,
+    status: &str,
+    reason: &Option<String>,
+    message: &Option<String>,
+) -> String {
+    format!(
+        "{type_}={status}{}{}",
+        reason
+            .as_deref()
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default(),
+        message
+            .as_deref()
+            .map(|m| format!(": {m}"))
+            .unwrap_or_default()
+    )
 }
 
 fn term_text(t: &ContainerState) -> String {

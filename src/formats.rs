@@ -22,8 +22,8 @@ use crate::report::{
 };
 use crate::rules::{Reference, RuleKind, Severity};
 use crate::sweep::{pod_key, Group, Scope, SweepReport};
-use comfy_table::{presets, Cell, Color, ColumnConstraint, ContentArrangement};
-use comfy_table::{Table, Width};
+use comfy_table::Width;
+use comfy_table::{Cell, Color, ColumnConstraint};
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 use serde::Serialize;
@@ -361,15 +361,7 @@ fn sweep_table(r: &SweepReport, t: &TableOptions) -> String {
 
     if !r.pods.is_empty() {
         out.push('\n');
-        let mut table = Table::new();
-        table.load_preset(presets::UTF8_FULL_CONDENSED);
-        table.set_content_arrangement(ContentArrangement::Dynamic);
-        table.set_width(t.width);
-        if t.color {
-            table.enforce_styling();
-        } else {
-            table.force_no_tty();
-        }
+        let mut table = crate::report::new_table(t);
         table.set_header(vec!["POD", "SEVERITY", "TOP CAUSE", "EVIDENCE", "FIX"]);
         table.set_constraints(vec![
             ColumnConstraint::UpperBoundary(Width::Percentage(20)),

@@ -493,46 +493,26 @@ impl Cluster {
             Some(n) => Api::namespaced(self.client.clone(), n),
             None => Api::all(self.client.clone()),
         };
-        let mut requests = 0;
         // Round trip 1 (plus pages): every pod in scope.
-        let mut pods: Vec<Pod> = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut lp = ListParams::default().limit(500);
-            if let Some(l) = &target.label_selector {
-                lp = lp.labels(l);
-            }
-            if let Some(f) = &target.field_selector {
-                lp = lp.fields(f);
-            }
-            if let Some(t) = &token {
-                lp = lp.continue_token(t);
-            }
-            requests += 1;
-            let page = match self.call(pods_api.list(&lp)).await {
-                Ok(p) => p,
-                Err(f) => {
-                    if let Some(e) = self.connection_error(&f) {
-                        return Err(e);
-                    }
-                    let where_ = match &ns {
-                        Some(n) => format!("in namespace \"{n}\""),
-                        None => "in any namespace (-A)".to_string(),
-                    };
-                    return Err(LiveError::Api {
-                        pod: "(sweep)".into(),
-                        detail: format!(
-                            "cannot list pods {where_}: {f}; a sweep needs `list` on `pods`"
-                        ),
-                    });
+        let (pods, pages) = match self.list_pods(&pods_api, target).await {
+            Ok(x) => x,
+            Err(f) => {
+                if let Some(e) = self.connection_error(&f) {
+                    return Err(e);
                 }
-            };
-            token = page.metadata.continue_.clone().filter(|t| !t.is_empty());
-            pods.extend(page.items);
-            if token.is_none() {
-                break;
+                let where_ = match &ns {
+                    Some(n) => format!("in namespace \"{n}\""),
+                    None => "in any namespace (-A)".to_string(),
+                };
+                return Err(LiveError::Api {
+                    pod: "(sweep)".into(),
+                    detail: format!(
+                        "cannot list pods {where_}: {f}; a sweep needs `list` on `pods`"
+                    ),
+                });
             }
-        }
+        };
+        let mut requests = pages;
         let total = pods.len();
         let now = chrono::Utc::now().timestamp();
         let mut unhealthy: Vec<(Pod, Evidence)> = Vec::new();
@@ -751,7 +731,39 @@ impl Cluster {
         } else {
             Api::namespaced(self.client.clone(), &self.namespace)
         };
+        let (pods, _) = self.list_pods(&api, target).await.map_err(|f| {
+            self.connection_error(&f).unwrap_or_else(|| LiveError::Api {
+                pod: "(sweep)".into(),
+                detail: format!("cannot list pods: {f}"),
+            })
+        })?;
         let mut out = Vec::new();
+        for p in pods {
+            let key = format!(
+                "{}/{}",
+                p.metadata.namespace.as_deref().unwrap_or(""),
+                p.metadata.name.as_deref().unwrap_or("")
+            );
+            let mut ev = Evidence::new();
+            api_object_to_evidence(
+                &serde_json::to_value(&p).unwrap_or_default(),
+                &format!("pod {key}"),
+                &mut ev,
+            );
+            out.push((key, ev));
+        }
+        Ok(out)
+    }
+
+    /// Every pod in a sweep's scope, 500 per page following `continue` tokens; returns the pods and
+    /// the number of requests made.
+    async fn list_pods(
+        &self,
+        api: &Api<Pod>,
+        target: &SweepTarget,
+    ) -> Result<(Vec<Pod>, usize), Failure> {
+        let mut pods = Vec::new();
+        let mut pages = 0;
         let mut token: Option<String> = None;
         loop {
             let mut lp = ListParams::default().limit(500);
@@ -764,32 +776,14 @@ impl Cluster {
             if let Some(t) = &token {
                 lp = lp.continue_token(t);
             }
-            let page = self.call(api.list(&lp)).await.map_err(|f| {
-                self.connection_error(&f).unwrap_or_else(|| LiveError::Api {
-                    pod: "(sweep)".into(),
-                    detail: format!("cannot list pods: {f}"),
-                })
-            })?;
+            pages += 1;
+            let page = self.call(api.list(&lp)).await?;
             token = page.metadata.continue_.clone().filter(|t| !t.is_empty());
-            for p in page.items {
-                let key = format!(
-                    "{}/{}",
-                    p.metadata.namespace.as_deref().unwrap_or(""),
-                    p.metadata.name.as_deref().unwrap_or("")
-                );
-                let mut ev = Evidence::new();
-                api_object_to_evidence(
-                    &serde_json::to_value(&p).unwrap_or_default(),
-                    &format!("pod {key}"),
-                    &mut ev,
-                );
-                out.push((key, ev));
-            }
+            pods.extend(page.items);
             if token.is_none() {
-                break;
+                return Ok((pods, pages));
             }
         }
-        Ok(out)
     }
 
     /// Add one fetched log (or the reason it could not be fetched) to a pod's evidence.

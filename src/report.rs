@@ -205,15 +205,7 @@ impl Diagnosis {
         }
 
         if !self.findings.is_empty() {
-            let mut table = Table::new();
-            table.load_preset(presets::UTF8_FULL_CONDENSED);
-            table.set_content_arrangement(ContentArrangement::Dynamic);
-            table.set_width(opts.width);
-            if opts.color {
-                table.enforce_styling();
-            } else {
-                table.force_no_tty();
-            }
+            let mut table = new_table(opts);
             table.set_header(vec!["#", "SEVERITY", "CAUSE", "EVIDENCE", "FIX"]);
             table.set_constraints(vec![
                 ColumnConstraint::ContentWidth,
@@ -296,6 +288,21 @@ impl Diagnosis {
         }
         out
     }
+}
+
+/// A table in the report's style: condensed UTF-8 borders, wrapped to the width, styled only when
+/// colour is on.
+pub(crate) fn new_table(opts: &TableOptions) -> Table {
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_FULL_CONDENSED);
+    table.set_content_arrangement(ContentArrangement::Dynamic);
+    table.set_width(opts.width);
+    if opts.color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table
 }
 
 /// Rendering choices for the table.

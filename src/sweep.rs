@@ -142,7 +142,7 @@ pub fn split_by_pod(ev: &Evidence) -> Vec<Evidence> {
         }
     }
     if pods.len() <= 1 {
-        return vec![ev.clone()];
+        return vec![focus(ev).into_owned()];
     }
     let matches = |item_pod: &Option<String>, p: &PodInfo| -> bool {
         match item_pod {
@@ -233,6 +233,36 @@ pub fn split_by_pod(ev: &Evidence) -> Vec<Evidence> {
         out.push(rest);
     }
     out
+}
+
+/// Evidence about exactly one pod, without the conditions, taints and events of nodes other than the
+/// one it is scheduled on (a paste of every node's description is common). An unscheduled pod keeps
+/// every node: the scheduler weighed them all. Evidence about no pod or several pods is unchanged.
+pub fn focus(ev: &Evidence) -> std::borrow::Cow<'_, Evidence> {
+    use std::borrow::Cow;
+    let mut named = ev.pods.iter().filter(|p| p.name.is_some());
+    let (Some(pod), None) = (named.next(), named.next()) else {
+        return Cow::Borrowed(ev);
+    };
+    let Some(node) = pod.node_name.clone() else {
+        return Cow::Borrowed(ev);
+    };
+    let other = |n: &Option<String>| n.as_ref().is_some_and(|n| *n != node);
+    let foreign = ev.node_conditions.iter().any(|c| other(&c.node))
+        || ev.taints.iter().any(|t| other(&t.node))
+        || ev
+            .events
+            .iter()
+            .any(|x| x.object_kind.as_deref() == Some("Node") && other(&x.object_name));
+    if !foreign {
+        return Cow::Borrowed(ev);
+    }
+    let mut e = ev.clone();
+    e.node_conditions.retain(|c| !other(&c.node));
+    e.taints.retain(|t| !other(&t.node));
+    e.events
+        .retain(|x| !(x.object_kind.as_deref() == Some("Node") && other(&x.object_name)));
+    Cow::Owned(e)
 }
 
 /// Restarts within this window make a Running, Ready pod "restarting" (flapping) in a sweep.
@@ -458,6 +488,46 @@ mod tests {
         );
         assert!(parts[2].pods.is_empty());
         assert_eq!(parts[2].logs[0].text, "nobody's");
+    }
+
+    #[test]
+    fn a_scheduled_pod_sees_only_its_own_nodes_conditions() {
+        use crate::evidence::NodeCondition;
+        let mut ev = Evidence::new();
+        ev.pods.push(PodInfo {
+            name: Some("web-1".into()),
+            node_name: Some("n1".into()),
+            ..Default::default()
+        });
+        for n in ["n1", "n2"] {
+            ev.node_conditions.push(NodeCondition {
+                node: Some(n.into()),
+                type_: "DiskPressure".into(),
+                status: "True".into(),
+                ..Default::default()
+            });
+        }
+        ev.node_conditions.push(NodeCondition {
+            node: None,
+            type_: "NetworkUnavailable".into(),
+            status: "True".into(),
+            ..Default::default()
+        });
+        let parts = split_by_pod(&ev);
+        assert_eq!(parts.len(), 1);
+        let nodes: Vec<_> = parts[0]
+            .node_conditions
+            .iter()
+            .map(|c| c.node.clone())
+            .collect();
+        assert_eq!(
+            nodes,
+            [Some("n1".to_string()), None],
+            "n2 is not the pod's node"
+        );
+        // Unscheduled: every node stays.
+        ev.pods[0].node_name = None;
+        assert_eq!(split_by_pod(&ev)[0].node_conditions.len(), 3);
     }
 
     #[test]

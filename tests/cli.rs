@@ -608,3 +608,33 @@ fn rules_test_and_lint_catch_a_users_broken_rule() {
     assert_eq!(out.status.code(), Some(1), "{s}");
     assert!(s.contains("broken.yaml:") && s.contains("error"), "{s}");
 }
+
+#[test]
+fn a_scheduled_pod_is_not_blamed_for_another_nodes_pressure() {
+    let doc = |pressured: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: api-0\n  namespace: shop\nspec:\n  nodeName: node-a\n\
+             status:\n  phase: Running\n  containerStatuses:\n  - name: api\n    ready: false\n    restartCount: 0\n\
+             \x20   state:\n      running:\n        startedAt: \"2024-04-03T07:50:00Z\"\n---\n\
+             apiVersion: v1\nkind: Node\nmetadata:\n  name: {pressured}\nstatus:\n  conditions:\n\
+             \x20 - type: DiskPressure\n    status: \"True\"\n    reason: KubeletHasDiskPressure\n\
+             \x20   message: kubelet has disk pressure\n    lastTransitionTime: \"2024-04-03T07:40:00Z\"\n"
+        )
+    };
+    let ids = |text: String| -> Vec<String> {
+        let out = bin()
+            .args(["file", "-", "-o", "json"])
+            .write_stdin(text)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!ids(doc("node-b")).contains(&"node-disk-pressure".to_string()));
+    assert!(ids(doc("node-a")).contains(&"node-disk-pressure".to_string()));
+}

@@ -427,6 +427,8 @@ fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<
                     "message" => o(&p.message),
                     "node" => o(&p.node_name),
                     "controlled_by" => o(&p.controlled_by),
+                    // Seconds since deletion was requested; empty when not terminating.
+                    "terminating_for" => n(p.deletion.and_then(|w| ev.age_of(w))),
                     _ => Cow::Borrowed(""),
                 }),
             }
@@ -685,6 +687,9 @@ impl<'a> Ctx<'a> {
                 if let Some(x) = &p.message {
                     parts.push(format!("Message: {x}"));
                 }
+                if let Some(age) = p.deletion.and_then(|w| ev.age_of(w)) {
+                    parts.push(format!("deletion requested {} ago", short_duration(age)));
+                }
                 item.text = parts.join("; ");
                 item.label = format!("pod {}", p.name.as_deref().unwrap_or("(unnamed)"));
                 item.provenance = p.provenance.clone();
@@ -841,6 +846,17 @@ pub fn ip_scope_zh(ip: &str) -> &'static str {
         "shared (100.64.0.0/10)" => "共享地址段（100.64.0.0/10）",
         "unspecified (any local address)" => "未指定",
         _ => "无法识别的",
+    }
+}
+
+/// `8040` -> `2h14m`, `45` -> `45s`: durations the way kubectl prints ages.
+fn short_duration(secs: u64) -> String {
+    let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m{s}s"),
+        (0, _, _) => format!("{h}h{m}m"),
+        _ => format!("{d}d{h}h"),
     }
 }
 
@@ -1030,6 +1046,14 @@ match:
         assert_eq!(ip_scope("registry"), "unrecognised");
         assert_eq!(ip_scope_zh("43.137.22.10"), "公网");
         assert_eq!(ip_scope_zh("172.16.0.12"), "内网");
+    }
+
+    #[test]
+    fn short_durations_read_like_kubectl_ages() {
+        assert_eq!(short_duration(45), "45s");
+        assert_eq!(short_duration(125), "2m5s");
+        assert_eq!(short_duration(8040), "2h14m");
+        assert_eq!(short_duration(200_000), "2d7h");
     }
 
     #[test]

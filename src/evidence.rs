@@ -69,6 +69,9 @@ pub struct PodInfo {
     pub node_name: Option<String>,
     /// Owner kind/name, e.g. `ReplicaSet/web-7d9f`, `Job/backup-28190`.
     pub controlled_by: Option<String>,
+    /// When deletion was requested (`metadata.deletionTimestamp`; describe's `Terminating (lasts
+    /// 2h)`): set while the pod is terminating.
+    pub deletion: Option<When>,
     pub annotations: Vec<(String, String)>,
     pub labels: Vec<(String, String)>,
     pub provenance: Provenance,

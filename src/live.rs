@@ -330,6 +330,7 @@ impl Cluster {
         }
         let pod_json = serde_json::to_value(&pod).unwrap_or_default();
         api_object_to_evidence(&pod_json, &pod_input, &mut ev);
+        age_deletions(&mut ev);
         if let Some(c) = &target.container {
             ev.containers.retain(|s| &s.name == c);
         }
@@ -526,6 +527,7 @@ impl Cluster {
                 &format!("pod {pns}/{name}"),
                 &mut ev,
             );
+            age_deletions(&mut ev);
             let is_ok = ev
                 .pods
                 .first()
@@ -881,6 +883,16 @@ impl std::fmt::Display for Failure {
             Failure::Kube(kube::Error::Api(s)) => write!(f, "{} ({})", s.message, s.code),
             Failure::Kube(e) => f.write_str(&chain(e)),
             Failure::Timeout(t) => write!(f, "timed out after {}s", t.as_secs().max(1)),
+        }
+    }
+}
+
+/// Live objects are read now: turn a deletion timestamp into how long ago it was, by the clock.
+fn age_deletions(ev: &mut Evidence) {
+    let now = chrono::Utc::now().timestamp();
+    for p in &mut ev.pods {
+        if let Some(crate::evidence::When::Absolute(t)) = p.deletion {
+            p.deletion = Some(crate::evidence::When::Age((now - t).max(0) as u64));
         }
     }
 }

@@ -216,6 +216,7 @@ impl Source {
                 "controlled_by",
                 "annotation",
                 "label",
+                "terminating_for",
             ],
             Source::PodCondition => &["type", "status", "reason", "message"],
         }

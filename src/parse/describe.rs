@@ -281,6 +281,7 @@ pub struct Describe {
     namespace: Option<String>,
     node: Option<String>,
     status: Option<(String, u64)>,
+    deletion: Option<crate::evidence::When>,
     reason: Option<(String, u64)>,
     message: Option<(String, u64)>,
     controlled_by: Option<String>,
@@ -314,6 +315,7 @@ impl Describe {
             namespace: None,
             node: None,
             status: None,
+            deletion: None,
             reason: None,
             message: None,
             controlled_by: None,
@@ -446,6 +448,13 @@ impl Describe {
                 self.node = none_if_placeholder(v);
             }
             "Status" => {
+                // `Terminating (lasts 2h29m)`: how long ago deletion was requested.
+                if let Some(rest) = value.strip_prefix("Terminating (lasts ") {
+                    self.deletion = rest
+                        .strip_suffix(')')
+                        .and_then(super::time::parse_age)
+                        .and_then(|a| a.when());
+                }
                 let v = match value.find(" (") {
                     Some(i) => &value[..i],
                     None => value,
@@ -802,6 +811,7 @@ impl Describe {
                     message: self.message.map(|m| m.0),
                     node_name: self.node,
                     controlled_by: self.controlled_by,
+                    deletion: self.deletion,
                     annotations: self.annotations,
                     labels: self.labels,
                     provenance: cx.prov(line, format),

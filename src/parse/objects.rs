@@ -733,6 +733,7 @@ impl Converter<'_, '_, '_> {
             name: name.clone(),
             namespace: s(v, &["metadata", "namespace"]),
             uid: s(v, &["metadata", "uid"]),
+            deletion: s(v, &["metadata", "deletionTimestamp"]).and_then(|t| rfc3339(&t)),
             phase: s(v, &["status", "phase"]),
             reason,
             message,

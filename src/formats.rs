@@ -430,24 +430,12 @@ fn sweep_table(r: &SweepReport, t: &TableOptions) -> String {
         out.push('\n');
     }
 
-    let nc = sweep_not_checked(r);
-    if !nc.is_empty() {
-        out.push_str(&paint("Not checked:", colored::Colorize::yellow));
-        out.push('\n');
-        for n in &nc {
-            out.push_str(&format!(
-                "  - {}: {}\n",
-                escape_terminal(&n.what),
-                escape_terminal(&n.reason)
-            ));
-        }
-    }
+    out.push_str(&crate::report::not_checked_block(
+        &sweep_not_checked(r),
+        t.color,
+    ));
     if let Some(c) = &r.cluster {
-        out.push_str(&paint(
-            &escape_terminal(&cluster_line(c)),
-            colored::Colorize::dimmed,
-        ));
-        out.push('\n');
+        out.push_str(&crate::report::cluster_block(c, t.color));
     }
     out.push_str(&paint(
         &format!("Totals: {}", escape_terminal(&sweep_totals(r))),

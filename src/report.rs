@@ -241,29 +241,9 @@ impl Diagnosis {
             );
         }
 
-        if !self.not_checked.is_empty() {
-            out.push_str(&paint("Not checked:", colored::Colorize::yellow));
-            out.push('\n');
-            for n in &self.not_checked {
-                out.push_str(&format!(
-                    "  - {}: {}\n",
-                    escape_terminal(&n.what),
-                    escape_terminal(&n.reason)
-                ));
-            }
-        }
+        out.push_str(&not_checked_block(&self.not_checked, opts.color));
         if let Some(c) = &self.cluster {
-            out.push_str(&paint(
-                &format!(
-                    "Read from context {} ({}), namespace {}: {} GET requests",
-                    escape_terminal(&c.context),
-                    escape_terminal(&c.server),
-                    escape_terminal(&c.namespace),
-                    c.requests
-                ),
-                colored::Colorize::dimmed,
-            ));
-            out.push('\n');
+            out.push_str(&cluster_block(c, opts.color));
         }
         for i in &self.inputs {
             let segs: Vec<String> = i
@@ -288,6 +268,43 @@ impl Diagnosis {
         }
         out
     }
+}
+
+/// The "Not checked:" section of a table report (empty when everything was checked).
+pub(crate) fn not_checked_block(items: &[NotChecked], color: bool) -> String {
+    if items.is_empty() {
+        return String::new();
+    }
+    let head = "Not checked:";
+    let mut out = if color {
+        colored::Colorize::yellow(head).to_string()
+    } else {
+        head.to_string()
+    };
+    out.push('\n');
+    for n in items {
+        out.push_str(&format!(
+            "  - {}: {}\n",
+            escape_terminal(&n.what),
+            escape_terminal(&n.reason)
+        ));
+    }
+    out
+}
+
+/// The line saying where a live report read its evidence.
+pub(crate) fn cluster_block(c: &ClusterInfo, color: bool) -> String {
+    let line = escape_terminal(&format!(
+        "Read from context {} ({}), namespace {}: {} GET requests",
+        c.context, c.server, c.namespace, c.requests
+    ));
+    let mut out = if color {
+        colored::Colorize::dimmed(line.as_str()).to_string()
+    } else {
+        line
+    };
+    out.push('\n');
+    out
 }
 
 /// A table in the report's style: condensed UTF-8 borders, wrapped to the width, styled only when

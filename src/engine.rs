@@ -112,12 +112,30 @@ pub struct Finding {
     /// Distinct kinds of source that agree (events, logs, container status, node...).
     pub corroboration: usize,
     pub references: Vec<Reference>,
+    /// Set when later evidence shows the failure over: reported as history (`info`), ranked below
+    /// every current finding (see `crate::history`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::history::History>,
+    /// Set for a node-level finding that cannot be the cause of this pod's state (its rule's
+    /// `affects`): reported as context (`info`), ranked below every current finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unrelated: Option<crate::history::Unrelated>,
     #[serde(skip)]
     pub(crate) rule_explains: Vec<String>,
+    /// The evidence items behind `evidence`, in the same order.
+    #[serde(skip)]
+    pub(crate) items: Vec<ItemRef>,
+}
+
+impl Finding {
+    /// A current failure: neither history nor unrelated context.
+    pub fn is_current(&self) -> bool {
+        self.history.is_none() && self.unrelated.is_none()
+    }
 }
 
 /// Reference to one item of an [`Evidence`]: (source, index in that source's vector).
-type ItemRef = (Source, usize);
+pub(crate) type ItemRef = (Source, usize);
 
 #[derive(Default)]
 struct MatchResult {
@@ -235,6 +253,11 @@ impl Engine {
                 .is_some_and(|s| s.is_match(text))
     }
 
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().map(|c| &c.rule).find(|r| r.id == id)
+    }
+
     /// Number of compiled rules.
     pub fn rule_count(&self) -> usize {
         self.rules.len()
@@ -301,7 +324,10 @@ impl Engine {
                 explained_by: Vec::new(),
                 corroboration,
                 references: r.references.clone(),
+                history: None,
+                unrelated: None,
                 rule_explains: r.explains.clone(),
+                items,
             });
         }
         out
@@ -309,7 +335,7 @@ impl Engine {
 }
 
 /// Field texts of one item; multi-valued fields (annotations, labels) yield several values.
-fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<Cow<'a, str>> {
+pub(crate) fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<Cow<'a, str>> {
     fn o(s: &Option<String>) -> Cow<'_, str> {
         Cow::Borrowed(s.as_deref().unwrap_or(""))
     }
@@ -446,7 +472,7 @@ fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<
     }
 }
 
-fn source_len(ev: &Evidence, s: Source) -> usize {
+pub(crate) fn source_len(ev: &Evidence, s: Source) -> usize {
     match s {
         Source::Event => ev.events.len(),
         Source::Container => ev.containers.len(),
@@ -850,7 +876,7 @@ pub fn ip_scope_zh(ip: &str) -> &'static str {
 }
 
 /// `8040` -> `2h14m`, `45` -> `45s`: durations the way kubectl prints ages.
-fn short_duration(secs: u64) -> String {
+pub(crate) fn short_duration(secs: u64) -> String {
     let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     match (d, h, m) {
         (0, 0, 0) => format!("{s}s"),

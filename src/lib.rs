@@ -7,6 +7,7 @@
 pub mod engine;
 pub mod evidence;
 pub mod formats;
+pub mod history;
 pub mod live;
 pub mod parse;
 pub mod platform;
@@ -36,7 +37,10 @@ pub fn diagnose(engine: &Engine, ev: &Evidence, inputs: Vec<InputSummary>) -> Di
     let focused = sweep::focus(ev);
     let ev: &Evidence = &focused;
     let platform = platform::detect(ev);
-    let findings = rank::rank(engine.evaluate_for(ev, platform.as_ref().and_then(|p| p.platform)));
+    let mut findings = engine.evaluate_for(ev, platform.as_ref().and_then(|p| p.platform));
+    // Resolved failures become history; node causes that cannot affect this pod become context.
+    history::apply(engine, ev, &mut findings);
+    let findings = rank::rank(findings);
     let mut not_checked = ev.not_checked.clone();
     if ev.dropped_lines > 0 {
         not_checked.push(evidence::NotChecked {

@@ -109,8 +109,14 @@ impl Diagnosis {
             critical: count(Severity::Critical),
             warning: count(Severity::Warning),
             info: count(Severity::Info),
-            top_cause: self.findings.first().map(|f| f.id.clone()),
+            // History and unrelated node context are never the top cause.
+            top_cause: self.top().map(|f| f.id.clone()),
         }
+    }
+
+    /// The top current finding: rank 1 unless every finding is history or unrelated context.
+    pub fn top(&self) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.is_current())
     }
 
     /// The body of the JSON report, without the envelope.
@@ -180,8 +186,14 @@ impl Diagnosis {
             .filter(|f| f.kind == RuleKind::Cause)
             .count();
         let symptoms = self.findings.len() - causes;
+        let past = self.findings.iter().filter(|f| !f.is_current()).count();
         let headline = if self.findings.is_empty() {
             format!("{who}: no known failure found")
+        } else if self.top().is_none() {
+            format!(
+                "{who}: no current failure found ({} below: resolved earlier, or about the node only)",
+                plural(past, "finding")
+            )
         } else {
             format!(
                 "{who}: {} ({}, {})",
@@ -355,6 +367,18 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 
 fn cause_cell(f: &Finding, all: &[Finding]) -> String {
     let mut s = format!("{}\n[{}]", escape_terminal(&f.title), f.id);
+    if let Some(h) = &f.history {
+        s.push_str(&format!(
+            "\nhistory: {}, resolved since",
+            h.when
+                .as_deref()
+                .map(|w| format!("last seen {}", escape_terminal(w)))
+                .unwrap_or_else(|| "happened earlier".to_string())
+        ));
+    }
+    if f.unrelated.is_some() {
+        s.push_str("\nnode context: not this pod's cause");
+    }
     if f.kind == RuleKind::Symptom {
         if f.explained_by.is_empty() {
             s.push_str("\nsymptom; no known cause matched");
@@ -422,7 +446,20 @@ fn fix_cell(f: &Finding, chinese: bool) -> String {
         (Some(z), true) => z,
         _ => &f.fix,
     };
-    let mut s = escape_terminal(text);
+    let mut s = String::new();
+    if let Some(h) = &f.history {
+        s.push_str(&format!(
+            "Over: {}.\nIf it comes back: ",
+            escape_terminal(&h.resolved_by.join("; "))
+        ));
+    }
+    if let Some(u) = &f.unrelated {
+        s.push_str(&format!(
+            "Not this pod's cause: {}. For pods it affects: ",
+            escape_terminal(&u.reason)
+        ));
+    }
+    s.push_str(&escape_terminal(text));
     if let Some(p) = &f.fix_platform {
         s.push_str(&format!(
             "\n(the {p} fix; -o json also has the generic one)"

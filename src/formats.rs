@@ -16,6 +16,7 @@
 
 use crate::engine::{EvidenceItem, Finding};
 use crate::evidence::NotChecked;
+use crate::next_steps::NextStep;
 use crate::report::{
     escape_terminal, plural, shape_of, truncate, ClusterInfo, Diagnosis, PodJson, Subject,
     TableOptions, SCHEMA_VERSION,
@@ -280,8 +281,7 @@ fn sweep_totals(r: &SweepReport) -> String {
 fn pod_summary(d: &Diagnosis) -> String {
     let count = |s| d.findings.iter().filter(|f| f.severity == s).count();
     let top = d
-        .findings
-        .first()
+        .top()
         .map(|f| format!("; top cause {}", f.id))
         .unwrap_or_default();
     format!(
@@ -391,6 +391,11 @@ fn sweep_table(r: &SweepReport, t: &TableOptions) -> String {
                 });
             }
             let mut cause = format!("{}\n[{}]", escape_terminal(&top.title), top.id);
+            if top.history.is_some() {
+                cause.push_str("\nhistory: resolved since");
+            } else if top.unrelated.is_some() {
+                cause.push_str("\nnode context: not this pod's cause");
+            }
             if d.findings.len() > 1 {
                 let rest: Vec<&str> = d.findings[1..].iter().map(|f| f.id.as_str()).collect();
                 cause.push_str(&format!(
@@ -571,6 +576,7 @@ fn finding_text(f: &Finding, t: &TableOptions) -> String {
         s.push_str(&format!(" (symptom of {})", f.explained_by.join(", ")));
     }
     s.push('\n');
+    s.push_str(&context_text(f));
     let (shown, hidden) = shown_evidence(f, t.max_evidence);
     for e in shown {
         s.push_str(&format!(
@@ -589,6 +595,37 @@ fn finding_text(f: &Finding, t: &TableOptions) -> String {
     let refs: Vec<String> = f.references.iter().map(|r| r.to_string()).collect();
     if !refs.is_empty() {
         s.push_str(&format!("   see: {}\n", refs.join("; ")));
+    }
+    s
+}
+
+/// `   history: ...` / `   node context: ...` lines of a finding that is not current (else empty).
+fn context_text(f: &Finding) -> String {
+    let mut s = String::new();
+    if let Some(h) = &f.history {
+        s.push_str(&format!(
+            "   history: {}, resolved since: {}\n",
+            h.when
+                .as_deref()
+                .map(|w| format!("last seen {w}"))
+                .unwrap_or_else(|| "happened earlier".to_string()),
+            h.resolved_by.join("; ")
+        ));
+    }
+    if let Some(u) = &f.unrelated {
+        s.push_str(&format!("   node context, not this pod's cause: {}\n", u.reason));
+    }
+    s
+}
+
+/// Next steps as plain text lines (empty when none).
+fn next_steps_text(steps: &[NextStep]) -> String {
+    if steps.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("Next steps:\n");
+    for n in steps {
+        s.push_str(&format!("- {}\n  {}\n", n.command, n.why));
     }
     s
 }
@@ -712,6 +749,12 @@ fn junit_case(
             if d.findings.is_empty() {
                 out.push_str("No known failure found.\n");
             }
+            if !d.next_steps.is_empty() {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&next_steps_text(&d.next_steps));
+            }
             if per_case && !d.not_checked.is_empty() {
                 if !out.is_empty() {
                     out.push('\n');
@@ -834,6 +877,16 @@ fn sarif(
                 message.push_str(": ");
                 message.push_str(&evidence_summary(e));
             }
+            let context = context_text(f);
+            if !context.is_empty() {
+                message.push_str(&format!(" ({})", one_line(&context)));
+            }
+            // The pod's next steps go with its first result.
+            if f.rank == 1 {
+                for n in &d.next_steps {
+                    message.push_str(&format!("\nNext: {} ({})", n.command, n.why));
+                }
+            }
             let mut location = json!({});
             if let Some(e) = f.evidence.first().filter(|e| from_file(e, live)) {
                 let mut phys =
@@ -873,6 +926,14 @@ fn sarif(
                     "fix": fix_text(f, t).trim(),
                 },
             }));
+            if let Some(r) = results.last_mut() {
+                if let Some(h) = &f.history {
+                    r["properties"]["history"] = json!(h);
+                }
+                if let Some(u) = &f.unrelated {
+                    r["properties"]["unrelated"] = json!(u);
+                }
+            }
         }
     }
     let notifications: Vec<Value> = not_checked
@@ -977,6 +1038,19 @@ fn github(
                 github_level(f.severity),
                 props.join(","),
                 github_escape_data(&escape_terminal(&message))
+            ));
+        }
+    }
+    for d in pods {
+        for n in &d.next_steps {
+            out.push_str(&format!(
+                "::notice title=Next step::{}\n",
+                github_escape_data(&escape_terminal(&format!(
+                    "{}: {} — {}",
+                    pod_ref(d),
+                    n.command,
+                    n.why
+                )))
             ));
         }
     }
@@ -1111,7 +1185,11 @@ fn markdown_pod(out: &mut String, d: &Diagnosis, level: usize, t: &TableOptions)
         .iter()
         .filter(|f| f.kind == RuleKind::Cause)
         .count();
-    match d.findings.first() {
+    match d.top() {
+        None if !d.findings.is_empty() => out.push_str(&format!(
+            "No current failure found: {} below resolved earlier or concern only the node.\n\n",
+            plural(d.findings.len(), "finding")
+        )),
         Some(top) => out.push_str(&format!(
             "**{}** ({}, {})\n\n",
             md_inline(&top.title),
@@ -1144,6 +1222,24 @@ fn markdown_pod(out: &mut String, d: &Diagnosis, level: usize, t: &TableOptions)
                 } else {
                     cause.push_str(&format!("<br>symptom of {}", ranks.join(", ")));
                 }
+            }
+            if let Some(hs) = &f.history {
+                cause.push_str(&format!(
+                    "<br>history: {}, resolved since: {}",
+                    md_inline(
+                        &hs.when
+                            .as_deref()
+                            .map(|w| format!("last seen {w}"))
+                            .unwrap_or_else(|| "happened earlier".to_string())
+                    ),
+                    md_inline(&hs.resolved_by.join("; "))
+                ));
+            }
+            if let Some(u) = &f.unrelated {
+                cause.push_str(&format!(
+                    "<br>node context, not this pod's cause: {}",
+                    md_inline(&u.reason)
+                ));
             }
             let (shown, hidden) = shown_evidence(f, t.max_evidence);
             let mut ev: Vec<String> = shown
@@ -1187,6 +1283,17 @@ fn markdown_pod(out: &mut String, d: &Diagnosis, level: usize, t: &TableOptions)
                 out.push('\n');
             }
         }
+    }
+    if !d.next_steps.is_empty() {
+        out.push_str(&format!("{h} Next steps\n\n"));
+        for n in &d.next_steps {
+            out.push_str(&format!(
+                "- {} — {}\n",
+                md_code(&n.command),
+                md_inline(&n.why)
+            ));
+        }
+        out.push('\n');
     }
     if !d.not_checked.is_empty() {
         out.push_str(&format!("{h} Not checked\n\n"));

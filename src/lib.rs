@@ -8,6 +8,7 @@ pub mod engine;
 pub mod evidence;
 pub mod formats;
 pub mod history;
+pub mod next_steps;
 pub mod live;
 pub mod parse;
 pub mod platform;
@@ -41,6 +42,7 @@ pub fn diagnose(engine: &Engine, ev: &Evidence, inputs: Vec<InputSummary>) -> Di
     // Resolved failures become history; node causes that cannot affect this pod become context.
     history::apply(engine, ev, &mut findings);
     let findings = rank::rank(findings);
+    let next_steps = next_steps::suggest(ev, &findings, &inputs);
     let mut not_checked = ev.not_checked.clone();
     if ev.dropped_lines > 0 {
         not_checked.push(evidence::NotChecked {
@@ -56,6 +58,7 @@ pub fn diagnose(engine: &Engine, ev: &Evidence, inputs: Vec<InputSummary>) -> Di
         inputs,
         findings,
         not_checked,
+        next_steps,
         cluster: None,
         platform,
     }

@@ -8,6 +8,7 @@
 
 use crate::engine::Finding;
 use crate::evidence::NotChecked;
+use crate::next_steps::NextStep;
 use crate::parse::InputSummary;
 use crate::rules::{RuleKind, Severity};
 use comfy_table::{
@@ -48,6 +49,8 @@ pub struct Diagnosis {
     pub inputs: Vec<InputSummary>,
     pub findings: Vec<Finding>,
     pub not_checked: Vec<NotChecked>,
+    /// Commands whose output would decide what the evidence leaves open (`crate::next_steps`).
+    pub next_steps: Vec<NextStep>,
     /// Set in live mode.
     pub cluster: Option<ClusterInfo>,
     /// The platform the evidence shows, if any (its documented fixes are shown first).
@@ -74,6 +77,7 @@ pub struct PodJson<'a> {
     platform: &'a Option<crate::platform::Detection>,
     summary: Summary,
     findings: &'a [Finding],
+    next_steps: &'a [NextStep],
     not_checked: &'a [NotChecked],
     inputs: &'a [InputSummary],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,6 +130,7 @@ impl Diagnosis {
             platform: &self.platform,
             summary: self.summary(),
             findings: &self.findings,
+            next_steps: &self.next_steps,
             not_checked: &self.not_checked,
             inputs: &self.inputs,
             cluster: &self.cluster,
@@ -253,6 +258,7 @@ impl Diagnosis {
             );
         }
 
+        out.push_str(&next_steps_block(&self.next_steps, opts.color));
         out.push_str(&not_checked_block(&self.not_checked, opts.color));
         if let Some(c) = &self.cluster {
             out.push_str(&cluster_block(c, opts.color));
@@ -280,6 +286,30 @@ impl Diagnosis {
         }
         out
     }
+}
+
+/// The "Next steps:" section of a table report: each command, then why (empty when none).
+pub(crate) fn next_steps_block(steps: &[NextStep], color: bool) -> String {
+    if steps.is_empty() {
+        return String::new();
+    }
+    let head = "Next steps (their output would decide it):";
+    let mut out = if color {
+        colored::Colorize::cyan(head).to_string()
+    } else {
+        head.to_string()
+    };
+    out.push('\n');
+    for s in steps {
+        let cmd = format!("  $ {}", escape_terminal(&s.command));
+        if color {
+            out.push_str(&colored::Colorize::bold(cmd.as_str()).to_string());
+        } else {
+            out.push_str(&cmd);
+        }
+        out.push_str(&format!("\n    {}\n", escape_terminal(&s.why)));
+    }
+    out
 }
 
 /// The "Not checked:" section of a table report (empty when everything was checked).

@@ -360,6 +360,7 @@ mod tests {
                 .into_iter()
                 .collect(),
             not_checked: vec![],
+            next_steps: vec![],
             cluster: None,
             platform: None,
         }

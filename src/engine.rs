@@ -335,7 +335,11 @@ impl Engine {
 }
 
 /// Field texts of one item; multi-valued fields (annotations, labels) yield several values.
-pub(crate) fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<Cow<'a, str>> {
+pub(crate) fn field_values<'a>(
+    ev: &'a Evidence,
+    (source, i): ItemRef,
+    field: &str,
+) -> Vec<Cow<'a, str>> {
     fn o(s: &Option<String>) -> Cow<'_, str> {
         Cow::Borrowed(s.as_deref().unwrap_or(""))
     }

@@ -613,7 +613,10 @@ fn context_text(f: &Finding) -> String {
         ));
     }
     if let Some(u) = &f.unrelated {
-        s.push_str(&format!("   node context, not this pod's cause: {}\n", u.reason));
+        s.push_str(&format!(
+            "   node context, not this pod's cause: {}\n",
+            u.reason
+        ));
     }
     s
 }

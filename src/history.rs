@@ -20,7 +20,8 @@
 //! `unless` is matched against all the evidence whatever its time (a BackOff event means the
 //! container is still restarting), and `quiet_for` asks the failure's own evidence to be at least
 //! that old. Only events and container statuses can be resolved; log lines, node conditions and pod
-//! fields are current. A finding is history when *every* one of its evidence items is resolved,
+//! conditions are current, and the pod's own fields (quoted for its name or namespace) count neither
+//! way. A finding is history when *every* other one of its evidence items is resolved,
 //! by its own rule or by another finding's: a cause quoting the same `FailedScheduling` event as a
 //! resolved `failed-scheduling` symptom is resolved with it. History is reported with severity
 //! `info`, when it last happened and what resolved it, below every current finding.
@@ -120,7 +121,10 @@ fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
                     continue;
                 }
             }
-            if let Some(by) = after.eval(ev, &|y| later(ev, y, x)).filter(|b| !b.is_empty()) {
+            if let Some(by) = after
+                .eval(ev, &|y| later(ev, y, x))
+                .filter(|b| !b.is_empty())
+            {
                 let e = resolved.entry(x).or_default();
                 for y in by {
                     if !e.contains(&y) {
@@ -134,11 +138,18 @@ fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
         return;
     }
     for f in findings.iter_mut() {
-        if f.items.is_empty() || !f.items.iter().all(|x| resolved.contains_key(x)) {
+        // The pod's own fields (quoted for its name or namespace) count neither way.
+        let failure: Vec<ItemRef> = f
+            .items
+            .iter()
+            .copied()
+            .filter(|x| x.0 != Source::Pod)
+            .collect();
+        if failure.is_empty() || !failure.iter().all(|x| resolved.contains_key(x)) {
             continue;
         }
         let mut by: Vec<ItemRef> = Vec::new();
-        for x in &f.items {
+        for x in &failure {
             for y in &resolved[x] {
                 if !by.contains(y) {
                     by.push(*y);
@@ -217,11 +228,13 @@ pub fn pod_stage(ev: &Evidence) -> Stage {
             p.phase.as_deref(),
             Some("Running" | "Succeeded" | "Completed")
         )
-    }) || ev.containers.iter().any(|c| {
-        ran(&c.state) || ran(&c.last_state) || c.restart_count.is_some_and(|n| n > 0)
-    }) || ev.events.iter().any(|e| {
-        e.reason.as_deref() == Some("Started") && e.message.starts_with("Started container")
-    });
+    }) || ev
+        .containers
+        .iter()
+        .any(|c| ran(&c.state) || ran(&c.last_state) || c.restart_count.is_some_and(|n| n > 0))
+        || ev.events.iter().any(|e| {
+            e.reason.as_deref() == Some("Started") && e.message.starts_with("Started container")
+        });
     if started {
         return Stage::Started;
     }
@@ -293,7 +306,9 @@ fn later(ev: &Evidence, y: ItemRef, x: ItemRef) -> bool {
     match (y.0, x.0) {
         (Source::Event, Source::Event) => {
             let (ey, ex) = (&ev.events[y.1], &ev.events[x.1]);
-            let age = |e: &crate::evidence::Event| e.last_seen.or(e.first_seen).and_then(|w| ev.age_of(w));
+            let age = |e: &crate::evidence::Event| {
+                e.last_seen.or(e.first_seen).and_then(|w| ev.age_of(w))
+            };
             match (age(ey), age(ex)) {
                 (Some(a), Some(b)) if a != b => a < b,
                 _ => {
@@ -304,9 +319,10 @@ fn later(ev: &Evidence, y: ItemRef, x: ItemRef) -> bool {
         }
         (Source::Container, Source::Container) => y == x && restarts_stable(ev, y.1),
         (Source::Container, Source::Event) => restarts_stable(ev, y.1),
-        (Source::Pod | Source::PodCondition | Source::NodeCondition | Source::Taint, Source::Event) => {
-            true
-        }
+        (
+            Source::Pod | Source::PodCondition | Source::NodeCondition | Source::Taint,
+            Source::Event,
+        ) => true,
         _ => false,
     }
 }
@@ -447,7 +463,12 @@ impl Compiled {
                     .iter()
                     // Checked at load time with placeholders filled; an escaped value keeps it
                     // valid. `None` (cannot happen) matches nothing.
-                    .map(|(f, p)| (f.clone(), Regex::new(&fill_template(&p.source, caps, ".*?")).ok()))
+                    .map(|(f, p)| {
+                        (
+                            f.clone(),
+                            Regex::new(&fill_template(&p.source, caps, ".*?")).ok(),
+                        )
+                    })
                     .collect(),
             ),
         }
@@ -491,5 +512,421 @@ impl Compiled {
                 None => Some(Vec::new()),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{ContainerKind, ContainerStatus, NodeCondition, PodInfo, Provenance};
+    use crate::report::Diagnosis;
+    use crate::rules::RuleSet;
+    use std::sync::OnceLock;
+
+    fn engine() -> &'static Engine {
+        static E: OnceLock<Engine> = OnceLock::new();
+        E.get_or_init(|| Engine::new(&RuleSet::builtin().expect("rules")).expect("engine"))
+    }
+
+    fn parse(text: &str) -> Evidence {
+        let mut ev = Evidence::new();
+        crate::parse::parse_reader("paste.txt", text.as_bytes(), engine(), &mut ev)
+            .expect("parses");
+        ev
+    }
+
+    fn run(ev: &Evidence) -> Diagnosis {
+        crate::diagnose(engine(), ev, Vec::new())
+    }
+
+    fn find<'a>(d: &'a Diagnosis, id: &str) -> &'a Finding {
+        d.findings
+            .iter()
+            .find(|f| f.id == id)
+            .unwrap_or_else(|| panic!("{id} did not fire: {:?}", ids(d)))
+    }
+
+    fn ids(d: &Diagnosis) -> Vec<(String, Severity)> {
+        d.findings
+            .iter()
+            .map(|f| (f.id.clone(), f.severity))
+            .collect()
+    }
+
+    /// `kubectl get events` output, columns aligned as kubectl aligns them.
+    fn table(rows: &[[&str; 5]]) -> String {
+        let head = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"];
+        let w: Vec<usize> = (0..4)
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r[i].len())
+                    .chain([head[i].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |r: [&str; 5]| {
+            format!(
+                "{:<a$}   {:<b$}   {:<c$}   {:<d$}   {}\n",
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                a = w[0],
+                b = w[1],
+                c = w[2],
+                d = w[3]
+            )
+        };
+        let mut out = line(head);
+        for r in rows {
+            out.push_str(&line(*r));
+        }
+        out
+    }
+
+    const MOUNT: &str =
+        "MountVolume.SetUp failed for volume \"config\" : configmap \"web-config\" not found";
+
+    #[test]
+    fn a_mount_failure_before_the_start_is_history_with_its_age() {
+        let d = run(&parse(&table(&[
+            ["4m", "Warning", "FailedMount", "pod/web-0", MOUNT],
+            [
+                "2m",
+                "Normal",
+                "Started",
+                "pod/web-0",
+                "Started container web",
+            ],
+        ])));
+        let f = find(&d, "failed-mount");
+        let h = f.history.as_ref().expect("history");
+        assert_eq!(f.severity, Severity::Info);
+        assert_eq!(h.original_severity, Severity::Warning);
+        assert_eq!(h.when.as_deref(), Some("4m ago"));
+        assert_eq!(h.age_seconds, Some(240));
+        assert!(h.resolved_by[0].contains("Started container web"), "{h:?}");
+        assert!(d.top().is_none(), "no current failure: {:?}", ids(&d));
+    }
+
+    #[test]
+    fn a_mount_failure_after_the_last_start_is_current() {
+        let d = run(&parse(&table(&[
+            [
+                "9m",
+                "Normal",
+                "Started",
+                "pod/web-0",
+                "Started container web",
+            ],
+            ["40s", "Warning", "FailedMount", "pod/web-0", MOUNT],
+        ])));
+        let f = find(&d, "failed-mount");
+        assert!(f.history.is_none());
+        assert_eq!(f.severity, Severity::Warning);
+    }
+
+    #[test]
+    fn equal_ages_are_ordered_by_the_lines_of_the_paste() {
+        // Same age: the Started line below the FailedMount is later...
+        let later = parse(&table(&[
+            ["2m", "Warning", "FailedMount", "pod/web-0", MOUNT],
+            [
+                "2m",
+                "Normal",
+                "Started",
+                "pod/web-0",
+                "Started container web",
+            ],
+        ]));
+        assert!(find(&run(&later), "failed-mount").history.is_some());
+        // ...and above it, earlier.
+        let earlier = parse(&table(&[
+            [
+                "2m",
+                "Normal",
+                "Started",
+                "pod/web-0",
+                "Started container web",
+            ],
+            ["2m", "Warning", "FailedMount", "pod/web-0", MOUNT],
+        ]));
+        assert!(find(&run(&earlier), "failed-mount").history.is_none());
+    }
+
+    fn oom_container(restarts: u32, ready: bool) -> ContainerStatus {
+        ContainerStatus {
+            pod: Some("shop/cache-0".into()),
+            name: "cache".into(),
+            kind: ContainerKind::Regular,
+            image: Some("redis:7.2".into()),
+            ready: Some(ready),
+            restart_count: Some(restarts),
+            state: Some(ContainerState::Running {
+                started_at: Some("2024-04-01T11:32:07Z".into()),
+            }),
+            last_state: Some(ContainerState::Terminated {
+                reason: Some("OOMKilled".into()),
+                message: None,
+                exit_code: Some(137),
+                signal: None,
+                finished_at: Some("2024-04-01T11:32:05Z".into()),
+            }),
+            provenance: Provenance::new("pod.yaml", Some(20), "yaml"),
+        }
+    }
+
+    #[test]
+    fn an_old_oom_kill_on_a_ready_container_is_history_but_a_rising_restart_count_is_not() {
+        let mut ev = Evidence::new();
+        ev.containers.push(oom_container(1, true));
+        let d = run(&ev);
+        let f = find(&d, "oom-killed");
+        let h = f.history.as_ref().expect("history");
+        assert_eq!(h.when.as_deref(), Some("2024-04-01T11:32:05Z"));
+        assert_eq!(h.original_severity, Severity::Critical);
+
+        // A second snapshot with a higher restart count: it is restarting, a current failure.
+        ev.containers.push(oom_container(3, true));
+        let d = run(&ev);
+        assert_eq!(find(&d, "oom-killed").severity, Severity::Critical);
+        assert!(find(&d, "oom-killed").history.is_none());
+
+        // Not ready: not resolved either.
+        let mut ev = Evidence::new();
+        ev.containers.push(oom_container(1, false));
+        assert!(find(&run(&ev), "oom-killed").history.is_none());
+    }
+
+    #[test]
+    fn a_back_off_event_keeps_an_oom_kill_current() {
+        let mut ev = parse(&table(&[[
+            "4m",
+            "Warning",
+            "BackOff",
+            "pod/cache-0",
+            "Back-off restarting failed container cache in pod cache-0_shop(6f1d)",
+        ]]));
+        ev.containers.push(oom_container(1, true));
+        let d = run(&ev);
+        assert!(find(&d, "oom-killed").history.is_none());
+        assert_eq!(d.top().map(|f| f.id.as_str()), Some("oom-killed"));
+    }
+
+    #[test]
+    fn quiet_for_needs_the_failure_old_enough() {
+        let paste = |backoff: &str, started: &str| {
+            let mut ev = parse(&table(&[
+                [
+                    backoff,
+                    "Warning",
+                    "BackOff",
+                    "pod/w-0",
+                    "Back-off restarting failed container worker in pod w-0_jobs(0b1c)",
+                ],
+                [
+                    started,
+                    "Normal",
+                    "Started",
+                    "pod/w-0",
+                    "Started container worker",
+                ],
+            ]));
+            let mut c = oom_container(4, true);
+            c.name = "worker".into();
+            c.pod = None;
+            c.last_state = Some(ContainerState::Terminated {
+                reason: Some("Error".into()),
+                message: None,
+                exit_code: Some(1),
+                signal: None,
+                finished_at: None,
+            });
+            ev.containers.push(c);
+            run(&ev)
+        };
+        let old = paste("35m", "33m");
+        assert!(
+            find(&old, "crash-loop-back-off").history.is_some(),
+            "{:?}",
+            ids(&old)
+        );
+        // Backed off 3 minutes ago: it may crash again; still current.
+        let recent = paste("3m", "2m");
+        assert!(find(&recent, "crash-loop-back-off").history.is_none());
+    }
+
+    #[test]
+    fn history_never_ranks_above_a_current_failure() {
+        let mut ev = parse(&table(&[
+            ["9m", "Warning", "FailedMount", "pod/web-0", MOUNT],
+            [
+                "8m",
+                "Normal",
+                "Started",
+                "pod/web-0",
+                "Started container web",
+            ],
+            [
+                "1m",
+                "Warning",
+                "BackOff",
+                "pod/web-0",
+                "Back-off restarting failed container web in pod web-0_shop(0f1e)",
+            ],
+        ]));
+        ev.pods.push(PodInfo {
+            name: Some("web-0".into()),
+            namespace: Some("shop".into()),
+            ..Default::default()
+        });
+        let d = run(&ev);
+        let first_history = d.findings.iter().position(|f| !f.is_current());
+        let last_current = d.findings.iter().rposition(|f| f.is_current());
+        assert!(
+            first_history.is_some() && last_current.is_some(),
+            "{:?}",
+            ids(&d)
+        );
+        assert!(last_current < first_history, "{:?}", ids(&d));
+        assert_eq!(
+            d.findings[0].id,
+            "crash-loop-back-off",
+            "{:?}",
+            d.findings
+                .iter()
+                .map(|f| (&f.id, &f.history, &f.evidence))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    fn subnet_node(ev: &mut Evidence) {
+        ev.node_conditions.push(NodeCondition {
+            node: Some("eklet-1".into()),
+            type_: "NetworkUnavailable".into(),
+            status: "True".into(),
+            reason: Some("EKLetHasInsufficientSubnetIP".into()),
+            message: Some(
+                "eklet node has insufficient IP available of subnet subnet-bok73g4c".into(),
+            ),
+            ..Default::default()
+        });
+    }
+
+    fn pod(phase: &str, node: Option<&str>) -> PodInfo {
+        PodInfo {
+            name: Some("p-0".into()),
+            namespace: Some("shop".into()),
+            phase: Some(phase.into()),
+            node_name: node.map(String::from),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_node_cause_does_not_explain_a_container_that_has_run() {
+        let mut ev = Evidence::new();
+        subnet_node(&mut ev);
+        ev.pods.push(pod("Running", Some("eklet-1")));
+        let mut c = oom_container(5, false);
+        c.state = Some(ContainerState::Waiting {
+            reason: Some("CrashLoopBackOff".into()),
+            message: None,
+        });
+        c.last_state = Some(ContainerState::Terminated {
+            reason: Some("Error".into()),
+            message: None,
+            exit_code: Some(1),
+            signal: None,
+            finished_at: None,
+        });
+        ev.containers.push(c);
+        let d = run(&ev);
+        let subnet = find(&d, "node-subnet-ip-exhausted");
+        let u = subnet.unrelated.as_ref().expect("unrelated");
+        assert_eq!(u.affects, Affects::NotStarted);
+        assert_eq!(u.original_severity, Severity::Critical);
+        assert_eq!(subnet.severity, Severity::Info);
+        assert_eq!(d.top().map(|f| f.id.as_str()), Some("crash-loop-back-off"));
+        assert_eq!(
+            d.findings[0].id,
+            "crash-loop-back-off",
+            "{:?}",
+            d.findings
+                .iter()
+                .map(|f| (&f.id, &f.history, &f.evidence))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_node_cause_explains_a_pod_waiting_to_start() {
+        let mut ev = Evidence::new();
+        subnet_node(&mut ev);
+        ev.pods.push(pod("Pending", Some("eklet-1")));
+        let d = run(&ev);
+        let subnet = find(&d, "node-subnet-ip-exhausted");
+        assert!(subnet.unrelated.is_none());
+        assert_eq!(
+            d.top().map(|f| f.id.as_str()),
+            Some("node-subnet-ip-exhausted")
+        );
+        // With nothing to say how far the pod got, node causes stay.
+        let mut ev = Evidence::new();
+        subnet_node(&mut ev);
+        assert!(find(&run(&ev), "node-subnet-ip-exhausted")
+            .unrelated
+            .is_none());
+    }
+
+    #[test]
+    fn for_an_unscheduled_pod_the_schedulers_message_decides() {
+        let gpu = "0/1 nodes are available: 1 Insufficient nvidia.com/gpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
+        let taint = "0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/network-unavailable: }. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
+        let with = |msg: &str| {
+            let mut ev = parse(&table(&[[
+                "2m",
+                "Warning",
+                "FailedScheduling",
+                "pod/p-0",
+                msg,
+            ]]));
+            subnet_node(&mut ev);
+            ev.pods.push(pod("Pending", None));
+            run(&ev)
+        };
+        let d = with(gpu);
+        assert!(find(&d, "node-subnet-ip-exhausted").unrelated.is_some());
+        assert_eq!(
+            d.top().map(|f| f.id.as_str()),
+            Some("insufficient-nvidia-gpu")
+        );
+        let d = with(taint);
+        assert!(find(&d, "node-subnet-ip-exhausted").unrelated.is_none());
+        assert_eq!(
+            d.top().map(|f| f.id.as_str()),
+            Some("node-subnet-ip-exhausted")
+        );
+    }
+
+    #[test]
+    fn pod_stage_reads_how_far_the_pod_got() {
+        let mut ev = Evidence::new();
+        assert_eq!(pod_stage(&ev), Stage::Unknown);
+        ev.pods.push(pod("Pending", None));
+        assert_eq!(pod_stage(&ev), Stage::Unscheduled);
+        ev.pods[0].node_name = Some("n1".into());
+        assert_eq!(pod_stage(&ev), Stage::NotStarted);
+        ev.containers.push(oom_container(0, false));
+        assert_eq!(pod_stage(&ev), Stage::Started);
+    }
+
+    #[test]
+    fn ages_print_like_kubectl() {
+        assert_eq!(ago(240), "4m");
+        assert_eq!(ago(125), "2m5s");
+        assert_eq!(ago(40), "40s");
     }
 }

@@ -40,7 +40,13 @@ pub struct NextStep {
 }
 
 /// Termination reasons that only say "it exited": the log has the real reason.
-const VAGUE_REASONS: &[&str] = &["", "Error", "Completed", "Unknown", "ContainerStatusUnknown"];
+const VAGUE_REASONS: &[&str] = &[
+    "",
+    "Error",
+    "Completed",
+    "Unknown",
+    "ContainerStatusUnknown",
+];
 
 /// Pod reasons that point at the node.
 const NODE_REASONS: &[&str] = &[
@@ -100,6 +106,9 @@ struct Cx<'a> {
     log_given: bool,
     /// Some current cause says why, beyond an exit code.
     decisive: bool,
+    /// A whole `kubectl describe pod` was given: it always ends with the Events section (`Events:
+    /// <none>` when they expired), so asking for events would show nothing new.
+    full_describe: bool,
 }
 
 impl<'a> Cx<'a> {
@@ -112,12 +121,17 @@ impl<'a> Cx<'a> {
         let decisive = findings
             .iter()
             .any(|f| f.is_current() && f.kind == RuleKind::Cause && decisive(ev, f));
+        let full_describe = ev
+            .pods
+            .iter()
+            .any(|p| p.name.is_some() && p.provenance.format.starts_with("describe"));
         Cx {
             ev,
             findings,
             live,
             log_given,
             decisive,
+            full_describe,
         }
     }
 
@@ -170,10 +184,7 @@ impl<'a> Cx<'a> {
             let restarted = c.restart_count.unwrap_or(0) > 0
                 || matches!(&c.state, Some(ContainerState::Waiting { reason: Some(r), .. }) if r.contains("CrashLoopBackOff"));
             let previous = if restarted { "previous " } else { "" };
-            if self.live
-                && !self
-                    .not_fetched(&format!("{previous}log of container {}", c.name))
-            {
+            if self.live && !self.not_fetched(&format!("{previous}log of container {}", c.name)) {
                 continue;
             }
             let (ns, pod) = self.pod_of(c.pod.as_deref());
@@ -236,10 +247,7 @@ impl<'a> Cx<'a> {
                     "ContainerCreating" | "PodInitializing" | "CrashLoopBackOff"
                 ) =>
             {
-                Some(format!(
-                    "container {} is waiting with reason {r}",
-                    c.name
-                ))
+                Some(format!("container {} is waiting with reason {r}", c.name))
             }
             _ => None,
         });
@@ -247,8 +255,15 @@ impl<'a> Cx<'a> {
             (c.status == "False"
                 && c.message.is_none()
                 && from_describe(&c.provenance.format)
-                && matches!(c.type_.as_str(), "PodScheduled" | "Initialized" | "ContainersReady" | "Ready")
-                && !self.ev.events.iter().any(|e| e.type_.as_deref() == Some("Warning")))
+                && matches!(
+                    c.type_.as_str(),
+                    "PodScheduled" | "Initialized" | "ContainersReady" | "Ready"
+                )
+                && !self
+                    .ev
+                    .events
+                    .iter()
+                    .any(|e| e.type_.as_deref() == Some("Warning")))
             .then(|| format!("condition {} is False", c.type_))
         });
         let what = waiting.or(condition)?;
@@ -269,7 +284,11 @@ impl<'a> Cx<'a> {
             if !self.not_fetched("events of the pod") {
                 return None;
             }
-        } else if !self.ev.events.is_empty() || self.decisive || !self.troubled() {
+        } else if !self.ev.events.is_empty()
+            || self.decisive
+            || !self.troubled()
+            || self.full_describe
+        {
             return None;
         }
         let (ns, pod) = self.pod_of(None);
@@ -287,10 +306,8 @@ impl<'a> Cx<'a> {
     /// Whether the status shows anything wrong.
     fn troubled(&self) -> bool {
         self.ev.pods.iter().any(|p| {
-            matches!(
-                p.phase.as_deref(),
-                Some("Pending" | "Failed" | "Unknown")
-            ) || p.reason.is_some()
+            matches!(p.phase.as_deref(), Some("Pending" | "Failed" | "Unknown"))
+                || p.reason.is_some()
         }) || self.ev.containers.iter().any(|c| {
             crashed(c).is_some()
                 || matches!(&c.state, Some(ContainerState::Waiting { .. }))
@@ -355,8 +372,12 @@ impl<'a> Cx<'a> {
     }
 }
 
-/// How a container crashed, when it did: `is in CrashLoopBackOff`, `exited with code 1`.
+/// How a container crashed, when it did: `is in CrashLoopBackOff`, `exited with code 1`. A
+/// container Running and Ready now is not crashed (an old termination is history).
 fn crashed(c: &ContainerStatus) -> Option<String> {
+    if matches!(c.state, Some(ContainerState::Running { .. })) && c.ready == Some(true) {
+        return None;
+    }
     let code = |s: &Option<ContainerState>| match s {
         Some(ContainerState::Terminated {
             exit_code, reason, ..
@@ -383,7 +404,10 @@ fn crashed(c: &ContainerStatus) -> Option<String> {
     }
     code(&c.state).or_else(|| {
         code(&c.last_state)
-            .filter(|_| c.restart_count.unwrap_or(0) > 0 || !matches!(c.state, Some(ContainerState::Running { .. })))
+            .filter(|_| {
+                c.restart_count.unwrap_or(0) > 0
+                    || !matches!(c.state, Some(ContainerState::Running { .. }))
+            })
             .map(|x| format!("restarted (last run {x})"))
     })
 }
@@ -417,12 +441,255 @@ fn safe(name: Option<&str>, placeholder: &str) -> String {
         Some(n)
             if !n.is_empty()
                 && n.len() <= 253
-                && n
-                    .chars()
+                && n.chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':')) =>
         {
             n.to_string()
         }
         _ => placeholder.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::evidence::{NotChecked, PodCondition, PodInfo, Provenance};
+    use crate::rules::RuleSet;
+    use std::sync::OnceLock;
+
+    fn engine() -> &'static Engine {
+        static E: OnceLock<Engine> = OnceLock::new();
+        E.get_or_init(|| Engine::new(&RuleSet::builtin().expect("rules")).expect("engine"))
+    }
+
+    fn steps(ev: &Evidence) -> Vec<NextStep> {
+        crate::diagnose(engine(), ev, Vec::new()).next_steps
+    }
+
+    fn commands(ev: &Evidence) -> Vec<String> {
+        steps(ev).into_iter().map(|s| s.command).collect()
+    }
+
+    fn pod(format: &str) -> PodInfo {
+        PodInfo {
+            name: Some("api-7c9d8f6b5-qx2lm".into()),
+            namespace: Some("shop".into()),
+            phase: Some("Running".into()),
+            node_name: Some("ip-10-0-3-7.ec2.internal".into()),
+            provenance: Provenance::new("in.txt", Some(1), format),
+            ..Default::default()
+        }
+    }
+
+    fn crashing(kind: ContainerKind, format: &str) -> ContainerStatus {
+        ContainerStatus {
+            pod: Some("shop/api-7c9d8f6b5-qx2lm".into()),
+            name: if kind == ContainerKind::Init {
+                "migrate"
+            } else {
+                "api"
+            }
+            .into(),
+            kind,
+            image: Some("registry.example.com/api:1.4.2".into()),
+            ready: Some(false),
+            restart_count: Some(6),
+            state: Some(ContainerState::Waiting {
+                reason: Some("CrashLoopBackOff".into()),
+                message: None,
+            }),
+            last_state: Some(ContainerState::Terminated {
+                reason: Some("Error".into()),
+                message: None,
+                exit_code: Some(1),
+                signal: None,
+                finished_at: None,
+            }),
+            provenance: Provenance::new("in.txt", Some(10), format),
+        }
+    }
+
+    #[test]
+    fn a_crash_loop_without_a_log_asks_for_the_previous_log_and_the_events() {
+        let mut ev = Evidence::new();
+        ev.pods.push(pod("yaml"));
+        ev.containers.push(crashing(ContainerKind::Regular, "yaml"));
+        let s = steps(&ev);
+        assert_eq!(
+            s.iter().map(|s| s.command.as_str()).collect::<Vec<_>>(),
+            [
+                "kubectl logs api-7c9d8f6b5-qx2lm -n shop -c api --previous",
+                "kubectl get events -n shop --field-selector involvedObject.name=api-7c9d8f6b5-qx2lm",
+            ]
+        );
+        assert!(s[0].why.contains("exited with code 1"), "{}", s[0].why);
+        assert!(s[1].why.contains("one hour"), "{}", s[1].why);
+    }
+
+    #[test]
+    fn a_failing_init_container_asks_for_its_own_log() {
+        let mut ev = Evidence::new();
+        ev.pods.push(pod("yaml"));
+        ev.containers.push(crashing(ContainerKind::Init, "yaml"));
+        let s = steps(&ev);
+        assert_eq!(
+            s[0].command,
+            "kubectl logs api-7c9d8f6b5-qx2lm -n shop -c migrate --previous"
+        );
+        assert!(
+            s[0].why.starts_with("init container migrate"),
+            "{}",
+            s[0].why
+        );
+    }
+
+    #[test]
+    fn no_log_step_when_the_runtime_or_a_log_already_says_why() {
+        let mut ev = Evidence::new();
+        ev.pods.push(pod("yaml"));
+        let mut c = crashing(ContainerKind::Regular, "yaml");
+        c.last_state = Some(ContainerState::Terminated {
+            reason: Some("OOMKilled".into()),
+            message: None,
+            exit_code: Some(137),
+            signal: None,
+            finished_at: None,
+        });
+        ev.containers.push(c);
+        assert!(
+            commands(&ev).iter().all(|c| !c.starts_with("kubectl logs")),
+            "{:?}",
+            commands(&ev)
+        );
+
+        let mut ev = Evidence::new();
+        ev.pods.push(pod("yaml"));
+        ev.containers.push(crashing(ContainerKind::Regular, "yaml"));
+        ev.push_log(crate::evidence::LogLine {
+            pod: Some("shop/api-7c9d8f6b5-qx2lm".into()),
+            container: Some("api".into()),
+            previous: Some(true),
+            free_text: false,
+            text: "nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)".into(),
+            repeats: 1,
+            provenance: Provenance::new("in.txt", Some(30), "log"),
+        });
+        assert!(commands(&ev).is_empty(), "{:?}", commands(&ev));
+    }
+
+    #[test]
+    fn describe_hides_the_waiting_message_so_ask_for_the_yaml() {
+        let mut ev = Evidence::new();
+        ev.pods.push(pod("describe-pod"));
+        let mut c = crashing(ContainerKind::Regular, "describe-pod");
+        c.state = Some(ContainerState::Waiting {
+            reason: Some("CreateContainerConfigError".into()),
+            message: None,
+        });
+        c.last_state = None;
+        c.restart_count = Some(0);
+        ev.containers.push(c);
+        let s = steps(&ev);
+        let yaml = s
+            .iter()
+            .find(|s| s.command == "kubectl get pod api-7c9d8f6b5-qx2lm -n shop -o yaml")
+            .unwrap_or_else(|| panic!("{s:?}"));
+        assert!(
+            yaml.why.contains("CreateContainerConfigError"),
+            "{}",
+            yaml.why
+        );
+        // A whole describe always has its Events section: no events step.
+        assert!(
+            s.iter()
+                .all(|s| !s.command.starts_with("kubectl get events")),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn a_pending_pod_whose_describe_hides_the_scheduler_message_asks_for_the_yaml() {
+        let mut ev = Evidence::new();
+        let mut p = pod("describe-pod");
+        p.phase = Some("Pending".into());
+        p.node_name = None;
+        ev.pods.push(p);
+        ev.pod_conditions.push(PodCondition {
+            pod: None,
+            type_: "PodScheduled".into(),
+            status: "False".into(),
+            reason: None,
+            message: None,
+            provenance: Provenance::new("in.txt", Some(30), "describe-pod"),
+        });
+        assert_eq!(
+            commands(&ev),
+            ["kubectl get pod api-7c9d8f6b5-qx2lm -n shop -o yaml"]
+        );
+    }
+
+    #[test]
+    fn an_eviction_without_node_evidence_asks_for_the_node() {
+        let mut ev = Evidence::new();
+        let mut p = pod("yaml");
+        p.phase = Some("Failed".into());
+        p.reason = Some("Evicted".into());
+        p.message = Some(
+            "The node was low on resource: memory. Threshold quantity: 100Mi, available: 91604Ki."
+                .into(),
+        );
+        ev.pods.push(p);
+        let c = commands(&ev);
+        assert!(
+            c.contains(&"kubectl describe node ip-10-0-3-7.ec2.internal".to_string()),
+            "{c:?}"
+        );
+        // With the node's conditions given, it is not asked for.
+        ev.node_conditions.push(crate::evidence::NodeCondition {
+            node: Some("ip-10-0-3-7.ec2.internal".into()),
+            type_: "MemoryPressure".into(),
+            status: "True".into(),
+            ..Default::default()
+        });
+        assert!(commands(&ev)
+            .iter()
+            .all(|c| !c.starts_with("kubectl describe node")));
+    }
+
+    #[test]
+    fn live_mode_asks_only_for_what_could_not_be_fetched() {
+        let mut ev = Evidence::new();
+        ev.pods.push(pod("api"));
+        ev.containers.push(crashing(ContainerKind::Regular, "api"));
+        assert!(
+            commands(&ev).is_empty(),
+            "fetched already: {:?}",
+            commands(&ev)
+        );
+        ev.not_checked.push(NotChecked {
+            what: "previous log of container api".into(),
+            reason: "forbidden by RBAC; allow `get pods/log in namespace \"shop\"` to check it"
+                .into(),
+        });
+        ev.not_checked.push(NotChecked {
+            what: "events of the pod".into(),
+            reason: "the request timed out after 10s".into(),
+        });
+        assert_eq!(
+            commands(&ev),
+            [
+                "kubectl logs api-7c9d8f6b5-qx2lm -n shop -c api --previous",
+                "kubectl get events -n shop --field-selector involvedObject.name=api-7c9d8f6b5-qx2lm",
+            ]
+        );
+    }
+
+    #[test]
+    fn names_that_are_not_kubernetes_names_become_placeholders() {
+        assert_eq!(safe(Some("web-0"), "<pod>"), "web-0");
+        assert_eq!(safe(Some("web; rm -rf /"), "<pod>"), "<pod>");
+        assert_eq!(safe(Some("$(id)"), "<pod>"), "<pod>");
+        assert_eq!(safe(None, "<node>"), "<node>");
     }
 }

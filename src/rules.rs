@@ -556,7 +556,9 @@ impl<'de> Deserialize<'de> for ResolvedBy {
         impl<'de> de::Visitor<'de> for V {
             type Value = ResolvedBy;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a mapping with `after` (a match node) and optional `unless`, `quiet_for`")
+                f.write_str(
+                    "a mapping with `after` (a match node) and optional `unless`, `quiet_for`",
+                )
             }
             fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<ResolvedBy, A::Error> {
                 let (mut after, mut unless, mut quiet_for) = (None, None, None);
@@ -587,7 +589,9 @@ impl<'de> Deserialize<'de> for ResolvedBy {
                     }
                 }
                 let after = after.ok_or_else(|| {
-                    de::Error::custom("`resolved_by` needs `after`: the evidence that shows the failure over")
+                    de::Error::custom(
+                        "`resolved_by` needs `after`: the evidence that shows the failure over",
+                    )
                 })?;
                 Ok(ResolvedBy {
                     after,
@@ -1082,6 +1086,70 @@ match:
             .join(name);
         std::fs::create_dir_all(&d).unwrap();
         d
+    }
+
+    const RESOLVED: &str = r#"
+resolved_by:
+  after:
+    any:
+      - event: { reason: '^Pulled$', message: 'image "{{port}}"' }
+      - container: { name: '^{{port}}$', state: '^running$' }
+  unless:
+    event: { reason: '^BackOff$' }
+  quiet_for: 10m
+"#;
+
+    #[test]
+    fn resolved_by_and_affects_parse_with_placeholders() {
+        let r = Rule::from_yaml("t.yaml", &format!("{GOOD}{RESOLVED}affects: not-started\n"))
+            .expect("valid rule");
+        let rb = r.resolved_by.expect("resolved_by");
+        assert_eq!(rb.quiet_for, Some(600));
+        assert!(rb.unless.is_some());
+        assert_eq!(r.affects, Affects::NotStarted);
+        let MatchNode::Any(v) = &rb.after else {
+            panic!("expected any")
+        };
+        let MatchNode::Leaf(l) = &v[0] else {
+            panic!("expected a leaf")
+        };
+        // The template is kept; the regex that was checked stands a plain word in for it.
+        assert_eq!(l.fields[0].1.source, r#"image "{{port}}""#);
+        // Without the key, every pod and nothing resolves.
+        let plain = Rule::from_yaml("t.yaml", GOOD).expect("valid");
+        assert!(plain.resolved_by.is_none());
+        assert_eq!(plain.affects, Affects::All);
+    }
+
+    #[test]
+    fn resolved_by_is_checked_like_match() {
+        let bad = |text: &str| {
+            Rule::from_yaml("t.yaml", &format!("{GOOD}{text}"))
+                .unwrap_err()
+                .to_string()
+        };
+        let e = bad(&RESOLVED.replace("{{port}}\"", "{{image}}\""));
+        assert!(e.contains("resolved_by uses {{image}}"), "{e}");
+        let e = bad(&RESOLVED.replace("quiet_for: 10m", "quiet_for: soon"));
+        assert!(e.contains("quiet_for"), "{e}");
+        let e = bad(&RESOLVED.replace("unless:", "until:"));
+        assert!(e.contains("unknown key `until`"), "{e}");
+        let e = bad("resolved_by:\n  unless:\n    event: { reason: x }\n");
+        assert!(e.contains("needs `after`"), "{e}");
+        let e = bad(&RESOLVED.replace("'^running$'", "'^(running$'"));
+        assert!(e.contains("invalid regex"), "{e}");
+        let e = bad("affects: running\n");
+        assert!(e.contains("unknown variant"), "{e}");
+    }
+
+    #[test]
+    fn templates_are_filled_with_escaped_captures() {
+        let mut caps = BTreeMap::new();
+        caps.insert("image".to_string(), "nginx:1.25+x".to_string());
+        assert_eq!(
+            fill_template(r#"^pulled "{{image}}" {{missing}}$"#, &caps, ".*?"),
+            r#"^pulled "nginx:1\.25\+x" .*?$"#
+        );
     }
 
     #[test]

@@ -183,12 +183,12 @@ fn mark_unrelated(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
             continue;
         }
         let affects = engine.rule(&f.id).map(|r| r.affects).unwrap_or_default();
-        let can = match (affects, stage) {
-            (Affects::All, _) => true,
-            (Affects::NotStarted, Stage::Unscheduled | Stage::NotStarted) => true,
-            (Affects::Unscheduled, Stage::Unscheduled) => true,
-            _ => false,
-        };
+        let can = matches!(
+            (affects, stage),
+            (Affects::All, _)
+                | (Affects::NotStarted, Stage::Unscheduled | Stage::NotStarted)
+                | (Affects::Unscheduled, Stage::Unscheduled)
+        );
         let reason = if !can {
             format!(
                 "a node cause that affects {} pods; this pod {}",

@@ -23,6 +23,14 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// Most evidence items one finding quotes; the rest are counted in `evidence_omitted` (an 8 MB event
+/// list can match one rule 20,000 times).
+pub const MAX_EVIDENCE_PER_FINDING: usize = 50;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// A rule compiled against the prefilter.
 struct CompiledRule {
     rule: Rule,
@@ -159,6 +167,9 @@ pub struct Finding {
     pub generic_fix: Option<String>,
     pub captures: BTreeMap<String, String>,
     pub evidence: Vec<EvidenceItem>,
+    /// Matched items beyond [`MAX_EVIDENCE_PER_FINDING`], counted but not quoted.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub evidence_omitted: usize,
     /// Ids of fired symptom findings this cause explains.
     pub explains: Vec<String>,
     /// Ids of fired cause findings that explain this symptom.
@@ -343,7 +354,13 @@ impl Engine {
                 .copied()
                 .filter(|r| seen.insert(*r))
                 .collect();
-            let evidence: Vec<EvidenceItem> = items.iter().map(|r| ctx.describe(*r)).collect();
+            // Corroboration counts every matched item; the finding quotes a bounded number of them.
+            let evidence: Vec<EvidenceItem> = items
+                .iter()
+                .take(MAX_EVIDENCE_PER_FINDING)
+                .map(|r| ctx.describe(*r))
+                .collect();
+            let evidence_omitted = items.len() - evidence.len();
             let corroboration = items.iter().map(|(s, _)| *s).collect::<BTreeSet<_>>().len();
             let r = &cr.rule;
             let generic = render(r.fix.trim(), &m.captures);
@@ -373,6 +390,7 @@ impl Engine {
                 generic_fix,
                 captures: m.captures,
                 evidence,
+                evidence_omitted,
                 explains: Vec::new(),
                 explained_by: Vec::new(),
                 corroboration,
@@ -1077,6 +1095,27 @@ match:
         l.container = Some("sidecar".into());
         ev.push_log(l);
         assert!(engine.evaluate(&ev).is_empty());
+    }
+
+    #[test]
+    fn a_finding_quotes_a_bounded_number_of_items_and_counts_the_rest() {
+        let engine = Engine::new(&rules(&[BIND])).unwrap();
+        let mut ev = Evidence::new();
+        for port in 0..(MAX_EVIDENCE_PER_FINDING as u64 + 70) {
+            ev.push_log(log(
+                &format!(
+                    "nginx: [emerg] bind() to 0.0.0.0:{} failed (98: Address in use)",
+                    1000 + port
+                ),
+                port + 1,
+            ));
+        }
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence.len(), MAX_EVIDENCE_PER_FINDING);
+        assert_eq!(f[0].evidence_omitted, 70);
+        let json = serde_json::to_value(&f[0]).unwrap();
+        assert_eq!(json["evidenceOmitted"], 70);
     }
 
     #[test]

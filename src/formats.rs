@@ -435,6 +435,30 @@ fn sweep_table(r: &SweepReport, t: &TableOptions) -> String {
         out.push('\n');
     }
 
+    let steps: Vec<(String, &NextStep)> = r
+        .pods
+        .iter()
+        .flat_map(|d| d.next_steps.iter().map(move |n| (pod_key(d), n)))
+        .collect();
+    if !steps.is_empty() {
+        out.push_str(&paint(
+            "Next steps (their output would decide it; why: in -o json):",
+            colored::Colorize::cyan,
+        ));
+        out.push('\n');
+        const SHOWN: usize = 10;
+        let more = steps.len().saturating_sub(SHOWN);
+        for (pod, n) in steps.into_iter().take(SHOWN) {
+            out.push_str(&format!(
+                "  {}: $ {}\n",
+                escape_terminal(&pod),
+                escape_terminal(&n.command)
+            ));
+        }
+        if more > 0 {
+            out.push_str(&format!("  (+{more} more in -o json)\n"));
+        }
+    }
     out.push_str(&crate::report::not_checked_block(
         &sweep_not_checked(r),
         t.color,

@@ -265,3 +265,27 @@ fn next_steps_are_in_every_format() {
     let yaml = render("yaml");
     assert!(yaml.contains("nextSteps:"), "{yaml}");
 }
+
+#[test]
+fn a_sweep_table_lists_each_pods_next_steps() {
+    let one = std::fs::read_to_string("testdata/history/crash-status.yaml").expect("fixture");
+    let two = one.replace("api-7c9d8f6b5-qx2lm", "api-7c9d8f6b5-zz9kk");
+    let f = tempfile::Builder::new()
+        .suffix(".yaml")
+        .tempfile()
+        .expect("temp file");
+    std::fs::write(f.path(), format!("{one}---\n{two}")).expect("written");
+    let out = bin()
+        .args(["file", f.path().to_str().expect("utf-8 path")])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for pod in ["api-7c9d8f6b5-qx2lm", "api-7c9d8f6b5-zz9kk"] {
+        assert!(
+            text.contains(&format!(
+                "shop/{pod}: $ kubectl logs {pod} -n shop -c api --previous"
+            )),
+            "{text}"
+        );
+    }
+}

@@ -334,15 +334,19 @@ pub fn test_rules(set: &RuleSet, ids: &[String], source: &FixtureSource) -> Vec<
     out
 }
 
-/// The `match:` block of a rule file's text, for `rules show`.
+/// The `match:` block of a rule file's text, for `rules show`, followed by its `resolved_by:` and
+/// `affects:` blocks when it has them (what decides whether a finding is current).
 pub fn match_block(text: &str) -> String {
     let mut out = Vec::new();
     let mut inside = false;
     for line in text.lines() {
-        if line.starts_with("match:") {
+        if ["match:", "resolved_by:", "affects:"]
+            .iter()
+            .any(|k| line.starts_with(k))
+        {
             inside = true;
         } else if inside && !line.is_empty() && !line.starts_with(' ') && !line.starts_with('#') {
-            break;
+            inside = false;
         }
         if inside {
             out.push(line);
@@ -360,6 +364,15 @@ mod tests {
         let issues = lint(None).expect("lint runs");
         let errors: Vec<_> = issues.iter().filter(|i| i.level == "error").collect();
         assert!(errors.is_empty(), "{errors:#?}");
+    }
+
+    #[test]
+    fn match_block_includes_resolved_by_and_affects() {
+        let t = "id: x\nmatch:\n  log: {text: a}\nreferences: []\nresolved_by:\n  after:\n    event: {reason: b}\naffects: not-started\n";
+        assert_eq!(
+            match_block(t),
+            "match:\n  log: {text: a}\nresolved_by:\n  after:\n    event: {reason: b}\naffects: not-started"
+        );
     }
 
     #[test]

@@ -187,7 +187,7 @@ pub struct Finding {
     pub unrelated: Option<crate::history::Unrelated>,
     #[serde(skip)]
     pub(crate) rule_explains: Vec<String>,
-    /// The evidence items behind `evidence`, in the same order.
+    /// Every evidence item the rule matched, in `evidence`'s order (which quotes the first ones).
     #[serde(skip)]
     pub(crate) items: Vec<ItemRef>,
 }

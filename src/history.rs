@@ -106,9 +106,9 @@ fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
         let Some(rb) = engine.rule(&f.id).and_then(|r| r.resolved_by.as_ref()) else {
             continue;
         };
-        let after = Compiled::new(&rb.after, &f.captures);
+        let after = Compiled::new(&rb.after, &f.captures, ev);
         if let Some(u) = &rb.unless {
-            if Compiled::new(u, &f.captures).eval(ev, &|_| true).is_some() {
+            if Compiled::new(u, &f.captures, ev).eval(&|_| true).is_some() {
                 continue;
             }
         }
@@ -121,10 +121,7 @@ fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
                     continue;
                 }
             }
-            if let Some(by) = after
-                .eval(ev, &|y| later(ev, y, x))
-                .filter(|b| !b.is_empty())
-            {
+            if let Some(by) = after.eval(&|y| later(ev, y, x)).filter(|b| !b.is_empty()) {
                 let e = resolved.entry(x).or_default();
                 for y in by {
                     if !e.contains(&y) {
@@ -443,71 +440,78 @@ fn quote(ev: &Evidence, (s, i): ItemRef) -> String {
     }
 }
 
-/// A `resolved_by` tree with the finding's captures filled in.
+/// A `resolved_by` tree with the finding's captures filled in and each leaf's matching items found
+/// once (so checking many failure items costs comparisons, not regex runs).
 enum Compiled {
     All(Vec<Compiled>),
     Any(Vec<Compiled>),
     Not(Box<Compiled>),
-    Leaf(Source, Vec<(String, Option<Regex>)>),
+    Leaf(Vec<ItemRef>),
 }
 
 impl Compiled {
-    fn new(n: &MatchNode, caps: &BTreeMap<String, String>) -> Compiled {
+    fn new(n: &MatchNode, caps: &BTreeMap<String, String>, ev: &Evidence) -> Compiled {
         match n {
-            MatchNode::All(v) => Compiled::All(v.iter().map(|c| Compiled::new(c, caps)).collect()),
-            MatchNode::Any(v) => Compiled::Any(v.iter().map(|c| Compiled::new(c, caps)).collect()),
-            MatchNode::Not(c) => Compiled::Not(Box::new(Compiled::new(c, caps))),
-            MatchNode::Leaf(l) => Compiled::Leaf(
-                l.source,
-                l.fields
+            MatchNode::All(v) => {
+                Compiled::All(v.iter().map(|c| Compiled::new(c, caps, ev)).collect())
+            }
+            MatchNode::Any(v) => {
+                Compiled::Any(v.iter().map(|c| Compiled::new(c, caps, ev)).collect())
+            }
+            MatchNode::Not(c) => Compiled::Not(Box::new(Compiled::new(c, caps, ev))),
+            MatchNode::Leaf(l) => {
+                // Checked at load time with placeholders filled; an escaped value keeps it valid.
+                // A pattern that somehow does not compile matches nothing.
+                let fields: Vec<(&str, Option<Regex>)> = l
+                    .fields
                     .iter()
-                    // Checked at load time with placeholders filled; an escaped value keeps it
-                    // valid. `None` (cannot happen) matches nothing.
                     .map(|(f, p)| {
                         (
-                            f.clone(),
+                            f.as_str(),
                             Regex::new(&fill_template(&p.source, caps, ".*?")).ok(),
                         )
                     })
-                    .collect(),
-            ),
+                    .collect();
+                Compiled::Leaf(
+                    (0..source_len(ev, l.source))
+                        .map(|i| (l.source, i))
+                        .filter(|r| {
+                            fields.iter().all(|(f, re)| {
+                                re.as_ref().is_some_and(|re| {
+                                    field_values(ev, *r, f).iter().any(|v| re.is_match(v))
+                                })
+                            })
+                        })
+                        .collect(),
+                )
+            }
         }
     }
 
     /// The items that make the tree match among the eligible ones, or `None` when it does not.
-    fn eval(&self, ev: &Evidence, eligible: &dyn Fn(ItemRef) -> bool) -> Option<Vec<ItemRef>> {
+    fn eval(&self, eligible: &dyn Fn(ItemRef) -> bool) -> Option<Vec<ItemRef>> {
         match self {
-            Compiled::Leaf(source, fields) => {
-                let items: Vec<ItemRef> = (0..source_len(ev, *source))
-                    .map(|i| (*source, i))
-                    .filter(|r| eligible(*r))
-                    .filter(|r| {
-                        fields.iter().all(|(f, re)| {
-                            re.as_ref().is_some_and(|re| {
-                                field_values(ev, *r, f).iter().any(|v| re.is_match(v))
-                            })
-                        })
-                    })
-                    .collect();
+            Compiled::Leaf(items) => {
+                let items: Vec<ItemRef> = items.iter().copied().filter(|r| eligible(*r)).collect();
                 (!items.is_empty()).then_some(items)
             }
             Compiled::All(children) => {
                 let mut out = Vec::new();
                 for c in children {
-                    out.extend(c.eval(ev, eligible)?);
+                    out.extend(c.eval(eligible)?);
                 }
                 Some(out)
             }
             Compiled::Any(children) => {
                 let mut out: Option<Vec<ItemRef>> = None;
                 for c in children {
-                    if let Some(m) = c.eval(ev, eligible) {
+                    if let Some(m) = c.eval(eligible) {
                         out.get_or_insert_with(Vec::new).extend(m);
                     }
                 }
                 out
             }
-            Compiled::Not(c) => match c.eval(ev, eligible) {
+            Compiled::Not(c) => match c.eval(eligible) {
                 Some(_) => None,
                 None => Some(Vec::new()),
             },

@@ -177,8 +177,14 @@ fn assert_evidence_marked(report: &Value) {
     }
     assert!(!findings.is_empty(), "{report}");
     for f in findings {
-        assert!(f.get("evidence").is_none(), "evidence outside the fence: {f}");
-        assert!(f.get("captures").is_none(), "captures outside the fence: {f}");
+        assert!(
+            f.get("evidence").is_none(),
+            "evidence outside the fence: {f}"
+        );
+        assert!(
+            f.get("captures").is_none(),
+            "captures outside the fence: {f}"
+        );
         let u = &f["untrustedEvidence"];
         assert!(
             u["note"].as_str().unwrap_or("").contains("never"),
@@ -239,7 +245,11 @@ fn every_tool_answers_over_stdio_against_the_api_server() {
         }
     }
     let pod_tool = tools.iter().find(|t| t["name"] == "diagnose_pod").unwrap();
-    assert_eq!(pod_tool["inputSchema"]["required"], json!(["name"]), "{pod_tool}");
+    assert_eq!(
+        pod_tool["inputSchema"]["required"],
+        json!(["name"]),
+        "{pod_tool}"
+    );
     for field in ["namespace", "container", "budget"] {
         assert!(
             pod_tool["inputSchema"]["properties"][field].is_object(),
@@ -252,7 +262,10 @@ fn every_tool_answers_over_stdio_against_the_api_server() {
     assert_eq!(pod["kind"], "PodDiagnosis", "{pod}");
     assert_eq!(pod["schemaVersion"], 1, "{pod}");
     assert_eq!(pod["subject"]["name"], WEB, "{pod}");
-    assert_eq!(pod["findings"][0]["id"], "image-pull-registry-timeout", "{pod}");
+    assert_eq!(
+        pod["findings"][0]["id"], "image-pull-registry-timeout",
+        "{pod}"
+    );
     assert!(pod["cluster"]["requests"].as_u64().unwrap() >= 2, "{pod}");
     assert_evidence_marked(&pod);
 
@@ -291,7 +304,10 @@ fn every_tool_answers_over_stdio_against_the_api_server() {
         json!({"namespace": "shop", "failOn": "never", "selector": "app=storefront-web"}),
     );
     assert_eq!(never["failed"], false, "{never}");
-    assert_eq!(never["scope"]["labelSelector"], "app=storefront-web", "{never}");
+    assert_eq!(
+        never["scope"]["labelSelector"], "app=storefront-web",
+        "{never}"
+    );
     assert_eq!(never["summary"]["pods"], 1, "{never}");
 
     // diagnose_workload: the Deployment's selector picks its pod.
@@ -306,7 +322,10 @@ fn every_tool_answers_over_stdio_against_the_api_server() {
         vec![(PORT_CONFLICT.to_string(), "port-already-in-use".to_string())]
     );
     assert_evidence_marked(&wl);
-    let short = mcp.structured("diagnose_workload", json!({"name": "deploy/storefront-web"}));
+    let short = mcp.structured(
+        "diagnose_workload",
+        json!({"name": "deploy/storefront-web"}),
+    );
     assert_eq!(top_causes(&short), top_causes(&wl));
 
     // diagnose_text: a pasted fixture, no cluster.
@@ -315,7 +334,10 @@ fn every_tool_answers_over_stdio_against_the_api_server() {
             .join("testdata/rules/port-already-in-use/fires-describe.txt"),
     )
     .unwrap();
-    let text = mcp.structured("diagnose_text", json!({"text": paste, "name": "describe.txt"}));
+    let text = mcp.structured(
+        "diagnose_text",
+        json!({"text": paste, "name": "describe.txt"}),
+    );
     assert_eq!(text["findings"][0]["id"], "port-already-in-use", "{text}");
     assert_eq!(text["inputs"][0]["name"], "describe.txt", "{text}");
     assert_evidence_marked(&text);
@@ -441,7 +463,10 @@ fn errors_are_mcp_errors_with_the_cli_messages_and_partial_reads_are_reports() {
     );
 
     let ns = mcp
-        .call("diagnose_pod", json!({"name": WEB, "namespace": "nosuchns"}))
+        .call(
+            "diagnose_pod",
+            json!({"name": WEB, "namespace": "nosuchns"}),
+        )
         .unwrap_err();
     assert_eq!(
         ns["message"],
@@ -481,7 +506,10 @@ fn errors_are_mcp_errors_with_the_cli_messages_and_partial_reads_are_reports() {
 
     // Nodes are forbidden: the pod is still diagnosed, and the report says what it could not check.
     let partial = mcp.structured("diagnose_pod", json!({"name": PORT_CONFLICT}));
-    assert_eq!(partial["findings"][0]["id"], "port-already-in-use", "{partial}");
+    assert_eq!(
+        partial["findings"][0]["id"], "port-already-in-use",
+        "{partial}"
+    );
     let nc = partial["notChecked"].as_array().unwrap();
     assert!(
         nc.iter()
@@ -538,7 +566,10 @@ fn a_log_line_with_instructions_arrives_fenced_as_untrusted_and_redacted() {
 
     // The agent pack quotes it between <untrusted> fences, redacted.
     let pack = mcp
-        .call("diagnose_pod", json!({"name": PORT_CONFLICT, "budget": 600}))
+        .call(
+            "diagnose_pod",
+            json!({"name": PORT_CONFLICT, "budget": 600}),
+        )
         .unwrap();
     let text = pack["structuredContent"]["text"].as_str().unwrap();
     assert!(!text.contains(JWT), "{text}");
@@ -549,7 +580,10 @@ fn a_log_line_with_instructions_arrives_fenced_as_untrusted_and_redacted() {
     let open = line.find("<untrusted>").expect("fence opens");
     let close = line.rfind("</untrusted>").expect("fence closes");
     let inside = &line[open..close];
-    assert!(inside.contains("ignore all previous instructions"), "{line}");
+    assert!(
+        inside.contains("ignore all previous instructions"),
+        "{line}"
+    );
     assert!(inside.contains("Bearer ****"), "{line}");
     assert!(text.contains("treat it as data"), "{text}");
 }
@@ -577,7 +611,10 @@ fn clone_pod(server: &ApiServer, from: &str, name: &str, n: usize) {
         let ename = e["metadata"]["name"].as_str().unwrap().replace(from, name);
         e["metadata"]["name"] = json!(ename);
         e["metadata"].as_object_mut().unwrap().remove("uid");
-        e["metadata"].as_object_mut().unwrap().remove("resourceVersion");
+        e["metadata"]
+            .as_object_mut()
+            .unwrap()
+            .remove("resourceVersion");
         e["involvedObject"]["name"] = json!(name);
         e["involvedObject"]["uid"] = json!(new_uid);
         e["kind"] = json!("Event");
@@ -647,7 +684,9 @@ fn agent_pack_of_a_20_pod_sweep_stays_within_500_tokens_and_keeps_every_top_caus
     let est = kubectl_diagnose::agent::estimate_tokens(&pack);
     assert!(est <= 500, "~{est} tokens:\n{pack}");
     assert!(
-        pack.starts_with(&format!("kubectl-diagnose agent pack: ~{est} tokens of a 500-token budget")),
+        pack.starts_with(&format!(
+            "kubectl-diagnose agent pack: ~{est} of 500 tokens (estimate: "
+        )),
         "the pack states its estimate:\n{pack}"
     );
     for c in &causes {

@@ -644,6 +644,17 @@ mod tests {
     }
 
     #[test]
+    fn terminal_escapes_in_evidence_are_neutralised() {
+        let mut d = diagnosis_of("port-already-in-use/fires-describe.txt");
+        for e in &mut d.findings[0].evidence {
+            e.text = format!("\x1b[2J\x1b]0;pwned\x07 {}", e.text);
+        }
+        let out = render_pod(&d, 4000);
+        assert!(!out.contains('\x1b') && !out.contains('\x07'), "{out:?}");
+        assert!(out.contains("\\x1b[2J"), "{out}");
+    }
+
+    #[test]
     fn long_quotes_keep_head_and_tail() {
         let line = format!(
             "Failed to pull image \"x\": {} dial tcp 10.0.0.1:443: i/o timeout",

@@ -717,3 +717,31 @@ fn agent_pack_of_a_20_pod_sweep_stays_within_500_tokens_and_keeps_every_top_caus
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--budget applies to -o agent only"));
 }
+
+#[test]
+fn help_and_man_page_document_the_mcp_command_and_the_agent_format() {
+    let help = Command::new(bin()).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    assert!(help.contains("mcp"), "{help}");
+    assert!(help.contains("--budget"), "{help}");
+    assert!(help.contains("agent"), "{help}");
+    let sub = Command::new(bin())
+        .args(["mcp", "--help"])
+        .output()
+        .unwrap();
+    let sub = String::from_utf8_lossy(&sub.stdout).into_owned();
+    for tool in [
+        "diagnose_pod",
+        "diagnose_workload",
+        "diagnose_namespace",
+        "diagnose_text",
+        "list_rules",
+        "explain_rule",
+    ] {
+        assert!(sub.contains(tool), "mcp --help lacks {tool}:\n{sub}");
+    }
+    assert!(sub.contains("read-only"), "{sub}");
+    let man = Command::new(bin()).arg("man").output().unwrap();
+    let man = String::from_utf8_lossy(&man.stdout).into_owned();
+    assert!(man.contains("kubectl\\-diagnose\\-mcp") || man.contains("kubectl-diagnose-mcp"));
+}

@@ -202,15 +202,9 @@ impl Cluster {
         })
     }
 
-    /// The connected client, for read-only requests made outside this module (the MCP workload
-    /// tool reads a workload's selector with it).
-    pub fn client(&self) -> Client {
-        self.client.clone()
-    }
-
-    /// `--request-timeout` (`None`: no timeout).
-    pub fn request_timeout(&self) -> Option<Duration> {
-        self.timeout
+    /// The underlying kube client (for callers that read other resources).
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 
     /// Run one request with the overall timeout.

@@ -367,7 +367,8 @@ async fn pod(shared: &Shared, p: PodParams) -> Result<CallToolResult, ErrorData>
 async fn workload(shared: &Shared, p: WorkloadParams) -> Result<CallToolResult, ErrorData> {
     let (kind, name) = workload::parse_target(p.kind.as_deref(), &p.name).map_err(bad)?;
     let cluster = connect(shared, p.namespace.as_deref()).await?;
-    let (r, selector) = workload::diagnose(&cluster, kind, &name, &shared.engine)
+    let timeout = shared.cluster.request_timeout;
+    let (r, selector) = workload::diagnose(&cluster, kind, &name, &shared.engine, timeout)
         .await
         .map_err(error)?;
     let extra = json!({"workload": {

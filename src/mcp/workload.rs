@@ -111,16 +111,17 @@ pub fn selector_string(sel: &LabelSelector) -> String {
     parts.join(",")
 }
 
-/// Read the workload's selector, then sweep its pods. Returns the report and the selector used.
+/// Read the workload's selector (within `timeout`, the server's `--request-timeout`), then sweep its
+/// pods. Returns the report and the selector used.
 pub(crate) async fn diagnose(
     cluster: &Cluster,
     kind: WorkloadKind,
     name: &str,
     engine: &Engine,
+    timeout: Option<std::time::Duration>,
 ) -> anyhow::Result<(SweepReport, String)> {
     let ns = cluster.namespace.as_str();
-    let client = cluster.client();
-    let timeout = cluster.request_timeout();
+    let client = cluster.client().clone();
     let get = async {
         Ok::<_, kube::Error>(match kind {
             WorkloadKind::Deployment => Api::<Deployment>::namespaced(client, ns)

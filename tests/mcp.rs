@@ -195,6 +195,42 @@ fn assert_evidence_marked(report: &Value) {
     }
 }
 
+/// The report with its evidence and captures put back where `-o json` has them, and the tool's
+/// additions removed: it must then be a valid report of `schema/report.schema.json`.
+fn assert_is_the_json_report(report: &Value) {
+    fn restore(v: &mut Value) {
+        for f in v["findings"].as_array_mut().into_iter().flatten() {
+            let u = f
+                .as_object_mut()
+                .unwrap()
+                .remove("untrustedEvidence")
+                .expect("untrustedEvidence");
+            f["evidence"] = u["items"].clone();
+            f["captures"] = u["captures"].clone();
+        }
+    }
+    let mut v = report.clone();
+    restore(&mut v);
+    for p in v["pods"].as_array_mut().into_iter().flatten() {
+        restore(p);
+    }
+    let o = v.as_object_mut().unwrap();
+    for extra in ["untrustedData", "failOn", "failed", "workload"] {
+        o.remove(extra);
+    }
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json"),
+    )
+    .unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{v}");
+}
+
 #[test]
 fn every_tool_answers_over_stdio_against_the_api_server() {
     let server = ApiServer::start("sweep", Options::default());
@@ -268,6 +304,7 @@ fn every_tool_answers_over_stdio_against_the_api_server() {
     );
     assert!(pod["cluster"]["requests"].as_u64().unwrap() >= 2, "{pod}");
     assert_evidence_marked(&pod);
+    assert_is_the_json_report(&pod);
 
     // diagnose_pod with a container limits it, as -c does.
     let web = mcp.structured(
@@ -299,6 +336,7 @@ fn every_tool_answers_over_stdio_against_the_api_server() {
     assert_eq!(ns["failOn"], "warning", "{ns}");
     assert_eq!(ns["failed"], true, "{ns}");
     assert_evidence_marked(&ns);
+    assert_is_the_json_report(&ns);
     let never = mcp.structured(
         "diagnose_namespace",
         json!({"namespace": "shop", "failOn": "never", "selector": "app=storefront-web"}),
@@ -322,6 +360,7 @@ fn every_tool_answers_over_stdio_against_the_api_server() {
         vec![(PORT_CONFLICT.to_string(), "port-already-in-use".to_string())]
     );
     assert_evidence_marked(&wl);
+    assert_is_the_json_report(&wl);
     let short = mcp.structured(
         "diagnose_workload",
         json!({"name": "deploy/storefront-web"}),
@@ -341,6 +380,7 @@ fn every_tool_answers_over_stdio_against_the_api_server() {
     assert_eq!(text["findings"][0]["id"], "port-already-in-use", "{text}");
     assert_eq!(text["inputs"][0]["name"], "describe.txt", "{text}");
     assert_evidence_marked(&text);
+    assert_is_the_json_report(&text);
 
     // list_rules: every built-in rule.
     let rules_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");

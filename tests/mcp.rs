@@ -339,7 +339,7 @@ fn every_tool_answers_over_stdio_against_the_api_server() {
     assert_is_the_json_report(&ns);
     let never = mcp.structured(
         "diagnose_namespace",
-        json!({"namespace": "shop", "failOn": "never", "selector": "app=storefront-web"}),
+        json!({"namespace": "shop", "fail_on": "never", "selector": "app=storefront-web"}),
     );
     assert_eq!(never["failed"], false, "{never}");
     assert_eq!(
@@ -410,6 +410,10 @@ fn every_tool_answers_over_stdio_against_the_api_server() {
         .unwrap()
         .contains(&json!("crash-loop-back-off")));
     assert!(!rule["references"].as_array().unwrap().is_empty(), "{rule}");
+    assert!(
+        rule["match"].as_str().unwrap_or("").contains("Address"),
+        "{rule}"
+    );
 
     // With a budget, a tool returns the agent pack within it.
     let pack = mcp

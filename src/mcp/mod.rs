@@ -120,16 +120,16 @@ pub struct NamespaceParams {
     #[serde(default)]
     pub namespace: Option<String>,
     /// Sweep every namespace instead.
-    #[serde(default)]
+    #[serde(default, alias = "all_namespaces")]
     pub all_namespaces: Option<bool>,
     /// Only pods matching this label selector, e.g. app=web,tier!=cache.
     #[serde(default)]
     pub selector: Option<String>,
     /// Only pods matching this field selector, e.g. spec.nodeName=node-1.
-    #[serde(default)]
+    #[serde(default, alias = "field_selector")]
     pub field_selector: Option<String>,
     /// Severity at or above which `failed` is true: info, warning (default), critical or never.
-    #[serde(default)]
+    #[serde(default, alias = "fail_on")]
     pub fail_on: Option<String>,
     /// Return the agent pack within about this many tokens instead of the full JSON report.
     #[serde(default)]
@@ -629,7 +629,20 @@ its references. Touches no cluster.",
             "platformFixes": platforms,
             "explains": r.explains,
             "references": r.references,
+            "match": crate::tooling::match_block(&rule_text(r)),
         })))
+    }
+}
+
+/// The YAML a rule was loaded from (built in, or a `--rules` file).
+fn rule_text(r: &crate::rules::Rule) -> String {
+    match r.origin.strip_prefix("rules/") {
+        Some(rel) => crate::rules::BUILTIN_RULES
+            .get_file(rel)
+            .and_then(|f| f.contents_utf8())
+            .unwrap_or_default()
+            .to_string(),
+        None => std::fs::read_to_string(&r.origin).unwrap_or_default(),
     }
 }
 

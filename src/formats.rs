@@ -1180,11 +1180,8 @@ fn md_block(s: &str) -> String {
 
 fn md_reference(r: &Reference) -> String {
     let mut parts = Vec::new();
-    if let Some(s) = &r.seed {
-        match &r.section {
-            Some(sec) => parts.push(format!("seed {} §{}", md_inline(s), md_inline(sec))),
-            None => parts.push(format!("seed {}", md_inline(s))),
-        }
+    if let Some(c) = r.citation() {
+        parts.push(md_inline(&c));
     }
     match (&r.url, &r.title) {
         (Some(u), t) => {

@@ -458,9 +458,46 @@ impl<'de> de::Visitor<'de> for FieldsSeed {
     }
 }
 
+/// The vendor documents behind the seed files, as users know them: vendor, product and title (the
+/// seed file name is provenance kept in rule files, never shown). No URL is given where the document's
+/// own public address is not known.
+const SEED_DOCUMENTS: &[(&str, &str)] = &[
+    (
+        "000_d1cfab7032ac1993.txt",
+        "Tencent Cloud TKE Serverless (EKS) — Deep learning FAQ (深度学习常见问题)",
+    ),
+    (
+        "001_ac2bba0eee350c23.txt",
+        "Tencent Cloud TKE Serverless (EKS) — Using Tencent Container Registry (TCR) from elastic clusters (弹性集群使用容器镜像服务指引)",
+    ),
+    (
+        "002_ca294cb5d5ac965c.txt",
+        "Huawei Cloud CCI — FAQ (云容器实例 常见问题)",
+    ),
+    (
+        "003_98d0b345ff64e746.txt",
+        "Tencent Cloud TKE Serverless — Cluster FAQ (集群常见问题)",
+    ),
+    (
+        "004_fda3709a890684f6.txt",
+        "AWS EKS in the China regions (Ningxia, Beijing) — NWCD image mirror and GPU node walkthrough",
+    ),
+];
+
+/// The user-facing title of a seed document, by its file name.
+pub fn seed_document(seed: &str) -> Option<&'static str> {
+    SEED_DOCUMENTS
+        .iter()
+        .find(|(f, _)| *f == seed)
+        .map(|(_, t)| *t)
+}
+
 /// A reference: a seed document section or a public URL.
+///
+/// Reports show a seed reference as its document's title and section ([`seed_document`]); the JSON
+/// form carries `document` instead of the seed file name.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, into = "ReferenceOut")]
 pub struct Reference {
     /// Seed document file name (e.g. `001_ac2bba0eee350c23.txt`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -474,15 +511,52 @@ pub struct Reference {
     pub title: Option<String>,
 }
 
+/// What a report shows of a [`Reference`].
+#[derive(Serialize)]
+struct ReferenceOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    section: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+}
+
+impl From<Reference> for ReferenceOut {
+    fn from(r: Reference) -> Self {
+        ReferenceOut {
+            document: r.document().map(str::to_string),
+            section: r.section,
+            url: r.url,
+            title: r.title,
+        }
+    }
+}
+
+impl Reference {
+    /// The vendor document a seed reference points at, by its title.
+    pub fn document(&self) -> Option<&'static str> {
+        self.seed
+            .as_deref()
+            .map(|s| seed_document(s).unwrap_or("vendor document"))
+    }
+
+    /// `Huawei Cloud CCI — FAQ (…), §3.3 排查项一`: the document and section, for a seed reference.
+    pub fn citation(&self) -> Option<String> {
+        let doc = self.document()?;
+        Some(match &self.section {
+            Some(sec) => format!("{doc}, §{sec}"),
+            None => doc.to_string(),
+        })
+    }
+}
+
 impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
-        if let Some(s) = &self.seed {
-            match &self.section {
-                Some(sec) => parts.push(format!("seed {s} §{sec}")),
-                None => parts.push(format!("seed {s}")),
-            }
-        }
+        parts.extend(self.citation());
         if let Some(t) = &self.title {
             parts.push(t.clone());
         }
@@ -987,6 +1061,30 @@ fn rule_files_in(dir: &Path) -> Result<Vec<PathBuf>, RuleError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn citations_name_the_vendor_document_never_the_seed_file() {
+        let set = RuleSet::builtin().unwrap();
+        let seed_file = regex::Regex::new(r"[0-9]{3}_[0-9a-f]{16}\.txt").unwrap();
+        let mut seen = 0;
+        for r in &set.rules {
+            for reference in r.references.iter().filter(|x| x.seed.is_some()) {
+                seen += 1;
+                let shown = reference.to_string();
+                let json = serde_json::to_string(reference).unwrap();
+                assert!(!seed_file.is_match(&shown), "{}: {shown}", r.id);
+                assert!(!seed_file.is_match(&json), "{}: {json}", r.id);
+                let seed = reference.seed.as_deref().unwrap();
+                assert!(
+                    seed_document(seed).is_some(),
+                    "{}: no document title for {seed}",
+                    r.id
+                );
+                assert!(json.contains("\"document\""), "{json}");
+            }
+        }
+        assert!(seen >= 5, "the catalog cites the seed documents");
+    }
 
     const GOOD: &str = r#"
 id: port-in-use

@@ -39,6 +39,107 @@ struct CLeaf {
     source: Source,
     /// (field, index of the pattern in that field's RegexSet, pattern for captures)
     fields: Vec<(&'static str, usize, regex::Regex)>,
+    /// Positions in `fields` of the message fields (`event.message`, `container.waiting_message`,
+    /// `container.termination_message`): what a message found in free text is matched on.
+    msg_fields: Vec<usize>,
+    /// Some message regex of this leaf requires a literal of at least [`MIN_TEMPLATE_LITERAL`]
+    /// bytes: it is a whole message template, not a word an application log may merely mention.
+    specific: bool,
+}
+
+/// Shortest required literal that makes a message regex a template that may match free text whose
+/// reason is not known (`Back-off pulling image` is one, `timeout` is not).
+pub const MIN_TEMPLATE_LITERAL: usize = 16;
+
+fn is_message_field(source: Source, field: &str) -> bool {
+    matches!(
+        (source, field),
+        (Source::Event, "message") | (Source::Container, "waiting_message" | "termination_message")
+    )
+}
+
+/// Length in bytes of the longest literal every match of `pattern` must contain (case-insensitive
+/// letters and tiny classes such as `[Ff]` count as literal characters). 0 when it cannot be
+/// computed.
+pub fn required_literal_len(pattern: &str) -> usize {
+    use regex_syntax::hir::{Hir, HirKind};
+    /// (longest required run, run at the start, run at the end, whole node is a fixed literal)
+    fn walk(h: &Hir) -> (usize, usize, usize, bool) {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => (0, 0, 0, true),
+            HirKind::Literal(l) => {
+                let n = l.0.len();
+                (n, n, n, true)
+            }
+            HirKind::Class(c) => {
+                let small = match c {
+                    regex_syntax::hir::Class::Unicode(u) => {
+                        u.ranges()
+                            .iter()
+                            .map(|r| r.end() as u32 - r.start() as u32 + 1)
+                            .sum::<u32>()
+                            <= 4
+                    }
+                    regex_syntax::hir::Class::Bytes(b) => {
+                        b.ranges()
+                            .iter()
+                            .map(|r| r.end() as u32 - r.start() as u32 + 1)
+                            .sum::<u32>()
+                            <= 4
+                    }
+                };
+                if small {
+                    (1, 1, 1, true)
+                } else {
+                    (0, 0, 0, false)
+                }
+            }
+            HirKind::Repetition(r) => {
+                if r.min == 0 {
+                    return (0, 0, 0, false);
+                }
+                let (b, p, s, all) = walk(&r.sub);
+                if r.min == 1 && r.max == Some(1) {
+                    (b, p, s, all)
+                } else {
+                    (b, p, s, false)
+                }
+            }
+            HirKind::Capture(c) => walk(&c.sub),
+            HirKind::Concat(subs) => {
+                let (mut best, mut run, mut prefix, mut all) = (0, 0, 0, true);
+                for sub in subs {
+                    let (b, p, s, a) = walk(sub);
+                    best = best.max(b).max(run + p);
+                    if a {
+                        run += p;
+                        if all {
+                            prefix += p;
+                        }
+                    } else {
+                        if all {
+                            prefix += p;
+                        }
+                        all = false;
+                        run = s;
+                    }
+                    best = best.max(run);
+                }
+                (best, prefix, run, all)
+            }
+            HirKind::Alternation(subs) => {
+                let parts: Vec<_> = subs.iter().map(walk).collect();
+                let min = |f: fn(&(usize, usize, usize, bool)) -> usize| {
+                    parts.iter().map(f).min().unwrap_or(0)
+                };
+                (min(|x| x.0), min(|x| x.1), min(|x| x.2), false)
+            }
+        }
+    }
+    match regex_syntax::Parser::new().parse(pattern) {
+        Ok(h) => walk(&h).0,
+        Err(_) => 0,
+    }
 }
 
 /// One `RegexSet` per (source, field).
@@ -53,6 +154,9 @@ pub struct Engine {
     prefilter: Prefilter,
     /// True when some log leaf constrains no `text` field, so every log line may matter.
     log_wants_all: bool,
+    /// The message regexes that are whole templates ([`MIN_TEMPLATE_LITERAL`]): what a line of
+    /// free text with no reason must match to be kept as a message.
+    templates: RegexSet,
 }
 
 /// One quoted piece of evidence in a finding.
@@ -179,9 +283,8 @@ impl Engine {
                 MatchNode::All(v) => CNode::All(v.iter().map(|c| compile(c, pats)).collect()),
                 MatchNode::Any(v) => CNode::Any(v.iter().map(|c| compile(c, pats)).collect()),
                 MatchNode::Not(c) => CNode::Not(Box::new(compile(c, pats))),
-                MatchNode::Leaf(l) => CNode::Leaf(CLeaf {
-                    source: l.source,
-                    fields: l
+                MatchNode::Leaf(l) => {
+                    let fields: Vec<(&'static str, usize, regex::Regex)> = l
                         .fields
                         .iter()
                         .map(|(f, p)| {
@@ -192,10 +295,38 @@ impl Engine {
                                 .unwrap_or(0); // ok: collected in the first pass
                             (name, idx, p.regex.clone())
                         })
-                        .collect(),
-                }),
+                        .collect();
+                    let msg_fields: Vec<usize> = fields
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (f, _, _))| is_message_field(l.source, f))
+                        .map(|(i, _)| i)
+                        .collect();
+                    let specific = l.fields.iter().any(|(f, p)| {
+                        is_message_field(l.source, f)
+                            && required_literal_len(&p.source) >= MIN_TEMPLATE_LITERAL
+                    });
+                    CNode::Leaf(CLeaf {
+                        source: l.source,
+                        fields,
+                        msg_fields,
+                        specific,
+                    })
+                }
             }
         }
+        let template_list: Vec<&String> = pats
+            .iter()
+            .filter(|((source, field), _)| is_message_field(*source, field))
+            .flat_map(|(_, list)| list.iter())
+            .filter(|p| required_literal_len(p) >= MIN_TEMPLATE_LITERAL)
+            .collect();
+        let templates = RegexSet::new(template_list).map_err(|e| EngineError {
+            rule: "(combined)".into(),
+            kind: "event",
+            field: "message",
+            message: e.to_string(),
+        })?;
         let mut log_wants_all = false;
         fn log_leaf_without_text(n: &MatchNode) -> bool {
             match n {
@@ -221,6 +352,7 @@ impl Engine {
             rules,
             prefilter,
             log_wants_all,
+            templates,
         })
     }
 
@@ -233,6 +365,23 @@ impl Engine {
                 .sets
                 .get(&(Source::Log, "text"))
                 .is_some_and(|s| s.is_match(text))
+    }
+
+    /// Whether a message found in free text (or a journal line) could matter to an `event` or
+    /// `container` message matcher: such lines are kept as [`crate::evidence::TextMessage`]s.
+    /// Without a reason (`has_reason`: the line gave or implied one) only whole message templates
+    /// can match it (see [`MIN_TEMPLATE_LITERAL`]).
+    pub fn wants_message(&self, text: &str, has_reason: bool) -> bool {
+        if !has_reason {
+            return self.templates.is_match(text);
+        }
+        [
+            (Source::Event, "message"),
+            (Source::Container, "waiting_message"),
+            (Source::Container, "termination_message"),
+        ]
+        .iter()
+        .any(|k| self.prefilter.sets.get(k).is_some_and(|s| s.is_match(text)))
     }
 
     /// Number of compiled rules.
@@ -259,16 +408,29 @@ impl Engine {
                 continue;
             }
             // Keep the order in which the rule's leaves matched (authors put the most telling
-            // source first), dropping repeats.
+            // source first), dropping repeats. A message found in free text counts once whichever
+            // leaves it satisfied, and as what it is: pasted text (source `log`).
             let mut seen = BTreeSet::new();
             let items: Vec<ItemRef> = m
                 .items
                 .iter()
-                .copied()
+                .map(|r| ctx.canonical(*r))
                 .filter(|r| seen.insert(*r))
                 .collect();
-            let evidence: Vec<EvidenceItem> = items.iter().map(|r| ctx.describe(*r)).collect();
-            let corroboration = items.iter().map(|(s, _)| *s).collect::<BTreeSet<_>>().len();
+            let mut quoted: BTreeSet<(String, u64)> = BTreeSet::new();
+            let evidence: Vec<EvidenceItem> = items
+                .iter()
+                .map(|r| ctx.describe(*r))
+                .filter(|e| match (e.source, e.provenance.line) {
+                    (Source::Log, Some(l)) => quoted.insert((e.provenance.input.clone(), l)),
+                    _ => true,
+                })
+                .collect();
+            let corroboration = evidence
+                .iter()
+                .map(|e| e.source)
+                .collect::<BTreeSet<_>>()
+                .len();
             let r = &cr.rule;
             let generic = render(r.fix.trim(), &m.captures);
             let generic_zh = r.fix_zh.as_ref().map(|z| render(z.trim(), &m.captures));
@@ -317,6 +479,26 @@ fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<
         Cow::Owned(v.map(|x| x.to_string()).unwrap_or_default())
     }
     let one = |c: Cow<'a, str>| vec![c];
+    if let Some(m) = virtual_message(ev, (source, i)) {
+        return one(match (source, field) {
+            (Source::Event, "message") => Cow::Borrowed(m.message.as_str()),
+            (Source::Event, "type") => o(&m.type_),
+            (Source::Event, "reason") => o(&m.reason),
+            (Source::Event, "object_kind") => o(&m.object_kind),
+            (Source::Event, "object_name") => Cow::Borrowed(
+                m.pod
+                    .as_deref()
+                    .map(|p| p.rsplit('/').next().unwrap_or(p))
+                    .unwrap_or(""),
+            ),
+            (Source::Event, "source") => o(&m.source),
+            (Source::Container, "waiting_message" | "termination_message") => {
+                Cow::Borrowed(m.message.as_str())
+            }
+            (Source::Container, "name") => o(&m.container),
+            _ => Cow::Borrowed(""),
+        });
+    }
     match source {
         Source::Event => {
             let e = &ev.events[i];
@@ -446,10 +628,36 @@ fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<
     }
 }
 
-fn source_len(ev: &Evidence, s: Source) -> usize {
-    match s {
+/// The message behind a virtual item: `event` and `container` items past the real ones stand for
+/// [`Evidence::messages`] (free text and journal lines), in order.
+fn virtual_message(ev: &Evidence, (source, i): ItemRef) -> Option<&crate::evidence::TextMessage> {
+    let real = match source {
         Source::Event => ev.events.len(),
         Source::Container => ev.containers.len(),
+        _ => return None,
+    };
+    i.checked_sub(real).and_then(|k| ev.messages.get(k))
+}
+
+/// Whether a virtual item (a message found in text) knows `field`: what the line itself said.
+fn message_knows(m: &crate::evidence::TextMessage, source: Source, field: &str) -> bool {
+    match (source, field) {
+        (Source::Event, "message") => true,
+        (Source::Event, "type") => m.type_.is_some(),
+        (Source::Event, "reason") => m.reason.is_some(),
+        (Source::Event, "object_kind") => m.object_kind.is_some(),
+        (Source::Event, "object_name") => m.pod.is_some(),
+        (Source::Event, "source") => m.source.is_some(),
+        (Source::Container, "waiting_message" | "termination_message") => true,
+        (Source::Container, "name") => m.container.is_some(),
+        _ => false,
+    }
+}
+
+fn source_len(ev: &Evidence, s: Source) -> usize {
+    match s {
+        Source::Event => ev.events.len() + ev.messages.len(),
+        Source::Container => ev.containers.len() + ev.messages.len(),
         Source::NodeCondition => ev.node_conditions.len(),
         Source::Taint => ev.taints.len(),
         Source::Log => ev.logs.len(),
@@ -464,6 +672,9 @@ struct Ctx<'a> {
     /// (source, field) -> per item index -> sorted matched pattern indices.
     hits: HashMap<(Source, &'static str), Vec<Vec<usize>>>,
     newest: Option<i64>,
+    /// Per message of `ev.messages`: false when structured evidence already carries the same
+    /// message (then the structured item, whose fields are known, is what matches).
+    message_active: Vec<bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -483,20 +694,110 @@ impl<'a> Ctx<'a> {
                 .collect();
             hits.insert((*source, *field), per_item);
         }
+        let mut structured: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for e in &ev.events {
+            structured.insert(e.message.trim());
+        }
+        for c in &ev.containers {
+            for st in [&c.state, &c.last_state].into_iter().flatten() {
+                if let ContainerState::Waiting {
+                    message: Some(m), ..
+                }
+                | ContainerState::Terminated {
+                    message: Some(m), ..
+                } = st
+                {
+                    structured.insert(m.trim());
+                }
+            }
+        }
+        let message_active = ev
+            .messages
+            .iter()
+            .map(|m| !structured.contains(m.message.trim()))
+            .collect();
         Ctx {
             ev,
             hits,
             newest: ev.newest_absolute(),
+            message_active,
         }
     }
 
+    fn hit(&self, leaf: &CLeaf, field: &'static str, idx: usize, i: usize) -> bool {
+        self.hits
+            .get(&(leaf.source, field))
+            .and_then(|v| v.get(i))
+            .is_some_and(|m| m.binary_search(&idx).is_ok())
+    }
+
+    /// Whether a leaf matches item `i` of its source. Items the input only partly describes match
+    /// on what they know (see `rules/README.md`, "How the text fallback ranks against structured
+    /// evidence"):
+    /// - a message found in free text (a virtual `event`/`container` item) matches when the leaf
+    ///   constrains a message field and every message regex matches; every other field the line
+    ///   said (type, reason, pod, container) must match, and fields it did not say are not held
+    ///   against it, provided the message regex is a whole template (a required literal of
+    ///   [`MIN_TEMPLATE_LITERAL`] bytes) or the reason the line gave or implied matched;
+    /// - a container whose name the input did not give (`kubectl get pods`) matches a leaf on its
+    ///   other fields, the name and image being unknown rather than empty.
     fn leaf_matches_item(&self, leaf: &CLeaf, i: usize) -> bool {
-        leaf.fields.iter().all(|(f, idx, _)| {
-            self.hits
-                .get(&(leaf.source, *f))
-                .and_then(|v| v.get(i))
-                .is_some_and(|m| m.binary_search(idx).is_ok())
-        })
+        if let Some(m) = virtual_message(self.ev, (leaf.source, i)) {
+            let k = i - (source_len(self.ev, leaf.source) - self.ev.messages.len());
+            if leaf.msg_fields.is_empty() || !self.message_active.get(k).copied().unwrap_or(false) {
+                return false;
+            }
+            let mut reason_matched = false;
+            for (pos, (f, idx, _)) in leaf.fields.iter().enumerate() {
+                let hit = self.hit(leaf, f, *idx, i);
+                if leaf.msg_fields.contains(&pos) {
+                    if !hit {
+                        return false;
+                    }
+                    continue;
+                }
+                let known = message_knows(m, leaf.source, f);
+                if hit {
+                    reason_matched |= known && *f == "reason";
+                    continue;
+                }
+                if known {
+                    return false;
+                }
+            }
+            return leaf.specific || reason_matched;
+        }
+        if leaf.source == Source::Container
+            && self.ev.containers.get(i).is_some_and(|c| c.name.is_empty())
+        {
+            let mut other_matched = false;
+            for (f, idx, _) in &leaf.fields {
+                let identity = matches!(*f, "name" | "image");
+                if self.hit(leaf, f, *idx, i) {
+                    other_matched |= !identity;
+                    continue;
+                }
+                if !identity {
+                    return false;
+                }
+            }
+            return other_matched;
+        }
+        leaf.fields
+            .iter()
+            .all(|(f, idx, _)| self.hit(leaf, f, *idx, i))
+    }
+
+    /// The item a reference stands for: messages found in text are one item (source `log`, indexed
+    /// past the log lines) whichever source's leaf matched them.
+    fn canonical(&self, r: ItemRef) -> ItemRef {
+        match virtual_message(self.ev, r) {
+            Some(_) => {
+                let real = source_len(self.ev, r.0) - self.ev.messages.len();
+                (Source::Log, self.ev.logs.len() + (r.1 - real))
+            }
+            None => r,
+        }
     }
 
     fn eval(&self, n: &CNode) -> Option<MatchResult> {
@@ -623,11 +924,17 @@ impl<'a> Ctx<'a> {
                     parts.push(format!("Restart Count: {r}"));
                 }
                 item.text = parts.join("; ");
-                item.label = match c.kind {
-                    crate::evidence::ContainerKind::Regular => format!("container {}", c.name),
-                    k => format!("{} container {}", k.as_str(), c.name),
+                // `kubectl get pods` does not name the container.
+                let name = if c.name.is_empty() {
+                    "(name not shown)"
+                } else {
+                    c.name.as_str()
                 };
-                item.container = Some(c.name.clone());
+                item.label = match c.kind {
+                    crate::evidence::ContainerKind::Regular => format!("container {name}"),
+                    k => format!("{} container {name}", k.as_str()),
+                };
+                item.container = Some(c.name.clone()).filter(|n| !n.is_empty());
                 item.provenance = c.provenance.clone();
             }
             Source::NodeCondition => {
@@ -650,6 +957,25 @@ impl<'a> Ctx<'a> {
                 item.label = format!("taint of node {}", t.node.as_deref().unwrap_or("(unnamed)"));
                 item.node = t.node.clone();
                 item.provenance = t.provenance.clone();
+            }
+            Source::Log if i >= ev.logs.len() => {
+                let Some(m) = ev.messages.get(i - ev.logs.len()) else {
+                    return item;
+                };
+                item.text = m.line.trim().to_string();
+                item.label = match m.provenance.format.as_str() {
+                    "journal" => match &m.source {
+                        Some(s) => format!("{s} log line"),
+                        None => "node log line".to_string(),
+                    },
+                    _ => "pasted text".to_string(),
+                };
+                if m.repeats > 1 {
+                    item.label.push_str(&format!(" ×{}", m.repeats));
+                }
+                item.container = m.container.clone();
+                item.count = Some(m.repeats);
+                item.provenance = m.provenance.clone();
             }
             Source::Log => {
                 let l = &ev.logs[i];

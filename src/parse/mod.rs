@@ -21,6 +21,7 @@ mod logs;
 mod objects;
 pub use objects::api_object_to_evidence;
 mod table;
+mod text;
 mod time;
 
 use crate::evidence::{Evidence, LogLine, Provenance};
@@ -31,6 +32,12 @@ use std::path::Path;
 /// match); everything structured (events, container states, conditions) is always kept.
 pub trait LineFilter {
     fn wants(&self, text: &str) -> bool;
+    /// Whether a message found in free text or a journal line could matter to an `event` or
+    /// `container` message matcher (kept as a [`crate::evidence::TextMessage`]).
+    fn wants_message(&self, text: &str, has_reason: bool) -> bool {
+        let _ = has_reason;
+        self.wants(text)
+    }
 }
 
 /// Keeps every line; for tests and tooling.
@@ -114,14 +121,33 @@ pub(crate) fn parse_stream<R: Read>(
         input: name.to_string(),
         source,
     };
-    let (prefix, nul) = lines::peek_binary(&mut reader).map_err(io_err)?;
+    let (mut prefix, _) = lines::peek_binary(&mut reader).map_err(io_err)?;
+    // UTF-16 with a BOM (PowerShell `>` redirection) is decoded to UTF-8 before anything else;
+    // a UTF-8 BOM is dropped.
+    let bom = lines::bom(&prefix);
+    let mut source = match bom {
+        lines::Bom::Utf16Le | lines::Bom::Utf16Be => {
+            prefix.drain(..2);
+            Decoded::Utf16(lines::Utf16Reader::new(
+                std::io::Cursor::new(prefix).chain(reader),
+                bom == lines::Bom::Utf16Be,
+            ))
+        }
+        lines::Bom::Utf8 | lines::Bom::None => {
+            if bom == lines::Bom::Utf8 {
+                prefix.drain(..3);
+            }
+            Decoded::Plain(std::io::Cursor::new(prefix).chain(reader))
+        }
+    };
+    let (prefix, nul) = lines::peek_binary(&mut source).map_err(io_err)?;
     if let Some(offset) = nul {
         return Err(InputError::Binary {
             input: name.to_string(),
             offset: offset as u64,
         });
     }
-    let chained = std::io::Cursor::new(prefix).chain(reader);
+    let chained = std::io::Cursor::new(prefix).chain(source);
     let mut lr = lines::LineReader::new(BufReader::with_capacity(64 * 1024, chained));
     let mut p = Parser::new(name, filter, ev);
     if let Some(max) = opts.max_doc {
@@ -143,7 +169,8 @@ pub(crate) fn parse_stream<R: Read>(
                 "longer than 65536 bytes; only the first 64 KiB was scanned",
             );
         }
-        let text = String::from_utf8_lossy(lr.line());
+        let raw = String::from_utf8_lossy(lr.line());
+        let text = lines::unwrap_paste(&raw);
         if !any_text && text.bytes().any(|b| !b.is_ascii_whitespace()) {
             any_text = true;
         }
@@ -161,6 +188,21 @@ pub(crate) fn parse_stream<R: Read>(
         bytes: lr.bytes,
         segments: p.cx.segments,
     })
+}
+
+/// An input stream after its byte order mark: as is, or decoded from UTF-16.
+enum Decoded<R: Read> {
+    Plain(std::io::Chain<std::io::Cursor<Vec<u8>>, R>),
+    Utf16(lines::Utf16Reader<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>),
+}
+
+impl<R: Read> Read for Decoded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Decoded::Plain(r) => r.read(buf),
+            Decoded::Utf16(r) => r.read(buf),
+        }
+    }
 }
 
 /// Parse a file, or every regular file under a directory (recursive, sorted, hidden files skipped).
@@ -359,6 +401,21 @@ impl Cx<'_> {
             }
         }
         self.keep(n, text, None, "free-text");
+        self.message(n, text);
+    }
+
+    /// Offers the message a free-text line carries to the event and container matchers
+    /// ([`text::analyse`]); kept when the filter wants it.
+    fn message(&mut self, n: u64, line: &str) {
+        let Some(a) = text::analyse(line) else {
+            return;
+        };
+        if !self.filter.wants_message(&a.message, a.reason.is_some()) {
+            return;
+        }
+        let format = if a.journal { "journal" } else { "free-text" };
+        let prov = self.prov(n, format);
+        self.ev.push_message(a.into_message(line, prov));
     }
 
     /// Offers a log or free-text line to the filter; keeps it if wanted.

@@ -17,6 +17,7 @@ mod describe;
 pub mod dump;
 mod events;
 mod lines;
+mod listing;
 mod logs;
 mod objects;
 pub use objects::api_object_to_evidence;
@@ -444,6 +445,7 @@ enum State {
     EventLines(events::EventLinesState),
     Console(Box<events::ConsoleState>),
     Doc(Box<objects::Doc>),
+    Listing(Box<listing::ListingState>),
 }
 
 struct Parser<'a> {
@@ -456,6 +458,9 @@ struct Parser<'a> {
     suspended_log: Option<(logs::LogHeader, usize)>,
     /// Largest YAML/JSON document buffered.
     max_doc: usize,
+    /// The line before the one being read (short lines only): a container's name line before a
+    /// pasted `State:` block.
+    prev: Option<String>,
 }
 
 fn is_blank(line: &str) -> bool {
@@ -476,6 +481,7 @@ impl<'a> Parser<'a> {
             log: None,
             suspended_log: None,
             max_doc: objects::MAX_DOC,
+            prev: None,
         }
     }
 
@@ -488,6 +494,7 @@ impl<'a> Parser<'a> {
             State::EventLines(e) => e.offer(n, line, cx),
             State::Console(c) => c.offer(n, line, cx),
             State::Doc(d) => d.offer(n, line, cx),
+            State::Listing(l) => l.offer(n, line, cx),
         };
         match offer {
             Offer::Taken => {}
@@ -496,6 +503,9 @@ impl<'a> Parser<'a> {
                 self.end_state();
                 self.dispatch(n, line);
             }
+        }
+        if !is_blank(line) {
+            self.prev = (line.len() <= 256).then(|| line.to_string());
         }
     }
 
@@ -512,7 +522,7 @@ impl<'a> Parser<'a> {
                 let seg = d.seg();
                 (d.finish(&mut self.cx), seg)
             }
-            State::Table(_) | State::EventLines(_) | State::Console(_) => {
+            State::Table(_) | State::EventLines(_) | State::Console(_) | State::Listing(_) => {
                 (Outcome::Accepted, usize::MAX)
             }
         };
@@ -615,11 +625,12 @@ impl<'a> Parser<'a> {
 
     /// Recognises the start of a segment. Inside a log only unambiguous starts count.
     fn try_start(&mut self, n: u64, line: &str, b0: u8, strong_only: bool) -> Option<State> {
+        let ws = b0 == b' ' || b0 == b'\t';
         match b0 {
-            b'N' if describe::is_start(line) => {
+            b'N' | b' ' | b'\t' if describe::is_start(line) => {
                 return Some(self.start_describe(n, line, "describe"))
             }
-            b'E' if describe::is_events_start(line) => {
+            b'E' | b' ' | b'\t' if describe::is_events_start(line) => {
                 return Some(self.start_describe(n, line, "events-table"))
             }
             b'a' | b'k' if objects::yaml_start(line, true) => {
@@ -630,14 +641,22 @@ impl<'a> Parser<'a> {
             }
             _ => {}
         }
-        if matches!(b0, b'L' | b'N' | b' ' | b'T' | b'\t') && events::looks_like_header(line) {
-            if let Some(table) = events::EventTable::from_header(line) {
-                let seg = self.cx.begin("events-table", n);
-                return Some(State::Table(Box::new(events::EventsTableState {
-                    table,
+        if matches!(b0, b'N' | b' ' | b'\t') {
+            if let Some(listing) = listing::header(line) {
+                let seg = self.cx.begin(listing.format(), n);
+                return Some(State::Listing(Box::new(listing::ListingState {
+                    listing,
                     seg,
                     rows: 0,
                 })));
+            }
+        }
+        if matches!(b0, b'L' | b'N' | b' ' | b'T' | b'\t') && events::looks_like_header(line) {
+            if let Some(table) = events::EventTable::from_header(line) {
+                let seg = self.cx.begin("events-table", n);
+                return Some(State::Table(Box::new(events::EventsTableState::new(
+                    table, seg,
+                ))));
             }
         }
         if matches!(b0, b' ' | b'\t' | b'E' | 0xE4) && events::may_be_console_header(line) {
@@ -652,18 +671,39 @@ impl<'a> Parser<'a> {
         if strong_only {
             return None;
         }
+        if ws || matches!(b0, b'C' | b'I' | b'S' | b'L' | b'T') {
+            if let Some(f) = describe::fragment_start(line) {
+                let seg = self.cx.begin("describe-fragment", n);
+                let name = self.prev.as_deref().and_then(describe::container_name_line);
+                let d = describe::Describe::fragment(n, line, seg, f, name);
+                return Some(State::Describe(Box::new(d)));
+            }
+        }
         match b0 {
             b'-' | b'm' | b's' | b'i' | b't' | b'c' if objects::yaml_start(line, false) => {
                 Some(self.start_doc(objects::DocKind::Yaml, n, line))
             }
-            b' ' | b'\t' | b'N' | b'W' => {
-                let mut e = events::parse_event_line(line)?;
-                let seg = self.cx.begin("event-lines", n);
-                e.provenance = self.cx.prov(n, "event-lines");
-                self.cx.ev.events.push(e);
-                Some(State::EventLines(events::EventLinesState { seg }))
+            _ => {
+                if let Some(mut e) = events::parse_event_line(line) {
+                    let seg = self.cx.begin("event-lines", n);
+                    e.provenance = self.cx.prov(n, "event-lines");
+                    self.cx.ev.events.push(e);
+                    return Some(State::EventLines(events::EventLinesState::new(seg, line)));
+                }
+                let listing = listing::headerless(line)?;
+                let seg = self.cx.begin(listing.format(), n);
+                let mut st = listing::ListingState {
+                    listing,
+                    seg,
+                    rows: 0,
+                };
+                if !st.row(n, line, &mut self.cx) {
+                    self.cx.withdraw(seg);
+                    return None;
+                }
+                st.rows = 1;
+                Some(State::Listing(Box::new(st)))
             }
-            _ => None,
         }
     }
 

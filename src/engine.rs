@@ -1349,6 +1349,158 @@ match:
         assert!(!engine.wants_log_line("GET /healthz 200"));
     }
 
+    fn message(text: &str, reason: Option<&str>, line: u64) -> crate::evidence::TextMessage {
+        crate::evidence::TextMessage {
+            message: text.into(),
+            line: text.into(),
+            reason: reason.map(str::to_string),
+            repeats: 1,
+            provenance: Provenance::new("in.txt", Some(line), "free-text"),
+            ..Default::default()
+        }
+    }
+
+    const SCHED: &str = r#"
+id: sched
+title: "Unschedulable: {{summary}}"
+severity: warning
+category: scheduling
+kind: symptom
+detects: d
+why: w
+fix: f
+references: [{url: "https://example.invalid"}]
+match:
+  event: { reason: '^FailedScheduling$', message: '^(?P<summary>.+)$' }
+"#;
+
+    const PULL: &str = r#"
+id: pull
+title: "Image {{image}}"
+severity: critical
+category: image-pull
+kind: symptom
+detects: d
+why: w
+fix: f
+references: [{url: "https://example.invalid"}]
+match:
+  any:
+    - container: { name: '^(?P<container>.+)$', waiting_reason: '^ImagePullBackOff$' }
+    - event: { reason: '^BackOff$', message: '^Back-off pulling image "(?P<image>[^"]+)"' }
+"#;
+
+    const TIMEOUT: &str = r#"
+id: timeout
+title: t
+severity: critical
+category: runtime
+detects: d
+why: w
+fix: f
+references: [{url: "https://example.invalid"}]
+match:
+  event: { reason: '^Failed$', message: 'timeout' }
+"#;
+
+    #[test]
+    fn free_text_messages_match_whole_templates_or_their_reason() {
+        let engine = Engine::new(&rules(&[SCHED, PULL, TIMEOUT])).unwrap();
+        // a whole template: the reason it does not say is not held against it
+        let mut ev = Evidence::new();
+        ev.push_message(message("Back-off pulling image \"nginx:1.99\"", None, 3));
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].id, "pull");
+        assert_eq!(f[0].title, "Image nginx:1.99");
+        assert_eq!(f[0].evidence[0].label, "pasted text");
+        assert_eq!(f[0].evidence[0].provenance.line, Some(3));
+        assert_eq!(f[0].corroboration, 1);
+        // a message that matches any text fires only with the reason the line implied
+        let mut ev = Evidence::new();
+        ev.push_message(message(
+            "0/5 nodes are available: 3 Insufficient cpu.",
+            None,
+            1,
+        ));
+        assert!(engine.evaluate(&ev).is_empty());
+        let mut ev = Evidence::new();
+        ev.push_message(message(
+            "0/5 nodes are available: 3 Insufficient cpu.",
+            Some("FailedScheduling"),
+            1,
+        ));
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].id, "sched");
+        // a word an application log merely mentions does not make an event
+        let mut ev = Evidence::new();
+        ev.push_message(message("upstream timeout after 30s", None, 1));
+        assert!(engine.evaluate(&ev).is_empty());
+        // a reason the line gave that contradicts the leaf
+        let mut ev = Evidence::new();
+        ev.push_message(message("Back-off pulling image \"x\"", Some("Pulled"), 1));
+        assert!(engine.evaluate(&ev).is_empty());
+        // the prefilter keeps only what could match
+        assert!(engine.wants_message("Back-off pulling image \"x\"", false));
+        assert!(!engine.wants_message("0/5 nodes are available", false));
+        assert!(engine.wants_message("0/5 nodes are available", true));
+    }
+
+    #[test]
+    fn free_text_is_not_used_when_structured_evidence_has_the_message() {
+        let engine = Engine::new(&rules(&[PULL])).unwrap();
+        let mut ev = Evidence::new();
+        ev.events.push(Event {
+            type_: Some("Normal".into()),
+            reason: Some("Pulled".into()),
+            message: "Back-off pulling image \"x\"".into(),
+            ..Default::default()
+        });
+        ev.push_message(message("Back-off pulling image \"x\"", None, 9));
+        assert!(engine.evaluate(&ev).is_empty());
+    }
+
+    #[test]
+    fn unnamed_container_matches_on_its_other_fields() {
+        let engine = Engine::new(&rules(&[PULL])).unwrap();
+        let mut ev = Evidence::new();
+        ev.containers.push(ContainerStatus {
+            pod: Some("web-0".into()),
+            name: String::new(),
+            kind: ContainerKind::Regular,
+            image: None,
+            ready: Some(false),
+            restart_count: Some(0),
+            state: Some(ContainerState::Waiting {
+                reason: Some("ImagePullBackOff".into()),
+                message: None,
+            }),
+            last_state: None,
+            provenance: Provenance::new("in.txt", Some(2), "get-pods"),
+        });
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].title, "Image <image>");
+        assert_eq!(f[0].evidence[0].label, "container (name not shown)");
+        // a name-only leaf proves nothing about an unnamed container
+        ev.containers[0].state = None;
+        assert!(engine.evaluate(&ev).is_empty());
+    }
+
+    #[test]
+    fn required_literals_of_message_templates() {
+        assert_eq!(required_literal_len("^Back-off pulling image"), 22);
+        assert_eq!(required_literal_len("^(?P<m>.+)$"), 0);
+        assert_eq!(required_literal_len("timeout"), 7);
+        assert_eq!(
+            required_literal_len("^Error: (?:ErrImagePull|ImagePullBackOff)$"),
+            19
+        );
+        assert_eq!(required_literal_len("(?i)no space left"), 13);
+        assert_eq!(required_literal_len("a(?:bcd)?efg"), 3);
+    }
+
     #[test]
     fn missing_capture_renders_as_placeholder() {
         let caps = BTreeMap::new();

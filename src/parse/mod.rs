@@ -636,7 +636,7 @@ impl<'a> Parser<'a> {
             b'a' | b'k' if objects::yaml_start(line, true) => {
                 return Some(self.start_doc(objects::DocKind::Yaml, n, line))
             }
-            b'{' | b'[' if objects::json_start(line) => {
+            b'{' | b'[' | b'"' | b' ' | b'\t' if objects::json_start(line) => {
                 return Some(self.start_doc(objects::DocKind::Json, n, line))
             }
             _ => {}
@@ -680,7 +680,9 @@ impl<'a> Parser<'a> {
             }
         }
         match b0 {
-            b'-' | b'm' | b's' | b'i' | b't' | b'c' if objects::yaml_start(line, false) => {
+            b'-' | b'm' | b's' | b'i' | b't' | b'c' | b'l' | b' ' | b'\t'
+                if objects::yaml_start(line, false) =>
+            {
                 Some(self.start_doc(objects::DocKind::Yaml, n, line))
             }
             _ => {
@@ -722,3 +724,5 @@ impl<'a> Parser<'a> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_paste;

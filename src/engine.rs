@@ -2,7 +2,8 @@
 //!
 //! The engine knows source kinds and matchers, never any particular failure. At construction it
 //! compiles every field regex of every rule into one `RegexSet` per (source, field) pair — the
-//! prefilter. Each evidence item's field text is then run through its set once, and a leaf matches an
+//! prefilter; a pair with thousands of patterns (large user rule sets) is split into several sets
+//! so none exceeds the regex crate's size limit. Each evidence item's field text is then run through its set once, and a leaf matches an
 //! item when all of the leaf's pattern indices are in the item's match sets. Regexes with captures are
 //! re-run only for the items that matched. The same prefilter decides which log lines are worth
 //! keeping while input streams past (see [`Engine::wants_log_line`]).
@@ -21,6 +22,14 @@ use regex::RegexSet;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Most evidence items one finding quotes; the rest are counted in `evidence_omitted` (an 8 MB event
+/// list can match one rule 20,000 times).
+pub const MAX_EVIDENCE_PER_FINDING: usize = 50;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
 
 /// A rule compiled against the prefilter.
 struct CompiledRule {
@@ -142,10 +151,63 @@ pub fn required_literal_len(pattern: &str) -> usize {
     }
 }
 
-/// One `RegexSet` per (source, field).
+/// One [`SplitSet`] per (source, field).
 #[derive(Default)]
 struct Prefilter {
-    sets: HashMap<(Source, &'static str), RegexSet>,
+    sets: HashMap<(Source, &'static str), SplitSet>,
+}
+
+/// The patterns of one (source, field) as one `RegexSet`, or as several when one would exceed the
+/// regex crate's size limit (thousands of user rules): the list is halved until every part compiles,
+/// and indices stay those of the whole list.
+struct SplitSet {
+    /// (index of the part's first pattern in the whole list, the part)
+    parts: Vec<(usize, RegexSet)>,
+}
+
+impl SplitSet {
+    /// Patterns per part to start with: the built-in catalog fits in one part per field, and a
+    /// directory of thousands of user rules never tries (and fails) one enormous compilation.
+    const PART: usize = 256;
+
+    /// Compiles `list`; an error names the index of a pattern that cannot compile even alone.
+    fn new(list: &[String]) -> Result<SplitSet, (usize, regex::Error)> {
+        let mut parts = Vec::new();
+        for (i, chunk) in list.chunks(Self::PART).enumerate() {
+            Self::build(chunk, i * Self::PART, &mut parts)?;
+        }
+        Ok(SplitSet { parts })
+    }
+
+    fn build(
+        list: &[String],
+        offset: usize,
+        parts: &mut Vec<(usize, RegexSet)>,
+    ) -> Result<(), (usize, regex::Error)> {
+        match RegexSet::new(list) {
+            Ok(set) => {
+                parts.push((offset, set));
+                Ok(())
+            }
+            Err(regex::Error::CompiledTooBig(_)) if list.len() > 1 => {
+                let mid = list.len() / 2;
+                Self::build(&list[..mid], offset, parts)?;
+                Self::build(&list[mid..], offset + mid, parts)
+            }
+            Err(e) => Err((offset, e)),
+        }
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        self.parts.iter().any(|(_, s)| s.is_match(text))
+    }
+
+    /// Indices (in the whole list) of the patterns that match `text`.
+    fn matches<'s>(&'s self, text: &'s str) -> impl Iterator<Item = usize> + 's {
+        self.parts
+            .iter()
+            .flat_map(move |(off, s)| s.matches(text).into_iter().map(move |i| off + i))
+    }
 }
 
 /// Compiled rules plus their prefilter; build once, use for any number of evidence sets.
@@ -156,7 +218,7 @@ pub struct Engine {
     log_wants_all: bool,
     /// The message regexes that are whole templates ([`MIN_TEMPLATE_LITERAL`]): what a line of
     /// free text with no reason must match to be kept as a message.
-    templates: RegexSet,
+    templates: SplitSet,
 }
 
 /// One quoted piece of evidence in a finding.
@@ -209,6 +271,9 @@ pub struct Finding {
     pub generic_fix: Option<String>,
     pub captures: BTreeMap<String, String>,
     pub evidence: Vec<EvidenceItem>,
+    /// Matched items beyond [`MAX_EVIDENCE_PER_FINDING`], counted but not quoted.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub evidence_omitted: usize,
     /// Ids of fired symptom findings this cause explains.
     pub explains: Vec<String>,
     /// Ids of fired cause findings that explain this symptom.
@@ -270,13 +335,35 @@ impl Engine {
         }
         let mut prefilter = Prefilter::default();
         for ((source, field), list) in &pats {
-            let rs = RegexSet::new(list).map_err(|e| EngineError {
-                rule: "(combined)".into(),
-                kind: source.name(),
-                field,
-                message: e.to_string(),
+            let rs = SplitSet::new(list).map_err(|(i, e)| {
+                // Name the rule (and its file) whose pattern cannot be compiled even on its own.
+                let culprit = list.get(i).and_then(|src| {
+                    set.rules
+                        .iter()
+                        .find(|r| rule_uses(&r.matcher, *source, field, src))
+                });
+                EngineError {
+                    rule: culprit
+                        .map(|r| format!("{} ({})", r.id, r.origin))
+                        .unwrap_or_else(|| "(combined)".into()),
+                    kind: source.name(),
+                    field,
+                    message: e.to_string(),
+                }
             })?;
             prefilter.sets.insert((*source, *field), rs);
+        }
+        fn rule_uses(n: &MatchNode, source: Source, field: &str, src: &str) -> bool {
+            match n {
+                MatchNode::All(v) | MatchNode::Any(v) => {
+                    v.iter().any(|c| rule_uses(c, source, field, src))
+                }
+                MatchNode::Not(c) => rule_uses(c, source, field, src),
+                MatchNode::Leaf(l) => {
+                    l.source == source
+                        && l.fields.iter().any(|(f, p)| f == field && p.source == src)
+                }
+            }
         }
         fn compile(n: &MatchNode, pats: &BTreeMap<(Source, &'static str), Vec<String>>) -> CNode {
             match n {
@@ -315,13 +402,15 @@ impl Engine {
                 }
             }
         }
-        let template_list: Vec<&String> = pats
+        let template_list: Vec<String> = pats
             .iter()
             .filter(|((source, field), _)| is_message_field(*source, field))
             .flat_map(|(_, list)| list.iter())
             .filter(|p| required_literal_len(p) >= MIN_TEMPLATE_LITERAL)
+            .cloned()
             .collect();
-        let templates = RegexSet::new(template_list).map_err(|e| EngineError {
+        // Every pattern here already compiled in its own field's set.
+        let templates = SplitSet::new(&template_list).map_err(|(_, e)| EngineError {
             rule: "(combined)".into(),
             kind: "event",
             field: "message",
@@ -417,20 +506,26 @@ impl Engine {
                 .map(|r| ctx.canonical(*r))
                 .filter(|r| seen.insert(*r))
                 .collect();
+            // Corroboration counts every matched item; the finding quotes a bounded number of them,
+            // a line of text once even when several leaves matched it.
             let mut quoted: BTreeSet<(String, u64)> = BTreeSet::new();
-            let evidence: Vec<EvidenceItem> = items
-                .iter()
-                .map(|r| ctx.describe(*r))
-                .filter(|e| match (e.source, e.provenance.line) {
-                    (Source::Log, Some(l)) => quoted.insert((e.provenance.input.clone(), l)),
-                    _ => true,
-                })
-                .collect();
-            let corroboration = evidence
-                .iter()
-                .map(|e| e.source)
-                .collect::<BTreeSet<_>>()
-                .len();
+            let mut evidence: Vec<EvidenceItem> = Vec::new();
+            let mut consumed = 0;
+            for r in &items {
+                if evidence.len() >= MAX_EVIDENCE_PER_FINDING {
+                    break;
+                }
+                consumed += 1;
+                let e = ctx.describe(*r);
+                if let (Source::Log, Some(l)) = (e.source, e.provenance.line) {
+                    if !quoted.insert((e.provenance.input.clone(), l)) {
+                        continue;
+                    }
+                }
+                evidence.push(e);
+            }
+            let evidence_omitted = items.len() - consumed;
+            let corroboration = items.iter().map(|(s, _)| *s).collect::<BTreeSet<_>>().len();
             let r = &cr.rule;
             let generic = render(r.fix.trim(), &m.captures);
             let generic_zh = r.fix_zh.as_ref().map(|z| render(z.trim(), &m.captures));
@@ -459,6 +554,7 @@ impl Engine {
                 generic_fix,
                 captures: m.captures,
                 evidence,
+                evidence_omitted,
                 explains: Vec::new(),
                 explained_by: Vec::new(),
                 corroboration,
@@ -685,7 +781,7 @@ impl<'a> Ctx<'a> {
                 .map(|i| {
                     let mut m: Vec<usize> = Vec::new();
                     for v in field_values(ev, (*source, i), field) {
-                        m.extend(set.matches(&v).iter());
+                        m.extend(set.matches(&v));
                     }
                     m.sort_unstable();
                     m.dedup();
@@ -1327,6 +1423,27 @@ match:
         l.container = Some("sidecar".into());
         ev.push_log(l);
         assert!(engine.evaluate(&ev).is_empty());
+    }
+
+    #[test]
+    fn a_finding_quotes_a_bounded_number_of_items_and_counts_the_rest() {
+        let engine = Engine::new(&rules(&[BIND])).unwrap();
+        let mut ev = Evidence::new();
+        for port in 0..(MAX_EVIDENCE_PER_FINDING as u64 + 70) {
+            ev.push_log(log(
+                &format!(
+                    "nginx: [emerg] bind() to 0.0.0.0:{} failed (98: Address in use)",
+                    1000 + port
+                ),
+                port + 1,
+            ));
+        }
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence.len(), MAX_EVIDENCE_PER_FINDING);
+        assert_eq!(f[0].evidence_omitted, 70);
+        let json = serde_json::to_value(&f[0]).unwrap();
+        assert_eq!(json["evidenceOmitted"], 70);
     }
 
     #[test]

@@ -197,7 +197,7 @@ fn shown_evidence(f: &Finding, max: usize) -> (Vec<&EvidenceItem>, usize) {
         }
     }
     shown.truncate(max.max(1));
-    let hidden = f.evidence.len() - shown.len();
+    let hidden = f.evidence.len() - shown.len() + f.evidence_omitted;
     (shown, hidden)
 }
 

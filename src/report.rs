@@ -392,7 +392,7 @@ fn evidence_cell(f: &Finding, max: usize) -> String {
             escape_terminal(&e.provenance.location())
         ));
     }
-    let hidden = f.evidence.len() - shown.len().min(max);
+    let hidden = f.evidence.len() - shown.len().min(max) + f.evidence_omitted;
     if hidden > 0 {
         lines.push(format!("(+{hidden} more in -o json)"));
     }

@@ -346,6 +346,7 @@ mod tests {
                     generic_fix: None,
                     captures: BTreeMap::new(),
                     evidence: vec![],
+                    evidence_omitted: 0,
                     explains: vec![],
                     explained_by: vec![],
                     corroboration: 1,

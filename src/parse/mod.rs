@@ -21,6 +21,7 @@ mod listing;
 mod logs;
 mod objects;
 pub use objects::api_object_to_evidence;
+mod stream;
 mod table;
 mod text;
 mod time;

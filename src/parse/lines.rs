@@ -326,6 +326,16 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
         }
         s = Cow::Owned(rest.to_string());
     }
+    // `**Warning  Unhealthy ...**`: Markdown bold around a pasted line.
+    if let Some(inner) = s
+        .trim()
+        .strip_prefix("**")
+        .and_then(|r| r.strip_suffix("**"))
+        .filter(|r| !r.is_empty())
+    {
+        let lead = s.len() - s.trim_start().len();
+        s = Cow::Owned(format!("{}{inner}", &s[..lead]));
+    }
     let t = s.trim();
     let fence = (t.starts_with("```") || t.starts_with("~~~"))
         && !t[3..].contains(['`', ' '])

@@ -32,6 +32,9 @@ impl LineFilter for Engine {
     fn wants(&self, text: &str) -> bool {
         self.wants_log_line(text)
     }
+    fn wants_message(&self, text: &str, has_reason: bool) -> bool {
+        Engine::wants_message(self, text, has_reason)
+    }
 }
 
 /// Evaluate, rank and package one evidence set.

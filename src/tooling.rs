@@ -317,8 +317,14 @@ pub fn slow_path_constructs(pattern: &str) -> Vec<String> {
         (Look::WordUnicodeNegate, "a Unicode non-boundary `\\B`"),
         (Look::WordStartUnicode, "a Unicode word-start assertion"),
         (Look::WordEndUnicode, "a Unicode word-end assertion"),
-        (Look::WordStartHalfUnicode, "a Unicode half word-start assertion"),
-        (Look::WordEndHalfUnicode, "a Unicode half word-end assertion"),
+        (
+            Look::WordStartHalfUnicode,
+            "a Unicode half word-start assertion",
+        ),
+        (
+            Look::WordEndHalfUnicode,
+            "a Unicode half word-end assertion",
+        ),
     ] {
         if looks.contains(look) {
             out.push(format!("{shown} (write `(?-u:\\b)`, the ASCII boundary)"));
@@ -345,7 +351,9 @@ pub fn slow_path_constructs(pattern: &str) -> Vec<String> {
                 big_repeats(&r.sub, out);
             }
             HirKind::Capture(c) => big_repeats(&c.sub, out),
-            HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().for_each(|c| big_repeats(c, out)),
+            HirKind::Concat(v) | HirKind::Alternation(v) => {
+                v.iter().for_each(|c| big_repeats(c, out))
+            }
             _ => {}
         }
     }
@@ -526,7 +534,11 @@ mod tests {
             .collect();
         assert_eq!(slow.len(), 1, "{issues:#?}");
         assert_eq!(slow[0].level, "warning");
-        assert!(slow[0].location.ends_with("slow-one.yaml:10"), "{:?}", slow[0]);
+        assert!(
+            slow[0].location.ends_with("slow-one.yaml:10"),
+            "{:?}",
+            slow[0]
+        );
         assert!(slow[0].message.contains("log.text"), "{:?}", slow[0]);
     }
 

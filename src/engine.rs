@@ -1284,7 +1284,8 @@ pub fn ip_scope(ip: &str) -> &'static str {
                 "public"
             }
         }
-        Err(_) => "unrecognised",
+        // A host name (or the `xxx` a document prints in its place): no scope without resolving it.
+        Err(_) => "host name, not an IP (resolve it to see whether it is public or private)",
     }
 }
 
@@ -1297,7 +1298,7 @@ pub fn ip_scope_zh(ip: &str) -> &'static str {
         "link-local" => "链路本地",
         "shared (100.64.0.0/10)" => "共享地址段（100.64.0.0/10）",
         "unspecified (any local address)" => "未指定",
-        _ => "无法识别的",
+        _ => "域名而非 IP（请解析后判断公网或内网）",
     }
 }
 
@@ -1668,7 +1669,7 @@ match:
         assert_eq!(ip_scope("100.96.0.4"), "shared (100.64.0.0/10)");
         assert_eq!(ip_scope("[fd00::1]"), "private");
         assert_eq!(ip_scope("2600:1f18::1"), "public");
-        assert_eq!(ip_scope("registry"), "unrecognised");
+        assert!(ip_scope("registry").starts_with("host name"));
         assert_eq!(ip_scope_zh("43.137.22.10"), "公网");
         assert_eq!(ip_scope_zh("172.16.0.12"), "内网");
     }

@@ -7,7 +7,8 @@
 //! - `junit`: JUnit XML for CI test reporters, one test case per pod, failing at `--fail-on`;
 //! - `sarif`: SARIF 2.1.0 for code-scanning viewers, one result per finding;
 //! - `github`: GitHub Actions workflow commands, one annotation per finding;
-//! - `markdown`: for pasting into a ticket.
+//! - `markdown`: for pasting into a ticket;
+//! - `agent`: packed for a model's context window within a token budget (`crate::agent`).
 //!
 //! Text from logs and events is untrusted. Every human format escapes control characters and bidi
 //! overrides with [`escape_terminal`], then applies its own syntax's escaping (XML entities, workflow
@@ -41,6 +42,8 @@ pub enum Format {
     Sarif,
     Github,
     Markdown,
+    /// Packed for a model's context window within `--budget` tokens (`crate::agent`).
+    Agent,
 }
 
 const TOOL_NAME: &str = "kubectl-diagnose";
@@ -69,6 +72,7 @@ pub fn render_pod(d: &Diagnosis, f: Format, t: &TableOptions, fail_on: Option<Se
             markdown_pod(&mut out, d, 3, t);
             out
         }
+        Format::Agent => crate::agent::render_pod(d, crate::agent::DEFAULT_BUDGET),
     }
 }
 
@@ -112,6 +116,7 @@ pub fn render_sweep(
             t,
         ),
         Format::Markdown => sweep_markdown(r, t),
+        Format::Agent => crate::agent::render_sweep(r, crate::agent::DEFAULT_BUDGET),
     }
 }
 

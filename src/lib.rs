@@ -4,11 +4,13 @@
 //! [`engine`] matches it against the declarative [`rules`]; findings are ranked cause-before-symptom
 //! ([`rank`]) and rendered by [`report`]. Everything here is pure and testable without a cluster.
 
+pub mod agent;
 pub mod engine;
 pub mod evidence;
 pub mod formats;
 pub mod history;
 pub mod live;
+pub mod mcp;
 pub mod next_steps;
 pub mod parse;
 pub mod platform;

@@ -20,6 +20,41 @@ use std::path::{Path, PathBuf};
 pub static BUILTIN_FIXTURES: include_dir::Dir<'_> =
     include_dir::include_dir!("$CARGO_MANIFEST_DIR/testdata/rules");
 
+/// One row of `rules list -o json` (and of the MCP `list_rules` tool) per rule.
+pub fn rule_rows(set: &RuleSet) -> Vec<serde_json::Value> {
+    set.rules
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id, "title": r.title, "severity": r.severity,
+                "category": r.category, "kind": r.kind, "source": r.origin,
+                "platforms": r.platforms.keys().map(|p| p.id()).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+/// The one-line error for an unknown rule id, with close ids as suggestions.
+pub fn unknown_rule_message(set: &RuleSet, id: &str) -> String {
+    let close: Vec<&str> = set
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|x| {
+            x.contains(id) || id.contains(*x) || x.split('-').any(|w| w.len() > 3 && id.contains(w))
+        })
+        .take(5)
+        .collect();
+    format!(
+        "no rule with id `{id}`{}; `kubectl-diagnose rules list` shows them all",
+        if close.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you mean: {})", close.join(", "))
+        }
+    )
+}
+
 /// One problem found by `rules lint`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct LintIssue {

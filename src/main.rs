@@ -136,8 +136,8 @@ enum Command {
     /// Diagnose every unhealthy pod in a namespace (or all with -A) in one run.
     ///
     /// Unhealthy: not Running and Ready, restarting within the last hour, or failed; a Succeeded Job
-    /// pod is not a failure. Pods are grouped by their top cause; healthy pods are counted, not
-    /// listed. API cost: the pod list (paginated), one event list, one node-event list, one node list,
+    /// pod is not a failure. Pods are grouped by their own top current cause (not by history, nor by
+    /// a node condition that cannot affect them); healthy pods are counted, not listed. API cost: the pod list (paginated), one event list, one node-event list, one node list,
     /// and logs of failing containers only, --concurrency at a time.
     #[command(after_help = EXIT_CODES)]
     Namespace {

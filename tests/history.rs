@@ -4,8 +4,11 @@
 //! stays critical or warning; a merged multi-pod paste groups each pod by its own cause; the JSON
 //! with history and next steps validates against the schema.
 
+mod support;
+
 use assert_cmd::Command;
 use serde_json::Value;
+use support::{ApiServer, Forbid, Options};
 
 fn bin() -> Command {
     let mut c = Command::cargo_bin("kubectl-diagnose").expect("binary built");
@@ -288,4 +291,47 @@ fn a_sweep_table_lists_each_pods_next_steps() {
             "{text}"
         );
     }
+}
+
+/// Live mode: the tool fetched logs and events itself, so it asks only for what it could not fetch.
+#[test]
+fn live_next_steps_ask_only_for_what_could_not_be_fetched() {
+    let live = |options: Options| {
+        let server = ApiServer::start("port-conflict", options);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let kc = server.write_kubeconfig(dir.path(), "shop");
+        let out = Command::cargo_bin("kubectl-diagnose")
+            .expect("binary")
+            .env_remove("KUBECONFIG")
+            .env("HOME", dir.path())
+            .arg("--kubeconfig")
+            .arg(&kc)
+            .args(["pod", "port-conflict-5b7f9c6d8-m4t2w", "-o", "json"])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("runs");
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+        validate(&v);
+        v
+    };
+    let v = live(Options::default());
+    assert_eq!(v["nextSteps"], Value::Array(vec![]), "{:#}", v["nextSteps"]);
+
+    let v = live(Options {
+        forbidden: vec![Forbid::new("pods/log", None)],
+        ..Options::default()
+    });
+    let commands: Vec<&str> = v["nextSteps"]
+        .as_array()
+        .expect("nextSteps")
+        .iter()
+        .filter_map(|s| s["command"].as_str())
+        .collect();
+    assert_eq!(
+        commands,
+        ["kubectl logs port-conflict-5b7f9c6d8-m4t2w -n shop -c web --previous"],
+        "{:#}",
+        v["notChecked"]
+    );
 }

@@ -4,10 +4,12 @@
 //! [`engine`] matches it against the declarative [`rules`]; findings are ranked cause-before-symptom
 //! ([`rank`]) and rendered by [`report`]. Everything here is pure and testable without a cluster.
 
+pub mod connect;
 pub mod engine;
 pub mod evidence;
 pub mod formats;
 pub mod live;
+pub mod nouns;
 pub mod parse;
 pub mod platform;
 pub mod rank;
@@ -17,6 +19,7 @@ pub mod rules;
 pub mod sweep;
 pub mod tooling;
 pub mod wait;
+pub mod workload;
 
 use engine::Engine;
 use evidence::Evidence;

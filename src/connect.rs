@@ -82,7 +82,7 @@ pub struct ClusterArgs {
     #[arg(long = "as-uid", value_name = "UID", global = true)]
     pub as_uid: Option<String>,
     /// Do not check the server's certificate (insecure: anyone on the path can read the traffic).
-    #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1,
+    #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false",
           action = clap::ArgAction::Set, value_parser = clap::value_parser!(bool))]
     pub insecure_skip_tls_verify: bool,

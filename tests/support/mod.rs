@@ -124,6 +124,8 @@ pub struct Recorded {
     pub start: Duration,
     pub end: Duration,
     pub user_agent: String,
+    /// `Impersonate-*` request headers (lower-case name, value), in order.
+    pub impersonate: Vec<(String, String)>,
 }
 
 impl Recorded {

@@ -518,6 +518,17 @@ async fn handle(
             .to_string()
     };
     let user_agent = header("user-agent");
+    let impersonate: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .filter(|(k, _)| k.as_str().starts_with("impersonate-"))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                v.to_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
     let accept = header("accept");
     let authorization = header("authorization");
     let index = {
@@ -531,6 +542,7 @@ async fn handle(
             start,
             end: start,
             user_agent,
+            impersonate,
         });
         log.len() - 1
     };

@@ -4,6 +4,7 @@
 //! [`engine`] matches it against the declarative [`rules`]; findings are ranked cause-before-symptom
 //! ([`rank`]) and rendered by [`report`]. Everything here is pure and testable without a cluster.
 
+pub mod complete;
 pub mod connect;
 pub mod engine;
 pub mod evidence;

@@ -164,6 +164,56 @@ impl Cluster {
         })
     }
 
+    /// Names for shell completion: pods or workloads of the namespace, or the namespaces (one LIST of
+    /// metadata).
+    pub async fn names(&self, what: &crate::complete::Lookup) -> Result<Vec<String>, LiveError> {
+        use crate::complete::Lookup;
+        use k8s_openapi::api::core::v1::Namespace;
+        let lp = ListParams::default().limit(500);
+        let fail = |f: Failure| LiveError::Api {
+            pod: "(completion)".into(),
+            detail: f.to_string(),
+        };
+        let metas = match what {
+            Lookup::Pods => {
+                let api: Api<Pod> = Api::namespaced(self.client.clone(), &self.namespace);
+                self.call(api.list_metadata(&lp))
+                    .await
+                    .map_err(fail)?
+                    .items
+                    .into_iter()
+                    .map(|m| m.metadata.name)
+                    .collect::<Vec<_>>()
+            }
+            Lookup::Namespaces => {
+                let api: Api<Namespace> = Api::all(self.client.clone());
+                self.call(api.list_metadata(&lp))
+                    .await
+                    .map_err(fail)?
+                    .items
+                    .into_iter()
+                    .map(|m| m.metadata.name)
+                    .collect()
+            }
+            Lookup::Workloads(k) => {
+                let api: Api<kube::api::DynamicObject> = Api::namespaced_with(
+                    self.client.clone(),
+                    &self.namespace,
+                    &crate::workload::resource(*k),
+                );
+                self.call(api.list_metadata(&lp))
+                    .await
+                    .map_err(fail)?
+                    .items
+                    .into_iter()
+                    .map(|m| m.metadata.name)
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        Ok(metas.into_iter().flatten().collect())
+    }
+
     /// The underlying kube client (for callers that read other resources).
     pub fn client(&self) -> &Client {
         &self.client

@@ -171,8 +171,10 @@ enum Command {
     },
     /// Print shell completions: bash, zsh, fish, powershell or elvish.
     ///
-    /// bash: `source <(kubectl-diagnose completions bash)`; zsh: write it to a file named
-    /// `_kubectl-diagnose` in your $fpath.
+    /// bash: `source <(kubectl-diagnose completions bash)` completes subcommands, flags, their
+    /// values, rule ids, and pod, workload, namespace and context names from the cluster; zsh:
+    /// write it to a file named `_kubectl-diagnose` in your $fpath. For `kubectl diagnose <TAB>`
+    /// (kubectl 1.26+), put the `kubectl_complete-diagnose` script shipped with the release on PATH.
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff), generated from the same definitions as --help:
     /// `kubectl-diagnose man > kubectl-diagnose.1`.
@@ -245,6 +247,13 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    if args.get(1).map(String::as_str) == Some("__complete") {
+        // Shell and kubectl completion (Cobra's protocol): never an error, at worst nothing.
+        let (cands, directive) =
+            kubectl_diagnose::complete::complete(&Cli::command(), &args[2..], &completion_lookup);
+        let _ = print(&kubectl_diagnose::complete::cobra_output(&cands, directive));
+        return ExitCode::from(0);
+    }
     let args = kubectl_diagnose::nouns::rewrite(&Cli::command(), args);
     let parsed = Cli::command()
         .bin_name(name)
@@ -311,6 +320,12 @@ enum Report {
 fn run(cli: &Cli) -> anyhow::Result<u8> {
     match &cli.command {
         Command::Rules { command } => return run_rules(cli, command),
+        Command::Completions {
+            shell: clap_complete::Shell::Bash,
+        } => {
+            print(&kubectl_diagnose::complete::bash_script("kubectl-diagnose"))?;
+            return Ok(0);
+        }
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             let mut out = Vec::new();
@@ -566,6 +581,76 @@ async fn sweep_live(
         requests: g.requests,
     });
     Ok(r)
+}
+
+/// Names for shell completion, from the rule catalog, the kubeconfig or the cluster (5 s at most;
+/// any failure completes nothing).
+fn completion_lookup(
+    l: &kubectl_diagnose::complete::Lookup,
+    given: &kubectl_diagnose::complete::Given,
+) -> Vec<String> {
+    use kubectl_diagnose::complete::Lookup;
+    let get = |k: &str| {
+        given
+            .iter()
+            .rev()
+            .find(|(g, _)| g == k)
+            .map(|(_, v)| v.clone())
+    };
+    match l {
+        Lookup::RuleIds => {
+            let dirs: Vec<PathBuf> = given
+                .iter()
+                .filter(|(k, _)| k == "rules")
+                .map(|(_, v)| PathBuf::from(v))
+                .collect();
+            load_rules(&dirs)
+                .or_else(|_| load_rules(&[]))
+                .map(|s| s.rules.iter().map(|r| r.id.clone()).collect())
+                .unwrap_or_default()
+        }
+        Lookup::Contexts => {
+            let kc = get("kubeconfig").map(PathBuf::from);
+            match kubectl_diagnose::connect::load_kubeconfig(kc.as_deref()) {
+                Ok(Some(k)) => k.contexts.into_iter().map(|c| c.name).collect(),
+                _ => Vec::new(),
+            }
+        }
+        _ => {
+            let args = ClusterArgs {
+                kubeconfig: get("kubeconfig").map(PathBuf::from),
+                context: get("context"),
+                cluster: get("cluster"),
+                user: get("user"),
+                namespace: get("namespace"),
+                server: get("server"),
+                token: get("token"),
+                certificate_authority: get("certificate-authority").map(PathBuf::from),
+                tls_server_name: get("tls-server-name"),
+                insecure_skip_tls_verify: get("insecure-skip-tls-verify")
+                    .is_some_and(|v| v != "false"),
+                request_timeout: "5s".into(),
+                ..ClusterArgs::default()
+            };
+            let Ok(opts) = args.options() else {
+                return Vec::new();
+            };
+            let Ok(rt) = runtime() else {
+                return Vec::new();
+            };
+            rt.block_on(async {
+                let work = async {
+                    let cluster = live::Cluster::connect(&opts).await.ok()?;
+                    cluster.names(l).await.ok()
+                };
+                tokio::time::timeout(std::time::Duration::from_secs(5), work)
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default()
+            })
+        }
+    }
 }
 
 /// `pod KIND/NAME`: the workload's pods and its controllers' evidence, as one sweep report.

@@ -30,7 +30,8 @@ pub struct WorkloadGathered {
     pub selector: Option<String>,
 }
 
-fn resource(kind: WorkloadKind) -> ApiResource {
+/// kube's description of the workload kind's API resource.
+pub fn resource(kind: WorkloadKind) -> ApiResource {
     use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
     use k8s_openapi::api::batch::v1::{CronJob, Job};
     match kind {

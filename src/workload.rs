@@ -119,7 +119,7 @@ fn condition_events(obj: &Value, kind: &str, input: &str, format: &str, ev: &mut
             object_kind: Some(kind.to_string()),
             object_name: name.clone(),
             source: None,
-            first_seen: when.clone(),
+            first_seen: when,
             last_seen: when,
             provenance: Provenance::new(input, None, format),
         });

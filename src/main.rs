@@ -25,7 +25,7 @@ Exit codes:
   0  nothing at or above --fail-on was found
   1  a finding at or above --fail-on was found (default: a warning or a critical cause)
   2  error: unreadable or empty input, a bad rule file, bad arguments, cluster unreachable,
-     TLS or credential failure, pod not found";
+     TLS or credential failure, pod, workload or namespace not found";
 
 /// Tells you why a Kubernetes pod is failing and how to fix it.
 ///

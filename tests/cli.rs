@@ -414,11 +414,28 @@ fn man_page_is_roff_with_every_subcommand() {
 fn krew_release_packages_binary_and_license_with_a_matching_sha256() {
     let dir = tempfile::tempdir().unwrap();
     let binary = assert_cmd::cargo::cargo_bin("kubectl-diagnose");
+    // The test binary is a debug build, not stripped: release.sh refuses it as a release...
+    let refused = std::process::Command::new("bash")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("krew/release.sh")
+        .arg(&binary)
+        .arg(dir.path())
+        .env_remove("KREW_RELEASE_UNCHECKED")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("not stripped"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    // ...and packages it when told the checks do not apply.
     let out = std::process::Command::new("bash")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("krew/release.sh")
         .arg(&binary)
         .arg(dir.path())
+        .env("KREW_RELEASE_UNCHECKED", "1")
         .output()
         .unwrap();
     assert!(
@@ -438,7 +455,10 @@ fn krew_release_packages_binary_and_license_with_a_matching_sha256() {
         .map(|e| e.unwrap().path().unwrap().display().to_string())
         .collect();
     entries.sort();
-    assert_eq!(entries, ["LICENSE", "kubectl-diagnose"]);
+    assert_eq!(
+        entries,
+        ["LICENSE", "kubectl-diagnose", "kubectl_complete-diagnose"]
+    );
     let manifest: serde_yaml::Value =
         serde_yaml::from_str(&std::fs::read_to_string(dir.path().join("diagnose.yaml")).unwrap())
             .unwrap();

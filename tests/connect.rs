@@ -765,3 +765,32 @@ fn kubectl_nouns_work() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not a kind"), "{}", r.stderr);
 }
+
+#[test]
+fn help_and_man_page_list_every_connection_flag() {
+    let home = tempfile::tempdir().unwrap();
+    let help = run(cmd(home.path()), &["--help"]).stdout;
+    let man = run(cmd(home.path()), &["man"]).stdout.replace("\\-", "-");
+    for flag in [
+        "--kubeconfig",
+        "--context",
+        "--cluster",
+        "--user",
+        "--namespace",
+        "--server",
+        "--token",
+        "--as ",
+        "--as-group",
+        "--as-uid",
+        "--insecure-skip-tls-verify",
+        "--certificate-authority",
+        "--client-certificate",
+        "--client-key",
+        "--tls-server-name",
+        "--request-timeout",
+        "--v",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}");
+        assert!(man.contains(flag.trim_end()), "man page lacks {flag}");
+    }
+}

@@ -273,8 +273,8 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::from(0);
             }
+            // Error text can carry what a server or a file said: escape it like any quoted input.
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            // Errors can quote the server (Status messages): escaped before the terminal.
             eprintln!(
                 "{name}: error: {}",
                 kubectl_diagnose::report::escape_terminal(&dedup_chain(chain).join(": "))
@@ -495,15 +495,17 @@ fn finish(
             r.worst(),
         ),
     };
-    print(&text)?;
-    if let Some(code) = forced_exit {
-        return Ok(code);
-    }
     let failed = match (threshold, worst) {
         (Some(t), Some(w)) => w >= t,
         _ => false,
     };
-    Ok(u8::from(failed))
+    let code = forced_exit.unwrap_or(u8::from(failed));
+    // `| head` closing the pipe ends the output quietly but keeps the diagnosis' exit code, so a
+    // `set -o pipefail` pipeline still sees a failure.
+    match print(&text) {
+        Err(e) if is_broken_pipe(&e) => Ok(code),
+        other => other.map(|()| code),
+    }
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -839,10 +841,41 @@ fn human(d: std::time::Duration) -> String {
 /// `file`: one pod's report, or a sweep report when the input holds several pods (a dump).
 fn read_files(paths: &[PathBuf], engine: &Engine) -> anyhow::Result<Report> {
     let (ev, inputs) = read_inputs(paths, engine)?;
-    let parts = kubectl_diagnose::sweep::split_by_pod(&ev);
+    let report = diagnose_files(paths, engine, &ev, inputs)?;
+    let found = match &report {
+        Report::Pod(d) => !d.findings.is_empty(),
+        Report::Sweep(r) => r.pods.iter().any(|d| !d.findings.is_empty()),
+    };
+    // Part of the input could not be read and the rest shows nothing: "no failure found" would be a
+    // claim the tool cannot make, so it is an error that names what was not read.
+    if let (false, Some(first)) = (found, ev.not_checked.first()) {
+        let more = match ev.not_checked.len() - 1 {
+            0 => String::new(),
+            n => format!(
+                " (and {n} more unread part{})",
+                if n == 1 { "" } else { "s" }
+            ),
+        };
+        anyhow::bail!(
+            "{}: {}{more}; nothing in the rest of the input shows a failure, so the diagnosis is \
+             incomplete: send that part again in full",
+            first.what,
+            first.reason
+        );
+    }
+    Ok(report)
+}
+
+fn diagnose_files(
+    paths: &[PathBuf],
+    engine: &Engine,
+    ev: &kubectl_diagnose::evidence::Evidence,
+    inputs: Vec<kubectl_diagnose::parse::InputSummary>,
+) -> anyhow::Result<Report> {
+    let parts = kubectl_diagnose::sweep::split_by_pod(ev);
     let named = parts.iter().filter(|p| !p.pods.is_empty()).count();
     if named <= 1 {
-        return Ok(Report::Pod(Box::new(diagnose(engine, &ev, inputs))));
+        return Ok(Report::Pod(Box::new(diagnose(engine, ev, inputs))));
     }
     let now = ev
         .newest_absolute()

@@ -9,7 +9,10 @@
 //! What counts as a secret: bearer/basic credentials, JWTs anywhere, passwords in URLs,
 //! assignments (`key=value`, `key: value`, `"key": "value"`) whose key ends in a secret-looking word
 //! (password, passwd, pwd, secret, token, api key, access key, private key, client secret,
-//! credentials, auth), AWS access key ids, private key (PEM) blocks, GitHub and Slack tokens.
+//! credentials, auth, account key, key data), the same keys as a flag with a space-separated value and
+//! in prose ("the password is ..."), AWS access key ids, private key (PEM) blocks, webhook URLs, Azure
+//! SAS signatures, and vendor tokens by the prefix their vendor documents (GitHub, GitLab, Slack,
+//! Stripe, Google, Vault, OpenAI, Anthropic, npm, SendGrid, Hugging Face, DigitalOcean).
 //! Ordinary words are left alone: `token bucket`, `password policy updated`, and the *name* of a
 //! Kubernetes Secret (`secret "db-creds" not found`) are not secret values.
 //!
@@ -26,7 +29,9 @@ pub const MASK: &str = "****";
 
 /// Words a secret-holding key ends with (case-insensitive), e.g. `DB_PASSWORD`, `clientSecret`,
 /// `api-key`, `AWS_SECRET_ACCESS_KEY`.
-const KEY_WORDS: &str = r"(?:passwor[dt]|passwd|pwd|secret|token|(?:api|access|secret|private|signing|encryption|master)[_.-]?key|client[_.-]?secret|credentials?|auth)";
+/// `AccountKey` and `SharedAccessKey` are Azure connection-string keys; `client-key-data` is a kubeconfig
+/// user's private key.
+const KEY_WORDS: &str = r"(?:passwor[dt]|passwd|passphrase|pwd|secret|token|(?:api|access|secret|private|signing|encryption|master|account|shared[_.-]?access)[_.-]?key|key[_.-]?data|client[_.-]?secret|credentials?|auth)";
 
 /// How a match is rewritten; `None` keeps it as it is (a near miss).
 type Rewrite = fn(&Captures) -> Option<String>;
@@ -115,6 +120,63 @@ fn patterns() -> &'static Patterns {
             (
                 r"(?-u:\b)(?P<kind>xox[baprs]-)[A-Za-z0-9-]{10,}".to_string(),
                 |c| Some(format!("{}{MASK}", &c["kind"])),
+            ),
+            // Vendor tokens with a documented prefix; the prefix is kept so the reader knows what
+            // leaked. GitLab personal/deploy/runner/trigger/OAuth tokens (`glpat-` + 20), Stripe secret
+            // and restricted keys (`sk_live_`, `rk_test_`, ...), Google API keys (`AIza` + 35), Vault
+            // service/batch/recovery tokens (`hvs.`, `hvb.`, `hvr.`), OpenAI project/service/admin keys
+            // (`sk-proj-`, `sk-svcacct-`, `sk-admin-`) and legacy keys (`T3BlbkFJ` marker), Anthropic
+            // keys (`sk-ant-`), npm tokens (`npm_` + 36), SendGrid keys (`SG.` + 22 + `.` + 43),
+            // Hugging Face tokens (`hf_` + 34), DigitalOcean tokens (`dop_v1_` + 64 hex).
+            (
+                concat!(
+                    r"(?-u:\b)(?P<kind>gl(?:pat|dt|rt|ptt|cbt|soat|oas|ft|imt|agent)-)[0-9A-Za-z_-]{20,}",
+                    r"|(?-u:\b)(?P<stripe>[sr]k_(?:live|test)_)[0-9A-Za-z]{16,}",
+                    r"|(?-u:\b)(?P<google>AIza)[0-9A-Za-z_-]{35}",
+                    r"|(?-u:\b)(?P<vault>hv[sbr]\.)[0-9A-Za-z_-]{20,}",
+                    r"|(?-u:\b)(?P<openai>sk-(?:proj|svcacct|admin|ant-[a-z0-9]+)-)[0-9A-Za-z_-]{20,}",
+                    r"|(?-u:\b)(?P<legacy>sk-)[0-9A-Za-z]{20}T3BlbkFJ[0-9A-Za-z]{20}",
+                    r"|(?-u:\b)(?P<npm>npm_)[0-9A-Za-z]{36}",
+                    r"|(?-u:\b)(?P<sendgrid>SG\.)[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43}",
+                    r"|(?-u:\b)(?P<hf>hf_)[0-9A-Za-z]{34}",
+                    r"|(?-u:\b)(?P<dop>do[por]_v1_)[0-9a-f]{64}",
+                )
+                .to_string(),
+                |c| {
+                    let kind = ["kind", "stripe", "google", "vault", "openai", "legacy", "npm", "sendgrid", "hf", "dop"]
+                        .iter()
+                        .find_map(|k| c.name(k))?;
+                    Some(format!("{}{MASK}", kind.as_str()))
+                },
+            ),
+            // Incoming-webhook URLs carry their secret in the path (Slack, Discord).
+            (
+                r"(?P<pre>https://(?:hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/[A-Za-z0-9]+/|(?:discord|discordapp)\.com/api/webhooks/[0-9]+/))(?P<val>[A-Za-z0-9_-]{8,})"
+                    .to_string(),
+                |c| Some(format!("{}{MASK}", &c["pre"])),
+            ),
+            // Azure shared access signature: the `sig=` parameter of a SAS URL or connection string.
+            (
+                r#"(?P<pre>[?&;]sig=)(?P<val>[^&#;\s"'<>]+)"#.to_string(),
+                |c| {
+                    if &c["val"] == MASK {
+                        return None;
+                    }
+                    Some(format!("{}{MASK}", &c["pre"]))
+                },
+            ),
+            // A secret flag with its value after a space: `--db-password hunter2`, `-token abc`.
+            (
+                format!(
+                    r#"(?i)(?P<pre>(?:^|\s)--?{key}[ \t]+)(?P<val>"[^"]*"|'[^']*'|[^\s"'-][^\s]*)"#
+                ),
+                rewrite_spaced,
+            ),
+            // Prose: `the password is hunter2`, `api key: sk-...`, `token was abc`.
+            (
+                r"(?i)(?-u:\b)(?P<pre>(?:password|passwd|passphrase|secret|token|api[ _-]?key)[ \t]+(?:is|was|=)[ \t]+)(?P<val>[^\s,;]+)"
+                    .to_string(),
+                rewrite_prose,
             ),
         ];
         let mut list = Vec::with_capacity(specs.len());
@@ -253,8 +315,105 @@ fn rewrite_assignment(c: &Captures) -> Option<String> {
     })
 }
 
+/// `--password hunter2`: the value after a space. A value that is another flag, a placeholder or
+/// English (`--token expired`) is left alone.
+fn rewrite_spaced(c: &Captures) -> Option<String> {
+    let raw = &c["val"];
+    let val = raw.trim_matches(|ch| ch == '"' || ch == '\'');
+    if is_placeholder(val) || is_word_after_secret(val) {
+        return None;
+    }
+    Some(format!("{}{MASK}", &c["pre"]))
+}
+
+/// `the password is hunter2`; not `the password is incorrect` or `token is expired`.
+fn rewrite_prose(c: &Captures) -> Option<String> {
+    let val = c["val"].trim_matches(|ch: char| ch == '"' || ch == '\'' || ch == '.');
+    if is_placeholder(val) || is_word_after_secret(val) {
+        return None;
+    }
+    Some(format!("{}{MASK}", &c["pre"]))
+}
+
+/// Words error messages put after "password is" / "--token": states, not values.
+fn is_word_after_secret(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    let lower = lower.trim_end_matches(['.', '!', ':', ')']);
+    matches!(
+        lower,
+        "not"
+            | "invalid"
+            | "incorrect"
+            | "wrong"
+            | "expired"
+            | "missing"
+            | "too"
+            | "a"
+            | "an"
+            | "the"
+            | "being"
+            | "correct"
+            | "valid"
+            | "revoked"
+            | "malformed"
+            | "blank"
+            | "given"
+            | "provided"
+            | "changed"
+            | "stored"
+            | "in"
+            | "at"
+            | "used"
+            | "ok"
+            | "weak"
+            | "short"
+            | "long"
+            | "locked"
+            | "mandatory"
+            | "needed"
+            | "ignored"
+            | "deprecated"
+            | "rotated"
+            | "reset"
+            | "updated"
+            | "accepted"
+            | "rejected"
+            | "unknown"
+            | "undefined"
+            | "file"
+            | "from"
+            | "for"
+            | "of"
+            | "to"
+            | "and"
+            | "or"
+    )
+}
+
+/// Passes over a text until nothing changes; every rewrite replaces a secret with [`MASK`] and leaves
+/// masked text alone, so this converges in a few passes. The bound keeps a pathological input cheap.
+const MAX_PASSES: usize = 4;
+
 /// Masks every secret in `text`. Returns the text borrowed (no allocation) when nothing matches.
+///
+/// Idempotent: `redact(redact(x)) == redact(x)`. One pass can expose a new match (masking a quoted
+/// value turns `s://"auth":" h"@` into a URL with a user-info password), so passes repeat until the
+/// text is stable.
 pub fn redact(text: &str) -> Cow<'_, str> {
+    let mut out = redact_once(text);
+    for _ in 1..MAX_PASSES {
+        let Cow::Owned(prev) = &out else {
+            return out;
+        };
+        match redact_once(prev) {
+            Cow::Borrowed(_) => return out,
+            Cow::Owned(next) => out = Cow::Owned(next),
+        }
+    }
+    out
+}
+
+fn redact_once(text: &str) -> Cow<'_, str> {
     let p = patterns();
     let hits = p.set.matches(text);
     if !hits.matched_any() {
@@ -290,20 +449,47 @@ fn redact_in_place(s: &mut String) {
     }
 }
 
-/// Masks secrets everywhere a diagnosis quotes input: evidence text and labels, captures, the
-/// rendered title and fixes, not-checked notes and platform reasons.
+/// Masks secrets everywhere a diagnosis quotes input: evidence text and labels, captures,
+/// not-checked notes and platform reasons.
+///
+/// A rule's own text (its title and fixes) is never run through the patterns: a fix that says "the
+/// registry credentials: the pod's imagePullSecrets" is documentation, not a secret. What a title or fix
+/// can quote from the input is a capture substituted into it, so exactly those substitutions are
+/// masked: a capture value that redaction changes, or that is part of a secret masked in the evidence
+/// it was captured from, is replaced in the rendered texts by its masked form.
 pub fn redact_diagnosis(d: &mut Diagnosis) {
     for f in &mut d.findings {
-        redact_in_place(&mut f.title);
-        redact_in_place(&mut f.fix);
-        if let Some(z) = &mut f.fix_zh {
-            redact_in_place(z);
-        }
-        if let Some(g) = &mut f.generic_fix {
-            redact_in_place(g);
-        }
+        let mut secret_values: Vec<(String, String)> = Vec::new();
         for v in f.captures.values_mut() {
-            redact_in_place(v);
+            let masked = match redact(v) {
+                Cow::Owned(m) => m,
+                Cow::Borrowed(_) => {
+                    // A bare password captured out of `postgres://app:PW@db` is no secret on its own,
+                    // but it is one where it stands.
+                    let hidden = v.len() >= 4
+                        && f.evidence.iter().any(|e| {
+                            e.text.contains(v.as_str()) && !redact(&e.text).contains(v.as_str())
+                        });
+                    if !hidden {
+                        continue;
+                    }
+                    MASK.to_string()
+                }
+            };
+            secret_values.push((std::mem::replace(v, masked.clone()), masked));
+        }
+        // Longest first, so a value that contains another is replaced whole.
+        secret_values.sort_by_key(|v| std::cmp::Reverse(v.0.len()));
+        for text in [&mut f.title, &mut f.fix]
+            .into_iter()
+            .chain(f.fix_zh.as_mut())
+            .chain(f.generic_fix.as_mut())
+        {
+            for (raw, masked) in &secret_values {
+                if text.contains(raw.as_str()) {
+                    *text = text.replace(raw.as_str(), masked);
+                }
+            }
         }
         for e in &mut f.evidence {
             redact_in_place(&mut e.text);
@@ -455,6 +641,14 @@ mod tests {
             "DB_PASSWORD=${DB_PASSWORD}",
             "password=****",
             "secretName: db-creds",
+            "pq: password authentication failed for user \"app\"",
+            "error: the password is incorrect",
+            "Bearer token is expired",
+            "the token was revoked by the issuer",
+            "docker login --password-stdin --username app",
+            "flag provided but not defined: -token",
+            "GET /v2/app/manifests/sha256:abc?design=1&signal=2",
+            "skopeo copy --src-creds user:pass docker://a docker://b",
         ] {
             assert_eq!(r(s), s, "changed: {s}");
         }
@@ -462,8 +656,14 @@ mod tests {
 
     #[test]
     fn redaction_is_idempotent() {
-        let s = "postgres://app:s3cret@db/x DB_PASSWORD=x Authorization: Bearer abcdefgh12345678";
-        let once = r(s);
-        assert_eq!(r(&once), once);
+        for s in [
+            "postgres://app:s3cret@db/x DB_PASSWORD=x Authorization: Bearer abcdefgh12345678",
+            // A fuzzer's counterexample: masking the quoted value exposes a URL password.
+            "s://\"auth\":\" h\"@",
+            "a://'token': 'x y'@h --password 'p q' the secret is \"s3\"",
+        ] {
+            let once = r(s);
+            assert_eq!(r(&once), once, "{s}");
+        }
     }
 }

@@ -511,3 +511,163 @@ fn the_binary_refuses_a_corrupt_archive_with_exit_2() {
         "{err}"
     );
 }
+
+/// Builds a `.tar.gz` holding `dump/<ns>/pods.json` whose body is `body_lines` repeats of `line`
+/// between `head` and `tail`, plus one real failing pod's log, without holding the body in memory.
+fn bomb(path: &Path, head: &str, line: &str, body_lines: usize, tail: &str) {
+    use std::io::Write;
+    let size = head.len() + line.len() * body_lines + tail.len();
+    let f = std::fs::File::create(path).expect("create");
+    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+        f,
+        flate2::Compression::fast(),
+    ));
+    let mut h = tar::Header::new_gnu();
+    h.set_size(size as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    // A reader that produces the body on the fly.
+    struct Body<'a> {
+        parts: Vec<&'a [u8]>,
+        repeat: (usize, &'a [u8]),
+        stage: usize,
+        pos: usize,
+    }
+    impl std::io::Read for Body<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            loop {
+                let cur: &[u8] = match self.stage {
+                    0 => self.parts[0],
+                    1 if self.repeat.0 > 0 => self.repeat.1,
+                    1 => {
+                        self.stage = 2;
+                        continue;
+                    }
+                    2 => self.parts[1],
+                    _ => return Ok(0),
+                };
+                if self.pos == cur.len() {
+                    self.pos = 0;
+                    if self.stage == 1 {
+                        self.repeat.0 -= 1;
+                    } else {
+                        self.stage += 1;
+                    }
+                    continue;
+                }
+                if self.stage == 1 && self.pos == 0 {
+                    // Whole repeats at once, so the archive is written in big blocks.
+                    let whole = (buf.len() / cur.len()).min(self.repeat.0);
+                    if whole > 0 {
+                        for chunk in buf.chunks_mut(cur.len()).take(whole) {
+                            chunk.copy_from_slice(cur);
+                        }
+                        self.repeat.0 -= whole;
+                        return Ok(whole * cur.len());
+                    }
+                }
+                let n = buf.len().min(cur.len() - self.pos);
+                buf[..n].copy_from_slice(&cur[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+        }
+    }
+    let body = Body {
+        parts: vec![head.as_bytes(), tail.as_bytes()],
+        repeat: (body_lines, line.as_bytes()),
+        stage: 0,
+        pos: 0,
+    };
+    b.append_data(&mut h, "dump/shop/pods.json", body)
+        .expect("append");
+    let log = b"==== START logs for container web of pod shop/storefront-5b7f9c6d8-m4t2w ====\n\
+          nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address in use)\n\
+          ==== END logs for container web of pod shop/storefront-5b7f9c6d8-m4t2w ====\n";
+    let mut h = tar::Header::new_gnu();
+    h.set_size(log.len() as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    b.append_data(
+        &mut h,
+        "dump/shop/storefront-5b7f9c6d8-m4t2w/logs.txt",
+        &log[..],
+    )
+    .expect("append");
+    let mut gz = b.into_inner().expect("tar");
+    gz.flush().expect("flush");
+    gz.finish().expect("gzip");
+}
+
+/// Runs the binary on `path` with its data segment (heap and private mappings) limited to
+/// `limit_mib`, so a run that tries to hold the input in memory dies instead of passing.
+fn run_limited(path: &Path, limit_mib: u64) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let exe = assert_cmd::cargo::cargo_bin("kubectl-diagnose");
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("file").arg(path).args(["-o", "json"]);
+    let bytes = limit_mib * 1024 * 1024;
+    // SAFETY: setrlimit is async-signal-safe and touches only the child's own limits.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            if libc::setrlimit(libc::RLIMIT_DATA, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd.output().expect("runs")
+}
+
+#[test]
+fn an_archive_bomb_of_list_items_is_read_in_bounded_memory() {
+    // 48 MiB of ` 0,` items in a PodList (the archive is a few hundred KiB): holding the document
+    // and its parsed form (32 bytes a number) would take more than 400 MiB.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let arc = tmp.path().join("bomb.tar.gz");
+    bomb(
+        &arc,
+        "{\"kind\":\"PodList\",\"items\":[\n",
+        " 0,\n",
+        12 * 1024 * 1024,
+        "0]}\n",
+    );
+    assert!(std::fs::metadata(&arc).expect("archive").len() < 4 * 1024 * 1024);
+    let out = run_limited(&arc, 256);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("port-already-in-use"), "{stdout}");
+}
+
+#[test]
+fn an_oversized_list_item_is_not_checked_in_bounded_memory() {
+    // One "pod" whose spec holds 64 MiB of numbers: reading stops at the item limit and says so.
+    // Only the first 2 MiB are read, so this is fast.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let arc = tmp.path().join("huge-item.tar.gz");
+    bomb(
+        &arc,
+        "{\"kind\":\"PodList\",\"items\":[{\"kind\":\"Pod\",\"metadata\":{\"name\":\"x\"},\"spec\":{\"n\":[\n",
+        " 0,\n",
+        16 * 1024 * 1024,
+        "0]}}]}\n",
+    );
+    let out = run_limited(&arc, 256);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let notes = v.to_string();
+    assert!(
+        notes.contains("pods.json") && notes.contains("larger than 2 MiB"),
+        "{notes}"
+    );
+}

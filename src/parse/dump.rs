@@ -4,9 +4,9 @@
 //! troubleshoot.sh support bundle ([`detect`]), deciding from a file's path what it holds (pod,
 //! event and node lists are parsed, other kinds are skipped, a container's log file is attributed to
 //! its pod and container by its path), and streaming `.tar.gz`/`.tgz`/`.tar` archives entry by entry
-//! without unpacking them. The contents themselves go through the ordinary parsers, with a larger
-//! document cap ([`super::objects::MAX_DUMP_DOC`]) because a big cluster's `pods.json` is one
-//! document.
+//! without unpacking them. Object lists (`pods.json`, `events.json`, `nodes.json`, their `.yaml`
+//! forms) are streamed item by item ([`super::stream`]), so memory stays bounded by one object
+//! whatever size an archive claims; other files go through the ordinary parsers.
 //!
 //! Layouts read:
 //! - cluster-info dump: `nodes.json`, `<ns>/{pods,events}.json`, `<ns>/<pod>/logs.txt` (with
@@ -21,10 +21,9 @@
 //! directory and an archive of it give the same evidence.
 
 use super::logs::LogHeader;
-use super::objects::MAX_DUMP_DOC;
-use super::{parse_stream, InputError, InputSummary, LineFilter, StreamOptions};
+use super::{parse_stream, stream, InputError, InputSummary, LineFilter, StreamOptions};
 use crate::evidence::Evidence;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Component, Path};
 
 /// What kind of dump a directory or archive is.
@@ -256,7 +255,7 @@ pub fn parse_dir(
                 input: fname.clone(),
                 source,
             })
-            .and_then(|file| parse_stream(&fname, file, filter, ev, opts));
+            .and_then(|file| read_entry(&fname, file, filter, ev, opts));
         match result {
             Ok(s) => out.push(s),
             Err(e) => {
@@ -351,7 +350,7 @@ pub fn parse_archive(
             continue;
         };
         let ename = format!("{name}:{}", comps.join("/"));
-        match parse_stream(&ename, &mut entry, filter, ev, opts) {
+        match read_entry(&ename, &mut entry, filter, ev, opts) {
             Ok(s) => out.push(s),
             Err(e) => {
                 ev.not_checked(ename, skipped_reason(&e));
@@ -363,6 +362,46 @@ pub fn parse_archive(
         return Err(first_err.unwrap_or(InputError::Empty { input: name }));
     }
     Ok(out)
+}
+
+/// Read one file of a dump. Object lists (`.json` whose text starts an object or array, `.yaml`/`.yml`)
+/// are streamed item by item ([`stream`]) so memory does not grow with the file; everything else goes
+/// through the ordinary parsers.
+fn read_entry<R: Read>(
+    name: &str,
+    reader: R,
+    filter: &dyn LineFilter,
+    ev: &mut Evidence,
+    opts: StreamOptions,
+) -> Result<InputSummary, InputError> {
+    let (_, ext) = split_ext(name.rsplit(['/', '\\']).next().unwrap_or(name));
+    if opts.log.is_some() || !is_data_ext(ext) {
+        return parse_stream(name, reader, filter, ev, opts);
+    }
+    let mut reader = BufReader::with_capacity(64 * 1024, reader);
+    let head = reader.fill_buf().map_err(|source| InputError::Io {
+        input: name.to_string(),
+        source,
+    })?;
+    let first = head
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(head)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .copied();
+    if first.is_none() && head.is_empty() {
+        return Err(InputError::Empty {
+            input: name.to_string(),
+        });
+    }
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    match (ext, first) {
+        ("json", Some(b'{' | b'[')) => stream::json_list(name, reader, ev),
+        ("yaml" | "yml", Some(_)) => stream::yaml_list(name, reader, ev),
+        _ => parse_stream(name, reader, filter, ev, opts),
+    }
 }
 
 /// The normal components of a relative path, as text (`.`, `/` and drive prefixes dropped).
@@ -393,11 +432,11 @@ impl Action {
             Action::Skip => None,
             Action::Parse => Some(StreamOptions {
                 log: None,
-                max_doc: Some(MAX_DUMP_DOC),
+                max_doc: None,
             }),
             Action::Log(h) => Some(StreamOptions {
                 log: Some(h),
-                max_doc: Some(MAX_DUMP_DOC),
+                max_doc: None,
             }),
         }
     }

@@ -20,6 +20,7 @@ mod lines;
 mod logs;
 mod objects;
 pub use objects::api_object_to_evidence;
+mod stream;
 mod table;
 mod time;
 

@@ -22,8 +22,6 @@ pub const MAX_DOC: usize = if cfg!(test) {
 } else {
     64 * 1024 * 1024
 };
-/// Largest document buffered from a dump file (a big cluster's `pods.json`), see [`Doc::with_limit`].
-pub const MAX_DUMP_DOC: usize = 1024 * 1024 * 1024;
 /// Most lines scanned to locate one item in a document.
 const MAX_LOCATE_SCAN: usize = 50_000;
 

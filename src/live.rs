@@ -816,6 +816,10 @@ impl Cluster {
                 detail: format!("cannot list pods: {f}"),
             })
         })?;
+        if pods.is_empty() && !target.all_namespaces {
+            // `--wait` on a misspelt namespace must not wait for pods that can never come.
+            self.check_namespace(&self.namespace).await?;
+        }
         let mut out = Vec::new();
         for p in pods {
             let key = format!(

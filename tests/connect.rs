@@ -705,6 +705,15 @@ fn an_unknown_namespace_is_an_error_naming_the_known_ones() {
             && err.contains("shop"),
         "{err}"
     );
+    // `--wait` does not wait for pods of a namespace that does not exist.
+    let start = Instant::now();
+    let r = run(
+        cmd(home.path()),
+        &["--kubeconfig", &kc, "namespace", "nosuchns", "--wait", "1m"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
+    assert!(start.elapsed() < Duration::from_secs(30));
     // An existing namespace with no pods is not an error.
     let r = run(
         cmd(home.path()),

@@ -404,7 +404,10 @@ fn completions_cover_every_subcommand_for_each_shell() {
     let out = bin().args(["completions", "bash"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let s = String::from_utf8(out.stdout).unwrap();
-    assert!(s.contains("complete -F _kubectl_diagnose kubectl-diagnose"), "{s}");
+    assert!(
+        s.contains("complete -F _kubectl_diagnose kubectl-diagnose"),
+        "{s}"
+    );
     assert!(s.contains("__complete"), "{s}");
     for shell in ["zsh", "fish", "powershell"] {
         let out = bin().args(["completions", shell]).output().unwrap();

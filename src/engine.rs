@@ -2,7 +2,8 @@
 //!
 //! The engine knows source kinds and matchers, never any particular failure. At construction it
 //! compiles every field regex of every rule into one `RegexSet` per (source, field) pair — the
-//! prefilter. Each evidence item's field text is then run through its set once, and a leaf matches an
+//! prefilter; a pair with thousands of patterns (large user rule sets) is split into several sets
+//! so none exceeds the regex crate's size limit. Each evidence item's field text is then run through its set once, and a leaf matches an
 //! item when all of the leaf's pattern indices are in the item's match sets. Regexes with captures are
 //! re-run only for the items that matched. The same prefilter decides which log lines are worth
 //! keeping while input streams past (see [`Engine::wants_log_line`]).
@@ -21,6 +22,14 @@ use regex::RegexSet;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Most evidence items one finding quotes; the rest are counted in `evidence_omitted` (an 8 MB event
+/// list can match one rule 20,000 times).
+pub const MAX_EVIDENCE_PER_FINDING: usize = 50;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
 
 /// A rule compiled against the prefilter.
 struct CompiledRule {
@@ -41,10 +50,63 @@ struct CLeaf {
     fields: Vec<(&'static str, usize, regex::Regex)>,
 }
 
-/// One `RegexSet` per (source, field).
+/// One [`SplitSet`] per (source, field).
 #[derive(Default)]
 struct Prefilter {
-    sets: HashMap<(Source, &'static str), RegexSet>,
+    sets: HashMap<(Source, &'static str), SplitSet>,
+}
+
+/// The patterns of one (source, field) as one `RegexSet`, or as several when one would exceed the
+/// regex crate's size limit (thousands of user rules): the list is halved until every part compiles,
+/// and indices stay those of the whole list.
+struct SplitSet {
+    /// (index of the part's first pattern in the whole list, the part)
+    parts: Vec<(usize, RegexSet)>,
+}
+
+impl SplitSet {
+    /// Patterns per part to start with: the built-in catalog fits in one part per field, and a
+    /// directory of thousands of user rules never tries (and fails) one enormous compilation.
+    const PART: usize = 256;
+
+    /// Compiles `list`; an error names the index of a pattern that cannot compile even alone.
+    fn new(list: &[String]) -> Result<SplitSet, (usize, regex::Error)> {
+        let mut parts = Vec::new();
+        for (i, chunk) in list.chunks(Self::PART).enumerate() {
+            Self::build(chunk, i * Self::PART, &mut parts)?;
+        }
+        Ok(SplitSet { parts })
+    }
+
+    fn build(
+        list: &[String],
+        offset: usize,
+        parts: &mut Vec<(usize, RegexSet)>,
+    ) -> Result<(), (usize, regex::Error)> {
+        match RegexSet::new(list) {
+            Ok(set) => {
+                parts.push((offset, set));
+                Ok(())
+            }
+            Err(regex::Error::CompiledTooBig(_)) if list.len() > 1 => {
+                let mid = list.len() / 2;
+                Self::build(&list[..mid], offset, parts)?;
+                Self::build(&list[mid..], offset + mid, parts)
+            }
+            Err(e) => Err((offset, e)),
+        }
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        self.parts.iter().any(|(_, s)| s.is_match(text))
+    }
+
+    /// Indices (in the whole list) of the patterns that match `text`.
+    fn matches<'s>(&'s self, text: &'s str) -> impl Iterator<Item = usize> + 's {
+        self.parts
+            .iter()
+            .flat_map(move |(off, s)| s.matches(text).into_iter().map(move |i| off + i))
+    }
 }
 
 /// Compiled rules plus their prefilter; build once, use for any number of evidence sets.
@@ -105,6 +167,9 @@ pub struct Finding {
     pub generic_fix: Option<String>,
     pub captures: BTreeMap<String, String>,
     pub evidence: Vec<EvidenceItem>,
+    /// Matched items beyond [`MAX_EVIDENCE_PER_FINDING`], counted but not quoted.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub evidence_omitted: usize,
     /// Ids of fired symptom findings this cause explains.
     pub explains: Vec<String>,
     /// Ids of fired cause findings that explain this symptom.
@@ -112,12 +177,30 @@ pub struct Finding {
     /// Distinct kinds of source that agree (events, logs, container status, node...).
     pub corroboration: usize,
     pub references: Vec<Reference>,
+    /// Set when later evidence shows the failure over: reported as history (`info`), ranked below
+    /// every current finding (see `crate::history`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::history::History>,
+    /// Set for a node-level finding that cannot be the cause of this pod's state (its rule's
+    /// `affects`): reported as context (`info`), ranked below every current finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unrelated: Option<crate::history::Unrelated>,
     #[serde(skip)]
     pub(crate) rule_explains: Vec<String>,
+    /// Every evidence item the rule matched, in `evidence`'s order (which quotes the first ones).
+    #[serde(skip)]
+    pub(crate) items: Vec<ItemRef>,
+}
+
+impl Finding {
+    /// A current failure: neither history nor unrelated context.
+    pub fn is_current(&self) -> bool {
+        self.history.is_none() && self.unrelated.is_none()
+    }
 }
 
 /// Reference to one item of an [`Evidence`]: (source, index in that source's vector).
-type ItemRef = (Source, usize);
+pub(crate) type ItemRef = (Source, usize);
 
 #[derive(Default)]
 struct MatchResult {
@@ -166,13 +249,35 @@ impl Engine {
         }
         let mut prefilter = Prefilter::default();
         for ((source, field), list) in &pats {
-            let rs = RegexSet::new(list).map_err(|e| EngineError {
-                rule: "(combined)".into(),
-                kind: source.name(),
-                field,
-                message: e.to_string(),
+            let rs = SplitSet::new(list).map_err(|(i, e)| {
+                // Name the rule (and its file) whose pattern cannot be compiled even on its own.
+                let culprit = list.get(i).and_then(|src| {
+                    set.rules
+                        .iter()
+                        .find(|r| rule_uses(&r.matcher, *source, field, src))
+                });
+                EngineError {
+                    rule: culprit
+                        .map(|r| format!("{} ({})", r.id, r.origin))
+                        .unwrap_or_else(|| "(combined)".into()),
+                    kind: source.name(),
+                    field,
+                    message: e.to_string(),
+                }
             })?;
             prefilter.sets.insert((*source, *field), rs);
+        }
+        fn rule_uses(n: &MatchNode, source: Source, field: &str, src: &str) -> bool {
+            match n {
+                MatchNode::All(v) | MatchNode::Any(v) => {
+                    v.iter().any(|c| rule_uses(c, source, field, src))
+                }
+                MatchNode::Not(c) => rule_uses(c, source, field, src),
+                MatchNode::Leaf(l) => {
+                    l.source == source
+                        && l.fields.iter().any(|(f, p)| f == field && p.source == src)
+                }
+            }
         }
         fn compile(n: &MatchNode, pats: &BTreeMap<(Source, &'static str), Vec<String>>) -> CNode {
             match n {
@@ -235,6 +340,11 @@ impl Engine {
                 .is_some_and(|s| s.is_match(text))
     }
 
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().map(|c| &c.rule).find(|r| r.id == id)
+    }
+
     /// Number of compiled rules.
     pub fn rule_count(&self) -> usize {
         self.rules.len()
@@ -267,7 +377,13 @@ impl Engine {
                 .copied()
                 .filter(|r| seen.insert(*r))
                 .collect();
-            let evidence: Vec<EvidenceItem> = items.iter().map(|r| ctx.describe(*r)).collect();
+            // Corroboration counts every matched item; the finding quotes a bounded number of them.
+            let evidence: Vec<EvidenceItem> = items
+                .iter()
+                .take(MAX_EVIDENCE_PER_FINDING)
+                .map(|r| ctx.describe(*r))
+                .collect();
+            let evidence_omitted = items.len() - evidence.len();
             let corroboration = items.iter().map(|(s, _)| *s).collect::<BTreeSet<_>>().len();
             let r = &cr.rule;
             let generic = render(r.fix.trim(), &m.captures);
@@ -297,11 +413,15 @@ impl Engine {
                 generic_fix,
                 captures: m.captures,
                 evidence,
+                evidence_omitted,
                 explains: Vec::new(),
                 explained_by: Vec::new(),
                 corroboration,
                 references: r.references.clone(),
+                history: None,
+                unrelated: None,
                 rule_explains: r.explains.clone(),
+                items,
             });
         }
         out
@@ -309,7 +429,11 @@ impl Engine {
 }
 
 /// Field texts of one item; multi-valued fields (annotations, labels) yield several values.
-fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<Cow<'a, str>> {
+pub(crate) fn field_values<'a>(
+    ev: &'a Evidence,
+    (source, i): ItemRef,
+    field: &str,
+) -> Vec<Cow<'a, str>> {
     fn o(s: &Option<String>) -> Cow<'_, str> {
         Cow::Borrowed(s.as_deref().unwrap_or(""))
     }
@@ -446,7 +570,7 @@ fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<
     }
 }
 
-fn source_len(ev: &Evidence, s: Source) -> usize {
+pub(crate) fn source_len(ev: &Evidence, s: Source) -> usize {
     match s {
         Source::Event => ev.events.len(),
         Source::Container => ev.containers.len(),
@@ -474,7 +598,7 @@ impl<'a> Ctx<'a> {
                 .map(|i| {
                     let mut m: Vec<usize> = Vec::new();
                     for v in field_values(ev, (*source, i), field) {
-                        m.extend(set.matches(&v).iter());
+                        m.extend(set.matches(&v));
                     }
                     m.sort_unstable();
                     m.dedup();
@@ -850,7 +974,7 @@ pub fn ip_scope_zh(ip: &str) -> &'static str {
 }
 
 /// `8040` -> `2h14m`, `45` -> `45s`: durations the way kubectl prints ages.
-fn short_duration(secs: u64) -> String {
+pub(crate) fn short_duration(secs: u64) -> String {
     let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     match (d, h, m) {
         (0, 0, 0) => format!("{s}s"),
@@ -1001,6 +1125,27 @@ match:
         l.container = Some("sidecar".into());
         ev.push_log(l);
         assert!(engine.evaluate(&ev).is_empty());
+    }
+
+    #[test]
+    fn a_finding_quotes_a_bounded_number_of_items_and_counts_the_rest() {
+        let engine = Engine::new(&rules(&[BIND])).unwrap();
+        let mut ev = Evidence::new();
+        for port in 0..(MAX_EVIDENCE_PER_FINDING as u64 + 70) {
+            ev.push_log(log(
+                &format!(
+                    "nginx: [emerg] bind() to 0.0.0.0:{} failed (98: Address in use)",
+                    1000 + port
+                ),
+                port + 1,
+            ));
+        }
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence.len(), MAX_EVIDENCE_PER_FINDING);
+        assert_eq!(f[0].evidence_omitted, 70);
+        let json = serde_json::to_value(&f[0]).unwrap();
+        assert_eq!(json["evidenceOmitted"], 70);
     }
 
     #[test]

@@ -734,3 +734,75 @@ fn error_messages_escape_control_characters_from_input() {
     assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
     assert!(err.contains("evil"), "{err}");
 }
+
+#[test]
+fn thousands_of_user_rules_load_and_lint_agrees_with_the_loader() {
+    // Issue 9: past ~1,500 user rules the combined prefilter exceeded the regex size limit and no
+    // file was named, while `rules lint` passed the same directory.
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..2000 {
+        std::fs::write(
+            dir.path().join(format!("upstream-{i:04}-refused.yaml")),
+            format!(
+                r#"id: upstream-{i:04}-refused
+title: "Upstream {i:04} refused the connection on port {{{{port}}}}"
+severity: warning
+category: network
+detects: |
+  The upstream {i:04} refused connections.
+why: |
+  It is down.
+fix: |
+  Start upstream {i:04}.
+references:
+  - url: https://example.com/runbooks/{i:04}
+    title: Runbook {i:04}
+match:
+  any:
+    - log: {{ text: 'upstream-{i:04}\.svc(?:\.cluster\.local)?:(?P<port>\d+): connect: (?:connection refused|no route to host|[a-z ]+ timed out after \d+ ?(?:ms|s))' }}
+"#
+            ),
+        )
+        .unwrap();
+    }
+    let rules = dir.path().to_str().unwrap();
+    let lint = bin().args(["rules", "lint"]).arg(rules).output().unwrap();
+    assert_eq!(
+        lint.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
+    let paste = dir.path().join("app.log");
+    std::fs::write(
+        &paste,
+        "$ kubectl logs web-0 --previous\ndial tcp upstream-1718.svc.cluster.local:8443: connect: connection refused\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args([
+            "file",
+            paste.to_str().unwrap(),
+            "-o",
+            "json",
+            "--rules",
+            rules,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"upstream-1718-refused"), "{ids:?}");
+    assert!(!ids.contains(&"upstream-1717-refused"), "{ids:?}");
+}

@@ -242,6 +242,11 @@ pub fn scope_label(s: &Scope) -> String {
         "namespace" => format!("namespace {}", s.namespace.as_deref().unwrap_or("-")),
         "all-namespaces" => "all namespaces".to_string(),
         "dump" => format!("dump {}", s.source.as_deref().unwrap_or("-")),
+        "workload" => format!(
+            "{} in namespace {}",
+            s.source.as_deref().unwrap_or("-"),
+            s.namespace.as_deref().unwrap_or("-")
+        ),
         "" => "sweep".to_string(),
         other => other.to_string(),
     };

@@ -5,6 +5,8 @@
 //! ([`rank`]) and rendered by [`report`]. Everything here is pure and testable without a cluster.
 
 pub mod agent;
+pub mod complete;
+pub mod connect;
 pub mod engine;
 pub mod evidence;
 pub mod formats;
@@ -12,6 +14,7 @@ pub mod history;
 pub mod live;
 pub mod mcp;
 pub mod next_steps;
+pub mod nouns;
 pub mod parse;
 pub mod platform;
 pub mod rank;
@@ -21,6 +24,7 @@ pub mod rules;
 pub mod sweep;
 pub mod tooling;
 pub mod wait;
+pub mod workload;
 
 use engine::Engine;
 use evidence::Evidence;

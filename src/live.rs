@@ -15,25 +15,15 @@ use crate::parse::{api_object_to_evidence, LineFilter};
 use futures::future::join_all;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use kube::api::{Api, ListParams, LogParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::{Client, Config};
-use std::path::PathBuf;
+use kube::Client;
 use std::time::Duration;
 
 /// Default for `--tail`: lines of each log fetched.
 pub const DEFAULT_TAIL: i64 = 500;
+/// How to reach the cluster (kubectl's connection flags, parsed).
+pub use crate::connect::ClusterOptions;
 /// Default for `--request-timeout`.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How to reach the cluster, with kubectl's meaning for each field.
-#[derive(Debug, Clone, Default)]
-pub struct ClusterOptions {
-    pub kubeconfig: Option<PathBuf>,
-    pub context: Option<String>,
-    pub namespace: Option<String>,
-    /// `None` means no timeout (`--request-timeout 0`).
-    pub request_timeout: Option<Duration>,
-}
+pub use crate::connect::DEFAULT_TIMEOUT;
 
 /// What to diagnose.
 #[derive(Debug, Clone)]
@@ -85,6 +75,22 @@ pub enum LiveError {
     },
     #[error("reading pod \"{pod}\" failed: {detail}")]
     Api { pod: String, detail: String },
+    #[error("namespace \"{namespace}\" does not exist (context \"{context}\"){known}")]
+    NamespaceNotFound {
+        namespace: String,
+        context: String,
+        known: String,
+    },
+    #[error(
+        "{kind} \"{name}\" not found in namespace \"{namespace}\" (context \"{context}\"){hint}"
+    )]
+    ObjectNotFound {
+        kind: String,
+        name: String,
+        namespace: String,
+        context: String,
+        hint: String,
+    },
 }
 
 /// The evidence gathered for one pod, and where it came from.
@@ -128,7 +134,7 @@ pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
 /// A connected client plus what the kubeconfig resolved to.
 pub struct Cluster {
-    client: Client,
+    pub(crate) client: Client,
     pub namespace: String,
     pub context: String,
     pub server: String,
@@ -136,70 +142,76 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Load the kubeconfig (`--kubeconfig`, else `KUBECONFIG` — a list of files, merged — else
-    /// `~/.kube/config`), select the context, and build a client. Token, client-certificate and
+    /// Resolve the configuration as kubectl would ([`crate::connect::resolve`]: flags, kubeconfig
+    /// files, or the pod's service account) and build a client. Token, client-certificate and
     /// exec-plugin credentials work as kube supports them.
     pub async fn connect(opts: &ClusterOptions) -> Result<Cluster, LiveError> {
-        let kubeconfig = match &opts.kubeconfig {
-            Some(p) => Kubeconfig::read_from(p)
-                .map_err(|e| LiveError::Config(format!("{}: {}", p.display(), chain(&e))))?,
-            None => Kubeconfig::read().map_err(|e| {
-                LiveError::Config(format!(
-                    "{}; set KUBECONFIG or pass --kubeconfig",
-                    chain(&e)
-                ))
-            })?,
-        };
-        let context = opts
-            .context
-            .clone()
-            .or_else(|| kubeconfig.current_context.clone())
-            .unwrap_or_default();
-        if let Some(c) = &opts.context {
-            if !kubeconfig.contexts.iter().any(|x| &x.name == c) {
-                let known: Vec<&str> = kubeconfig
-                    .contexts
-                    .iter()
-                    .map(|x| x.name.as_str())
-                    .collect();
-                return Err(LiveError::Config(format!(
-                    "context \"{c}\" is not in the kubeconfig (known: {})",
-                    known.join(", ")
-                )));
-            }
-        }
-        let kco = KubeConfigOptions {
-            context: opts.context.clone(),
-            cluster: None,
-            user: None,
-        };
-        let mut config = Config::from_custom_kubeconfig(kubeconfig, &kco)
-            .await
-            .map_err(|e| LiveError::Config(chain(&e)))?;
-        // One request is one attempt: retries would hide latency and double the request count.
-        config.default_retry = false;
-        if let Some(t) = opts.request_timeout {
-            config.connect_timeout = Some(t);
-            config.read_timeout = Some(t);
-            config.write_timeout = Some(t);
-        }
-        let namespace = opts
-            .namespace
-            .clone()
-            .unwrap_or_else(|| config.default_namespace.clone());
+        let resolved = crate::connect::resolve(opts).await?;
+        let config = resolved.config;
+        let namespace = config.default_namespace.clone();
         let server = config
             .cluster_url
             .to_string()
             .trim_end_matches('/')
             .to_string();
-        let client = Client::try_from(config).map_err(|e| LiveError::Config(chain(&e)))?;
+        let client = crate::connect::client(&config)?;
         Ok(Cluster {
             client,
             namespace,
-            context,
+            context: resolved.context,
             server,
             timeout: opts.request_timeout,
         })
+    }
+
+    /// Names for shell completion: pods or workloads of the namespace, or the namespaces (one LIST of
+    /// metadata).
+    pub async fn names(&self, what: &crate::complete::Lookup) -> Result<Vec<String>, LiveError> {
+        use crate::complete::Lookup;
+        use k8s_openapi::api::core::v1::Namespace;
+        let lp = ListParams::default().limit(500);
+        let fail = |f: Failure| LiveError::Api {
+            pod: "(completion)".into(),
+            detail: f.to_string(),
+        };
+        let metas = match what {
+            Lookup::Pods => {
+                let api: Api<Pod> = Api::namespaced(self.client.clone(), &self.namespace);
+                self.call(api.list_metadata(&lp))
+                    .await
+                    .map_err(fail)?
+                    .items
+                    .into_iter()
+                    .map(|m| m.metadata.name)
+                    .collect::<Vec<_>>()
+            }
+            Lookup::Namespaces => {
+                let api: Api<Namespace> = Api::all(self.client.clone());
+                self.call(api.list_metadata(&lp))
+                    .await
+                    .map_err(fail)?
+                    .items
+                    .into_iter()
+                    .map(|m| m.metadata.name)
+                    .collect()
+            }
+            Lookup::Workloads(k) => {
+                let api: Api<kube::api::DynamicObject> = Api::namespaced_with(
+                    self.client.clone(),
+                    &self.namespace,
+                    &crate::workload::resource(*k),
+                );
+                self.call(api.list_metadata(&lp))
+                    .await
+                    .map_err(fail)?
+                    .items
+                    .into_iter()
+                    .map(|m| m.metadata.name)
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        Ok(metas.into_iter().flatten().collect())
     }
 
     /// The underlying kube client (for callers that read other resources).
@@ -208,7 +220,7 @@ impl Cluster {
     }
 
     /// Run one request with the overall timeout.
-    async fn call<T>(
+    pub(crate) async fn call<T>(
         &self,
         fut: impl std::future::Future<Output = Result<T, kube::Error>>,
     ) -> Result<T, Failure> {
@@ -221,7 +233,7 @@ impl Cluster {
         }
     }
 
-    fn connection_error(&self, f: &Failure) -> Option<LiveError> {
+    pub(crate) fn connection_error(&self, f: &Failure) -> Option<LiveError> {
         match f {
             Failure::Timeout(t) => Some(LiveError::Timeout {
                 server: self.server.clone(),
@@ -293,6 +305,9 @@ impl Cluster {
                 return Err(match s.code {
                     404 => {
                         let similar = self.similar_pods(&pods, &target.name).await;
+                        if similar.is_empty() {
+                            self.check_namespace(ns).await?;
+                        }
                         LiveError::PodNotFound {
                             pod: target.name.clone(),
                             namespace: ns.to_string(),
@@ -518,6 +533,25 @@ impl Cluster {
                 });
             }
         };
+        if pods.is_empty() {
+            if let Some(n) = &ns {
+                self.check_namespace(n).await?;
+            }
+        }
+        self.sweep_pods(pods, ns, pages, target, filter, progress)
+            .await
+    }
+
+    /// Diagnose these pods (listed by the caller with `pages` requests) as a sweep does.
+    pub(crate) async fn sweep_pods(
+        &self,
+        pods: Vec<Pod>,
+        ns: Option<String>,
+        pages: usize,
+        target: &SweepTarget,
+        filter: &dyn LineFilter,
+        progress: Option<Progress<'_>>,
+    ) -> Result<SweepGathered, LiveError> {
         let mut requests = pages;
         let total = pods.len();
         let now = chrono::Utc::now().timestamp();
@@ -705,6 +739,44 @@ impl Cluster {
         })
     }
 
+    /// When a namespace turned out empty: is it there at all? A namespace that does not exist is an
+    /// error naming the ones that do (a typo must not pass a CI gate as "0 pods"). Costs one GET (and
+    /// one LIST of namespaces when it is missing); without permission to read namespaces, nothing is
+    /// said.
+    pub(crate) async fn check_namespace(&self, ns: &str) -> Result<(), LiveError> {
+        use k8s_openapi::api::core::v1::Namespace;
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        match self.call(api.get_metadata(ns)).await {
+            Err(Failure::Kube(kube::Error::Api(s))) if s.code == 404 => {
+                let known = match self
+                    .call(api.list_metadata(&ListParams::default().limit(500)))
+                    .await
+                {
+                    Ok(list) => {
+                        let mut names: Vec<String> = list
+                            .items
+                            .into_iter()
+                            .filter_map(|n| n.metadata.name)
+                            .collect();
+                        names.sort();
+                        if names.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; namespaces: {}", names.join(", "))
+                        }
+                    }
+                    Err(_) => String::new(),
+                };
+                Err(LiveError::NamespaceNotFound {
+                    namespace: ns.to_string(),
+                    context: self.context.clone(),
+                    known,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The current state of one pod (one GET), for `--wait`.
     pub async fn pod_state(&self, name: &str) -> Result<Evidence, LiveError> {
         let pods: Api<Pod> = Api::namespaced(self.client.clone(), &self.namespace);
@@ -744,6 +816,10 @@ impl Cluster {
                 detail: format!("cannot list pods: {f}"),
             })
         })?;
+        if pods.is_empty() && !target.all_namespaces {
+            // `--wait` on a misspelt namespace must not wait for pods that can never come.
+            self.check_namespace(&self.namespace).await?;
+        }
         let mut out = Vec::new();
         for p in pods {
             let key = format!(
@@ -764,7 +840,7 @@ impl Cluster {
 
     /// Every pod in a sweep's scope, 500 per page following `continue` tokens; returns the pods and
     /// the number of requests made.
-    async fn list_pods(
+    pub(crate) async fn list_pods(
         &self,
         api: &Api<Pod>,
         target: &SweepTarget,
@@ -840,7 +916,7 @@ impl Cluster {
     }
 
     /// Record a failed secondary fetch as "not checked", naming the permission that would allow it.
-    fn degrade(&self, ev: &mut Evidence, f: &Failure, what: &str, permission: &str) {
+    pub(crate) fn degrade(&self, ev: &mut Evidence, f: &Failure, what: &str, permission: &str) {
         let reason = match f {
             Failure::Kube(kube::Error::Api(s)) if s.code == 403 => {
                 format!(
@@ -877,7 +953,7 @@ impl Cluster {
 
 /// A failed request.
 #[derive(Debug)]
-enum Failure {
+pub(crate) enum Failure {
     Kube(kube::Error),
     Timeout(Duration),
 }
@@ -983,31 +1059,9 @@ fn chain(e: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
-/// Parse kubectl's `--request-timeout` values: `0` (none), `30`, `30s`, `500ms`, `2m`, `1h`.
+/// Parse kubectl's `--request-timeout` values: `0` (none), `30`, `30s`, `500ms`, `1m30s`, `1h`.
 pub fn parse_timeout(s: &str) -> Result<Option<Duration>, String> {
-    let s = s.trim();
-    let err = || {
-        format!("invalid --request-timeout \"{s}\": use e.g. 30s, 2m, 500ms, or 0 for no timeout")
-    };
-    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
-        Some(i) => (&s[..i], &s[i..]),
-        None => (s, "s"),
-    };
-    let n: f64 = num.parse().map_err(|_| err())?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(err()),
-    };
-    if secs == 0.0 {
-        Ok(None)
-    } else if secs.is_finite() && secs > 0.0 {
-        Ok(Some(Duration::from_secs_f64(secs)))
-    } else {
-        Err(err())
-    }
+    crate::connect::parse_duration(s).map_err(|e| format!("invalid --request-timeout \"{s}\": {e}"))
 }
 
 #[cfg(test)]
@@ -1021,6 +1075,7 @@ mod tests {
         assert_eq!(parse_timeout("5s"), Ok(Some(Duration::from_secs(5))));
         assert_eq!(parse_timeout("500ms"), Ok(Some(Duration::from_millis(500))));
         assert_eq!(parse_timeout("2m"), Ok(Some(Duration::from_secs(120))));
+        assert_eq!(parse_timeout("1m30s"), Ok(Some(Duration::from_secs(90))));
         assert!(parse_timeout("soon").is_err());
         assert!(parse_timeout("5d").is_err());
     }

@@ -4,11 +4,13 @@
 //! closed stdout (`| head`) ends the program quietly.
 
 use anyhow::Context;
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use kubectl_diagnose::connect::ClusterArgs;
 use kubectl_diagnose::engine::Engine;
 use kubectl_diagnose::evidence::Evidence;
 use kubectl_diagnose::formats::{self, Format};
 use kubectl_diagnose::live::{self, ClusterOptions, PodTarget};
+use kubectl_diagnose::nouns::{Target, WorkloadKind};
 use kubectl_diagnose::report::Diagnosis;
 use kubectl_diagnose::report::TableOptions;
 use kubectl_diagnose::rules::{RuleSet, Severity};
@@ -23,7 +25,7 @@ Exit codes:
   0  nothing at or above --fail-on was found
   1  a finding at or above --fail-on was found (default: a warning or a critical cause)
   2  error: unreadable or empty input, a bad rule file, bad arguments, cluster unreachable,
-     TLS or credential failure, pod not found";
+     TLS or credential failure, pod, workload or namespace not found";
 
 /// Tells you why a Kubernetes pod is failing and how to fix it.
 ///
@@ -112,15 +114,24 @@ enum Command {
         #[arg(value_name = "PATH", required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Diagnose a pod in a live cluster (read-only: only GET requests).
+    /// Diagnose a pod, or a workload's pods, in a live cluster (read-only: only GET requests).
     ///
     /// Fetches the pod, then concurrently its events (selected by the pod's uid), its node and the
     /// node's events, the previous and current logs of failing containers, and for a Pending pod with
     /// no node the nodes with their taints and conditions. What RBAC forbids or what times out is
     /// listed under "Not checked"; the diagnosis runs on the rest.
+    ///
+    /// A workload (deploy/NAME, rs/NAME, sts/NAME, ds/NAME, job/NAME, cronjob/NAME) is resolved to
+    /// its current pods (a Deployment through its ReplicaSets, a CronJob through its Jobs), which are
+    /// diagnosed as `namespace` does and grouped by cause, together with the controllers' own
+    /// evidence: their events (FailedCreate: exceeded quota, PodSecurity, admission webhooks, missing
+    /// service accounts; missed CronJob schedules) and conditions (ProgressDeadlineExceeded,
+    /// ReplicaFailure, BackoffLimitExceeded, DeadlineExceeded). kubectl's nouns work without the
+    /// word `pod`: `kubectl diagnose web-1`, `po web-1`, `pod/web-1`, `deploy/web`, `deploy web`.
     #[command(after_help = EXIT_CODES)]
     Pod {
-        /// Name of the pod.
+        /// NAME of a pod, or KIND/NAME: pod/, deploy/, rs/, sts/, ds/, job/, cronjob/.
+        #[arg(value_name = "NAME|KIND/NAME")]
         name: String,
         /// Only this container: its logs, its status and the events that name it.
         #[arg(short = 'c', long)]
@@ -139,7 +150,7 @@ enum Command {
     /// pod is not a failure. Pods are grouped by their own top current cause (not by history, nor by
     /// a node condition that cannot affect them); healthy pods are counted, not listed. API cost: the pod list (paginated), one event list, one node-event list, one node list,
     /// and logs of failing containers only, --concurrency at a time.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES, visible_alias = "ns", alias = "namespaces")]
     Namespace {
         /// Namespace to sweep (default: -n, else the context's namespace).
         #[arg(value_name = "NAMESPACE")]
@@ -166,8 +177,10 @@ enum Command {
     },
     /// Print shell completions: bash, zsh, fish, powershell or elvish.
     ///
-    /// bash: `source <(kubectl-diagnose completions bash)`; zsh: write it to a file named
-    /// `_kubectl-diagnose` in your $fpath.
+    /// bash: `source <(kubectl-diagnose completions bash)` completes subcommands, flags, their
+    /// values, rule ids, and pod, workload, namespace and context names from the cluster; zsh:
+    /// write it to a file named `_kubectl-diagnose` in your $fpath. For `kubectl diagnose <TAB>`
+    /// (kubectl 1.26+), put the `kubectl_complete-diagnose` script shipped with the release on PATH.
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff), generated from the same definitions as --help:
     /// `kubectl-diagnose man > kubectl-diagnose.1`.
@@ -186,26 +199,6 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
-}
-
-/// How to reach the cluster; same meaning as kubectl's flags. Global, so they may come before or
-/// after the subcommand (`kubectl diagnose --context prod pod web-1`).
-#[derive(Args, Debug)]
-#[command(next_help_heading = "Cluster options")]
-struct ClusterArgs {
-    /// Path to the kubeconfig file (default: $KUBECONFIG, a list of files that are merged, else
-    /// ~/.kube/config).
-    #[arg(long, value_name = "PATH", global = true)]
-    kubeconfig: Option<PathBuf>,
-    /// The kubeconfig context to use (default: the current context).
-    #[arg(long, value_name = "NAME", global = true)]
-    context: Option<String>,
-    /// Namespace of the pod (default: the context's namespace, else "default").
-    #[arg(short = 'n', long, global = true)]
-    namespace: Option<String>,
-    /// Give up on a request after this long: 30s, 2m, 500ms; 0 waits forever.
-    #[arg(long, default_value = "30s", value_name = "DURATION", global = true)]
-    request_timeout: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -248,9 +241,12 @@ enum ColorChoice {
     Never,
 }
 
-/// True when kubectl started us as a plugin (`kubectl diagnose ...`): kubectl passes its environment
-/// through, and the shell's `_` names the program it ran, which is then kubectl, not us.
+/// True when kubectl started us as a plugin (`kubectl diagnose ...`): kubectl sets `KUBECTL_PATH`
+/// for the plugins it runs; failing that, the shell's `_` names the program it ran (kubectl).
 fn run_by_kubectl() -> bool {
+    if std::env::var_os("KUBECTL_PATH").is_some_and(|v| !v.is_empty()) {
+        return true;
+    }
     std::env::var_os("_")
         .map(PathBuf::from)
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
@@ -263,9 +259,20 @@ fn main() -> ExitCode {
     } else {
         "kubectl-diagnose"
     };
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if args.get(1).map(String::as_str) == Some("__complete") {
+        // Shell and kubectl completion (Cobra's protocol): never an error, at worst nothing.
+        let (cands, directive) =
+            kubectl_diagnose::complete::complete(&Cli::command(), &args[2..], &completion_lookup);
+        let _ = print(&kubectl_diagnose::complete::cobra_output(&cands, directive));
+        return ExitCode::from(0);
+    }
+    let args = kubectl_diagnose::nouns::rewrite(&Cli::command(), args);
     let parsed = Cli::command()
         .bin_name(name)
-        .try_get_matches()
+        .try_get_matches_from(args)
         .and_then(|m| Cli::from_arg_matches(&m));
     let cli = match parsed {
         Ok(c) => c,
@@ -328,6 +335,12 @@ enum Report {
 fn run(cli: &Cli) -> anyhow::Result<u8> {
     match &cli.command {
         Command::Rules { command } => return run_rules(cli, command),
+        Command::Completions {
+            shell: clap_complete::Shell::Bash,
+        } => {
+            print(&kubectl_diagnose::complete::bash_script("kubectl-diagnose"))?;
+            return Ok(0);
+        }
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             let mut out = Vec::new();
@@ -378,6 +391,34 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             if *tail < 0 {
                 anyhow::bail!("--tail must be 0 or more lines, got {tail}");
             }
+            let name = match Target::parse(name).map_err(anyhow::Error::msg)? {
+                Target::Pod(n) => n,
+                Target::Workload(kind, wname) => {
+                    if wait.is_some() {
+                        anyhow::bail!(
+                            "--wait works with a pod or a namespace, not with {}/{wname}",
+                            kind.as_str()
+                        );
+                    }
+                    if container.is_some() {
+                        anyhow::bail!(
+                            "-c/--container works with a pod, not with {}/{wname}",
+                            kind.as_str()
+                        );
+                    }
+                    let opts = cluster_options(cli)?;
+                    let target = live::SweepTarget {
+                        concurrency: 8,
+                        tail: *tail,
+                        ..live::SweepTarget::default()
+                    };
+                    let r = runtime()?.block_on(async {
+                        let cluster = live::Cluster::connect(&opts).await?;
+                        workload_live(&cluster, kind, &wname, &target, &engine).await
+                    })?;
+                    return finish(cli, Report::Sweep(Box::new(r)), None, threshold);
+                }
+            };
             let target = PodTarget {
                 name: name.clone(),
                 container: container.clone(),
@@ -435,6 +476,16 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             unreachable!("handled above") // ok: returned early
         }
     };
+    finish(cli, report, forced_exit, threshold)
+}
+
+/// Redact, render, print; the exit code.
+fn finish(
+    cli: &Cli,
+    report: Report,
+    forced_exit: Option<u8>,
+    threshold: Option<Severity>,
+) -> anyhow::Result<u8> {
     let mut report = report;
     if !cli.no_redact {
         match &mut report {
@@ -512,19 +563,13 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn cluster_options(cli: &Cli) -> anyhow::Result<ClusterOptions> {
-    Ok(ClusterOptions {
-        kubeconfig: cli.cluster.kubeconfig.clone(),
-        context: cli.cluster.context.clone(),
-        namespace: cli.cluster.namespace.clone(),
-        request_timeout: live::parse_timeout(&cli.cluster.request_timeout)
-            .map_err(anyhow::Error::msg)?,
-    })
+    cli.cluster.options().map_err(anyhow::Error::msg)
 }
 
 fn parse_wait(s: &str) -> anyhow::Result<std::time::Duration> {
-    match live::parse_timeout(s) {
+    match kubectl_diagnose::connect::parse_duration(s) {
         Ok(Some(d)) => Ok(d),
-        _ => anyhow::bail!("invalid --wait \"{s}\": use a duration such as 90s, 5m or 1h"),
+        _ => anyhow::bail!("invalid --wait \"{s}\": use a Go duration such as 90s, 5m, 1h30m"),
     }
 }
 
@@ -583,6 +628,134 @@ async fn sweep_live(
         namespace: g.namespace.unwrap_or_else(|| "(all)".into()),
         server: g.server,
         requests: g.requests,
+    });
+    Ok(r)
+}
+
+/// Names for shell completion, from the rule catalog, the kubeconfig or the cluster (5 s at most;
+/// any failure completes nothing).
+fn completion_lookup(
+    l: &kubectl_diagnose::complete::Lookup,
+    given: &kubectl_diagnose::complete::Given,
+) -> Vec<String> {
+    use kubectl_diagnose::complete::Lookup;
+    let get = |k: &str| {
+        given
+            .iter()
+            .rev()
+            .find(|(g, _)| g == k)
+            .map(|(_, v)| v.clone())
+    };
+    match l {
+        Lookup::RuleIds => {
+            let dirs: Vec<PathBuf> = given
+                .iter()
+                .filter(|(k, _)| k == "rules")
+                .map(|(_, v)| PathBuf::from(v))
+                .collect();
+            load_rules(&dirs)
+                .or_else(|_| load_rules(&[]))
+                .map(|s| s.rules.iter().map(|r| r.id.clone()).collect())
+                .unwrap_or_default()
+        }
+        Lookup::Contexts => {
+            let kc = get("kubeconfig").map(PathBuf::from);
+            match kubectl_diagnose::connect::load_kubeconfig(kc.as_deref()) {
+                Ok(Some(k)) => k.contexts.into_iter().map(|c| c.name).collect(),
+                _ => Vec::new(),
+            }
+        }
+        _ => {
+            let args = ClusterArgs {
+                kubeconfig: get("kubeconfig").map(PathBuf::from),
+                context: get("context"),
+                cluster: get("cluster"),
+                user: get("user"),
+                namespace: get("namespace"),
+                server: get("server"),
+                token: get("token"),
+                certificate_authority: get("certificate-authority").map(PathBuf::from),
+                tls_server_name: get("tls-server-name"),
+                insecure_skip_tls_verify: get("insecure-skip-tls-verify")
+                    .is_some_and(|v| v != "false"),
+                request_timeout: "5s".into(),
+                ..ClusterArgs::default()
+            };
+            let Ok(opts) = args.options() else {
+                return Vec::new();
+            };
+            let Ok(rt) = runtime() else {
+                return Vec::new();
+            };
+            rt.block_on(async {
+                let work = async {
+                    let cluster = live::Cluster::connect(&opts).await.ok()?;
+                    cluster.names(l).await.ok()
+                };
+                tokio::time::timeout(std::time::Duration::from_secs(5), work)
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default()
+            })
+        }
+    }
+}
+
+/// `pod KIND/NAME`: the workload's pods and its controllers' evidence, as one sweep report.
+async fn workload_live(
+    cluster: &live::Cluster,
+    kind: WorkloadKind,
+    name: &str,
+    target: &live::SweepTarget,
+    engine: &Engine,
+) -> anyhow::Result<SweepReport> {
+    let bar = progress_bar();
+    let tick = |done: u64, total: u64| {
+        if let Some(b) = &bar {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    };
+    let g = cluster
+        .gather_workload(kind, name, target, engine, Some(&tick))
+        .await?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let mut pods: Vec<Diagnosis> = g
+        .pods
+        .unhealthy
+        .iter()
+        .map(|ev| diagnose(engine, ev, Vec::new()))
+        .collect();
+    let ns = g.pods.namespace.clone();
+    let mut controller = diagnose(engine, &g.controller, Vec::new());
+    if !controller.findings.is_empty() || pods.is_empty() {
+        controller.subject = Some(kubectl_diagnose::report::Subject {
+            kind: kind.kind().to_string(),
+            name: Some(format!("{}/{name}", kind.as_str())),
+            namespace: ns.clone(),
+        });
+        if !controller.findings.is_empty() {
+            pods.push(controller.clone());
+        }
+    }
+    let mut not_checked = g.pods.not_checked;
+    not_checked.extend(controller.not_checked);
+    let scope = Scope {
+        kind: "workload".into(),
+        namespace: ns.clone(),
+        label_selector: g.selector,
+        field_selector: None,
+        source: Some(format!("{}/{name}", kind.as_str())),
+    };
+    let mut r = SweepReport::new(scope, g.pods.total, g.pods.healthy, pods, not_checked);
+    r.cluster = Some(kubectl_diagnose::report::ClusterInfo {
+        context: g.pods.context,
+        namespace: ns.unwrap_or_default(),
+        server: g.pods.server,
+        requests: g.pods.requests,
     });
     Ok(r)
 }

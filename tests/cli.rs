@@ -399,7 +399,17 @@ fn truncated_json_and_nothing_else_is_an_error_naming_what_was_not_read() {
 
 #[test]
 fn completions_cover_every_subcommand_for_each_shell() {
-    for shell in ["bash", "zsh", "fish", "powershell"] {
+    // bash asks the binary itself (`__complete`), so its script names no subcommand; what it
+    // completes is tested by driving bash in tests/completion.rs.
+    let out = bin().args(["completions", "bash"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        s.contains("complete -F _kubectl_diagnose kubectl-diagnose"),
+        "{s}"
+    );
+    assert!(s.contains("__complete"), "{s}");
+    for shell in ["zsh", "fish", "powershell"] {
         let out = bin().args(["completions", shell]).output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{shell}");
         let s = String::from_utf8(out.stdout).unwrap();
@@ -436,11 +446,29 @@ fn man_page_is_roff_with_every_subcommand() {
 fn krew_release_packages_binary_and_license_with_a_matching_sha256() {
     let dir = tempfile::tempdir().unwrap();
     let binary = assert_cmd::cargo::cargo_bin("kubectl-diagnose");
+    // The test binary is a debug build, not stripped and linked against this machine's glibc:
+    // release.sh refuses it as a release...
+    let refused = std::process::Command::new("bash")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("krew/release.sh")
+        .arg(&binary)
+        .arg(dir.path())
+        .env_remove("KREW_RELEASE_UNCHECKED")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        why.contains("newer than 2.17") || why.contains("not stripped"),
+        "{why}"
+    );
+    // ...and packages it when told the checks do not apply.
     let out = std::process::Command::new("bash")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("krew/release.sh")
         .arg(&binary)
         .arg(dir.path())
+        .env("KREW_RELEASE_UNCHECKED", "1")
         .output()
         .unwrap();
     assert!(
@@ -460,7 +488,10 @@ fn krew_release_packages_binary_and_license_with_a_matching_sha256() {
         .map(|e| e.unwrap().path().unwrap().display().to_string())
         .collect();
     entries.sort();
-    assert_eq!(entries, ["LICENSE", "kubectl-diagnose"]);
+    assert_eq!(
+        entries,
+        ["LICENSE", "kubectl-diagnose", "kubectl_complete-diagnose"]
+    );
     let manifest: serde_yaml::Value =
         serde_yaml::from_str(&std::fs::read_to_string(dir.path().join("diagnose.yaml")).unwrap())
             .unwrap();

@@ -42,6 +42,8 @@ pub struct Options {
     pub forbidden: Vec<Forbid>,
     /// Faults: the first whose regex matches the request applies.
     pub faults: Vec<Fault>,
+    /// Serve a self-signed CA certificate as the serving certificate (it is then also `ca_pem`).
+    pub self_signed: bool,
 }
 
 impl Default for Options {
@@ -51,6 +53,7 @@ impl Default for Options {
             latency: Duration::ZERO,
             forbidden: Vec::new(),
             faults: Vec::new(),
+            self_signed: false,
         }
     }
 }
@@ -81,6 +84,13 @@ pub enum FaultKind {
     Status(u16),
     /// Close the connection without answering.
     Close,
+    /// Answer the first `times` matching requests with a `Status` of `code` and, when given, a
+    /// `Retry-After` header of exactly this text; later requests are served normally.
+    Times {
+        code: u16,
+        times: u32,
+        retry_after: Option<String>,
+    },
 }
 
 /// `path_regex` is matched against the request path, and against `path?query` (raw query) when
@@ -114,6 +124,8 @@ pub struct Recorded {
     pub start: Duration,
     pub end: Duration,
     pub user_agent: String,
+    /// `Impersonate-*` request headers (lower-case name, value), in order.
+    pub impersonate: Vec<(String, String)>,
 }
 
 impl Recorded {
@@ -195,7 +207,7 @@ impl ApiServer {
             dir.display()
         );
         let store = store::Store::load(&dir, shift);
-        let certs = tls::generate();
+        let certs = tls::generate(opts.self_signed);
         let config = tls::server_config(&certs);
         let faults = opts
             .faults
@@ -209,11 +221,17 @@ impl ApiServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener.set_nonblocking(true).expect("nonblocking");
         let addr = listener.local_addr().expect("local addr");
+        let fault_hits = opts
+            .faults
+            .iter()
+            .map(|_| std::sync::atomic::AtomicU32::new(0))
+            .collect();
         let shared = Arc::new(server::Shared {
             token: opts.token.clone(),
             latency: opts.latency,
             forbidden: opts.forbidden.clone(),
             faults,
+            fault_hits,
             start: Instant::now(),
             store: Mutex::new(store),
             log: Mutex::new(Vec::new()),
@@ -400,6 +418,32 @@ impl ApiServer {
     pub fn write_kubeconfig_with_token(&self, dir: &Path, namespace: &str, token: &str) -> PathBuf {
         let text = self.kubeconfig(&self.certs.ca_pem, namespace, json!({"token": token}));
         Self::write(dir, "kubeconfig-token", &text)
+    }
+
+    /// Like `write_kubeconfig` but `certificate-authority-data` holds the server's own (leaf)
+    /// certificate, not the CA that signed it. Writes `dir/kubeconfig-leaf`.
+    pub fn write_kubeconfig_trusting_leaf(&self, dir: &Path, namespace: &str) -> PathBuf {
+        let text = self.kubeconfig(
+            &self.certs.server_cert_pem,
+            namespace,
+            json!({"token": self.token}),
+        );
+        Self::write(dir, "kubeconfig-leaf", &text)
+    }
+
+    /// A pod's service-account directory: `token`, `ca.crt` (the server's CA) and `namespace`, as
+    /// the kubelet mounts them at /var/run/secrets/kubernetes.io/serviceaccount.
+    pub fn write_service_account(&self, dir: &Path, namespace: &str) -> PathBuf {
+        let sa = dir.join("serviceaccount");
+        Self::write(&sa, "token", &self.token);
+        Self::write(&sa, "ca.crt", &self.certs.ca_pem);
+        Self::write(&sa, "namespace", namespace);
+        sa
+    }
+
+    /// The PEM of the certificate the server presents.
+    pub fn server_cert_pem(&self) -> String {
+        self.certs.server_cert_pem.clone()
     }
 
     /// Like `write_kubeconfig` but trusting a different CA (TLS verification fails). Writes

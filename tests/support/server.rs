@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::printers::{self, Shape};
-use super::store::{api_group, known_resource, ApiError, Query, Store};
+use super::store::{api_version_of, known_resource, ApiError, Query, Store};
 use super::{FaultKind, Forbid, Recorded};
 
 pub(crate) type RespBody = http_body_util::combinators::UnsyncBoxBody<Bytes, Infallible>;
@@ -33,6 +33,8 @@ pub(crate) struct Shared {
     pub latency: Duration,
     pub forbidden: Vec<Forbid>,
     pub faults: Vec<(regex::Regex, FaultKind)>,
+    /// Requests each fault has answered (same order as `faults`).
+    pub fault_hits: Vec<std::sync::atomic::AtomicU32>,
     pub start: Instant,
     pub store: Mutex<Store>,
     pub log: Mutex<Vec<Recorded>>,
@@ -44,10 +46,19 @@ pub(crate) struct Shared {
 impl Shared {
     fn fault(&self, path: &str, query: &str) -> Option<FaultKind> {
         let full = format!("{path}?{query}");
-        self.faults
-            .iter()
-            .find(|(re, _)| re.is_match(path) || (!query.is_empty() && re.is_match(&full)))
-            .map(|(_, k)| k.clone())
+        for (i, (re, kind)) in self.faults.iter().enumerate() {
+            if !(re.is_match(path) || (!query.is_empty() && re.is_match(&full))) {
+                continue;
+            }
+            let hits = self.fault_hits[i].fetch_add(1, Ordering::SeqCst);
+            if let FaultKind::Times { times, .. } = kind {
+                if hits >= *times {
+                    continue;
+                }
+            }
+            return Some(kind.clone());
+        }
+        None
     }
 }
 
@@ -243,35 +254,46 @@ fn discovery_v1() -> Value {
 
 fn route(path: &str, addr: Option<SocketAddr>) -> Target {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    // Core resources under /api/v1 only; workloads under their own group (`api_group`).
-    let lookup = |plural: &str| known_resource(plural).filter(|_| api_group(plural).is_none());
-    let grouped = |group: &str, plural: &str| {
-        known_resource(plural).filter(|_| api_group(plural) == Some(group))
-    };
     match segs.as_slice() {
-        ["version"] => Target::Raw(json!({
-            "major": "1",
-            "minor": "32",
-            "gitVersion": "v1.32.2-tke.6",
-            "gitCommit": "5e2ff0c5a7a2d3fd6d5b3a8e9b1d7f4c20a6b1e3",
-            "gitTreeState": "clean",
-            "buildDate": "2025-03-18T02:19:40Z",
-            "goVersion": "go1.23.6",
-            "compiler": "gc",
-            "platform": "linux/amd64",
-        })),
-        ["api"] => Target::Raw(json!({
-            "kind": "APIVersions",
-            "versions": ["v1"],
-            "serverAddressByClientCIDRs": [{
-                "clientCIDR": "0.0.0.0/0",
-                "serverAddress": addr.map(|a| a.to_string()).unwrap_or_default(),
-            }],
-        })),
-        ["apis"] => Target::Raw(json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []})),
-        ["api", "v1"] => Target::Raw(discovery_v1()),
-        ["healthz"] | ["livez"] | ["readyz"] => Target::Health,
-        ["api", "v1", plural] => match lookup(plural) {
+        ["version"] => {
+            return Target::Raw(json!({
+                "major": "1",
+                "minor": "32",
+                "gitVersion": "v1.32.2-tke.6",
+                "gitCommit": "5e2ff0c5a7a2d3fd6d5b3a8e9b1d7f4c20a6b1e3",
+                "gitTreeState": "clean",
+                "buildDate": "2025-03-18T02:19:40Z",
+                "goVersion": "go1.23.6",
+                "compiler": "gc",
+                "platform": "linux/amd64",
+            }))
+        }
+        ["api"] => {
+            return Target::Raw(json!({
+                "kind": "APIVersions",
+                "versions": ["v1"],
+                "serverAddressByClientCIDRs": [{
+                    "clientCIDR": "0.0.0.0/0",
+                    "serverAddress": addr.map(|a| a.to_string()).unwrap_or_default(),
+                }],
+            }))
+        }
+        ["apis"] => {
+            return Target::Raw(json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []}))
+        }
+        ["api", "v1"] => return Target::Raw(discovery_v1()),
+        ["healthz"] | ["livez"] | ["readyz"] => return Target::Health,
+        _ => {}
+    }
+    // Resource paths: /api/v1/... for the core group, /apis/GROUP/VERSION/... for apps and batch.
+    let (gv, tail): (String, &[&str]) = match segs.as_slice() {
+        ["api", "v1", tail @ ..] => ("v1".to_string(), tail),
+        ["apis", g, v, tail @ ..] => (format!("{g}/{v}"), tail),
+        _ => return Target::NotFound,
+    };
+    let lookup = |plural: &str| known_resource(plural).filter(|r| api_version_of(r.0) == gv);
+    match tail {
+        [plural] => match lookup(plural) {
             Some((resource, kind, _)) => Target::List {
                 resource,
                 kind,
@@ -279,7 +301,7 @@ fn route(path: &str, addr: Option<SocketAddr>) -> Target {
             },
             None => Target::NotFound,
         },
-        ["api", "v1", plural, name] => match lookup(plural) {
+        [plural, name] => match lookup(plural) {
             Some((resource, _, false)) => Target::Get {
                 resource,
                 ns: None,
@@ -287,7 +309,7 @@ fn route(path: &str, addr: Option<SocketAddr>) -> Target {
             },
             _ => Target::NotFound,
         },
-        ["api", "v1", "namespaces", ns, plural] => match lookup(plural) {
+        ["namespaces", ns, plural] => match lookup(plural) {
             Some((resource, kind, true)) => Target::List {
                 resource,
                 kind,
@@ -295,7 +317,7 @@ fn route(path: &str, addr: Option<SocketAddr>) -> Target {
             },
             _ => Target::NotFound,
         },
-        ["api", "v1", "namespaces", ns, plural, name] => match lookup(plural) {
+        ["namespaces", ns, plural, name] => match lookup(plural) {
             Some((resource, _, true)) => Target::Get {
                 resource,
                 ns: Some(ns.to_string()),
@@ -303,23 +325,7 @@ fn route(path: &str, addr: Option<SocketAddr>) -> Target {
             },
             _ => Target::NotFound,
         },
-        ["apis", group, "v1", "namespaces", ns, plural] => match grouped(group, plural) {
-            Some((resource, kind, true)) => Target::List {
-                resource,
-                kind,
-                ns: Some(ns.to_string()),
-            },
-            _ => Target::NotFound,
-        },
-        ["apis", group, "v1", "namespaces", ns, plural, name] => match grouped(group, plural) {
-            Some((resource, _, true)) => Target::Get {
-                resource,
-                ns: Some(ns.to_string()),
-                name: name.to_string(),
-            },
-            _ => Target::NotFound,
-        },
-        ["api", "v1", "namespaces", ns, "pods", name, "log"] => Target::Log {
+        ["namespaces", ns, "pods", name, "log"] if gv == "v1" => Target::Log {
             ns: ns.to_string(),
             name: name.to_string(),
         },
@@ -512,6 +518,17 @@ async fn handle(
             .to_string()
     };
     let user_agent = header("user-agent");
+    let impersonate: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .filter(|(k, _)| k.as_str().starts_with("impersonate-"))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                v.to_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
     let accept = header("accept");
     let authorization = header("authorization");
     let index = {
@@ -525,6 +542,7 @@ async fn handle(
             start,
             end: start,
             user_agent,
+            impersonate,
         });
         log.len() - 1
     };
@@ -550,6 +568,18 @@ async fn handle(
             FaultKind::Status(code) => {
                 guard.finish(code);
                 return Ok(error_response(&shared, &injected_status(code)));
+            }
+            FaultKind::Times {
+                code, retry_after, ..
+            } => {
+                guard.finish(code);
+                let mut resp = error_response(&shared, &injected_status(code));
+                resp.headers_mut().remove("retry-after");
+                if let Some(r) = retry_after {
+                    resp.headers_mut()
+                        .insert("retry-after", HeaderValue::from_str(&r).unwrap());
+                }
+                return Ok(resp);
             }
         }
     }

@@ -24,20 +24,20 @@ pub(crate) const RESOURCES: &[(&str, &str, bool)] = &[
     ("events", "Event", true),
     ("nodes", "Node", false),
     ("namespaces", "Namespace", false),
-    // Workloads (served under /apis/<group>/v1 only, see `api_group`).
     ("deployments", "Deployment", true),
+    ("replicasets", "ReplicaSet", true),
     ("statefulsets", "StatefulSet", true),
     ("daemonsets", "DaemonSet", true),
-    ("replicasets", "ReplicaSet", true),
     ("jobs", "Job", true),
+    ("cronjobs", "CronJob", true),
 ];
 
-/// The API group of a resource served under `/apis/<group>/v1`; `None` for the core group.
-pub(crate) fn api_group(plural: &str) -> Option<&'static str> {
-    match plural {
-        "deployments" | "statefulsets" | "daemonsets" | "replicasets" => Some("apps"),
-        "jobs" => Some("batch"),
-        _ => None,
+/// The group/version a resource is served under (`v1` for the core group).
+pub(crate) fn api_version_of(resource: &str) -> &'static str {
+    match resource {
+        "deployments" | "replicasets" | "statefulsets" | "daemonsets" => "apps/v1",
+        "jobs" | "cronjobs" => "batch/v1",
+        _ => "v1",
     }
 }
 
@@ -608,7 +608,7 @@ impl Store {
                 .to_string();
             let resource = resource_of_kind(&kind).unwrap_or_else(|| {
                 panic!(
-                    "{}: unsupported kind {kind:?} (Pod, Event, Node, Namespace, workloads)",
+                    "{}: unsupported kind {kind:?} (Pod, Event, Node, Namespace, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob)",
                     file.display()
                 )
             });
@@ -621,7 +621,7 @@ impl Store {
                 panic!("{}: a {kind} without metadata.name", file.display());
             }
             if obj.get("apiVersion").is_none() {
-                obj["apiVersion"] = json!("v1");
+                obj["apiVersion"] = json!(api_version_of(resource));
             }
             if namespaced {
                 let ns = obj
@@ -748,7 +748,7 @@ impl Store {
         }
         Ok(json!({
             "kind": format!("{kind}List"),
-            "apiVersion": "v1",
+            "apiVersion": api_version_of(resource),
             "metadata": metadata,
             "items": items,
         }))
@@ -840,7 +840,7 @@ impl Store {
             resource_of_kind(&kind).unwrap_or_else(|| panic!("unsupported kind {kind:?}"));
         let namespaced = known_resource(resource).unwrap().2;
         if obj.get("apiVersion").is_none() {
-            obj["apiVersion"] = json!("v1");
+            obj["apiVersion"] = json!(api_version_of(resource));
         }
         if namespaced && obj.pointer("/metadata/namespace").is_none() {
             obj["metadata"]["namespace"] = json!("default");

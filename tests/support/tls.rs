@@ -18,6 +18,7 @@ pub(crate) struct Certs {
     pub ca_pem: String,
     pub ca_der: CertificateDer<'static>,
     pub server_cert_der: CertificateDer<'static>,
+    pub server_cert_pem: String,
     pub server_key_der: Vec<u8>,
     pub client_cert_pem: String,
     pub client_key_pem: String,
@@ -53,8 +54,31 @@ pub(crate) fn self_signed_ca(
     (params, key, pem, der)
 }
 
-pub(crate) fn generate() -> Certs {
-    let (ca_params, ca_key, ca_pem, ca_der) = self_signed_ca("kubernetes");
+/// `self_signed`: the server presents a self-signed CA certificate (for 127.0.0.1 / localhost) as
+/// its own serving certificate, and that certificate is the CA (`ca_pem`), as in hand-built
+/// clusters; client certificates are still signed by it.
+pub(crate) fn generate(self_signed: bool) -> Certs {
+    let (ca_params, ca_key, ca_pem, ca_der) = if self_signed {
+        let key = KeyPair::generate().expect("generate key");
+        let mut params =
+            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+                .expect("params");
+        params.distinguished_name = dn("kube-apiserver-selfsigned", None);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let cert = params.self_signed(&key).expect("self-sign");
+        let pem = cert.pem();
+        let der = cert.der().clone();
+        (params, key, pem, der)
+    } else {
+        self_signed_ca("kubernetes")
+    };
+    let self_signed_key = self_signed.then(|| ca_key.serialize_der());
     let issuer = Issuer::new(ca_params, ca_key);
 
     let server_key = KeyPair::generate().expect("generate server key");
@@ -89,11 +113,20 @@ pub(crate) fn generate() -> Certs {
         .signed_by(&client_key, &issuer)
         .expect("sign client cert");
 
+    let (server_cert_der, server_cert_pem, server_key_der) = match self_signed_key {
+        Some(key) => (ca_der.clone(), ca_pem.clone(), key),
+        None => (
+            server_cert.der().clone(),
+            server_cert.pem(),
+            server_key.serialize_der(),
+        ),
+    };
     Certs {
         ca_pem,
         ca_der,
-        server_cert_der: server_cert.der().clone(),
-        server_key_der: server_key.serialize_der(),
+        server_cert_der,
+        server_cert_pem,
+        server_key_der,
         client_cert_pem: client_cert.pem(),
         client_key_pem: client_key.serialize_pem(),
         client_cert_der: client_cert.der().clone(),

@@ -2,7 +2,8 @@
 //!
 //! The engine knows source kinds and matchers, never any particular failure. At construction it
 //! compiles every field regex of every rule into one `RegexSet` per (source, field) pair — the
-//! prefilter. Each evidence item's field text is then run through its set once, and a leaf matches an
+//! prefilter; a pair with thousands of patterns (large user rule sets) is split into several sets
+//! so none exceeds the regex crate's size limit. Each evidence item's field text is then run through its set once, and a leaf matches an
 //! item when all of the leaf's pattern indices are in the item's match sets. Regexes with captures are
 //! re-run only for the items that matched. The same prefilter decides which log lines are worth
 //! keeping while input streams past (see [`Engine::wants_log_line`]).
@@ -22,6 +23,14 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// Most evidence items one finding quotes; the rest are counted in `evidence_omitted` (an 8 MB event
+/// list can match one rule 20,000 times).
+pub const MAX_EVIDENCE_PER_FINDING: usize = 50;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// A rule compiled against the prefilter.
 struct CompiledRule {
     rule: Rule,
@@ -39,12 +48,166 @@ struct CLeaf {
     source: Source,
     /// (field, index of the pattern in that field's RegexSet, pattern for captures)
     fields: Vec<(&'static str, usize, regex::Regex)>,
+    /// Positions in `fields` of the message fields (`event.message`, `container.waiting_message`,
+    /// `container.termination_message`): what a message found in free text is matched on.
+    msg_fields: Vec<usize>,
+    /// Some message regex of this leaf requires a literal of at least [`MIN_TEMPLATE_LITERAL`]
+    /// bytes: it is a whole message template, not a word an application log may merely mention.
+    specific: bool,
 }
 
-/// One `RegexSet` per (source, field).
+/// Shortest required literal that makes a message regex a template that may match free text whose
+/// reason is not known (`Back-off pulling image` is one, `timeout` is not).
+pub const MIN_TEMPLATE_LITERAL: usize = 16;
+
+fn is_message_field(source: Source, field: &str) -> bool {
+    matches!(
+        (source, field),
+        (Source::Event, "message") | (Source::Container, "waiting_message" | "termination_message")
+    )
+}
+
+/// Length in bytes of the longest literal every match of `pattern` must contain (case-insensitive
+/// letters and tiny classes such as `[Ff]` count as literal characters). 0 when it cannot be
+/// computed.
+pub fn required_literal_len(pattern: &str) -> usize {
+    use regex_syntax::hir::{Hir, HirKind};
+    /// (longest required run, run at the start, run at the end, whole node is a fixed literal)
+    fn walk(h: &Hir) -> (usize, usize, usize, bool) {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => (0, 0, 0, true),
+            HirKind::Literal(l) => {
+                let n = l.0.len();
+                (n, n, n, true)
+            }
+            HirKind::Class(c) => {
+                let small = match c {
+                    regex_syntax::hir::Class::Unicode(u) => {
+                        u.ranges()
+                            .iter()
+                            .map(|r| r.end() as u32 - r.start() as u32 + 1)
+                            .sum::<u32>()
+                            <= 4
+                    }
+                    regex_syntax::hir::Class::Bytes(b) => {
+                        b.ranges()
+                            .iter()
+                            .map(|r| r.end() as u32 - r.start() as u32 + 1)
+                            .sum::<u32>()
+                            <= 4
+                    }
+                };
+                if small {
+                    (1, 1, 1, true)
+                } else {
+                    (0, 0, 0, false)
+                }
+            }
+            HirKind::Repetition(r) => {
+                if r.min == 0 {
+                    return (0, 0, 0, false);
+                }
+                let (b, p, s, all) = walk(&r.sub);
+                if r.min == 1 && r.max == Some(1) {
+                    (b, p, s, all)
+                } else {
+                    (b, p, s, false)
+                }
+            }
+            HirKind::Capture(c) => walk(&c.sub),
+            HirKind::Concat(subs) => {
+                let (mut best, mut run, mut prefix, mut all) = (0, 0, 0, true);
+                for sub in subs {
+                    let (b, p, s, a) = walk(sub);
+                    best = best.max(b).max(run + p);
+                    if a {
+                        run += p;
+                        if all {
+                            prefix += p;
+                        }
+                    } else {
+                        if all {
+                            prefix += p;
+                        }
+                        all = false;
+                        run = s;
+                    }
+                    best = best.max(run);
+                }
+                (best, prefix, run, all)
+            }
+            HirKind::Alternation(subs) => {
+                let parts: Vec<_> = subs.iter().map(walk).collect();
+                let min = |f: fn(&(usize, usize, usize, bool)) -> usize| {
+                    parts.iter().map(f).min().unwrap_or(0)
+                };
+                (min(|x| x.0), min(|x| x.1), min(|x| x.2), false)
+            }
+        }
+    }
+    match regex_syntax::Parser::new().parse(pattern) {
+        Ok(h) => walk(&h).0,
+        Err(_) => 0,
+    }
+}
+
+/// One [`SplitSet`] per (source, field).
 #[derive(Default)]
 struct Prefilter {
-    sets: HashMap<(Source, &'static str), RegexSet>,
+    sets: HashMap<(Source, &'static str), SplitSet>,
+}
+
+/// The patterns of one (source, field) as one `RegexSet`, or as several when one would exceed the
+/// regex crate's size limit (thousands of user rules): the list is halved until every part compiles,
+/// and indices stay those of the whole list.
+struct SplitSet {
+    /// (index of the part's first pattern in the whole list, the part)
+    parts: Vec<(usize, RegexSet)>,
+}
+
+impl SplitSet {
+    /// Patterns per part to start with: the built-in catalog fits in one part per field, and a
+    /// directory of thousands of user rules never tries (and fails) one enormous compilation.
+    const PART: usize = 256;
+
+    /// Compiles `list`; an error names the index of a pattern that cannot compile even alone.
+    fn new(list: &[String]) -> Result<SplitSet, (usize, regex::Error)> {
+        let mut parts = Vec::new();
+        for (i, chunk) in list.chunks(Self::PART).enumerate() {
+            Self::build(chunk, i * Self::PART, &mut parts)?;
+        }
+        Ok(SplitSet { parts })
+    }
+
+    fn build(
+        list: &[String],
+        offset: usize,
+        parts: &mut Vec<(usize, RegexSet)>,
+    ) -> Result<(), (usize, regex::Error)> {
+        match RegexSet::new(list) {
+            Ok(set) => {
+                parts.push((offset, set));
+                Ok(())
+            }
+            Err(regex::Error::CompiledTooBig(_)) if list.len() > 1 => {
+                let mid = list.len() / 2;
+                Self::build(&list[..mid], offset, parts)?;
+                Self::build(&list[mid..], offset + mid, parts)
+            }
+            Err(e) => Err((offset, e)),
+        }
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        self.parts.iter().any(|(_, s)| s.is_match(text))
+    }
+
+    /// Indices (in the whole list) of the patterns that match `text`.
+    fn matches<'s>(&'s self, text: &'s str) -> impl Iterator<Item = usize> + 's {
+        self.parts
+            .iter()
+            .flat_map(move |(off, s)| s.matches(text).into_iter().map(move |i| off + i))
+    }
 }
 
 /// Compiled rules plus their prefilter; build once, use for any number of evidence sets.
@@ -53,6 +216,9 @@ pub struct Engine {
     prefilter: Prefilter,
     /// True when some log leaf constrains no `text` field, so every log line may matter.
     log_wants_all: bool,
+    /// The message regexes that are whole templates ([`MIN_TEMPLATE_LITERAL`]): what a line of
+    /// free text with no reason must match to be kept as a message.
+    templates: SplitSet,
 }
 
 /// One quoted piece of evidence in a finding.
@@ -105,6 +271,9 @@ pub struct Finding {
     pub generic_fix: Option<String>,
     pub captures: BTreeMap<String, String>,
     pub evidence: Vec<EvidenceItem>,
+    /// Matched items beyond [`MAX_EVIDENCE_PER_FINDING`], counted but not quoted.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub evidence_omitted: usize,
     /// Ids of fired symptom findings this cause explains.
     pub explains: Vec<String>,
     /// Ids of fired cause findings that explain this symptom.
@@ -112,12 +281,30 @@ pub struct Finding {
     /// Distinct kinds of source that agree (events, logs, container status, node...).
     pub corroboration: usize,
     pub references: Vec<Reference>,
+    /// Set when later evidence shows the failure over: reported as history (`info`), ranked below
+    /// every current finding (see `crate::history`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::history::History>,
+    /// Set for a node-level finding that cannot be the cause of this pod's state (its rule's
+    /// `affects`): reported as context (`info`), ranked below every current finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unrelated: Option<crate::history::Unrelated>,
     #[serde(skip)]
     pub(crate) rule_explains: Vec<String>,
+    /// Every evidence item the rule matched, in `evidence`'s order (which quotes the first ones).
+    #[serde(skip)]
+    pub(crate) items: Vec<ItemRef>,
+}
+
+impl Finding {
+    /// A current failure: neither history nor unrelated context.
+    pub fn is_current(&self) -> bool {
+        self.history.is_none() && self.unrelated.is_none()
+    }
 }
 
 /// Reference to one item of an [`Evidence`]: (source, index in that source's vector).
-type ItemRef = (Source, usize);
+pub(crate) type ItemRef = (Source, usize);
 
 #[derive(Default)]
 struct MatchResult {
@@ -166,22 +353,43 @@ impl Engine {
         }
         let mut prefilter = Prefilter::default();
         for ((source, field), list) in &pats {
-            let rs = RegexSet::new(list).map_err(|e| EngineError {
-                rule: "(combined)".into(),
-                kind: source.name(),
-                field,
-                message: e.to_string(),
+            let rs = SplitSet::new(list).map_err(|(i, e)| {
+                // Name the rule (and its file) whose pattern cannot be compiled even on its own.
+                let culprit = list.get(i).and_then(|src| {
+                    set.rules
+                        .iter()
+                        .find(|r| rule_uses(&r.matcher, *source, field, src))
+                });
+                EngineError {
+                    rule: culprit
+                        .map(|r| format!("{} ({})", r.id, r.origin))
+                        .unwrap_or_else(|| "(combined)".into()),
+                    kind: source.name(),
+                    field,
+                    message: e.to_string(),
+                }
             })?;
             prefilter.sets.insert((*source, *field), rs);
+        }
+        fn rule_uses(n: &MatchNode, source: Source, field: &str, src: &str) -> bool {
+            match n {
+                MatchNode::All(v) | MatchNode::Any(v) => {
+                    v.iter().any(|c| rule_uses(c, source, field, src))
+                }
+                MatchNode::Not(c) => rule_uses(c, source, field, src),
+                MatchNode::Leaf(l) => {
+                    l.source == source
+                        && l.fields.iter().any(|(f, p)| f == field && p.source == src)
+                }
+            }
         }
         fn compile(n: &MatchNode, pats: &BTreeMap<(Source, &'static str), Vec<String>>) -> CNode {
             match n {
                 MatchNode::All(v) => CNode::All(v.iter().map(|c| compile(c, pats)).collect()),
                 MatchNode::Any(v) => CNode::Any(v.iter().map(|c| compile(c, pats)).collect()),
                 MatchNode::Not(c) => CNode::Not(Box::new(compile(c, pats))),
-                MatchNode::Leaf(l) => CNode::Leaf(CLeaf {
-                    source: l.source,
-                    fields: l
+                MatchNode::Leaf(l) => {
+                    let fields: Vec<(&'static str, usize, regex::Regex)> = l
                         .fields
                         .iter()
                         .map(|(f, p)| {
@@ -192,10 +400,40 @@ impl Engine {
                                 .unwrap_or(0); // ok: collected in the first pass
                             (name, idx, p.regex.clone())
                         })
-                        .collect(),
-                }),
+                        .collect();
+                    let msg_fields: Vec<usize> = fields
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (f, _, _))| is_message_field(l.source, f))
+                        .map(|(i, _)| i)
+                        .collect();
+                    let specific = l.fields.iter().any(|(f, p)| {
+                        is_message_field(l.source, f)
+                            && required_literal_len(&p.source) >= MIN_TEMPLATE_LITERAL
+                    });
+                    CNode::Leaf(CLeaf {
+                        source: l.source,
+                        fields,
+                        msg_fields,
+                        specific,
+                    })
+                }
             }
         }
+        let template_list: Vec<String> = pats
+            .iter()
+            .filter(|((source, field), _)| is_message_field(*source, field))
+            .flat_map(|(_, list)| list.iter())
+            .filter(|p| required_literal_len(p) >= MIN_TEMPLATE_LITERAL)
+            .cloned()
+            .collect();
+        // Every pattern here already compiled in its own field's set.
+        let templates = SplitSet::new(&template_list).map_err(|(_, e)| EngineError {
+            rule: "(combined)".into(),
+            kind: "event",
+            field: "message",
+            message: e.to_string(),
+        })?;
         let mut log_wants_all = false;
         fn log_leaf_without_text(n: &MatchNode) -> bool {
             match n {
@@ -221,6 +459,7 @@ impl Engine {
             rules,
             prefilter,
             log_wants_all,
+            templates,
         })
     }
 
@@ -233,6 +472,28 @@ impl Engine {
                 .sets
                 .get(&(Source::Log, "text"))
                 .is_some_and(|s| s.is_match(text))
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().map(|c| &c.rule).find(|r| r.id == id)
+    }
+
+    /// Whether a message found in free text (or a journal line) could matter to an `event` or
+    /// `container` message matcher: such lines are kept as [`crate::evidence::TextMessage`]s.
+    /// Without a reason (`has_reason`: the line gave or implied one) only whole message templates
+    /// can match it (see [`MIN_TEMPLATE_LITERAL`]).
+    pub fn wants_message(&self, text: &str, has_reason: bool) -> bool {
+        if !has_reason {
+            return self.templates.is_match(text);
+        }
+        [
+            (Source::Event, "message"),
+            (Source::Container, "waiting_message"),
+            (Source::Container, "termination_message"),
+        ]
+        .iter()
+        .any(|k| self.prefilter.sets.get(k).is_some_and(|s| s.is_match(text)))
     }
 
     /// Number of compiled rules.
@@ -259,15 +520,34 @@ impl Engine {
                 continue;
             }
             // Keep the order in which the rule's leaves matched (authors put the most telling
-            // source first), dropping repeats.
+            // source first), dropping repeats. A message found in free text counts once whichever
+            // leaves it satisfied, and as what it is: pasted text (source `log`).
             let mut seen = BTreeSet::new();
             let items: Vec<ItemRef> = m
                 .items
                 .iter()
-                .copied()
+                .map(|r| ctx.canonical(*r))
                 .filter(|r| seen.insert(*r))
                 .collect();
-            let evidence: Vec<EvidenceItem> = items.iter().map(|r| ctx.describe(*r)).collect();
+            // Corroboration counts every matched item; the finding quotes a bounded number of them,
+            // a line of text once even when several leaves matched it.
+            let mut quoted: BTreeSet<(String, u64)> = BTreeSet::new();
+            let mut evidence: Vec<EvidenceItem> = Vec::new();
+            let mut consumed = 0;
+            for r in &items {
+                if evidence.len() >= MAX_EVIDENCE_PER_FINDING {
+                    break;
+                }
+                consumed += 1;
+                let e = ctx.describe(*r);
+                if let (Source::Log, Some(l)) = (e.source, e.provenance.line) {
+                    if !quoted.insert((e.provenance.input.clone(), l)) {
+                        continue;
+                    }
+                }
+                evidence.push(e);
+            }
+            let evidence_omitted = items.len() - consumed;
             let corroboration = items.iter().map(|(s, _)| *s).collect::<BTreeSet<_>>().len();
             let r = &cr.rule;
             let generic = render(r.fix.trim(), &m.captures);
@@ -297,11 +577,15 @@ impl Engine {
                 generic_fix,
                 captures: m.captures,
                 evidence,
+                evidence_omitted,
                 explains: Vec::new(),
                 explained_by: Vec::new(),
                 corroboration,
                 references: r.references.clone(),
+                history: None,
+                unrelated: None,
                 rule_explains: r.explains.clone(),
+                items,
             });
         }
         out
@@ -309,7 +593,11 @@ impl Engine {
 }
 
 /// Field texts of one item; multi-valued fields (annotations, labels) yield several values.
-fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<Cow<'a, str>> {
+pub(crate) fn field_values<'a>(
+    ev: &'a Evidence,
+    (source, i): ItemRef,
+    field: &str,
+) -> Vec<Cow<'a, str>> {
     fn o(s: &Option<String>) -> Cow<'_, str> {
         Cow::Borrowed(s.as_deref().unwrap_or(""))
     }
@@ -317,6 +605,26 @@ fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<
         Cow::Owned(v.map(|x| x.to_string()).unwrap_or_default())
     }
     let one = |c: Cow<'a, str>| vec![c];
+    if let Some(m) = virtual_message(ev, (source, i)) {
+        return one(match (source, field) {
+            (Source::Event, "message") => Cow::Borrowed(m.message.as_str()),
+            (Source::Event, "type") => o(&m.type_),
+            (Source::Event, "reason") => o(&m.reason),
+            (Source::Event, "object_kind") => o(&m.object_kind),
+            (Source::Event, "object_name") => Cow::Borrowed(
+                m.pod
+                    .as_deref()
+                    .map(|p| p.rsplit('/').next().unwrap_or(p))
+                    .unwrap_or(""),
+            ),
+            (Source::Event, "source") => o(&m.source),
+            (Source::Container, "waiting_message" | "termination_message") => {
+                Cow::Borrowed(m.message.as_str())
+            }
+            (Source::Container, "name") => o(&m.container),
+            _ => Cow::Borrowed(""),
+        });
+    }
     match source {
         Source::Event => {
             let e = &ev.events[i];
@@ -446,10 +754,36 @@ fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<
     }
 }
 
-fn source_len(ev: &Evidence, s: Source) -> usize {
-    match s {
+/// The message behind a virtual item: `event` and `container` items past the real ones stand for
+/// [`Evidence::messages`] (free text and journal lines), in order.
+fn virtual_message(ev: &Evidence, (source, i): ItemRef) -> Option<&crate::evidence::TextMessage> {
+    let real = match source {
         Source::Event => ev.events.len(),
         Source::Container => ev.containers.len(),
+        _ => return None,
+    };
+    i.checked_sub(real).and_then(|k| ev.messages.get(k))
+}
+
+/// Whether a virtual item (a message found in text) knows `field`: what the line itself said.
+fn message_knows(m: &crate::evidence::TextMessage, source: Source, field: &str) -> bool {
+    match (source, field) {
+        (Source::Event, "message") => true,
+        (Source::Event, "type") => m.type_.is_some(),
+        (Source::Event, "reason") => m.reason.is_some(),
+        (Source::Event, "object_kind") => m.object_kind.is_some(),
+        (Source::Event, "object_name") => m.pod.is_some(),
+        (Source::Event, "source") => m.source.is_some(),
+        (Source::Container, "waiting_message" | "termination_message") => true,
+        (Source::Container, "name") => m.container.is_some(),
+        _ => false,
+    }
+}
+
+pub(crate) fn source_len(ev: &Evidence, s: Source) -> usize {
+    match s {
+        Source::Event => ev.events.len() + ev.messages.len(),
+        Source::Container => ev.containers.len() + ev.messages.len(),
         Source::NodeCondition => ev.node_conditions.len(),
         Source::Taint => ev.taints.len(),
         Source::Log => ev.logs.len(),
@@ -464,6 +798,9 @@ struct Ctx<'a> {
     /// (source, field) -> per item index -> sorted matched pattern indices.
     hits: HashMap<(Source, &'static str), Vec<Vec<usize>>>,
     newest: Option<i64>,
+    /// Per message of `ev.messages`: false when structured evidence already carries the same
+    /// message (then the structured item, whose fields are known, is what matches).
+    message_active: Vec<bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -474,7 +811,7 @@ impl<'a> Ctx<'a> {
                 .map(|i| {
                     let mut m: Vec<usize> = Vec::new();
                     for v in field_values(ev, (*source, i), field) {
-                        m.extend(set.matches(&v).iter());
+                        m.extend(set.matches(&v));
                     }
                     m.sort_unstable();
                     m.dedup();
@@ -483,20 +820,110 @@ impl<'a> Ctx<'a> {
                 .collect();
             hits.insert((*source, *field), per_item);
         }
+        let mut structured: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for e in &ev.events {
+            structured.insert(e.message.trim());
+        }
+        for c in &ev.containers {
+            for st in [&c.state, &c.last_state].into_iter().flatten() {
+                if let ContainerState::Waiting {
+                    message: Some(m), ..
+                }
+                | ContainerState::Terminated {
+                    message: Some(m), ..
+                } = st
+                {
+                    structured.insert(m.trim());
+                }
+            }
+        }
+        let message_active = ev
+            .messages
+            .iter()
+            .map(|m| !structured.contains(m.message.trim()))
+            .collect();
         Ctx {
             ev,
             hits,
             newest: ev.newest_absolute(),
+            message_active,
         }
     }
 
+    fn hit(&self, leaf: &CLeaf, field: &'static str, idx: usize, i: usize) -> bool {
+        self.hits
+            .get(&(leaf.source, field))
+            .and_then(|v| v.get(i))
+            .is_some_and(|m| m.binary_search(&idx).is_ok())
+    }
+
+    /// Whether a leaf matches item `i` of its source. Items the input only partly describes match
+    /// on what they know (see `rules/README.md`, "How the text fallback ranks against structured
+    /// evidence"):
+    /// - a message found in free text (a virtual `event`/`container` item) matches when the leaf
+    ///   constrains a message field and every message regex matches; every other field the line
+    ///   said (type, reason, pod, container) must match, and fields it did not say are not held
+    ///   against it, provided the message regex is a whole template (a required literal of
+    ///   [`MIN_TEMPLATE_LITERAL`] bytes) or the reason the line gave or implied matched;
+    /// - a container whose name the input did not give (`kubectl get pods`) matches a leaf on its
+    ///   other fields, the name and image being unknown rather than empty.
     fn leaf_matches_item(&self, leaf: &CLeaf, i: usize) -> bool {
-        leaf.fields.iter().all(|(f, idx, _)| {
-            self.hits
-                .get(&(leaf.source, *f))
-                .and_then(|v| v.get(i))
-                .is_some_and(|m| m.binary_search(idx).is_ok())
-        })
+        if let Some(m) = virtual_message(self.ev, (leaf.source, i)) {
+            let k = i - (source_len(self.ev, leaf.source) - self.ev.messages.len());
+            if leaf.msg_fields.is_empty() || !self.message_active.get(k).copied().unwrap_or(false) {
+                return false;
+            }
+            let mut reason_matched = false;
+            for (pos, (f, idx, _)) in leaf.fields.iter().enumerate() {
+                let hit = self.hit(leaf, f, *idx, i);
+                if leaf.msg_fields.contains(&pos) {
+                    if !hit {
+                        return false;
+                    }
+                    continue;
+                }
+                let known = message_knows(m, leaf.source, f);
+                if hit {
+                    reason_matched |= known && *f == "reason";
+                    continue;
+                }
+                if known {
+                    return false;
+                }
+            }
+            return leaf.specific || reason_matched;
+        }
+        if leaf.source == Source::Container
+            && self.ev.containers.get(i).is_some_and(|c| c.name.is_empty())
+        {
+            let mut other_matched = false;
+            for (f, idx, _) in &leaf.fields {
+                let identity = matches!(*f, "name" | "image");
+                if self.hit(leaf, f, *idx, i) {
+                    other_matched |= !identity;
+                    continue;
+                }
+                if !identity {
+                    return false;
+                }
+            }
+            return other_matched;
+        }
+        leaf.fields
+            .iter()
+            .all(|(f, idx, _)| self.hit(leaf, f, *idx, i))
+    }
+
+    /// The item a reference stands for: messages found in text are one item (source `log`, indexed
+    /// past the log lines) whichever source's leaf matched them.
+    fn canonical(&self, r: ItemRef) -> ItemRef {
+        match virtual_message(self.ev, r) {
+            Some(_) => {
+                let real = source_len(self.ev, r.0) - self.ev.messages.len();
+                (Source::Log, self.ev.logs.len() + (r.1 - real))
+            }
+            None => r,
+        }
     }
 
     fn eval(&self, n: &CNode) -> Option<MatchResult> {
@@ -623,11 +1050,17 @@ impl<'a> Ctx<'a> {
                     parts.push(format!("Restart Count: {r}"));
                 }
                 item.text = parts.join("; ");
-                item.label = match c.kind {
-                    crate::evidence::ContainerKind::Regular => format!("container {}", c.name),
-                    k => format!("{} container {}", k.as_str(), c.name),
+                // `kubectl get pods` does not name the container.
+                let name = if c.name.is_empty() {
+                    "(name not shown)"
+                } else {
+                    c.name.as_str()
                 };
-                item.container = Some(c.name.clone());
+                item.label = match c.kind {
+                    crate::evidence::ContainerKind::Regular => format!("container {name}"),
+                    k => format!("{} container {name}", k.as_str()),
+                };
+                item.container = Some(c.name.clone()).filter(|n| !n.is_empty());
                 item.provenance = c.provenance.clone();
             }
             Source::NodeCondition => {
@@ -650,6 +1083,25 @@ impl<'a> Ctx<'a> {
                 item.label = format!("taint of node {}", t.node.as_deref().unwrap_or("(unnamed)"));
                 item.node = t.node.clone();
                 item.provenance = t.provenance.clone();
+            }
+            Source::Log if i >= ev.logs.len() => {
+                let Some(m) = ev.messages.get(i - ev.logs.len()) else {
+                    return item;
+                };
+                item.text = m.line.trim().to_string();
+                item.label = match m.provenance.format.as_str() {
+                    "journal" => match &m.source {
+                        Some(s) => format!("{s} log line"),
+                        None => "node log line".to_string(),
+                    },
+                    _ => "pasted text".to_string(),
+                };
+                if m.repeats > 1 {
+                    item.label.push_str(&format!(" ×{}", m.repeats));
+                }
+                item.container = m.container.clone();
+                item.count = Some(m.repeats);
+                item.provenance = m.provenance.clone();
             }
             Source::Log => {
                 let l = &ev.logs[i];
@@ -851,7 +1303,7 @@ pub fn ip_scope_zh(ip: &str) -> &'static str {
 }
 
 /// `8040` -> `2h14m`, `45` -> `45s`: durations the way kubectl prints ages.
-fn short_duration(secs: u64) -> String {
+pub(crate) fn short_duration(secs: u64) -> String {
     let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     match (d, h, m) {
         (0, 0, 0) => format!("{s}s"),
@@ -1005,6 +1457,27 @@ match:
     }
 
     #[test]
+    fn a_finding_quotes_a_bounded_number_of_items_and_counts_the_rest() {
+        let engine = Engine::new(&rules(&[BIND])).unwrap();
+        let mut ev = Evidence::new();
+        for port in 0..(MAX_EVIDENCE_PER_FINDING as u64 + 70) {
+            ev.push_log(log(
+                &format!(
+                    "nginx: [emerg] bind() to 0.0.0.0:{} failed (98: Address in use)",
+                    1000 + port
+                ),
+                port + 1,
+            ));
+        }
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence.len(), MAX_EVIDENCE_PER_FINDING);
+        assert_eq!(f[0].evidence_omitted, 70);
+        let json = serde_json::to_value(&f[0]).unwrap();
+        assert_eq!(json["evidenceOmitted"], 70);
+    }
+
+    #[test]
     fn any_collects_evidence_from_every_matching_branch() {
         let engine = Engine::new(&rules(&[CRASH])).unwrap();
         let f = engine.evaluate(&crashing());
@@ -1022,6 +1495,158 @@ match:
         assert!(engine.wants_log_line("nginx: [emerg] bind() to 0.0.0.0:80 failed (98)"));
         assert!(engine.wants_log_line("still could not bind()"));
         assert!(!engine.wants_log_line("GET /healthz 200"));
+    }
+
+    fn message(text: &str, reason: Option<&str>, line: u64) -> crate::evidence::TextMessage {
+        crate::evidence::TextMessage {
+            message: text.into(),
+            line: text.into(),
+            reason: reason.map(str::to_string),
+            repeats: 1,
+            provenance: Provenance::new("in.txt", Some(line), "free-text"),
+            ..Default::default()
+        }
+    }
+
+    const SCHED: &str = r#"
+id: sched
+title: "Unschedulable: {{summary}}"
+severity: warning
+category: scheduling
+kind: symptom
+detects: d
+why: w
+fix: f
+references: [{url: "https://example.invalid"}]
+match:
+  event: { reason: '^FailedScheduling$', message: '^(?P<summary>.+)$' }
+"#;
+
+    const PULL: &str = r#"
+id: pull
+title: "Image {{image}}"
+severity: critical
+category: image-pull
+kind: symptom
+detects: d
+why: w
+fix: f
+references: [{url: "https://example.invalid"}]
+match:
+  any:
+    - container: { name: '^(?P<container>.+)$', waiting_reason: '^ImagePullBackOff$' }
+    - event: { reason: '^BackOff$', message: '^Back-off pulling image "(?P<image>[^"]+)"' }
+"#;
+
+    const TIMEOUT: &str = r#"
+id: timeout
+title: t
+severity: critical
+category: runtime
+detects: d
+why: w
+fix: f
+references: [{url: "https://example.invalid"}]
+match:
+  event: { reason: '^Failed$', message: 'timeout' }
+"#;
+
+    #[test]
+    fn free_text_messages_match_whole_templates_or_their_reason() {
+        let engine = Engine::new(&rules(&[SCHED, PULL, TIMEOUT])).unwrap();
+        // a whole template: the reason it does not say is not held against it
+        let mut ev = Evidence::new();
+        ev.push_message(message("Back-off pulling image \"nginx:1.99\"", None, 3));
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].id, "pull");
+        assert_eq!(f[0].title, "Image nginx:1.99");
+        assert_eq!(f[0].evidence[0].label, "pasted text");
+        assert_eq!(f[0].evidence[0].provenance.line, Some(3));
+        assert_eq!(f[0].corroboration, 1);
+        // a message that matches any text fires only with the reason the line implied
+        let mut ev = Evidence::new();
+        ev.push_message(message(
+            "0/5 nodes are available: 3 Insufficient cpu.",
+            None,
+            1,
+        ));
+        assert!(engine.evaluate(&ev).is_empty());
+        let mut ev = Evidence::new();
+        ev.push_message(message(
+            "0/5 nodes are available: 3 Insufficient cpu.",
+            Some("FailedScheduling"),
+            1,
+        ));
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].id, "sched");
+        // a word an application log merely mentions does not make an event
+        let mut ev = Evidence::new();
+        ev.push_message(message("upstream timeout after 30s", None, 1));
+        assert!(engine.evaluate(&ev).is_empty());
+        // a reason the line gave that contradicts the leaf
+        let mut ev = Evidence::new();
+        ev.push_message(message("Back-off pulling image \"x\"", Some("Pulled"), 1));
+        assert!(engine.evaluate(&ev).is_empty());
+        // the prefilter keeps only what could match
+        assert!(engine.wants_message("Back-off pulling image \"x\"", false));
+        assert!(!engine.wants_message("0/5 nodes are available", false));
+        assert!(engine.wants_message("0/5 nodes are available", true));
+    }
+
+    #[test]
+    fn free_text_is_not_used_when_structured_evidence_has_the_message() {
+        let engine = Engine::new(&rules(&[PULL])).unwrap();
+        let mut ev = Evidence::new();
+        ev.events.push(Event {
+            type_: Some("Normal".into()),
+            reason: Some("Pulled".into()),
+            message: "Back-off pulling image \"x\"".into(),
+            ..Default::default()
+        });
+        ev.push_message(message("Back-off pulling image \"x\"", None, 9));
+        assert!(engine.evaluate(&ev).is_empty());
+    }
+
+    #[test]
+    fn unnamed_container_matches_on_its_other_fields() {
+        let engine = Engine::new(&rules(&[PULL])).unwrap();
+        let mut ev = Evidence::new();
+        ev.containers.push(ContainerStatus {
+            pod: Some("web-0".into()),
+            name: String::new(),
+            kind: ContainerKind::Regular,
+            image: None,
+            ready: Some(false),
+            restart_count: Some(0),
+            state: Some(ContainerState::Waiting {
+                reason: Some("ImagePullBackOff".into()),
+                message: None,
+            }),
+            last_state: None,
+            provenance: Provenance::new("in.txt", Some(2), "get-pods"),
+        });
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].title, "Image <image>");
+        assert_eq!(f[0].evidence[0].label, "container (name not shown)");
+        // a name-only leaf proves nothing about an unnamed container
+        ev.containers[0].state = None;
+        assert!(engine.evaluate(&ev).is_empty());
+    }
+
+    #[test]
+    fn required_literals_of_message_templates() {
+        assert_eq!(required_literal_len("^Back-off pulling image"), 22);
+        assert_eq!(required_literal_len("^(?P<m>.+)$"), 0);
+        assert_eq!(required_literal_len("timeout"), 7);
+        assert_eq!(
+            required_literal_len("^Error: (?:ErrImagePull|ImagePullBackOff)$"),
+            19
+        );
+        assert_eq!(required_literal_len("(?i)no space left"), 13);
+        assert_eq!(required_literal_len("a(?:bcd)?efg"), 3);
     }
 
     #[test]

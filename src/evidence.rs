@@ -235,6 +235,44 @@ pub struct LogLine {
     pub provenance: Provenance,
 }
 
+/// A message found in text that fits no structure (a line pasted alone, a journal or klog line of
+/// kubelet or a container runtime), offered to the `event` matchers (as the message) and the
+/// `container` matchers (as the waiting and termination message). What the line itself says about
+/// the event (a leading `Warning FailedScheduling`, a reason implied by a well-known message
+/// template, the pod a journal line names) is kept; everything else is unknown. See
+/// `crate::engine` for how unknown fields match.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TextMessage {
+    /// The message, without prefixes the parser recognised (timestamps, `Warning Reason`, klog).
+    pub message: String,
+    /// The whole line as pasted (what a finding quotes).
+    pub line: String,
+    /// `Warning`/`Normal`, when the line says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Event reason, when the line says it or the message template implies it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Involved object kind implied by the message (`Job` for "Job has reached the specified
+    /// backoff limit"), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object_kind: Option<String>,
+    /// `namespace/name` of the pod the line names (journal lines: `pod="ns/name"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod: Option<String>,
+    /// Container the line names (`for "app" with CrashLoopBackOff`, `containerName="app"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// Reporting component (`kubelet`, `containerd`, `crio`, `dockerd`), when the line says it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// How many times this exact message occurred.
+    pub repeats: u64,
+    /// Format `free-text` or `journal`.
+    pub provenance: Provenance,
+}
+
 /// A non-fatal problem met while gathering evidence: something could not be read or checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -256,12 +294,17 @@ pub struct Evidence {
     pub node_conditions: Vec<NodeCondition>,
     pub taints: Vec<Taint>,
     pub logs: Vec<LogLine>,
+    /// Messages found in free text and journal lines (bounded like `logs`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<TextMessage>,
     pub not_checked: Vec<NotChecked>,
     /// Log or text lines that matched some rule's prefilter but were dropped because the cap on kept
     /// lines was reached.
     pub dropped_lines: u64,
     #[serde(skip)]
     log_index: HashMap<LogKey, usize>,
+    #[serde(skip)]
+    message_index: HashMap<(String, String), usize>,
 }
 
 /// Identity of a log line for folding repeats: pod, container, previous, free text, text.
@@ -269,6 +312,8 @@ type LogKey = (Option<String>, Option<String>, Option<bool>, bool, String);
 
 /// Upper bound on distinct kept log lines; beyond it lines are counted in `dropped_lines`.
 pub const MAX_KEPT_LOG_LINES: usize = 20_000;
+/// Upper bound on distinct kept messages found in free text and journal lines.
+pub const MAX_KEPT_MESSAGES: usize = 5_000;
 
 impl Evidence {
     pub fn new() -> Self {
@@ -296,6 +341,21 @@ impl Evidence {
         self.logs.push(line);
     }
 
+    /// Keep a message found in text, folding exact repeats (same input, same line text) into one.
+    pub fn push_message(&mut self, m: TextMessage) {
+        let key = (m.provenance.input.clone(), m.line.clone());
+        if let Some(&i) = self.message_index.get(&key) {
+            self.messages[i].repeats += m.repeats.max(1);
+            return;
+        }
+        if self.messages.len() >= MAX_KEPT_MESSAGES {
+            self.dropped_lines += 1;
+            return;
+        }
+        self.message_index.insert(key, self.messages.len());
+        self.messages.push(m);
+    }
+
     /// Record that something could not be checked (deduplicated).
     pub fn not_checked(&mut self, what: impl Into<String>, reason: impl Into<String>) {
         let item = NotChecked {
@@ -317,6 +377,9 @@ impl Evidence {
         self.taints.extend(other.taints);
         for l in other.logs {
             self.push_log(l);
+        }
+        for m in other.messages {
+            self.push_message(m);
         }
         for n in other.not_checked {
             self.not_checked(n.what, n.reason);
@@ -356,5 +419,6 @@ impl Evidence {
             && self.node_conditions.is_empty()
             && self.taints.is_empty()
             && self.logs.is_empty()
+            && self.messages.is_empty()
     }
 }

@@ -41,9 +41,15 @@ struct Cli {
 
     /// Output format: table for people; json/yaml (versioned, see schema/report.schema.json);
     /// junit for test reporters; sarif for code-scanning dashboards; github for workflow
-    /// annotations; markdown for pasting into a ticket.
+    /// annotations; markdown for pasting into a ticket; agent for a model's context window
+    /// (ranked causes, shortest evidence, fixes, what was left out) within --budget tokens.
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Table, global = true)]
     output: Format,
+
+    /// Token budget of `-o agent` (estimated: 1 token per 4 ASCII characters, 1 per other
+    /// character). Default: 2000.
+    #[arg(long, value_name = "TOKENS", global = true)]
+    budget: Option<usize>,
 
     /// Print secrets found in evidence as they are. By default bearer tokens, JWTs, passwords in
     /// URLs and assignments, AWS keys and private keys are masked in every format.
@@ -166,6 +172,15 @@ enum Command {
     /// Print the man page (roff), generated from the same definitions as --help:
     /// `kubectl-diagnose man > kubectl-diagnose.1`.
     Man,
+    /// Serve the diagnosis to AI agents: a Model Context Protocol server on stdio (read-only).
+    ///
+    /// Tools: diagnose_pod, diagnose_workload, diagnose_namespace, diagnose_text, list_rules,
+    /// explain_rule. The live tools use the kubeconfig, context, namespace and --request-timeout
+    /// given here, and make only GET requests (the same RBAC as `pod` and `namespace`, plus `get`
+    /// on the workload kinds). Results are the JSON report with quoted evidence under
+    /// `untrustedEvidence`, secrets masked (unless --no-redact); with `budget`, the -o agent pack.
+    /// Register it with an MCP client as the command `kubectl-diagnose mcp`.
+    Mcp,
     /// Work with rules: list, show, lint, test.
     Rules {
         #[command(subcommand)]
@@ -266,8 +281,12 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::from(0);
             }
+            // Error text can carry what a server or a file said: escape it like any quoted input.
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("{name}: error: {}", dedup_chain(chain).join(": "));
+            eprintln!(
+                "{name}: error: {}",
+                kubectl_diagnose::report::escape_terminal(&dedup_chain(chain).join(": "))
+            );
             ExitCode::from(2)
         }
     }
@@ -331,7 +350,14 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             print(&String::from_utf8_lossy(&out))?;
             return Ok(0);
         }
+        Command::Mcp => return run_mcp(cli),
         _ => {}
+    }
+    if cli.budget.is_some() && cli.output != Format::Agent {
+        anyhow::bail!("--budget applies to -o agent only");
+    }
+    if cli.budget == Some(0) {
+        anyhow::bail!("--budget must be at least 1 token");
     }
     let rules = load_rules(&cli.rules)?;
     let engine = Engine::new(&rules)?;
@@ -405,7 +431,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 }
             })?
         }
-        Command::Rules { .. } | Command::Completions { .. } | Command::Man => {
+        Command::Rules { .. } | Command::Completions { .. } | Command::Man | Command::Mcp => {
             unreachable!("handled above") // ok: returned early
         }
     };
@@ -430,7 +456,16 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         chinese: cli.lang.unwrap_or_else(lang_from_env) == Lang::Zh,
         ..TableOptions::default()
     };
+    let budget = cli
+        .budget
+        .unwrap_or(kubectl_diagnose::agent::DEFAULT_BUDGET);
     let (text, worst) = match &report {
+        Report::Pod(d) if cli.output == Format::Agent => {
+            (kubectl_diagnose::agent::render_pod(d, budget), d.worst())
+        }
+        Report::Sweep(r) if cli.output == Format::Agent => {
+            (kubectl_diagnose::agent::render_sweep(r, budget), r.worst())
+        }
         Report::Pod(d) => (
             formats::render_pod(d, cli.output, &table, threshold),
             d.worst(),
@@ -440,15 +475,33 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             r.worst(),
         ),
     };
-    print(&text)?;
-    if let Some(code) = forced_exit {
-        return Ok(code);
-    }
     let failed = match (threshold, worst) {
         (Some(t), Some(w)) => w >= t,
         _ => false,
     };
-    Ok(u8::from(failed))
+    let code = forced_exit.unwrap_or(u8::from(failed));
+    // `| head` closing the pipe ends the output quietly but keeps the diagnosis' exit code, so a
+    // `set -o pipefail` pipeline still sees a failure.
+    match print(&text) {
+        Err(e) if is_broken_pipe(&e) => Ok(code),
+        other => other.map(|()| code),
+    }
+}
+
+/// `mcp`: serve MCP on stdio until the client hangs up. Stdout carries only the protocol.
+fn run_mcp(cli: &Cli) -> anyhow::Result<u8> {
+    let config = kubectl_diagnose::mcp::McpConfig {
+        cluster: cluster_options(cli)?,
+        rules: load_rules(&cli.rules)?,
+        redact: !cli.no_redact,
+    };
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(kubectl_diagnose::mcp::serve_stdio(config))?;
+    Ok(0)
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -662,10 +715,41 @@ fn human(d: std::time::Duration) -> String {
 /// `file`: one pod's report, or a sweep report when the input holds several pods (a dump).
 fn read_files(paths: &[PathBuf], engine: &Engine) -> anyhow::Result<Report> {
     let (ev, inputs) = read_inputs(paths, engine)?;
-    let parts = kubectl_diagnose::sweep::split_by_pod(&ev);
+    let report = diagnose_files(paths, engine, &ev, inputs)?;
+    let found = match &report {
+        Report::Pod(d) => !d.findings.is_empty(),
+        Report::Sweep(r) => r.pods.iter().any(|d| !d.findings.is_empty()),
+    };
+    // Part of the input could not be read and the rest shows nothing: "no failure found" would be a
+    // claim the tool cannot make, so it is an error that names what was not read.
+    if let (false, Some(first)) = (found, ev.not_checked.first()) {
+        let more = match ev.not_checked.len() - 1 {
+            0 => String::new(),
+            n => format!(
+                " (and {n} more unread part{})",
+                if n == 1 { "" } else { "s" }
+            ),
+        };
+        anyhow::bail!(
+            "{}: {}{more}; nothing in the rest of the input shows a failure, so the diagnosis is \
+             incomplete: send that part again in full",
+            first.what,
+            first.reason
+        );
+    }
+    Ok(report)
+}
+
+fn diagnose_files(
+    paths: &[PathBuf],
+    engine: &Engine,
+    ev: &kubectl_diagnose::evidence::Evidence,
+    inputs: Vec<kubectl_diagnose::parse::InputSummary>,
+) -> anyhow::Result<Report> {
+    let parts = kubectl_diagnose::sweep::split_by_pod(ev);
     let named = parts.iter().filter(|p| !p.pods.is_empty()).count();
     if named <= 1 {
-        return Ok(Report::Pod(Box::new(diagnose(engine, &ev, inputs))));
+        return Ok(Report::Pod(Box::new(diagnose(engine, ev, inputs))));
     }
     let now = ev
         .newest_absolute()
@@ -722,17 +806,7 @@ fn run_rules(cli: &Cli, command: &RulesCommand) -> anyhow::Result<u8> {
         RulesCommand::List => {
             let set = load_rules(&cli.rules)?;
             if matches!(cli.output, Format::Json) {
-                let rows: Vec<serde_json::Value> = set
-                    .rules
-                    .iter()
-                    .map(|r| {
-                        serde_json::json!({
-                            "id": r.id, "title": r.title, "severity": r.severity,
-                            "category": r.category, "kind": r.kind, "source": r.origin,
-                            "platforms": r.platforms.keys().map(|p| p.id()).collect::<Vec<_>>(),
-                        })
-                    })
-                    .collect();
+                let rows = tooling::rule_rows(&set);
                 print(&(serde_json::to_string_pretty(&rows)? + "\n"))?;
                 return Ok(0);
             }
@@ -766,25 +840,7 @@ fn run_rules(cli: &Cli, command: &RulesCommand) -> anyhow::Result<u8> {
         RulesCommand::Show { id } => {
             let set = load_rules(&cli.rules)?;
             let Some(r) = set.get(id) else {
-                let close: Vec<&str> = set
-                    .rules
-                    .iter()
-                    .map(|r| r.id.as_str())
-                    .filter(|x| {
-                        x.contains(id.as_str())
-                            || id.contains(*x)
-                            || x.split('-').any(|w| w.len() > 3 && id.contains(w))
-                    })
-                    .take(5)
-                    .collect();
-                anyhow::bail!(
-                    "no rule with id `{id}`{}; `kubectl-diagnose rules list` shows them all",
-                    if close.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (did you mean: {})", close.join(", "))
-                    }
-                );
+                anyhow::bail!("{}", tooling::unknown_rule_message(&set, id));
             };
             let text = if let Some(rel) = r.origin.strip_prefix("rules/") {
                 kubectl_diagnose::rules::BUILTIN_RULES

@@ -20,6 +20,41 @@ use std::path::{Path, PathBuf};
 pub static BUILTIN_FIXTURES: include_dir::Dir<'_> =
     include_dir::include_dir!("$CARGO_MANIFEST_DIR/testdata/rules");
 
+/// One row of `rules list -o json` (and of the MCP `list_rules` tool) per rule.
+pub fn rule_rows(set: &RuleSet) -> Vec<serde_json::Value> {
+    set.rules
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id, "title": r.title, "severity": r.severity,
+                "category": r.category, "kind": r.kind, "source": r.origin,
+                "platforms": r.platforms.keys().map(|p| p.id()).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+/// The one-line error for an unknown rule id, with close ids as suggestions.
+pub fn unknown_rule_message(set: &RuleSet, id: &str) -> String {
+    let close: Vec<&str> = set
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|x| {
+            x.contains(id) || id.contains(*x) || x.split('-').any(|w| w.len() > 3 && id.contains(w))
+        })
+        .take(5)
+        .collect();
+    format!(
+        "no rule with id `{id}`{}; `kubectl-diagnose rules list` shows them all",
+        if close.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you mean: {})", close.join(", "))
+        }
+    )
+}
+
 /// One problem found by `rules lint`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct LintIssue {
@@ -458,15 +493,19 @@ pub fn test_rules(set: &RuleSet, ids: &[String], source: &FixtureSource) -> Vec<
     out
 }
 
-/// The `match:` block of a rule file's text, for `rules show`.
+/// The `match:` block of a rule file's text, for `rules show`, followed by its `resolved_by:` and
+/// `affects:` blocks when it has them (what decides whether a finding is current).
 pub fn match_block(text: &str) -> String {
     let mut out = Vec::new();
     let mut inside = false;
     for line in text.lines() {
-        if line.starts_with("match:") {
+        if ["match:", "resolved_by:", "affects:"]
+            .iter()
+            .any(|k| line.starts_with(k))
+        {
             inside = true;
         } else if inside && !line.is_empty() && !line.starts_with(' ') && !line.starts_with('#') {
-            break;
+            inside = false;
         }
         if inside {
             out.push(line);
@@ -540,6 +579,15 @@ mod tests {
             slow[0]
         );
         assert!(slow[0].message.contains("log.text"), "{:?}", slow[0]);
+    }
+
+    #[test]
+    fn match_block_includes_resolved_by_and_affects() {
+        let t = "id: x\nmatch:\n  log: {text: a}\nreferences: []\nresolved_by:\n  after:\n    event: {reason: b}\naffects: not-started\n";
+        assert_eq!(
+            match_block(t),
+            "match:\n  log: {text: a}\nresolved_by:\n  after:\n    event: {reason: b}\naffects: not-started"
+        );
     }
 
     #[test]

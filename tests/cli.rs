@@ -356,15 +356,16 @@ fn a_directory_with_a_binary_file_is_diagnosed_and_says_what_was_skipped() {
 }
 
 #[test]
-fn truncated_json_is_reported_and_its_text_still_scanned() {
-    let text = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\",\n  \"status\": {\"containerStatuses\": [{\"name\": \"web\",\n  \"state\": {\"waiting\": {\"reason\": \"CrashLoopBackOff\"";
+fn truncated_json_with_a_finding_elsewhere_is_reported_as_not_checked() {
+    let text = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"web-0\",\n  \"namespace\": \"shop\"\n$ kubectl logs web-0 --previous\nnginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address in use)\n";
     let out = bin()
         .args(["file", "-", "-o", "json"])
         .write_stdin(text)
         .output()
         .unwrap();
-    assert!(out.status.code() == Some(0) || out.status.code() == Some(1));
+    assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"][0]["id"], "port-already-in-use");
     let nc = v["notChecked"].as_array().unwrap();
     assert!(
         nc.iter().any(|n| n["reason"]
@@ -372,6 +373,27 @@ fn truncated_json_is_reported_and_its_text_still_scanned() {
             .unwrap()
             .contains("could not be parsed")),
         "{nc:?}"
+    );
+}
+
+#[test]
+fn truncated_json_and_nothing_else_is_an_error_naming_what_was_not_read() {
+    // Issue 9: "no known failure found" with exit 0 would hide that the pod was never read.
+    let text = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"web-0\", \"namespace\": \"shop\"},\n  \"status\": {\"phase\": \"Runn";
+    let out = bin()
+        .args(["file", "-", "-o", "json"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("lines 1-5 of -")
+            && err.contains("could not be parsed")
+            && err.contains("incomplete"),
+        "{err}"
     );
 }
 
@@ -637,4 +659,119 @@ fn a_scheduled_pod_is_not_blamed_for_another_nodes_pressure() {
     };
     assert!(!ids(doc("node-b")).contains(&"node-disk-pressure".to_string()));
     assert!(ids(doc("node-a")).contains(&"node-disk-pressure".to_string()));
+}
+
+#[test]
+fn a_closed_pipe_keeps_the_diagnosis_exit_code() {
+    // `kubectl-diagnose file x | head` under `set -o pipefail`: the reader goes away, the failure
+    // found must still be the exit code (1), not 0.
+    let exe = assert_cmd::cargo::cargo_bin("kubectl-diagnose");
+    let mut child = std::process::Command::new(exe)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "file",
+            "testdata/examples/crashloop-port-conflict.txt",
+            "--color",
+            "never",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn error_messages_escape_control_characters_from_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let name = tmp.path().join("evil\x1b]52;c;ZWNobyBoaQ==\x07\x1b[2J.txt");
+    let out = bin().arg("file").arg(&name).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+    assert!(err.contains("evil"), "{err}");
+}
+
+#[test]
+fn thousands_of_user_rules_load_and_lint_agrees_with_the_loader() {
+    // Issue 9: past ~1,500 user rules the combined prefilter exceeded the regex size limit and no
+    // file was named, while `rules lint` passed the same directory.
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..2000 {
+        std::fs::write(
+            dir.path().join(format!("upstream-{i:04}-refused.yaml")),
+            format!(
+                r#"id: upstream-{i:04}-refused
+title: "Upstream {i:04} refused the connection on port {{{{port}}}}"
+severity: warning
+category: network
+detects: |
+  The upstream {i:04} refused connections.
+why: |
+  It is down.
+fix: |
+  Start upstream {i:04}.
+references:
+  - url: https://example.com/runbooks/{i:04}
+    title: Runbook {i:04}
+match:
+  any:
+    - log: {{ text: 'upstream-{i:04}\.svc(?:\.cluster\.local)?:(?P<port>\d+): connect: (?:connection refused|no route to host|[a-z ]+ timed out after \d+ ?(?:ms|s))' }}
+"#
+            ),
+        )
+        .unwrap();
+    }
+    let rules = dir.path().to_str().unwrap();
+    let lint = bin().args(["rules", "lint"]).arg(rules).output().unwrap();
+    assert_eq!(
+        lint.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
+    let paste = dir.path().join("app.log");
+    std::fs::write(
+        &paste,
+        "$ kubectl logs web-0 --previous\ndial tcp upstream-1718.svc.cluster.local:8443: connect: connection refused\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args([
+            "file",
+            paste.to_str().unwrap(),
+            "-o",
+            "json",
+            "--rules",
+            rules,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"upstream-1718-refused"), "{ids:?}");
+    assert!(!ids.contains(&"upstream-1717-refused"), "{ids:?}");
 }

@@ -23,9 +23,9 @@ const MAX_UNCONFIRMED_LINES: usize = 8;
 const MAX_MESSAGE_LINES: usize = 500;
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
-/// Does this line start a describe (`Name:` followed by a value)?
+/// Does this line start a describe (`Name:` followed by a value, at any indentation)?
 pub fn is_start(line: &str) -> bool {
-    match line.strip_prefix("Name:") {
+    match line.trim_start().strip_prefix("Name:") {
         Some(rest) => rest.starts_with([' ', '\t']) && !rest.trim().is_empty(),
         None => false,
     }
@@ -33,10 +33,79 @@ pub fn is_start(line: &str) -> bool {
 
 /// Does this line start a bare `Events:` section (a describe's tail pasted alone)?
 pub fn is_events_start(line: &str) -> bool {
-    match line.strip_prefix("Events:") {
+    match line.trim_start().strip_prefix("Events:") {
         Some(rest) => rest.trim().is_empty() || rest.trim() == "<none>",
         None => false,
     }
+}
+
+/// A piece of a describe pasted without its `Name:` line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fragment {
+    /// `Containers:` / `Init Containers:`
+    Containers(ContainerKind),
+    /// A container's block: `State:`, `Last State:`, `Container ID:`, `Image:` ... without the
+    /// section header.
+    Container,
+    /// `Conditions:` (pod or node, decided by the condition types).
+    Conditions,
+    /// `Taints:` of a describe node.
+    Taints,
+}
+
+/// Does this line (at any indentation) start a describe fragment?
+pub fn fragment_start(line: &str) -> Option<Fragment> {
+    let t = line.trim();
+    let (key, value) = split_key(t)?;
+    match key {
+        "Containers" if value.is_empty() => Some(Fragment::Containers(ContainerKind::Regular)),
+        "Init Containers" if value.is_empty() => Some(Fragment::Containers(ContainerKind::Init)),
+        "Conditions" if value.is_empty() => Some(Fragment::Conditions),
+        "Taints" if !value.is_empty() && value != "<none>" && value.contains(':') => {
+            Some(Fragment::Taints)
+        }
+        "State" | "Last State" if StateB::new(value, 0).is_some() => Some(Fragment::Container),
+        "Container ID" if !value.is_empty() => Some(Fragment::Container),
+        _ => None,
+    }
+}
+
+/// Keys of a container's block in `kubectl describe pod`.
+fn is_container_key(key: &str) -> bool {
+    matches!(
+        key,
+        "Container ID"
+            | "Image"
+            | "Image ID"
+            | "Port"
+            | "Ports"
+            | "Host Port"
+            | "Host Ports"
+            | "Command"
+            | "Args"
+            | "State"
+            | "Last State"
+            | "Ready"
+            | "Restart Count"
+            | "Limits"
+            | "Requests"
+            | "Liveness"
+            | "Readiness"
+            | "Startup"
+            | "Environment"
+            | "Environment Variables from"
+            | "Mounts"
+            | "SeccompProfile"
+            | "Restart Policy"
+    )
+}
+
+/// Keys of a `State:` / `Last State:` block.
+fn is_state_key(key: &str) -> bool {
+    matches!(
+        key,
+        "Reason" | "Message" | "Exit Code" | "Signal" | "Started" | "Finished"
+    )
 }
 
 /// Splits `Key:  value` (key starting with an upper-case letter, single spaces inside).
@@ -123,6 +192,12 @@ fn is_known_key(key: &str) -> bool {
             | "OldReplicaSets"
             | "NewReplicaSet"
             | "Pods Status"
+            | "Pods Statuses"
+            | "Parallelism"
+            | "Completions"
+            | "Completion Mode"
+            | "Backoff Limit"
+            | "Active Deadline Seconds"
             | "Type"
             | "Data"
             | "StorageClass"
@@ -237,6 +312,8 @@ struct CBuild {
     state: Option<StateB>,
     last: Option<StateB>,
     sub: Sub,
+    /// Indentation of the `State:` / `Last State:` line being read.
+    sub_ind: usize,
 }
 
 #[derive(Debug)]
@@ -295,6 +372,16 @@ pub struct Describe {
     events: Vec<Event>,
     taints: Vec<TaintRow>,
     cont: Option<Cont>,
+    /// Indentation common to the whole paste (a describe indented as a Markdown code block, or a
+    /// fragment copied from the middle of one): taken off every line.
+    base: usize,
+    /// Indentation of container-level keys (`State:`, `Image:`), once seen.
+    ckey_ind: Option<usize>,
+    /// A Job's describe (`Pods Statuses:`): its events are about the Job.
+    job_marks: bool,
+    /// Lines the last event message continued over, and the length of the line before.
+    ev_cont: usize,
+    ev_prev_len: usize,
 }
 
 impl Describe {
@@ -329,7 +416,13 @@ impl Describe {
             events: Vec::new(),
             taints: Vec::new(),
             cont: None,
+            base: indent(line),
+            ckey_ind: None,
+            job_marks: false,
+            ev_cont: 0,
+            ev_prev_len: 0,
         };
+        let line = line.trim_start();
         if is_events_start(line) {
             d.only_events = true;
             d.confirmed = true;
@@ -338,6 +431,52 @@ impl Describe {
         }
         if let Some((k, v)) = split_key(line) {
             d.top_key(n, k, v);
+        }
+        d
+    }
+
+    /// Starts at a describe fragment ([`fragment_start`]). `name` is the container name from the
+    /// line before (`  app:`), when there was one.
+    pub fn fragment(n: u64, line: &str, seg: usize, f: Fragment, name: Option<&str>) -> Describe {
+        let mut d = Describe::new(n, "", seg);
+        d.raw.clear();
+        d.base = indent(line);
+        d.confirmed = true;
+        d.first_line = n;
+        d.name_line = n;
+        let t = line.trim_start();
+        match f {
+            Fragment::Containers(kind) => {
+                d.pod_marks = true;
+                d.section = Section::Containers(kind);
+            }
+            Fragment::Container => {
+                d.pod_marks = true;
+                d.section = Section::Containers(ContainerKind::Regular);
+                d.containers.push(CBuild {
+                    name: name.unwrap_or("").to_string(),
+                    kind: ContainerKind::Regular,
+                    line: n,
+                    image: None,
+                    ready: None,
+                    restarts: None,
+                    state: None,
+                    last: None,
+                    sub: Sub::None,
+                    sub_ind: 0,
+                });
+                d.cur = Some(0);
+                d.container_line(n, 0, t, ContainerKind::Regular);
+            }
+            Fragment::Conditions => {
+                d.section = Section::Conditions;
+            }
+            Fragment::Taints => {
+                d.node_marks = true;
+                if let Some((k, v)) = split_key(t) {
+                    d.top_key(n, k, v);
+                }
+            }
         }
         d
     }
@@ -363,7 +502,7 @@ impl Describe {
 
     fn offer_inner(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
         if let Some(c) = self.cont {
-            if is_cont_end(line)
+            if self.is_cont_end(line)
                 || c.lines >= MAX_MESSAGE_LINES
                 || super::logs::prompt(line).is_some()
             {
@@ -379,14 +518,34 @@ impl Describe {
         if line.trim().is_empty() {
             return Offer::Taken;
         }
-        let ind = indent(line);
+        let raw_ind = indent(line);
+        if raw_ind < self.base {
+            if self.section == Section::Events {
+                return self.event_outside(n, line, cx);
+            }
+            return Offer::Rejected;
+        }
+        // Take off the common indentation (spaces or tabs, counted alike).
+        let line = &line[self.base..];
+        let ind = raw_ind - self.base;
         if ind == 0 {
             if self.section == Section::Events {
-                return Offer::Rejected;
+                return self.event_outside(n, line, cx);
             }
             let Some((key, value)) = split_key(line) else {
                 return Offer::Rejected;
             };
+            // A container block pasted without its header: its keys sit at the margin.
+            if self.ckey_ind == Some(0)
+                && matches!(self.section, Section::Containers(_))
+                && (is_container_key(key) || is_state_key(key))
+            {
+                if let Section::Containers(kind) = self.section {
+                    self.container_line(n, 0, line, kind);
+                }
+                cx.touch(self.seg, n);
+                return Offer::Taken;
+            }
             if key == "Name" && self.keys > 0 {
                 return Offer::Rejected;
             }
@@ -405,6 +564,66 @@ impl Describe {
         self.indented(n, ind, line);
         cx.touch(self.seg, n);
         Offer::Taken
+    }
+
+    /// A line at or left of the describe's margin after `Events:`: an event row whose indentation
+    /// was lost, the continuation of a wrapped message, or the end of the describe.
+    fn event_outside(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        if let Some(mut e) = super::events::parse_event_line(line) {
+            e.provenance.line = Some(n);
+            self.events.push(e);
+            self.ev_cont = 0;
+            self.ev_prev_len = line.len();
+            cx.touch(self.seg, n);
+            return Offer::Taken;
+        }
+        if self.continue_event(line) {
+            cx.keep(n, line, None, "free-text");
+            cx.touch(self.seg, n);
+            return Offer::Taken;
+        }
+        Offer::Rejected
+    }
+
+    /// Appends `line` to the last event's message when it may continue it.
+    fn continue_event(&mut self, line: &str) -> bool {
+        if self.ev_cont >= super::events::MAX_CONTINUATION {
+            return false;
+        }
+        let Some(e) = self.events.last_mut() else {
+            return false;
+        };
+        if !super::events::may_continue_after(&e.message, line) {
+            return false;
+        }
+        if split_key(line.trim()).is_some_and(|(k, _)| is_known_key(k)) {
+            return false;
+        }
+        super::events::continue_message(e, self.ev_prev_len, line);
+        self.ev_cont += 1;
+        self.ev_prev_len = line.len();
+        true
+    }
+
+    /// Does this line end a multi-line container message (a describe key where one is expected)?
+    fn is_cont_end(&self, line: &str) -> bool {
+        let ind = indent(line);
+        let t = line.trim();
+        if ind <= self.base && split_key(t).is_some_and(|(k, _)| is_known_key(k)) {
+            return true;
+        }
+        let Some(k) = self.ckey_ind else {
+            return is_cont_end(line);
+        };
+        let rel = ind.saturating_sub(self.base);
+        if rel < k && container_name(t).is_some() {
+            return true;
+        }
+        match split_key(t) {
+            Some((key, _)) if rel == k => is_container_key(key),
+            Some((key, _)) if rel > k => is_state_key(key),
+            _ => false,
+        }
     }
 
     fn append_message(&mut self, c: Cont, line: &str) {
@@ -504,6 +723,9 @@ impl Describe {
                 self.cond_layout = None;
             }
             "Events" => self.section = Section::Events,
+            "Pods Statuses" | "Parallelism" | "Completions" | "Backoff Limit" => {
+                self.job_marks = true
+            }
             "Start Time"
             | "QoS Class"
             | "IP"
@@ -590,10 +812,22 @@ impl Describe {
                     self.events_table = Some(t);
                     return;
                 }
-                if let Some(table) = &self.events_table {
-                    if let Some(mut e) = table.row(line) {
+                let row = match &self.events_table {
+                    Some(table) => table
+                        .row(line)
+                        .or_else(|| super::events::parse_event_line(line)),
+                    // rows pasted without their header
+                    None => super::events::parse_event_line(line),
+                };
+                match row {
+                    Some(mut e) => {
                         e.provenance.line = Some(n);
                         self.events.push(e);
+                        self.ev_cont = 0;
+                        self.ev_prev_len = line.len();
+                    }
+                    None => {
+                        self.continue_event(line.trim_start());
                     }
                 }
             }
@@ -601,8 +835,11 @@ impl Describe {
         }
     }
 
+    /// One line of a container section, by relative indentation: container names are left of the
+    /// container keys (`State:`, `Image:`), state keys (`Reason:`, `Exit Code:`) right of the
+    /// `State:` line they belong to. Works at any indentation step (2 spaces, tabs).
     fn container_line(&mut self, n: u64, ind: usize, t: &str, kind: ContainerKind) {
-        if ind == 2 {
+        if self.ckey_ind.is_none_or(|k| ind < k) {
             if let Some(name) = container_name(t) {
                 self.containers.push(CBuild {
                     name: name.to_string(),
@@ -614,39 +851,70 @@ impl Describe {
                     state: None,
                     last: None,
                     sub: Sub::None,
+                    sub_ind: 0,
                 });
                 self.cur = Some(self.containers.len() - 1);
+                return;
             }
-            return;
         }
-        let Some(ci) = self.cur else { return };
         let Some((key, value)) = split_key(t) else {
             return;
         };
+        let in_state = self
+            .cur
+            .and_then(|ci| self.containers.get(ci))
+            .is_some_and(|c| c.sub != Sub::None && ind > c.sub_ind);
+        if is_state_key(key) && in_state {
+            self.state_line(n, key, value);
+            return;
+        }
+        if !is_container_key(key) || self.ckey_ind.is_some_and(|k| ind > k) {
+            return;
+        }
+        self.ckey_ind.get_or_insert(ind);
+        if self.cur.is_none() {
+            // A container block pasted without its name line.
+            self.containers.push(CBuild {
+                name: String::new(),
+                kind,
+                line: n,
+                image: None,
+                ready: None,
+                restarts: None,
+                state: None,
+                last: None,
+                sub: Sub::None,
+                sub_ind: 0,
+            });
+            self.cur = Some(self.containers.len() - 1);
+        }
+        let Some(c) = self.cur.and_then(|ci| self.containers.get_mut(ci)) else {
+            return;
+        };
+        c.sub = Sub::None;
+        match key {
+            "Image" => c.image = none_if_placeholder(value),
+            "State" => {
+                c.state = StateB::new(value, n);
+                c.sub = Sub::State;
+                c.sub_ind = ind;
+            }
+            "Last State" => {
+                c.last = StateB::new(value, n);
+                c.sub = Sub::Last;
+                c.sub_ind = ind;
+            }
+            "Ready" => c.ready = parse_bool(value),
+            "Restart Count" => c.restarts = value.parse().ok(),
+            _ => {}
+        }
+    }
+
+    fn state_line(&mut self, n: u64, key: &str, value: &str) {
+        let Some(ci) = self.cur else { return };
         let Some(c) = self.containers.get_mut(ci) else {
             return;
         };
-        if ind == 4 {
-            c.sub = Sub::None;
-            match key {
-                "Image" => c.image = none_if_placeholder(value),
-                "State" => {
-                    c.state = StateB::new(value, n);
-                    c.sub = Sub::State;
-                }
-                "Last State" => {
-                    c.last = StateB::new(value, n);
-                    c.sub = Sub::Last;
-                }
-                "Ready" => c.ready = parse_bool(value),
-                "Restart Count" => c.restarts = value.parse().ok(),
-                _ => {}
-            }
-            return;
-        }
-        if ind != 6 {
-            return;
-        }
         let last = match c.sub {
             Sub::State => false,
             Sub::Last => true,
@@ -759,11 +1027,32 @@ impl Describe {
             EventsOnly,
             Other,
         }
+        // A `Conditions:` table pasted alone is a node's when it has node condition types or the
+        // heartbeat column (a pod's table has only Type and Status).
+        let node_conds = !self.conds.is_empty()
+            && (self.conds.iter().any(|c| {
+                matches!(
+                    c.type_.as_str(),
+                    "MemoryPressure"
+                        | "DiskPressure"
+                        | "PIDPressure"
+                        | "NetworkUnavailable"
+                        | "OutOfDisk"
+                        | "KernelDeadlock"
+                        | "ReadonlyFilesystem"
+                        | "FrequentKubeletRestart"
+                        | "FrequentContainerdRestart"
+                )
+            }) || self.conds.iter().any(|c| c.reason.is_some()));
         let kind = if self.only_events {
             Kind::EventsOnly
         } else if self.node_marks && !self.pod_marks {
             Kind::Node
         } else if self.pod_marks {
+            Kind::Pod
+        } else if node_conds {
+            Kind::Node
+        } else if !self.conds.is_empty() {
             Kind::Pod
         } else {
             Kind::Other
@@ -778,6 +1067,7 @@ impl Describe {
         let (obj_kind, obj_name) = match kind {
             Kind::Pod => (Some("Pod".to_string()), self.name.clone()),
             Kind::Node => (Some("Node".to_string()), self.name.clone()),
+            Kind::Other if self.job_marks => (Some("Job".to_string()), self.name.clone()),
             _ => (None, None),
         };
         for mut e in self.events {
@@ -885,6 +1175,11 @@ fn parse_bool(s: &str) -> Option<bool> {
         "False" | "false" => Some(false),
         _ => None,
     }
+}
+
+/// `  app:` alone on a line: the container name before a pasted container block.
+pub fn container_name_line(line: &str) -> Option<&str> {
+    container_name(line.trim())
 }
 
 /// `web:` at container-name indentation: a DNS-label-like name and nothing after the colon.

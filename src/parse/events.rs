@@ -37,7 +37,7 @@ fn col_kind(title: &str) -> Col {
         "COUNT" => Col::Count,
         "NAME" => Col::Name,
         "KIND" => Col::Kind,
-        "SUBOBJECT" => Col::SubObject,
+        "SUBOBJECT" | "SUBOBJECTPATH" => Col::SubObject,
         "TYPE" => Col::Type,
         "REASON" => Col::Reason,
         "OBJECT" => Col::Object,
@@ -58,9 +58,16 @@ pub struct EventTable {
 pub fn looks_like_header(line: &str) -> bool {
     let t = line.trim_start();
     t.starts_with("LAST SEEN")
+        || t.starts_with("LASTSEEN")
+        || t.starts_with("FirstSeen")
+        || t.starts_with("FIRSTSEEN")
+        || t.starts_with("FIRST SEEN")
         || t.starts_with("NAMESPACE ")
+        || t.starts_with("NAMESPACE\t")
         || t.starts_with("Type ")
+        || t.starts_with("Type\t")
         || t.starts_with("TYPE ")
+        || t.starts_with("LastSeen")
 }
 
 impl EventTable {
@@ -72,7 +79,8 @@ impl EventTable {
         let layout = Layout::from_header(line);
         let kinds: Vec<Col> = layout.titles().map(col_kind).collect();
         let has = |k: Col| kinds.contains(&k);
-        if !(has(Col::Type) && has(Col::Reason) && has(Col::Message)) {
+        // Very old layouts have no TYPE column: the type is then inferred from the reason.
+        if !(has(Col::Reason) && has(Col::Message)) {
             return None;
         }
         if !(has(Col::LastSeen) || has(Col::Object) || has(Col::Source)) {
@@ -83,10 +91,13 @@ impl EventTable {
 
     /// One row; `None` when the line is not a row of this table. Provenance is left empty.
     pub fn row(&self, line: &str) -> Option<Event> {
-        if let Some(cells) = self.layout.cut(line) {
-            let cells: Vec<(Col, &str)> = self.kinds.iter().copied().zip(cells).collect();
-            if let Some(e) = build_event(&cells, true) {
-                return Some(e);
+        // Old kubectl separated columns with tabs: positions do not line up, tokens do.
+        if !line.contains('\t') {
+            if let Some(cells) = self.layout.cut(line) {
+                let cells: Vec<(Col, &str)> = self.kinds.iter().copied().zip(cells).collect();
+                if let Some(e) = build_event(&cells, true) {
+                    return Some(e);
+                }
             }
         }
         let cells = walk(&self.kinds, line)?;
@@ -103,7 +114,15 @@ pub fn is_separator(line: &str) -> bool {
 /// Splits a row into cells by kind, on whitespace: the fallback for misaligned rows. Columns after
 /// MESSAGE (`-o wide`: FIRST SEEN, COUNT, NAME) are taken from the end of the line.
 fn walk<'a>(kinds: &[Col], line: &'a str) -> Option<Vec<(Col, &'a str)>> {
-    let toks = tokens(line);
+    walk_tokens(kinds, line, &tokens(line))
+}
+
+/// [`walk`] over tokens already cut.
+fn walk_tokens<'a>(
+    kinds: &[Col],
+    line: &'a str,
+    toks: &[Token<'a>],
+) -> Option<Vec<(Col, &'a str)>> {
     let msg = kinds.iter().position(|&k| k == Col::Message)?;
     let (head, tail) = kinds.split_at(msg);
     let tail = tail.get(1..).unwrap_or(&[]);
@@ -161,7 +180,16 @@ fn walk<'a>(kinds: &[Col], line: &'a str) -> Option<Vec<(Col, &'a str)>> {
                 let first = toks.get(i).filter(|_| i < hi)?;
                 let mut last = first;
                 i += 1;
-                if first.text.ends_with(',') && i < hi {
+                if first.text.starts_with('{') && !first.text.ends_with('}') {
+                    // `{kubelet node-1}`, `{default-scheduler }` (kubectl <= 1.5)
+                    while i < hi {
+                        last = &toks[i];
+                        i += 1;
+                        if last.text.ends_with('}') {
+                            break;
+                        }
+                    }
+                } else if first.text.ends_with(',') && i < hi {
                     last = &toks[i];
                     i += 1;
                 }
@@ -210,7 +238,14 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
                 }
                 e.reason = Some(v.to_string());
             }
-            Col::Message => e.message = v.to_string(),
+            Col::Message => {
+                // kubectl >= 1.35 starts describe messages with the field path.
+                let v = match super::text::field_path(v) {
+                    Some((_, m)) => m,
+                    None => v,
+                };
+                e.message = v.to_string()
+            }
             Col::LastSeen => {
                 let c = parse_age_cell(v)?;
                 e.last_seen = c.last;
@@ -243,7 +278,8 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
             Col::Kind => kind_col = Some(v),
             Col::Name => name_col = Some(v),
             Col::Source => {
-                let src = v.split(',').next().unwrap_or("").trim();
+                let v = v.trim_start_matches('{').trim_end_matches('}').trim();
+                let src = v.split([',', ' ']).next().unwrap_or("").trim();
                 if strict && src.contains(char::is_whitespace) {
                     return None;
                 }
@@ -266,8 +302,52 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
             e.object_name = Some(n.to_string());
         }
     }
+    if e.type_.is_none() && !cells.iter().any(|(k, _)| *k == Col::Type) {
+        // A layout without TYPE (kubectl <= 1.5).
+        let r = e.reason.as_deref()?;
+        e.type_ = Some(type_of_reason(r).to_string());
+    }
     e.type_.as_ref()?;
     Some(e)
+}
+
+/// The type of an event whose layout has no TYPE column, from its reason.
+pub fn type_of_reason(reason: &str) -> &'static str {
+    match reason {
+        "Scheduled"
+        | "Pulling"
+        | "Pulled"
+        | "Created"
+        | "Started"
+        | "Killing"
+        | "SuccessfulCreate"
+        | "SuccessfulDelete"
+        | "ScalingReplicaSet"
+        | "SuccessfulMountVolume"
+        | "SuccessfulAttachVolume"
+        | "NodeReady"
+        | "NodeHasSufficientMemory"
+        | "NodeHasNoDiskPressure"
+        | "NodeHasSufficientPID"
+        | "NodeHasSufficientDisk"
+        | "Starting"
+        | "RegisteredNode"
+        | "NodeAllocatableEnforced"
+        | "Completed"
+        | "SandboxChanged"
+        | "TaintManagerEviction"
+        | "LeaderElection"
+        | "Sync"
+        | "ProvisioningSucceeded"
+        | "ExternalProvisioning"
+        | "Provisioning"
+        | "Preempted"
+        | "NodeSchedulable"
+        | "AddedInterface"
+        | "SuccessfulRescale"
+        | "Scheduling" => "Normal",
+        _ => "Warning",
+    }
 }
 
 /// `pod` → `Pod`, `replicaset.apps` → `ReplicaSet`, others capitalised.
@@ -302,42 +382,266 @@ pub fn kind_name(kind: &str) -> String {
     }
 }
 
-/// A loose event line: `Warning  FailedSync  7m  kubelet, node  message`.
-pub fn parse_event_line(line: &str) -> Option<Event> {
-    let t = line.trim_start();
-    if !(t.starts_with("Warning") || t.starts_with("Normal")) {
-        return None;
-    }
-    const KINDS: [Col; 5] = [
+/// Layouts of event rows pasted without their header, most columns first. The first one whose cells
+/// all make sense wins.
+const ROW_LAYOUTS: [&[Col]; 9] = [
+    // `kubectl get events` of kubectl <= 1.13 (and `-A`)
+    &[
+        Col::Namespace,
+        Col::LastSeen,
+        Col::FirstSeen,
+        Col::Count,
+        Col::Name,
+        Col::Kind,
+        Col::SubObject,
+        Col::Type,
+        Col::Reason,
+        Col::Source,
+        Col::Message,
+    ],
+    &[
+        Col::LastSeen,
+        Col::FirstSeen,
+        Col::Count,
+        Col::Name,
+        Col::Kind,
+        Col::SubObject,
+        Col::Type,
+        Col::Reason,
+        Col::Source,
+        Col::Message,
+    ],
+    // ... without TYPE (kubectl <= 1.5)
+    &[
+        Col::LastSeen,
+        Col::FirstSeen,
+        Col::Count,
+        Col::Name,
+        Col::Kind,
+        Col::SubObject,
+        Col::Reason,
+        Col::Source,
+        Col::Message,
+    ],
+    // describe of kubectl <= 1.9: FirstSeen LastSeen Count From SubObjectPath Type Reason Message
+    &[
+        Col::FirstSeen,
+        Col::LastSeen,
+        Col::Count,
+        Col::Source,
+        Col::SubObject,
+        Col::Type,
+        Col::Reason,
+        Col::Message,
+    ],
+    // ... without Type (kubectl <= 1.5)
+    &[
+        Col::FirstSeen,
+        Col::LastSeen,
+        Col::Count,
+        Col::Source,
+        Col::SubObject,
+        Col::Reason,
+        Col::Message,
+    ],
+    // `kubectl get events -A`: NAMESPACE LAST SEEN TYPE REASON OBJECT MESSAGE
+    &[
+        Col::Namespace,
+        Col::LastSeen,
+        Col::Type,
+        Col::Reason,
+        Col::Object,
+        Col::Message,
+    ],
+    // `kubectl get events` / `kubectl events`: LAST SEEN TYPE REASON OBJECT MESSAGE
+    &[
+        Col::LastSeen,
+        Col::Type,
+        Col::Reason,
+        Col::Object,
+        Col::Message,
+    ],
+    // describe: Type Reason Age From Message
+    &[
         Col::Type,
         Col::Reason,
         Col::LastSeen,
         Col::Source,
         Col::Message,
-    ];
-    let cells = walk(&KINDS, line)?;
-    let reason = cells.get(1)?.1;
-    if !reason.starts_with(|c: char| c.is_ascii_uppercase())
-        || !reason.chars().all(|c| c.is_ascii_alphanumeric())
+    ],
+    // describe without From (`kubectl describe` of some vendors' consoles)
+    &[Col::Type, Col::Reason, Col::LastSeen, Col::Message],
+];
+
+fn is_reason(s: &str) -> bool {
+    s.len() >= 3
+        && s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Do the cells of a headerless row make sense for their columns?
+fn plausible(cells: &[(Col, &str)]) -> bool {
+    cells.iter().all(|&(k, v)| match k {
+        Col::Reason => is_reason(v),
+        Col::Type => is_type(v),
+        Col::Object => v.split_once('/').is_some_and(|(kind, name)| {
+            !kind.is_empty()
+                && kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+                && !name.is_empty()
+        }),
+        Col::Kind => v.starts_with(|c: char| c.is_ascii_uppercase()) && is_reason(v),
+        Col::Namespace | Col::Name => {
+            !v.is_empty()
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+        }
+        Col::Source => {
+            let s = v.trim_start_matches('{');
+            !s.is_empty()
+                && !s.starts_with(|c: char| c.is_ascii_uppercase())
+                && s.split([',', ' ', '}']).next().is_some_and(|w| {
+                    w.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'/')
+                    })
+                })
+        }
+        Col::Message => !v.is_empty(),
+        _ => true,
+    })
+}
+
+/// A loose event row without its header, in any layout kubectl has printed: `Warning  FailedSync
+/// 7m  kubelet, node  message`, `5m  Warning  BackOff  pod/web-0  message`, `1m  1m  1  {kubelet
+/// node-1}  spec.containers{app}  Warning  Unhealthy  message`, ...
+pub fn parse_event_line(line: &str) -> Option<Event> {
+    let t = line.trim_start();
+    let first = t.split_whitespace().next()?;
+    // Cheap gate: rows start with a type, an age, or a namespace followed by an age.
+    if !(first == "Warning"
+        || first == "Normal"
+        || parse_age(first).is_some()
+        || first
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
     {
         return None;
     }
-    let e = build_event(&cells, false)?;
-    if e.message.is_empty() || e.source.is_none() {
+    let toks = tokens(line);
+    if toks.len() < 3 {
         return None;
     }
-    Some(e)
+    for layout in ROW_LAYOUTS {
+        if toks.len() < layout.len() {
+            continue;
+        }
+        let Some(cells) = walk_tokens(layout, line, &toks) else {
+            continue;
+        };
+        if !plausible(&cells) {
+            continue;
+        }
+        let Some(e) = build_event(&cells, false) else {
+            continue;
+        };
+        if e.message.is_empty() {
+            continue;
+        }
+        if layout[0] == Col::Type && layout.contains(&Col::Source) && e.source.is_none() {
+            continue;
+        }
+        return Some(e);
+    }
+    None
 }
+
+/// Appends a line that continues the message of the last event (a message kubectl printed over
+/// several lines, or a terminal wrapped). `prev_len` is the length of the line before: a long one
+/// was probably cut by the terminal, so the pieces join without a line break.
+pub fn continue_message(e: &mut Event, prev_len: usize, line: &str) {
+    if e.message.len() + line.len() > 64 * 1024 {
+        return;
+    }
+    if prev_len >= 70 && !line.starts_with([' ', '\t']) {
+        e.message.push_str(line);
+    } else {
+        e.message.push('\n');
+        e.message.push_str(line);
+    }
+}
+
+/// Whether a line that is not an event row may continue the last message (`last`): not blank, not
+/// the start of something else, and the message did not end a sentence.
+pub fn may_continue_after(last: &str, line: &str) -> bool {
+    !last.trim_end().ends_with('.') && may_continue(line)
+}
+
+/// Whether a line that is not an event row may continue a message: not blank, not the start of
+/// something else.
+pub fn may_continue(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty()
+        && super::logs::prompt(line).is_none()
+        && !super::describe::is_start(line)
+        && !super::objects::yaml_start(line, true)
+        && !looks_like_header(line)
+        && super::listing::header(line).is_none()
+        && parse_event_line(line).is_none()
+        && super::listing::headerless(line).is_none()
+}
+
+/// Most lines one message may continue over.
+pub const MAX_CONTINUATION: usize = 40;
 
 /// `kubectl get events` / `kubectl events` / a describe-style table outside a describe.
 pub struct EventsTableState {
     pub table: EventTable,
     pub seg: usize,
     pub rows: u64,
+    /// Length of the last line taken, and lines the last message continued over.
+    pub prev_len: usize,
+    pub cont: usize,
+}
+
+impl EventsTableState {
+    pub fn new(table: EventTable, seg: usize) -> Self {
+        EventsTableState {
+            table,
+            seg,
+            rows: 0,
+            prev_len: 0,
+            cont: 0,
+        }
+    }
 }
 
 impl EventsTableState {
     pub fn offer(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        let r = self.offer_row(n, line, cx);
+        if r == Offer::Rejected
+            && self.rows > 0
+            && self.cont < MAX_CONTINUATION
+            && cx
+                .ev
+                .events
+                .last()
+                .is_some_and(|e| may_continue_after(&e.message, line))
+        {
+            if let Some(e) = cx.ev.events.last_mut() {
+                continue_message(e, self.prev_len, line);
+                self.cont += 1;
+                self.prev_len = line.len();
+                cx.touch(self.seg, n);
+                cx.keep(n, line, None, "free-text");
+                return Offer::Taken;
+            }
+        }
+        if r == Offer::Taken {
+            self.prev_len = line.len();
+        }
+        r
+    }
+
+    fn offer_row(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
         if line.trim().is_empty() {
             return if self.rows == 0 {
                 Offer::Taken
@@ -355,6 +659,7 @@ impl EventsTableState {
                 cx.ev.events.push(e);
                 cx.touch(self.seg, n);
                 self.rows += 1;
+                self.cont = 0;
                 Offer::Taken
             }
             None => Offer::Rejected,
@@ -365,11 +670,24 @@ impl EventsTableState {
 /// Consecutive loose event lines.
 pub struct EventLinesState {
     pub seg: usize,
+    prev_len: usize,
+    cont: usize,
+    blank: bool,
 }
 
 impl EventLinesState {
+    pub fn new(seg: usize, first: &str) -> Self {
+        EventLinesState {
+            seg,
+            prev_len: first.len(),
+            cont: 0,
+            blank: false,
+        }
+    }
+
     pub fn offer(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
         if line.trim().is_empty() {
+            self.blank = true;
             return Offer::Taken;
         }
         match parse_event_line(line) {
@@ -377,6 +695,26 @@ impl EventLinesState {
                 e.provenance = cx.prov(n, "event-lines");
                 cx.ev.events.push(e);
                 cx.touch(self.seg, n);
+                self.prev_len = line.len();
+                self.cont = 0;
+                self.blank = false;
+                Offer::Taken
+            }
+            None if !self.blank
+                && self.cont < MAX_CONTINUATION
+                && cx
+                    .ev
+                    .events
+                    .last()
+                    .is_some_and(|e| may_continue_after(&e.message, line)) =>
+            {
+                if let Some(e) = cx.ev.events.last_mut() {
+                    continue_message(e, self.prev_len, line);
+                }
+                self.cont += 1;
+                self.prev_len = line.len();
+                cx.touch(self.seg, n);
+                cx.keep(n, line, None, "free-text");
                 Offer::Taken
             }
             None => Offer::Rejected,

@@ -38,6 +38,8 @@ pub struct LineReader<R> {
     buf: Vec<u8>,
     /// Bytes consumed so far, newlines and discarded line tails included.
     pub bytes: u64,
+    /// The last line ended at a `\r`: a `\n` right after it belongs to the same line end.
+    after_cr: bool,
 }
 
 impl<R: BufRead> LineReader<R> {
@@ -46,6 +48,7 @@ impl<R: BufRead> LineReader<R> {
             inner,
             buf: Vec::with_capacity(256),
             bytes: 0,
+            after_cr: false,
         }
     }
 
@@ -67,9 +70,29 @@ impl<R: BufRead> LineReader<R> {
                 }
                 break;
             }
+            if self.after_cr {
+                self.after_cr = false;
+                if avail[0] == b'\n' {
+                    self.inner.consume(1);
+                    self.bytes += 1;
+                    continue;
+                }
+            }
             any = true;
-            let (chunk, used, done) = match avail.iter().position(|&b| b == b'\n') {
-                Some(i) => (&avail[..i], i + 1, true),
+            // `\n`, `\r\n` and a lone `\r` (old Mac, some Windows tools) all end a line.
+            let (chunk, used, done) = match avail.iter().position(|&b| b == b'\n' || b == b'\r') {
+                Some(i) => {
+                    if avail[i] == b'\r' {
+                        if avail.get(i + 1) == Some(&b'\n') {
+                            (&avail[..i], i + 2, true)
+                        } else {
+                            self.after_cr = i + 1 == avail.len();
+                            (&avail[..i], i + 1, true)
+                        }
+                    } else {
+                        (&avail[..i], i + 1, true)
+                    }
+                }
                 None => (avail, avail.len(), false),
             };
             let room = MAX_LINE.saturating_sub(self.buf.len());
@@ -84,9 +107,6 @@ impl<R: BufRead> LineReader<R> {
             if done {
                 break;
             }
-        }
-        if self.buf.last() == Some(&b'\r') {
-            self.buf.pop();
         }
         if self.buf.contains(&0x1b) {
             strip_ansi(&mut self.buf);
@@ -149,6 +169,196 @@ pub fn strip_ansi(buf: &mut Vec<u8>) {
         }
     }
     buf.truncate(out);
+}
+
+/// The text encoding an input announces with a byte order mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bom {
+    None,
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+}
+
+/// The byte order mark at the start of `prefix`, if any (PowerShell's `>` writes UTF-16LE with one;
+/// Notepad writes UTF-8 with one).
+pub fn bom(prefix: &[u8]) -> Bom {
+    match prefix {
+        [0xEF, 0xBB, 0xBF, ..] => Bom::Utf8,
+        [0xFF, 0xFE, ..] => Bom::Utf16Le,
+        [0xFE, 0xFF, ..] => Bom::Utf16Be,
+        _ => Bom::None,
+    }
+}
+
+/// Decodes a UTF-16 byte stream (after its BOM) into UTF-8, a chunk at a time; unpaired surrogates
+/// become U+FFFD. Memory stays bounded by the chunk size.
+pub struct Utf16Reader<R> {
+    inner: R,
+    big_endian: bool,
+    /// Undecoded input bytes carried over (an odd byte, or a high surrogate waiting for its pair).
+    carry: Vec<u8>,
+    out: Vec<u8>,
+    pos: usize,
+    eof: bool,
+}
+
+impl<R: Read> Utf16Reader<R> {
+    pub fn new(inner: R, big_endian: bool) -> Self {
+        Utf16Reader {
+            inner,
+            big_endian,
+            carry: Vec::new(),
+            out: Vec::new(),
+            pos: 0,
+            eof: false,
+        }
+    }
+
+    fn fill(&mut self) -> io::Result<()> {
+        self.out.clear();
+        self.pos = 0;
+        let mut raw = std::mem::take(&mut self.carry);
+        let mut chunk = [0u8; 8192];
+        while !self.eof && raw.len() < 4 {
+            match self.inner.read(&mut chunk) {
+                Ok(0) => self.eof = true,
+                Ok(n) => raw.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            if raw.len() >= 4 {
+                break;
+            }
+        }
+        let units: Vec<u16> = raw
+            .chunks_exact(2)
+            .map(|p| {
+                if self.big_endian {
+                    u16::from_be_bytes([p[0], p[1]])
+                } else {
+                    u16::from_le_bytes([p[0], p[1]])
+                }
+            })
+            .collect();
+        let mut used = units.len() * 2;
+        let mut units = &units[..];
+        // A high surrogate at the end waits for the next chunk (unless the input ended).
+        if !self.eof {
+            if let Some(&last) = units.last() {
+                if (0xD800..0xDC00).contains(&last) {
+                    units = &units[..units.len() - 1];
+                    used -= 2;
+                }
+            }
+        }
+        let mut tmp = [0u8; 4];
+        for c in char::decode_utf16(units.iter().copied()) {
+            let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+            self.out
+                .extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+        }
+        self.carry = raw[used..].to_vec();
+        if self.eof && !self.carry.is_empty() && self.out.is_empty() {
+            // a lone trailing byte
+            self.carry.clear();
+            self.out
+                .extend_from_slice(char::REPLACEMENT_CHARACTER.encode_utf8(&mut tmp).as_bytes());
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos >= self.out.len() {
+            if self.eof && self.carry.is_empty() {
+                return Ok(0);
+            }
+            self.fill()?;
+            if self.out.is_empty() && self.eof && self.carry.is_empty() {
+                return Ok(0);
+            }
+        }
+        let n = buf.len().min(self.out.len() - self.pos);
+        buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// What chat and issue trackers wrap around pasted output, per line: leading `>` quote markers
+/// (nested), Markdown code fences (returned as a blank line, so they end a segment), lines where the
+/// user cut something (`...`, `[...]`, `<snip>`), and non-breaking or zero-width spaces. Returns
+/// the line as the parsers should see it.
+pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let mut s: Cow<'_, str> = Cow::Borrowed(line);
+    if s.contains([
+        '\u{a0}', '\u{2007}', '\u{202f}', '\u{200b}', '\u{feff}', '\u{3000}',
+    ]) {
+        let t: String = s
+            .chars()
+            .filter(|c| !matches!(c, '\u{200b}' | '\u{feff}'))
+            .map(|c| match c {
+                '\u{a0}' | '\u{2007}' | '\u{202f}' => ' ',
+                c => c,
+            })
+            .collect();
+        s = Cow::Owned(t);
+    }
+    // `> ` quote markers, nested (`> > `, `>> `), at most 3 spaces before each.
+    let quoted = {
+        let t = s.trim_start_matches(' ');
+        t.starts_with('>') && s.len() - t.len() <= 3
+    };
+    if quoted {
+        let mut rest: &str = &s;
+        loop {
+            let t = rest.trim_start_matches(' ');
+            if rest.len() - t.len() > 3 {
+                break;
+            }
+            match t.strip_prefix('>') {
+                Some(r) => rest = r.strip_prefix(' ').unwrap_or(r),
+                None => break,
+            }
+        }
+        s = Cow::Owned(rest.to_string());
+    }
+    // `**Warning  Unhealthy ...**`: Markdown bold around a pasted line.
+    if let Some(inner) = s
+        .trim()
+        .strip_prefix("**")
+        .and_then(|r| r.strip_suffix("**"))
+        .filter(|r| !r.is_empty())
+    {
+        let lead = s.len() - s.trim_start().len();
+        s = Cow::Owned(format!("{}{inner}", &s[..lead]));
+    }
+    let t = s.trim();
+    let fence = (t.starts_with("```") || t.starts_with("~~~"))
+        && !t[3..].contains(['`', ' '])
+        && t[3..].len() <= 20;
+    let cut = matches!(
+        t,
+        "..."
+            | "…"
+            | "[...]"
+            | "[…]"
+            | "(...)"
+            | "<snip>"
+            | "[snip]"
+            | "..snip.."
+            | "<...>"
+            | "<truncated>"
+            | "[truncated]"
+            | "......"
+    );
+    if fence || cut {
+        return Cow::Borrowed("");
+    }
+    s
 }
 
 #[cfg(test)]

@@ -17,11 +17,13 @@ mod describe;
 pub mod dump;
 mod events;
 mod lines;
+mod listing;
 mod logs;
 mod objects;
 pub use objects::api_object_to_evidence;
 mod stream;
 mod table;
+mod text;
 mod time;
 
 use crate::evidence::{Evidence, LogLine, Provenance};
@@ -32,6 +34,12 @@ use std::path::Path;
 /// match); everything structured (events, container states, conditions) is always kept.
 pub trait LineFilter {
     fn wants(&self, text: &str) -> bool;
+    /// Whether a message found in free text or a journal line could matter to an `event` or
+    /// `container` message matcher (kept as a [`crate::evidence::TextMessage`]).
+    fn wants_message(&self, text: &str, has_reason: bool) -> bool {
+        let _ = has_reason;
+        self.wants(text)
+    }
 }
 
 /// Keeps every line; for tests and tooling.
@@ -115,14 +123,33 @@ pub(crate) fn parse_stream<R: Read>(
         input: name.to_string(),
         source,
     };
-    let (prefix, nul) = lines::peek_binary(&mut reader).map_err(io_err)?;
+    let (mut prefix, _) = lines::peek_binary(&mut reader).map_err(io_err)?;
+    // UTF-16 with a BOM (PowerShell `>` redirection) is decoded to UTF-8 before anything else;
+    // a UTF-8 BOM is dropped.
+    let bom = lines::bom(&prefix);
+    let mut source = match bom {
+        lines::Bom::Utf16Le | lines::Bom::Utf16Be => {
+            prefix.drain(..2);
+            Decoded::Utf16(lines::Utf16Reader::new(
+                std::io::Cursor::new(prefix).chain(reader),
+                bom == lines::Bom::Utf16Be,
+            ))
+        }
+        lines::Bom::Utf8 | lines::Bom::None => {
+            if bom == lines::Bom::Utf8 {
+                prefix.drain(..3);
+            }
+            Decoded::Plain(std::io::Cursor::new(prefix).chain(reader))
+        }
+    };
+    let (prefix, nul) = lines::peek_binary(&mut source).map_err(io_err)?;
     if let Some(offset) = nul {
         return Err(InputError::Binary {
             input: name.to_string(),
             offset: offset as u64,
         });
     }
-    let chained = std::io::Cursor::new(prefix).chain(reader);
+    let chained = std::io::Cursor::new(prefix).chain(source);
     let mut lr = lines::LineReader::new(BufReader::with_capacity(64 * 1024, chained));
     let mut p = Parser::new(name, filter, ev);
     if let Some(max) = opts.max_doc {
@@ -144,7 +171,8 @@ pub(crate) fn parse_stream<R: Read>(
                 "longer than 65536 bytes; only the first 64 KiB was scanned",
             );
         }
-        let text = String::from_utf8_lossy(lr.line());
+        let raw = String::from_utf8_lossy(lr.line());
+        let text = lines::unwrap_paste(&raw);
         if !any_text && text.bytes().any(|b| !b.is_ascii_whitespace()) {
             any_text = true;
         }
@@ -162,6 +190,21 @@ pub(crate) fn parse_stream<R: Read>(
         bytes: lr.bytes,
         segments: p.cx.segments,
     })
+}
+
+/// An input stream after its byte order mark: as is, or decoded from UTF-16.
+enum Decoded<R: Read> {
+    Plain(std::io::Chain<std::io::Cursor<Vec<u8>>, R>),
+    Utf16(lines::Utf16Reader<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>),
+}
+
+impl<R: Read> Read for Decoded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Decoded::Plain(r) => r.read(buf),
+            Decoded::Utf16(r) => r.read(buf),
+        }
+    }
 }
 
 /// Parse a file, or every regular file under a directory (recursive, sorted, hidden files skipped).
@@ -360,6 +403,21 @@ impl Cx<'_> {
             }
         }
         self.keep(n, text, None, "free-text");
+        self.message(n, text);
+    }
+
+    /// Offers the message a free-text line carries to the event and container matchers
+    /// ([`text::analyse`]); kept when the filter wants it.
+    fn message(&mut self, n: u64, line: &str) {
+        let Some(a) = text::analyse(line) else {
+            return;
+        };
+        if !self.filter.wants_message(&a.message, a.reason.is_some()) {
+            return;
+        }
+        let format = if a.journal { "journal" } else { "free-text" };
+        let prov = self.prov(n, format);
+        self.ev.push_message(a.into_message(line, prov));
     }
 
     /// Offers a log or free-text line to the filter; keeps it if wanted.
@@ -388,6 +446,7 @@ enum State {
     EventLines(events::EventLinesState),
     Console(Box<events::ConsoleState>),
     Doc(Box<objects::Doc>),
+    Listing(Box<listing::ListingState>),
 }
 
 struct Parser<'a> {
@@ -400,6 +459,9 @@ struct Parser<'a> {
     suspended_log: Option<(logs::LogHeader, usize)>,
     /// Largest YAML/JSON document buffered.
     max_doc: usize,
+    /// The line before the one being read (short lines only): a container's name line before a
+    /// pasted `State:` block.
+    prev: Option<String>,
 }
 
 fn is_blank(line: &str) -> bool {
@@ -420,6 +482,7 @@ impl<'a> Parser<'a> {
             log: None,
             suspended_log: None,
             max_doc: objects::MAX_DOC,
+            prev: None,
         }
     }
 
@@ -432,6 +495,7 @@ impl<'a> Parser<'a> {
             State::EventLines(e) => e.offer(n, line, cx),
             State::Console(c) => c.offer(n, line, cx),
             State::Doc(d) => d.offer(n, line, cx),
+            State::Listing(l) => l.offer(n, line, cx),
         };
         match offer {
             Offer::Taken => {}
@@ -440,6 +504,9 @@ impl<'a> Parser<'a> {
                 self.end_state();
                 self.dispatch(n, line);
             }
+        }
+        if !is_blank(line) {
+            self.prev = (line.len() <= 256).then(|| line.to_string());
         }
     }
 
@@ -456,7 +523,7 @@ impl<'a> Parser<'a> {
                 let seg = d.seg();
                 (d.finish(&mut self.cx), seg)
             }
-            State::Table(_) | State::EventLines(_) | State::Console(_) => {
+            State::Table(_) | State::EventLines(_) | State::Console(_) | State::Listing(_) => {
                 (Outcome::Accepted, usize::MAX)
             }
         };
@@ -559,29 +626,38 @@ impl<'a> Parser<'a> {
 
     /// Recognises the start of a segment. Inside a log only unambiguous starts count.
     fn try_start(&mut self, n: u64, line: &str, b0: u8, strong_only: bool) -> Option<State> {
+        let ws = b0 == b' ' || b0 == b'\t';
         match b0 {
-            b'N' if describe::is_start(line) => {
+            b'N' | b' ' | b'\t' if describe::is_start(line) => {
                 return Some(self.start_describe(n, line, "describe"))
             }
-            b'E' if describe::is_events_start(line) => {
+            b'E' | b' ' | b'\t' if describe::is_events_start(line) => {
                 return Some(self.start_describe(n, line, "events-table"))
             }
             b'a' | b'k' if objects::yaml_start(line, true) => {
                 return Some(self.start_doc(objects::DocKind::Yaml, n, line))
             }
-            b'{' | b'[' if objects::json_start(line) => {
+            b'{' | b'[' | b'"' | b' ' | b'\t' if objects::json_start(line) => {
                 return Some(self.start_doc(objects::DocKind::Json, n, line))
             }
             _ => {}
         }
-        if matches!(b0, b'L' | b'N' | b' ' | b'T' | b'\t') && events::looks_like_header(line) {
-            if let Some(table) = events::EventTable::from_header(line) {
-                let seg = self.cx.begin("events-table", n);
-                return Some(State::Table(Box::new(events::EventsTableState {
-                    table,
+        if matches!(b0, b'N' | b' ' | b'\t') {
+            if let Some(listing) = listing::header(line) {
+                let seg = self.cx.begin(listing.format(), n);
+                return Some(State::Listing(Box::new(listing::ListingState {
+                    listing,
                     seg,
                     rows: 0,
                 })));
+            }
+        }
+        if matches!(b0, b'L' | b'N' | b' ' | b'T' | b'\t') && events::looks_like_header(line) {
+            if let Some(table) = events::EventTable::from_header(line) {
+                let seg = self.cx.begin("events-table", n);
+                return Some(State::Table(Box::new(events::EventsTableState::new(
+                    table, seg,
+                ))));
             }
         }
         if matches!(b0, b' ' | b'\t' | b'E' | 0xE4) && events::may_be_console_header(line) {
@@ -596,18 +672,41 @@ impl<'a> Parser<'a> {
         if strong_only {
             return None;
         }
+        if ws || matches!(b0, b'C' | b'I' | b'S' | b'L' | b'T') {
+            if let Some(f) = describe::fragment_start(line) {
+                let seg = self.cx.begin("describe-fragment", n);
+                let name = self.prev.as_deref().and_then(describe::container_name_line);
+                let d = describe::Describe::fragment(n, line, seg, f, name);
+                return Some(State::Describe(Box::new(d)));
+            }
+        }
         match b0 {
-            b'-' | b'm' | b's' | b'i' | b't' | b'c' if objects::yaml_start(line, false) => {
+            b'-' | b'm' | b's' | b'i' | b't' | b'c' | b'l' | b' ' | b'\t'
+                if objects::yaml_start(line, false) =>
+            {
                 Some(self.start_doc(objects::DocKind::Yaml, n, line))
             }
-            b' ' | b'\t' | b'N' | b'W' => {
-                let mut e = events::parse_event_line(line)?;
-                let seg = self.cx.begin("event-lines", n);
-                e.provenance = self.cx.prov(n, "event-lines");
-                self.cx.ev.events.push(e);
-                Some(State::EventLines(events::EventLinesState { seg }))
+            _ => {
+                if let Some(mut e) = events::parse_event_line(line) {
+                    let seg = self.cx.begin("event-lines", n);
+                    e.provenance = self.cx.prov(n, "event-lines");
+                    self.cx.ev.events.push(e);
+                    return Some(State::EventLines(events::EventLinesState::new(seg, line)));
+                }
+                let listing = listing::headerless(line)?;
+                let seg = self.cx.begin(listing.format(), n);
+                let mut st = listing::ListingState {
+                    listing,
+                    seg,
+                    rows: 0,
+                };
+                if !st.row(n, line, &mut self.cx) {
+                    self.cx.withdraw(seg);
+                    return None;
+                }
+                st.rows = 1;
+                Some(State::Listing(Box::new(st)))
             }
-            _ => None,
         }
     }
 
@@ -626,3 +725,5 @@ impl<'a> Parser<'a> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_paste;

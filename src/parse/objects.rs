@@ -57,23 +57,38 @@ pub fn yaml_start(line: &str, strong_only: bool) -> bool {
     if line == "---" || line.starts_with("--- ") {
         return true;
     }
-    const WEAK: [&str; 6] = [
+    const WEAK: [&str; 10] = [
         "items:",
         "metadata:",
         "spec:",
         "status:",
         "taints:",
         "conditions:",
+        "containerStatuses:",
+        "initContainerStatuses:",
+        "lastState:",
+        "state:",
     ];
+    // Pasted fragments often keep their indentation (` lastState:`, `    containerStatuses:`).
+    let t = line.trim_start_matches([' ', '\t']);
+    let indented = t.len() < line.len();
     if WEAK.iter().any(|k| {
-        line.strip_prefix(k)
-            .is_some_and(|r| r.is_empty() || r.starts_with(' '))
+        t.strip_prefix(k).is_some_and(|r| {
+            if indented {
+                r.trim().is_empty()
+            } else {
+                r.is_empty() || r.starts_with(' ')
+            }
+        })
     }) {
-        return true;
+        return !indented || !matches!(&t[..5], "items" | "spec:");
+    }
+    if indented {
+        return false;
     }
     // A pasted list item of a node's conditions or taints: `- lastHeartbeatTime: ...`.
     if let Some(rest) = line.strip_prefix("- ") {
-        const ITEM_KEYS: [&str; 9] = [
+        const ITEM_KEYS: [&str; 11] = [
             "lastHeartbeatTime:",
             "lastTransitionTime:",
             "lastProbeTime:",
@@ -83,6 +98,8 @@ pub fn yaml_start(line: &str, strong_only: bool) -> bool {
             "type:",
             "key:",
             "containerID:",
+            "image:",
+            "allocatedResources:",
         ];
         return ITEM_KEYS.iter().any(|k| rest.starts_with(k));
     }
@@ -93,12 +110,48 @@ pub fn yaml_start(line: &str, strong_only: bool) -> bool {
 /// Kubernetes key.
 pub fn json_start(line: &str) -> bool {
     let t = line.trim_end();
+    if line.starts_with([' ', '\t']) {
+        return json_member(line);
+    }
     t == "{"
         || t == "["
         || t.starts_with("{\"apiVersion\"")
         || t.starts_with("{\"kind\"")
         || t.starts_with("{\"items\"")
         || t.starts_with("{\"metadata\"")
+        || t.starts_with("{\"status\"")
+        || t.starts_with("{\"containerStatuses\"")
+        || t.starts_with("{\"conditions\"")
+        || t.starts_with("[{\"containerID\"")
+        || t.starts_with("[{\"image\"")
+        || t.starts_with("[{\"name\"")
+        || t.starts_with("[{\"lastProbeTime\"")
+        || t.starts_with("[{\"lastHeartbeatTime\"")
+        || t.starts_with("[{\"lastTransitionTime\"")
+        || t.starts_with("{\"terminated\"")
+        || t.starts_with("{\"waiting\"")
+        || json_member(line)
+}
+
+/// A member of a JSON object pasted without its braces: `"containerStatuses": [`,
+/// `"lastState": {` (from `jq` output or the middle of `-o json`).
+pub fn json_member(line: &str) -> bool {
+    let t = line.trim();
+    const KEYS: [&str; 8] = [
+        "\"containerStatuses\":",
+        "\"initContainerStatuses\":",
+        "\"status\":",
+        "\"conditions\":",
+        "\"state\":",
+        "\"lastState\":",
+        "\"metadata\":",
+        "\"spec\":",
+    ];
+    KEYS.iter().any(|k| {
+        t.strip_prefix(k)
+            .map(str::trim)
+            .is_some_and(|r| r == "{" || r == "[")
+    })
 }
 
 /// A YAML or JSON document being buffered.
@@ -278,12 +331,25 @@ impl Doc {
                 Ok(v) => Ok(v),
                 Err(e) => match reindent(&self.text)
                     .and_then(|t| serde_yaml::from_str::<Value>(&t).ok())
-                {
+                    .or_else(|| {
+                        dedent(&self.text).and_then(|t| serde_yaml::from_str::<Value>(&t).ok())
+                    }) {
                     Some(v) => Ok(v),
                     None => Err(e.to_string()),
                 },
             },
-            DocKind::Json => serde_json::from_str::<Value>(&self.text).map_err(|e| e.to_string()),
+            DocKind::Json => serde_json::from_str::<Value>(&self.text)
+                .or_else(|e| {
+                    // A member pasted without its braces, perhaps with a trailing comma.
+                    let first = self.text.lines().next().unwrap_or("");
+                    if json_member(first) {
+                        let body = self.text.trim_end().trim_end_matches(',');
+                        serde_json::from_str::<Value>(&format!("{{{body}}}"))
+                    } else {
+                        Err(e)
+                    }
+                })
+                .map_err(|e| e.to_string()),
         };
         let mut tail: Option<(u64, String)> = None;
         let parsed = match parsed {
@@ -440,6 +506,37 @@ fn reindent(text: &str) -> Option<String> {
         } else {
             out.push_str(l);
         }
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// Lenient retry for a fragment whose first line lost its indentation in the paste (selection
+/// started at the text): `status:` followed by lines indented for a deeper level, or every line
+/// indented. The first line is put at column 0 and the rest keeps its indentation relative to the
+/// least indented of them, shifted under the first line.
+fn dedent(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let ind = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let first = lines.iter().position(|l| !l.trim().is_empty())?;
+    let rest_min = lines[first + 1..]
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| ind(l))
+        .min()?;
+    let head = lines[first].trim();
+    // `key:` opens a mapping: its children go 2 deeper; a list item under it may stay level.
+    let child = if head.ends_with(':') { 2 } else { 0 };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(head);
+    out.push('\n');
+    for l in &lines[first + 1..] {
+        if l.trim().is_empty() {
+            out.push('\n');
+            continue;
+        }
+        out.push_str(&" ".repeat(child));
+        out.push_str(&l[rest_min.min(ind(l))..]);
         out.push('\n');
     }
     Some(out)
@@ -691,6 +788,7 @@ impl Converter<'_, '_, '_> {
             Some("Pod") => self.pod(v, lo, hi),
             Some("Event") => self.event(v, lo, hi),
             Some("Node") => self.node(v, lo, hi),
+            Some("Job") => self.job(v, lo, hi),
             Some(_) => {}
             None => self.fragment(v, lo, hi),
         }
@@ -783,7 +881,8 @@ impl Converter<'_, '_, '_> {
                 {
                     continue;
                 }
-                let cname = named.clone().unwrap_or_else(|| "(unnamed)".to_string());
+                // Unknown, not empty: matchers treat a missing name as not given.
+                let cname = named.clone().unwrap_or_default();
                 let at = match &named {
                     Some(n) => self.loc.find(cursor, hi, "name", n).unwrap_or(cursor),
                     None => cursor,
@@ -913,13 +1012,130 @@ impl Converter<'_, '_, '_> {
         }
     }
 
-    /// Kind-less pasted pieces of a node: `spec.taints`, `taints`, `status.conditions`,
-    /// `conditions`, a single taint or node condition mapping.
+    /// A Job: its `Failed` status condition becomes the event the `event` matchers see
+    /// (object kind `Job`, reason and message of the condition, type `Warning`, provenance format
+    /// `job-condition`).
+    fn job(&mut self, v: &Value, lo: usize, hi: usize) {
+        let name = s(v, &["metadata", "name"]);
+        self.job_conditions(arr(v, &["status", "conditions"]), name, lo, hi);
+    }
+
+    fn job_conditions(&mut self, conds: &[Value], name: Option<String>, lo: usize, hi: usize) {
+        let mut cursor = self.loc.find(lo, hi, "conditions", "").unwrap_or(lo);
+        for c in conds {
+            if s(c, &["type"]).as_deref() != Some("Failed") || !is_true(c) {
+                continue;
+            }
+            let reason = s(c, &["reason"]);
+            let at = reason
+                .as_deref()
+                .and_then(|r| self.loc.find(cursor, hi, "reason", r))
+                .unwrap_or(cursor);
+            cursor = at + 1;
+            self.last_at = self.last_at.max(at);
+            let provenance = self.cx.prov(self.loc.line(at), "job-condition");
+            let when = s(c, &["lastTransitionTime"]).and_then(|t| rfc3339(&t));
+            self.cx.ev.events.push(Event {
+                type_: Some("Warning".into()),
+                reason,
+                message: s(c, &["message"]).unwrap_or_default(),
+                count: None,
+                object_kind: Some("Job".into()),
+                object_name: name.clone(),
+                source: Some("job-controller".into()),
+                first_seen: when,
+                last_seen: when,
+                provenance,
+            });
+            self.emitted += 1;
+        }
+    }
+
+    /// A container status pasted alone (an item of `containerStatuses`, or a bare `state` /
+    /// `lastState` map): a container of a pod the paste does not name.
+    fn container_fragment(&mut self, c: &Value, kind: ContainerKind, lo: usize, hi: usize) {
+        let named = s(c, &["name"]);
+        let at = named
+            .as_deref()
+            .and_then(|n| self.loc.find(lo, hi, "name", n))
+            .or_else(|| self.loc.find(lo, hi, "reason", ""))
+            .unwrap_or(lo);
+        let provenance = self.prov(at);
+        self.cx.ev.containers.push(ContainerStatus {
+            pod: None,
+            name: named.unwrap_or_default(),
+            kind,
+            image: s(c, &["image"]),
+            ready: get(c, &["ready"]).and_then(Value::as_bool),
+            restart_count: u(c, &["restartCount"]).and_then(|x| u32::try_from(x).ok()),
+            state: get(c, &["state"]).and_then(container_state),
+            last_state: get(c, &["lastState"]).and_then(container_state),
+            provenance,
+        });
+        self.emitted += 1;
+    }
+
+    /// Kind-less pasted pieces: of a node (`spec.taints`, `taints`, `status.conditions`,
+    /// `conditions`, a single taint or node condition mapping), of a pod (`status:` with
+    /// `containerStatuses`, `phase`, `reason` or pod conditions; a `containerStatuses` list; a
+    /// container status; `state` / `lastState` maps; one pod condition) and of a Job (`status:`
+    /// with a `Failed` condition).
     fn fragment(&mut self, v: &Value, lo: usize, hi: usize) {
         let node = s(v, &["metadata", "name"]);
         let node = node.as_deref();
         if is_node_condition(v) {
             self.node_conditions(std::slice::from_ref(v), None, lo, hi);
+            return;
+        }
+        if is_job_condition(v) {
+            self.job_conditions(std::slice::from_ref(v), None, lo, hi);
+            return;
+        }
+        if is_pod_condition(v) {
+            self.pod(&serde_json::json!({"status": {"conditions": [v]}}), lo, hi);
+            return;
+        }
+        let status = v.get("status").filter(|x| x.is_object()).unwrap_or(v);
+        let status_conds = arr(status, &["conditions"]);
+        if status_conds.iter().any(is_job_condition) && !status_conds.iter().any(is_pod_condition) {
+            self.job_conditions(status_conds, None, lo, hi);
+            return;
+        }
+        let pod_like = [
+            "containerStatuses",
+            "initContainerStatuses",
+            "ephemeralContainerStatuses",
+        ]
+        .iter()
+        .any(|k| status.get(*k).is_some_and(Value::is_array))
+            || (status.get("phase").is_some_and(Value::is_string)
+                && (status.get("reason").is_some()
+                    || status.get("message").is_some()
+                    || status.get("conditions").is_some()
+                    || status.get("startTime").is_some()))
+            || status_conds.iter().any(is_pod_condition);
+        if pod_like && !status_conds.iter().any(is_node_condition) {
+            let mut pod = serde_json::Map::new();
+            if let Some(m) = v.get("metadata") {
+                pod.insert("metadata".into(), m.clone());
+            }
+            pod.insert("status".into(), status.clone());
+            self.pod(&Value::Object(pod), lo, hi);
+            return;
+        }
+        if is_container_status(v)
+            || ((v.get("state").is_some_and(Value::is_object)
+                || v.get("lastState").is_some_and(Value::is_object))
+                && v.get("status").is_none()
+                && v.get("spec").is_none())
+        {
+            self.container_fragment(v, ContainerKind::Regular, lo, hi);
+            return;
+        }
+        // `state:` / `lastState:` pasted alone, or their contents (`terminated:` ...).
+        if v.get("waiting").is_some() || v.get("terminated").is_some() {
+            let wrapped = serde_json::json!({ "state": v });
+            self.container_fragment(&wrapped, ContainerKind::Regular, lo, hi);
             return;
         }
         if s(v, &["key"]).is_some() && s(v, &["effect"]).is_some() {
@@ -943,6 +1159,46 @@ impl Converter<'_, '_, '_> {
 
 fn is_node_condition(v: &Value) -> bool {
     v.get("type").is_some() && v.get("status").is_some() && v.get("lastHeartbeatTime").is_some()
+}
+
+/// A condition's status is `True` (YAML may give a bare boolean).
+fn is_true(c: &Value) -> bool {
+    status_text(c).as_deref() == Some("True")
+}
+
+/// One entry of a Job's `status.conditions`.
+fn is_job_condition(v: &Value) -> bool {
+    matches!(
+        s(v, &["type"]).as_deref(),
+        Some("Failed" | "Complete" | "Suspended" | "FailureTarget" | "SuccessCriteriaMet")
+    ) && v.get("status").is_some()
+        && v.get("lastHeartbeatTime").is_none()
+}
+
+/// One entry of a pod's `status.conditions`.
+fn is_pod_condition(v: &Value) -> bool {
+    matches!(
+        s(v, &["type"]).as_deref(),
+        Some(
+            "PodScheduled"
+                | "Initialized"
+                | "ContainersReady"
+                | "Ready"
+                | "PodReadyToStartContainers"
+                | "DisruptionTarget"
+        )
+    ) && v.get("status").is_some()
+        && v.get("lastHeartbeatTime").is_none()
+}
+
+/// A container status mapping: a name or image with a state, last state or restart count.
+fn is_container_status(v: &Value) -> bool {
+    (v.get("state").is_some_and(Value::is_object)
+        || v.get("lastState").is_some_and(Value::is_object))
+        && (v.get("name").is_some()
+            || v.get("restartCount").is_some()
+            || v.get("image").is_some()
+            || v.get("containerID").is_some())
 }
 
 /// Kind of an object without `kind` (items of typed lists, pasted objects), from its shape.

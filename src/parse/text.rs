@@ -1,0 +1,537 @@
+//! Messages in text that fits no structure: a message line pasted alone, and the journal and klog
+//! lines of kubelet, containerd, CRI-O and dockerd.
+//!
+//! Owns taking one such line apart: the journald prefix (`Nov 23 10:00:00 node-1 kubelet[1234]: `),
+//! RFC 3339 timestamps, the klog header (`E1123 10:00:00.000000 1234 pod_workers.go:1298] `), klog's
+//! structured form (`"Error syncing pod, skipping" err="..." pod="ns/name"`), logfmt
+//! (`time="..." level=error msg="..." error="..."`), a leading `Warning Reason` as grep or chat
+//! quotes events, and the field path kubectl >= 1.35 puts before describe event messages
+//! (`spec.containers{app}: `). What is left is the message; the reason is also taken from the few
+//! message templates that name their event unambiguously (`0/5 nodes are available: ...` is always a
+//! `FailedScheduling`). The result becomes a [`TextMessage`] that `event` and `container` message
+//! matchers see (see `crate::engine`).
+
+use crate::evidence::TextMessage;
+
+/// What one line says, once its wrappers are taken off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Analysed {
+    pub message: String,
+    pub type_: Option<String>,
+    pub reason: Option<String>,
+    pub object_kind: Option<String>,
+    pub pod: Option<String>,
+    pub container: Option<String>,
+    pub source: Option<String>,
+    /// A journal, klog or logfmt prefix was recognised.
+    pub journal: bool,
+}
+
+impl Analysed {
+    pub fn into_message(self, line: &str, provenance: crate::evidence::Provenance) -> TextMessage {
+        TextMessage {
+            message: self.message,
+            line: line.to_string(),
+            type_: self.type_,
+            reason: self.reason,
+            object_kind: self.object_kind,
+            pod: self.pod,
+            container: self.container,
+            source: self.source,
+            repeats: 1,
+            provenance,
+        }
+    }
+}
+
+/// Takes a free-text line apart. `None` for blank lines.
+pub fn analyse(line: &str) -> Option<Analysed> {
+    let mut a = Analysed::default();
+    let mut rest = line.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    if let Some((src, r)) = journald_prefix(rest) {
+        a.source = Some(src.to_string());
+        a.journal = true;
+        rest = r;
+    }
+    if let Some(r) = timestamp_prefix(rest) {
+        rest = r;
+    }
+    if let Some((level, r)) = klog_header(rest) {
+        a.journal = true;
+        if matches!(level, 'E' | 'W' | 'F') {
+            a.type_ = Some("Warning".into());
+        }
+        rest = r;
+    }
+    let owned: String;
+    if let Some(s) = structured(rest, &mut a) {
+        a.journal = true;
+        owned = s;
+        rest = &owned;
+    }
+    let rest = rest.trim();
+    // `Warning  FailedScheduling  0/3 nodes are available: ...` (no age or source column).
+    let rest = match leading_type_reason(rest) {
+        Some((t, r, m)) => {
+            a.type_ = Some(t.to_string());
+            a.reason = Some(r.to_string());
+            m
+        }
+        None => rest,
+    };
+    let rest = match field_path(rest) {
+        Some((c, m)) => {
+            a.container = Some(c.to_string());
+            m
+        }
+        None => rest,
+    };
+    a.message = rest.trim().to_string();
+    if a.message.is_empty() {
+        return None;
+    }
+    if a.reason.is_none() {
+        if let Some((reason, kind)) = implied_reason(&a.message) {
+            a.reason = Some(reason.to_string());
+            if let Some(k) = kind {
+                a.object_kind = Some(k.to_string());
+            }
+            if a.type_.is_none() {
+                a.type_ = Some(
+                    if matches!(
+                        reason,
+                        "Pulled" | "Pulling" | "Created" | "Started" | "Scheduled"
+                    ) {
+                        "Normal"
+                    } else {
+                        "Warning"
+                    }
+                    .to_string(),
+                );
+            }
+        }
+    }
+    if a.container.is_none() {
+        a.container = container_named(&a.message);
+    }
+    Some(a)
+}
+
+/// `Nov 23 10:00:00 node-1 kubelet[1234]: rest` (journalctl / syslog): the program and the rest.
+fn journald_prefix(line: &str) -> Option<(&str, &str)> {
+    let b = line.as_bytes();
+    if b.len() < 20 || !b[0].is_ascii_uppercase() {
+        return None;
+    }
+    let mut words = line.splitn(5, ' ').filter(|w| !w.is_empty());
+    let month = words.next()?;
+    if !matches!(
+        month,
+        "Jan"
+            | "Feb"
+            | "Mar"
+            | "Apr"
+            | "May"
+            | "Jun"
+            | "Jul"
+            | "Aug"
+            | "Sep"
+            | "Oct"
+            | "Nov"
+            | "Dec"
+    ) {
+        return None;
+    }
+    // Day may be padded with a second space (`Nov  3`).
+    let after_month = line[3..].trim_start();
+    let (day, r) = after_month.split_once(' ')?;
+    if !day.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (time, r) = r.trim_start().split_once(' ')?;
+    if time.len() < 8 || time.as_bytes()[2] != b':' {
+        return None;
+    }
+    let (_host, r) = r.split_once(' ')?;
+    let (prog, r) = r.split_once(": ")?;
+    let name = prog.split('[').next()?;
+    if name.is_empty() || name.contains(' ') {
+        return None;
+    }
+    Some((name, r))
+}
+
+/// `2024-05-01T10:00:00.123Z ` / `2024-05-01 10:00:00,123 ` / `[2024-05-01 10:00:00] ` prefixes.
+fn timestamp_prefix(line: &str) -> Option<&str> {
+    let t = line.strip_prefix('[').unwrap_or(line);
+    let b = t.as_bytes();
+    if b.len() < 19
+        || !(b[0..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-')
+        || !(b[10] == b'T' || b[10] == b' ')
+        || b[13] != b':'
+    {
+        return None;
+    }
+    let end = t[11..].find([' ', '\t']).map(|i| i + 11)?;
+    let rest = t[end..].trim_start();
+    Some(rest.strip_prefix(']').map(str::trim_start).unwrap_or(rest))
+}
+
+/// klog: `E1123 10:00:00.000000    1234 pod_workers.go:1298] rest`.
+fn klog_header(line: &str) -> Option<(char, &str)> {
+    let b = line.as_bytes();
+    if b.len() < 22 || !matches!(b[0], b'I' | b'W' | b'E' | b'F') {
+        return None;
+    }
+    if !b[1..5].iter().all(u8::is_ascii_digit) || b[5] != b' ' || b[8] != b':' {
+        return None;
+    }
+    let close = line.find("] ")?;
+    let head = &line[..close];
+    if !head.contains(".go:") && !head.contains(".rs:") {
+        return None;
+    }
+    Some((b[0] as char, &line[close + 2..]))
+}
+
+/// Reads `key="value"` / `key=value` pairs of logfmt and klog's structured form. Returns the
+/// message they carry (`msg` / the leading quoted message, then `err`/`error`), setting the pod and
+/// container on `a`.
+fn structured(line: &str, a: &mut Analysed) -> Option<String> {
+    let mut msg: Option<String> = None;
+    let mut err: Option<String> = None;
+    let mut level: Option<String> = None;
+    let mut i = 0;
+    let b = line.as_bytes();
+    let mut pairs = 0;
+    // klog structured: the message is a leading quoted string.
+    if b.first() == Some(&b'"') {
+        let (v, used) = quoted(&line[1..])?;
+        msg = Some(v);
+        i = used + 1;
+    }
+    while i < b.len() {
+        while i < b.len() && b[i] == b' ' {
+            i += 1;
+        }
+        let ks = i;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'.' | b'-')) {
+            i += 1;
+        }
+        if i == ks || i >= b.len() || b[i] != b'=' {
+            // not logfmt past this point
+            break;
+        }
+        let key = &line[ks..i];
+        i += 1;
+        let value = if b.get(i) == Some(&b'"') {
+            let (v, used) = quoted(&line[i + 1..])?;
+            i += used + 1;
+            v
+        } else {
+            let vs = i;
+            while i < b.len() && b[i] != b' ' {
+                i += 1;
+            }
+            line[vs..i].to_string()
+        };
+        pairs += 1;
+        match key {
+            "msg" | "message" => msg = Some(value),
+            "err" | "error" => err = Some(value),
+            "level" | "lvl" => level = Some(value),
+            "pod" => {
+                if !value.is_empty() && !value.contains(' ') {
+                    a.pod = Some(value);
+                }
+            }
+            "containerName" | "container" => {
+                if !value.is_empty() && !value.contains(' ') {
+                    a.container = Some(value);
+                }
+            }
+            _ => {}
+        }
+    }
+    if pairs == 0 || (msg.is_none() && err.is_none()) {
+        return None;
+    }
+    if let Some(l) = level {
+        if matches!(
+            l.to_ascii_lowercase().as_str(),
+            "error" | "warning" | "warn" | "fatal"
+        ) {
+            a.type_ = Some("Warning".into());
+        }
+    }
+    Some(match (msg, err) {
+        (Some(m), Some(e)) => format!("{}: {e}", m.trim_end_matches([':', ' '])),
+        (Some(m), None) => m,
+        (None, Some(e)) => e,
+        (None, None) => return None,
+    })
+}
+
+/// The content of a Go-quoted string starting right after its opening `"`, unescaped, and the
+/// number of bytes used including the closing quote.
+fn quoted(s: &str) -> Option<(String, usize)> {
+    let mut out = String::new();
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((out, i + 1)),
+            '\\' => match chars.next()?.1 {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                other => out.push(other),
+            },
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// `Warning  FailedScheduling  rest` → (type, reason, rest).
+fn leading_type_reason(line: &str) -> Option<(&str, &str, &str)> {
+    let (t, rest) = line.split_once(char::is_whitespace)?;
+    if t != "Warning" && t != "Normal" {
+        return None;
+    }
+    let rest = rest.trim_start();
+    let (r, msg) = rest.split_once(char::is_whitespace)?;
+    if !r.starts_with(|c: char| c.is_ascii_uppercase())
+        || r.len() < 3
+        || !r.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    Some((t, r, msg.trim_start()))
+}
+
+/// kubectl >= 1.35 prefixes describe event messages with the field path:
+/// `spec.containers{app}: Liveness probe failed: ...` → (container, message).
+pub fn field_path(msg: &str) -> Option<(&str, &str)> {
+    let rest = msg.strip_prefix("spec.")?;
+    let open = rest.find('{')?;
+    let list = &rest[..open];
+    if !matches!(
+        list,
+        "containers" | "initContainers" | "ephemeralContainers"
+    ) {
+        return None;
+    }
+    let close = rest.find("}: ")?;
+    let name = &rest[open + 1..close];
+    if name.is_empty() || name.contains(' ') {
+        return None;
+    }
+    Some((name, &rest[close + 3..]))
+}
+
+/// The container a message names in kubelet's own words.
+fn container_named(msg: &str) -> Option<String> {
+    for (pre, post) in [
+        ("for \"", "\" with "),
+        ("restarting failed container=", " "),
+        ("Back-off restarting failed container ", " in pod"),
+    ] {
+        if let Some(i) = msg.find(pre) {
+            let rest = &msg[i + pre.len()..];
+            if let Some(j) = rest.find(post) {
+                let name = &rest[..j];
+                if !name.is_empty() && !name.contains([' ', '"']) && name.len() <= 253 {
+                    return Some(name.to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The event reason (and involved object kind) a message template implies, for the templates that
+/// only one reason uses (kubelet, scheduler, controller-manager, eviction manager).
+fn implied_reason(msg: &str) -> Option<(&'static str, Option<&'static str>)> {
+    let starts = |p: &str| msg.starts_with(p);
+    let r = if nodes_available(msg) {
+        ("FailedScheduling", Some("Pod"))
+    } else if starts("Back-off pulling image") {
+        ("BackOff", Some("Pod"))
+    } else if starts("Back-off restarting failed container") {
+        ("BackOff", Some("Pod"))
+    } else if starts("Failed to pull image")
+        || starts("Error: ErrImagePull")
+        || starts("Error: ImagePullBackOff")
+        || starts("Error: InvalidImageName")
+        || starts("Error: ErrImageNeverPull")
+        || starts("Error: failed to create containerd task")
+        || starts("Error: failed to start container")
+        || starts("Error: container create failed")
+        || starts("Error: failed to create containerd container")
+        || starts("Error: configmap ")
+        || starts("Error: secret ")
+        || starts("Error: couldn't find key")
+        || starts("Error: container has runAsNonRoot")
+        || starts("Error: image has non-numeric user")
+        || starts("Error: failed to generate container")
+        || starts("Error: failed to get sandbox container task")
+        || starts("Error: Error response from daemon")
+    {
+        ("Failed", Some("Pod"))
+    } else if starts("Liveness probe failed")
+        || starts("Readiness probe failed")
+        || starts("Startup probe failed")
+        || starts("Liveness probe errored")
+        || starts("Readiness probe errored")
+        || starts("Startup probe errored")
+    {
+        ("Unhealthy", Some("Pod"))
+    } else if starts("MountVolume.")
+        || starts("Unable to attach or mount volumes")
+        || starts("Unable to mount volumes")
+    {
+        ("FailedMount", Some("Pod"))
+    } else if starts("Multi-Attach error") || starts("AttachVolume.Attach failed") {
+        ("FailedAttachVolume", Some("Pod"))
+    } else if starts("Failed to create pod sandbox")
+        || starts("Failed create pod sandbox")
+        || starts("Failed to create sandbox for pod")
+    {
+        ("FailedCreatePodSandBox", Some("Pod"))
+    } else if starts("The node was low on resource")
+        || starts("Pod ephemeral local storage usage exceeds")
+        || starts("Container ") && msg.contains(" exceeded its local ephemeral storage limit")
+        || starts("Usage of EmptyDir volume")
+    {
+        ("Evicted", Some("Pod"))
+    } else if starts("Job has reached the specified backoff limit") {
+        ("BackoffLimitExceeded", Some("Job"))
+    } else if starts("Job was active longer than specified deadline") {
+        ("DeadlineExceeded", Some("Job"))
+    } else if starts("Successfully pulled image")
+        || starts("Container image ") && msg.contains(" already present on machine")
+    {
+        ("Pulled", Some("Pod"))
+    } else if starts("Pulling image") {
+        ("Pulling", Some("Pod"))
+    } else if starts("Started container") {
+        ("Started", Some("Pod"))
+    } else if starts("Created container") {
+        ("Created", Some("Pod"))
+    } else if starts("Successfully assigned ") {
+        ("Scheduled", Some("Pod"))
+    } else if starts("Stopping container") {
+        ("Killing", Some("Pod"))
+    } else if starts("Error syncing pod") {
+        ("FailedSync", Some("Pod"))
+    } else if starts("Preemption is not helpful") {
+        ("FailedScheduling", Some("Pod"))
+    } else if starts("Failed to garbage collect required amount of images")
+        || starts("failed to garbage collect required amount of images")
+    {
+        // `ImageGCFailed` (kubelet) and `FreeDiskSpaceFailed` (eklet) both say this: leave it open.
+        return None;
+    } else {
+        return None;
+    };
+    Some(r)
+}
+
+/// `0/5 nodes are available: ...`, `0/1 nodes available: ...` (old schedulers), `no nodes
+/// available to schedule pods`.
+fn nodes_available(msg: &str) -> bool {
+    let Some((a, rest)) = msg.split_once('/') else {
+        return msg.starts_with("no nodes available to schedule pods");
+    };
+    if a.is_empty() || !a.bytes().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0
+        && (rest[digits..].starts_with(" nodes are available")
+            || rest[digits..].starts_with(" nodes available"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheduler_message_alone_implies_failed_scheduling() {
+        let a = analyse("0/5 nodes are available: 3 Insufficient cpu, 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/5 nodes are available: 2 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+        assert_eq!(a.type_.as_deref(), Some("Warning"));
+        assert!(a
+            .message
+            .starts_with("0/5 nodes are available: 3 Insufficient cpu"));
+        assert!(!a.journal);
+        let a = analyse("0/1 nodes available: insufficient cpu").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+        assert_eq!(analyse("10/20 tests passed").unwrap().reason, None);
+    }
+
+    #[test]
+    fn leading_type_and_reason() {
+        let a = analyse("  Warning  FailedMount  MountVolume.SetUp failed for volume \"cfg\" : configmap \"x\" not found").unwrap();
+        assert_eq!(a.type_.as_deref(), Some("Warning"));
+        assert_eq!(a.reason.as_deref(), Some("FailedMount"));
+        assert!(a.message.starts_with("MountVolume.SetUp failed"));
+    }
+
+    #[test]
+    fn klog_structured_kubelet_line_in_journal() {
+        // Format of kubelet >= 1.21 structured logging (pod_workers.go), as journalctl prints it.
+        let a = analyse(r#"Nov 23 10:00:00 node-1 kubelet[1234]: E1123 10:00:00.000000    1234 pod_workers.go:1298] "Error syncing pod, skipping" err="failed to \"StartContainer\" for \"app\" with CrashLoopBackOff: \"back-off 5m0s restarting failed container=app pod=web-0_default(0f1e)\"" pod="default/web-0" podUID=0f1e"#).unwrap();
+        assert!(a.journal);
+        assert_eq!(a.source.as_deref(), Some("kubelet"));
+        assert_eq!(a.type_.as_deref(), Some("Warning"));
+        assert_eq!(a.pod.as_deref(), Some("default/web-0"));
+        assert_eq!(a.container.as_deref(), Some("app"));
+        assert_eq!(
+            a.message,
+            "Error syncing pod, skipping: failed to \"StartContainer\" for \"app\" with CrashLoopBackOff: \"back-off 5m0s restarting failed container=app pod=web-0_default(0f1e)\""
+        );
+        assert_eq!(a.reason.as_deref(), Some("FailedSync"));
+    }
+
+    #[test]
+    fn klog_unstructured_and_logfmt() {
+        let a = analyse("E0210 06:23:19.372385    2119 remote_image.go:113] PullImage \"k8s.gcr.io/pause:3.2\" from image service failed: rpc error: code = Unknown desc = failed to pull and unpack image").unwrap();
+        assert!(a.journal);
+        assert!(a
+            .message
+            .starts_with("PullImage \"k8s.gcr.io/pause:3.2\" from image service failed"));
+        let a = analyse(r#"time="2023-10-26T07:51:05.146546283Z" level=error msg="PullImage \"nginx:nope\" failed" error="rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:nope\": failed to resolve reference \"docker.io/library/nginx:nope\": docker.io/library/nginx:nope: not found""#).unwrap();
+        assert!(a.journal);
+        assert_eq!(a.type_.as_deref(), Some("Warning"));
+        assert!(a
+            .message
+            .starts_with("PullImage \"nginx:nope\" failed: rpc error: code = NotFound"));
+        let a = analyse("Mar 02 11:20:01 ip-10-0-1-5 containerd[812]: time=\"2023-03-02T11:20:01Z\" level=info msg=\"StartContainer for \\\"abc\\\" returns successfully\"").unwrap();
+        assert_eq!(a.source.as_deref(), Some("containerd"));
+        assert_eq!(a.type_, None);
+    }
+
+    #[test]
+    fn field_path_prefix_of_kubectl_1_35() {
+        let a = analyse(
+            "spec.containers{app}: Liveness probe failed: HTTP probe failed with statuscode: 500",
+        )
+        .unwrap();
+        assert_eq!(a.container.as_deref(), Some("app"));
+        assert_eq!(a.reason.as_deref(), Some("Unhealthy"));
+        assert!(a.message.starts_with("Liveness probe failed"));
+    }
+
+    #[test]
+    fn plain_application_lines_imply_nothing() {
+        let a = analyse("2024-05-01 10:00:00,123 ERROR connection timeout to db").unwrap();
+        assert_eq!(a.reason, None);
+        assert_eq!(a.message, "ERROR connection timeout to db");
+        assert!(analyse("   ").is_none());
+        let a = analyse("Warning: resource is deprecated").unwrap();
+        assert_eq!(a.type_, None);
+    }
+}

@@ -18,6 +18,9 @@ use kube::api::{Api, ListParams, LogParams};
 use kube::Client;
 use std::time::Duration;
 
+/// Largest log body read per container and log (current or previous).
+pub const MAX_LOG_BYTES: usize = 8 * 1024 * 1024;
+
 /// Default for `--tail`: lines of each log fetched.
 pub const DEFAULT_TAIL: i64 = 500;
 /// How to reach the cluster (kubectl's connection flags, parsed).
@@ -400,7 +403,7 @@ impl Cluster {
             };
             let pods = pods.clone();
             let name = target.name.clone();
-            async move { self.call(pods.logs(&name, &lp)).await }
+            async move { self.fetch_log(&pods, &name, &lp).await }
         }));
         let (pod_events, node, node_events, all_nodes, logs) =
             tokio::join!(pod_events, node, node_events, all_nodes, logs);
@@ -708,7 +711,7 @@ impl Cluster {
                 };
                 let done = &done;
                 async move {
-                    let r = self.call(api.logs(&name, &lp)).await;
+                    let r = self.fetch_log(&api, &name, &lp).await;
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     if let Some(p) = progress {
                         p(n, total_jobs);
@@ -871,6 +874,37 @@ impl Cluster {
 
     /// Add one fetched log (or the reason it could not be fetched) to a pod's evidence.
     #[allow(clippy::too_many_arguments)]
+    /// One container log, bounded: the API is asked for at most [`MAX_LOG_BYTES`] (`limitBytes`, beside
+    /// `tailLines`) and the body is streamed and cut there too, so a server that ignores the limit or
+    /// streams without end costs no more. Returns the text and whether it was cut.
+    pub(crate) async fn fetch_log(
+        &self,
+        api: &Api<Pod>,
+        name: &str,
+        lp: &LogParams,
+    ) -> Result<(String, bool), Failure> {
+        use futures::AsyncReadExt;
+        let mut lp = lp.clone();
+        // One byte more than is kept: receiving it is how a cut body is told from one that fits.
+        lp.limit_bytes = Some(MAX_LOG_BYTES as i64 + 1);
+        let read = async {
+            let stream = api.log_stream(name, &lp).await?;
+            let stream = std::pin::pin!(stream);
+            let mut buf = Vec::new();
+            stream
+                .take(MAX_LOG_BYTES as u64 + 1)
+                .read_to_end(&mut buf)
+                .await
+                .map_err(kube::Error::ReadEvents)?;
+            Ok::<_, kube::Error>(buf)
+        };
+        let mut buf = self.call(read).await?;
+        let cut = buf.len() > MAX_LOG_BYTES;
+        buf.truncate(MAX_LOG_BYTES);
+        Ok((String::from_utf8_lossy(&buf).into_owned(), cut))
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn add_log(
         &self,
         ev: &mut Evidence,
@@ -878,7 +912,7 @@ impl Cluster {
         pod: &str,
         container: &str,
         previous: bool,
-        res: Result<String, Failure>,
+        res: Result<(String, bool), Failure>,
         filter: &dyn LineFilter,
     ) {
         let input = format!(
@@ -886,7 +920,19 @@ impl Cluster {
             if previous { " --previous" } else { "" }
         );
         match res {
-            Ok(text) => {
+            Ok((text, cut)) => {
+                if cut {
+                    ev.not_checked(
+                        format!(
+                            "{} log of container {container} past its first {} MiB",
+                            if previous { "previous" } else { "current" },
+                            MAX_LOG_BYTES / (1024 * 1024)
+                        ),
+                        "the log body is larger than the per-container limit; lower --tail to \
+                         read its end instead"
+                            .to_string(),
+                    );
+                }
                 for (i, line) in text.lines().enumerate() {
                     if filter.wants(line) {
                         ev.push_log(LogLine {

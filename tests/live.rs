@@ -622,3 +622,37 @@ fn which(name: &str) -> Result<std::path::PathBuf, ()> {
         .find(|p| p.is_file())
         .ok_or(())
 }
+
+#[test]
+fn a_huge_log_body_is_read_only_up_to_the_limit() {
+    // Issue 9: a 200 MB log body cost 842 MB and an endless stream grew without bound. The client asks
+    // for limitBytes and cuts the stream itself (this test server, like a misbehaving one, ignores
+    // limitBytes), and says what was not read.
+    let server = ApiServer::start("port-conflict", Options::default());
+    let pod = "port-conflict-5b7f9c6d8-m4t2w";
+    // 500 lines (the default --tail) of 40 KB: 20 MB in the window kubectl would show.
+    let mut log = String::from("nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address in use)\n");
+    let filler = format!(
+        "2026/11/22 08:54:39 [debug] 1#1: payload {}\n",
+        "x".repeat(40_000)
+    );
+    for _ in 0..499 {
+        log.push_str(&filler);
+    }
+    server.set_log("shop", pod, "web", true, &log);
+    let r = pod_json(&server, pod, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(ids(&r.json)[0], "port-already-in-use");
+    let nc = r.json["notChecked"].to_string();
+    assert!(nc.contains("past its first 8 MiB"), "{nc}");
+    let asked: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|q| q.path.ends_with("/log"))
+        .map(|q| q.param("limitBytes").unwrap_or_default())
+        .collect();
+    assert!(
+        !asked.is_empty() && asked.iter().all(|b| b == "8388609"),
+        "{asked:?}"
+    );
+}

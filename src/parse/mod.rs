@@ -173,6 +173,10 @@ pub(crate) fn parse_stream<R: Read>(
         }
         let raw = String::from_utf8_lossy(lr.line());
         let text = lines::unwrap_paste(&raw);
+        if text == lines::FENCE {
+            p.fence();
+            continue;
+        }
         if !any_text && text.bytes().any(|b| !b.is_ascii_whitespace()) {
             any_text = true;
         }
@@ -462,6 +466,8 @@ struct Parser<'a> {
     /// The line before the one being read (short lines only): a container's name line before a
     /// pasted `State:` block.
     prev: Option<String>,
+    /// Markdown code fences seen.
+    fences: u64,
 }
 
 fn is_blank(line: &str) -> bool {
@@ -483,6 +489,7 @@ impl<'a> Parser<'a> {
             suspended_log: None,
             max_doc: objects::MAX_DOC,
             prev: None,
+            fences: 0,
         }
     }
 
@@ -508,6 +515,17 @@ impl<'a> Parser<'a> {
         if !is_blank(line) {
             self.prev = (line.len() <= 256).then(|| line.to_string());
         }
+    }
+
+    /// A Markdown code fence: whatever was being read ends there; a closing fence also ends the
+    /// log a `kubectl logs` line inside the block started.
+    fn fence(&mut self) {
+        self.end_state();
+        self.fences += 1;
+        if self.fences.is_multiple_of(2) {
+            self.log = None;
+        }
+        self.prev = None;
     }
 
     /// Finishes the current segment, emitting its evidence.

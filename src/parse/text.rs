@@ -243,15 +243,9 @@ fn structured(line: &str, a: &mut Analysed) -> Option<String> {
             "msg" | "message" => msg = Some(value),
             "err" | "error" => err = Some(value),
             "level" | "lvl" => level = Some(value),
-            "pod" => {
-                if !value.is_empty() && !value.contains(' ') {
-                    a.pod = Some(value);
-                }
-            }
-            "containerName" | "container" => {
-                if !value.is_empty() && !value.contains(' ') {
-                    a.container = Some(value);
-                }
+            "pod" if !value.is_empty() && !value.contains(' ') => a.pod = Some(value),
+            "containerName" | "container" if !value.is_empty() && !value.contains(' ') => {
+                a.container = Some(value)
             }
             _ => {}
         }
@@ -357,9 +351,7 @@ fn implied_reason(msg: &str) -> Option<(&'static str, Option<&'static str>)> {
     let starts = |p: &str| msg.starts_with(p);
     let r = if nodes_available(msg) {
         ("FailedScheduling", Some("Pod"))
-    } else if starts("Back-off pulling image") {
-        ("BackOff", Some("Pod"))
-    } else if starts("Back-off restarting failed container") {
+    } else if starts("Back-off pulling image") || starts("Back-off restarting failed container") {
         ("BackOff", Some("Pod"))
     } else if starts("Failed to pull image")
         || starts("Error: ErrImagePull")

@@ -27,6 +27,15 @@ def read_rule(path):
         d["platforms"] = {p: 1 for p in re.findall(r"^  (tencent-eks|huawei-cci|aws-eks):", text, re.M)}
         return d
 
+# The vendor documents behind the seed files, by the name users know them (src/rules.rs has the same).
+DOCS = {
+    "000": "Tencent TKE Serverless deep learning FAQ",
+    "001": "Tencent TKE Serverless: TCR guide",
+    "002": "Huawei Cloud CCI FAQ",
+    "003": "Tencent TKE Serverless cluster FAQ",
+    "004": "AWS EKS China regions walkthrough",
+}
+
 def first_sentence(s):
     s = " ".join((s or "").split())
     m = re.match(r"(.+?[.!?])(\s|$)", s)
@@ -45,7 +54,7 @@ for cat in sorted(by_cat):
     lines.append("|---|---|---|---|---|")
     for r in sorted(by_cat[cat], key=lambda r: r["id"]):
         seeds = sorted({ref.get("seed", "")[:3] for ref in (r.get("references") or []) if ref.get("seed")})
-        src = ", ".join(f"seed {s}" for s in seeds) or "Kubernetes docs"
+        src = ", ".join(DOCS.get(s, "vendor document") for s in seeds) or "Kubernetes docs"
         plats = ", ".join(sorted((r.get("platforms") or {}).keys()))
         if plats:
             src += f"; fixes for {plats}"

@@ -281,12 +281,30 @@ pub struct Finding {
     /// Distinct kinds of source that agree (events, logs, container status, node...).
     pub corroboration: usize,
     pub references: Vec<Reference>,
+    /// Set when later evidence shows the failure over: reported as history (`info`), ranked below
+    /// every current finding (see `crate::history`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::history::History>,
+    /// Set for a node-level finding that cannot be the cause of this pod's state (its rule's
+    /// `affects`): reported as context (`info`), ranked below every current finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unrelated: Option<crate::history::Unrelated>,
     #[serde(skip)]
     pub(crate) rule_explains: Vec<String>,
+    /// Every evidence item the rule matched, in `evidence`'s order (which quotes the first ones).
+    #[serde(skip)]
+    pub(crate) items: Vec<ItemRef>,
+}
+
+impl Finding {
+    /// A current failure: neither history nor unrelated context.
+    pub fn is_current(&self) -> bool {
+        self.history.is_none() && self.unrelated.is_none()
+    }
 }
 
 /// Reference to one item of an [`Evidence`]: (source, index in that source's vector).
-type ItemRef = (Source, usize);
+pub(crate) type ItemRef = (Source, usize);
 
 #[derive(Default)]
 struct MatchResult {
@@ -456,6 +474,11 @@ impl Engine {
                 .is_some_and(|s| s.is_match(text))
     }
 
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().map(|c| &c.rule).find(|r| r.id == id)
+    }
+
     /// Whether a message found in free text (or a journal line) could matter to an `event` or
     /// `container` message matcher: such lines are kept as [`crate::evidence::TextMessage`]s.
     /// Without a reason (`has_reason`: the line gave or implied one) only whole message templates
@@ -559,7 +582,10 @@ impl Engine {
                 explained_by: Vec::new(),
                 corroboration,
                 references: r.references.clone(),
+                history: None,
+                unrelated: None,
                 rule_explains: r.explains.clone(),
+                items,
             });
         }
         out
@@ -567,7 +593,11 @@ impl Engine {
 }
 
 /// Field texts of one item; multi-valued fields (annotations, labels) yield several values.
-fn field_values<'a>(ev: &'a Evidence, (source, i): ItemRef, field: &str) -> Vec<Cow<'a, str>> {
+pub(crate) fn field_values<'a>(
+    ev: &'a Evidence,
+    (source, i): ItemRef,
+    field: &str,
+) -> Vec<Cow<'a, str>> {
     fn o(s: &Option<String>) -> Cow<'_, str> {
         Cow::Borrowed(s.as_deref().unwrap_or(""))
     }
@@ -750,7 +780,7 @@ fn message_knows(m: &crate::evidence::TextMessage, source: Source, field: &str) 
     }
 }
 
-fn source_len(ev: &Evidence, s: Source) -> usize {
+pub(crate) fn source_len(ev: &Evidence, s: Source) -> usize {
     match s {
         Source::Event => ev.events.len() + ev.messages.len(),
         Source::Container => ev.containers.len() + ev.messages.len(),
@@ -1254,7 +1284,8 @@ pub fn ip_scope(ip: &str) -> &'static str {
                 "public"
             }
         }
-        Err(_) => "unrecognised",
+        // A host name (or the `xxx` a document prints in its place): no scope without resolving it.
+        Err(_) => "host name, not an IP (resolve it to see whether it is public or private)",
     }
 }
 
@@ -1267,12 +1298,12 @@ pub fn ip_scope_zh(ip: &str) -> &'static str {
         "link-local" => "链路本地",
         "shared (100.64.0.0/10)" => "共享地址段（100.64.0.0/10）",
         "unspecified (any local address)" => "未指定",
-        _ => "无法识别的",
+        _ => "域名而非 IP（请解析后判断公网或内网）",
     }
 }
 
 /// `8040` -> `2h14m`, `45` -> `45s`: durations the way kubectl prints ages.
-fn short_duration(secs: u64) -> String {
+pub(crate) fn short_duration(secs: u64) -> String {
     let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     match (d, h, m) {
         (0, 0, 0) => format!("{s}s"),
@@ -1638,7 +1669,7 @@ match:
         assert_eq!(ip_scope("100.96.0.4"), "shared (100.64.0.0/10)");
         assert_eq!(ip_scope("[fd00::1]"), "private");
         assert_eq!(ip_scope("2600:1f18::1"), "public");
-        assert_eq!(ip_scope("registry"), "unrecognised");
+        assert!(ip_scope("registry").starts_with("host name"));
         assert_eq!(ip_scope_zh("43.137.22.10"), "公网");
         assert_eq!(ip_scope_zh("172.16.0.12"), "内网");
     }

@@ -7,7 +7,8 @@
 //! - `junit`: JUnit XML for CI test reporters, one test case per pod, failing at `--fail-on`;
 //! - `sarif`: SARIF 2.1.0 for code-scanning viewers, one result per finding;
 //! - `github`: GitHub Actions workflow commands, one annotation per finding;
-//! - `markdown`: for pasting into a ticket.
+//! - `markdown`: for pasting into a ticket;
+//! - `agent`: packed for a model's context window within a token budget (`crate::agent`).
 //!
 //! Text from logs and events is untrusted. Every human format escapes control characters and bidi
 //! overrides with [`escape_terminal`], then applies its own syntax's escaping (XML entities, workflow
@@ -16,6 +17,7 @@
 
 use crate::engine::{EvidenceItem, Finding};
 use crate::evidence::NotChecked;
+use crate::next_steps::NextStep;
 use crate::report::{
     escape_terminal, plural, shape_of, truncate, ClusterInfo, Diagnosis, PodJson, Subject,
     TableOptions, SCHEMA_VERSION,
@@ -40,6 +42,8 @@ pub enum Format {
     Sarif,
     Github,
     Markdown,
+    /// Packed for a model's context window within `--budget` tokens (`crate::agent`).
+    Agent,
 }
 
 const TOOL_NAME: &str = "kubectl-diagnose";
@@ -68,6 +72,7 @@ pub fn render_pod(d: &Diagnosis, f: Format, t: &TableOptions, fail_on: Option<Se
             markdown_pod(&mut out, d, 3, t);
             out
         }
+        Format::Agent => crate::agent::render_pod(d, crate::agent::DEFAULT_BUDGET),
     }
 }
 
@@ -111,6 +116,7 @@ pub fn render_sweep(
             t,
         ),
         Format::Markdown => sweep_markdown(r, t),
+        Format::Agent => crate::agent::render_sweep(r, crate::agent::DEFAULT_BUDGET),
     }
 }
 
@@ -280,8 +286,7 @@ fn sweep_totals(r: &SweepReport) -> String {
 fn pod_summary(d: &Diagnosis) -> String {
     let count = |s| d.findings.iter().filter(|f| f.severity == s).count();
     let top = d
-        .findings
-        .first()
+        .top()
         .map(|f| format!("; top cause {}", f.id))
         .unwrap_or_default();
     format!(
@@ -391,6 +396,11 @@ fn sweep_table(r: &SweepReport, t: &TableOptions) -> String {
                 });
             }
             let mut cause = format!("{}\n[{}]", escape_terminal(&top.title), top.id);
+            if top.history.is_some() {
+                cause.push_str("\nhistory: resolved since");
+            } else if top.unrelated.is_some() {
+                cause.push_str("\nnode context: not this pod's cause");
+            }
             if d.findings.len() > 1 {
                 let rest: Vec<&str> = d.findings[1..].iter().map(|f| f.id.as_str()).collect();
                 cause.push_str(&format!(
@@ -430,6 +440,30 @@ fn sweep_table(r: &SweepReport, t: &TableOptions) -> String {
         out.push('\n');
     }
 
+    let steps: Vec<(String, &NextStep)> = r
+        .pods
+        .iter()
+        .flat_map(|d| d.next_steps.iter().map(move |n| (pod_key(d), n)))
+        .collect();
+    if !steps.is_empty() {
+        out.push_str(&paint(
+            "Next steps (their output would decide it; why: in -o json):",
+            colored::Colorize::cyan,
+        ));
+        out.push('\n');
+        const SHOWN: usize = 10;
+        let more = steps.len().saturating_sub(SHOWN);
+        for (pod, n) in steps.into_iter().take(SHOWN) {
+            out.push_str(&format!(
+                "  {}: $ {}\n",
+                escape_terminal(&pod),
+                escape_terminal(&n.command)
+            ));
+        }
+        if more > 0 {
+            out.push_str(&format!("  (+{more} more in -o json)\n"));
+        }
+    }
     out.push_str(&crate::report::not_checked_block(
         &sweep_not_checked(r),
         t.color,
@@ -571,6 +605,7 @@ fn finding_text(f: &Finding, t: &TableOptions) -> String {
         s.push_str(&format!(" (symptom of {})", f.explained_by.join(", ")));
     }
     s.push('\n');
+    s.push_str(&context_text(f));
     let (shown, hidden) = shown_evidence(f, t.max_evidence);
     for e in shown {
         s.push_str(&format!(
@@ -589,6 +624,40 @@ fn finding_text(f: &Finding, t: &TableOptions) -> String {
     let refs: Vec<String> = f.references.iter().map(|r| r.to_string()).collect();
     if !refs.is_empty() {
         s.push_str(&format!("   see: {}\n", refs.join("; ")));
+    }
+    s
+}
+
+/// `   history: ...` / `   node context: ...` lines of a finding that is not current (else empty).
+fn context_text(f: &Finding) -> String {
+    let mut s = String::new();
+    if let Some(h) = &f.history {
+        s.push_str(&format!(
+            "   history: {}, resolved since: {}\n",
+            h.when
+                .as_deref()
+                .map(|w| format!("last seen {w}"))
+                .unwrap_or_else(|| "happened earlier".to_string()),
+            h.resolved_by.join("; ")
+        ));
+    }
+    if let Some(u) = &f.unrelated {
+        s.push_str(&format!(
+            "   node context, not this pod's cause: {}\n",
+            u.reason
+        ));
+    }
+    s
+}
+
+/// Next steps as plain text lines (empty when none).
+fn next_steps_text(steps: &[NextStep]) -> String {
+    if steps.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("Next steps:\n");
+    for n in steps {
+        s.push_str(&format!("- {}\n  {}\n", n.command, n.why));
     }
     s
 }
@@ -712,6 +781,12 @@ fn junit_case(
             if d.findings.is_empty() {
                 out.push_str("No known failure found.\n");
             }
+            if !d.next_steps.is_empty() {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&next_steps_text(&d.next_steps));
+            }
             if per_case && !d.not_checked.is_empty() {
                 if !out.is_empty() {
                     out.push('\n');
@@ -834,6 +909,16 @@ fn sarif(
                 message.push_str(": ");
                 message.push_str(&evidence_summary(e));
             }
+            let context = context_text(f);
+            if !context.is_empty() {
+                message.push_str(&format!(" ({})", one_line(&context)));
+            }
+            // The pod's next steps go with its first result.
+            if f.rank == 1 {
+                for n in &d.next_steps {
+                    message.push_str(&format!("\nNext: {} ({})", n.command, n.why));
+                }
+            }
             let mut location = json!({});
             if let Some(e) = f.evidence.first().filter(|e| from_file(e, live)) {
                 let mut phys =
@@ -873,6 +958,14 @@ fn sarif(
                     "fix": fix_text(f, t).trim(),
                 },
             }));
+            if let Some(r) = results.last_mut() {
+                if let Some(h) = &f.history {
+                    r["properties"]["history"] = json!(h);
+                }
+                if let Some(u) = &f.unrelated {
+                    r["properties"]["unrelated"] = json!(u);
+                }
+            }
         }
     }
     let notifications: Vec<Value> = not_checked
@@ -980,6 +1073,19 @@ fn github(
             ));
         }
     }
+    for d in pods {
+        for n in &d.next_steps {
+            out.push_str(&format!(
+                "::notice title=Next step::{}\n",
+                github_escape_data(&escape_terminal(&format!(
+                    "{}: {} — {}",
+                    pod_ref(d),
+                    n.command,
+                    n.why
+                )))
+            ));
+        }
+    }
     for n in not_checked {
         out.push_str(&format!(
             "::warning title=Not checked::{}\n",
@@ -1074,11 +1180,8 @@ fn md_block(s: &str) -> String {
 
 fn md_reference(r: &Reference) -> String {
     let mut parts = Vec::new();
-    if let Some(s) = &r.seed {
-        match &r.section {
-            Some(sec) => parts.push(format!("seed {} §{}", md_inline(s), md_inline(sec))),
-            None => parts.push(format!("seed {}", md_inline(s))),
-        }
+    if let Some(c) = r.citation() {
+        parts.push(md_inline(&c));
     }
     match (&r.url, &r.title) {
         (Some(u), t) => {
@@ -1111,7 +1214,11 @@ fn markdown_pod(out: &mut String, d: &Diagnosis, level: usize, t: &TableOptions)
         .iter()
         .filter(|f| f.kind == RuleKind::Cause)
         .count();
-    match d.findings.first() {
+    match d.top() {
+        None if !d.findings.is_empty() => out.push_str(&format!(
+            "No current failure found: {} below resolved earlier or concern only the node.\n\n",
+            plural(d.findings.len(), "finding")
+        )),
         Some(top) => out.push_str(&format!(
             "**{}** ({}, {})\n\n",
             md_inline(&top.title),
@@ -1144,6 +1251,24 @@ fn markdown_pod(out: &mut String, d: &Diagnosis, level: usize, t: &TableOptions)
                 } else {
                     cause.push_str(&format!("<br>symptom of {}", ranks.join(", ")));
                 }
+            }
+            if let Some(hs) = &f.history {
+                cause.push_str(&format!(
+                    "<br>history: {}, resolved since: {}",
+                    md_inline(
+                        &hs.when
+                            .as_deref()
+                            .map(|w| format!("last seen {w}"))
+                            .unwrap_or_else(|| "happened earlier".to_string())
+                    ),
+                    md_inline(&hs.resolved_by.join("; "))
+                ));
+            }
+            if let Some(u) = &f.unrelated {
+                cause.push_str(&format!(
+                    "<br>node context, not this pod's cause: {}",
+                    md_inline(&u.reason)
+                ));
             }
             let (shown, hidden) = shown_evidence(f, t.max_evidence);
             let mut ev: Vec<String> = shown
@@ -1187,6 +1312,17 @@ fn markdown_pod(out: &mut String, d: &Diagnosis, level: usize, t: &TableOptions)
                 out.push('\n');
             }
         }
+    }
+    if !d.next_steps.is_empty() {
+        out.push_str(&format!("{h} Next steps\n\n"));
+        for n in &d.next_steps {
+            out.push_str(&format!(
+                "- {} — {}\n",
+                md_code(&n.command),
+                md_inline(&n.why)
+            ));
+        }
+        out.push('\n');
     }
     if !d.not_checked.is_empty() {
         out.push_str(&format!("{h} Not checked\n\n"));

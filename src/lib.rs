@@ -4,10 +4,14 @@
 //! [`engine`] matches it against the declarative [`rules`]; findings are ranked cause-before-symptom
 //! ([`rank`]) and rendered by [`report`]. Everything here is pure and testable without a cluster.
 
+pub mod agent;
 pub mod engine;
 pub mod evidence;
 pub mod formats;
+pub mod history;
 pub mod live;
+pub mod mcp;
+pub mod next_steps;
 pub mod parse;
 pub mod platform;
 pub mod rank;
@@ -39,7 +43,11 @@ pub fn diagnose(engine: &Engine, ev: &Evidence, inputs: Vec<InputSummary>) -> Di
     let focused = sweep::focus(ev);
     let ev: &Evidence = &focused;
     let platform = platform::detect(ev);
-    let findings = rank::rank(engine.evaluate_for(ev, platform.as_ref().and_then(|p| p.platform)));
+    let mut findings = engine.evaluate_for(ev, platform.as_ref().and_then(|p| p.platform));
+    // Resolved failures become history; node causes that cannot affect this pod become context.
+    history::apply(engine, ev, &mut findings);
+    let findings = rank::rank(findings);
+    let next_steps = next_steps::suggest(ev, &findings, &inputs);
     let mut not_checked = ev.not_checked.clone();
     if ev.dropped_lines > 0 {
         not_checked.push(evidence::NotChecked {
@@ -55,6 +63,7 @@ pub fn diagnose(engine: &Engine, ev: &Evidence, inputs: Vec<InputSummary>) -> Di
         inputs,
         findings,
         not_checked,
+        next_steps,
         cluster: None,
         platform,
     }

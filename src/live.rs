@@ -202,6 +202,11 @@ impl Cluster {
         })
     }
 
+    /// The underlying kube client (for callers that read other resources).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// Run one request with the overall timeout.
     async fn call<T>(
         &self,

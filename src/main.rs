@@ -41,9 +41,15 @@ struct Cli {
 
     /// Output format: table for people; json/yaml (versioned, see schema/report.schema.json);
     /// junit for test reporters; sarif for code-scanning dashboards; github for workflow
-    /// annotations; markdown for pasting into a ticket.
+    /// annotations; markdown for pasting into a ticket; agent for a model's context window
+    /// (ranked causes, shortest evidence, fixes, what was left out) within --budget tokens.
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Table, global = true)]
     output: Format,
+
+    /// Token budget of `-o agent` (estimated: 1 token per 4 ASCII characters, 1 per other
+    /// character). Default: 2000.
+    #[arg(long, value_name = "TOKENS", global = true)]
+    budget: Option<usize>,
 
     /// Print secrets found in evidence as they are. By default bearer tokens, JWTs, passwords in
     /// URLs and assignments, AWS keys and private keys are masked in every format.
@@ -166,6 +172,15 @@ enum Command {
     /// Print the man page (roff), generated from the same definitions as --help:
     /// `kubectl-diagnose man > kubectl-diagnose.1`.
     Man,
+    /// Serve the diagnosis to AI agents: a Model Context Protocol server on stdio (read-only).
+    ///
+    /// Tools: diagnose_pod, diagnose_workload, diagnose_namespace, diagnose_text, list_rules,
+    /// explain_rule. The live tools use the kubeconfig, context, namespace and --request-timeout
+    /// given here, and make only GET requests (the same RBAC as `pod` and `namespace`, plus `get`
+    /// on the workload kinds). Results are the JSON report with quoted evidence under
+    /// `untrustedEvidence`, secrets masked (unless --no-redact); with `budget`, the -o agent pack.
+    /// Register it with an MCP client as the command `kubectl-diagnose mcp`.
+    Mcp,
     /// Work with rules: list, show, lint, test.
     Rules {
         #[command(subcommand)]
@@ -335,7 +350,14 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             print(&String::from_utf8_lossy(&out))?;
             return Ok(0);
         }
+        Command::Mcp => return run_mcp(cli),
         _ => {}
+    }
+    if cli.budget.is_some() && cli.output != Format::Agent {
+        anyhow::bail!("--budget applies to -o agent only");
+    }
+    if cli.budget == Some(0) {
+        anyhow::bail!("--budget must be at least 1 token");
     }
     let rules = load_rules(&cli.rules)?;
     let engine = Engine::new(&rules)?;
@@ -409,7 +431,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 }
             })?
         }
-        Command::Rules { .. } | Command::Completions { .. } | Command::Man => {
+        Command::Rules { .. } | Command::Completions { .. } | Command::Man | Command::Mcp => {
             unreachable!("handled above") // ok: returned early
         }
     };
@@ -434,7 +456,16 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         chinese: cli.lang.unwrap_or_else(lang_from_env) == Lang::Zh,
         ..TableOptions::default()
     };
+    let budget = cli
+        .budget
+        .unwrap_or(kubectl_diagnose::agent::DEFAULT_BUDGET);
     let (text, worst) = match &report {
+        Report::Pod(d) if cli.output == Format::Agent => {
+            (kubectl_diagnose::agent::render_pod(d, budget), d.worst())
+        }
+        Report::Sweep(r) if cli.output == Format::Agent => {
+            (kubectl_diagnose::agent::render_sweep(r, budget), r.worst())
+        }
         Report::Pod(d) => (
             formats::render_pod(d, cli.output, &table, threshold),
             d.worst(),
@@ -455,6 +486,22 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         Err(e) if is_broken_pipe(&e) => Ok(code),
         other => other.map(|()| code),
     }
+}
+
+/// `mcp`: serve MCP on stdio until the client hangs up. Stdout carries only the protocol.
+fn run_mcp(cli: &Cli) -> anyhow::Result<u8> {
+    let config = kubectl_diagnose::mcp::McpConfig {
+        cluster: cluster_options(cli)?,
+        rules: load_rules(&cli.rules)?,
+        redact: !cli.no_redact,
+    };
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(kubectl_diagnose::mcp::serve_stdio(config))?;
+    Ok(0)
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -759,17 +806,7 @@ fn run_rules(cli: &Cli, command: &RulesCommand) -> anyhow::Result<u8> {
         RulesCommand::List => {
             let set = load_rules(&cli.rules)?;
             if matches!(cli.output, Format::Json) {
-                let rows: Vec<serde_json::Value> = set
-                    .rules
-                    .iter()
-                    .map(|r| {
-                        serde_json::json!({
-                            "id": r.id, "title": r.title, "severity": r.severity,
-                            "category": r.category, "kind": r.kind, "source": r.origin,
-                            "platforms": r.platforms.keys().map(|p| p.id()).collect::<Vec<_>>(),
-                        })
-                    })
-                    .collect();
+                let rows = tooling::rule_rows(&set);
                 print(&(serde_json::to_string_pretty(&rows)? + "\n"))?;
                 return Ok(0);
             }
@@ -803,25 +840,7 @@ fn run_rules(cli: &Cli, command: &RulesCommand) -> anyhow::Result<u8> {
         RulesCommand::Show { id } => {
             let set = load_rules(&cli.rules)?;
             let Some(r) = set.get(id) else {
-                let close: Vec<&str> = set
-                    .rules
-                    .iter()
-                    .map(|r| r.id.as_str())
-                    .filter(|x| {
-                        x.contains(id.as_str())
-                            || id.contains(*x)
-                            || x.split('-').any(|w| w.len() > 3 && id.contains(w))
-                    })
-                    .take(5)
-                    .collect();
-                anyhow::bail!(
-                    "no rule with id `{id}`{}; `kubectl-diagnose rules list` shows them all",
-                    if close.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (did you mean: {})", close.join(", "))
-                    }
-                );
+                anyhow::bail!("{}", tooling::unknown_rule_message(&set, id));
             };
             let text = if let Some(rel) = r.origin.strip_prefix("rules/") {
                 kubectl_diagnose::rules::BUILTIN_RULES

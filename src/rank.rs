@@ -1,6 +1,8 @@
 //! Ranking: cause before symptom, then severity, corroboration, recency and a stable tie-break.
 //!
 //! The order (documented for rule authors in `rules/README.md` and pinned by the tests below):
+//! 0. every current finding before history and unrelated node context (`crate::history`); a cause
+//!    explains only symptoms of the same kind (a resolved cause does not explain a current symptom);
 //! 1. a symptom that a fired cause explains (`explains:` in the cause's rule) goes below every
 //!    finding that is not such an explained symptom — it stays in the report as context;
 //! 2. higher severity first;
@@ -16,12 +18,17 @@ use std::cmp::Ordering;
 
 /// Link causes and symptoms, then sort and number the findings (rank 1 is the top cause).
 pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
-    let fired: Vec<(String, RuleKind)> = findings.iter().map(|f| (f.id.clone(), f.kind)).collect();
-    let links: Vec<(String, Vec<String>)> = findings
+    let fired: Vec<(String, RuleKind, bool)> = findings
         .iter()
-        .map(|f| (f.id.clone(), f.rule_explains.clone()))
+        .map(|f| (f.id.clone(), f.kind, f.is_current()))
+        .collect();
+    let links: Vec<(String, Vec<String>, bool)> = findings
+        .iter()
+        .filter(|f| f.kind == RuleKind::Cause)
+        .map(|f| (f.id.clone(), f.rule_explains.clone(), f.is_current()))
         .collect();
     for f in &mut findings {
+        let current = f.is_current();
         if f.kind == RuleKind::Cause {
             f.explains = f
                 .rule_explains
@@ -29,7 +36,7 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
                 .filter(|t| {
                     fired
                         .iter()
-                        .any(|(id, k)| id == *t && *k == RuleKind::Symptom)
+                        .any(|(id, k, c)| id == *t && *k == RuleKind::Symptom && *c == current)
                 })
                 .cloned()
                 .collect();
@@ -37,8 +44,8 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
         } else {
             f.explained_by = links
                 .iter()
-                .filter(|(_, ex)| ex.contains(&f.id))
-                .map(|(id, _)| id.clone())
+                .filter(|(_, ex, c)| ex.contains(&f.id) && *c == current)
+                .map(|(id, _, _)| id.clone())
                 .collect();
         }
     }
@@ -64,8 +71,9 @@ fn freshest(f: &Finding) -> Option<u64> {
 fn compare(a: &Finding, b: &Finding) -> Ordering {
     let explained = |f: &Finding| !f.explained_by.is_empty();
     let symptom = |f: &Finding| f.kind == RuleKind::Symptom;
-    explained(a)
-        .cmp(&explained(b))
+    b.is_current()
+        .cmp(&a.is_current())
+        .then_with(|| explained(a).cmp(&explained(b)))
         .then_with(|| b.severity.cmp(&a.severity))
         .then_with(|| symptom(a).cmp(&symptom(b)))
         .then_with(|| score(b).cmp(&score(a)))
@@ -107,7 +115,10 @@ mod tests {
             explained_by: vec![],
             corroboration: 1,
             references: vec![],
+            history: None,
+            unrelated: None,
             rule_explains: explains.iter().map(|s| s.to_string()).collect(),
+            items: vec![],
         }
     }
 

@@ -8,6 +8,7 @@
 
 use crate::engine::Finding;
 use crate::evidence::NotChecked;
+use crate::next_steps::NextStep;
 use crate::parse::InputSummary;
 use crate::rules::{RuleKind, Severity};
 use comfy_table::{
@@ -48,6 +49,8 @@ pub struct Diagnosis {
     pub inputs: Vec<InputSummary>,
     pub findings: Vec<Finding>,
     pub not_checked: Vec<NotChecked>,
+    /// Commands whose output would decide what the evidence leaves open (`crate::next_steps`).
+    pub next_steps: Vec<NextStep>,
     /// Set in live mode.
     pub cluster: Option<ClusterInfo>,
     /// The platform the evidence shows, if any (its documented fixes are shown first).
@@ -74,6 +77,7 @@ pub struct PodJson<'a> {
     platform: &'a Option<crate::platform::Detection>,
     summary: Summary,
     findings: &'a [Finding],
+    next_steps: &'a [NextStep],
     not_checked: &'a [NotChecked],
     inputs: &'a [InputSummary],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -109,8 +113,14 @@ impl Diagnosis {
             critical: count(Severity::Critical),
             warning: count(Severity::Warning),
             info: count(Severity::Info),
-            top_cause: self.findings.first().map(|f| f.id.clone()),
+            // History and unrelated node context are never the top cause.
+            top_cause: self.top().map(|f| f.id.clone()),
         }
+    }
+
+    /// The top current finding: rank 1 unless every finding is history or unrelated context.
+    pub fn top(&self) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.is_current())
     }
 
     /// The body of the JSON report, without the envelope.
@@ -120,6 +130,7 @@ impl Diagnosis {
             platform: &self.platform,
             summary: self.summary(),
             findings: &self.findings,
+            next_steps: &self.next_steps,
             not_checked: &self.not_checked,
             inputs: &self.inputs,
             cluster: &self.cluster,
@@ -180,8 +191,14 @@ impl Diagnosis {
             .filter(|f| f.kind == RuleKind::Cause)
             .count();
         let symptoms = self.findings.len() - causes;
+        let past = self.findings.iter().filter(|f| !f.is_current()).count();
         let headline = if self.findings.is_empty() {
             format!("{who}: no known failure found")
+        } else if self.top().is_none() {
+            format!(
+                "{who}: no current failure found ({} below: resolved earlier, or about the node only)",
+                plural(past, "finding")
+            )
         } else {
             format!(
                 "{who}: {} ({}, {})",
@@ -241,6 +258,7 @@ impl Diagnosis {
             );
         }
 
+        out.push_str(&next_steps_block(&self.next_steps, opts.color));
         out.push_str(&not_checked_block(&self.not_checked, opts.color));
         if let Some(c) = &self.cluster {
             out.push_str(&cluster_block(c, opts.color));
@@ -268,6 +286,30 @@ impl Diagnosis {
         }
         out
     }
+}
+
+/// The "Next steps:" section of a table report: each command, then why (empty when none).
+pub(crate) fn next_steps_block(steps: &[NextStep], color: bool) -> String {
+    if steps.is_empty() {
+        return String::new();
+    }
+    let head = "Next steps (their output would decide it):";
+    let mut out = if color {
+        colored::Colorize::cyan(head).to_string()
+    } else {
+        head.to_string()
+    };
+    out.push('\n');
+    for s in steps {
+        let cmd = format!("  $ {}", escape_terminal(&s.command));
+        if color {
+            out.push_str(&colored::Colorize::bold(cmd.as_str()).to_string());
+        } else {
+            out.push_str(&cmd);
+        }
+        out.push_str(&format!("\n    {}\n", escape_terminal(&s.why)));
+    }
+    out
 }
 
 /// The "Not checked:" section of a table report (empty when everything was checked).
@@ -355,6 +397,18 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 
 fn cause_cell(f: &Finding, all: &[Finding]) -> String {
     let mut s = format!("{}\n[{}]", escape_terminal(&f.title), f.id);
+    if let Some(h) = &f.history {
+        s.push_str(&format!(
+            "\nhistory: {}, resolved since",
+            h.when
+                .as_deref()
+                .map(|w| format!("last seen {}", escape_terminal(w)))
+                .unwrap_or_else(|| "happened earlier".to_string())
+        ));
+    }
+    if f.unrelated.is_some() {
+        s.push_str("\nnode context: not this pod's cause");
+    }
     if f.kind == RuleKind::Symptom {
         if f.explained_by.is_empty() {
             s.push_str("\nsymptom; no known cause matched");
@@ -422,7 +476,20 @@ fn fix_cell(f: &Finding, chinese: bool) -> String {
         (Some(z), true) => z,
         _ => &f.fix,
     };
-    let mut s = escape_terminal(text);
+    let mut s = String::new();
+    if let Some(h) = &f.history {
+        s.push_str(&format!(
+            "Over: {}.\nIf it comes back: ",
+            escape_terminal(&h.resolved_by.join("; "))
+        ));
+    }
+    if let Some(u) = &f.unrelated {
+        s.push_str(&format!(
+            "Not this pod's cause: {}. For pods it affects: ",
+            escape_terminal(&u.reason)
+        ));
+    }
+    s.push_str(&escape_terminal(text));
     if let Some(p) = &f.fix_platform {
         s.push_str(&format!(
             "\n(the {p} fix; -o json also has the generic one)"

@@ -114,6 +114,55 @@ impl<'de> Deserialize<'de> for Pattern {
     }
 }
 
+/// A regex that may hold `{{capture}}` placeholders. It is checked at load time with every
+/// placeholder standing for a plain word; `regex` holds that check version, `source` the template.
+/// [`fill_template`] makes the real pattern once the captures are known.
+struct TemplatePattern(Pattern);
+
+impl<'de> Deserialize<'de> for TemplatePattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = serde_yaml::Value::deserialize(d)?;
+        let source = match raw {
+            serde_yaml::Value::String(s) => s,
+            serde_yaml::Value::Number(n) => format!("^{n}$"),
+            serde_yaml::Value::Bool(b) => format!("^{b}$"),
+            other => {
+                return Err(de::Error::custom(format!(
+                    "expected a regex string, found {}",
+                    yaml_kind(&other)
+                )))
+            }
+        };
+        let check = fill_template(&source, &BTreeMap::new(), "x");
+        let regex = Regex::new(&check).map_err(|e| {
+            de::Error::custom(format!("invalid regex {source:?}: {}", one_line(&e)))
+        })?;
+        Ok(TemplatePattern(Pattern { source, regex }))
+    }
+}
+
+/// The regex text of a `resolved_by` pattern for one finding: each `{{name}}` becomes the
+/// regex-escaped value of capture `name`, or `unbound` when the finding has no such capture.
+pub fn fill_template(template: &str, captures: &BTreeMap<String, String>, unbound: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        match captures.get(after[..end].trim()) {
+            Some(v) => out.push_str(&regex::escape(v)),
+            None => out.push_str(unbound),
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn yaml_kind(v: &serde_yaml::Value) -> &'static str {
     match v {
         serde_yaml::Value::Null => "null",
@@ -242,14 +291,64 @@ pub enum MatchNode {
 
 impl<'de> Deserialize<'de> for MatchNode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(NodeVisitor)
+        d.deserialize_map(NodeVisitor { templated: false })
+    }
+}
+
+/// A match node whose regexes may hold `{{capture}}` placeholders (the `resolved_by` trees): each
+/// placeholder is filled with the finding's regex-escaped capture before matching.
+struct TemplatedNode(MatchNode);
+
+impl<'de> Deserialize<'de> for TemplatedNode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(NodeVisitor { templated: true })
+            .map(TemplatedNode)
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for NodeVisitor {
+    type Value = MatchNode;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<MatchNode, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+/// The list of an `all` / `any`, each element read with the same templating as its parent.
+struct ListSeed {
+    templated: bool,
+}
+
+impl<'de> de::DeserializeSeed<'de> for ListSeed {
+    type Value = Vec<MatchNode>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> de::Visitor<'de> for ListSeed {
+    type Value = Vec<MatchNode>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of match nodes")
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(n) = seq.next_element_seed(NodeVisitor {
+            templated: self.templated,
+        })? {
+            out.push(n);
+        }
+        Ok(out)
     }
 }
 
 /// A match node is a mapping with exactly one key: a combinator (`all`, `any`, `not`) or a source
 /// name. Deserialized as a stream (never through an intermediate value) so that every error keeps
 /// the line and column of the offending text.
-struct NodeVisitor;
+#[derive(Clone, Copy)]
+struct NodeVisitor {
+    /// Regexes may hold `{{capture}}` placeholders (see [`TemplatedNode`]).
+    templated: bool,
+}
 
 impl<'de> de::Visitor<'de> for NodeVisitor {
     type Value = MatchNode;
@@ -270,7 +369,9 @@ impl<'de> de::Visitor<'de> for NodeVisitor {
         };
         let node = match key.as_str() {
             "all" | "any" => {
-                let list: Vec<MatchNode> = map.next_value()?;
+                let list: Vec<MatchNode> = map.next_value_seed(ListSeed {
+                    templated: self.templated,
+                })?;
                 if list.is_empty() {
                     return Err(de::Error::custom(format!(
                         "`{key}` takes a non-empty list of match nodes"
@@ -282,7 +383,7 @@ impl<'de> de::Visitor<'de> for NodeVisitor {
                     MatchNode::Any(list)
                 }
             }
-            "not" => MatchNode::Not(Box::new(map.next_value()?)),
+            "not" => MatchNode::Not(Box::new(map.next_value_seed(self)?)),
             name => {
                 let source = Source::from_name(name).ok_or_else(|| {
                     de::Error::custom(format!(
@@ -290,7 +391,7 @@ impl<'de> de::Visitor<'de> for NodeVisitor {
                         Source::ALL.map(|s| s.name()).join(", ")
                     ))
                 })?;
-                let fields = map.next_value_seed(FieldsSeed(source))?;
+                let fields = map.next_value_seed(FieldsSeed(source, self.templated))?;
                 MatchNode::Leaf(Leaf { source, fields })
             }
         };
@@ -305,7 +406,7 @@ impl<'de> de::Visitor<'de> for NodeVisitor {
 }
 
 /// The field regexes of one leaf, checked against the source's field names as they are read.
-struct FieldsSeed(Source);
+struct FieldsSeed(Source, bool);
 
 impl<'de> de::DeserializeSeed<'de> for FieldsSeed {
     type Value = Vec<(String, Pattern)>;
@@ -339,7 +440,11 @@ impl<'de> de::Visitor<'de> for FieldsSeed {
             if out.iter().any(|(f, _)| *f == field) {
                 return Err(de::Error::custom(format!("field `{field}` given twice")));
             }
-            let pat: Pattern = map.next_value()?;
+            let pat: Pattern = if self.1 {
+                map.next_value::<TemplatePattern>()?.0
+            } else {
+                map.next_value()?
+            };
             out.push((field, pat));
         }
         if out.is_empty() {
@@ -353,9 +458,46 @@ impl<'de> de::Visitor<'de> for FieldsSeed {
     }
 }
 
+/// The vendor documents behind the seed files, as users know them: vendor, product and title (the
+/// seed file name is provenance kept in rule files, never shown). No URL is given where the document's
+/// own public address is not known.
+const SEED_DOCUMENTS: &[(&str, &str)] = &[
+    (
+        "000_d1cfab7032ac1993.txt",
+        "Tencent Cloud TKE Serverless (EKS) — Deep learning FAQ (深度学习常见问题)",
+    ),
+    (
+        "001_ac2bba0eee350c23.txt",
+        "Tencent Cloud TKE Serverless (EKS) — Using Tencent Container Registry (TCR) from elastic clusters (弹性集群使用容器镜像服务指引)",
+    ),
+    (
+        "002_ca294cb5d5ac965c.txt",
+        "Huawei Cloud CCI — FAQ (云容器实例 常见问题)",
+    ),
+    (
+        "003_98d0b345ff64e746.txt",
+        "Tencent Cloud TKE Serverless — Cluster FAQ (集群常见问题)",
+    ),
+    (
+        "004_fda3709a890684f6.txt",
+        "AWS EKS in the China regions (Ningxia, Beijing) — NWCD image mirror and GPU node walkthrough",
+    ),
+];
+
+/// The user-facing title of a seed document, by its file name.
+pub fn seed_document(seed: &str) -> Option<&'static str> {
+    SEED_DOCUMENTS
+        .iter()
+        .find(|(f, _)| *f == seed)
+        .map(|(_, t)| *t)
+}
+
 /// A reference: a seed document section or a public URL.
+///
+/// Reports show a seed reference as its document's title and section ([`seed_document`]); the JSON
+/// form carries `document` instead of the seed file name.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, into = "ReferenceOut")]
 pub struct Reference {
     /// Seed document file name (e.g. `001_ac2bba0eee350c23.txt`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -369,15 +511,52 @@ pub struct Reference {
     pub title: Option<String>,
 }
 
+/// What a report shows of a [`Reference`].
+#[derive(Serialize)]
+struct ReferenceOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    section: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+}
+
+impl From<Reference> for ReferenceOut {
+    fn from(r: Reference) -> Self {
+        ReferenceOut {
+            document: r.document().map(str::to_string),
+            section: r.section,
+            url: r.url,
+            title: r.title,
+        }
+    }
+}
+
+impl Reference {
+    /// The vendor document a seed reference points at, by its title.
+    pub fn document(&self) -> Option<&'static str> {
+        self.seed
+            .as_deref()
+            .map(|s| seed_document(s).unwrap_or("vendor document"))
+    }
+
+    /// `Huawei Cloud CCI — FAQ (…), §3.3 排查项一`: the document and section, for a seed reference.
+    pub fn citation(&self) -> Option<String> {
+        let doc = self.document()?;
+        Some(match &self.section {
+            Some(sec) => format!("{doc}, §{sec}"),
+            None => doc.to_string(),
+        })
+    }
+}
+
 impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
-        if let Some(s) = &self.seed {
-            match &self.section {
-                Some(sec) => parts.push(format!("seed {s} §{sec}")),
-                None => parts.push(format!("seed {s}")),
-            }
-        }
+        parts.extend(self.citation());
         if let Some(t) = &self.title {
             parts.push(t.clone());
         }
@@ -431,6 +610,120 @@ pub struct PlatformFix {
     pub fix_zh: Option<String>,
 }
 
+/// What later evidence shows a failure is over (`resolved_by:` in a rule file). A finding whose
+/// every evidence item is resolved is reported as history (`info`), not as a current failure; see
+/// `crate::history` for the time order and `rules/README.md` for authors.
+#[derive(Debug, Clone)]
+pub struct ResolvedBy {
+    /// Must match evidence *later* than the failure (a later event, or the current state of the
+    /// pod and its containers).
+    pub after: MatchNode,
+    /// When this matches anything in the evidence, whatever its time, the failure is current.
+    pub unless: Option<MatchNode>,
+    /// The failure's own evidence must be at least this many seconds old.
+    pub quiet_for: Option<u64>,
+}
+
+impl<'de> Deserialize<'de> for ResolvedBy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = ResolvedBy;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a mapping with `after` (a match node) and optional `unless`, `quiet_for`",
+                )
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<ResolvedBy, A::Error> {
+                let (mut after, mut unless, mut quiet_for) = (None, None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "after" if after.is_none() => {
+                            after = Some(map.next_value::<TemplatedNode>()?.0)
+                        }
+                        "unless" if unless.is_none() => {
+                            unless = Some(map.next_value::<TemplatedNode>()?.0)
+                        }
+                        "quiet_for" if quiet_for.is_none() => {
+                            let v = map.next_value::<serde_yaml::Value>()?;
+                            quiet_for = Some(duration_secs(&v).ok_or_else(|| {
+                                de::Error::custom(
+                                    "`quiet_for` takes seconds or a duration such as 90s, 10m, 1h",
+                                )
+                            })?);
+                        }
+                        "after" | "unless" | "quiet_for" => {
+                            return Err(de::Error::custom(format!("`{key}` given twice")))
+                        }
+                        other => {
+                            return Err(de::Error::custom(format!(
+                                "unknown key `{other}` in `resolved_by`; expected after, unless, quiet_for"
+                            )))
+                        }
+                    }
+                }
+                let after = after.ok_or_else(|| {
+                    de::Error::custom(
+                        "`resolved_by` needs `after`: the evidence that shows the failure over",
+                    )
+                })?;
+                Ok(ResolvedBy {
+                    after,
+                    unless,
+                    quiet_for,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// `90`, `"90s"`, `"10m"`, `"1h"` as seconds.
+fn duration_secs(v: &serde_yaml::Value) -> Option<u64> {
+    match v {
+        serde_yaml::Value::Number(n) => n.as_u64(),
+        serde_yaml::Value::String(s) => {
+            let s = s.trim();
+            let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+            let n: u64 = num.parse().ok()?;
+            let mult = match unit {
+                "" | "s" => 1,
+                "m" => 60,
+                "h" => 3600,
+                _ => return None,
+            };
+            n.checked_mul(mult)
+        }
+        _ => None,
+    }
+}
+
+/// Which pods a rule's finding can be the cause of, judged by how far the pod got (`affects:` in a
+/// rule file). Meant for node-level rules: a node condition explains only the pods it can affect;
+/// for any other pod its finding is reported as unrelated context (see `crate::history`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Affects {
+    /// Any pod (the default).
+    #[default]
+    All,
+    /// Pods whose containers have not started yet: unscheduled, or waiting for a sandbox, an IP or
+    /// volumes (Pending, ContainerCreating).
+    NotStarted,
+    /// Pods that have no node yet.
+    Unscheduled,
+}
+
+impl Affects {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Affects::All => "all",
+            Affects::NotStarted => "not-started",
+            Affects::Unscheduled => "unscheduled",
+        }
+    }
+}
+
 /// One failure signature, as written in a rule file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -460,6 +753,12 @@ pub struct Rule {
     pub references: Vec<Reference>,
     #[serde(rename = "match")]
     pub matcher: MatchNode,
+    /// Later evidence that shows the failure over: the finding is then history, not current.
+    #[serde(default)]
+    pub resolved_by: Option<ResolvedBy>,
+    /// Which pods the finding can be the cause of (node-level rules); `all` by default.
+    #[serde(default)]
+    pub affects: Affects,
     /// Where the rule was loaded from (`rules/x.yaml` for built-ins, or a path).
     #[serde(skip)]
     pub origin: String,
@@ -568,6 +867,23 @@ impl Rule {
                 }
             }
         }
+        if let Some(rb) = &self.resolved_by {
+            let mut pats = Vec::new();
+            leaf_patterns(&rb.after, &mut pats);
+            if let Some(u) = &rb.unless {
+                leaf_patterns(u, &mut pats);
+            }
+            for p in pats {
+                for (name, _) in placeholders(&p.source) {
+                    if !captures.contains(&name) {
+                        return Err(format!(
+                            "rule `{}`: resolved_by uses {{{{{name}}}}} but no regex in `match` has a capture group named `{name}`",
+                            self.id
+                        ));
+                    }
+                }
+            }
+        }
         Ok(())
     }
 
@@ -589,6 +905,15 @@ impl Rule {
         out.sort();
         out.dedup();
         out
+    }
+}
+
+/// Every field pattern of a match tree, `not` branches included.
+fn leaf_patterns<'a>(n: &'a MatchNode, out: &mut Vec<&'a Pattern>) {
+    match n {
+        MatchNode::All(v) | MatchNode::Any(v) => v.iter().for_each(|c| leaf_patterns(c, out)),
+        MatchNode::Not(c) => leaf_patterns(c, out),
+        MatchNode::Leaf(l) => out.extend(l.fields.iter().map(|(_, p)| p)),
     }
 }
 
@@ -737,6 +1062,30 @@ fn rule_files_in(dir: &Path) -> Result<Vec<PathBuf>, RuleError> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn citations_name_the_vendor_document_never_the_seed_file() {
+        let set = RuleSet::builtin().unwrap();
+        let seed_file = regex::Regex::new(r"[0-9]{3}_[0-9a-f]{16}\.txt").unwrap();
+        let mut seen = 0;
+        for r in &set.rules {
+            for reference in r.references.iter().filter(|x| x.seed.is_some()) {
+                seen += 1;
+                let shown = reference.to_string();
+                let json = serde_json::to_string(reference).unwrap();
+                assert!(!seed_file.is_match(&shown), "{}: {shown}", r.id);
+                assert!(!seed_file.is_match(&json), "{}: {json}", r.id);
+                let seed = reference.seed.as_deref().unwrap();
+                assert!(
+                    seed_document(seed).is_some(),
+                    "{}: no document title for {seed}",
+                    r.id
+                );
+                assert!(json.contains("\"document\""), "{json}");
+            }
+        }
+        assert!(seen >= 5, "the catalog cites the seed documents");
+    }
+
     const GOOD: &str = r#"
 id: port-in-use
 title: Port {{port}} already in use
@@ -835,6 +1184,70 @@ match:
             .join(name);
         std::fs::create_dir_all(&d).unwrap();
         d
+    }
+
+    const RESOLVED: &str = r#"
+resolved_by:
+  after:
+    any:
+      - event: { reason: '^Pulled$', message: 'image "{{port}}"' }
+      - container: { name: '^{{port}}$', state: '^running$' }
+  unless:
+    event: { reason: '^BackOff$' }
+  quiet_for: 10m
+"#;
+
+    #[test]
+    fn resolved_by_and_affects_parse_with_placeholders() {
+        let r = Rule::from_yaml("t.yaml", &format!("{GOOD}{RESOLVED}affects: not-started\n"))
+            .expect("valid rule");
+        let rb = r.resolved_by.expect("resolved_by");
+        assert_eq!(rb.quiet_for, Some(600));
+        assert!(rb.unless.is_some());
+        assert_eq!(r.affects, Affects::NotStarted);
+        let MatchNode::Any(v) = &rb.after else {
+            panic!("expected any")
+        };
+        let MatchNode::Leaf(l) = &v[0] else {
+            panic!("expected a leaf")
+        };
+        // The template is kept; the regex that was checked stands a plain word in for it.
+        assert_eq!(l.fields[0].1.source, r#"image "{{port}}""#);
+        // Without the key, every pod and nothing resolves.
+        let plain = Rule::from_yaml("t.yaml", GOOD).expect("valid");
+        assert!(plain.resolved_by.is_none());
+        assert_eq!(plain.affects, Affects::All);
+    }
+
+    #[test]
+    fn resolved_by_is_checked_like_match() {
+        let bad = |text: &str| {
+            Rule::from_yaml("t.yaml", &format!("{GOOD}{text}"))
+                .unwrap_err()
+                .to_string()
+        };
+        let e = bad(&RESOLVED.replace("{{port}}\"", "{{image}}\""));
+        assert!(e.contains("resolved_by uses {{image}}"), "{e}");
+        let e = bad(&RESOLVED.replace("quiet_for: 10m", "quiet_for: soon"));
+        assert!(e.contains("quiet_for"), "{e}");
+        let e = bad(&RESOLVED.replace("unless:", "until:"));
+        assert!(e.contains("unknown key `until`"), "{e}");
+        let e = bad("resolved_by:\n  unless:\n    event: { reason: x }\n");
+        assert!(e.contains("needs `after`"), "{e}");
+        let e = bad(&RESOLVED.replace("'^running$'", "'^(running$'"));
+        assert!(e.contains("invalid regex"), "{e}");
+        let e = bad("affects: running\n");
+        assert!(e.contains("unknown variant"), "{e}");
+    }
+
+    #[test]
+    fn templates_are_filled_with_escaped_captures() {
+        let mut caps = BTreeMap::new();
+        caps.insert("image".to_string(), "nginx:1.25+x".to_string());
+        assert_eq!(
+            fill_template(r#"^pulled "{{image}}" {{missing}}$"#, &caps, ".*?"),
+            r#"^pulled "nginx:1\.25\+x" .*?$"#
+        );
     }
 
     #[test]

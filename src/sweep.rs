@@ -75,7 +75,9 @@ impl SweepReport {
         });
         let mut groups: Vec<Group> = Vec::new();
         for d in &pods {
-            let Some(top) = d.findings.first() else {
+            // A pod is grouped by its own top cause: history and unrelated node context never
+            // group it (a pod with only those is listed, not grouped).
+            let Some(top) = d.findings.iter().find(|f| f.is_current()) else {
                 continue;
             };
             match groups.iter_mut().find(|g| g.cause == top.id) {
@@ -351,11 +353,15 @@ mod tests {
                     explained_by: vec![],
                     corroboration: 1,
                     references: vec![],
+                    history: None,
+                    unrelated: None,
                     rule_explains: vec![],
+                    items: vec![],
                 })
                 .into_iter()
                 .collect(),
             not_checked: vec![],
+            next_steps: vec![],
             cluster: None,
             platform: None,
         }

@@ -12,13 +12,48 @@
 use crate::engine::Engine;
 use crate::evidence::Evidence;
 use crate::parse;
-use crate::rules::{Rule, RuleError, RuleKind, RuleSet};
+use crate::rules::{MatchNode, Rule, RuleError, RuleKind, RuleSet};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// Fixtures of the built-in rules.
 pub static BUILTIN_FIXTURES: include_dir::Dir<'_> =
     include_dir::include_dir!("$CARGO_MANIFEST_DIR/testdata/rules");
+
+/// One row of `rules list -o json` (and of the MCP `list_rules` tool) per rule.
+pub fn rule_rows(set: &RuleSet) -> Vec<serde_json::Value> {
+    set.rules
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id, "title": r.title, "severity": r.severity,
+                "category": r.category, "kind": r.kind, "source": r.origin,
+                "platforms": r.platforms.keys().map(|p| p.id()).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+/// The one-line error for an unknown rule id, with close ids as suggestions.
+pub fn unknown_rule_message(set: &RuleSet, id: &str) -> String {
+    let close: Vec<&str> = set
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|x| {
+            x.contains(id) || id.contains(*x) || x.split('-').any(|w| w.len() > 3 && id.contains(w))
+        })
+        .take(5)
+        .collect();
+    format!(
+        "no rule with id `{id}`{}; `kubectl-diagnose rules list` shows them all",
+        if close.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you mean: {})", close.join(", "))
+        }
+    )
+}
 
 /// One problem found by `rules lint`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -225,6 +260,27 @@ pub fn lint(dir: Option<&Path>) -> Result<Vec<LintIssue>, RuleError> {
             }
         }
     }
+    // Constructs that make the regex crate leave its fast engines on non-ASCII text.
+    for r in &ok {
+        let text = files
+            .iter()
+            .find(|(p, _)| *p == r.origin)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or("");
+        for (field, src) in rule_patterns(r) {
+            for why in slow_path_constructs(&src) {
+                issues.push(LintIssue {
+                    location: pattern_location(&r.origin, text, &src),
+                    message: format!(
+                        "rule `{}`: regex for `{field}` uses {why}; on non-ASCII text (Chinese logs) it \
+                         forces the regex crate's slow engine for every rule of this field",
+                        r.id
+                    ),
+                    level: "warning",
+                });
+            }
+        }
+    }
     // Fixtures present.
     let source = match dir {
         None => FixtureSource::Builtin,
@@ -243,6 +299,109 @@ pub fn lint(dir: Option<&Path>) -> Result<Vec<LintIssue>, RuleError> {
         }
     }
     Ok(issues)
+}
+
+/// Every (source.field, regex source) of a rule, in file order.
+fn rule_patterns(r: &Rule) -> Vec<(String, String)> {
+    fn walk(n: &MatchNode, out: &mut Vec<(String, String)>) {
+        match n {
+            MatchNode::All(v) | MatchNode::Any(v) => v.iter().for_each(|c| walk(c, out)),
+            MatchNode::Not(c) => walk(c, out),
+            MatchNode::Leaf(l) => {
+                for (f, p) in &l.fields {
+                    out.push((format!("{}.{f}", l.source.name()), p.source.clone()));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&r.matcher, &mut out);
+    out
+}
+
+/// `file:line` of the first line of `text` holding `pattern` (as written in single quotes or
+/// plain), else the file alone.
+fn pattern_location(origin: &str, text: &str, pattern: &str) -> String {
+    let written = pattern.replace('\'', "''");
+    text.lines()
+        .position(|l| l.contains(&written))
+        .map(|i| format!("{origin}:{}", i + 1))
+        .unwrap_or_else(|| origin.to_string())
+}
+
+/// Constructs in `pattern` that push the `regex` crate off its DFA engines when the text is not
+/// ASCII, making every line of Chinese (or any non-ASCII) text tens of times slower to scan:
+///
+/// - Unicode word boundaries (`\b`, `\B`, `\b{start}`, `\<`, ...): the lazy DFA cannot evaluate them
+///   on non-ASCII bytes and gives up. Measured on 2 MB of Chinese log with the built-in rules:
+///   0.7 s with `(?-u:\b)`, 40 s with `\b` (debug build).
+/// - A counted repetition above 20 of a large Unicode class such as `\w` or `\p{L}` (`\w{3,60}`):
+///   the DFA's state cache thrashes and the search falls back too (same input: 45 s).
+///
+/// Returns one short description per construct found; empty when the pattern is fine (or does not
+/// parse, which the loader reports on its own).
+pub fn slow_path_constructs(pattern: &str) -> Vec<String> {
+    use regex_syntax::hir::{Class, Hir, HirKind, Look};
+    let Ok(hir) = regex_syntax::Parser::new().parse(pattern) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let looks = hir.properties().look_set();
+    for (look, shown) in [
+        (Look::WordUnicode, "a Unicode word boundary `\\b`"),
+        (Look::WordUnicodeNegate, "a Unicode non-boundary `\\B`"),
+        (Look::WordStartUnicode, "a Unicode word-start assertion"),
+        (Look::WordEndUnicode, "a Unicode word-end assertion"),
+        (
+            Look::WordStartHalfUnicode,
+            "a Unicode half word-start assertion",
+        ),
+        (
+            Look::WordEndHalfUnicode,
+            "a Unicode half word-end assertion",
+        ),
+    ] {
+        if looks.contains(look) {
+            out.push(format!("{shown} (write `(?-u:\\b)`, the ASCII boundary)"));
+        }
+    }
+    fn large_unicode_class(h: &Hir) -> bool {
+        match h.kind() {
+            HirKind::Class(Class::Unicode(c)) => {
+                c.ranges().len() > 100 && c.ranges().iter().any(|r| r.end() > '\u{7f}')
+            }
+            HirKind::Capture(c) => large_unicode_class(&c.sub),
+            HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().any(large_unicode_class),
+            HirKind::Repetition(r) => large_unicode_class(&r.sub),
+            _ => false,
+        }
+    }
+    fn big_repeats(h: &Hir, out: &mut bool) {
+        match h.kind() {
+            HirKind::Repetition(r) => {
+                let bound = r.max.unwrap_or(r.min);
+                if bound > 20 && large_unicode_class(&r.sub) {
+                    *out = true;
+                }
+                big_repeats(&r.sub, out);
+            }
+            HirKind::Capture(c) => big_repeats(&c.sub, out),
+            HirKind::Concat(v) | HirKind::Alternation(v) => {
+                v.iter().for_each(|c| big_repeats(c, out))
+            }
+            _ => {}
+        }
+    }
+    let mut rep = false;
+    big_repeats(&hir, &mut rep);
+    if rep {
+        out.push(
+            "a counted repetition above 20 of a large Unicode class such as `\\w{3,60}` \
+             (use `(?-u:\\w)`, `\\S` or a smaller bound)"
+                .to_string(),
+        );
+    }
+    out
 }
 
 /// Outcome of one fixture.
@@ -334,15 +493,19 @@ pub fn test_rules(set: &RuleSet, ids: &[String], source: &FixtureSource) -> Vec<
     out
 }
 
-/// The `match:` block of a rule file's text, for `rules show`.
+/// The `match:` block of a rule file's text, for `rules show`, followed by its `resolved_by:` and
+/// `affects:` blocks when it has them (what decides whether a finding is current).
 pub fn match_block(text: &str) -> String {
     let mut out = Vec::new();
     let mut inside = false;
     for line in text.lines() {
-        if line.starts_with("match:") {
+        if ["match:", "resolved_by:", "affects:"]
+            .iter()
+            .any(|k| line.starts_with(k))
+        {
             inside = true;
         } else if inside && !line.is_empty() && !line.starts_with(' ') && !line.starts_with('#') {
-            break;
+            inside = false;
         }
         if inside {
             out.push(line);
@@ -360,6 +523,71 @@ mod tests {
         let issues = lint(None).expect("lint runs");
         let errors: Vec<_> = issues.iter().filter(|i| i.level == "error").collect();
         assert!(errors.is_empty(), "{errors:#?}");
+    }
+
+    #[test]
+    fn match_block_includes_resolved_by_and_affects() {
+        let t = "id: x\nmatch:\n  log: {text: a}\nreferences: []\nresolved_by:\n  after:\n    event: {reason: b}\naffects: not-started\n";
+        assert_eq!(
+            match_block(t),
+            "match:\n  log: {text: a}\nresolved_by:\n  after:\n    event: {reason: b}\naffects: not-started"
+        );
+    }
+
+    #[test]
+    fn builtin_rules_have_no_slow_path_constructs() {
+        let issues = lint(None).expect("lint runs");
+        let slow: Vec<_> = issues
+            .iter()
+            .filter(|i| i.message.contains("slow engine"))
+            .collect();
+        assert!(slow.is_empty(), "{slow:#?}");
+    }
+
+    #[test]
+    fn slow_path_constructs_are_named() {
+        assert_eq!(slow_path_constructs(r"\bfailed\b").len(), 1);
+        assert!(slow_path_constructs(r"\bfailed")[0].contains("word boundary"));
+        assert!(slow_path_constructs(r"\Bx")[0].contains("non-boundary"));
+        assert!(slow_path_constructs(r"\b{start}x")[0].contains("word-start"));
+        assert!(slow_path_constructs(r"(?i)\w{3,60} refused")[0].contains("repetition"));
+        assert!(slow_path_constructs(r"\p{L}{30,} x")[0].contains("repetition"));
+        // The ASCII forms, small bounds and small classes stay on the fast path.
+        for fine in [
+            r"(?-u:\b)failed(?-u:\b)",
+            r"(?-u:\w){3,60} refused",
+            r"\w{1,10} refused",
+            r"\S{1,100} refused",
+            r"\d+ Insufficient cpu",
+            r"\p{Han}{3,60}",
+            r"not a regex (",
+        ] {
+            assert!(slow_path_constructs(fine).is_empty(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn lint_warns_about_a_unicode_word_boundary_with_its_line() {
+        let dir = std::env::temp_dir().join(format!("kd-lint-slow-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let rule = "id: slow-one\ntitle: t\nseverity: warning\ncategory: test\ndetects: d\n\
+                    why: w\nfix: f\nreferences: [{url: https://example.invalid}]\nmatch:\n  \
+                    log: { text: '\\bpanic\\b' }\n";
+        std::fs::write(dir.join("slow-one.yaml"), rule).unwrap();
+        let issues = lint(Some(&dir)).expect("lint runs");
+        std::fs::remove_dir_all(&dir).ok();
+        let slow: Vec<_> = issues
+            .iter()
+            .filter(|i| i.message.contains("slow engine"))
+            .collect();
+        assert_eq!(slow.len(), 1, "{issues:#?}");
+        assert_eq!(slow[0].level, "warning");
+        assert!(
+            slow[0].location.ends_with("slow-one.yaml:10"),
+            "{:?}",
+            slow[0]
+        );
+        assert!(slow[0].message.contains("log.text"), "{:?}", slow[0]);
     }
 
     #[test]

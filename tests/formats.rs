@@ -214,6 +214,88 @@ fn sweep_reports_validate_against_the_schema() {
     assert_valid(&v, &doc, "empty sweep");
 }
 
+/// A report with history, unrelated node context and next steps validates; the schema refuses
+/// those parts broken.
+#[test]
+fn history_unrelated_and_next_steps_validate_against_the_schema() {
+    let e = engine();
+    let v = validator();
+    let history = run(
+        e,
+        Path::new("testdata/history/failedmount-events-then-started.txt"),
+    );
+    let steps = run(e, Path::new("testdata/history/crash-status.yaml"));
+    assert!(history.findings.iter().any(|f| f.history.is_some()));
+    assert!(!steps.next_steps.is_empty());
+    // The merged-sweep shape: a node cause reported as context of a crash-looping pod.
+    let mut ev = Evidence::new();
+    parse::parse_path(Path::new("testdata/history/crash-status.yaml"), e, &mut ev)
+        .expect("fixture parses");
+    ev.node_conditions
+        .push(kubectl_diagnose::evidence::NodeCondition {
+            node: Some("ip-10-0-3-7.ec2.internal".into()),
+            type_: "NetworkUnavailable".into(),
+            status: "True".into(),
+            reason: Some("EKLetHasInsufficientSubnetIP".into()),
+            message: Some(
+                "eklet node has insufficient IP available of subnet subnet-bok73g4c".into(),
+            ),
+            ..Default::default()
+        });
+    let unrelated = diagnose(e, &ev, vec![]);
+    assert!(
+        unrelated.findings.iter().any(|f| f.unrelated.is_some()),
+        "{:?}",
+        unrelated.findings.iter().map(|f| &f.id).collect::<Vec<_>>()
+    );
+    for (what, d) in [
+        ("history", &history),
+        ("next steps", &steps),
+        ("unrelated", &unrelated),
+    ] {
+        let doc = json_of(&render_pod(d, Format::Json, &opts(), None));
+        assert_valid(&v, &doc, what);
+    }
+    let doc = json_of(&render_sweep(
+        &sweep_of(vec![history.clone(), steps.clone()]),
+        Format::Json,
+        &opts(),
+        None,
+    ));
+    assert_valid(&v, &doc, "sweep with history and next steps");
+
+    let h = json_of(&render_pod(&history, Format::Json, &opts(), None));
+    let s = json_of(&render_pod(&steps, Format::Json, &opts(), None));
+    type Break = fn(&mut Value);
+    let breaks: [(&str, &Value, Break); 5] = [
+        ("no nextSteps", &s, |d| {
+            d.as_object_mut().map(|o| o.remove("nextSteps"));
+        }),
+        ("a next step without its command", &s, |d| {
+            d["nextSteps"][0]
+                .as_object_mut()
+                .map(|o| o.remove("command"));
+        }),
+        ("an empty command", &s, |d| {
+            d["nextSteps"][0]["command"] = "".into()
+        }),
+        ("history without what resolved it", &h, |d| {
+            d["findings"][0]["history"]["resolvedBy"] = Value::Array(vec![])
+        }),
+        ("history with an unknown original severity", &h, |d| {
+            d["findings"][0]["history"]["originalSeverity"] = "fatal".into()
+        }),
+    ];
+    for (what, doc, f) in breaks {
+        let mut d = doc.clone();
+        f(&mut d);
+        assert!(
+            !v.is_valid(&d),
+            "a pod report with {what} must not validate"
+        );
+    }
+}
+
 #[test]
 fn the_schema_rejects_broken_documents() {
     let e = engine();

@@ -324,7 +324,8 @@ impl ApiServer {
             .modify("nodes", None, name, f)
     }
 
-    /// Create or replace a Pod, Event, Node or Namespace (ADDED / MODIFIED to watches).
+    /// Create or replace a Pod, Event, Node, Namespace or workload (Deployment, StatefulSet,
+    /// DaemonSet, ReplicaSet, Job; give its apiVersion) (ADDED / MODIFIED to watches).
     pub fn put_object(&self, object: Value) -> u64 {
         self.shared.store.lock().unwrap().put(object)
     }

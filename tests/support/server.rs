@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::printers::{self, Shape};
-use super::store::{known_resource, ApiError, Query, Store};
+use super::store::{api_group, known_resource, ApiError, Query, Store};
 use super::{FaultKind, Forbid, Recorded};
 
 pub(crate) type RespBody = http_body_util::combinators::UnsyncBoxBody<Bytes, Infallible>;
@@ -243,7 +243,11 @@ fn discovery_v1() -> Value {
 
 fn route(path: &str, addr: Option<SocketAddr>) -> Target {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let lookup = |plural: &str| known_resource(plural);
+    // Core resources under /api/v1 only; workloads under their own group (`api_group`).
+    let lookup = |plural: &str| known_resource(plural).filter(|_| api_group(plural).is_none());
+    let grouped = |group: &str, plural: &str| {
+        known_resource(plural).filter(|_| api_group(plural) == Some(group))
+    };
     match segs.as_slice() {
         ["version"] => Target::Raw(json!({
             "major": "1",
@@ -292,6 +296,22 @@ fn route(path: &str, addr: Option<SocketAddr>) -> Target {
             _ => Target::NotFound,
         },
         ["api", "v1", "namespaces", ns, plural, name] => match lookup(plural) {
+            Some((resource, _, true)) => Target::Get {
+                resource,
+                ns: Some(ns.to_string()),
+                name: name.to_string(),
+            },
+            _ => Target::NotFound,
+        },
+        ["apis", group, "v1", "namespaces", ns, plural] => match grouped(group, plural) {
+            Some((resource, kind, true)) => Target::List {
+                resource,
+                kind,
+                ns: Some(ns.to_string()),
+            },
+            _ => Target::NotFound,
+        },
+        ["apis", group, "v1", "namespaces", ns, plural, name] => match grouped(group, plural) {
             Some((resource, _, true)) => Target::Get {
                 resource,
                 ns: Some(ns.to_string()),

@@ -24,7 +24,22 @@ pub(crate) const RESOURCES: &[(&str, &str, bool)] = &[
     ("events", "Event", true),
     ("nodes", "Node", false),
     ("namespaces", "Namespace", false),
+    // Workloads (served under /apis/<group>/v1 only, see `api_group`).
+    ("deployments", "Deployment", true),
+    ("statefulsets", "StatefulSet", true),
+    ("daemonsets", "DaemonSet", true),
+    ("replicasets", "ReplicaSet", true),
+    ("jobs", "Job", true),
 ];
+
+/// The API group of a resource served under `/apis/<group>/v1`; `None` for the core group.
+pub(crate) fn api_group(plural: &str) -> Option<&'static str> {
+    match plural {
+        "deployments" | "statefulsets" | "daemonsets" | "replicasets" => Some("apps"),
+        "jobs" => Some("batch"),
+        _ => None,
+    }
+}
 
 pub(crate) fn resource_of_kind(kind: &str) -> Option<&'static str> {
     RESOURCES.iter().find(|r| r.1 == kind).map(|r| r.0)
@@ -593,7 +608,7 @@ impl Store {
                 .to_string();
             let resource = resource_of_kind(&kind).unwrap_or_else(|| {
                 panic!(
-                    "{}: unsupported kind {kind:?} (Pod, Event, Node, Namespace)",
+                    "{}: unsupported kind {kind:?} (Pod, Event, Node, Namespace, workloads)",
                     file.display()
                 )
             });

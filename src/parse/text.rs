@@ -82,6 +82,12 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         }
         None => rest,
     };
+    // A YAML or JSON `message:` key whose document could not be read: the value is the message.
+    let rest = ["message: ", "msg: ", "\"message\": ", "Message: "]
+        .iter()
+        .find_map(|k| rest.strip_prefix(k))
+        .map(|r| r.trim().trim_matches(['\'', '"', ',']))
+        .unwrap_or(rest);
     let rest = match field_path(rest) {
         Some((c, m)) => {
             a.container = Some(c.to_string());
@@ -435,7 +441,8 @@ fn implied_reason(msg: &str) -> Option<(&'static str, Option<&'static str>)> {
 /// available to schedule pods`.
 fn nodes_available(msg: &str) -> bool {
     let Some((a, rest)) = msg.split_once('/') else {
-        return msg.starts_with("no nodes available to schedule pods");
+        return msg.starts_with("no nodes available to schedule pods")
+            || msg.starts_with("No nodes are available that match all of the");
     };
     if a.is_empty() || !a.bytes().all(|c| c.is_ascii_digit()) {
         return false;

@@ -825,12 +825,16 @@ impl<'a> Ctx<'a> {
             structured.insert(e.message.trim());
         }
         for c in &ev.containers {
+            // A state without its reason knows less than the message's own template implies.
             for st in [&c.state, &c.last_state].into_iter().flatten() {
                 if let ContainerState::Waiting {
-                    message: Some(m), ..
+                    message: Some(m),
+                    reason: Some(_),
                 }
                 | ContainerState::Terminated {
-                    message: Some(m), ..
+                    message: Some(m),
+                    reason: Some(_),
+                    ..
                 } = st
                 {
                     structured.insert(m.trim());

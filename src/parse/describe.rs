@@ -53,8 +53,19 @@ pub enum Fragment {
     Taints,
 }
 
+/// The header row of a describe's conditions table (`Type  Status  LastHeartbeatTime ...`).
+fn is_conditions_header(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with("Type")
+        && t.contains("Status")
+        && (t.contains("LastHeartbeatTime") || t.contains("LastTransitionTime"))
+}
+
 /// Does this line (at any indentation) start a describe fragment?
 pub fn fragment_start(line: &str) -> Option<Fragment> {
+    if is_conditions_header(line) {
+        return Some(Fragment::Conditions);
+    }
     let t = line.trim();
     let (key, value) = split_key(t)?;
     match key {
@@ -470,6 +481,9 @@ impl Describe {
             }
             Fragment::Conditions => {
                 d.section = Section::Conditions;
+                if is_conditions_header(line) {
+                    d.condition_line(n, &line[d.base..]);
+                }
             }
             Fragment::Taints => {
                 d.node_marks = true;
@@ -831,7 +845,17 @@ impl Describe {
                     }
                 }
             }
-            Section::None | Section::Other => {}
+            Section::None | Section::Other => {
+                // A table whose section header was cut from the paste (`[...]`).
+                if let Some(t) = EventTable::from_header(line) {
+                    self.section = Section::Events;
+                    self.events_table = Some(t);
+                } else if is_conditions_header(line) {
+                    self.section = Section::Conditions;
+                    self.cond_layout = None;
+                    self.condition_line(n, line);
+                }
+            }
         }
     }
 

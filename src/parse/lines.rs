@@ -326,6 +326,18 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
         }
         s = Cow::Owned(rest.to_string());
     }
+    // A Markdown table (`Type | Reason | Age | Source | Message`, as a rendered table copies):
+    // cells become columns; its `-- | --` rule becomes a blank line.
+    let t = s.trim();
+    if t.matches(" | ").count() >= 3 || (t.len() > 2 && t.starts_with('|') && t.ends_with('|')) {
+        if t.bytes()
+            .all(|b| matches!(b, b'-' | b'|' | b':' | b' ' | b'\t'))
+        {
+            return Cow::Borrowed("");
+        }
+        let cells: Vec<&str> = t.trim_matches('|').split('|').map(str::trim).collect();
+        s = Cow::Owned(cells.join("   "));
+    }
     // `**Warning  Unhealthy ...**`: Markdown bold around a pasted line.
     if let Some(inner) = s
         .trim()
@@ -355,11 +367,17 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
             | "[truncated]"
             | "......"
     );
-    if fence || cut {
+    if fence {
+        return Cow::Borrowed(FENCE);
+    }
+    if cut {
         return Cow::Borrowed("");
     }
     s
 }
+
+/// What [`unwrap_paste`] returns for a Markdown code fence: a segment boundary.
+pub const FENCE: &str = "\u{0}fence";
 
 #[cfg(test)]
 mod tests {

@@ -123,7 +123,8 @@ impl Listing {
         };
         let name = *words.get(i)?;
         let ready = ready_cell(words.get(i + 1)?)?;
-        let status = *words.get(i + 2)?;
+        // Markdown emphasis a chat added around the cell (`**_**ErrImagePull**_**`).
+        let status = words.get(i + 2)?.trim_matches(|c| c == '*' || c == '_');
         if !is_name(name) || !is_status(status) {
             return None;
         }

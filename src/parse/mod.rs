@@ -173,6 +173,10 @@ pub(crate) fn parse_stream<R: Read>(
         }
         let raw = String::from_utf8_lossy(lr.line());
         let text = lines::unwrap_paste(&raw);
+        if text == lines::FENCE {
+            p.fence();
+            continue;
+        }
         if !any_text && text.bytes().any(|b| !b.is_ascii_whitespace()) {
             any_text = true;
         }
@@ -352,7 +356,15 @@ struct Cx<'a> {
     segments: Vec<Segment>,
     /// False for objects that did not come from text (live API responses): no line numbers.
     lines: bool,
+    /// The last free-text lines (number, text), consecutive, at most [`MAX_JOINED`] - 1: a message
+    /// wrapped over several lines (a terminal, a YAML folded scalar) is also offered joined.
+    recent: Vec<(u64, String)>,
 }
+
+/// Most free-text lines joined into one message.
+const MAX_JOINED: usize = 3;
+/// Longest free-text line remembered for joining.
+const MAX_JOINED_LINE: usize = 4096;
 
 impl Cx<'_> {
     fn prov(&self, line: u64, format: &str) -> Provenance {
@@ -403,21 +415,50 @@ impl Cx<'_> {
             }
         }
         self.keep(n, text, None, "free-text");
-        self.message(n, text);
+        let alone = self.message(n, text);
+        // A message wrapped over consecutive lines: offer it joined when the line alone was not
+        // wanted.
+        if self.recent.last().is_some_and(|(l, _)| *l + 1 != n) {
+            self.recent.clear();
+        }
+        if !alone {
+            for k in 1..=self.recent.len() {
+                let start = self.recent.len() - k;
+                let mut joined = String::new();
+                for (_, t) in &self.recent[start..] {
+                    joined.push_str(t.trim());
+                    joined.push(' ');
+                }
+                joined.push_str(text.trim());
+                let first = self.recent[start].0;
+                if self.message(first, &joined) {
+                    break;
+                }
+            }
+        }
+        if text.len() <= MAX_JOINED_LINE {
+            self.recent.push((n, text.to_string()));
+            if self.recent.len() >= MAX_JOINED {
+                self.recent.remove(0);
+            }
+        } else {
+            self.recent.clear();
+        }
     }
 
     /// Offers the message a free-text line carries to the event and container matchers
     /// ([`text::analyse`]); kept when the filter wants it.
-    fn message(&mut self, n: u64, line: &str) {
+    fn message(&mut self, n: u64, line: &str) -> bool {
         let Some(a) = text::analyse(line) else {
-            return;
+            return false;
         };
         if !self.filter.wants_message(&a.message, a.reason.is_some()) {
-            return;
+            return false;
         }
         let format = if a.journal { "journal" } else { "free-text" };
         let prov = self.prov(n, format);
         self.ev.push_message(a.into_message(line, prov));
+        true
     }
 
     /// Offers a log or free-text line to the filter; keeps it if wanted.
@@ -462,6 +503,8 @@ struct Parser<'a> {
     /// The line before the one being read (short lines only): a container's name line before a
     /// pasted `State:` block.
     prev: Option<String>,
+    /// Markdown code fences seen.
+    fences: u64,
 }
 
 fn is_blank(line: &str) -> bool {
@@ -477,12 +520,14 @@ impl<'a> Parser<'a> {
                 filter,
                 segments: Vec::new(),
                 lines: true,
+                recent: Vec::new(),
             },
             state: State::Text,
             log: None,
             suspended_log: None,
             max_doc: objects::MAX_DOC,
             prev: None,
+            fences: 0,
         }
     }
 
@@ -508,6 +553,17 @@ impl<'a> Parser<'a> {
         if !is_blank(line) {
             self.prev = (line.len() <= 256).then(|| line.to_string());
         }
+    }
+
+    /// A Markdown code fence: whatever was being read ends there; a closing fence also ends the
+    /// log a `kubectl logs` line inside the block started.
+    fn fence(&mut self) {
+        self.end_state();
+        self.fences += 1;
+        if self.fences.is_multiple_of(2) {
+            self.log = None;
+        }
+        self.prev = None;
     }
 
     /// Finishes the current segment, emitting its evidence.
@@ -559,6 +615,7 @@ impl<'a> Parser<'a> {
                 for (i, l) in text.split('\n').enumerate() {
                     if !is_blank(l) {
                         self.cx.keep(first + i as u64, l, None, format);
+                        self.cx.message(first + i as u64, l);
                     }
                 }
             }
@@ -681,7 +738,7 @@ impl<'a> Parser<'a> {
             }
         }
         match b0 {
-            b'-' | b'm' | b's' | b'i' | b't' | b'c' | b'l' | b' ' | b'\t'
+            b'-' | b'm' | b's' | b'i' | b't' | b'c' | b'l' | b'e' | b' ' | b'\t'
                 if objects::yaml_start(line, false) =>
             {
                 Some(self.start_doc(objects::DocKind::Yaml, n, line))

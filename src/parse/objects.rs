@@ -57,7 +57,8 @@ pub fn yaml_start(line: &str, strong_only: bool) -> bool {
     if line == "---" || line.starts_with("--- ") {
         return true;
     }
-    const WEAK: [&str; 10] = [
+    const WEAK: [&str; 11] = [
+        "exitCode:",
         "items:",
         "metadata:",
         "spec:",
@@ -433,6 +434,7 @@ pub fn api_object_to_evidence(
         filter: &super::KeepAll,
         segments: Vec::new(),
         lines: false,
+        recent: Vec::new(),
     };
     let mut conv = Converter {
         loc: Locator::new("", 1),
@@ -851,12 +853,18 @@ impl Converter<'_, '_, '_> {
             let at = self.loc.find(cursor, hi, "type", &type_).unwrap_or(cursor);
             cursor = at + 1;
             let provenance = self.prov(at);
+            let message = s(c, &["message"]);
+            // The scheduler's message in `PodScheduled=False` is the FailedScheduling event's
+            // message (events expire, the condition stays): offered to event matchers as such.
+            if let Some(m) = message.as_deref() {
+                self.text_message(m, &provenance);
+            }
             self.cx.ev.pod_conditions.push(PodCondition {
                 pod: pod_key.clone(),
                 type_,
                 status: status_text(c).unwrap_or_default(),
                 reason: s(c, &["reason"]),
-                message: s(c, &["message"]),
+                message,
                 provenance,
             });
             self.emitted += 1;
@@ -898,9 +906,26 @@ impl Converter<'_, '_, '_> {
                     restart_count: u(c, &["restartCount"]).and_then(|x| u32::try_from(x).ok()),
                     state: get(c, &["state"]).and_then(container_state),
                     last_state: get(c, &["lastState"]).and_then(container_state),
-                    provenance,
+                    provenance: provenance.clone(),
                 });
                 self.emitted += 1;
+                self.reasonless_messages(c, &provenance);
+            }
+        }
+    }
+
+    /// A waiting or terminated message whose reason is missing (cut from the paste) is offered to
+    /// the event and container message matchers like free text.
+    fn reasonless_messages(&mut self, c: &Value, provenance: &Provenance) {
+        for key in ["state", "lastState"] {
+            for st in ["waiting", "terminated"] {
+                if let Some(x) = get(c, &[key, st]) {
+                    if s(x, &["reason"]).is_none() {
+                        if let Some(m) = s(x, &["message"]) {
+                            self.text_message(&m, provenance);
+                        }
+                    }
+                }
             }
         }
     }
@@ -1012,6 +1037,24 @@ impl Converter<'_, '_, '_> {
         }
     }
 
+    /// Offers a message found in an object to the event and container message matchers when it
+    /// implies its own event reason (a scheduler message in a pod condition, a waiting message
+    /// whose reason was cut from the paste).
+    fn text_message(&mut self, message: &str, provenance: &Provenance) {
+        let Some(a) = super::text::analyse(message) else {
+            return;
+        };
+        if a.reason.is_none() && !self.cx.filter.wants_message(&a.message, false) {
+            return;
+        }
+        if a.reason.is_some() && !self.cx.filter.wants_message(&a.message, true) {
+            return;
+        }
+        let mut p = provenance.clone();
+        p.format = "free-text".into();
+        self.cx.ev.push_message(a.into_message(message, p));
+    }
+
     /// A Job: its `Failed` status condition becomes the event the `event` matchers see
     /// (object kind `Job`, reason and message of the condition, type `Warning`, provenance format
     /// `job-condition`).
@@ -1070,9 +1113,10 @@ impl Converter<'_, '_, '_> {
             restart_count: u(c, &["restartCount"]).and_then(|x| u32::try_from(x).ok()),
             state: get(c, &["state"]).and_then(container_state),
             last_state: get(c, &["lastState"]).and_then(container_state),
-            provenance,
+            provenance: provenance.clone(),
         });
         self.emitted += 1;
+        self.reasonless_messages(c, &provenance);
     }
 
     /// Kind-less pasted pieces: of a node (`spec.taints`, `taints`, `status.conditions`,
@@ -1135,6 +1179,12 @@ impl Converter<'_, '_, '_> {
         // `state:` / `lastState:` pasted alone, or their contents (`terminated:` ...).
         if v.get("waiting").is_some() || v.get("terminated").is_some() {
             let wrapped = serde_json::json!({ "state": v });
+            self.container_fragment(&wrapped, ContainerKind::Regular, lo, hi);
+            return;
+        }
+        // The inside of a `terminated:` map: `exitCode: 127` / `reason: ContainerCannotRun`.
+        if v.get("exitCode").is_some() && (v.get("reason").is_some() || v.get("signal").is_some()) {
+            let wrapped = serde_json::json!({ "state": { "terminated": v } });
             self.container_fragment(&wrapped, ContainerKind::Regular, lo, hi);
             return;
         }

@@ -299,3 +299,45 @@ fn application_log_lines_are_not_events() {
     assert!(ev.events.is_empty());
     assert!(ev.messages.iter().all(|m| m.reason.is_none()));
 }
+
+#[test]
+fn markdown_tables_and_cut_section_headers() {
+    // A rendered Markdown table copied from an issue: `Type | Reason | Age | Source | Message`.
+    let text = "Type | Reason | Age | Source | Message\n-- | -- | -- | -- | --\nWarning | FailedScheduling | 21h13m | default-scheduler | 0/4 nodes are available: 4 Insufficient cpu.\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["events-table"]);
+    assert_eq!(ev.events.len(), 1);
+    assert_eq!(ev.events[0].reason.as_deref(), Some("FailedScheduling"));
+    assert_eq!(
+        ev.events[0].message,
+        "0/4 nodes are available: 4 Insufficient cpu."
+    );
+    // describe node with `[...]` where `Conditions:` was
+    let text = "Name:               node-1\nRoles:              master\n[...]\n  Type             Status  LastHeartbeatTime                 LastTransitionTime                Reason                       Message\n  ----             ------  -----------------                 ------------------                ------                       -------\n  Ready            False   Mon, 03 Jun 2019 13:54:18 +0000   Sun, 02 Jun 2019 21:39:37 +0000   KubeletNotReady              PLEG is not healthy: pleg was last seen active 16h17m50.791825508s ago\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.node_conditions.len(), 1);
+    assert_eq!(ev.node_conditions[0].node.as_deref(), Some("node-1"));
+    assert_eq!(ev.node_conditions[0].status, "False");
+    // emphasis around a STATUS cell
+    let text = "NAME                          READY     STATUS         RESTARTS   AGE\nhello-node-1538117351-qfewi   0/1       **_**ErrImagePull**_**   0          3m\n";
+    let (ev, _) = parse_text(text);
+    assert!(
+        matches!(&ev.containers[0].state, Some(ContainerState::Waiting { reason: Some(r), .. }) if r == "ErrImagePull")
+    );
+}
+
+#[test]
+fn a_closing_fence_ends_a_yaml_document() {
+    // the TKE Serverless FAQ pastes two YAML blocks, the second a condition item whose first line is
+    // less indented than the rest
+    let text = "```yaml\nspec:\n   taints:\n   - effect: NoSchedule\n     key: node.kubernetes.io/network-unavailable\n```\n\n```yaml\n- lastHeartbeatTime: \"2021-04-20T07:55:28Z\"\n      lastTransitionTime: \"2021-04-20T07:00:16Z\"\n      message: eklet node has insufficient IP available of subnet subnet-bok73g4c\n      reason: EKLetHasInsufficientSubnetIP\n      status: \"True\"\n      type: NetworkUnavailable\n```\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["yaml", "yaml"]);
+    assert_eq!(ev.taints.len(), 1);
+    assert_eq!(ev.node_conditions.len(), 1);
+    assert_eq!(
+        ev.node_conditions[0].reason.as_deref(),
+        Some("EKLetHasInsufficientSubnetIP")
+    );
+    assert!(ev.not_checked.is_empty());
+}

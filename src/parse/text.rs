@@ -82,6 +82,12 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         }
         None => rest,
     };
+    // A YAML or JSON `message:` key whose document could not be read: the value is the message.
+    let rest = ["message: ", "msg: ", "\"message\": ", "Message: "]
+        .iter()
+        .find_map(|k| rest.strip_prefix(k))
+        .map(|r| r.trim().trim_matches(['\'', '"', ',']))
+        .unwrap_or(rest);
     let rest = match field_path(rest) {
         Some((c, m)) => {
             a.container = Some(c.to_string());
@@ -243,15 +249,9 @@ fn structured(line: &str, a: &mut Analysed) -> Option<String> {
             "msg" | "message" => msg = Some(value),
             "err" | "error" => err = Some(value),
             "level" | "lvl" => level = Some(value),
-            "pod" => {
-                if !value.is_empty() && !value.contains(' ') {
-                    a.pod = Some(value);
-                }
-            }
-            "containerName" | "container" => {
-                if !value.is_empty() && !value.contains(' ') {
-                    a.container = Some(value);
-                }
+            "pod" if !value.is_empty() && !value.contains(' ') => a.pod = Some(value),
+            "containerName" | "container" if !value.is_empty() && !value.contains(' ') => {
+                a.container = Some(value)
             }
             _ => {}
         }
@@ -357,9 +357,7 @@ fn implied_reason(msg: &str) -> Option<(&'static str, Option<&'static str>)> {
     let starts = |p: &str| msg.starts_with(p);
     let r = if nodes_available(msg) {
         ("FailedScheduling", Some("Pod"))
-    } else if starts("Back-off pulling image") {
-        ("BackOff", Some("Pod"))
-    } else if starts("Back-off restarting failed container") {
+    } else if starts("Back-off pulling image") || starts("Back-off restarting failed container") {
         ("BackOff", Some("Pod"))
     } else if starts("Failed to pull image")
         || starts("Error: ErrImagePull")
@@ -443,7 +441,8 @@ fn implied_reason(msg: &str) -> Option<(&'static str, Option<&'static str>)> {
 /// available to schedule pods`.
 fn nodes_available(msg: &str) -> bool {
     let Some((a, rest)) = msg.split_once('/') else {
-        return msg.starts_with("no nodes available to schedule pods");
+        return msg.starts_with("no nodes available to schedule pods")
+            || msg.starts_with("No nodes are available that match all of the");
     };
     if a.is_empty() || !a.bytes().all(|c| c.is_ascii_digit()) {
         return false;

@@ -188,7 +188,7 @@ fn cronjob_missed_schedules_and_its_jobs() {
     let ids = all_ids(&r);
     assert!(
         ids.contains(&"cronjob-missed-schedule".to_string())
-            && ids.contains(&"active-deadline-exceeded".to_string()),
+            && ids.contains(&"job-deadline-exceeded".to_string()),
         "{ids:?}"
     );
     assert!(s

@@ -806,3 +806,45 @@ match:
     assert!(ids.contains(&"upstream-1718-refused"), "{ids:?}");
     assert!(!ids.contains(&"upstream-1717-refused"), "{ids:?}");
 }
+
+#[test]
+fn a_named_pipe_is_read_once_from_its_first_byte() {
+    // Issue 9: `kubectl-diagnose file <(kubectl describe pod x)` dropped the first 262 bytes (the
+    // `Name:` header) and a pipe with a writer could hang: the path was opened twice.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("describe.pipe");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo only reads the NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let text =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(EXAMPLE)).unwrap();
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        // Blocks until the reader opens the pipe; a second open would never find a writer.
+        let mut w = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&writer_path)
+            .unwrap();
+        let _ = w.write_all(&text);
+    });
+    let out = bin()
+        .args(["file", fifo.to_str().unwrap(), "-o", "json"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    writer.join().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The pod's name comes from the `Name:` line, the paste's first bytes.
+    assert_eq!(
+        v["subject"]["name"], "port-conflict-5b7f9c6d8-m4t2w",
+        "{v:#}"
+    );
+    assert_eq!(v["findings"][0]["id"], "port-already-in-use");
+}

@@ -282,11 +282,27 @@ pub fn parse_archive(
     filter: &dyn LineFilter,
     ev: &mut Evidence,
 ) -> Result<Vec<InputSummary>, InputError> {
-    let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|source| InputError::Io {
-        input: name.clone(),
+        input: path.display().to_string(),
         source,
     })?;
+    parse_archive_from(path, file, filter, ev)
+}
+
+/// Whether a stream named `path` that starts with `head` (its first 262 bytes or fewer) is an
+/// archive or a gzip stream, by its name or its magic bytes.
+pub(crate) fn looks_like_archive(path: &Path, head: &[u8]) -> bool {
+    archive_name(path).is_some() || head.starts_with(&GZIP_MAGIC) || is_tar_header(head)
+}
+
+/// [`parse_archive`] over an already opened stream (a pipe can be opened only once).
+pub(crate) fn parse_archive_from<R: Read + 'static>(
+    path: &Path,
+    file: R,
+    filter: &dyn LineFilter,
+    ev: &mut Evidence,
+) -> Result<Vec<InputSummary>, InputError> {
+    let name = path.display().to_string();
     let Opened {
         reader,
         compressed,

@@ -232,15 +232,27 @@ pub fn parse_path(
     if meta.is_dir() && dump::detect(path).is_some() {
         return dump::parse_dir(path, filter, ev);
     }
-    if !meta.is_dir() && dump::is_compressed_or_archive(path) {
-        return dump::parse_archive(path, filter, ev);
-    }
     if !meta.is_dir() {
-        let f = std::fs::File::open(path).map_err(|source| InputError::Io {
+        // Opened once and sniffed from what was read: a named pipe or `<(kubectl describe ...)` can
+        // be read only once, and opening it twice lost its first bytes (or hung).
+        let mut f = std::fs::File::open(path).map_err(|source| InputError::Io {
             input: name.clone(),
             source,
         })?;
-        return parse_reader(&name, f, filter, ev).map(|s| vec![s]);
+        let mut head = Vec::with_capacity(262);
+        (&mut f)
+            .take(262)
+            .read_to_end(&mut head)
+            .map_err(|source| InputError::Io {
+                input: name.clone(),
+                source,
+            })?;
+        let archive = dump::looks_like_archive(path, &head);
+        let stream = std::io::Cursor::new(head).chain(f);
+        if archive {
+            return dump::parse_archive_from(path, stream, filter, ev);
+        }
+        return parse_reader(&name, stream, filter, ev).map(|s| vec![s]);
     }
     let mut files = Vec::new();
     let mut first_err: Option<InputError> = None;

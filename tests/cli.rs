@@ -848,3 +848,28 @@ fn a_named_pipe_is_read_once_from_its_first_byte() {
     );
     assert_eq!(v["findings"][0]["id"], "port-already-in-use");
 }
+
+#[test]
+fn random_bytes_without_nul_are_refused_as_binary() {
+    // Issue 9: 10 MB of random bytes with no NUL were scanned as free text for 54 s, exit 0.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("blob.bin");
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes: Vec<u8> = (0..2 * 1024 * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x as u8).max(1)
+        })
+        .collect();
+    std::fs::write(&p, bytes).unwrap();
+    let out = bin().arg("file").arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("looks binary") && err.contains("control bytes"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}

@@ -226,7 +226,9 @@ fn corrupt(input: &str, e: io::Error) -> InputError {
 /// Why a file or entry that could not be parsed was skipped.
 fn skipped_reason(e: &InputError) -> String {
     match e {
-        InputError::Binary { .. } => "looks binary; skipped".to_string(),
+        InputError::Binary { .. } | InputError::BinaryContent { .. } => {
+            "looks binary; skipped".to_string()
+        }
         InputError::Empty { .. } => "empty; skipped".to_string(),
         InputError::Io { source, .. } => format!("cannot be read ({source}); skipped"),
     }

@@ -86,6 +86,12 @@ pub enum InputError {
     Empty { input: String },
     #[error("{input} looks binary (NUL byte at offset {offset}); pass the text output of kubectl, not an archive or image")]
     Binary { input: String, offset: u64 },
+    #[error("{input} looks binary ({controls} control bytes in its first {of} bytes); pass the text output of kubectl, not an archive or image")]
+    BinaryContent {
+        input: String,
+        controls: usize,
+        of: usize,
+    },
 }
 
 /// Parse one stream. `name` is used in provenance and errors (a path, or "-" for stdin).
@@ -147,6 +153,13 @@ pub(crate) fn parse_stream<R: Read>(
         return Err(InputError::Binary {
             input: name.to_string(),
             offset: offset as u64,
+        });
+    }
+    if let Some(controls) = lines::binary_by_content(&prefix) {
+        return Err(InputError::BinaryContent {
+            input: name.to_string(),
+            controls,
+            of: prefix.len(),
         });
     }
     let chained = std::io::Cursor::new(prefix).chain(source);
@@ -270,7 +283,9 @@ pub fn parse_path(
             Ok(s) => out.push(s),
             Err(e) => {
                 let reason = match &e {
-                    InputError::Binary { .. } => "looks binary; skipped".to_string(),
+                    InputError::Binary { .. } | InputError::BinaryContent { .. } => {
+                        "looks binary; skipped".to_string()
+                    }
                     InputError::Empty { .. } => "empty; skipped".to_string(),
                     InputError::Io { source, .. } => format!("cannot be read ({source}); skipped"),
                 };

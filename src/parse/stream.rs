@@ -115,36 +115,15 @@ impl Lens {
 
     /// Point the provenance of everything added since `self` at `line` of `input`.
     fn relocate(&self, ev: &mut Evidence, input: &str, line: u64, format: &str) {
-        let set = |p: &mut Provenance| *p = Provenance::new(input, Some(line), format);
+        let at = Provenance::new(input, Some(line), format);
         let [a, b, c, d, e, f, g] = self.0;
-        ev.pods
-            .iter_mut()
-            .skip(a)
-            .for_each(|x| set(&mut x.provenance));
-        ev.pod_conditions
-            .iter_mut()
-            .skip(b)
-            .for_each(|x| set(&mut x.provenance));
-        ev.containers
-            .iter_mut()
-            .skip(c)
-            .for_each(|x| set(&mut x.provenance));
-        ev.events
-            .iter_mut()
-            .skip(d)
-            .for_each(|x| set(&mut x.provenance));
-        ev.node_conditions
-            .iter_mut()
-            .skip(e)
-            .for_each(|x| set(&mut x.provenance));
-        ev.taints
-            .iter_mut()
-            .skip(f)
-            .for_each(|x| set(&mut x.provenance));
-        ev.logs
-            .iter_mut()
-            .skip(g)
-            .for_each(|x| set(&mut x.provenance));
+        macro_rules! relocate {
+            ($($list:ident from $n:ident),*) => {
+                $(ev.$list.iter_mut().skip($n).for_each(|x| x.provenance = at.clone());)*
+            };
+        }
+        relocate!(pods from a, pod_conditions from b, containers from c, events from d,
+            node_conditions from e, taints from f, logs from g);
     }
 }
 

@@ -482,8 +482,11 @@ fn junit_has_one_testcase_per_pod_failing_at_the_threshold() {
             .iter()
             .filter(|d| matches!((fail_on, d.worst()), (Some(t), Some(w)) if w >= t))
             .collect();
-        assert_eq!(j.cases.len(), r.pods.len(), "{name}: a testcase per pod");
-        assert_eq!(j.suite_attrs["tests"], r.pods.len().to_string());
+        // A testcase per diagnosed pod, and one passing case for the healthy pods (counted, their
+        // names not kept by this fixture).
+        let cases = r.pods.len() + usize::from(r.healthy_pods > 0);
+        assert_eq!(j.cases.len(), cases, "{name}: a testcase per pod");
+        assert_eq!(j.suite_attrs["tests"], cases.to_string());
         assert_eq!(
             j.suite_attrs["failures"],
             failing.len().to_string(),
@@ -671,7 +674,7 @@ fn sarif_has_rules_results_and_notifications() {
         .as_str()
         .is_some_and(|t| t.contains("events of namespace shop"))));
 
-    // Live evidence has no file: a logical location only.
+    // Live evidence has no file: the pod's pseudo-path, and its logical location.
     let mut live = examples(e).remove(0);
     live.cluster = Some(kubectl_diagnose::report::ClusterInfo {
         context: "prod".into(),
@@ -681,7 +684,12 @@ fn sarif_has_rules_results_and_notifications() {
     });
     let doc = json_of(&render_pod(&live, Format::Sarif, &opts(), None));
     let loc = &doc["runs"][0]["results"][0]["locations"][0];
-    assert!(loc.get("physicalLocation").is_none(), "{loc}");
+    assert_eq!(
+        loc["physicalLocation"]["artifactLocation"]["uri"],
+        format!("k8s/{}", pod_key(&live).replacen('/', "/pod/", 1)),
+        "{loc}"
+    );
+    assert_eq!(loc["physicalLocation"]["region"]["startLine"], 1, "{loc}");
     assert_eq!(
         loc["logicalLocations"][0]["fullyQualifiedName"],
         pod_key(&live)

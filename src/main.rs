@@ -542,11 +542,32 @@ fn finish(
         _ => false,
     };
     let code = forced_exit.unwrap_or(u8::from(failed));
+    if cli.output == Format::Github {
+        step_summary(&report, &table, threshold);
+    }
     // `| head` closing the pipe ends the output quietly but keeps the diagnosis' exit code, so a
     // `set -o pipefail` pipeline still sees a failure.
     match print(&text) {
         Err(e) if is_broken_pipe(&e) => Ok(code),
         other => other.map(|()| code),
+    }
+}
+
+/// `-o github` in a workflow: append the Markdown report to `GITHUB_STEP_SUMMARY` (within GitHub's
+/// 1 MiB limit) and say so on stderr. A failure to write is a warning, never the run's failure.
+fn step_summary(report: &Report, table: &TableOptions, threshold: Option<Severity>) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let path = PathBuf::from(path);
+    let md = match report {
+        Report::Pod(d) => output::render_pod(d, Format::Markdown, table, threshold),
+        Report::Sweep(r) => output::render_sweep(r, Format::Markdown, table, threshold),
+    };
+    let shown = kubectl_diagnose::report::escape_terminal(&path.display().to_string());
+    match output::append_step_summary(&path, &md) {
+        Ok(n) => eprintln!("kubectl-diagnose: the Markdown report ({n} bytes) was appended to the step summary {shown}"),
+        Err(e) => eprintln!("kubectl-diagnose: warning: cannot append to the step summary {shown}: {e}"),
     }
 }
 

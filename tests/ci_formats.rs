@@ -639,7 +639,10 @@ fn healthy_pods_are_passing_testcases() {
 fn github_annotations_stay_within_the_per_step_limits() {
     for o in of("github") {
         let mut per_level: BTreeMap<&str, usize> = BTreeMap::new();
-        for line in o.stdout.lines() {
+        let lines: Vec<&str> = o.stdout.lines().collect();
+        // The last line is the plain summary; every other line is a workflow command.
+        let (_, commands) = lines.split_last().expect("a summary line");
+        for line in commands {
             assert!(
                 line.starts_with("::"),
                 "{}: not a workflow command: {line}",
@@ -677,7 +680,7 @@ fn github_annotations_stay_within_the_per_step_limits() {
         let lines: Vec<&str> = sweep
             .stdout
             .lines()
-            .filter(|l| l.contains(&format!("[{cause}]")))
+            .filter(|l| l.starts_with("::") && l.contains(&format!("::[{cause}]")))
             .collect();
         assert_eq!(lines.len(), 1, "{cause}: {lines:?}");
         for p in g["pods"].as_array().cloned().unwrap_or_default() {
@@ -689,6 +692,43 @@ fn github_annotations_stay_within_the_per_step_limits() {
             );
         }
     }
+}
+
+#[test]
+fn github_output_appends_the_markdown_report_to_the_step_summary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = dir.path().join("step-summary.md");
+    std::fs::write(&summary, "earlier step\n").expect("write");
+    let o = bin()
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args([
+            "file",
+            "testdata/examples/crashloop-port-conflict.txt",
+            "-o",
+            "github",
+        ])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("step summary"), "{stderr}");
+    let text = std::fs::read_to_string(&summary).expect("summary");
+    assert!(
+        text.starts_with("earlier step\n## kubectl-diagnose"),
+        "{text}"
+    );
+    assert!(text.contains("port-already-in-use"), "{text}");
+    // Without the variable nothing is said.
+    let o = bin()
+        .args([
+            "file",
+            "testdata/examples/crashloop-port-conflict.txt",
+            "-o",
+            "github",
+        ])
+        .output()
+        .expect("runs");
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("step summary"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -45,7 +45,10 @@ mod sarif;
 mod table;
 
 use github::github;
-pub use github::{github_escape_data, github_escape_property};
+pub use github::{
+    append_step_summary, github_escape_data, github_escape_property, MAX_PER_LEVEL,
+    STEP_SUMMARY_LIMIT,
+};
 use json::{sweep_json_text, sweep_yaml_text, yaml_of_json};
 use junit::{junit, pod_properties, sweep_properties};
 use markdown::{markdown_pod, sweep_markdown};

@@ -104,7 +104,7 @@ fn path_uri(p: &str) -> String {
 
 /// A file input as a path relative to the current directory, when it is an existing file inside it
 /// (else `None`: never an absolute path, never a label such as `events of node x`).
-fn repo_relative(input: &str) -> Option<String> {
+pub(super) fn repo_relative(input: &str) -> Option<String> {
     let path = std::path::Path::new(input);
     if !path.is_file() {
         return None;

@@ -37,6 +37,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+mod build;
 mod github;
 mod json;
 mod junit;
@@ -44,6 +45,7 @@ mod markdown;
 mod sarif;
 mod table;
 
+pub use build::{live_sweep_report, pasted_sweep_report};
 use github::github;
 pub use github::{
     append_step_summary, github_escape_data, github_escape_property, MAX_PER_LEVEL,

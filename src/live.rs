@@ -125,6 +125,8 @@ pub struct SweepGathered {
     pub unhealthy: Vec<Evidence>,
     pub total: usize,
     pub healthy: usize,
+    /// `namespace/name` of each healthy pod (JUnit lists them as passing test cases).
+    pub healthy_names: Vec<String>,
     pub not_checked: Vec<crate::evidence::NotChecked>,
     pub namespace: Option<String>,
     pub context: String,
@@ -560,6 +562,7 @@ impl Cluster {
         let now = chrono::Utc::now().timestamp();
         let mut unhealthy: Vec<(Pod, Evidence)> = Vec::new();
         let mut healthy = 0;
+        let mut healthy_names = Vec::new();
         for pod in pods {
             let name = pod.metadata.name.clone().unwrap_or_default();
             let pns = pod.metadata.namespace.clone().unwrap_or_default();
@@ -576,6 +579,7 @@ impl Cluster {
                 .is_some_and(|p| crate::sweep::is_healthy(p, &ev, now));
             if is_ok {
                 healthy += 1;
+                healthy_names.push(format!("{pns}/{name}"));
             } else {
                 unhealthy.push((pod, ev));
             }
@@ -586,6 +590,7 @@ impl Cluster {
                 unhealthy: Vec::new(),
                 total,
                 healthy,
+                healthy_names,
                 not_checked: Vec::new(),
                 namespace: ns,
                 context: self.context.clone(),
@@ -734,6 +739,7 @@ impl Cluster {
             unhealthy: unhealthy.into_iter().map(|(_, e)| e).collect(),
             total,
             healthy,
+            healthy_names,
             not_checked: sweep_nc.not_checked,
             namespace: ns,
             context: self.context.clone(),

@@ -5,12 +5,14 @@
 //! ([`rank`]) and rendered by [`report`]. Everything here is pure and testable without a cluster.
 
 pub mod agent;
+pub mod cards;
 pub mod complete;
 pub mod connect;
 pub mod engine;
 pub mod evidence;
 pub mod formats;
 pub mod history;
+pub mod i18n;
 pub mod live;
 pub mod mcp;
 pub mod next_steps;
@@ -25,6 +27,7 @@ pub mod sweep;
 pub mod tooling;
 pub mod wait;
 pub mod workload;
+pub mod wrap;
 
 use engine::Engine;
 use evidence::Evidence;

@@ -71,6 +71,11 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
 
+    /// Width of the terminal report in columns: below 120 each finding is a card, from 120 on a
+    /// table. Default: COLUMNS, else the terminal's width, else 80 when output is piped.
+    #[arg(long, value_name = "COLUMNS", global = true, value_parser = clap::value_parser!(u16).range(40..=1000))]
+    width: Option<u16>,
+
     /// Language of the fixes in the table: `zh` shows the vendor document's Chinese fix where a rule
     /// has one. Default: from LC_ALL / LC_MESSAGES / LANG (zh_* means zh), else en. JSON always has
     /// both.
@@ -503,7 +508,7 @@ fn finish(
     colored::control::set_override(color);
     let table = TableOptions {
         color,
-        width: terminal_width(tty),
+        width: cli.width.unwrap_or_else(|| terminal_width(tty)),
         chinese: cli.lang.unwrap_or_else(lang_from_env) == Lang::Zh,
         ..TableOptions::default()
     };
@@ -1163,19 +1168,21 @@ fn run_rules(cli: &Cli, command: &RulesCommand) -> anyhow::Result<u8> {
     }
 }
 
+/// The report's width: `COLUMNS`, else the terminal's width, else 80 (piped output).
 fn terminal_width(tty: bool) -> u16 {
     if let Some(w) = std::env::var("COLUMNS")
         .ok()
-        .and_then(|c| c.parse::<u16>().ok())
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w > 0)
     {
-        return w.max(60);
+        return w.max(40);
     }
     if tty {
         if let Some((w, _)) = comfy_table_width() {
-            return w.max(60);
+            return w.max(40);
         }
     }
-    140
+    80
 }
 
 fn comfy_table_width() -> Option<(u16, u16)> {

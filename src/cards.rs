@@ -1,5 +1,9 @@
-//! The card layout of the terminal report: one block per finding, for terminals narrower than
-//! [`CARD_BELOW`] columns (the table needs that much room for five columns).
+//! The card layout of the terminal report: one block per finding.
+//!
+//! A table of five columns cannot show a command or a URL whole below ~200 columns (its cells split
+//! them mid-token, and a split command cannot be pasted), so the single-pod report is cards at every
+//! width; text is wrapped at the terminal's width, at most [`MEASURE`] columns (longer lines are
+//! hard to read).
 //!
 //! A card reads top-down: a headline with rank, severity, cause and rule id; the quoted evidence with
 //! where it came from; the fix as steps; the references as a short list. Every line is wrapped at
@@ -14,8 +18,13 @@ use crate::report::{escape_terminal, shape_of, truncate, TableOptions};
 use crate::rules::{RuleKind, Severity};
 use crate::wrap;
 
-/// Below this width the single-pod report is laid out as cards; at and above it, as a table.
-pub const CARD_BELOW: u16 = 120;
+/// The widest a card's text is wrapped, whatever the terminal's width.
+pub const MEASURE: u16 = 120;
+
+/// The width text is wrapped at for a terminal `width` columns wide.
+pub fn measure(width: u16) -> usize {
+    usize::from(width.min(MEASURE))
+}
 
 /// Paint `s` when colour is on.
 pub(crate) fn paint(
@@ -253,7 +262,7 @@ fn explained_by_current(f: &Finding, all: &[Finding]) -> bool {
 
 /// One finding as a card, wrapped at `width`.
 pub fn card(f: &Finding, all: &[Finding], opts: &TableOptions, t: &Texts) -> String {
-    let width = usize::from(opts.width);
+    let width = measure(opts.width);
     let mut out = String::new();
     // Headline: `#1 critical  Title [rule-id]`, the title wrapped under itself.
     let rank = format!("#{} ", f.rank);

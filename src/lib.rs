@@ -15,6 +15,7 @@ pub mod formats;
 pub mod history;
 pub mod i18n;
 pub mod live;
+pub mod manpage;
 pub mod mcp;
 pub mod next_steps;
 pub mod nouns;

@@ -1,7 +1,8 @@
 //! Reports: renderers over the same ranked [`Diagnosis`].
 //!
-//! The table is for people (comfy-table, colour only when stdout is a terminal and `NO_COLOR` is
-//! unset); JSON is the versioned machine contract (`schemaVersion`, documented in the README). Text
+//! The terminal report is for people: one card per finding (`crate::cards`), wrapped by
+//! `crate::wrap` without splitting commands or URLs, colour only when stdout is a terminal and
+//! `NO_COLOR` is unset, in English or Chinese (`crate::i18n`); JSON is the versioned machine contract (`schemaVersion`, documented in the README). Text
 //! that came from logs and events is untrusted: before it reaches a terminal every control character
 //! (ESC, CR, BEL, C1 controls) and bidi override is escaped by [`escape_terminal`]. JSON output needs
 //! no such escaping — the JSON encoder escapes control characters itself.
@@ -13,9 +14,7 @@ use crate::i18n::Texts;
 use crate::next_steps::NextStep;
 use crate::parse::InputSummary;
 use crate::rules::{RuleKind, Severity};
-use comfy_table::{
-    presets, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width,
-};
+use comfy_table::{presets, ContentArrangement, Table};
 use crate::wrap;
 use serde::Serialize;
 
@@ -204,19 +203,13 @@ impl Diagnosis {
         }
     }
 
-    /// The human report: a headline, the ranked findings (a table at [`crate::cards::CARD_BELOW`]
-    /// columns and wider, cards below), and what was read or not checked.
+    /// The human report: a headline, one card per ranked finding (`crate::cards`), and what was
+    /// read or not checked, wrapped at the width (at most [`crate::cards::MEASURE`] columns) without
+    /// ever splitting a command, a URL, a rule id or a name.
     pub fn to_table(&self, opts: &TableOptions) -> String {
         let t = Texts::of(opts.chinese);
-        let cards = opts.width < crate::cards::CARD_BELOW;
-        let width = usize::from(opts.width);
-        let para = |s: &str| -> String {
-            if cards {
-                wrap::block(s, width, "", "  ")
-            } else {
-                format!("{s}\n")
-            }
-        };
+        let width = crate::cards::measure(opts.width);
+        let para = |s: &str| -> String { wrap::block(s, width, "", "  ") };
         let mut out = String::new();
         out.push_str(&paint(
             opts.color,
@@ -237,52 +230,16 @@ impl Diagnosis {
 
         if self.findings.is_empty() {
             out.push_str(&para(t.nothing_matched));
-        } else if cards {
+        } else {
             for f in &self.findings {
                 out.push('\n');
                 out.push_str(&crate::cards::card(f, &self.findings, opts, t));
             }
             out.push('\n');
-        } else {
-            let mut table = new_table(opts);
-            table.set_header(vec![
-                "#",
-                t.col_severity,
-                t.col_cause,
-                t.col_evidence,
-                t.col_fix,
-            ]);
-            table.set_constraints(vec![
-                ColumnConstraint::ContentWidth,
-                ColumnConstraint::ContentWidth,
-                ColumnConstraint::UpperBoundary(Width::Percentage(22)),
-                ColumnConstraint::UpperBoundary(Width::Percentage(36)),
-                ColumnConstraint::LowerBoundary(Width::Percentage(30)),
-            ]);
-            for f in &self.findings {
-                let mut sev = Cell::new(t.severity(f.severity));
-                if opts.color {
-                    sev = sev.fg(match f.severity {
-                        Severity::Critical => Color::Red,
-                        Severity::Warning => Color::Yellow,
-                        Severity::Info => Color::Blue,
-                    });
-                }
-                table.add_row(vec![
-                    Cell::new(f.rank).set_alignment(CellAlignment::Right),
-                    sev,
-                    Cell::new(cause_cell(f, &self.findings, t)),
-                    Cell::new(evidence_cell(f, opts.max_evidence, t)),
-                    Cell::new(fix_cell(f, opts, t)),
-                ]);
-            }
-            out.push_str(&table.to_string());
-            out.push('\n');
         }
 
-        let w = if cards { Some(width) } else { None };
-        out.push_str(&next_steps_in(&self.next_steps, opts.color, t, w));
-        out.push_str(&not_checked_in(&self.not_checked, opts.color, t, w));
+        out.push_str(&next_steps_in(&self.next_steps, opts.color, t, Some(width)));
+        out.push_str(&not_checked_in(&self.not_checked, opts.color, t, Some(width)));
         if let Some(c) = &self.cluster {
             out.push_str(&paint(
                 opts.color,
@@ -434,46 +391,6 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn cause_cell(f: &Finding, all: &[Finding], t: &Texts) -> String {
-    let mut s = format!("{}\n[{}]", escape_terminal(&f.title), f.id);
-    if let Some(h) = &f.history {
-        s.push('\n');
-        s.push_str(&t.history(h.when.as_deref().map(escape_terminal).as_deref()));
-    }
-    if f.unrelated.is_some() {
-        s.push('\n');
-        s.push_str(t.node_context);
-    }
-    if f.kind == RuleKind::Symptom {
-        s.push('\n');
-        if f.explained_by.is_empty() {
-            s.push_str(t.symptom_unexplained);
-        } else {
-            s.push_str(&t.explained_by(&crate::cards::explainer_ranks(f, all)));
-        }
-    }
-    s
-}
-
-fn evidence_cell(f: &Finding, max: usize, t: &Texts) -> String {
-    // Lines that differ only in numbers (timestamps, pids) say the same thing: show one of each
-    // shape; the JSON report keeps every item.
-    let (shown, hidden) = crate::cards::shown_evidence(f, max);
-    let mut lines = Vec::new();
-    for e in shown {
-        lines.push(format!(
-            "\"{}\"\n  — {}\n    {}",
-            escape_terminal(&truncate(&e.text, 300)),
-            escape_terminal(&e.label),
-            escape_terminal(&e.provenance.location())
-        ));
-    }
-    if hidden > 0 {
-        lines.push(t.more_in_json(hidden));
-    }
-    lines.join("\n")
-}
-
 /// Text with every run of digits replaced, to fold lines that differ only by timestamps or ids.
 pub(crate) fn shape_of(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -490,20 +407,6 @@ pub(crate) fn shape_of(s: &str) -> String {
         }
     }
     out
-}
-
-fn fix_cell(f: &Finding, opts: &TableOptions, t: &Texts) -> String {
-    let mut s = crate::cards::fix_text(f, opts, t);
-    if let Some(p) = &f.fix_platform {
-        s.push('\n');
-        s.push_str(&t.platform_fix(p));
-    }
-    let refs: Vec<String> = f.references.iter().map(|r| r.to_string()).collect();
-    if !refs.is_empty() {
-        s.push_str(&format!("\n{}: ", t.see));
-        s.push_str(&escape_terminal(&refs.join("; ")));
-    }
-    s
 }
 
 pub(crate) fn truncate(s: &str, max_chars: usize) -> String {

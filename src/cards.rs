@@ -310,7 +310,7 @@ pub fn card(f: &Finding, all: &[Finding], opts: &TableOptions, t: &Texts) -> Str
     if !shown.is_empty() {
         out.push_str(&paint(
             opts.color,
-            &format!("{ind}{}:\n", t.evidence),
+            &format!("{ind}{}{}\n", t.evidence, t.colon()),
             colored::Colorize::underline,
         ));
         for e in shown {
@@ -323,7 +323,7 @@ pub fn card(f: &Finding, all: &[Finding], opts: &TableOptions, t: &Texts) -> Str
 
     out.push_str(&paint(
         opts.color,
-        &format!("{ind}{}:\n", t.fix),
+        &format!("{ind}{}{}\n", t.fix, t.colon()),
         colored::Colorize::underline,
     ));
     out.push_str(&steps_block(&fix_steps(&fix_text(f, opts, t)), width, "     "));
@@ -333,7 +333,7 @@ pub fn card(f: &Finding, all: &[Finding], opts: &TableOptions, t: &Texts) -> Str
     if !f.references.is_empty() {
         out.push_str(&paint(
             opts.color,
-            &format!("{ind}{}:\n", t.see),
+            &format!("{ind}{}{}\n", t.see, t.colon()),
             colored::Colorize::underline,
         ));
         for r in &f.references {

@@ -225,6 +225,15 @@ impl Texts {
         }
     }
 
+    /// The colon after a label: `：` in Chinese.
+    pub fn colon(&self) -> &'static str {
+        if self.zh {
+            "："
+        } else {
+            ":"
+        }
+    }
+
     pub fn from(&self) -> &'static str {
         if self.zh {
             "依据"

@@ -193,11 +193,12 @@ impl Diagnosis {
             format!("{who}{sep}{}", t.no_current_failure(past))
         } else {
             format!(
-                "{who}{sep}{} {}",
+                "{who}{sep}{}{}{}",
                 self.findings
                     .first()
                     .map(|f| escape_terminal(&f.title))
                     .unwrap_or_default(),
+                if t.zh { "" } else { " " },
                 t.causes_symptoms(causes, symptoms)
             )
         }
@@ -218,9 +219,9 @@ impl Diagnosis {
         ));
         if let Some(p) = &self.platform {
             out.push_str(&para(&format!(
-                "{}{} {}{} ({} {})",
+                "{}{}{}{} ({} {})",
                 t.platform,
-                if t.zh { "：" } else { ":" },
+                if t.zh { "：" } else { ": " },
                 p.name,
                 if p.china_region { t.china_region } else { "" },
                 t.from(),

@@ -87,7 +87,7 @@ fn one_crash_looping_pod_at_80_columns_is_shorter_than_describe_with_the_cause_f
 #[test]
 fn chinese_translates_the_report_strings_not_only_the_fix() {
     let s = run(&["file", EXAMPLE, "--width", "100", "--lang", "zh"]);
-    for word in ["严重", "证据：", "修复方法：", "参考：", "（1 个原因，1 个症状）", "已读取"] {
+    for word in ["严重", "证据：", "修复方法：", "参考：", "（1 个原因，1 个症状）", "已读取", "平台："] {
         assert!(s.contains(word), "missing {word}:\n{s}");
     }
     for english in ["critical", "Evidence:", "Fix:", "See:", "1 cause", "Read testdata"] {
@@ -113,22 +113,25 @@ fn the_fix_names_the_pod_and_the_container_that_holds_the_port() {
 
 #[test]
 fn untrusted_evidence_is_escaped_in_cards() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let p = dir.path().join("paste.txt");
-    let text = std::fs::read_to_string(EXAMPLE)
-        .expect("example")
-        .replace(
-            "nginx: [emerg] bind()",
-            "nginx: \x1b]0;pwned\x07\x1b[2J[emerg] bind()",
+    let (_engine, mut d) = example();
+    for f in &mut d.findings {
+        for e in &mut f.evidence {
+            e.text = format!("\x1b]0;pwned\x07\x1b[2J\u{202e} {}", e.text);
+            e.label = format!("\x1b[31m{}", e.label);
+        }
+    }
+    for width in [60, 80, 160] {
+        let s = d.to_table(&TableOptions {
+            width,
+            ..TableOptions::default()
+        });
+        assert!(
+            !s.contains('\x1b') && !s.contains('\x07') && !s.contains('\u{202e}'),
+            "{s}"
         );
-    std::fs::write(&p, text).expect("write");
-    let out = bin()
-        .args(["file", p.to_str().expect("utf-8 path"), "--width", "80"])
-        .output()
-        .expect("runs");
-    let s = String::from_utf8_lossy(&out.stdout);
-    assert!(!s.contains('\x1b') && !s.contains('\x07'), "{s}");
-    assert!(s.contains("\\x1b]0;pwned\\x07"), "{s}");
+        assert!(s.contains("\\x1b]0;pwned\\x07"), "{s}");
+        assert!(s.contains("\\u{202e}"), "{s}");
+    }
 }
 
 /// A line that is wider than the width only because it holds one piece that cannot be split: a

@@ -11,7 +11,9 @@ pub mod connect;
 pub mod engine;
 pub mod evidence;
 pub mod fill;
-pub mod formats;
+pub mod output;
+/// The former name of [`output`], kept so existing callers keep compiling.
+pub use output as formats;
 pub mod history;
 pub mod i18n;
 pub mod live;

@@ -5,7 +5,6 @@
 //! ([`rank`]) and rendered by [`report`]. Everything here is pure and testable without a cluster.
 
 pub mod agent;
-pub mod cards;
 pub mod complete;
 pub mod connect;
 pub mod engine;

@@ -7,14 +7,13 @@
 //! (ESC, CR, BEL, C1 controls) and bidi override is escaped by [`escape_terminal`]. JSON output needs
 //! no such escaping — the JSON encoder escapes control characters itself.
 
-use crate::cards::paint;
+use crate::output::cards::paint;
 use crate::engine::Finding;
 use crate::evidence::NotChecked;
 use crate::i18n::Texts;
 use crate::next_steps::NextStep;
 use crate::parse::InputSummary;
 use crate::rules::{RuleKind, Severity};
-use comfy_table::{presets, ContentArrangement, Table};
 use crate::wrap;
 use serde::Serialize;
 
@@ -205,11 +204,11 @@ impl Diagnosis {
     }
 
     /// The human report: a headline, one card per ranked finding (`crate::cards`), and what was
-    /// read or not checked, wrapped at the width (at most [`crate::cards::MEASURE`] columns) without
+    /// read or not checked, wrapped at the width (at most [`crate::output::cards::MEASURE`] columns) without
     /// ever splitting a command, a URL, a rule id or a name.
     pub fn to_table(&self, opts: &TableOptions) -> String {
         let t = Texts::of(opts.chinese);
-        let width = crate::cards::measure(opts.width);
+        let width = crate::output::cards::measure(opts.width);
         let para = |s: &str| -> String { wrap::block(s, width, "", "  ") };
         let mut out = String::new();
         out.push_str(&paint(
@@ -234,7 +233,7 @@ impl Diagnosis {
         } else {
             for f in &self.findings {
                 out.push('\n');
-                out.push_str(&crate::cards::card(f, &self.findings, opts, t));
+                out.push_str(&crate::output::cards::card(f, &self.findings, opts, t));
             }
             out.push('\n');
         }
@@ -300,12 +299,8 @@ pub(crate) fn next_steps_in(
     out
 }
 
-/// The "Not checked:" section of a table report (empty when everything was checked).
-pub(crate) fn not_checked_block(items: &[NotChecked], color: bool) -> String {
-    not_checked_in(items, color, &crate::i18n::EN, None)
-}
-
-/// [`not_checked_block`] in a language, wrapped at `width` when given.
+/// The "Not checked:" section of a report (empty when everything was checked), in a language,
+/// wrapped at `width` when given.
 pub(crate) fn not_checked_in(
     items: &[NotChecked],
     color: bool,
@@ -329,36 +324,6 @@ pub(crate) fn not_checked_in(
         }
     }
     out
-}
-
-/// The line saying where a live report read its evidence.
-pub(crate) fn cluster_block(c: &ClusterInfo, color: bool) -> String {
-    let line = escape_terminal(&format!(
-        "Read from context {} ({}), namespace {}: {} GET requests",
-        c.context, c.server, c.namespace, c.requests
-    ));
-    let mut out = if color {
-        colored::Colorize::dimmed(line.as_str()).to_string()
-    } else {
-        line
-    };
-    out.push('\n');
-    out
-}
-
-/// A table in the report's style: condensed UTF-8 borders, wrapped to the width, styled only when
-/// colour is on.
-pub(crate) fn new_table(opts: &TableOptions) -> Table {
-    let mut table = Table::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED);
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    table.set_width(opts.width);
-    if opts.color {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
-    table
 }
 
 /// Rendering choices for the table.

@@ -222,7 +222,7 @@ fn no_command_url_or_rule_id_of_any_rule_is_split_at_any_width() {
                     ..TableOptions::default()
                 };
                 let out = dd.to_table(&opts);
-                let limit = usize::from(width.min(kubectl_diagnose::cards::MEASURE));
+                let limit = usize::from(width.min(kubectl_diagnose::output::cards::MEASURE));
                 for w in &wanted {
                     assert!(
                         out.lines().any(|l| l.contains(w.as_str())),

@@ -171,7 +171,7 @@ pub fn fix_steps(fix: &str) -> Vec<Step> {
 }
 
 /// Render the fix steps under `indent`, wrapped at `width`.
-fn steps_block(steps: &[Step], width: usize, indent: &str) -> String {
+pub(crate) fn steps_block(steps: &[Step], width: usize, indent: &str) -> String {
     let mut out = String::new();
     for s in steps {
         if s.marker.is_empty() {

@@ -638,7 +638,11 @@ mod tests {
         let d = diagnosis_of("port-already-in-use/fires-describe.txt");
         let pod = d.subject.as_ref().and_then(|s| s.name.clone()).unwrap();
         // Filled where the finding is built (`crate::fill`), so every format has it.
-        assert!(!d.findings[0].fix.contains("<pod>"), "{}", d.findings[0].fix);
+        assert!(
+            !d.findings[0].fix.contains("<pod>"),
+            "{}",
+            d.findings[0].fix
+        );
         let out = render_pod(&d, 4000);
         assert!(out.contains(&format!("kubectl get pod {pod} ")), "{out}");
         assert!(!out.contains("<pod>"), "{out}");

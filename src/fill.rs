@@ -110,12 +110,18 @@ impl Names {
             }
         };
         add(&["<pod>", "<pod-name>", "$podName", "{pod}"], &self.pod);
-        add(&["<namespace>", "$namespace", "{namespace}"], &self.namespace);
+        add(
+            &["<namespace>", "$namespace", "{namespace}"],
+            &self.namespace,
+        );
         add(
             &["<container>", "<container-name>", "$containerName"],
             &self.container,
         );
-        add(&["<node>", "<node-name>", "$nodeName", "{node}"], &self.node);
+        add(
+            &["<node>", "<node-name>", "$nodeName", "{node}"],
+            &self.node,
+        );
         pairs.push(("<port-holder>", self.port_holder_phrase(chinese)));
         let mut out = self.with_namespace_flags(text);
         for (k, v) in pairs {
@@ -142,9 +148,9 @@ impl Names {
             // Odd parts are inside a code span (an unpaired last backtick leaves text outside).
             let code = i % 2 == 1 && i + 1 < parts.len();
             let words: Vec<&str> = part.split(' ').collect();
-            let scoped = words
-                .iter()
-                .any(|w| matches!(*w, "-n" | "-A" | "--all-namespaces") || w.starts_with("--namespace"));
+            let scoped = words.iter().any(|w| {
+                matches!(*w, "-n" | "-A" | "--all-namespaces") || w.starts_with("--namespace")
+            });
             let at = words.iter().position(|w| *w == "<pod>");
             match (code, words.first(), scoped, at) {
                 (true, Some(&"kubectl"), false, Some(at)) => {
@@ -190,7 +196,11 @@ fn replace_placeholder(text: &str, key: &str, value: &str) -> String {
         let before = rest[..i].chars().last();
         let after = rest[i + key.len()..].chars().next();
         out.push_str(&rest[..i]);
-        if before == Some('.') || after == Some('.') && rest[i + key.len() + 1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '<') {
+        if before == Some('.')
+            || after == Some('.')
+                && rest[i + key.len() + 1..]
+                    .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '<')
+        {
             out.push_str(key);
         } else {
             out.push_str(value);
@@ -233,7 +243,10 @@ mod tests {
     #[test]
     fn known_names_replace_their_placeholders() {
         assert_eq!(
-            names().fill("`kubectl logs <pod> -n <namespace> -c <container> --previous`", false),
+            names().fill(
+                "`kubectl logs <pod> -n <namespace> -c <container> --previous`",
+                false
+            ),
             "`kubectl logs web-0 -n shop -c app --previous`"
         );
         assert_eq!(
@@ -245,7 +258,10 @@ mod tests {
     #[test]
     fn kubectl_commands_on_the_pod_get_its_namespace() {
         assert_eq!(
-            names().fill("Run `kubectl get pod <pod> -o yaml` or `kubectl logs <pod> -n x`.", false),
+            names().fill(
+                "Run `kubectl get pod <pod> -o yaml` or `kubectl logs <pod> -n x`.",
+                false
+            ),
             "Run `kubectl get pod web-0 -n shop -o yaml` or `kubectl logs web-0 -n x`."
         );
         assert_eq!(
@@ -269,7 +285,10 @@ mod tests {
     #[test]
     fn a_label_of_a_dns_name_is_not_the_pods_namespace() {
         assert_eq!(
-            names().fill("use `<service>.<namespace>.svc.cluster.local` in <namespace>", false),
+            names().fill(
+                "use `<service>.<namespace>.svc.cluster.local` in <namespace>",
+                false
+            ),
             "use `<service>.<namespace>.svc.cluster.local` in shop"
         );
     }
@@ -284,7 +303,10 @@ mod tests {
             Names::default().fill("taken (<port-holder>)", false),
             "taken (another container of the pod or a process in it)"
         );
-        assert_eq!(names().fill("（<port-holder>）", true), "（容器 side 也声明了端口 80/TCP）");
+        assert_eq!(
+            names().fill("（<port-holder>）", true),
+            "（容器 side 也声明了端口 80/TCP）"
+        );
     }
 
     #[test]

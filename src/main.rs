@@ -701,11 +701,10 @@ async fn sweep_live(
     target: &live::SweepTarget,
     engine: &Engine,
 ) -> anyhow::Result<SweepReport> {
-    let bar = progress_bar();
-    let tick = |done: u64, total: u64| {
+    let bar = progress_spinner();
+    let tick = |phase: live::Phase| {
         if let Some(b) = &bar {
-            b.set_length(total);
-            b.set_position(done);
+            b.set_message(phase.to_string());
         }
     };
     let g = cluster.sweep(target, engine, Some(&tick)).await?;
@@ -817,11 +816,10 @@ async fn workload_live(
     target: &live::SweepTarget,
     engine: &Engine,
 ) -> anyhow::Result<SweepReport> {
-    let bar = progress_bar();
-    let tick = |done: u64, total: u64| {
+    let bar = progress_spinner();
+    let tick = |phase: live::Phase| {
         if let Some(b) = &bar {
-            b.set_length(total);
-            b.set_position(done);
+            b.set_message(phase.to_string());
         }
     };
     let g = cluster
@@ -867,17 +865,19 @@ async fn workload_live(
     Ok(r)
 }
 
-/// A progress bar on stderr for long sweeps, only when stderr is a terminal.
-fn progress_bar() -> Option<indicatif::ProgressBar> {
+/// A spinner on stderr for sweeps, only when stderr is a terminal: it ticks steadily from the
+/// first request (on its own thread) and names the phase (`listing pods (page 3)`, `listing events
+/// and nodes`, `reading logs 4/17`).
+fn progress_spinner() -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
-    let b = indicatif::ProgressBar::new(0);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} fetching logs {pos}/{len} {wide_bar}")
-    {
+    let b = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
         b.set_style(style);
     }
+    b.set_message("connecting");
+    b.enable_steady_tick(std::time::Duration::from_millis(100));
     Some(b)
 }
 

@@ -7,11 +7,11 @@
 //! (ESC, CR, BEL, C1 controls) and bidi override is escaped by [`escape_terminal`]. JSON output needs
 //! no such escaping — the JSON encoder escapes control characters itself.
 
-use crate::output::cards::paint;
 use crate::engine::Finding;
 use crate::evidence::NotChecked;
 use crate::i18n::Texts;
 use crate::next_steps::NextStep;
+use crate::output::cards::paint;
 use crate::parse::InputSummary;
 use crate::rules::{RuleKind, Severity};
 use crate::wrap;
@@ -239,7 +239,12 @@ impl Diagnosis {
         }
 
         out.push_str(&next_steps_in(&self.next_steps, opts.color, t, Some(width)));
-        out.push_str(&not_checked_in(&self.not_checked, opts.color, t, Some(width)));
+        out.push_str(&not_checked_in(
+            &self.not_checked,
+            opts.color,
+            t,
+            Some(width),
+        ));
         if let Some(c) = &self.cluster {
             out.push_str(&paint(
                 opts.color,

@@ -156,7 +156,11 @@ mod tests {
         let a = atoms("run (`kubectl get pod web -o jsonpath='{.spec}'`), then");
         assert_eq!(
             texts(&a),
-            ["run", "(`kubectl get pod web -o jsonpath='{.spec}'`),", "then"]
+            [
+                "run",
+                "(`kubectl get pod web -o jsonpath='{.spec}'`),",
+                "then"
+            ]
         );
     }
 

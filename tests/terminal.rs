@@ -78,23 +78,47 @@ fn one_crash_looping_pod_at_80_columns_is_shorter_than_describe_with_the_cause_f
     let screen = screen.join("\n");
     assert!(screen.contains("[port-already-in-use]"), "{screen}");
     assert!(
-        s.lines().next().unwrap_or("").contains("Container cannot bind port 80"),
+        s.lines()
+            .next()
+            .unwrap_or("")
+            .contains("Container cannot bind port 80"),
         "{s}"
     );
-    assert!(s.lines().all(|l| wrap::width(l) <= 80 || unbreakable(l)), "{s}");
+    assert!(
+        s.lines().all(|l| wrap::width(l) <= 80 || unbreakable(l)),
+        "{s}"
+    );
 }
 
 #[test]
 fn chinese_translates_the_report_strings_not_only_the_fix() {
     let s = run(&["file", EXAMPLE, "--width", "100", "--lang", "zh"]);
-    for word in ["严重", "证据：", "修复方法：", "参考：", "（1 个原因，1 个症状）", "已读取", "平台："] {
+    for word in [
+        "严重",
+        "证据：",
+        "修复方法：",
+        "参考：",
+        "（1 个原因，1 个症状）",
+        "已读取",
+        "平台：",
+    ] {
         assert!(s.contains(word), "missing {word}:\n{s}");
     }
-    for english in ["critical", "Evidence:", "Fix:", "See:", "1 cause", "Read testdata"] {
+    for english in [
+        "critical",
+        "Evidence:",
+        "Fix:",
+        "See:",
+        "1 cause",
+        "Read testdata",
+    ] {
         assert!(!s.contains(english), "untranslated {english}:\n{s}");
     }
     // The Chinese fix, with the real names filled in.
-    assert!(s.contains("kubectl logs port-conflict-5b7f9c6d8-m4t2w"), "{s}");
+    assert!(
+        s.contains("kubectl logs port-conflict-5b7f9c6d8-m4t2w"),
+        "{s}"
+    );
     assert!(s.contains("容器 web 也声明了端口 80/TCP"), "{s}");
 }
 
@@ -203,11 +227,7 @@ fn no_command_url_or_rule_id_of_any_rule_is_split_at_any_width() {
             f.fix = fix.clone();
             f.fix_zh = chinese.then(|| fix.clone());
             f.references = r.references.clone();
-            let refs: String = f
-                .references
-                .iter()
-                .map(|x| x.to_string() + "\n")
-                .collect();
+            let refs: String = f.references.iter().map(|x| x.to_string() + "\n").collect();
             let mut wanted = unsplittable(&fix);
             wanted.extend(unsplittable(&refs));
             wanted.push(format!("[{}]", r.id));

@@ -206,7 +206,10 @@ pub(crate) fn fix_text(f: &Finding, opts: &TableOptions, t: &Texts) -> String {
 }
 
 /// The distinct evidence lines of a finding (one per shape), at most `max`, and how many more.
-pub(crate) fn shown_evidence(f: &Finding, max: usize) -> (Vec<&crate::engine::EvidenceItem>, usize) {
+pub(crate) fn shown_evidence(
+    f: &Finding,
+    max: usize,
+) -> (Vec<&crate::engine::EvidenceItem>, usize) {
     let mut shapes = Vec::new();
     let mut shown = Vec::new();
     for e in &f.evidence {
@@ -326,7 +329,11 @@ pub fn card(f: &Finding, all: &[Finding], opts: &TableOptions, t: &Texts) -> Str
         &format!("{ind}{}{}\n", t.fix, t.colon()),
         colored::Colorize::underline,
     ));
-    out.push_str(&steps_block(&fix_steps(&fix_text(f, opts, t)), width, "     "));
+    out.push_str(&steps_block(
+        &fix_steps(&fix_text(f, opts, t)),
+        width,
+        "     ",
+    ));
     if let Some(p) = &f.fix_platform {
         out.push_str(&wrap::block(&t.platform_fix(p), width, "     ", "     "));
     }
@@ -349,7 +356,12 @@ pub fn card(f: &Finding, all: &[Finding], opts: &TableOptions, t: &Texts) -> Str
 }
 
 /// A quoted evidence line and, under it, where it came from.
-fn evidence_lines(e: &crate::engine::EvidenceItem, width: usize, indent: &str, color: bool) -> String {
+fn evidence_lines(
+    e: &crate::engine::EvidenceItem,
+    width: usize,
+    indent: &str,
+    color: bool,
+) -> String {
     let quote = format!("\"{}\"", escape_terminal(&truncate(&e.text, 300)));
     let mut out = wrap::block(&quote, width, indent, &format!("{indent} "));
     let whence = format!(
@@ -397,6 +409,9 @@ mod tests {
 
     #[test]
     fn chinese_sentences_split_at_full_stops() {
-        assert_eq!(sentences("先查看日志。再重启（见 a。b）。"), ["先查看日志。", "再重启（见 a。b）。"]);
+        assert_eq!(
+            sentences("先查看日志。再重启（见 a。b）。"),
+            ["先查看日志。", "再重启（见 a。b）。"]
+        );
     }
 }

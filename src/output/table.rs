@@ -91,12 +91,14 @@ pub(super) fn sweep_table(r: &SweepReport, o: &TableOptions) -> String {
         ));
 
         // The fix once: the first pod's (names filled in for it).
-        let first = pods.iter().find_map(|d| finding_of(d, &g.cause).map(|f| (d, f)));
+        let first = pods
+            .iter()
+            .find_map(|d| finding_of(d, &g.cause).map(|f| (d, f)));
         if let Some((d, f)) = first {
             let text = cards::fix_text(f, o, t);
-            let same = pods.iter().all(|p| {
-                finding_of(p, &g.cause).is_none_or(|x| cards::fix_text(x, o, t) == text)
-            });
+            let same = pods
+                .iter()
+                .all(|p| finding_of(p, &g.cause).is_none_or(|x| cards::fix_text(x, o, t) == text));
             let label = if same || pods.len() < 2 {
                 format!("{}{colon}", t.fix)
             } else if t.zh {
@@ -117,7 +119,11 @@ pub(super) fn sweep_table(r: &SweepReport, o: &TableOptions) -> String {
                 &wrap::block(&label, width, "   ", "     "),
                 colored::Colorize::underline,
             ));
-            out.push_str(&cards::steps_block(&cards::fix_steps(&text), width, "     "));
+            out.push_str(&cards::steps_block(
+                &cards::fix_steps(&text),
+                width,
+                "     ",
+            ));
             if let Some(p) = &f.fix_platform {
                 out.push_str(&wrap::block(&t.platform_fix(p), width, "     ", "     "));
             }

@@ -134,8 +134,29 @@ pub struct SweepGathered {
     pub requests: usize,
 }
 
-/// Progress callback for long sweeps: (done, total) log fetches.
-pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+/// What a sweep is doing, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Listing the pods in scope: the page being fetched (1-based, 500 pods a page).
+    ListingPods { page: usize },
+    /// Listing the events (and the nodes) of the namespace.
+    ListingEvents,
+    /// Fetching the logs of failing containers: how many are done of how many.
+    ReadingLogs { done: u64, total: u64 },
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Phase::ListingPods { page } => write!(f, "listing pods (page {page})"),
+            Phase::ListingEvents => f.write_str("listing events and nodes"),
+            Phase::ReadingLogs { done, total } => write!(f, "reading logs {done}/{total}"),
+        }
+    }
+}
+
+/// Progress callback for long sweeps: called as each phase starts, and after each log fetch.
+pub type Progress<'a> = &'a (dyn Fn(Phase) + Sync);
 
 /// A connected client plus what the kubeconfig resolved to.
 pub struct Cluster {
@@ -520,7 +541,7 @@ impl Cluster {
             None => Api::all(self.client.clone()),
         };
         // Round trip 1 (plus pages): every pod in scope.
-        let (pods, pages) = match self.list_pods(&pods_api, target).await {
+        let (pods, pages) = match self.list_pods_with(&pods_api, target, progress).await {
             Ok(x) => x,
             Err(f) => {
                 if let Some(e) = self.connection_error(&f) {
@@ -607,6 +628,9 @@ impl Cluster {
         let events_all: Api<Event> = Api::all(self.client.clone());
         let nodes_api: Api<Node> = Api::all(self.client.clone());
         let need_node_events = ns.is_some();
+        if let Some(p) = progress {
+            p(Phase::ListingEvents);
+        }
         let (events, node_events, nodes) = tokio::join!(
             async { self.call(events_api.list(&ListParams::default())).await },
             async {
@@ -703,6 +727,12 @@ impl Cluster {
             }
         }
         let total_jobs = jobs.len() as u64;
+        if let (Some(p), true) = (progress, total_jobs > 0) {
+            p(Phase::ReadingLogs {
+                done: 0,
+                total: total_jobs,
+            });
+        }
         let done = std::sync::atomic::AtomicU64::new(0);
         let results: Vec<_> = {
             use futures::stream::StreamExt;
@@ -719,7 +749,10 @@ impl Cluster {
                     let r = self.fetch_log(&api, &name, &lp).await;
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     if let Some(p) = progress {
-                        p(n, total_jobs);
+                        p(Phase::ReadingLogs {
+                            done: n,
+                            total: total_jobs,
+                        });
                     }
                     (i, pns, name, c, previous, r)
                 }
@@ -854,6 +887,16 @@ impl Cluster {
         api: &Api<Pod>,
         target: &SweepTarget,
     ) -> Result<(Vec<Pod>, usize), Failure> {
+        self.list_pods_with(api, target, None).await
+    }
+
+    /// [`Cluster::list_pods`], reporting each page to `progress`.
+    pub(crate) async fn list_pods_with(
+        &self,
+        api: &Api<Pod>,
+        target: &SweepTarget,
+        progress: Option<Progress<'_>>,
+    ) -> Result<(Vec<Pod>, usize), Failure> {
         let mut pods = Vec::new();
         let mut pages = 0;
         let mut token: Option<String> = None;
@@ -869,6 +912,9 @@ impl Cluster {
                 lp = lp.continue_token(t);
             }
             pages += 1;
+            if let Some(p) = progress {
+                p(Phase::ListingPods { page: pages });
+            }
             let page = self.call(api.list(&lp)).await?;
             token = page.metadata.continue_.clone().filter(|t| !t.is_empty());
             pods.extend(page.items);

@@ -29,14 +29,13 @@ use crate::report::{
 };
 use crate::rules::{Reference, RuleKind, Severity};
 use crate::sweep::{pod_key, Group, Scope, SweepReport};
-use comfy_table::Width;
-use comfy_table::{Cell, Color, ColumnConstraint};
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+pub mod cards;
 mod github;
 mod json;
 mod junit;

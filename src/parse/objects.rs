@@ -844,6 +844,33 @@ impl Converter<'_, '_, '_> {
         self.cx.ev.pods.push(info);
         self.emitted += 1;
 
+        // Declared ports: not evidence rules match, facts a report can name.
+        for key in ["initContainers", "containers"] {
+            for c in arr(v, &["spec", key]) {
+                let Some(cname) = s(c, &["name"]) else {
+                    continue;
+                };
+                for p in arr(c, &["ports"]) {
+                    let Some(port) = u(p, &["containerPort"]).and_then(|x| u16::try_from(x).ok())
+                    else {
+                        continue;
+                    };
+                    let at = self
+                        .loc
+                        .find(lo, hi, "containerPort", &port.to_string())
+                        .unwrap_or(lo);
+                    let provenance = self.prov(at);
+                    self.cx.ev.ports.push(crate::evidence::DeclaredPort {
+                        pod: pod_key.clone(),
+                        container: cname.clone(),
+                        port,
+                        protocol: s(p, &["protocol"]).unwrap_or_else(|| "TCP".into()),
+                        provenance,
+                    });
+                }
+            }
+        }
+
         let conds = arr(v, &["status", "conditions"]);
         let mut cursor = self.loc.find(lo, hi, "conditions", "").unwrap_or(lo);
         for c in conds {

@@ -810,4 +810,6 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_layouts;
+#[cfg(test)]
 mod tests_paste;

@@ -6,6 +6,61 @@
 //! (`==== START logs for container web of pod default/web-1 ====`). The log lines themselves are
 //! plain text and are handled by the main loop in `mod.rs`.
 
+/// What kubelet answers `kubectl logs` for a container that has not started
+/// (`Error from server (BadRequest): container "app" in pod "web-0" is waiting to start: trying and
+/// failing to pull image`): the container is waiting, and kubelet names its reason. Its templates
+/// (pkg/kubelet/kubelet_pods.go, `validateContainerLogStatus`) word two reasons
+/// (`image can't be pulled` is `ErrImagePull`, `trying and failing to pull image` is
+/// `ImagePullBackOff`) and print the others as they are (`ContainerCreating`, `PodInitializing`,
+/// `CreateContainerConfigError`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotStarted {
+    pub container: String,
+    pub pod: String,
+    /// The waiting reason.
+    pub reason: String,
+}
+
+/// Recognises kubelet's answer to `kubectl logs` for a container that is waiting to start,
+/// wherever it stands in the line (after `Error from server (BadRequest): `, `Error from server: `,
+/// inside a tool's quoted output).
+pub fn not_started(line: &str) -> Option<NotStarted> {
+    const WAITING: &str = "\" is waiting to start: ";
+    let w = line.find(WAITING)?;
+    let head = &line[..w];
+    let (before, pod) = head.rsplit_once("\" in pod \"")?;
+    let c = before.rfind("container \"")?;
+    let container = &before[c + "container \"".len()..];
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 253
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+    };
+    if !ok(container) || !ok(pod) {
+        return None;
+    }
+    let rest = line[w + WAITING.len()..].trim();
+    let rest = rest.trim_end_matches(['`', '*', '"', '\'', '.']).trim_end();
+    let reason = if rest.starts_with("image can't be pulled") {
+        "ErrImagePull".to_string()
+    } else if rest.starts_with("trying and failing to pull image") {
+        "ImagePullBackOff".to_string()
+    } else {
+        let word = rest.split_whitespace().next()?;
+        if !(word.starts_with(|c: char| c.is_ascii_uppercase())
+            && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b':'))
+        {
+            return None;
+        }
+        word.to_string()
+    };
+    Some(NotStarted {
+        container: container.to_string(),
+        pod: pod.to_string(),
+        reason,
+    })
+}
+
 /// Context set by a log header for the lines that follow it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LogHeader {

@@ -654,12 +654,39 @@ impl<'a> Parser<'a> {
         if is_blank(line) {
             return;
         }
+        if let Some(w) = logs::not_started(line) {
+            self.not_started(n, w);
+        }
         if let Some((h, seg)) = &self.log {
             self.cx.touch(*seg, n);
             self.cx.keep(n, line, Some(h), "log");
         } else {
             self.cx.free_text(n, line);
         }
+    }
+
+    /// `kubectl logs` refused because the container is waiting to start: that container's state.
+    fn not_started(&mut self, n: u64, w: logs::NotStarted) {
+        // The namespace, when the `kubectl logs` line before named the same pod with `-n`.
+        let key = match self.log.as_ref().and_then(|(h, _)| h.pod.as_deref()) {
+            Some(k) if k.rsplit('/').next() == Some(w.pod.as_str()) => k.to_string(),
+            _ => w.pod.clone(),
+        };
+        let provenance = self.cx.prov(n, "kubectl-logs-error");
+        self.cx.ev.containers.push(crate::evidence::ContainerStatus {
+            pod: Some(key),
+            name: w.container,
+            kind: crate::evidence::ContainerKind::Regular,
+            image: None,
+            ready: Some(false),
+            restart_count: None,
+            state: Some(crate::evidence::ContainerState::Waiting {
+                reason: Some(w.reason),
+                message: None,
+            }),
+            last_state: None,
+            provenance,
+        });
     }
 
     /// Starts a new segment at `line`, or treats it as a plain line.

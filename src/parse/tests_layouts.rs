@@ -53,3 +53,50 @@ fn describe_events_with_absolute_first_and_last_seen() {
     // A weekday without a date is not a time.
     assert!(super::events::parse_event_line("Thu, nothing happened here today at all").is_none());
 }
+
+// https://github.com/zalando-incubator/stackset-controller/issues/25,
+// https://github.com/kubernetes/kubernetes/issues/30148 (2016, `Error from server:` without the
+// status), and kubelet's other wordings (kubelet_pods.go `validateContainerLogStatus`).
+#[test]
+fn kubectl_logs_of_a_container_waiting_to_start() {
+    let text = "% kubectl logs -n shop stackset-controller-56449647cf-rtjt8\nError from server (BadRequest): container \"stackset-controller\" in pod \"stackset-controller-56449647cf-rtjt8\" is waiting to start: trying and failing to pull image\nzsh: exit 1     kubectl logs stackset-controller-56449647cf-rtjt8\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.containers.len(), 1);
+    let c = &ev.containers[0];
+    assert_eq!(c.name, "stackset-controller");
+    assert_eq!(
+        c.pod.as_deref(),
+        Some("shop/stackset-controller-56449647cf-rtjt8")
+    );
+    assert_eq!(c.image, None);
+    assert_eq!(c.provenance.line, Some(2));
+    assert_eq!(
+        c.state,
+        Some(ContainerState::Waiting {
+            reason: Some("ImagePullBackOff".into()),
+            message: None
+        })
+    );
+    for (line, reason) in [
+        ("`kubectl logs upload upload\nError from server: container \"upload\" in pod \"upload\" is waiting to start: trying and failing to pull image`", "ImagePullBackOff"),
+        ("Error from server (BadRequest): container \"app\" in pod \"app-pod\" is waiting to start: image can't be pulled", "ErrImagePull"),
+        ("Error from server (BadRequest): container \"app\" in pod \"web-0\" is waiting to start: ContainerCreating", "ContainerCreating"),
+        ("**Error from server (BadRequest): container \"manager\" in pod \"m-675c7f8bf-4rkpk\" is waiting to start: CreateContainerConfigError**", "CreateContainerConfigError"),
+    ] {
+        let (ev, _) = parse_text(line);
+        assert_eq!(ev.containers.len(), 1, "{line}");
+        let ContainerState::Waiting { reason: r, .. } = ev.containers[0].state.clone().unwrap() else {
+            panic!("{line}: not waiting");
+        };
+        assert_eq!(r.as_deref(), Some(reason), "{line}");
+    }
+    // Not a state: a container that terminated, and sentences about the error.
+    for line in [
+        "Error from server (BadRequest): container \"app\" in pod \"web-0\" is terminated",
+        "the container is waiting to start: trying and failing to pull image",
+        "Error from server (BadRequest): container \"app\" in pod \"web-0\" is waiting to start: no logs yet",
+    ] {
+        let (ev, _) = parse_text(line);
+        assert!(ev.containers.is_empty(), "{line}");
+    }
+}

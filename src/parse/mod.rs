@@ -193,6 +193,7 @@ pub(crate) fn parse_stream<R: Read>(
         if !any_text && text.bytes().any(|b| !b.is_ascii_whitespace()) {
             any_text = true;
         }
+        let text = p.uncomment(text);
         p.feed(n, &text);
     }
     p.end_state();
@@ -532,6 +533,9 @@ struct Parser<'a> {
     prev: Option<String>,
     /// Markdown code fences seen.
     fences: u64,
+    /// Lines are output commented out with `#` (a bats test's TAP diagnostics, a shell script
+    /// quoting output): the marker is taken off while consecutive lines carry it.
+    commented: bool,
 }
 
 fn is_blank(line: &str) -> bool {
@@ -555,7 +559,30 @@ impl<'a> Parser<'a> {
             max_doc: objects::MAX_DOC,
             prev: None,
             fences: 0,
+            commented: false,
         }
+    }
+
+    /// Takes off the `# ` that bats (TAP diagnostics) and shell scripts put before quoted output:
+    /// a run starts at a line whose `#` is followed by two or more spaces or a tab (the output's
+    /// own indentation, `#     State:  Terminated`) and goes on while lines start with `#`. Not
+    /// inside a YAML or JSON document, where `#` starts a comment.
+    fn uncomment<'t>(&mut self, text: std::borrow::Cow<'t, str>) -> std::borrow::Cow<'t, str> {
+        let t = text.trim_start();
+        let Some(after) = t.strip_prefix('#') else {
+            self.commented = false;
+            return text;
+        };
+        if matches!(self.state, State::Doc(_)) || after.starts_with(['#', '!']) {
+            self.commented = false;
+            return text;
+        }
+        if !self.commented && !(after.starts_with("  ") || after.starts_with('\t')) {
+            return text;
+        }
+        self.commented = true;
+        let after = after.strip_prefix(' ').unwrap_or(after);
+        std::borrow::Cow::Owned(after.to_string())
     }
 
     fn feed(&mut self, n: u64, line: &str) {

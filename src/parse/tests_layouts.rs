@@ -100,3 +100,111 @@ fn kubectl_logs_of_a_container_waiting_to_start() {
         assert!(ev.containers.is_empty(), "{line}");
     }
 }
+
+// https://github.com/kata-containers/kata-containers/issues/10872 (bats TAP diagnostics: `# ` before
+// every line of the describe output, inside an indented fence).
+#[test]
+fn output_commented_out_by_a_test_runner() {
+    let text = "    ```\n      #     State:      Terminated\n      #       Reason:   StartError\n      #       Message:  failed to start containerd task \"afd43e77fae0\": No such file or directory (os error 2)\n     ```\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.containers.len(), 1);
+    let Some(ContainerState::Terminated { reason, message, .. }) = &ev.containers[0].state else {
+        panic!("not terminated: {:?}", ev.containers[0].state);
+    };
+    assert_eq!(reason.as_deref(), Some("StartError"));
+    assert!(message.as_deref().unwrap_or("").starts_with("failed to start containerd task"));
+    // A root prompt and a YAML comment are not commented-out output.
+    let (ev, s) = parse_text("# kubectl -n web get po\nNAME    READY   STATUS             RESTARTS   AGE\nweb-0   0/1     CrashLoopBackOff   5          3m\n");
+    assert_eq!(formats(&s), vec!["get-pods"]);
+    assert_eq!(ev.containers.len(), 1);
+    let (ev, _) = parse_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-0\n#   a comment\nstatus:\n  phase: Running\n");
+    assert_eq!(ev.pods.len(), 1);
+    assert_eq!(ev.pods[0].phase.as_deref(), Some("Running"));
+}
+
+// https://github.com/Project-HAMi/HAMi/issues/71 (one describe event row in inline code marks).
+#[test]
+fn event_row_in_inline_code_marks() {
+    let (ev, s) = parse_text("`  Warning  UnexpectedAdmissionError  10s   kubelet  Allocate failed due to rpc error: code = Unavailable desc = error reading from server: EOF, which is unexpected`");
+    assert_eq!(formats(&s), vec!["event-lines"]);
+    assert_eq!(ev.events.len(), 1);
+    assert_eq!(ev.events[0].reason.as_deref(), Some("UnexpectedAdmissionError"));
+    assert!(ev.events[0].message.ends_with("which is unexpected"));
+    // Backticks inside a line stay.
+    let t = super::lines::unwrap_paste("run `kubectl get pods` first");
+    assert_eq!(t, "run `kubectl get pods` first");
+}
+
+fn message_of(text: &str) -> crate::evidence::TextMessage {
+    let (ev, _) = parse_text(text);
+    assert!(!ev.messages.is_empty(), "no message in {text}");
+    ev.messages[0].clone()
+}
+
+// https://github.com/kubernetes/autoscaler/issues/3503 (cluster autoscaler) and
+// https://github.com/kubernetes/kubernetes/issues/62134 (kube-controller-manager behind a `[pod]`
+// prefix): client-go's event recorder line.
+#[test]
+fn event_recorder_klog_line() {
+    let m = message_of("I0910 18:42:33.914842       1 event.go:281] Event(v1.ObjectReference{Kind:\"Pod\", Namespace:\"test\", Name:\"test-69c4886596-pssfj\", UID:\"bb1cd249-0fd3-42b9-bc01-f22b0bbafa64\", APIVersion:\"v1\", ResourceVersion:\"11897361\", FieldPath:\"\"}): type: 'Normal' reason: 'NotTriggerScaleUp' pod didn't trigger scale-up (it wouldn't fit if a new node is added): 1 node(s) didn't match node selector");
+    assert_eq!(m.reason.as_deref(), Some("NotTriggerScaleUp"));
+    assert_eq!(m.type_.as_deref(), Some("Normal"));
+    assert_eq!(m.object_kind.as_deref(), Some("Pod"));
+    assert!(m.message.starts_with("pod didn't trigger scale-up"));
+    assert_eq!(m.provenance.format, "journal");
+    let m = message_of("[kube-controller-manager-54d5759bd-jb9wv] I0404 18:33:16.892774       1 event.go:218] Event(v1.ObjectReference{Kind:\"Job\", Namespace:\"default\", Name:\"sleeptest\", UID:\"3cdb843e\", APIVersion:\"batch\", ResourceVersion:\"149879950\", FieldPath:\"\"}): type: 'Warning' reason: 'DeadlineExceeded' Job was active longer than specified deadline");
+    assert_eq!(m.reason.as_deref(), Some("DeadlineExceeded"));
+    assert_eq!(m.object_kind.as_deref(), Some("Job"));
+    assert_eq!(m.message, "Job was active longer than specified deadline");
+    // klog's structured form of the same line.
+    let m = message_of(r#"I0101 10:00:00.000000       1 event.go:307] "Event occurred" object="default/web-0" fieldPath="" kind="Pod" apiVersion="v1" type="Warning" reason="FailedScheduling" message="0/3 nodes are available: 3 Insufficient cpu.""#);
+    assert_eq!(m.reason.as_deref(), Some("FailedScheduling"));
+    assert_eq!(m.type_.as_deref(), Some("Warning"));
+    assert_eq!(m.message, "0/3 nodes are available: 3 Insufficient cpu.");
+}
+
+// https://github.com/gardener/gardener/issues/2920 (the e2e framework's event dump in logfmt).
+#[test]
+fn e2e_framework_event_dump() {
+    let m = message_of(r#"time="2020-09-29T13:22:25Z" level=info msg="At 2020-09-29 12:23:48 +0000 UTC - event for reserve-capacity-54cf556d6b-6f8xt: {default-scheduler } FailedScheduling: 0/3 nodes are available: 1 Insufficient memory, 2 Insufficient cpu.""#);
+    assert_eq!(m.reason.as_deref(), Some("FailedScheduling"));
+    assert_eq!(m.type_.as_deref(), Some("Warning"));
+    assert_eq!(m.source.as_deref(), Some("default-scheduler"));
+    assert_eq!(m.message, "0/3 nodes are available: 1 Insufficient memory, 2 Insufficient cpu.");
+    let m = message_of(r#"time="2020-09-29T13:22:25Z" level=info msg="At 2020-09-29 12:24:12 +0000 UTC - event for node-1: {kube-proxy node-1} Starting: Starting kube-proxy.""#);
+    assert_eq!(m.type_.as_deref(), Some("Normal"));
+}
+
+// https://github.com/kubernetes/minikube/issues/6246 (`* ` of `minikube logs`), kubelet's eviction
+// manager in both klog forms, containerd/kubelet/crictl failing RunPodSandbox
+// (https://github.com/coredns/coredns/issues/6091, https://github.com/kubernetes-sigs/cri-tools/issues/1255).
+#[test]
+fn component_log_lines_for_failures_they_also_record_as_events() {
+    let m = message_of("* E0108 22:07:45.954949       1 factory.go:660] Error scheduling default/mini-kafka-0: pod has unbound immediate PersistentVolumeClaims; retrying");
+    assert_eq!(m.reason.as_deref(), Some("FailedScheduling"));
+    assert_eq!(m.message, "pod has unbound immediate PersistentVolumeClaims");
+    let m = message_of("* E0108 22:07:45.954750       1 scheduler.go:481] error selecting node for pod: pod has unbound immediate PersistentVolumeClaims");
+    assert_eq!(m.reason.as_deref(), Some("FailedScheduling"));
+    let m = message_of("Apr 12 09:28:14 node-1 kubelet[14260]: W0412 09:28:14.744599   14260 eviction_manager.go:333] eviction manager: attempting to reclaim ephemeral-storage");
+    assert_eq!(m.reason.as_deref(), Some("EvictionThresholdMet"));
+    assert_eq!(m.object_kind.as_deref(), Some("Node"));
+    assert_eq!(m.message, "Attempting to reclaim ephemeral-storage");
+    let m = message_of(r#"Sep 28 05:37:59 team kubelet[2865036]: I0928 05:37:59.659033 2865036 eviction_manager.go:369] "Eviction manager: attempting to reclaim" resourceName="ephemeral-storage""#);
+    assert_eq!(m.reason.as_deref(), Some("EvictionThresholdMet"));
+    assert_eq!(m.message, "Attempting to reclaim ephemeral-storage");
+    let m = message_of(r#"May 11 16:09:21 k8s-master01 containerd[765]: time="2023-05-11T16:09:21.839669754+08:00" level=error msg="RunPodSandbox for &PodSandboxMetadata{Name:coredns-f5cb5585b-s2bxk,Uid:eeb63f47,Namespace:kube-system,Attempt:0,} failed, error" error="failed to setup network for sandbox \"f1f5708a\": plugin type=\"calico\" failed (add): netplugin failed with no error message: signal: killed""#);
+    assert_eq!(m.reason.as_deref(), Some("FailedCreatePodSandBox"));
+    assert!(m.message.contains("failed to setup network for sandbox"));
+    let m = message_of(r#"FATA[0000] run pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "9d2d48a4": plugin type="calico" failed (add): pods "nginx-sandbox" not found"#);
+    assert_eq!(m.reason.as_deref(), Some("FailedCreatePodSandBox"));
+    assert_eq!(m.type_.as_deref(), Some("Warning"));
+    // Near misses: a successful sandbox, an application's own `[name]` prefix, a bullet.
+    for line in [
+        r#"time="2023-05-11T16:09:21Z" level=info msg="RunPodSandbox for &PodSandboxMetadata{Name:web-0,} returns sandbox id \"f1f5\"""#,
+        "[worker-1] eviction manager: attempting to reclaim ephemeral-storage",
+        "* Error scheduling is a sentence here",
+    ] {
+        let (ev, _) = parse_text(line);
+        assert!(ev.messages.iter().all(|m| m.reason.is_none()), "{line}: {:?}", ev.messages);
+    }
+}

@@ -1094,6 +1094,15 @@ impl Describe {
             Kind::Other if self.job_marks => (Some("Job".to_string()), self.name.clone()),
             _ => (None, None),
         };
+        // The `Events:` block of a `kubectl describe pod` pasted without the rest: the scheduler's
+        // `Successfully assigned ns/name to node` names its pod.
+        let (obj_kind, obj_name) = match (kind == Kind::EventsOnly || kind == Kind::Pod, obj_name) {
+            (true, None) => match assigned_pod(&self.events) {
+                Some(n) => (Some("Pod".to_string()), Some(n)),
+                None => (obj_kind, None),
+            },
+            (_, name) => (obj_kind, name),
+        };
         for mut e in self.events {
             let line = e.provenance.line;
             e.provenance = cx.prov(line.unwrap_or(self.first_line), format);
@@ -1277,6 +1286,28 @@ fn is_cont_end(line: &str) -> bool {
     }
 }
 
+/// The pod a describe `Events:` table is about, from the scheduler's `Scheduled` event
+/// (`Successfully assigned default/web-0 to node-1`); `None` unless every such event names the same
+/// pod.
+fn assigned_pod(events: &[crate::evidence::Event]) -> Option<String> {
+    let mut found: Option<String> = None;
+    for e in events {
+        let Some(rest) = e.message.strip_prefix("Successfully assigned ") else {
+            continue;
+        };
+        let target = rest.split(" to ").next()?.trim();
+        let name = target.rsplit('/').next()?;
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return None;
+        }
+        match &found {
+            Some(f) if f != name => return None,
+            _ => found = Some(name.to_string()),
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1310,3 +1341,4 @@ mod tests {
         assert!(!is_cont_end("        at main.go:42"));
     }
 }
+

@@ -264,6 +264,8 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
                     Some((_, m)) => m,
                     None => v,
                 };
+                // The event aggregator's mark on a message standing for several similar events.
+                let v = v.strip_prefix("(combined from similar events): ").unwrap_or(v);
                 // kubectl 0.x printed a column it had no value for as `%!v(MISSING)`.
                 let v = v.trim_end_matches("%!v(MISSING)").trim_end();
                 e.message = v.to_string()

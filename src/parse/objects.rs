@@ -1177,7 +1177,10 @@ impl Converter<'_, '_, '_> {
             return;
         }
         // `state:` / `lastState:` pasted alone, or their contents (`terminated:` ...).
-        if v.get("waiting").is_some() || v.get("terminated").is_some() {
+        if v.get("waiting").is_some()
+            || v.get("terminated").is_some()
+            || v.get("termination").is_some()
+        {
             let wrapped = serde_json::json!({ "state": v });
             self.container_fragment(&wrapped, ContainerKind::Regular, lo, hi);
             return;
@@ -1274,7 +1277,12 @@ fn container_state(v: &Value) -> Option<ContainerState> {
             message: s(w, &["message"]),
         });
     }
-    if let Some(t) = v.get("terminated").filter(|t| t.is_object()) {
+    // `termination`: the API of 2014 (v1beta1/v1beta2) named the terminated state so.
+    if let Some(t) = v
+        .get("terminated")
+        .or_else(|| v.get("termination"))
+        .filter(|t| t.is_object())
+    {
         return Some(ContainerState::Terminated {
             reason: s(t, &["reason"]),
             message: s(t, &["message"]),

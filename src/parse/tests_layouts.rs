@@ -208,3 +208,28 @@ fn component_log_lines_for_failures_they_also_record_as_events() {
         assert!(ev.messages.iter().all(|m| m.reason.is_none()), "{line}: {:?}", ev.messages);
     }
 }
+
+// https://github.com/kubernetes/kubernetes/pull/3044 (v1beta1 of 2014: `termination`, `OOM Killed`).
+#[test]
+fn container_state_of_the_2014_api() {
+    let text = "```\n        \"oom-test\": {\n            \"state\": {\n                \"termination\": {\n                    \"exitCode\": 137,\n                    \"reason\": \"OOM Killed\",\n                    \"startedAt\": \"2014-12-18T23:22:25Z\",\n                    \"finishedAt\": \"2014-12-18T23:22:26Z\"\n                }\n            },\n```\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.containers.len(), 1);
+    let Some(ContainerState::Terminated { reason, exit_code, .. }) = &ev.containers[0].state else {
+        panic!("not terminated: {:?}", ev.containers[0].state);
+    };
+    assert_eq!(reason.as_deref(), Some("OOM Killed"));
+    assert_eq!(*exit_code, Some(137));
+}
+
+// kubelet's event aggregator prefixes a message standing for several similar events; the failure
+// is what follows (corpus volume-mount-msg-nfs-no-such-file-1, sandbox event rows).
+#[test]
+fn combined_from_similar_events_prefix() {
+    let m = message_of("(combined from similar events): MountVolume.SetUp failed for volume \"pvc-e4b3\" : mount failed: exit status 32 Output: mount.nfs: mounting 192.168.137.121:/nfs/data failed, reason given by server: No such file or directory");
+    assert_eq!(m.reason.as_deref(), Some("FailedMount"));
+    assert!(m.message.starts_with("MountVolume.SetUp failed"));
+    let (ev, _) = parse_text("  Warning  FailedCreatePodSandBox  2m52s (x35156 over 5d7h)  kubelet, 10.1.121.33  (combined from similar events): Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"ab12\": plugin type=\"calico\" failed (add): error getting ClusterInformation: connection is unauthorized: Unauthorized");
+    assert_eq!(ev.events.len(), 1);
+    assert!(ev.events[0].message.starts_with("Failed to create pod sandbox: rpc error"));
+}

@@ -117,6 +117,10 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         .find_map(|k| rest.strip_prefix(k))
         .map(|r| r.trim().trim_matches(['\'', '"', ',']))
         .unwrap_or(rest);
+    // kubelet's event aggregator marks a message that stands for several similar events.
+    let rest = rest
+        .strip_prefix("(combined from similar events): ")
+        .unwrap_or(rest);
     let rest = match field_path(rest) {
         Some((c, m)) => {
             a.container = Some(c.to_string());

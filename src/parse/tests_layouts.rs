@@ -233,3 +233,17 @@ fn combined_from_similar_events_prefix() {
     assert_eq!(ev.events.len(), 1);
     assert!(ev.events[0].message.starts_with("Failed to create pod sandbox: rpc error"));
 }
+
+// https://github.com/kubernetes/kubernetes/issues/66237 (`systemctl status kubelet -l` in a Chinese
+// locale: `7月 16 19:05:15 host kubelet[3450]: `).
+#[test]
+fn journal_lines_with_chinese_month_names() {
+    let m = message_of("7月 16 19:05:15 test-0.localdomain kubelet[3450]: E0716 19:05:15.040853    3450 remote_image.go:108] PullImage \"10.0.30.220:9980/test/k8s-device-plugin:1.9\" from image service failed: rpc error: code = Unknown desc = failed to register layer: symlink ../libnvidia-ml.so.1 /var/lib/docker/overlay2/abc/diff/usr/lib64/libnvidia-ml.so: no such file or directory");
+    assert_eq!(m.source.as_deref(), Some("kubelet"));
+    assert_eq!(m.type_.as_deref(), Some("Warning"));
+    assert!(m.message.starts_with("PullImage \"10.0.30.220:9980"));
+    assert_eq!(m.provenance.format, "journal");
+    // Not a month: a number of days.
+    let (ev, _) = parse_text("13月 16 19:05:15 test-0 kubelet[3450]: E0716 19:05:15.040853    3450 x.go:1] boom failed");
+    assert!(ev.messages.iter().all(|m| m.source.is_none()));
+}

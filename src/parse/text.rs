@@ -170,7 +170,19 @@ pub fn analyse(line: &str) -> Option<Analysed> {
 /// `Nov 23 10:00:00 node-1 kubelet[1234]: rest` (journalctl / syslog): the program and the rest.
 fn journald_prefix(line: &str) -> Option<(&str, &str)> {
     let b = line.as_bytes();
-    if b.len() < 20 || !b[0].is_ascii_uppercase() {
+    if b.len() < 20 {
+        return None;
+    }
+    // journalctl and `systemctl status` in a Chinese locale: `12月 01 10:00:00 node-1 kubelet[1234]: `.
+    if b[0].is_ascii_digit() {
+        let (month, _) = line.split_once('月')?;
+        let m: u8 = month.parse().ok()?;
+        if !(1..=12).contains(&m) {
+            return None;
+        }
+        return journald_rest(line[month.len() + '月'.len_utf8()..].trim_start());
+    }
+    if !b[0].is_ascii_uppercase() {
         return None;
     }
     let mut words = line.splitn(5, ' ').filter(|w| !w.is_empty());
@@ -193,7 +205,11 @@ fn journald_prefix(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     // Day may be padded with a second space (`Nov  3`).
-    let after_month = line[3..].trim_start();
+    journald_rest(line[3..].trim_start())
+}
+
+/// The journald prefix after the month: `23 10:00:00 node-1 kubelet[1234]: rest`.
+fn journald_rest(after_month: &str) -> Option<(&str, &str)> {
     let (day, r) = after_month.split_once(' ')?;
     if !day.bytes().all(|c| c.is_ascii_digit()) {
         return None;

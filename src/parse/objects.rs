@@ -334,6 +334,10 @@ impl Doc {
                     .and_then(|t| serde_yaml::from_str::<Value>(&t).ok())
                     .or_else(|| {
                         dedent(&self.text).and_then(|t| serde_yaml::from_str::<Value>(&t).ok())
+                    })
+                    .or_else(|| {
+                        indent_items(&self.text)
+                            .and_then(|t| serde_yaml::from_str::<Value>(&t).ok())
                     }) {
                     Some(v) => Ok(v),
                     None => Err(e.to_string()),
@@ -511,6 +515,42 @@ fn reindent(text: &str) -> Option<String> {
         out.push('\n');
     }
     Some(out)
+}
+
+/// Lenient retry for list items whose continuation lines lost their indentation in the paste
+/// (`- containerID: x` followed by `image: y` at the dash's column instead of under the key): every
+/// line from a `- ` item up to the next item at its column, or a line less indented than that
+/// column, is moved 2 columns right.
+fn indent_items(text: &str) -> Option<String> {
+    let ind = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let mut out = String::with_capacity(text.len() + 64);
+    // The column of the current item's dash, and whether its keys lost their indentation (a key
+    // line at the dash's column was seen: it and everything under it moves).
+    let mut item: Option<(usize, bool)> = None;
+    let mut changed = false;
+    for l in text.lines() {
+        if l.trim().is_empty() {
+            out.push('\n');
+            continue;
+        }
+        let i = ind(l);
+        let dash = l[i..].starts_with("- ") || &l[i..] == "-";
+        match item {
+            Some((c, _)) if i < c || (i == c && dash) => item = None,
+            Some((c, false)) if i == c => item = Some((c, true)),
+            _ => {}
+        }
+        if item.is_some_and(|(_, lost)| lost) {
+            changed = true;
+            out.push_str("  ");
+        }
+        if dash && item.is_none() {
+            item = Some((i, false));
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    changed.then_some(out)
 }
 
 /// Lenient retry for a fragment whose first line lost its indentation in the paste (selection
@@ -1318,6 +1358,20 @@ mod tests {
         assert!(json_start("{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}"));
         assert!(!json_start("[2024-05-01 10:00:00] INFO started"));
         assert!(!json_start("{\"level\":\"error\",\"msg\":\"x\"}"));
+    }
+
+    #[test]
+    fn indents_list_items_that_lost_their_indentation() {
+        // containerStatuses pasted with the item's keys at the dash's column.
+        let t = "  containerStatuses:\n    - containerID: docker://abc\n    image: busybox\n    lastState:\n      terminated:\n        exitCode: 137\n        reason: OOMKilled\n    name: app\n    restartCount: 3\n";
+        assert!(serde_yaml::from_str::<Value>(t).is_err());
+        let fixed = indent_items(t).unwrap();
+        let v: Value = serde_yaml::from_str(&fixed).unwrap();
+        let c = &v["containerStatuses"][0];
+        assert_eq!(c["name"], "app");
+        assert_eq!(c["lastState"]["terminated"]["reason"], "OOMKilled");
+        // Nothing to move in a well-indented list.
+        assert!(indent_items("items:\n- a: 1\n  b: 2\n- a: 3\n").is_none());
     }
 
     #[test]

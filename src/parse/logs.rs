@@ -75,9 +75,50 @@ pub struct LogHeader {
 pub enum Prompt {
     /// `kubectl logs ...`: the lines that follow are that container's log.
     Logs(LogHeader),
+    /// `kubectl get pod NAME -o jsonpath='{...}'`: the line that follows is the value of that path.
+    JsonPath(JsonPathQuery),
     /// Any other kubectl command (`kubectl describe pod x`): not evidence itself.
     Other,
 }
+
+/// A `-o jsonpath` query of one pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonPathQuery {
+    /// `namespace/name` or `name` of the pod.
+    pub pod: Option<String>,
+    /// The path with its braces and list indexes taken off: `.status.containerStatuses.state.waiting.reason`.
+    pub path: String,
+    /// A container selected by a filter (`[?(@.name=="app")]`).
+    pub container: Option<String>,
+}
+
+/// Parses a jsonpath template with one expression (`{.status.phase}`,
+/// `{.status.containerStatuses[*].lastState.terminated.reason}`, with a `[?(@.name=="app")]` filter).
+fn jsonpath_query(expr: &str) -> Option<(String, Option<String>)> {
+    let e = expr.trim_matches(|c| c == '\'' || c == '"');
+    let e = e.strip_prefix('{')?.strip_suffix('}')?;
+    if e.contains(['{', '}']) {
+        return None;
+    }
+    let mut path = String::new();
+    let mut container = None;
+    let mut rest = e;
+    while let Some(open) = rest.find('[') {
+        path.push_str(&rest[..open]);
+        let close = rest[open..].find(']')? + open;
+        let inner = &rest[open + 1..close];
+        if let Some(f) = inner
+            .strip_prefix("?(@.name==")
+            .and_then(|f| f.strip_suffix(')'))
+        {
+            container = Some(f.trim_matches(|c| c == '"' || c == '\'').to_string());
+        }
+        rest = &rest[close + 1..];
+    }
+    path.push_str(rest);
+    path.starts_with('.').then_some((path, container))
+}
+
 
 /// Cheap test of the first byte before any search: prompts start with a prompt character, with
 /// `kubectl`/`oc`, or with `user@host`.
@@ -271,6 +312,7 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
     let mut container: Option<String> = None;
     let mut namespace: Option<String> = None;
     let mut previous = false;
+    let mut output: Option<&str> = None;
     let mut positionals: Vec<&str> = Vec::new();
     while i < words.len() {
         let w = words[i];
@@ -293,6 +335,15 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
                 }
                 "previous" => {
                     previous = !matches!(value, Some("false") | Some("0"));
+                }
+                "output" => {
+                    output = match value {
+                        Some(v) => Some(v),
+                        None => {
+                            i += 1;
+                            words.get(i - 1).copied()
+                        }
+                    };
                 }
                 "namespace" => {
                     let v = match value {
@@ -335,6 +386,15 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
                     continue;
                 }
             }
+            if w == "-o" {
+                output = words.get(i).copied();
+                i += 1;
+                continue;
+            }
+            if let Some(v) = w.strip_prefix("-o=").or_else(|| w.strip_prefix("-o")) {
+                output = Some(v);
+                continue;
+            }
             if w == "-p" || w == "-p=true" {
                 previous = true;
                 continue;
@@ -359,6 +419,26 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
     let sub = sub?;
     if !is_subcommand(sub) {
         return None;
+    }
+    if sub == "get" {
+        if let Some(q) = output.and_then(|o| o.strip_prefix("jsonpath=")) {
+            let (kind, name) = match positionals.first().and_then(|p| p.split_once('/')) {
+                Some((k, n)) => (k, positionals.first().map(|_| n)),
+                None => (
+                    positionals.first().copied().unwrap_or(""),
+                    positionals.get(1).copied(),
+                ),
+            };
+            if matches!(kind, "pod" | "pods" | "po") {
+                if let Some((path, container)) = jsonpath_query(q) {
+                    return Some(Prompt::JsonPath(JsonPathQuery {
+                        pod: name.and_then(|n| crate::evidence::pod_key(namespace.as_deref(), n)),
+                        path,
+                        container,
+                    }));
+                }
+            }
+        }
     }
     if sub != "logs" && sub != "log" {
         return Some(Prompt::Other);

@@ -533,6 +533,8 @@ struct Parser<'a> {
     prev: Option<String>,
     /// Markdown code fences seen.
     fences: u64,
+    /// A `kubectl get pod -o jsonpath=...` line was just read: its output follows.
+    jsonpath: Option<logs::JsonPathQuery>,
     /// Lines are output commented out with `#` (a bats test's TAP diagnostics, a shell script
     /// quoting output): the marker is taken off while consecutive lines carry it.
     commented: bool,
@@ -559,6 +561,7 @@ impl<'a> Parser<'a> {
             max_doc: objects::MAX_DOC,
             prev: None,
             fences: 0,
+            jsonpath: None,
             commented: false,
         }
     }
@@ -692,6 +695,129 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// The output of `kubectl get pod -o jsonpath` for the paths that say why a pod fails: the
+    /// pod's phase, reason and message, and its containers' state and last state (`[*]` prints one
+    /// value per container, separated by spaces).
+    fn jsonpath_value(&mut self, n: u64, q: &logs::JsonPathQuery, value: &str) {
+        use crate::evidence::{ContainerKind, ContainerState, ContainerStatus, PodInfo};
+        if value.is_empty() {
+            return;
+        }
+        let provenance = self.cx.prov(n, "jsonpath");
+        let (namespace, name) = match q.pod.as_deref().map(|p| p.split_once('/')) {
+            Some(Some((ns, name))) => (Some(ns.to_string()), Some(name.to_string())),
+            Some(None) => (None, q.pod.clone()),
+            None => (None, None),
+        };
+        let word = |v: &str| {
+            v.starts_with(|c: char| c.is_ascii_uppercase())
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b':')
+        };
+        let pod = |f: &mut PodInfo| {
+            f.name = name.clone();
+            f.namespace = namespace.clone();
+            f.provenance = provenance.clone();
+        };
+        match q.path.as_str() {
+            ".status.phase" | ".status.reason" if word(value) => {
+                let mut p = PodInfo::default();
+                pod(&mut p);
+                if q.path == ".status.phase" {
+                    p.phase = Some(value.to_string());
+                } else {
+                    p.reason = Some(value.to_string());
+                }
+                self.cx.ev.pods.push(p);
+                return;
+            }
+            ".status.message" => {
+                let mut p = PodInfo::default();
+                pod(&mut p);
+                p.message = Some(value.to_string());
+                self.cx.ev.pods.push(p);
+                return;
+            }
+            _ => {}
+        }
+        let Some(rest) = q.path.strip_prefix(".status.") else {
+            return;
+        };
+        let (kind, rest) = if let Some(r) = rest.strip_prefix("containerStatuses.") {
+            (ContainerKind::Regular, r)
+        } else if let Some(r) = rest.strip_prefix("initContainerStatuses.") {
+            (ContainerKind::Init, r)
+        } else {
+            return;
+        };
+        let (last, rest) = match rest.split_once('.') {
+            Some(("state", r)) => (false, r),
+            Some(("lastState", r)) => (true, r),
+            _ => return,
+        };
+        let Some((st, field)) = rest.split_once('.') else {
+            return;
+        };
+        // Reasons and exit codes are single words: `[*]` separates containers with spaces.
+        let values: Vec<&str> = if field == "message" {
+            vec![value]
+        } else {
+            value.split_whitespace().collect()
+        };
+        for v in values {
+            let state = match (st, field) {
+                ("waiting", "reason") if word(v) => ContainerState::Waiting {
+                    reason: Some(v.to_string()),
+                    message: None,
+                },
+                ("waiting", "message") => ContainerState::Waiting {
+                    reason: None,
+                    message: Some(v.to_string()),
+                },
+                ("terminated", "reason") if word(v) => ContainerState::Terminated {
+                    reason: Some(v.to_string()),
+                    message: None,
+                    exit_code: None,
+                    signal: None,
+                    finished_at: None,
+                },
+                ("terminated", "message") => ContainerState::Terminated {
+                    reason: None,
+                    message: Some(v.to_string()),
+                    exit_code: None,
+                    signal: None,
+                    finished_at: None,
+                },
+                ("terminated", "exitCode") => match v.parse::<i32>() {
+                    Ok(code) => ContainerState::Terminated {
+                        reason: None,
+                        message: None,
+                        exit_code: Some(code),
+                        signal: None,
+                        finished_at: None,
+                    },
+                    Err(_) => return,
+                },
+                _ => return,
+            };
+            let (state, last_state) = if last {
+                (None, Some(state))
+            } else {
+                (Some(state), None)
+            };
+            self.cx.ev.containers.push(ContainerStatus {
+                pod: q.pod.clone(),
+                name: q.container.clone().unwrap_or_default(),
+                kind,
+                image: None,
+                ready: None,
+                restart_count: None,
+                state,
+                last_state,
+                provenance: provenance.clone(),
+            });
+        }
+    }
+
     /// `kubectl logs` refused because the container is waiting to start: that container's state.
     fn not_started(&mut self, n: u64, w: logs::NotStarted) {
         // The namespace, when the `kubectl logs` line before named the same pod with `-n`.
@@ -726,11 +852,23 @@ impl<'a> Parser<'a> {
         }
         if let Some(p) = logs::prompt(line) {
             self.log = None;
-            if let logs::Prompt::Logs(h) = p {
-                let seg = self.cx.begin("log", n);
-                self.log = Some((h, seg));
+            self.jsonpath = None;
+            match p {
+                logs::Prompt::Logs(h) => {
+                    let seg = self.cx.begin("log", n);
+                    self.log = Some((h, seg));
+                }
+                logs::Prompt::JsonPath(q) => self.jsonpath = Some(q),
+                logs::Prompt::Other => {}
             }
             return;
+        }
+        // The value a `kubectl get pod -o jsonpath` line before asked for (an object or list is
+        // read as JSON below).
+        if let Some(q) = self.jsonpath.take() {
+            if !matches!(b0, b'{' | b'[') {
+                self.jsonpath_value(n, &q, line.trim());
+            }
         }
         if b0 == b'=' {
             if let Some(m) = logs::cluster_info_marker(line) {

@@ -247,3 +247,33 @@ fn journal_lines_with_chinese_month_names() {
     let (ev, _) = parse_text("13月 16 19:05:15 test-0 kubelet[3450]: E0716 19:05:15.040853    3450 x.go:1] boom failed");
     assert!(ev.messages.iter().all(|m| m.source.is_none()));
 }
+
+// `kubectl get pod -o jsonpath` prints the bare value after the command line (issue 8: "-o jsonpath
+// output"); `[*]` prints one value per container, a filter selects one by name.
+#[test]
+fn jsonpath_output_after_its_command() {
+    let (ev, _) = parse_text("$ kubectl get pod web-0 -n shop -o jsonpath='{.status.containerStatuses[*].lastState.terminated.reason}'\nOOMKilled Completed\n");
+    assert_eq!(ev.containers.len(), 2);
+    assert_eq!(ev.containers[0].pod.as_deref(), Some("shop/web-0"));
+    assert_eq!(ev.containers[0].provenance.line, Some(2));
+    assert!(matches!(
+        &ev.containers[0].last_state,
+        Some(ContainerState::Terminated { reason: Some(r), .. }) if r == "OOMKilled"
+    ));
+    let (ev, _) = parse_text("$ kubectl get po web-0 -o=jsonpath='{.status.initContainerStatuses[?(@.name==\"init-db\")].state.waiting.reason}'\n\nCrashLoopBackOff\n$ kubectl get pods web-0 -o jsonpath={.status.phase}\nPending\n");
+    assert_eq!(ev.containers.len(), 1);
+    assert_eq!(ev.containers[0].name, "init-db");
+    assert_eq!(ev.containers[0].kind, crate::evidence::ContainerKind::Init);
+    assert_eq!(ev.pods.len(), 1);
+    assert_eq!(ev.pods[0].phase.as_deref(), Some("Pending"));
+    // Another resource, another command, or no command: a bare word is not a state.
+    for text in [
+        "$ kubectl get node n1 -o jsonpath='{.status.phase}'\nPending\n",
+        "$ kubectl describe pod web-0\nOOMKilled\n",
+        "OOMKilled\n",
+        "$ kubectl get pod web-0 -o jsonpath='{.status.containerStatuses[*].state.waiting.reason}'\nno such pod here\n",
+    ] {
+        let (ev, _) = parse_text(text);
+        assert!(ev.containers.is_empty() && ev.pods.is_empty(), "{text}");
+    }
+}

@@ -387,6 +387,8 @@ struct Cx<'a> {
     /// The last free-text lines (number, text), consecutive, at most [`MAX_JOINED`] - 1: a message
     /// wrapped over several lines (a terminal, a YAML folded scalar) is also offered joined.
     recent: Vec<(u64, String)>,
+    /// Container failures already taken from messages (pod, container, reason, message).
+    failures: std::collections::HashSet<(Option<String>, String, String, String)>,
 }
 
 /// Most free-text lines joined into one message.
@@ -480,13 +482,52 @@ impl Cx<'_> {
         let Some(a) = text::analyse(line) else {
             return false;
         };
+        let format = if a.journal { "journal" } else { "free-text" };
+        if let Some(f) = text::container_failure(&a.message) {
+            self.container_failure(n, format, a.pod.clone(), f);
+        }
         if !self.filter.wants_message(&a.message, a.reason.is_some()) {
             return false;
         }
-        let format = if a.journal { "journal" } else { "free-text" };
         let prov = self.prov(n, format);
         self.ev.push_message(a.into_message(line, prov));
         true
+    }
+
+    /// A container that kubelet says could not start (see [`text::container_failure`]): its
+    /// waiting state, once per pod, container, reason and message.
+    fn container_failure(
+        &mut self,
+        n: u64,
+        format: &str,
+        pod: Option<String>,
+        f: text::ContainerFailure,
+    ) {
+        use crate::evidence::{ContainerKind, ContainerState, ContainerStatus};
+        const MAX_FAILURES: usize = 1000;
+        let key = (pod.clone(), f.container.clone(), f.reason.clone(), f.message.clone());
+        if self.failures.len() >= MAX_FAILURES || !self.failures.insert(key) {
+            return;
+        }
+        let provenance = self.prov(n, format);
+        self.ev.containers.push(ContainerStatus {
+            pod,
+            name: f.container,
+            kind: if f.init {
+                ContainerKind::Init
+            } else {
+                ContainerKind::Regular
+            },
+            image: f.image,
+            ready: Some(false),
+            restart_count: None,
+            state: Some(ContainerState::Waiting {
+                reason: Some(f.reason),
+                message: Some(f.message),
+            }),
+            last_state: None,
+            provenance,
+        });
     }
 
     /// Offers a log or free-text line to the filter; keeps it if wanted.
@@ -554,6 +595,7 @@ impl<'a> Parser<'a> {
                 segments: Vec::new(),
                 lines: true,
                 recent: Vec::new(),
+                failures: Default::default(),
             },
             state: State::Text,
             log: None,

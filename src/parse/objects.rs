@@ -439,6 +439,7 @@ pub fn api_object_to_evidence(
         segments: Vec::new(),
         lines: false,
         recent: Vec::new(),
+        failures: Default::default(),
     };
     let mut conv = Converter {
         loc: Locator::new("", 1),

@@ -277,3 +277,31 @@ fn jsonpath_output_after_its_command() {
         assert!(ev.containers.is_empty() && ev.pods.is_empty(), "{text}");
     }
 }
+
+// kubelet's sync result and start-failure templates in journal lines: the container's waiting
+// state (kubelet pkg/kubelet/container/sync_result.go, kuberuntime_manager.go).
+#[test]
+fn container_failures_in_kubelet_journal_lines() {
+    let (ev, _) = parse_text("Dec 01 10:00:00 node-1 kubelet[1234]: E1201 10:00:00.000000    1234 pod_workers.go:186] Error syncing pod 0f1e (\"web-0_default(0f1e)\"), skipping: failed to \"StartContainer\" for \"app\" with CreateContainerConfigError: \"secret \\\"db-pass\\\" not found\"\nDec 01 10:00:10 node-1 kubelet[1234]: E1201 10:00:10.000000    1234 pod_workers.go:186] Error syncing pod 0f1e (\"web-0_default(0f1e)\"), skipping: failed to \"StartContainer\" for \"app\" with CreateContainerConfigError: \"secret \\\"db-pass\\\" not found\"\n");
+    assert_eq!(ev.containers.len(), 1, "repeats are one container");
+    let c = &ev.containers[0];
+    assert_eq!(c.name, "app");
+    assert_eq!(c.provenance.format, "journal");
+    assert_eq!(
+        c.state,
+        Some(ContainerState::Waiting {
+            reason: Some("CreateContainerConfigError".into()),
+            message: Some("secret \"db-pass\" not found".into())
+        })
+    );
+    let (ev, _) = parse_text(r#"E1201 10:00:00.000000    1234 kuberuntime_manager.go:1256] "Unhandled Error" err="init container &Container{Name:init-db,Image:busybox:1.36,Command:[sh],} start failed in pod web-0_default(0f1e): CreateContainerError: context deadline exceeded" logger="UnhandledError""#);
+    assert_eq!(ev.containers.len(), 1);
+    let c = &ev.containers[0];
+    assert_eq!(c.name, "init-db");
+    assert_eq!(c.kind, crate::evidence::ContainerKind::Init);
+    assert_eq!(c.image.as_deref(), Some("busybox:1.36"));
+    assert!(matches!(&c.state, Some(ContainerState::Waiting { reason: Some(r), .. }) if r == "CreateContainerError"));
+    // A sentence about StartContainer is not a failure.
+    let (ev, _) = parse_text("we failed to \"StartContainer\" for \"my app\" with no luck: \"x\"");
+    assert!(ev.containers.is_empty());
+}

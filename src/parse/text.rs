@@ -401,10 +401,79 @@ fn component_log(msg: &str) -> Option<(&'static str, &'static str, String)> {
     }
     if msg.starts_with("RunPodSandbox ") && msg.contains(" failed")
         || msg.starts_with("run pod sandbox: ")
+        || msg.starts_with("CreatePodSandbox for pod ") && msg.contains(" failed")
     {
         return Some(("FailedCreatePodSandBox", "Pod", msg.to_string()));
     }
     None
+}
+
+/// A container failure as kubelet words it in a message (a FailedSync event, a journal line):
+/// what the container's status says at that moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerFailure {
+    pub container: String,
+    pub init: bool,
+    /// The waiting reason (`CrashLoopBackOff`, `CreateContainerConfigError`, `ErrImagePull`, ...).
+    pub reason: String,
+    pub message: String,
+    /// The image, when the template prints the container spec.
+    pub image: Option<String>,
+}
+
+/// kubelet's two templates for a container that could not start:
+/// - the sync result `failed to "StartContainer" for "app" with CreateContainerConfigError: "secret
+///   \"db\" not found"` (pkg/kubelet/container/sync_result.go, in `Error syncing pod` lines and
+///   events);
+/// - `container &Container{Name:app,...} start failed in pod web-0_default(uid): ErrImagePull:
+///   rpc error: ...` (kuberuntime_manager.go, also `init container ...`).
+pub fn container_failure(msg: &str) -> Option<ContainerFailure> {
+    if let Some(i) = msg.find("failed to \"StartContainer\" for \"") {
+        let rest = &msg[i + "failed to \"StartContainer\" for \"".len()..];
+        let (container, rest) = rest.split_once("\" with ")?;
+        let (reason, rest) = rest.split_once(": ")?;
+        let rest = rest.trim();
+        let message = match rest.strip_prefix('"') {
+            // Go-quoted; a paste may have cut it before its closing quote.
+            Some(q) => quoted(q).map(|(m, _)| m).unwrap_or_else(|| q.replace("\\\"", "\"")),
+            None => rest.to_string(),
+        };
+        return ok_failure(container, false, reason, message);
+    }
+    let i = msg.find("&Container{Name:")?;
+    let init = msg[..i].trim_end().ends_with("init container");
+    let rest = &msg[i + "&Container{Name:".len()..];
+    let (container, rest) = rest.split_once(',')?;
+    let j = rest.find("} start failed in pod ")?;
+    let image = rest[..j]
+        .strip_prefix("Image:")
+        .and_then(|r| r.split(',').next())
+        .filter(|i| !i.is_empty() && !i.contains(' '))
+        .map(str::to_string);
+    let rest = &rest[j + "} start failed in pod ".len()..];
+    let (_, rest) = rest.split_once(": ")?;
+    let (reason, message) = rest.split_once(": ")?;
+    let mut f = ok_failure(container, init, reason, message.trim().to_string())?;
+    f.image = image;
+    Some(f)
+}
+
+fn ok_failure(container: &str, init: bool, reason: &str, message: String) -> Option<ContainerFailure> {
+    let name_ok = !container.is_empty()
+        && container.len() <= 253
+        && container
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+    if !name_ok || !is_reason_word(reason) {
+        return None;
+    }
+    Some(ContainerFailure {
+        container: container.to_string(),
+        init,
+        reason: reason.to_string(),
+        message,
+        image: None,
+    })
 }
 
 /// klog: `E1123 10:00:00.000000    1234 pod_workers.go:1298] rest`.

@@ -139,6 +139,12 @@ pub fn split_key(t: &str) -> Option<(&str, &str)> {
     if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
         return None;
     }
+    // kubectl 1.0 (2015) printed the last state as `Last Termination State:`.
+    let key = if key == "Last Termination State" {
+        "Last State"
+    } else {
+        key
+    };
     Some((key, rest.trim()))
 }
 

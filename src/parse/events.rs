@@ -180,6 +180,17 @@ fn walk_tokens<'a>(
                 if t.text.contains('{') || t.text.starts_with("spec.") {
                     cells.push((k, t.text));
                     i += 1;
+                } else if t.text == "implicitly" && line.contains('\t') {
+                    // kubelet of 2015 named the pod's infra container `implicitly required
+                    // container POD`: the cell runs to the next tab.
+                    let first = t;
+                    let mut last = t;
+                    i += 1;
+                    while i < hi && !line[last.end..toks[i].start].contains('\t') {
+                        last = &toks[i];
+                        i += 1;
+                    }
+                    cells.push((k, span(first, last)));
                 } else {
                     cells.push((k, ""));
                 }
@@ -350,6 +361,7 @@ pub fn type_of_reason(reason: &str) -> &'static str {
         | "Created"
         | "Started"
         | "Killing"
+        | "Killed"
         | "SuccessfulCreate"
         | "SuccessfulDelete"
         | "ScalingReplicaSet"

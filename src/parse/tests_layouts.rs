@@ -305,3 +305,22 @@ fn container_failures_in_kubelet_journal_lines() {
     let (ev, _) = parse_text("we failed to \"StartContainer\" for \"my app\" with no luck: \"x\"");
     assert!(ev.containers.is_empty());
 }
+
+// https://github.com/kubernetes/kubernetes/issues/10861 (kubectl 1.0 describe: `Last Termination
+// State:`, the infra container's subobject path `implicitly required container POD`).
+#[test]
+fn describe_of_kubectl_1_0() {
+    let text = "Name:\t\t\t\tsimmemleak-hra99\nNamespace:\t\t\tdefault\nStatus:\t\t\t\tRunning\nContainers:\n  simmemleak:\n    Image:\tsaadali/simmemleak\n    State:\t\tRunning\n      Started:\t\tTue, 07 Jul 2015 12:54:41 -0700\n    Last Termination State:\tTerminated\n      Reason:\t\t\tOOM Killed\n      Exit Code:\t\t137\n    Ready:\t\tFalse\n    Restart Count:\t5\nEvents:\n  FirstSeen\t\t\t\tLastSeen\t\t\tCount\tFrom\t\t\t\t\tSubobjectPath\t\t\t\tReason\t\tMessage\n  Tue, 07 Jul 2015 12:53:51 -0700\tTue, 07 Jul 2015 12:53:51 -0700\t1\t{kubelet kubernetes-minion-tf0f}\timplicitly required container POD\tpulled\t\tPod container image \"gcr.io/google_containers/pause:0.8.0\" already present on machine\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.containers.len(), 1);
+    let c = &ev.containers[0];
+    assert!(matches!(c.state, Some(ContainerState::Running { .. })));
+    assert!(matches!(
+        &c.last_state,
+        Some(ContainerState::Terminated { reason: Some(r), exit_code: Some(137), .. }) if r == "OOM Killed"
+    ));
+    assert_eq!(ev.events.len(), 1);
+    assert_eq!(ev.events[0].reason.as_deref(), Some("Pulled"));
+    assert_eq!(ev.events[0].type_.as_deref(), Some("Normal"));
+    assert!(ev.events[0].message.starts_with("Pod container image"));
+}

@@ -327,6 +327,8 @@ impl Doc {
             cx.withdraw(self.seg);
             return Outcome::Accepted;
         }
+        // Lines of a JSON document read before the point where it was closed (cut in the paste).
+        let mut json_closed: Option<usize> = None;
         let parsed: Result<Value, String> = match self.kind {
             DocKind::Yaml => match serde_yaml::from_str::<Value>(&self.text) {
                 Ok(v) => Ok(v),
@@ -354,8 +356,33 @@ impl Doc {
                         Err(e)
                     }
                 })
+                .or_else(|e| {
+                    // Cut before its end (the paste stopped mid-object): closed after its last
+                    // complete line.
+                    let first = self.text.lines().next().unwrap_or("");
+                    let text = if json_member(first) {
+                        format!("{{{}", self.text)
+                    } else {
+                        self.text.clone()
+                    };
+                    let Some((closed, kept)) = close_json(&text) else {
+                        return Err(e);
+                    };
+                    let v = serde_json::from_str::<Value>(&closed).map_err(|_| e)?;
+                    json_closed = Some(kept);
+                    Ok(v)
+                })
                 .map_err(|e| e.to_string()),
         };
+        if let Some(kept) = json_closed {
+            cx.ev.not_checked(
+                what.clone(),
+                format!(
+                    "JSON document could not be parsed whole: it is incomplete (cut in the paste?); read up to line {} and closed there",
+                    self.first_line + kept as u64 - 1
+                ),
+            );
+        }
         let mut tail: Option<(u64, String)> = None;
         let parsed = match parsed {
             Err(e) if self.kind == DocKind::Yaml => match truncated_prefix(&self.text) {
@@ -516,6 +543,54 @@ fn reindent(text: &str) -> Option<String> {
         out.push('\n');
     }
     Some(out)
+}
+
+/// Closes JSON cut before its end: keeps the whole lines up to the last one that ends outside a
+/// string with a complete value or an opening bracket, drops a trailing comma, and appends the
+/// closing brackets still open. The closed text and how many lines were kept; `None` when nothing
+/// is open (the error is elsewhere).
+fn close_json(text: &str) -> Option<(String, usize)> {
+    let mut stack: Vec<u8> = Vec::new();
+    let mut in_str = false;
+    let mut esc = false;
+    // (length of the prefix, lines in it, the stack at its end)
+    let mut best: Option<(usize, usize, Vec<u8>)> = None;
+    let mut pos = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        for &b in line.as_bytes() {
+            if in_str {
+                match b {
+                    _ if esc => esc = false,
+                    b'\\' => esc = true,
+                    b'"' => in_str = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_str = true,
+                b'{' | b'[' => stack.push(b),
+                b'}' | b']' => {
+                    stack.pop()?;
+                }
+                _ => {}
+            }
+        }
+        pos += line.len();
+        let t = line.trim_end().trim_end_matches(',');
+        if !in_str && !t.ends_with(':') && !t.trim().is_empty() {
+            best = Some((pos, n + 1, stack.clone()));
+        }
+    }
+    let (len, lines, open) = best?;
+    if open.is_empty() {
+        return None;
+    }
+    let mut out = text[..len].trim_end().trim_end_matches(',').to_string();
+    for b in open.iter().rev() {
+        out.push(if *b == b'{' { '}' } else { ']' });
+    }
+    Some((out, lines))
 }
 
 /// Lenient retry for list items whose continuation lines lost their indentation in the paste
@@ -1359,6 +1434,19 @@ mod tests {
         assert!(json_start("{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}"));
         assert!(!json_start("[2024-05-01 10:00:00] INFO started"));
         assert!(!json_start("{\"level\":\"error\",\"msg\":\"x\"}"));
+    }
+
+    #[test]
+    fn closes_json_cut_before_its_end() {
+        let t = "{\n  \"containerStatuses\": [\n    {\n      \"lastState\": {\"terminated\": {\"exitCode\": 137, \"reason\": \"OOMKilled\"}},\n      \"name\": \"app\",\n      \"message\": \"cut in the mid";
+        let (closed, kept) = close_json(t).unwrap();
+        assert_eq!(kept, 5);
+        let v: Value = serde_json::from_str(&closed).unwrap();
+        assert_eq!(v["containerStatuses"][0]["name"], "app");
+        assert_eq!(v["containerStatuses"][0]["lastState"]["terminated"]["exitCode"], 137);
+        // Complete, or broken by something else than a cut: nothing to close.
+        assert!(close_json("{\"a\": 1}").is_none());
+        assert!(close_json("{\"a\": 1}}").is_none());
     }
 
     #[test]

@@ -178,6 +178,12 @@ pub fn split_by_pod(ev: &Evidence) -> Vec<Evidence> {
             .filter(|c| matches(&c.pod, p))
             .cloned()
             .collect();
+        e.ports = ev
+            .ports
+            .iter()
+            .filter(|c| matches(&c.pod, p))
+            .cloned()
+            .collect();
         e.events = ev
             .events
             .iter()

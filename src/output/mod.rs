@@ -29,8 +29,6 @@ use crate::report::{
 };
 use crate::rules::{Reference, RuleKind, Severity};
 use crate::sweep::{pod_key, Group, Scope, SweepReport};
-use comfy_table::Width;
-use comfy_table::{Cell, Color, ColumnConstraint};
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 use serde::Serialize;
@@ -38,6 +36,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 mod build;
+pub mod cards;
 mod github;
 mod json;
 mod junit;
@@ -230,14 +229,6 @@ fn fix_text<'a>(f: &'a Finding, t: &TableOptions) -> &'a str {
         (Some(z), true) => z,
         _ => &f.fix,
     }
-}
-
-/// First non-empty line of a text, trimmed.
-fn first_line(s: &str) -> &str {
-    s.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
 }
 
 /// Evidence to show: one item per shape (lines differing only in numbers say the same thing), at

@@ -64,6 +64,36 @@ pub enum LiveError {
         context: String,
         detail: String,
     },
+    #[error("a proxy or load balancer answered instead of the API server at {server} (context \"{context}\"): {detail}; check the cluster's server URL in your kubeconfig and any HTTPS_PROXY/NO_PROXY setting")]
+    NotApiServer {
+        server: String,
+        context: String,
+        detail: String,
+    },
+    #[error("the server at {server} returned a Status failure (context \"{context}\"): {detail}; the request failed on the server's side: check the reason, or rerun with -v=6 to see the request")]
+    StatusFailure {
+        server: String,
+        context: String,
+        detail: String,
+    },
+    #[error("the response from {server} was cut off after {detail} (context \"{context}\"); the API server, a proxy or a load balancer closed the connection early: retry, and check their timeouts and response size limits")]
+    CutOff {
+        server: String,
+        context: String,
+        detail: String,
+    },
+    #[error("the response from {server} is not what the API server sends (context \"{context}\"): {detail}; check that the cluster's server URL points at the API server and not at a proxy")]
+    BadResponse {
+        server: String,
+        context: String,
+        detail: String,
+    },
+    #[error("the server at {server} closed the connection without answering (context \"{context}\"): {detail}; check that the cluster's server URL points at the API server, and any proxy in between")]
+    Closed {
+        server: String,
+        context: String,
+        detail: String,
+    },
     #[error("cannot reach the cluster at {server} (context \"{context}\"): {detail}")]
     Unreachable {
         server: String,
@@ -125,6 +155,8 @@ pub struct SweepGathered {
     pub unhealthy: Vec<Evidence>,
     pub total: usize,
     pub healthy: usize,
+    /// `namespace/name` of each healthy pod (JUnit lists them as passing test cases).
+    pub healthy_names: Vec<String>,
     pub not_checked: Vec<crate::evidence::NotChecked>,
     pub namespace: Option<String>,
     pub context: String,
@@ -270,8 +302,55 @@ impl Cluster {
             }),
             Failure::Kube(kube::Error::Api(_)) => None,
             Failure::Kube(e) => {
+                let (server, context) = (self.server.clone(), self.context.clone());
+                if let Some(a) = server_answer(e) {
+                    use crate::connect::ServerAnswer as A;
+                    let detail = a.to_string();
+                    return Some(match a {
+                        A::NotApiServer { .. } => LiveError::NotApiServer {
+                            server,
+                            context,
+                            detail,
+                        },
+                        A::StatusFailure {
+                            status,
+                            reason,
+                            message,
+                        } => LiveError::StatusFailure {
+                            server,
+                            context,
+                            detail: format!("HTTP {status}: {reason}: {message}"),
+                        },
+                        A::CutOff {
+                            bytes,
+                            announced,
+                            detail,
+                        } => LiveError::CutOff {
+                            server,
+                            context,
+                            detail: format!("{bytes} bytes{announced} ({detail})"),
+                        },
+                    });
+                }
                 let detail = chain(e);
+                if let kube::Error::SerdeError(_) = e {
+                    return Some(LiveError::BadResponse {
+                        server,
+                        context,
+                        detail: format!("invalid JSON: {detail}"),
+                    });
+                }
                 let lower = detail.to_lowercase();
+                if lower.contains("close_notify")
+                    || lower.contains("connection closed before message completed")
+                    || lower.contains("connection reset")
+                {
+                    return Some(LiveError::Closed {
+                        server,
+                        context,
+                        detail,
+                    });
+                }
                 if lower.contains("certificate")
                     || lower.contains("tls")
                     || lower.contains("handshake")
@@ -581,6 +660,7 @@ impl Cluster {
         let now = chrono::Utc::now().timestamp();
         let mut unhealthy: Vec<(Pod, Evidence)> = Vec::new();
         let mut healthy = 0;
+        let mut healthy_names = Vec::new();
         for pod in pods {
             let name = pod.metadata.name.clone().unwrap_or_default();
             let pns = pod.metadata.namespace.clone().unwrap_or_default();
@@ -597,6 +677,7 @@ impl Cluster {
                 .is_some_and(|p| crate::sweep::is_healthy(p, &ev, now));
             if is_ok {
                 healthy += 1;
+                healthy_names.push(format!("{pns}/{name}"));
             } else {
                 unhealthy.push((pod, ev));
             }
@@ -607,6 +688,7 @@ impl Cluster {
                 unhealthy: Vec::new(),
                 total,
                 healthy,
+                healthy_names,
                 not_checked: Vec::new(),
                 namespace: ns,
                 context: self.context.clone(),
@@ -767,6 +849,7 @@ impl Cluster {
             unhealthy: unhealthy.into_iter().map(|(_, e)| e).collect(),
             total,
             healthy,
+            healthy_names,
             not_checked: sweep_nc.not_checked,
             namespace: ns,
             context: self.context.clone(),
@@ -1138,6 +1221,18 @@ fn logs_to_fetch(ev: &Evidence, only: Option<&str>) -> Vec<(String, bool)> {
 }
 
 /// An error and its causes on one line.
+/// What the response check found wrong with the server's answer, if that is why `e` failed.
+fn server_answer(e: &kube::Error) -> Option<&crate::connect::ServerAnswer> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cur {
+        if let Some(a) = c.downcast_ref::<crate::connect::ServerAnswer>() {
+            return Some(a);
+        }
+        cur = c.source();
+    }
+    None
+}
+
 fn chain(e: &dyn std::error::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut cur = e.source();

@@ -189,6 +189,16 @@ struct Cli {
     /// LANG (zh_* means zh), else en. JSON always has both fixes.
     #[arg(long, value_enum, global = true, help_heading = REPORT_OPTIONS)]
     lang: Option<Lang>,
+
+    /// With -o sarif: locate every result in this manifest (the file the workload is deployed
+    /// from), a path relative to the repository root (no absolute path, no `..`). Without it a
+    /// result is located in its input file, or in the pseudo-path k8s/<namespace>/<kind>/<name>.
+    #[arg(long, value_name = "PATH", value_parser = parse_sarif_artifact, global = true)]
+    sarif_artifact: Option<String>,
+}
+
+fn parse_sarif_artifact(s: &str) -> Result<String, String> {
+    output::check_artifact_path(s)
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -612,6 +622,7 @@ fn finish(
         color,
         width: cli.width.unwrap_or_else(|| terminal_width(tty)),
         chinese: cli.lang.unwrap_or_else(lang_from_env) == Lang::Zh,
+        sarif_artifact: cli.sarif_artifact.clone(),
         ..TableOptions::default()
     };
     let budget = cli
@@ -638,11 +649,32 @@ fn finish(
         _ => false,
     };
     let code = forced_exit.unwrap_or(u8::from(failed));
+    if cli.output == Format::Github {
+        step_summary(&report, &table, threshold);
+    }
     // `| head` closing the pipe ends the output quietly but keeps the diagnosis' exit code, so a
     // `set -o pipefail` pipeline still sees a failure.
     match print(&text) {
         Err(e) if is_broken_pipe(&e) => Ok(code),
         other => other.map(|()| code),
+    }
+}
+
+/// `-o github` in a workflow: append the Markdown report to `GITHUB_STEP_SUMMARY` (within GitHub's
+/// 1 MiB limit) and say so on stderr. A failure to write is a warning, never the run's failure.
+fn step_summary(report: &Report, table: &TableOptions, threshold: Option<Severity>) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let path = PathBuf::from(path);
+    let md = match report {
+        Report::Pod(d) => output::render_pod(d, Format::Markdown, table, threshold),
+        Report::Sweep(r) => output::render_sweep(r, Format::Markdown, table, threshold),
+    };
+    let shown = kubectl_diagnose::report::escape_terminal(&path.display().to_string());
+    match output::append_step_summary(&path, &md) {
+        Ok(n) => eprintln!("kubectl-diagnose: the Markdown report ({n} bytes) was appended to the step summary {shown}"),
+        Err(e) => eprintln!("kubectl-diagnose: warning: cannot append to the step summary {shown}: {e}"),
     }
 }
 
@@ -729,6 +761,7 @@ async fn sweep_live(
         source: None,
     };
     let mut r = SweepReport::new(scope, g.total, g.healthy, pods, g.not_checked);
+    r.healthy = g.healthy_names;
     r.cluster = Some(kubectl_diagnose::report::ClusterInfo {
         context: g.context,
         namespace: g.namespace.unwrap_or_else(|| "(all)".into()),
@@ -856,6 +889,7 @@ async fn workload_live(
         source: Some(format!("{}/{name}", kind.as_str())),
     };
     let mut r = SweepReport::new(scope, g.pods.total, g.pods.healthy, pods, not_checked);
+    r.healthy = g.pods.healthy_names;
     r.cluster = Some(kubectl_diagnose::report::ClusterInfo {
         context: g.pods.context,
         namespace: ns.unwrap_or_default(),
@@ -1035,10 +1069,14 @@ fn diagnose_files(
         .newest_absolute()
         .unwrap_or_else(|| chrono::Utc::now().timestamp());
     let mut healthy = 0;
+    let mut healthy_names = Vec::new();
     let mut pods = Vec::new();
     for part in &parts {
         match part.pods.first() {
-            Some(p) if kubectl_diagnose::sweep::is_healthy(p, part, now) => healthy += 1,
+            Some(p) if kubectl_diagnose::sweep::is_healthy(p, part, now) => {
+                healthy += 1;
+                healthy_names.extend(p.key());
+            }
             Some(_) => pods.push(diagnose(engine, part, Vec::new())),
             None => {
                 // Evidence that names no pod: reported only when it proves something.
@@ -1066,7 +1104,8 @@ fn diagnose_files(
     };
     let mut not_checked = ev.not_checked.clone();
     not_checked.dedup();
-    let r = SweepReport::new(scope, named, healthy, pods, not_checked);
+    let mut r = SweepReport::new(scope, named, healthy, pods, not_checked);
+    r.healthy = healthy_names;
     let _ = inputs;
     Ok(Report::Sweep(Box::new(r)))
 }

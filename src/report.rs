@@ -341,6 +341,9 @@ pub struct TableOptions {
     /// Show the Chinese fix (the seed document's words) instead of the English one when the rule has
     /// it (`--lang zh`).
     pub chinese: bool,
+    /// `--sarif-artifact`: the repository-relative manifest every SARIF result is located in
+    /// (checked by `crate::output::check_artifact_path`).
+    pub sarif_artifact: Option<String>,
 }
 
 impl Default for TableOptions {
@@ -350,6 +353,7 @@ impl Default for TableOptions {
             width: 120,
             max_evidence: 3,
             chinese: false,
+            sarif_artifact: None,
         }
     }
 }

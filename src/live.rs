@@ -155,6 +155,8 @@ pub struct SweepGathered {
     pub unhealthy: Vec<Evidence>,
     pub total: usize,
     pub healthy: usize,
+    /// `namespace/name` of each healthy pod (JUnit lists them as passing test cases).
+    pub healthy_names: Vec<String>,
     pub not_checked: Vec<crate::evidence::NotChecked>,
     pub namespace: Option<String>,
     pub context: String,
@@ -162,8 +164,29 @@ pub struct SweepGathered {
     pub requests: usize,
 }
 
-/// Progress callback for long sweeps: (done, total) log fetches.
-pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+/// What a sweep is doing, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Listing the pods in scope: the page being fetched (1-based, 500 pods a page).
+    ListingPods { page: usize },
+    /// Listing the events (and the nodes) of the namespace.
+    ListingEvents,
+    /// Fetching the logs of failing containers: how many are done of how many.
+    ReadingLogs { done: u64, total: u64 },
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Phase::ListingPods { page } => write!(f, "listing pods (page {page})"),
+            Phase::ListingEvents => f.write_str("listing events and nodes"),
+            Phase::ReadingLogs { done, total } => write!(f, "reading logs {done}/{total}"),
+        }
+    }
+}
+
+/// Progress callback for long sweeps: called as each phase starts, and after each log fetch.
+pub type Progress<'a> = &'a (dyn Fn(Phase) + Sync);
 
 /// A connected client plus what the kubeconfig resolved to.
 pub struct Cluster {
@@ -595,7 +618,7 @@ impl Cluster {
             None => Api::all(self.client.clone()),
         };
         // Round trip 1 (plus pages): every pod in scope.
-        let (pods, pages) = match self.list_pods(&pods_api, target).await {
+        let (pods, pages) = match self.list_pods_with(&pods_api, target, progress).await {
             Ok(x) => x,
             Err(f) => {
                 if let Some(e) = self.connection_error(&f) {
@@ -637,6 +660,7 @@ impl Cluster {
         let now = chrono::Utc::now().timestamp();
         let mut unhealthy: Vec<(Pod, Evidence)> = Vec::new();
         let mut healthy = 0;
+        let mut healthy_names = Vec::new();
         for pod in pods {
             let name = pod.metadata.name.clone().unwrap_or_default();
             let pns = pod.metadata.namespace.clone().unwrap_or_default();
@@ -653,6 +677,7 @@ impl Cluster {
                 .is_some_and(|p| crate::sweep::is_healthy(p, &ev, now));
             if is_ok {
                 healthy += 1;
+                healthy_names.push(format!("{pns}/{name}"));
             } else {
                 unhealthy.push((pod, ev));
             }
@@ -663,6 +688,7 @@ impl Cluster {
                 unhealthy: Vec::new(),
                 total,
                 healthy,
+                healthy_names,
                 not_checked: Vec::new(),
                 namespace: ns,
                 context: self.context.clone(),
@@ -679,6 +705,9 @@ impl Cluster {
         let events_all: Api<Event> = Api::all(self.client.clone());
         let nodes_api: Api<Node> = Api::all(self.client.clone());
         let need_node_events = ns.is_some();
+        if let Some(p) = progress {
+            p(Phase::ListingEvents);
+        }
         let (events, node_events, nodes) = tokio::join!(
             async { self.call(events_api.list(&ListParams::default())).await },
             async {
@@ -775,6 +804,12 @@ impl Cluster {
             }
         }
         let total_jobs = jobs.len() as u64;
+        if let (Some(p), true) = (progress, total_jobs > 0) {
+            p(Phase::ReadingLogs {
+                done: 0,
+                total: total_jobs,
+            });
+        }
         let done = std::sync::atomic::AtomicU64::new(0);
         let results: Vec<_> = {
             use futures::stream::StreamExt;
@@ -791,7 +826,10 @@ impl Cluster {
                     let r = self.fetch_log(&api, &name, &lp).await;
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     if let Some(p) = progress {
-                        p(n, total_jobs);
+                        p(Phase::ReadingLogs {
+                            done: n,
+                            total: total_jobs,
+                        });
                     }
                     (i, pns, name, c, previous, r)
                 }
@@ -811,6 +849,7 @@ impl Cluster {
             unhealthy: unhealthy.into_iter().map(|(_, e)| e).collect(),
             total,
             healthy,
+            healthy_names,
             not_checked: sweep_nc.not_checked,
             namespace: ns,
             context: self.context.clone(),
@@ -925,6 +964,16 @@ impl Cluster {
         api: &Api<Pod>,
         target: &SweepTarget,
     ) -> Result<(Vec<Pod>, usize), Failure> {
+        self.list_pods_with(api, target, None).await
+    }
+
+    /// [`Cluster::list_pods`], reporting each page to `progress`.
+    pub(crate) async fn list_pods_with(
+        &self,
+        api: &Api<Pod>,
+        target: &SweepTarget,
+        progress: Option<Progress<'_>>,
+    ) -> Result<(Vec<Pod>, usize), Failure> {
         let mut pods = Vec::new();
         let mut pages = 0;
         let mut token: Option<String> = None;
@@ -940,6 +989,9 @@ impl Cluster {
                 lp = lp.continue_token(t);
             }
             pages += 1;
+            if let Some(p) = progress {
+                p(Phase::ListingPods { page: pages });
+            }
             let page = self.call(api.list(&lp)).await?;
             token = page.metadata.continue_.clone().filter(|t| !t.is_empty());
             pods.extend(page.items);

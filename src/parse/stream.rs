@@ -100,7 +100,7 @@ impl Sink<'_> {
 }
 
 /// Lengths of the evidence lists, to find what one item added.
-struct Lens([usize; 7]);
+struct Lens([usize; 8]);
 
 impl Lens {
     fn of(ev: &Evidence) -> Lens {
@@ -112,20 +112,21 @@ impl Lens {
             ev.node_conditions.len(),
             ev.taints.len(),
             ev.logs.len(),
+            ev.ports.len(),
         ])
     }
 
     /// Point the provenance of everything added since `self` at `line` of `input`.
     fn relocate(&self, ev: &mut Evidence, input: &str, line: u64, format: &str) {
         let at = Provenance::new(input, Some(line), format);
-        let [a, b, c, d, e, f, g] = self.0;
+        let [a, b, c, d, e, f, g, h] = self.0;
         macro_rules! relocate {
             ($($list:ident from $n:ident),*) => {
                 $(ev.$list.iter_mut().skip($n).for_each(|x| x.provenance = at.clone());)*
             };
         }
         relocate!(pods from a, pod_conditions from b, containers from c, events from d,
-            node_conditions from e, taints from f, logs from g);
+            node_conditions from e, taints from f, logs from g, ports from h);
     }
 }
 

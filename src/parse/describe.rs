@@ -1347,4 +1347,3 @@ mod tests {
         assert!(!is_cont_end("        at main.go:42"));
     }
 }
-

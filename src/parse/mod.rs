@@ -734,6 +734,30 @@ impl<'a> Parser<'a> {
         if let Some(w) = logs::not_started(line) {
             self.not_started(n, w);
         }
+        if let Some((mut h, text)) = logs::prefixed(line) {
+            // The namespace and `--previous` of the `kubectl logs --prefix` line before.
+            if let Some((cur, seg)) = &self.log {
+                if let Some(k) = cur
+                    .pod
+                    .as_deref()
+                    .filter(|k| k.split_once('/').map(|(_, name)| name) == h.pod.as_deref())
+                {
+                    h.pod = Some(k.to_string());
+                }
+                h.previous = cur.previous;
+                let seg = *seg;
+                self.cx.touch(seg, n);
+            } else {
+                match self.cx.segments.last_mut() {
+                    Some(s) if s.format == "log" && s.last_line + 1 >= n => s.last_line = n,
+                    _ => {
+                        self.cx.begin("log", n);
+                    }
+                }
+            }
+            self.cx.keep(n, text, Some(&h), "log");
+            return;
+        }
         if let Some((h, seg)) = &self.log {
             self.cx.touch(*seg, n);
             self.cx.keep(n, line, Some(h), "log");

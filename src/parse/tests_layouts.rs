@@ -373,3 +373,21 @@ fn describe_of_kubectl_1_0() {
     assert_eq!(ev.events[0].type_.as_deref(), Some("Normal"));
     assert!(ev.events[0].message.starts_with("Pod container image"));
 }
+
+// `kubectl logs --prefix` (also with `-l`): each line names its pod and container.
+#[test]
+fn kubectl_logs_with_prefix() {
+    let (ev, s) = parse_text("$ kubectl logs -n shop -l app=web --prefix --previous\n[pod/web-0/app] nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)\n[pod/web-1/sidecar] ready\n");
+    assert_eq!(formats(&s), vec!["log"]);
+    assert_eq!(ev.logs.len(), 2);
+    assert_eq!(ev.logs[0].pod.as_deref(), Some("web-0"));
+    assert_eq!(ev.logs[0].container.as_deref(), Some("app"));
+    assert_eq!(ev.logs[0].previous, Some(true));
+    assert!(ev.logs[0].text.starts_with("nginx: [emerg]"));
+    assert_eq!(ev.logs[1].container.as_deref(), Some("sidecar"));
+    // Without a command line, and a bracket that is not a prefix.
+    let (ev, _) = parse_text("[pod/web-0/app] started\n[pod web-0] not a prefix\n");
+    assert_eq!(ev.logs[0].container.as_deref(), Some("app"));
+    assert_eq!(ev.logs[0].previous, None);
+    assert!(ev.logs[1].free_text);
+}

@@ -175,6 +175,7 @@ pub(crate) fn parse_stream<R: Read>(
     let mut n: u64 = 0;
     let mut long_recorded = false;
     let mut any_text = false;
+    let mut diff = false;
     while let Some(truncated) = lr.next_line().map_err(io_err)? {
         n += 1;
         if truncated && !long_recorded {
@@ -185,8 +186,14 @@ pub(crate) fn parse_stream<R: Read>(
             );
         }
         let raw = String::from_utf8_lossy(lr.line());
+        // Inside a ```diff block every line starts with the diff's `+`, `-` or space.
+        let raw = match raw.as_bytes().first() {
+            Some(b'+' | b'-' | b' ') if diff => std::borrow::Cow::Owned(raw[1..].to_string()),
+            _ => raw,
+        };
         let text = lines::unwrap_paste(&raw);
-        if text == lines::FENCE {
+        if text == lines::FENCE || text == lines::DIFF_FENCE {
+            diff = !diff && text == lines::DIFF_FENCE;
             p.fence();
             continue;
         }
@@ -1031,7 +1038,7 @@ impl<'a> Parser<'a> {
             }
         }
         match b0 {
-            b'-' | b'm' | b's' | b'i' | b't' | b'c' | b'l' | b'e' | b' ' | b'\t'
+            b'-' | b'm' | b's' | b'i' | b't' | b'c' | b'l' | b'e' | b'w' | b' ' | b'\t'
                 if objects::yaml_start(line, false) =>
             {
                 Some(self.start_doc(objects::DocKind::Yaml, n, line))

@@ -68,7 +68,7 @@ pub fn yaml_start(line: &str, strong_only: bool) -> bool {
     if line == "---" || line.starts_with("--- ") {
         return true;
     }
-    const WEAK: [&str; 11] = [
+    const WEAK: [&str; 13] = [
         "exitCode:",
         "items:",
         "metadata:",
@@ -80,6 +80,9 @@ pub fn yaml_start(line: &str, strong_only: bool) -> bool {
         "initContainerStatuses:",
         "lastState:",
         "state:",
+        // The inside of a `state:` map pasted alone.
+        "terminated:",
+        "waiting:",
     ];
     // Pasted fragments often keep their indentation (` lastState:`, `    containerStatuses:`).
     let t = line.trim_start_matches([' ', '\t']);

@@ -69,6 +69,8 @@ pub fn analyse(line: &str) -> Option<Analysed> {
     if let Some(r) = timestamp_prefix(rest) {
         rest = r;
     }
+    // A clock time before the text (`3:05:26 PM`, the Kubernetes dashboard's event list).
+    rest = super::events::strip_row_time(rest);
     if let Some((level, r)) = klog_header(rest) {
         a.journal = true;
         if matches!(level, 'E' | 'W' | 'F') {

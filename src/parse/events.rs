@@ -663,6 +663,13 @@ fn plausible(cells: &[(Col, &str)]) -> bool {
 /// node-1}  spec.containers{app}  Warning  Unhealthy  message`, ...
 pub fn parse_event_line(line: &str) -> Option<Event> {
     let line = strip_row_time(line);
+    // A row quoted in prose: `" Warning  FailedScheduling  61s ... message."`.
+    let line = line
+        .trim()
+        .strip_prefix('"')
+        .and_then(|l| l.strip_suffix('"'))
+        .filter(|l| l.starts_with(' ') || l.starts_with("Warning") || l.starts_with("Normal"))
+        .unwrap_or(line);
     let t = line.trim_start();
     let first = t.split_whitespace().next()?;
     // Cheap gate: rows start with a type, an age, a namespace followed by an age, or a date

@@ -470,3 +470,25 @@ fn event_rows_with_times_before_or_in_them() {
     assert!(super::events::parse_event_line("Jan 22 was when it started failing").is_none());
     assert!(super::events::parse_event_line("Wed, nothing here").is_none());
 }
+
+// An event row quoted in prose (corpus scheduling-quoted-message-untolerated-control-plane-d174),
+// kubelet's prober lines before 1.4 (corpus probe-2015-journal-readiness-failed-killed-d144), and
+// a JSON string broken over lines (corpus image-auth-json-waiting-signature-validation-d67).
+#[test]
+fn quoted_rows_old_prober_lines_and_broken_json_strings() {
+    let (ev, _) = parse_text("\" Warning  FailedScheduling  61s (x2 over 6m23s)  default-scheduler  0/1 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling..\"");
+    assert_eq!(ev.events.len(), 1);
+    assert_eq!(ev.events[0].reason.as_deref(), Some("FailedScheduling"));
+    assert!(ev.events[0].message.ends_with("scheduling.."));
+    let m = message_of("Jun 12 09:49:11 k8s-master kubelet[22333]: I0612 09:49:11.818095   22333 prober.go:142] Readiness probe for \"liveness-exec_default:liveness\" failed (failure): HTTP probe failed with statuscode: 503");
+    assert_eq!(m.reason.as_deref(), Some("Unhealthy"));
+    assert_eq!(
+        m.message,
+        "Readiness probe failed: HTTP probe failed with statuscode: 503"
+    );
+    let (ev, _) = parse_text("{\n  \"waiting\": {\n    \"message\": \"Back-off pulling image \\\"quay.io/crio/unsigned:latest\\\": SignatureValidationFailed: Source\n image rejected: A signature was required, but no signature exists\",\n    \"reason\": \"ImagePullBackOff\"\n  }\n}\n");
+    assert!(matches!(
+        &ev.containers[0].state,
+        Some(ContainerState::Waiting { reason: Some(r), message: Some(m) }) if r == "ImagePullBackOff" && m.contains("Source image rejected")
+    ));
+}

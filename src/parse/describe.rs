@@ -400,6 +400,10 @@ pub struct Describe {
     ckey_ind: Option<usize>,
     /// A Job's describe (`Pods Statuses:`): its events are about the Job.
     job_marks: bool,
+    /// `kubectl describe event`: its `Kind:` (`Event`), `Type:` and `Count:`.
+    kind_value: Option<String>,
+    event_type: Option<String>,
+    event_count: Option<u32>,
     /// Lines the last event message continued over, and the length of the line before.
     ev_cont: usize,
     ev_prev_len: usize,
@@ -440,6 +444,9 @@ impl Describe {
             base: indent(line),
             ckey_ind: None,
             job_marks: false,
+            kind_value: None,
+            event_type: None,
+            event_count: None,
             ev_cont: 0,
             ev_prev_len: 0,
         };
@@ -803,6 +810,11 @@ impl Describe {
             "Pods Statuses" | "Parallelism" | "Completions" | "Backoff Limit" => {
                 self.job_marks = true
             }
+            "Kind" => self.kind_value = none_if_placeholder(value),
+            "Type" if value == "Warning" || value == "Normal" => {
+                self.event_type = Some(value.to_string())
+            }
+            "Count" => self.event_count = value.parse().ok(),
             "Start Time"
             | "QoS Class"
             | "IP"
@@ -1189,6 +1201,33 @@ impl Describe {
                 e.object_name = obj_name.clone();
             }
             cx.ev.events.push(e);
+        }
+        // `kubectl describe event NAME`: the event itself (its reason, when the paste stops
+        // before `Reason:`, from the message's wording).
+        if kind == Kind::Other && self.kind_value.as_deref() == Some("Event") {
+            if let Some((message, line)) = self.message.clone() {
+                let a = super::text::analyse(&message);
+                let reason = self
+                    .reason
+                    .clone()
+                    .map(|r| r.0)
+                    .or_else(|| a.as_ref().and_then(|a| a.reason.clone()));
+                let type_ = self.event_type.clone().or_else(|| {
+                    a.as_ref().and_then(|a| a.type_.clone()).or_else(|| {
+                        reason
+                            .as_deref()
+                            .map(|r| super::events::type_of_reason(r).to_string())
+                    })
+                });
+                cx.ev.events.push(crate::evidence::Event {
+                    type_,
+                    reason,
+                    message: a.map(|a| a.message).unwrap_or(message),
+                    count: self.event_count,
+                    provenance: cx.prov(line, format),
+                    ..Default::default()
+                });
+            }
         }
         match kind {
             Kind::Pod => {

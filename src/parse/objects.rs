@@ -22,6 +22,17 @@ pub const MAX_DOC: usize = if cfg!(test) {
 } else {
     64 * 1024 * 1024
 };
+/// Largest document parsed whole. Parsing YAML costs about 20 times the text in memory (JSON about
+/// 8 times), and no single Kubernetes object is larger than the API server's 1.5 MiB, so a larger
+/// document is a list (read item by item) or an oversized object (read one top-level field at a
+/// time, oversized fields skipped with a note): see [`super::stream`].
+pub const MAX_WHOLE_DOC: usize = if cfg!(test) {
+    256 * 1024
+} else {
+    super::stream::MAX_ITEM as usize
+};
+/// YAML recovery parses at most this many prefixes of a broken document.
+const MAX_PREFIX_TRIES: usize = 2;
 /// Most lines scanned to locate one item in a document.
 const MAX_LOCATE_SCAN: usize = 50_000;
 
@@ -327,16 +338,36 @@ impl Doc {
             cx.withdraw(self.seg);
             return Outcome::Accepted;
         }
+        if self.text.len() > MAX_WHOLE_DOC {
+            // Too big to hold parsed: read item by item (or field by field) like a dump's list.
+            let offset = self.first_line.saturating_sub(1);
+            let emitted = match self.kind {
+                DocKind::Yaml => super::stream::yaml_text(cx.name, &self.text, offset, cx.ev),
+                DocKind::Json => super::stream::json_text(cx.name, &self.text, offset, cx.ev),
+            };
+            if emitted == 0 {
+                return Outcome::ScanAsText {
+                    first: self.first_line,
+                    text: self.text,
+                    format: self.kind.format(),
+                };
+            }
+            return Outcome::Accepted;
+        }
+        let mut yaml_err: Option<serde_yaml::Error> = None;
         let parsed: Result<Value, String> = match self.kind {
-            DocKind::Yaml => match serde_yaml::from_str::<Value>(&self.text) {
+            DocKind::Yaml => match yaml_value(&self.text) {
                 Ok(v) => Ok(v),
                 Err(e) => match reindent(&self.text)
-                    .and_then(|t| serde_yaml::from_str::<Value>(&t).ok())
-                    .or_else(|| {
-                        dedent(&self.text).and_then(|t| serde_yaml::from_str::<Value>(&t).ok())
-                    }) {
+                    .and_then(|t| yaml_value(&t).ok())
+                    .or_else(|| dedent(&self.text).and_then(|t| yaml_value(&t).ok()))
+                {
                     Some(v) => Ok(v),
-                    None => Err(e.to_string()),
+                    None => {
+                        let msg = e.to_string();
+                        yaml_err = Some(e);
+                        Err(msg)
+                    }
                 },
             },
             DocKind::Json => serde_json::from_str::<Value>(&self.text)
@@ -354,7 +385,10 @@ impl Doc {
         };
         let mut tail: Option<(u64, String)> = None;
         let parsed = match parsed {
-            Err(e) if self.kind == DocKind::Yaml => match truncated_prefix(&self.text) {
+            Err(e) if self.kind == DocKind::Yaml => match yaml_err
+                .as_ref()
+                .and_then(|err| truncated_prefix(&self.text, err))
+            {
                 Some((v, kept)) => {
                     let cut_at = self.first_line + kept as u64;
                     let one_line = e.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -447,21 +481,57 @@ pub fn api_object_to_evidence(
     conv.emitted
 }
 
-/// Best effort for a YAML paste cut off mid-document: the longest prefix (dropping at most 64 trailing
-/// lines, documents up to 4 MiB) that parses to a mapping or sequence, with the number of lines kept.
-fn truncated_prefix(text: &str) -> Option<(Value, usize)> {
-    if text.len() > 4 * 1024 * 1024 {
-        return None;
-    }
+thread_local! {
+    /// YAML parses on this thread and the bytes they were given (tests bound the work per input).
+    static YAML_WORK: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// How many YAML documents, items or prefixes this thread has parsed, and their total bytes.
+#[cfg(test)]
+pub(crate) fn yaml_work() -> (usize, usize) {
+    YAML_WORK.with(|c| c.get())
+}
+
+pub(super) fn yaml_value(text: &str) -> Result<Value, serde_yaml::Error> {
+    YAML_WORK.with(|c| {
+        let (n, b) = c.get();
+        c.set((n + 1, b + text.len()));
+    });
+    serde_yaml::from_str::<Value>(text)
+}
+
+/// Best effort for a YAML paste cut off mid-document: a prefix (dropping at most 64 trailing lines)
+/// that parses to a mapping or sequence, with the number of lines kept. The parser's error position
+/// says where the damage is, so at most [`MAX_PREFIX_TRIES`] prefixes are parsed: the lines before
+/// the error, then the lines before the last top-level key above it (a value left open, such as a
+/// flow sequence, is reported only where the text ends).
+fn truncated_prefix(text: &str, err: &serde_yaml::Error) -> Option<(Value, usize)> {
     let lines: Vec<&str> = text.split('\n').collect();
     let min = lines.len().saturating_sub(64).max(1);
-    (min..lines.len()).rev().find_map(|n| {
-        let prefix = lines[..n].join("\n");
-        match serde_yaml::from_str::<Value>(&prefix) {
-            Ok(v @ (Value::Object(_) | Value::Array(_))) => Some((v, n)),
-            _ => None,
-        }
-    })
+    // 1-based line of the error; the lines before it are kept.
+    let at = err
+        .location()
+        .map_or(lines.len(), |l| l.line().saturating_sub(1));
+    let first = at.min(lines.len().saturating_sub(1));
+    let mut tries: Vec<usize> = vec![first];
+    if let Some(key) = (min..first).rev().find(|&i| {
+        let l = lines[i];
+        !l.is_empty() && !l.starts_with([' ', '\t', '#', '-'])
+    }) {
+        tries.push(key);
+    }
+    tries
+        .into_iter()
+        .filter(|&n| n >= min)
+        .take(MAX_PREFIX_TRIES)
+        .find_map(|n| {
+            let end = lines[..n].iter().map(|l| l.len() + 1).sum::<usize>();
+            let prefix = &text[..end.saturating_sub(1).min(text.len())];
+            match yaml_value(prefix) {
+                Ok(v @ (Value::Object(_) | Value::Array(_))) => Some((v, n)),
+                _ => None,
+            }
+        })
 }
 
 /// `key:` or `key: value` with a lower-case YAML key at column 0.
@@ -843,6 +913,33 @@ impl Converter<'_, '_, '_> {
         };
         self.cx.ev.pods.push(info);
         self.emitted += 1;
+
+        // Declared ports: not evidence rules match, facts a report can name.
+        for key in ["initContainers", "containers"] {
+            for c in arr(v, &["spec", key]) {
+                let Some(cname) = s(c, &["name"]) else {
+                    continue;
+                };
+                for p in arr(c, &["ports"]) {
+                    let Some(port) = u(p, &["containerPort"]).and_then(|x| u16::try_from(x).ok())
+                    else {
+                        continue;
+                    };
+                    let at = self
+                        .loc
+                        .find(lo, hi, "containerPort", &port.to_string())
+                        .unwrap_or(lo);
+                    let provenance = self.prov(at);
+                    self.cx.ev.ports.push(crate::evidence::DeclaredPort {
+                        pod: pod_key.clone(),
+                        container: cname.clone(),
+                        port,
+                        protocol: s(p, &["protocol"]).unwrap_or_else(|| "TCP".into()),
+                        provenance,
+                    });
+                }
+            }
+        }
 
         let conds = arr(v, &["status", "conditions"]);
         let mut cursor = self.loc.find(lo, hi, "conditions", "").unwrap_or(lo);

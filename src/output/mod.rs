@@ -233,14 +233,6 @@ fn fix_text<'a>(f: &'a Finding, t: &TableOptions) -> &'a str {
     }
 }
 
-/// First non-empty line of a text, trimmed.
-fn first_line(s: &str) -> &str {
-    s.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
-}
-
 /// Evidence to show: one item per shape (lines differing only in numbers say the same thing), at
 /// most `max`, and how many items are not shown.
 fn shown_evidence(f: &Finding, max: usize) -> (Vec<&EvidenceItem>, usize) {

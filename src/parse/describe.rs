@@ -139,6 +139,12 @@ pub fn split_key(t: &str) -> Option<(&str, &str)> {
     if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
         return None;
     }
+    // kubectl 1.0 (2015) printed the last state as `Last Termination State:`.
+    let key = if key == "Last Termination State" {
+        "Last State"
+    } else {
+        key
+    };
     Some((key, rest.trim()))
 }
 
@@ -1104,6 +1110,15 @@ impl Describe {
             Kind::Other if self.job_marks => (Some("Job".to_string()), self.name.clone()),
             _ => (None, None),
         };
+        // The `Events:` block of a `kubectl describe pod` pasted without the rest: the scheduler's
+        // `Successfully assigned ns/name to node` names its pod.
+        let (obj_kind, obj_name) = match (kind == Kind::EventsOnly || kind == Kind::Pod, obj_name) {
+            (true, None) => match assigned_pod(&self.events) {
+                Some(n) => (Some("Pod".to_string()), Some(n)),
+                None => (obj_kind, None),
+            },
+            (_, name) => (obj_kind, name),
+        };
         for mut e in self.events {
             let line = e.provenance.line;
             e.provenance = cx.prov(line.unwrap_or(self.first_line), format);
@@ -1296,6 +1311,28 @@ fn is_cont_end(line: &str) -> bool {
     }
 }
 
+/// The pod a describe `Events:` table is about, from the scheduler's `Scheduled` event
+/// (`Successfully assigned default/web-0 to node-1`); `None` unless every such event names the same
+/// pod.
+fn assigned_pod(events: &[crate::evidence::Event]) -> Option<String> {
+    let mut found: Option<String> = None;
+    for e in events {
+        let Some(rest) = e.message.strip_prefix("Successfully assigned ") else {
+            continue;
+        };
+        let target = rest.split(" to ").next()?.trim();
+        let name = target.rsplit('/').next()?;
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return None;
+        }
+        match &found {
+            Some(f) if f != name => return None,
+            _ => found = Some(name.to_string()),
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1329,3 +1366,4 @@ mod tests {
         assert!(!is_cont_end("        at main.go:42"));
     }
 }
+

@@ -7,7 +7,7 @@
 //! by the header's column positions and fall back to whitespace splitting when misaligned.
 
 use super::table::{tokens, Layout, Token};
-use super::time::{console_time, parse_age, parse_age_cell};
+use super::time::{console_time, parse_age, parse_age_cell, rfc1123};
 use super::{Cx, Offer};
 use crate::evidence::Event;
 
@@ -32,7 +32,8 @@ pub enum Col {
 fn col_kind(title: &str) -> Col {
     match title {
         "NAMESPACE" => Col::Namespace,
-        "LAST SEEN" | "LASTSEEN" | "AGE" => Col::LastSeen,
+        // `TIME`: the event table of kubectl 0.x (2015): `Time From SubobjectPath Reason Message`.
+        "LAST SEEN" | "LASTSEEN" | "AGE" | "TIME" => Col::LastSeen,
         "FIRST SEEN" | "FIRSTSEEN" => Col::FirstSeen,
         "COUNT" => Col::Count,
         "NAME" => Col::Name,
@@ -68,6 +69,8 @@ pub fn looks_like_header(line: &str) -> bool {
         || t.starts_with("Type\t")
         || t.starts_with("TYPE ")
         || t.starts_with("LastSeen")
+        || t.starts_with("Time\t")
+        || t.starts_with("Time  ")
 }
 
 impl EventTable {
@@ -153,6 +156,11 @@ fn walk_tokens<'a>(
         match k {
             Col::LastSeen | Col::FirstSeen => {
                 let first = toks.get(i).filter(|_| i < hi)?;
+                if let Some(used) = absolute_time_tokens(line, &toks[i..hi]) {
+                    cells.push((k, span(first, &toks[i + used - 1])));
+                    i += used;
+                    continue;
+                }
                 parse_age(first.text)?;
                 let mut last = first;
                 i += 1;
@@ -172,6 +180,17 @@ fn walk_tokens<'a>(
                 if t.text.contains('{') || t.text.starts_with("spec.") {
                     cells.push((k, t.text));
                     i += 1;
+                } else if t.text == "implicitly" && line.contains('\t') {
+                    // kubelet of 2015 named the pod's infra container `implicitly required
+                    // container POD`: the cell runs to the next tab.
+                    let first = t;
+                    let mut last = t;
+                    i += 1;
+                    while i < hi && !line[last.end..toks[i].start].contains('\t') {
+                        last = &toks[i];
+                        i += 1;
+                    }
+                    cells.push((k, span(first, last)));
                 } else {
                     cells.push((k, ""));
                 }
@@ -212,6 +231,18 @@ fn walk_tokens<'a>(
     Some(cells)
 }
 
+/// How many tokens an absolute time at the start of `toks` spans: old kubectl printed event times
+/// as RFC 1123 dates (`Thu, 12 Feb 2015 18:34:09 +0000`), six tokens.
+fn absolute_time_tokens(line: &str, toks: &[Token]) -> Option<usize> {
+    let first = toks.first()?;
+    let day = first.text.strip_suffix(',')?;
+    if !matches!(day, "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun") || toks.len() < 6 {
+        return None;
+    }
+    let text = line.get(first.start..toks[5].end)?;
+    rfc1123(text).map(|_| 6)
+}
+
 /// `Warning` / `Normal`.
 fn is_type(s: &str) -> bool {
     s == "Warning" || s == "Normal"
@@ -244,8 +275,14 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
                     Some((_, m)) => m,
                     None => v,
                 };
+                // The event aggregator's mark on a message standing for several similar events.
+                let v = v.strip_prefix("(combined from similar events): ").unwrap_or(v);
+                // kubectl 0.x printed a column it had no value for as `%!v(MISSING)`.
+                let v = v.trim_end_matches("%!v(MISSING)").trim_end();
                 e.message = v.to_string()
             }
+            Col::LastSeen if v.contains(',') => e.last_seen = Some(rfc1123(v)?),
+            Col::FirstSeen if v.contains(',') => e.first_seen = Some(rfc1123(v)?),
             Col::LastSeen => {
                 let c = parse_age_cell(v)?;
                 e.last_seen = c.last;
@@ -303,8 +340,12 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
         }
     }
     if e.type_.is_none() && !cells.iter().any(|(k, _)| *k == Col::Type) {
-        // A layout without TYPE (kubectl <= 1.5).
-        let r = e.reason.as_deref()?;
+        // A layout without TYPE (kubectl <= 1.5). Before 1.0 reasons were lower camel case
+        // (`failedScheduling`, `failedSync`): the same reasons, capitalised since.
+        let r = e.reason.as_mut()?;
+        if r.starts_with(|c: char| c.is_ascii_lowercase()) && r.chars().all(|c| c.is_ascii_alphanumeric()) {
+            r[..1].make_ascii_uppercase();
+        }
         e.type_ = Some(type_of_reason(r).to_string());
     }
     e.type_.as_ref()?;
@@ -320,6 +361,7 @@ pub fn type_of_reason(reason: &str) -> &'static str {
         | "Created"
         | "Started"
         | "Killing"
+        | "Killed"
         | "SuccessfulCreate"
         | "SuccessfulDelete"
         | "ScalingReplicaSet"

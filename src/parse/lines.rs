@@ -363,6 +363,20 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
         let lead = s.len() - s.trim_start().len();
         s = Cow::Owned(format!("{}{inner}", &s[..lead]));
     }
+    // Inline code marks around a pasted line (`` `Warning  Failed  ...` ``), or opening or closing
+    // a line run (a one-backtick "block" over several lines): taken off when they are the line's
+    // only backticks, at its ends.
+    let t = s.trim();
+    if !t.starts_with("``") && !t.ends_with("``") {
+        let ticks = t.matches('`').count();
+        let wrapped = ticks == 2 && t.len() > 2 && t.starts_with('`') && t.ends_with('`');
+        let one_end = ticks == 1 && (t.starts_with('`') || t.ends_with('`'));
+        if wrapped || one_end {
+            let lead = s.len() - s.trim_start().len();
+            let inner = t.trim_start_matches('`').trim_end_matches('`');
+            s = Cow::Owned(format!("{}{inner}", &s[..lead]));
+        }
+    }
     let t = s.trim();
     let fence = (t.starts_with("```") || t.starts_with("~~~"))
         && !t[3..].contains(['`', ' '])

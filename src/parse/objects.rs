@@ -355,12 +355,15 @@ impl Doc {
             return Outcome::Accepted;
         }
         let mut yaml_err: Option<serde_yaml::Error> = None;
+        // Lines of a JSON document read before the point where it was closed (cut in the paste).
+        let mut json_closed: Option<usize> = None;
         let parsed: Result<Value, String> = match self.kind {
             DocKind::Yaml => match yaml_value(&self.text) {
                 Ok(v) => Ok(v),
                 Err(e) => match reindent(&self.text)
                     .and_then(|t| yaml_value(&t).ok())
                     .or_else(|| dedent(&self.text).and_then(|t| yaml_value(&t).ok()))
+                    .or_else(|| indent_items(&self.text).and_then(|t| yaml_value(&t).ok()))
                 {
                     Some(v) => Ok(v),
                     None => {
@@ -381,8 +384,33 @@ impl Doc {
                         Err(e)
                     }
                 })
+                .or_else(|e| {
+                    // Cut before its end (the paste stopped mid-object): closed after its last
+                    // complete line.
+                    let first = self.text.lines().next().unwrap_or("");
+                    let text = if json_member(first) {
+                        format!("{{{}", self.text)
+                    } else {
+                        self.text.clone()
+                    };
+                    let Some((closed, kept)) = close_json(&text) else {
+                        return Err(e);
+                    };
+                    let v = serde_json::from_str::<Value>(&closed).map_err(|_| e)?;
+                    json_closed = Some(kept);
+                    Ok(v)
+                })
                 .map_err(|e| e.to_string()),
         };
+        if let Some(kept) = json_closed {
+            cx.ev.not_checked(
+                what.clone(),
+                format!(
+                    "JSON document could not be parsed whole: it is incomplete (cut in the paste?); read up to line {} and closed there",
+                    self.first_line + kept as u64 - 1
+                ),
+            );
+        }
         let mut tail: Option<(u64, String)> = None;
         let parsed = match parsed {
             Err(e) if self.kind == DocKind::Yaml => match yaml_err
@@ -469,6 +497,7 @@ pub fn api_object_to_evidence(
         segments: Vec::new(),
         lines: false,
         recent: Vec::new(),
+        failures: Default::default(),
     };
     let mut conv = Converter {
         loc: Locator::new("", 1),
@@ -581,6 +610,90 @@ fn reindent(text: &str) -> Option<String> {
         out.push('\n');
     }
     Some(out)
+}
+
+/// Closes JSON cut before its end: keeps the whole lines up to the last one that ends outside a
+/// string with a complete value or an opening bracket, drops a trailing comma, and appends the
+/// closing brackets still open. The closed text and how many lines were kept; `None` when nothing
+/// is open (the error is elsewhere).
+fn close_json(text: &str) -> Option<(String, usize)> {
+    let mut stack: Vec<u8> = Vec::new();
+    let mut in_str = false;
+    let mut esc = false;
+    // (length of the prefix, lines in it, the stack at its end)
+    let mut best: Option<(usize, usize, Vec<u8>)> = None;
+    let mut pos = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        for &b in line.as_bytes() {
+            if in_str {
+                match b {
+                    _ if esc => esc = false,
+                    b'\\' => esc = true,
+                    b'"' => in_str = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_str = true,
+                b'{' | b'[' => stack.push(b),
+                b'}' | b']' => {
+                    stack.pop()?;
+                }
+                _ => {}
+            }
+        }
+        pos += line.len();
+        let t = line.trim_end().trim_end_matches(',');
+        if !in_str && !t.ends_with(':') && !t.trim().is_empty() {
+            best = Some((pos, n + 1, stack.clone()));
+        }
+    }
+    let (len, lines, open) = best?;
+    if open.is_empty() {
+        return None;
+    }
+    let mut out = text[..len].trim_end().trim_end_matches(',').to_string();
+    for b in open.iter().rev() {
+        out.push(if *b == b'{' { '}' } else { ']' });
+    }
+    Some((out, lines))
+}
+
+/// Lenient retry for list items whose continuation lines lost their indentation in the paste
+/// (`- containerID: x` followed by `image: y` at the dash's column instead of under the key): every
+/// line from a `- ` item up to the next item at its column, or a line less indented than that
+/// column, is moved 2 columns right.
+fn indent_items(text: &str) -> Option<String> {
+    let ind = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let mut out = String::with_capacity(text.len() + 64);
+    // The column of the current item's dash, and whether its keys lost their indentation (a key
+    // line at the dash's column was seen: it and everything under it moves).
+    let mut item: Option<(usize, bool)> = None;
+    let mut changed = false;
+    for l in text.lines() {
+        if l.trim().is_empty() {
+            out.push('\n');
+            continue;
+        }
+        let i = ind(l);
+        let dash = l[i..].starts_with("- ") || &l[i..] == "-";
+        match item {
+            Some((c, _)) if i < c || (i == c && dash) => item = None,
+            Some((c, false)) if i == c => item = Some((c, true)),
+            _ => {}
+        }
+        if item.is_some_and(|(_, lost)| lost) {
+            changed = true;
+            out.push_str("  ");
+        }
+        if dash && item.is_none() {
+            item = Some((i, false));
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    changed.then_some(out)
 }
 
 /// Lenient retry for a fragment whose first line lost its indentation in the paste (selection
@@ -1274,7 +1387,10 @@ impl Converter<'_, '_, '_> {
             return;
         }
         // `state:` / `lastState:` pasted alone, or their contents (`terminated:` ...).
-        if v.get("waiting").is_some() || v.get("terminated").is_some() {
+        if v.get("waiting").is_some()
+            || v.get("terminated").is_some()
+            || v.get("termination").is_some()
+        {
             let wrapped = serde_json::json!({ "state": v });
             self.container_fragment(&wrapped, ContainerKind::Regular, lo, hi);
             return;
@@ -1371,7 +1487,12 @@ fn container_state(v: &Value) -> Option<ContainerState> {
             message: s(w, &["message"]),
         });
     }
-    if let Some(t) = v.get("terminated").filter(|t| t.is_object()) {
+    // `termination`: the API of 2014 (v1beta1/v1beta2) named the terminated state so.
+    if let Some(t) = v
+        .get("terminated")
+        .or_else(|| v.get("termination"))
+        .filter(|t| t.is_object())
+    {
         return Some(ContainerState::Terminated {
             reason: s(t, &["reason"]),
             message: s(t, &["message"]),
@@ -1407,6 +1528,33 @@ mod tests {
         assert!(json_start("{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}"));
         assert!(!json_start("[2024-05-01 10:00:00] INFO started"));
         assert!(!json_start("{\"level\":\"error\",\"msg\":\"x\"}"));
+    }
+
+    #[test]
+    fn closes_json_cut_before_its_end() {
+        let t = "{\n  \"containerStatuses\": [\n    {\n      \"lastState\": {\"terminated\": {\"exitCode\": 137, \"reason\": \"OOMKilled\"}},\n      \"name\": \"app\",\n      \"message\": \"cut in the mid";
+        let (closed, kept) = close_json(t).unwrap();
+        assert_eq!(kept, 5);
+        let v: Value = serde_json::from_str(&closed).unwrap();
+        assert_eq!(v["containerStatuses"][0]["name"], "app");
+        assert_eq!(v["containerStatuses"][0]["lastState"]["terminated"]["exitCode"], 137);
+        // Complete, or broken by something else than a cut: nothing to close.
+        assert!(close_json("{\"a\": 1}").is_none());
+        assert!(close_json("{\"a\": 1}}").is_none());
+    }
+
+    #[test]
+    fn indents_list_items_that_lost_their_indentation() {
+        // containerStatuses pasted with the item's keys at the dash's column.
+        let t = "  containerStatuses:\n    - containerID: docker://abc\n    image: busybox\n    lastState:\n      terminated:\n        exitCode: 137\n        reason: OOMKilled\n    name: app\n    restartCount: 3\n";
+        assert!(serde_yaml::from_str::<Value>(t).is_err());
+        let fixed = indent_items(t).unwrap();
+        let v: Value = serde_yaml::from_str(&fixed).unwrap();
+        let c = &v["containerStatuses"][0];
+        assert_eq!(c["name"], "app");
+        assert_eq!(c["lastState"]["terminated"]["reason"], "OOMKilled");
+        // Nothing to move in a well-indented list.
+        assert!(indent_items("items:\n- a: 1\n  b: 2\n- a: 3\n").is_none());
     }
 
     #[test]

@@ -30,8 +30,11 @@ macro_rules! exit_codes {
         "Exit codes:
   0  nothing at or above --fail-on was found
   1  a finding at or above --fail-on was found (default: a warning or a critical cause)
-  2  error: unreadable or empty input, a bad rule file, bad arguments, cluster unreachable,
-     TLS or credential failure, pod, workload or namespace not found"
+  2  error: unreadable, empty or binary input, a bad rule file, bad arguments, cluster
+     unreachable, TLS or credential failure, an answer that is not the API server's (a
+     proxy's page, a Status failure, a response cut off), pod, workload or namespace not
+     found; also when part of the input could not be read and nothing in the rest shows a
+     failure (the message names that part)"
     };
 }
 

@@ -35,6 +35,9 @@ pub const MAX_WHOLE_DOC: usize = if cfg!(test) {
 const MAX_PREFIX_TRIES: usize = 2;
 /// Most lines scanned to locate one item in a document.
 const MAX_LOCATE_SCAN: usize = 50_000;
+/// Lines scanned to locate items, over all items of a document, per line of it (plus
+/// [`MAX_LOCATE_SCAN`]): keeps locating linear in the document's size.
+const LOCATE_SCANS_PER_LINE: usize = 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocKind {
@@ -68,7 +71,7 @@ pub fn yaml_start(line: &str, strong_only: bool) -> bool {
     if line == "---" || line.starts_with("--- ") {
         return true;
     }
-    const WEAK: [&str; 11] = [
+    const WEAK: [&str; 13] = [
         "exitCode:",
         "items:",
         "metadata:",
@@ -80,6 +83,9 @@ pub fn yaml_start(line: &str, strong_only: bool) -> bool {
         "initContainerStatuses:",
         "lastState:",
         "state:",
+        // The inside of a `state:` map pasted alone.
+        "terminated:",
+        "waiting:",
     ];
     // Pasted fragments often keep their indentation (` lastState:`, `    containerStatuses:`).
     let t = line.trim_start_matches([' ', '\t']);
@@ -385,6 +391,14 @@ impl Doc {
                     }
                 })
                 .or_else(|e| {
+                    // A string broken over lines by a terminal or an editor (a raw line break
+                    // inside quotes is not JSON): the pieces joined.
+                    match join_broken_strings(&self.text) {
+                        Some(t) => serde_json::from_str::<Value>(&t).map_err(|_| e),
+                        None => Err(e),
+                    }
+                })
+                .or_else(|e| {
                     // Cut before its end (the paste stopped mid-object): closed after its last
                     // complete line.
                     let first = self.text.lines().next().unwrap_or("");
@@ -612,6 +626,33 @@ fn reindent(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// JSON whose strings were broken over lines (a raw line break inside quotes): the line breaks
+/// inside strings taken out, the pieces joined. `None` when there is none.
+fn join_broken_strings(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut in_str = false;
+    let mut esc = false;
+    let mut changed = false;
+    for c in text.chars() {
+        if in_str {
+            match c {
+                '\n' | '\r' => {
+                    changed = true;
+                    continue;
+                }
+                _ if esc => esc = false,
+                '\\' => esc = true,
+                '"' => in_str = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_str = true;
+        }
+        out.push(c);
+    }
+    changed.then_some(out)
+}
+
 /// Closes JSON cut before its end: keeps the whole lines up to the last one that ends outside a
 /// string with a complete value or an opening bracket, drops a trailing comma, and appends the
 /// closing brackets still open. The closed text and how many lines were kept; `None` when nothing
@@ -731,23 +772,33 @@ fn dedent(text: &str) -> Option<String> {
 struct Locator<'a> {
     lines: Vec<&'a str>,
     first: u64,
+    /// Lines the searches of this document may still scan: a document whose items cannot be located
+    /// (a compact list, one item a line) would otherwise cost one long scan per item.
+    budget: std::cell::Cell<usize>,
 }
 
 impl<'a> Locator<'a> {
     fn new(text: &'a str, first: u64) -> Self {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let budget = lines.len().saturating_mul(LOCATE_SCANS_PER_LINE) + MAX_LOCATE_SCAN;
         Locator {
-            lines: text.split('\n').collect(),
+            lines,
             first,
+            budget: std::cell::Cell::new(budget),
         }
     }
 
     /// Index of the first line in `lo..hi` holding `key: ...val...` (YAML) or `"key": ...val...`
     /// (JSON). An empty `val` matches the key alone.
     fn find(&self, lo: usize, hi: usize, key: &str, val: &str) -> Option<usize> {
+        let left = self.budget.get();
         let hi = hi
             .min(self.lines.len())
-            .min(lo.saturating_add(MAX_LOCATE_SCAN));
-        (lo..hi).find(|&i| self.lines.get(i).is_some_and(|l| line_has(l, key, val)))
+            .min(lo.saturating_add(MAX_LOCATE_SCAN.min(left)));
+        let found = (lo..hi).find(|&i| self.lines.get(i).is_some_and(|l| line_has(l, key, val)));
+        let scanned = found.map_or(hi.saturating_sub(lo), |i| i + 1 - lo);
+        self.budget.set(left.saturating_sub(scanned));
+        found
     }
 
     fn line(&self, idx: usize) -> u64 {
@@ -1528,6 +1579,18 @@ mod tests {
         assert!(json_start("{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}"));
         assert!(!json_start("[2024-05-01 10:00:00] INFO started"));
         assert!(!json_start("{\"level\":\"error\",\"msg\":\"x\"}"));
+    }
+
+    #[test]
+    fn joins_strings_broken_over_lines() {
+        let t = "{\n  \"waiting\": {\n    \"message\": \"Back-off pulling image: Source\n image rejected\",\n    \"reason\": \"ImagePullBackOff\"\n  }\n}";
+        assert!(serde_json::from_str::<Value>(t).is_err());
+        let v: Value = serde_json::from_str(&join_broken_strings(t).unwrap()).unwrap();
+        assert_eq!(
+            v["waiting"]["message"],
+            "Back-off pulling image: Source image rejected"
+        );
+        assert!(join_broken_strings("{\"a\": \"b\"}\n").is_none());
     }
 
     #[test]

@@ -1096,7 +1096,7 @@ fn a_large_broken_yaml_list_is_read_item_by_item_in_linear_work() {
     let mut pods = 0;
     while text.len() < 4 * 1024 * 1024 {
         let item = oom_pod_yaml(&format!("web-{pods}"), "  ");
-        text.push_str("-");
+        text.push('-');
         text.push_str(&item[1..]);
         pods += 1;
     }

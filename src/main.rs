@@ -196,7 +196,7 @@ struct Cli {
     /// With -o sarif: locate every result in this manifest (the file the workload is deployed
     /// from), a path relative to the repository root (no absolute path, no `..`). Without it a
     /// result is located in its input file, or in the pseudo-path k8s/<namespace>/<kind>/<name>.
-    #[arg(long, value_name = "PATH", value_parser = parse_sarif_artifact, global = true)]
+    #[arg(long, value_name = "PATH", value_parser = parse_sarif_artifact, global = true, help_heading = REPORT_OPTIONS)]
     sarif_artifact: Option<String>,
 }
 

@@ -1256,3 +1256,21 @@ fn markdown_of_a_large_sweep_fits_a_github_comment_and_says_what_was_left_out() 
     assert!(md.contains("200 more pods are not in this table"));
     assert!(md.contains("and 290 more"), "causes name 10 pods");
 }
+
+#[test]
+fn junit_case_text_is_bounded() {
+    let mut d = small_pod("web-1");
+    d.findings[0].fix = "step\n".repeat(10_000);
+    d.findings[1].fix = "other\n".repeat(10_000);
+    let x = render_pod(&d, Format::Junit, &opts(), Some(Severity::Warning));
+    let j = parse_junit(&x);
+    assert_eq!(j.cases.len(), 1);
+    let failure = x
+        .split("<failure")
+        .nth(1)
+        .and_then(|s| s.split("</failure>").next())
+        .expect("a failure");
+    // 16,000 characters of text at most (XML entities may lengthen it a little).
+    assert!(failure.chars().count() < 16_500, "{}", failure.len());
+    assert!(x.len() < 40_000, "{}", x.len());
+}

@@ -304,7 +304,7 @@ fn bound(mut out: String, max: usize, note: &str) -> String {
     let mut cut = out.char_indices().nth(keep).map_or(out.len(), |(i, _)| i);
     cut = out[..cut].rfind('\n').map_or(0, |i| i + 1);
     out.truncate(cut);
-    out.push_str("\n");
+    out.push('\n');
     out.push_str(note);
     out.push('\n');
     out

@@ -6,7 +6,7 @@
 //! 1. a finding that a fired cause explains (`explains:` in the cause's rule: a symptom, or a generic
 //!    cause such as `go-panic` that a specific one accounts for) goes below every finding that is not
 //!    explained — it stays in the report as context;
-//! 1b. a scheduling reason that rules out every node (its `nodes` capture equals its `total`
+//!    Next, a scheduling reason that rules out every node (its `nodes` capture equals its `total`
 //!    capture: `0/6 nodes are available: ... 6 Insufficient nvidia.com/gpu`) before the others,
 //!    whatever their severity: it must be fixed whatever else is listed;
 //! 2. higher severity first;
@@ -39,9 +39,7 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
             f.explains = f
                 .rule_explains
                 .iter()
-                .filter(|t| {
-                    **t != f.id && fired.iter().any(|(id, c)| id == *t && *c == current)
-                })
+                .filter(|t| **t != f.id && fired.iter().any(|(id, c)| id == *t && *c == current))
                 .cloned()
                 .collect();
             f.explains.sort();
@@ -275,10 +273,7 @@ mod tests {
         assert_eq!(out[1].explained_by, ["file-permission-denied"]);
         // The generic cause still explains its own symptoms.
         assert_eq!(out[1].explains, ["crash-loop-back-off"]);
-        assert_eq!(
-            out[2].explained_by,
-            ["file-permission-denied", "go-panic"]
-        );
+        assert_eq!(out[2].explained_by, ["file-permission-denied", "go-panic"]);
     }
 
     #[test]

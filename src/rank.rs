@@ -6,7 +6,7 @@
 //! 1. a finding that a fired cause explains (`explains:` in the cause's rule: a symptom, or a generic
 //!    cause such as `go-panic` that a specific one accounts for) goes below every finding that is not
 //!    explained — it stays in the report as context;
-//! 1b. a scheduling reason that rules out every node (its `nodes` capture equals its `total`
+//!    Next, a scheduling reason that rules out every node (its `nodes` capture equals its `total`
 //!    capture: `0/6 nodes are available: ... 6 Insufficient nvidia.com/gpu`) before the others,
 //!    whatever their severity: it must be fixed whatever else is listed;
 //! 2. higher severity first;

@@ -245,13 +245,12 @@ pub fn lint(dir: Option<&Path>) -> Result<Vec<LintIssue>, RuleError> {
                 .iter()
                 .find(|x| &x.id == target)
                 .or_else(|| all.get(target));
-            match found {
-                None => issues.push(LintIssue {
+            if found.is_none() {
+                issues.push(LintIssue {
                     location: r.origin.clone(),
                     message: format!("`explains` names unknown rule `{target}`"),
                     level: "error",
-                }),
-                Some(_) => {}
+                });
             }
         }
         let explains_of = |id: &str| -> Vec<String> {

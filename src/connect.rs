@@ -575,6 +575,7 @@ pub fn client(config: &Config) -> Result<Client, LiveError> {
     let policy = BoundedRetry::new();
     let service = ServiceBuilder::new()
         .layer(config.base_uri_layer())
+        .layer(CheckLayer)
         .layer(RetryLayer::new(policy))
         .option_layer(config.auth_layer().map_err(cfg_err)?)
         .layer(config.extra_headers_layer().map_err(cfg_err)?)
@@ -968,9 +969,283 @@ where
     }
 }
 
+// ----- what the server sent ---------------------------------------------------------------------
+
+/// An answer that is not what the API server sends for a request, recognised before kube parses it
+/// (kube would report a parse failure, or the transport error of a body cut short, without the
+/// response in hand). Reached through kube's `Error::Service` chain.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerAnswer {
+    /// An HTML page (a proxy's, a load balancer's or a login portal's).
+    #[error("HTTP {status}, {content_type}{title}")]
+    NotApiServer {
+        status: u16,
+        content_type: String,
+        title: String,
+    },
+    /// A `Status` object with `status: Failure` served with a success code.
+    #[error("HTTP {status} with a Status failure: {reason}: {message}")]
+    StatusFailure {
+        status: u16,
+        reason: String,
+        message: String,
+    },
+    /// The body ended in a transport error after `bytes` bytes.
+    #[error("cut off after {bytes} bytes{announced}: {detail}")]
+    CutOff {
+        bytes: u64,
+        announced: String,
+        detail: String,
+    },
+}
+
+/// Most bytes of an HTML page or a `Status` read to describe it.
+const ANSWER_HEAD: usize = 64 * 1024;
+
+#[derive(Clone)]
+struct CheckLayer;
+
+impl<S> Layer<S> for CheckLayer {
+    type Service = CheckService<S>;
+    fn layer(&self, inner: S) -> CheckService<S> {
+        CheckService { inner }
+    }
+}
+
+#[derive(Clone)]
+struct CheckService<S> {
+    inner: S,
+}
+
+impl<S, B> Service<Request<Body>> for CheckService<S>
+where
+    S: Service<Request<Body>, Response = Response<B>>,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response<Checked<B>>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, req: Request<Body>) -> Self::Future {
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            let resp = fut.await.map_err(Into::into)?;
+            let (parts, body) = resp.into_parts();
+            let announced = parts
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let mut body = Checked {
+                inner: Box::pin(body),
+                prefix: Vec::new(),
+                bytes: 0,
+                announced,
+            };
+            let ct = parts
+                .headers
+                .get(http::header::CONTENT_TYPE)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).to_ascii_lowercase())
+                .unwrap_or_default();
+            let media = ct.split(';').next().unwrap_or_default().trim().to_string();
+            let status = parts.status.as_u16();
+            if media == "text/html" || media == "application/xhtml+xml" {
+                body.read_head(ANSWER_HEAD).await?;
+                let head = body.head();
+                let head = String::from_utf8_lossy(&head);
+                return Err(Box::new(ServerAnswer::NotApiServer {
+                    status,
+                    content_type: media.chars().take(60).collect(),
+                    title: html_title(&head)
+                        .map(|t| format!(": \"{t}\""))
+                        .unwrap_or_default(),
+                }) as BoxError);
+            }
+            if parts.status.is_success() && (media.is_empty() || media.ends_with("json")) {
+                // A Status is small and starts with its kind; a watch stream's events never do.
+                body.read_head(1).await?;
+                if looks_like_status(&body.head()) {
+                    body.read_head(ANSWER_HEAD).await?;
+                    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body.head()) {
+                        if v.get("status").and_then(|s| s.as_str()) == Some("Failure") {
+                            let field = |k: &str| {
+                                v.get(k)
+                                    .and_then(|s| s.as_str())
+                                    .unwrap_or("")
+                                    .split_whitespace()
+                                    .collect::<Vec<_>>()
+                                    .join(" ")
+                            };
+                            return Err(Box::new(ServerAnswer::StatusFailure {
+                                status,
+                                reason: field("reason"),
+                                message: field("message"),
+                            }) as BoxError);
+                        }
+                    }
+                }
+            }
+            Ok(Response::from_parts(parts, body))
+        })
+    }
+}
+
+/// Whether the first bytes of a JSON body are those of a `Status` object.
+fn looks_like_status(head: &[u8]) -> bool {
+    let head = &head[..head.len().min(256)];
+    let text = String::from_utf8_lossy(head);
+    let compact: String = text.split_whitespace().collect();
+    compact.starts_with("{\"kind\":\"Status\"")
+        || compact.starts_with("{\"apiVersion\":\"v1\",\"kind\":\"Status\"")
+}
+
+/// The `<title>` of an HTML page (else its first `<h1>`), whitespace collapsed, at most 100
+/// characters.
+fn html_title(page: &str) -> Option<String> {
+    let lower = page.to_ascii_lowercase();
+    let inner = |tag: &str| -> Option<String> {
+        let open = lower.find(&format!("<{tag}"))?;
+        let start = open + lower[open..].find('>')? + 1;
+        let end = start + lower[start..].find(&format!("</{tag}"))?;
+        let t: String = page
+            .get(start..end)?
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        (!t.is_empty()).then(|| t.chars().take(100).collect())
+    };
+    inner("title").or_else(|| inner("h1"))
+}
+
+/// A response body that counts what arrived and turns a transport error into
+/// [`ServerAnswer::CutOff`]; `prefix` holds what was read ahead to classify the answer.
+pub struct Checked<B> {
+    inner: Pin<Box<B>>,
+    prefix: Vec<bytes::Bytes>,
+    bytes: u64,
+    announced: Option<u64>,
+}
+
+impl<B> Checked<B>
+where
+    B: http_body::Body<Data = bytes::Bytes>,
+    B::Error: Into<BoxError>,
+{
+    fn head(&self) -> Vec<u8> {
+        self.prefix.concat()
+    }
+
+    /// Reads ahead until `limit` bytes are held or the body ends.
+    async fn read_head(&mut self, limit: usize) -> Result<(), BoxError> {
+        use bytes::Buf;
+        let mut held: usize = self.prefix.iter().map(|b| b.len()).sum();
+        while held < limit {
+            let frame = std::future::poll_fn(|cx| self.inner.as_mut().poll_frame(cx)).await;
+            match frame {
+                None => break,
+                Some(Ok(f)) => {
+                    if let Ok(mut data) = f.into_data() {
+                        let d = data.copy_to_bytes(data.remaining());
+                        self.bytes += d.len() as u64;
+                        held += d.len();
+                        self.prefix.push(d);
+                    }
+                }
+                Some(Err(e)) => return Err(self.cut_off(e.into())),
+            }
+        }
+        Ok(())
+    }
+
+    fn cut_off(&self, e: BoxError) -> BoxError {
+        // A read timeout stays a timeout.
+        let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e.as_ref());
+        while let Some(c) = cur {
+            if let Some(io) = c.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::TimedOut {
+                    return e;
+                }
+            }
+            cur = c.source();
+        }
+        Box::new(ServerAnswer::CutOff {
+            bytes: self.bytes,
+            announced: self
+                .announced
+                .map(|n| format!(" of the {n} announced"))
+                .unwrap_or_default(),
+            detail: chain(e.as_ref()),
+        })
+    }
+}
+
+impl<B> http_body::Body for Checked<B>
+where
+    B: http_body::Body<Data = bytes::Bytes>,
+    B::Error: Into<BoxError>,
+{
+    type Data = bytes::Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, BoxError>>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        if !this.prefix.is_empty() {
+            let first = this.prefix.remove(0);
+            return Poll::Ready(Some(Ok(http_body::Frame::data(first))));
+        }
+        match this.inner.as_mut().poll_frame(cx) {
+            Poll::Ready(Some(Ok(f))) => {
+                if let Some(d) = f.data_ref() {
+                    this.bytes += d.len() as u64;
+                }
+                Poll::Ready(Some(Ok(f)))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(this.cut_off(e.into())))),
+            other => other.map(|o| o.map(|r| r.map_err(Into::into))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_titles_and_status_prefixes_are_recognised() {
+        assert_eq!(
+            html_title("<html><head><TITLE>\n 502 Bad\tGateway </TITLE></head>").as_deref(),
+            Some("502 Bad Gateway")
+        );
+        assert_eq!(
+            html_title("<body><h1 class=x>Sign in</h1>").as_deref(),
+            Some("Sign in")
+        );
+        assert_eq!(html_title("<p>no title</p>"), None);
+        assert!(looks_like_status(
+            b"{\"kind\":\"Status\",\"apiVersion\":\"v1\""
+        ));
+        assert!(looks_like_status(b"{\n  \"kind\": \"Status\",\n"));
+        assert!(!looks_like_status(
+            b"{\"kind\":\"PodList\",\"items\":[{\"kind\":\"Status\""
+        ));
+        assert!(!looks_like_status(
+            b"{\"type\":\"ADDED\",\"object\":{\"kind\":\"Status\""
+        ));
+    }
 
     #[test]
     fn durations_are_go_durations_or_seconds() {

@@ -897,17 +897,22 @@ impl<'a> Ctx<'a> {
             }
             return leaf.specific || reason_matched;
         }
-        if leaf.source == Source::Container
-            && self.ev.containers.get(i).is_some_and(|c| c.name.is_empty())
-        {
+        // A container whose name or image the input does not give (a `kubectl get pods` row, the
+        // error `kubectl logs` prints for a container that never started) matches on its other
+        // fields: what is unknown is not held against it.
+        if let Some(c) = self.ev.containers.get(i).filter(|c| {
+            leaf.source == Source::Container && (c.name.is_empty() || c.image.is_none())
+        }) {
             let mut other_matched = false;
             for (f, idx, _) in &leaf.fields {
                 let identity = matches!(*f, "name" | "image");
+                let unknown =
+                    (*f == "name" && c.name.is_empty()) || (*f == "image" && c.image.is_none());
                 if self.hit(leaf, f, *idx, i) {
                     other_matched |= !identity;
                     continue;
                 }
-                if !identity {
+                if !unknown {
                     return false;
                 }
             }
@@ -1637,6 +1642,38 @@ match:
         assert_eq!(f[0].evidence[0].label, "container (name not shown)");
         // a name-only leaf proves nothing about an unnamed container
         ev.containers[0].state = None;
+        assert!(engine.evaluate(&ev).is_empty());
+    }
+
+    #[test]
+    fn container_of_unknown_image_matches_on_its_known_fields() {
+        // `kubectl logs` refused: the container is named, its image is not given.
+        let rule = PULL.replace(
+            "name: '^(?P<container>.+)$'",
+            "name: '^(?P<container>.+)$', image: '^(?P<image>.+)$'",
+        );
+        let engine = Engine::new(&rules(&[&rule])).unwrap();
+        let mut ev = Evidence::new();
+        ev.containers.push(ContainerStatus {
+            pod: Some("web-0".into()),
+            name: "app".into(),
+            kind: ContainerKind::Regular,
+            image: None,
+            ready: Some(false),
+            restart_count: None,
+            state: Some(ContainerState::Waiting {
+                reason: Some("ImagePullBackOff".into()),
+                message: None,
+            }),
+            last_state: None,
+            provenance: Provenance::new("in.txt", Some(2), "kubectl-logs-error"),
+        });
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].title, "Image <image>");
+        // a known name that does not match still blocks the leaf
+        let rule = rule.replace("'^(?P<container>.+)$'", "'^sidecar$'");
+        let engine = Engine::new(&rules(&[&rule])).unwrap();
         assert!(engine.evaluate(&ev).is_empty());
     }
 

@@ -217,6 +217,35 @@ pub struct Taint {
     pub provenance: Provenance,
 }
 
+/// A port a container of a pod declares (`spec.containers[].ports[]`; describe's `Port:` /
+/// `Ports:`). Not matched by rules: it lets a report name the container that holds a port another
+/// container fails to bind (`crate::fill`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeclaredPort {
+    /// `namespace/name` (or `name`) of the pod, when known.
+    pub pod: Option<String>,
+    pub container: String,
+    pub port: u16,
+    /// `TCP`, `UDP` or `SCTP`.
+    pub protocol: String,
+    pub provenance: Provenance,
+}
+
+/// The ports of a describe `Port:` / `Ports:` value: `80/TCP`, `80/TCP, 443/TCP`, `<none>`.
+pub fn parse_ports(value: &str) -> Vec<(u16, String)> {
+    value
+        .split(',')
+        .filter_map(|p| {
+            let p = p.trim();
+            let (num, proto) = p.split_once('/').unwrap_or((p, "TCP"));
+            let num: u16 = num.trim().parse().ok().filter(|n| *n > 0)?;
+            let proto = proto.trim().to_ascii_uppercase();
+            matches!(proto.as_str(), "TCP" | "UDP" | "SCTP").then_some((num, proto))
+        })
+        .collect()
+}
+
 /// One kept line of a container log, or of text that fit no known format.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -294,6 +323,9 @@ pub struct Evidence {
     pub node_conditions: Vec<NodeCondition>,
     pub taints: Vec<Taint>,
     pub logs: Vec<LogLine>,
+    /// Ports the pod's containers declare.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<DeclaredPort>,
     /// Messages found in free text and journal lines (bounded like `logs`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<TextMessage>,
@@ -375,6 +407,7 @@ impl Evidence {
         self.events.extend(other.events);
         self.node_conditions.extend(other.node_conditions);
         self.taints.extend(other.taints);
+        self.ports.extend(other.ports);
         for l in other.logs {
             self.push_log(l);
         }

@@ -9,11 +9,14 @@ pub mod complete;
 pub mod connect;
 pub mod engine;
 pub mod evidence;
+pub mod fill;
 pub mod output;
 /// The former name of [`output`], kept so existing callers keep compiling.
 pub use output as formats;
 pub mod history;
+pub mod i18n;
 pub mod live;
+pub mod manpage;
 pub mod mcp;
 pub mod next_steps;
 pub mod nouns;
@@ -27,6 +30,7 @@ pub mod sweep;
 pub mod tooling;
 pub mod wait;
 pub mod workload;
+pub mod wrap;
 
 use engine::Engine;
 use evidence::Evidence;
@@ -52,7 +56,10 @@ pub fn diagnose(engine: &Engine, ev: &Evidence, inputs: Vec<InputSummary>) -> Di
     let mut findings = engine.evaluate_for(ev, platform.as_ref().and_then(|p| p.platform));
     // Resolved failures become history; node causes that cannot affect this pod become context.
     history::apply(engine, ev, &mut findings);
-    let findings = rank::rank(findings);
+    let mut findings = rank::rank(findings);
+    let subject = subject_of(ev);
+    // Fixes name the pod, namespace, container and node the evidence gives, in every format.
+    fill::fill_findings(&mut findings, ev, subject.as_ref());
     let next_steps = next_steps::suggest(ev, &findings, &inputs);
     let mut not_checked = ev.not_checked.clone();
     if ev.dropped_lines > 0 {
@@ -65,7 +72,7 @@ pub fn diagnose(engine: &Engine, ev: &Evidence, inputs: Vec<InputSummary>) -> Di
         });
     }
     Diagnosis {
-        subject: subject_of(ev),
+        subject,
         inputs,
         findings,
         not_checked,

@@ -64,6 +64,36 @@ pub enum LiveError {
         context: String,
         detail: String,
     },
+    #[error("a proxy or load balancer answered instead of the API server at {server} (context \"{context}\"): {detail}; check the cluster's server URL in your kubeconfig and any HTTPS_PROXY/NO_PROXY setting")]
+    NotApiServer {
+        server: String,
+        context: String,
+        detail: String,
+    },
+    #[error("the server at {server} returned a Status failure (context \"{context}\"): {detail}; the request failed on the server's side: check the reason, or rerun with -v=6 to see the request")]
+    StatusFailure {
+        server: String,
+        context: String,
+        detail: String,
+    },
+    #[error("the response from {server} was cut off after {detail} (context \"{context}\"); the API server, a proxy or a load balancer closed the connection early: retry, and check their timeouts and response size limits")]
+    CutOff {
+        server: String,
+        context: String,
+        detail: String,
+    },
+    #[error("the response from {server} is not what the API server sends (context \"{context}\"): {detail}; check that the cluster's server URL points at the API server and not at a proxy")]
+    BadResponse {
+        server: String,
+        context: String,
+        detail: String,
+    },
+    #[error("the server at {server} closed the connection without answering (context \"{context}\"): {detail}; check that the cluster's server URL points at the API server, and any proxy in between")]
+    Closed {
+        server: String,
+        context: String,
+        detail: String,
+    },
     #[error("cannot reach the cluster at {server} (context \"{context}\"): {detail}")]
     Unreachable {
         server: String,
@@ -125,6 +155,8 @@ pub struct SweepGathered {
     pub unhealthy: Vec<Evidence>,
     pub total: usize,
     pub healthy: usize,
+    /// `namespace/name` of each healthy pod (JUnit lists them as passing test cases).
+    pub healthy_names: Vec<String>,
     pub not_checked: Vec<crate::evidence::NotChecked>,
     pub namespace: Option<String>,
     pub context: String,
@@ -132,8 +164,29 @@ pub struct SweepGathered {
     pub requests: usize,
 }
 
-/// Progress callback for long sweeps: (done, total) log fetches.
-pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+/// What a sweep is doing, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Listing the pods in scope: the page being fetched (1-based, 500 pods a page).
+    ListingPods { page: usize },
+    /// Listing the events (and the nodes) of the namespace.
+    ListingEvents,
+    /// Fetching the logs of failing containers: how many are done of how many.
+    ReadingLogs { done: u64, total: u64 },
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Phase::ListingPods { page } => write!(f, "listing pods (page {page})"),
+            Phase::ListingEvents => f.write_str("listing events and nodes"),
+            Phase::ReadingLogs { done, total } => write!(f, "reading logs {done}/{total}"),
+        }
+    }
+}
+
+/// Progress callback for long sweeps: called as each phase starts, and after each log fetch.
+pub type Progress<'a> = &'a (dyn Fn(Phase) + Sync);
 
 /// A connected client plus what the kubeconfig resolved to.
 pub struct Cluster {
@@ -249,8 +302,55 @@ impl Cluster {
             }),
             Failure::Kube(kube::Error::Api(_)) => None,
             Failure::Kube(e) => {
+                let (server, context) = (self.server.clone(), self.context.clone());
+                if let Some(a) = server_answer(e) {
+                    use crate::connect::ServerAnswer as A;
+                    let detail = a.to_string();
+                    return Some(match a {
+                        A::NotApiServer { .. } => LiveError::NotApiServer {
+                            server,
+                            context,
+                            detail,
+                        },
+                        A::StatusFailure {
+                            status,
+                            reason,
+                            message,
+                        } => LiveError::StatusFailure {
+                            server,
+                            context,
+                            detail: format!("HTTP {status}: {reason}: {message}"),
+                        },
+                        A::CutOff {
+                            bytes,
+                            announced,
+                            detail,
+                        } => LiveError::CutOff {
+                            server,
+                            context,
+                            detail: format!("{bytes} bytes{announced} ({detail})"),
+                        },
+                    });
+                }
                 let detail = chain(e);
+                if let kube::Error::SerdeError(_) = e {
+                    return Some(LiveError::BadResponse {
+                        server,
+                        context,
+                        detail: format!("invalid JSON: {detail}"),
+                    });
+                }
                 let lower = detail.to_lowercase();
+                if lower.contains("close_notify")
+                    || lower.contains("connection closed before message completed")
+                    || lower.contains("connection reset")
+                {
+                    return Some(LiveError::Closed {
+                        server,
+                        context,
+                        detail,
+                    });
+                }
                 if lower.contains("certificate")
                     || lower.contains("tls")
                     || lower.contains("handshake")
@@ -518,7 +618,7 @@ impl Cluster {
             None => Api::all(self.client.clone()),
         };
         // Round trip 1 (plus pages): every pod in scope.
-        let (pods, pages) = match self.list_pods(&pods_api, target).await {
+        let (pods, pages) = match self.list_pods_with(&pods_api, target, progress).await {
             Ok(x) => x,
             Err(f) => {
                 if let Some(e) = self.connection_error(&f) {
@@ -560,6 +660,7 @@ impl Cluster {
         let now = chrono::Utc::now().timestamp();
         let mut unhealthy: Vec<(Pod, Evidence)> = Vec::new();
         let mut healthy = 0;
+        let mut healthy_names = Vec::new();
         for pod in pods {
             let name = pod.metadata.name.clone().unwrap_or_default();
             let pns = pod.metadata.namespace.clone().unwrap_or_default();
@@ -576,6 +677,7 @@ impl Cluster {
                 .is_some_and(|p| crate::sweep::is_healthy(p, &ev, now));
             if is_ok {
                 healthy += 1;
+                healthy_names.push(format!("{pns}/{name}"));
             } else {
                 unhealthy.push((pod, ev));
             }
@@ -586,6 +688,7 @@ impl Cluster {
                 unhealthy: Vec::new(),
                 total,
                 healthy,
+                healthy_names,
                 not_checked: Vec::new(),
                 namespace: ns,
                 context: self.context.clone(),
@@ -602,6 +705,9 @@ impl Cluster {
         let events_all: Api<Event> = Api::all(self.client.clone());
         let nodes_api: Api<Node> = Api::all(self.client.clone());
         let need_node_events = ns.is_some();
+        if let Some(p) = progress {
+            p(Phase::ListingEvents);
+        }
         let (events, node_events, nodes) = tokio::join!(
             async { self.call(events_api.list(&ListParams::default())).await },
             async {
@@ -698,6 +804,12 @@ impl Cluster {
             }
         }
         let total_jobs = jobs.len() as u64;
+        if let (Some(p), true) = (progress, total_jobs > 0) {
+            p(Phase::ReadingLogs {
+                done: 0,
+                total: total_jobs,
+            });
+        }
         let done = std::sync::atomic::AtomicU64::new(0);
         let results: Vec<_> = {
             use futures::stream::StreamExt;
@@ -714,7 +826,10 @@ impl Cluster {
                     let r = self.fetch_log(&api, &name, &lp).await;
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     if let Some(p) = progress {
-                        p(n, total_jobs);
+                        p(Phase::ReadingLogs {
+                            done: n,
+                            total: total_jobs,
+                        });
                     }
                     (i, pns, name, c, previous, r)
                 }
@@ -734,6 +849,7 @@ impl Cluster {
             unhealthy: unhealthy.into_iter().map(|(_, e)| e).collect(),
             total,
             healthy,
+            healthy_names,
             not_checked: sweep_nc.not_checked,
             namespace: ns,
             context: self.context.clone(),
@@ -848,6 +964,16 @@ impl Cluster {
         api: &Api<Pod>,
         target: &SweepTarget,
     ) -> Result<(Vec<Pod>, usize), Failure> {
+        self.list_pods_with(api, target, None).await
+    }
+
+    /// [`Cluster::list_pods`], reporting each page to `progress`.
+    pub(crate) async fn list_pods_with(
+        &self,
+        api: &Api<Pod>,
+        target: &SweepTarget,
+        progress: Option<Progress<'_>>,
+    ) -> Result<(Vec<Pod>, usize), Failure> {
         let mut pods = Vec::new();
         let mut pages = 0;
         let mut token: Option<String> = None;
@@ -863,6 +989,9 @@ impl Cluster {
                 lp = lp.continue_token(t);
             }
             pages += 1;
+            if let Some(p) = progress {
+                p(Phase::ListingPods { page: pages });
+            }
             let page = self.call(api.list(&lp)).await?;
             token = page.metadata.continue_.clone().filter(|t| !t.is_empty());
             pods.extend(page.items);
@@ -1092,6 +1221,18 @@ fn logs_to_fetch(ev: &Evidence, only: Option<&str>) -> Vec<(String, bool)> {
 }
 
 /// An error and its causes on one line.
+/// What the response check found wrong with the server's answer, if that is why `e` failed.
+fn server_answer(e: &kube::Error) -> Option<&crate::connect::ServerAnswer> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cur {
+        if let Some(a) = c.downcast_ref::<crate::connect::ServerAnswer>() {
+            return Some(a);
+        }
+        cur = c.source();
+    }
+    None
+}
+
 fn chain(e: &dyn std::error::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut cur = e.source();
@@ -1124,6 +1265,19 @@ mod tests {
         assert_eq!(parse_timeout("1m30s"), Ok(Some(Duration::from_secs(90))));
         assert!(parse_timeout("soon").is_err());
         assert!(parse_timeout("5d").is_err());
+    }
+
+    #[test]
+    fn progress_phases_read_as_the_spinner_shows_them() {
+        assert_eq!(
+            Phase::ListingPods { page: 3 }.to_string(),
+            "listing pods (page 3)"
+        );
+        assert_eq!(Phase::ListingEvents.to_string(), "listing events and nodes");
+        assert_eq!(
+            Phase::ReadingLogs { done: 4, total: 17 }.to_string(),
+            "reading logs 4/17"
+        );
     }
 
     #[test]

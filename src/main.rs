@@ -20,12 +20,123 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const EXIT_CODES: &str = "\
-Exit codes:
+/// The heading of the options that shape the report (after the flattened cluster options, whose
+/// `next_help_heading` would otherwise claim them).
+const REPORT_OPTIONS: &str = "Report options";
+
+/// The exit codes, shown after every command's help and as the man page's EXIT STATUS.
+macro_rules! exit_codes {
+    () => {
+        "Exit codes:
   0  nothing at or above --fail-on was found
   1  a finding at or above --fail-on was found (default: a warning or a critical cause)
-  2  error: unreadable or empty input, a bad rule file, bad arguments, cluster unreachable,
-     TLS or credential failure, pod, workload or namespace not found";
+  2  error: unreadable, empty or binary input, a bad rule file, bad arguments, cluster
+     unreachable, TLS or credential failure, an answer that is not the API server's (a
+     proxy's page, a Status failure, a response cut off), pod, workload or namespace not
+     found; also when part of the input could not be read and nothing in the rest shows a
+     failure (the message names that part)"
+    };
+}
+
+const MAIN_HELP: &str = concat!(
+    "Examples:
+  # Why is this pod failing? (kubectl's current context and namespace)
+  kubectl diagnose pod web-7d9f8c6b5-x2x4p -n shop
+
+  # Every unhealthy pod of a namespace, grouped by cause
+  kubectl diagnose namespace shop
+
+  # A customer's paste: describe output, events, YAML, logs, or a cluster-info dump
+  kubectl-diagnose file describe.txt logs.txt
+
+  # What a rule detects and how to fix it
+  kubectl-diagnose rules show port-already-in-use
+
+",
+    exit_codes!()
+);
+
+const FILE_HELP: &str = concat!(
+    "Examples:
+  # One paste, several files, or a whole dump directory or archive
+  kubectl-diagnose file describe.txt
+  kubectl-diagnose file describe.txt logs.txt node.yaml
+  kubectl-diagnose file customer-dump/
+
+  # From the clipboard or a pipe
+  pbpaste | kubectl-diagnose file -
+
+  # As JSON, in Chinese, or for a model's context window
+  kubectl-diagnose file paste.txt -o json
+  kubectl-diagnose file paste.txt --lang zh
+  kubectl-diagnose file paste.txt -o agent --budget 300
+
+",
+    exit_codes!()
+);
+
+const POD_HELP: &str = concat!(
+    "Examples:
+  # A pod, or one of its containers
+  kubectl diagnose pod web-7d9f8c6b5-x2x4p -n shop
+  kubectl diagnose pod web-7d9f8c6b5-x2x4p -n shop -c web --tail 1000
+
+  # A workload's pods and its controllers' events
+  kubectl diagnose deploy/web -n shop
+
+  # In CI: wait until it is Ready, or fail with the diagnosis
+  kubectl diagnose pod api-0 --wait 5m -o json
+
+",
+    exit_codes!()
+);
+
+const NAMESPACE_HELP: &str = concat!(
+    "Examples:
+  # Every unhealthy pod, grouped by cause
+  kubectl diagnose namespace shop
+  kubectl diagnose namespace -A --fail-on critical
+
+  # Smoke-check a deploy in CI
+  kubectl apply -f app.yaml && kubectl diagnose namespace prod -l app=web --wait 5m
+
+  # Reports for CI tools
+  kubectl diagnose namespace shop -o junit > diagnose.xml
+  kubectl diagnose namespace shop -o sarif > diagnose.sarif
+  kubectl diagnose namespace shop -o github
+
+",
+    exit_codes!()
+);
+
+const COMPLETIONS_HELP: &str = "Examples:
+  # bash, for this shell
+  source <(kubectl-diagnose completions bash)
+
+  # zsh: a file in $fpath
+  kubectl-diagnose completions zsh > ~/.zfunc/_kubectl-diagnose
+";
+
+const MAN_HELP: &str = "Examples:
+  # Install the man page
+  kubectl-diagnose man > ~/.local/share/man/man1/kubectl-diagnose.1
+";
+
+const MCP_HELP: &str = "Examples:
+  # Register with Claude Code
+  claude mcp add kubectl-diagnose -- kubectl-diagnose mcp
+
+  # Serve one context and namespace only
+  kubectl-diagnose mcp --context prod -n shop
+";
+
+const RULES_HELP: &str = "Examples:
+  # The catalogue, one rule's documentation, and checks of your own rules
+  kubectl-diagnose rules list
+  kubectl-diagnose rules show image-pull-registry-timeout
+  kubectl-diagnose rules lint my-rules/
+  kubectl-diagnose rules test my-rules/
+";
 
 /// Tells you why a Kubernetes pod is failing and how to fix it.
 ///
@@ -33,7 +144,7 @@ Exit codes:
 /// (several may be pasted into one file, in any order), matches them against declarative rules, and
 /// prints the causes ranked with the evidence line that proves each one and its documented fix.
 #[derive(Parser, Debug)]
-#[command(name = "kubectl-diagnose", version, after_help = EXIT_CODES, max_term_width = 100)]
+#[command(name = "kubectl-diagnose", version, after_help = MAIN_HELP, max_term_width = 100)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -45,37 +156,52 @@ struct Cli {
     /// junit for test reporters; sarif for code-scanning dashboards; github for workflow
     /// annotations; markdown for pasting into a ticket; agent for a model's context window
     /// (ranked causes, shortest evidence, fixes, what was left out) within --budget tokens.
-    #[arg(short = 'o', long, value_enum, default_value_t = Format::Table, global = true)]
+    #[arg(short = 'o', long, value_enum, default_value_t = Format::Table, global = true, help_heading = REPORT_OPTIONS)]
     output: Format,
 
     /// Token budget of `-o agent` (estimated: 1 token per 4 ASCII characters, 1 per other
     /// character). Default: 2000.
-    #[arg(long, value_name = "TOKENS", global = true)]
+    #[arg(long, value_name = "TOKENS", global = true, help_heading = REPORT_OPTIONS)]
     budget: Option<usize>,
 
     /// Print secrets found in evidence as they are. By default bearer tokens, JWTs, passwords in
     /// URLs and assignments, AWS keys and private keys are masked in every format.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = REPORT_OPTIONS)]
     no_redact: bool,
 
     /// Exit 1 when a finding at or above this severity is found; `never` always exits 0 on success.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning, global = true)]
+    #[arg(long, value_enum, default_value_t = FailOn::Warning, global = true, help_heading = REPORT_OPTIONS)]
     fail_on: FailOn,
 
     /// Load extra rules from DIR (every *.yaml/*.yml in it); a rule with the id of a built-in rule
     /// replaces it. Repeatable; later directories win.
-    #[arg(long = "rules", value_name = "DIR", global = true)]
+    #[arg(long = "rules", value_name = "DIR", global = true, help_heading = REPORT_OPTIONS)]
     rules: Vec<PathBuf>,
 
     /// When to colour the table. `auto` colours only a terminal, and never when NO_COLOR is set.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, help_heading = REPORT_OPTIONS)]
     color: ColorChoice,
 
-    /// Language of the fixes in the table: `zh` shows the vendor document's Chinese fix where a rule
-    /// has one. Default: from LC_ALL / LC_MESSAGES / LANG (zh_* means zh), else en. JSON always has
-    /// both.
-    #[arg(long, value_enum, global = true)]
+    /// Width of the terminal report in columns (text is wrapped at most at 120; commands, URLs and
+    /// names are never split). Default: COLUMNS, else the terminal's width, else 80 when piped.
+    #[arg(long, value_name = "COLUMNS", global = true, help_heading = REPORT_OPTIONS, value_parser = clap::value_parser!(u16).range(40..=1000))]
+    width: Option<u16>,
+
+    /// Language of the terminal report: `zh` translates its headline, labels and footers and shows
+    /// the vendor document's Chinese fix where a rule has one. Default: from LC_ALL / LC_MESSAGES /
+    /// LANG (zh_* means zh), else en. JSON always has both fixes.
+    #[arg(long, value_enum, global = true, help_heading = REPORT_OPTIONS)]
     lang: Option<Lang>,
+
+    /// With -o sarif: locate every result in this manifest (the file the workload is deployed
+    /// from), a path relative to the repository root (no absolute path, no `..`). Without it a
+    /// result is located in its input file, or in the pseudo-path k8s/<namespace>/<kind>/<name>.
+    #[arg(long, value_name = "PATH", value_parser = parse_sarif_artifact, global = true, help_heading = REPORT_OPTIONS)]
+    sarif_artifact: Option<String>,
+}
+
+fn parse_sarif_artifact(s: &str) -> Result<String, String> {
+    output::check_artifact_path(s)
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -108,7 +234,7 @@ enum Command {
     /// included), Pod/Event/Node objects and Lists as YAML or JSON, and container logs (after a
     /// `$ kubectl logs POD -c NAME --previous` line they are attributed to that container). Anything
     /// else is scanned line by line as free text.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = FILE_HELP)]
     File {
         /// Files, directories, .tar.gz/.tgz archives; `-` reads standard input.
         #[arg(value_name = "PATH", required = true)]
@@ -128,7 +254,7 @@ enum Command {
     /// service accounts; missed CronJob schedules) and conditions (ProgressDeadlineExceeded,
     /// ReplicaFailure, BackoffLimitExceeded, DeadlineExceeded). kubectl's nouns work without the
     /// word `pod`: `kubectl diagnose web-1`, `po web-1`, `pod/web-1`, `deploy/web`, `deploy web`.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = POD_HELP)]
     Pod {
         /// NAME of a pod, or KIND/NAME: pod/, deploy/, rs/, sts/, ds/, job/, cronjob/.
         #[arg(value_name = "NAME|KIND/NAME")]
@@ -150,7 +276,7 @@ enum Command {
     /// pod is not a failure. Pods are grouped by their own top current cause (not by history, nor by
     /// a node condition that cannot affect them); healthy pods are counted, not listed. API cost: the pod list (paginated), one event list, one node-event list, one node list,
     /// and logs of failing containers only, --concurrency at a time.
-    #[command(after_help = EXIT_CODES, visible_alias = "ns", alias = "namespaces")]
+    #[command(after_help = NAMESPACE_HELP, visible_alias = "ns", alias = "namespaces")]
     Namespace {
         /// Namespace to sweep (default: -n, else the context's namespace).
         #[arg(value_name = "NAMESPACE")]
@@ -181,9 +307,11 @@ enum Command {
     /// values, rule ids, and pod, workload, namespace and context names from the cluster; zsh:
     /// write it to a file named `_kubectl-diagnose` in your $fpath. For `kubectl diagnose <TAB>`
     /// (kubectl 1.26+), put the `kubectl_complete-diagnose` script shipped with the release on PATH.
+    #[command(after_help = COMPLETIONS_HELP)]
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff), generated from the same definitions as --help:
     /// `kubectl-diagnose man > kubectl-diagnose.1`.
+    #[command(after_help = MAN_HELP)]
     Man,
     /// Serve the diagnosis to AI agents: a Model Context Protocol server on stdio (read-only).
     ///
@@ -193,8 +321,10 @@ enum Command {
     /// on the workload kinds). Results are the JSON report with quoted evidence under
     /// `untrustedEvidence`, secrets masked (unless --no-redact); with `budget`, the -o agent pack.
     /// Register it with an MCP client as the command `kubectl-diagnose mcp`.
+    #[command(after_help = MCP_HELP)]
     Mcp,
     /// Work with rules: list, show, lint, test.
+    #[command(after_help = RULES_HELP)]
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
@@ -349,17 +479,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             return Ok(0);
         }
         Command::Man => {
-            let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
-            for sub in Cli::command().get_subcommands() {
-                if sub.get_name() == "help" {
-                    continue;
-                }
-                let sub = sub
-                    .clone()
-                    .name(format!("kubectl-diagnose-{}", sub.get_name()));
-                clap_mangen::Man::new(sub).render(&mut out)?;
-            }
+            let out = kubectl_diagnose::manpage::render(Cli::command())?;
             print(&String::from_utf8_lossy(&out))?;
             return Ok(0);
         }
@@ -503,8 +623,9 @@ fn finish(
     colored::control::set_override(color);
     let table = TableOptions {
         color,
-        width: terminal_width(tty),
+        width: cli.width.unwrap_or_else(|| terminal_width(tty)),
         chinese: cli.lang.unwrap_or_else(lang_from_env) == Lang::Zh,
+        sarif_artifact: cli.sarif_artifact.clone(),
         ..TableOptions::default()
     };
     let budget = cli
@@ -531,11 +652,32 @@ fn finish(
         _ => false,
     };
     let code = forced_exit.unwrap_or(u8::from(failed));
+    if cli.output == Format::Github {
+        step_summary(&report, &table, threshold);
+    }
     // `| head` closing the pipe ends the output quietly but keeps the diagnosis' exit code, so a
     // `set -o pipefail` pipeline still sees a failure.
     match print(&text) {
         Err(e) if is_broken_pipe(&e) => Ok(code),
         other => other.map(|()| code),
+    }
+}
+
+/// `-o github` in a workflow: append the Markdown report to `GITHUB_STEP_SUMMARY` (within GitHub's
+/// 1 MiB limit) and say so on stderr. A failure to write is a warning, never the run's failure.
+fn step_summary(report: &Report, table: &TableOptions, threshold: Option<Severity>) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let path = PathBuf::from(path);
+    let md = match report {
+        Report::Pod(d) => output::render_pod(d, Format::Markdown, table, threshold),
+        Report::Sweep(r) => output::render_sweep(r, Format::Markdown, table, threshold),
+    };
+    let shown = kubectl_diagnose::report::escape_terminal(&path.display().to_string());
+    match output::append_step_summary(&path, &md) {
+        Ok(n) => eprintln!("kubectl-diagnose: the Markdown report ({n} bytes) was appended to the step summary {shown}"),
+        Err(e) => eprintln!("kubectl-diagnose: warning: cannot append to the step summary {shown}: {e}"),
     }
 }
 
@@ -594,42 +736,17 @@ async fn sweep_live(
     target: &live::SweepTarget,
     engine: &Engine,
 ) -> anyhow::Result<SweepReport> {
-    let bar = progress_bar();
-    let tick = |done: u64, total: u64| {
+    let bar = progress_spinner();
+    let tick = |phase: live::Phase| {
         if let Some(b) = &bar {
-            b.set_length(total);
-            b.set_position(done);
+            b.set_message(phase.to_string());
         }
     };
     let g = cluster.sweep(target, engine, Some(&tick)).await?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let pods = g
-        .unhealthy
-        .iter()
-        .map(|ev| diagnose(engine, ev, Vec::new()))
-        .collect();
-    let scope = Scope {
-        kind: if target.all_namespaces {
-            "all-namespaces"
-        } else {
-            "namespace"
-        }
-        .into(),
-        namespace: g.namespace.clone(),
-        label_selector: target.label_selector.clone(),
-        field_selector: target.field_selector.clone(),
-        source: None,
-    };
-    let mut r = SweepReport::new(scope, g.total, g.healthy, pods, g.not_checked);
-    r.cluster = Some(kubectl_diagnose::report::ClusterInfo {
-        context: g.context,
-        namespace: g.namespace.unwrap_or_else(|| "(all)".into()),
-        server: g.server,
-        requests: g.requests,
-    });
-    Ok(r)
+    Ok(output::live_sweep_report(g, target, engine))
 }
 
 /// Names for shell completion, from the rule catalog, the kubeconfig or the cluster (5 s at most;
@@ -710,11 +827,10 @@ async fn workload_live(
     target: &live::SweepTarget,
     engine: &Engine,
 ) -> anyhow::Result<SweepReport> {
-    let bar = progress_bar();
-    let tick = |done: u64, total: u64| {
+    let bar = progress_spinner();
+    let tick = |phase: live::Phase| {
         if let Some(b) = &bar {
-            b.set_length(total);
-            b.set_position(done);
+            b.set_message(phase.to_string());
         }
     };
     let g = cluster
@@ -751,6 +867,7 @@ async fn workload_live(
         source: Some(format!("{}/{name}", kind.as_str())),
     };
     let mut r = SweepReport::new(scope, g.pods.total, g.pods.healthy, pods, not_checked);
+    r.healthy = g.pods.healthy_names;
     r.cluster = Some(kubectl_diagnose::report::ClusterInfo {
         context: g.pods.context,
         namespace: ns.unwrap_or_default(),
@@ -760,17 +877,19 @@ async fn workload_live(
     Ok(r)
 }
 
-/// A progress bar on stderr for long sweeps, only when stderr is a terminal.
-fn progress_bar() -> Option<indicatif::ProgressBar> {
+/// A spinner on stderr for sweeps, only when stderr is a terminal: it ticks steadily from the
+/// first request (on its own thread) and names the phase (`listing pods (page 3)`, `listing events
+/// and nodes`, `reading logs 4/17`).
+fn progress_spinner() -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
-    let b = indicatif::ProgressBar::new(0);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} fetching logs {pos}/{len} {wide_bar}")
-    {
+    let b = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
         b.set_style(style);
     }
+    b.set_message("connecting");
+    b.enable_steady_tick(std::time::Duration::from_millis(100));
     Some(b)
 }
 
@@ -919,29 +1038,6 @@ fn diagnose_files(
     ev: &kubectl_diagnose::evidence::Evidence,
     inputs: Vec<kubectl_diagnose::parse::InputSummary>,
 ) -> anyhow::Result<Report> {
-    let parts = kubectl_diagnose::sweep::split_by_pod(ev);
-    let named = parts.iter().filter(|p| !p.pods.is_empty()).count();
-    if named <= 1 {
-        return Ok(Report::Pod(Box::new(diagnose(engine, ev, inputs))));
-    }
-    let now = ev
-        .newest_absolute()
-        .unwrap_or_else(|| chrono::Utc::now().timestamp());
-    let mut healthy = 0;
-    let mut pods = Vec::new();
-    for part in &parts {
-        match part.pods.first() {
-            Some(p) if kubectl_diagnose::sweep::is_healthy(p, part, now) => healthy += 1,
-            Some(_) => pods.push(diagnose(engine, part, Vec::new())),
-            None => {
-                // Evidence that names no pod: reported only when it proves something.
-                let d = diagnose(engine, part, Vec::new());
-                if !d.findings.is_empty() {
-                    pods.push(d);
-                }
-            }
-        }
-    }
     let source = paths
         .iter()
         .map(|p| p.display().to_string())
@@ -952,16 +1048,10 @@ fn diagnose_files(
         .find_map(|p| kubectl_diagnose::parse::dump::detect(p))
         .map(|k| k.as_str().to_string())
         .unwrap_or_else(|| "files".to_string());
-    let scope = Scope {
-        kind,
-        source: Some(source),
-        ..Scope::default()
-    };
-    let mut not_checked = ev.not_checked.clone();
-    not_checked.dedup();
-    let r = SweepReport::new(scope, named, healthy, pods, not_checked);
-    let _ = inputs;
-    Ok(Report::Sweep(Box::new(r)))
+    match output::pasted_sweep_report(engine, ev, &kind, &source) {
+        Some(r) => Ok(Report::Sweep(Box::new(r))),
+        None => Ok(Report::Pod(Box::new(diagnose(engine, ev, inputs)))),
+    }
 }
 
 fn print(text: &str) -> anyhow::Result<()> {
@@ -1163,19 +1253,21 @@ fn run_rules(cli: &Cli, command: &RulesCommand) -> anyhow::Result<u8> {
     }
 }
 
+/// The report's width: `COLUMNS`, else the terminal's width, else 80 (piped output).
 fn terminal_width(tty: bool) -> u16 {
     if let Some(w) = std::env::var("COLUMNS")
         .ok()
-        .and_then(|c| c.parse::<u16>().ok())
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w > 0)
     {
-        return w.max(60);
+        return w.max(40);
     }
     if tty {
         if let Some((w, _)) = comfy_table_width() {
-            return w.max(60);
+            return w.max(40);
         }
     }
-    140
+    80
 }
 
 fn comfy_table_width() -> Option<(u16, u16)> {

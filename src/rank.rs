@@ -3,8 +3,12 @@
 //! The order (documented for rule authors in `rules/README.md` and pinned by the tests below):
 //! 0. every current finding before history and unrelated node context (`crate::history`); a cause
 //!    explains only symptoms of the same kind (a resolved cause does not explain a current symptom);
-//! 1. a symptom that a fired cause explains (`explains:` in the cause's rule) goes below every
-//!    finding that is not such an explained symptom — it stays in the report as context;
+//! 1. a finding that a fired cause explains (`explains:` in the cause's rule: a symptom, or a generic
+//!    cause such as `go-panic` that a specific one accounts for) goes below every finding that is not
+//!    explained — it stays in the report as context;
+//! 1b. a scheduling reason that rules out every node (its `nodes` capture equals its `total`
+//!    capture: `0/6 nodes are available: ... 6 Insufficient nvidia.com/gpu`) before the others,
+//!    whatever their severity: it must be fixed whatever else is listed;
 //! 2. higher severity first;
 //! 3. at equal severity, a cause before a symptom;
 //! 4. more corroboration first: distinct kinds of source that agree (events, container status, logs,
@@ -18,9 +22,9 @@ use std::cmp::Ordering;
 
 /// Link causes and symptoms, then sort and number the findings (rank 1 is the top cause).
 pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
-    let fired: Vec<(String, RuleKind, bool)> = findings
+    let fired: Vec<(String, bool)> = findings
         .iter()
-        .map(|f| (f.id.clone(), f.kind, f.is_current()))
+        .map(|f| (f.id.clone(), f.is_current()))
         .collect();
     let links: Vec<(String, Vec<String>, bool)> = findings
         .iter()
@@ -29,25 +33,22 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
         .collect();
     for f in &mut findings {
         let current = f.is_current();
+        // A cause explains fired symptoms and fired generic causes (`go-panic` explained by
+        // `file-permission-denied`); rule loading refuses cycles of `explains` links.
         if f.kind == RuleKind::Cause {
             f.explains = f
                 .rule_explains
                 .iter()
-                .filter(|t| {
-                    fired
-                        .iter()
-                        .any(|(id, k, c)| id == *t && *k == RuleKind::Symptom && *c == current)
-                })
+                .filter(|t| **t != f.id && fired.iter().any(|(id, c)| id == *t && *c == current))
                 .cloned()
                 .collect();
             f.explains.sort();
-        } else {
-            f.explained_by = links
-                .iter()
-                .filter(|(_, ex, c)| ex.contains(&f.id) && *c == current)
-                .map(|(id, _, _)| id.clone())
-                .collect();
         }
+        f.explained_by = links
+            .iter()
+            .filter(|(id, ex, c)| *id != f.id && ex.contains(&f.id) && *c == current)
+            .map(|(id, _, _)| id.clone())
+            .collect();
     }
     findings.sort_by(compare);
     // Order `explained_by` by rank so the first one is the top cause.
@@ -58,6 +59,15 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
             .sort_by_key(|id| order.iter().position(|o| o == id).unwrap_or(usize::MAX));
     }
     findings
+}
+
+/// Whether the scheduler says this reason rules out every node: the `nodes` capture of a scheduling
+/// rule (`6 Insufficient nvidia.com/gpu`) equals its `total` capture (`0/6 nodes are available`).
+/// Such a reason must be fixed whatever else is listed (reasons overlap: `3 node(s) didn't match node
+/// selector, 6 Insufficient nvidia.com/gpu` of 6 nodes), so it ranks first among its peers.
+fn blocks_every_node(f: &Finding) -> bool {
+    let num = |k: &str| -> Option<u64> { f.captures.get(k).and_then(|v| v.trim().parse().ok()) };
+    matches!((num("nodes"), num("total")), (Some(n), Some(t)) if t > 0 && n >= t)
 }
 
 fn score(f: &Finding) -> usize {
@@ -74,6 +84,7 @@ fn compare(a: &Finding, b: &Finding) -> Ordering {
     b.is_current()
         .cmp(&a.is_current())
         .then_with(|| explained(a).cmp(&explained(b)))
+        .then_with(|| blocks_every_node(b).cmp(&blocks_every_node(a)))
         .then_with(|| b.severity.cmp(&a.severity))
         .then_with(|| symptom(a).cmp(&symptom(b)))
         .then_with(|| score(b).cmp(&score(a)))
@@ -230,5 +241,77 @@ mod tests {
             finding("s", Severity::Critical, RuleKind::Symptom, &[]),
         ]);
         assert_eq!(ids(&out), ["b-cause", "a-cause", "s"]);
+    }
+
+    #[test]
+    fn a_specific_cause_ranks_above_the_generic_cause_it_explains() {
+        let out = rank(vec![
+            finding(
+                "go-panic",
+                Severity::Critical,
+                RuleKind::Cause,
+                &["crash-loop-back-off"],
+            ),
+            finding(
+                "file-permission-denied",
+                Severity::Warning,
+                RuleKind::Cause,
+                &["crash-loop-back-off", "go-panic"],
+            ),
+            finding(
+                "crash-loop-back-off",
+                Severity::Critical,
+                RuleKind::Symptom,
+                &[],
+            ),
+        ]);
+        assert_eq!(
+            ids(&out),
+            ["file-permission-denied", "go-panic", "crash-loop-back-off"]
+        );
+        assert_eq!(out[0].explains, ["crash-loop-back-off", "go-panic"]);
+        assert_eq!(out[1].explained_by, ["file-permission-denied"]);
+        // The generic cause still explains its own symptoms.
+        assert_eq!(out[1].explains, ["crash-loop-back-off"]);
+        assert_eq!(out[2].explained_by, ["file-permission-denied", "go-panic"]);
+    }
+
+    #[test]
+    fn a_generic_cause_alone_keeps_its_rank() {
+        let out = rank(vec![
+            finding("go-panic", Severity::Critical, RuleKind::Cause, &[]),
+            finding("other", Severity::Warning, RuleKind::Cause, &["go-panic-x"]),
+        ]);
+        assert_eq!(ids(&out), ["go-panic", "other"]);
+        assert!(out[0].explained_by.is_empty());
+    }
+
+    #[test]
+    fn the_scheduling_reason_that_rules_out_every_node_ranks_first() {
+        let with_nodes = |id: &str, n: &str, t: &str| {
+            let mut f = finding(id, Severity::Warning, RuleKind::Cause, &[]);
+            f.captures.insert("nodes".into(), n.into());
+            f.captures.insert("total".into(), t.into());
+            f
+        };
+        // `0/6 nodes are available: 3 node(s) didn't match node selector, 6 Insufficient nvidia.com/gpu.`
+        let mut corroborated = with_nodes("a-node-affinity", "3", "6");
+        corroborated.severity = Severity::Critical;
+        corroborated.corroboration = 2;
+        let out = rank(vec![
+            corroborated.clone(),
+            with_nodes("b-insufficient-gpu", "6", "6"),
+            finding("c-no-count", Severity::Critical, RuleKind::Cause, &[]),
+        ]);
+        assert_eq!(
+            ids(&out),
+            ["b-insufficient-gpu", "a-node-affinity", "c-no-count"]
+        );
+        // Disjoint reasons (1 + 2 of 3 nodes): none rules out every node, the usual order holds.
+        let out = rank(vec![
+            with_nodes("b-insufficient-gpu", "2", "3"),
+            with_nodes("a-gpu-taint", "1", "3"),
+        ]);
+        assert_eq!(ids(&out), ["a-gpu-taint", "b-insufficient-gpu"]);
     }
 }

@@ -1,19 +1,20 @@
 //! Reports: renderers over the same ranked [`Diagnosis`].
 //!
-//! The table is for people (comfy-table, colour only when stdout is a terminal and `NO_COLOR` is
-//! unset); JSON is the versioned machine contract (`schemaVersion`, documented in the README). Text
+//! The terminal report is for people: one card per finding (`crate::cards`), wrapped by
+//! `crate::wrap` without splitting commands or URLs, colour only when stdout is a terminal and
+//! `NO_COLOR` is unset, in English or Chinese (`crate::i18n`); JSON is the versioned machine contract (`schemaVersion`, documented in the README). Text
 //! that came from logs and events is untrusted: before it reaches a terminal every control character
 //! (ESC, CR, BEL, C1 controls) and bidi override is escaped by [`escape_terminal`]. JSON output needs
 //! no such escaping — the JSON encoder escapes control characters itself.
 
 use crate::engine::Finding;
 use crate::evidence::NotChecked;
+use crate::i18n::Texts;
 use crate::next_steps::NextStep;
+use crate::output::cards::paint;
 use crate::parse::InputSummary;
 use crate::rules::{RuleKind, Severity};
-use comfy_table::{
-    presets, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width,
-};
+use crate::wrap;
 use serde::Serialize;
 
 /// Version of the JSON report shape. Bump on any incompatible change.
@@ -159,16 +160,8 @@ impl Diagnosis {
         s
     }
 
-    /// The human report: a headline, the ranked table, and what was read or not checked.
-    pub fn to_table(&self, opts: &TableOptions) -> String {
-        let paint = |s: &str, f: fn(colored::ColoredString) -> colored::ColoredString| {
-            if opts.color {
-                f(colored::Colorize::normal(s)).to_string()
-            } else {
-                s.to_string()
-            }
-        };
-        let mut out = String::new();
+    /// The headline of the human report: who, and the top cause or that none was found.
+    pub fn headline(&self, t: &Texts) -> String {
         let who = match &self.subject {
             Some(Subject {
                 kind,
@@ -183,8 +176,9 @@ impl Diagnosis {
                     .unwrap_or_default(),
                 escape_terminal(n)
             ),
-            _ => "Pasted input".to_string(),
+            _ => t.pasted_input.to_string(),
         };
+        let sep = if t.zh { "：" } else { ": " };
         let causes = self
             .findings
             .iter()
@@ -192,76 +186,76 @@ impl Diagnosis {
             .count();
         let symptoms = self.findings.len() - causes;
         let past = self.findings.iter().filter(|f| !f.is_current()).count();
-        let headline = if self.findings.is_empty() {
-            format!("{who}: no known failure found")
+        if self.findings.is_empty() {
+            format!("{who}{sep}{}", t.no_failure)
         } else if self.top().is_none() {
-            format!(
-                "{who}: no current failure found ({} below: resolved earlier, or about the node only)",
-                plural(past, "finding")
-            )
+            format!("{who}{sep}{}", t.no_current_failure(past))
         } else {
             format!(
-                "{who}: {} ({}, {})",
+                "{who}{sep}{}{}{}",
                 self.findings
                     .first()
                     .map(|f| escape_terminal(&f.title))
                     .unwrap_or_default(),
-                plural(causes, "cause"),
-                plural(symptoms, "symptom")
+                if t.zh { "" } else { " " },
+                t.causes_symptoms(causes, symptoms)
             )
-        };
-        out.push_str(&paint(&headline, colored::Colorize::bold));
-        out.push('\n');
+        }
+    }
+
+    /// The human report: a headline, one card per ranked finding (`crate::cards`), and what was
+    /// read or not checked, wrapped at the width (at most [`crate::output::cards::MEASURE`] columns) without
+    /// ever splitting a command, a URL, a rule id or a name.
+    pub fn to_table(&self, opts: &TableOptions) -> String {
+        let t = Texts::of(opts.chinese);
+        let width = crate::output::cards::measure(opts.width);
+        let para = |s: &str| -> String { wrap::block(s, width, "", "  ") };
+        let mut out = String::new();
+        out.push_str(&paint(
+            opts.color,
+            &para(&self.headline(t)),
+            colored::Colorize::bold,
+        ));
         if let Some(p) = &self.platform {
-            out.push_str(&format!(
-                "Platform: {}{} (from {})\n",
+            out.push_str(&para(&format!(
+                "{}{}{}{} ({} {})",
+                t.platform,
+                if t.zh { "：" } else { ": " },
                 p.name,
-                if p.china_region { ", China region" } else { "" },
+                if p.china_region { t.china_region } else { "" },
+                t.from(),
                 escape_terminal(&p.reasons.join("; "))
-            ));
+            )));
         }
 
-        if !self.findings.is_empty() {
-            let mut table = new_table(opts);
-            table.set_header(vec!["#", "SEVERITY", "CAUSE", "EVIDENCE", "FIX"]);
-            table.set_constraints(vec![
-                ColumnConstraint::ContentWidth,
-                ColumnConstraint::ContentWidth,
-                ColumnConstraint::UpperBoundary(Width::Percentage(22)),
-                ColumnConstraint::UpperBoundary(Width::Percentage(36)),
-                ColumnConstraint::LowerBoundary(Width::Percentage(30)),
-            ]);
-            for f in &self.findings {
-                let mut sev = Cell::new(f.severity.as_str());
-                if opts.color {
-                    sev = sev.fg(match f.severity {
-                        Severity::Critical => Color::Red,
-                        Severity::Warning => Color::Yellow,
-                        Severity::Info => Color::Blue,
-                    });
-                }
-                table.add_row(vec![
-                    Cell::new(f.rank).set_alignment(CellAlignment::Right),
-                    sev,
-                    Cell::new(cause_cell(f, &self.findings)),
-                    Cell::new(evidence_cell(f, opts.max_evidence)),
-                    Cell::new(fix_cell(f, opts.chinese)),
-                ]);
-            }
-            out.push_str(&table.to_string());
-            out.push('\n');
+        if self.findings.is_empty() {
+            out.push_str(&para(t.nothing_matched));
         } else {
-            out.push_str(
-                "None of the rules matched the evidence. Paste more of it (the Events of \
-                 `kubectl describe pod`, `kubectl logs --previous`, the node's YAML), or add a rule \
-                 with --rules DIR.\n",
-            );
+            for f in &self.findings {
+                out.push('\n');
+                out.push_str(&crate::output::cards::card(f, &self.findings, opts, t));
+            }
+            out.push('\n');
         }
 
-        out.push_str(&next_steps_block(&self.next_steps, opts.color));
-        out.push_str(&not_checked_block(&self.not_checked, opts.color));
+        out.push_str(&next_steps_in(&self.next_steps, opts.color, t, Some(width)));
+        out.push_str(&not_checked_in(
+            &self.not_checked,
+            opts.color,
+            t,
+            Some(width),
+        ));
         if let Some(c) = &self.cluster {
-            out.push_str(&cluster_block(c, opts.color));
+            out.push_str(&paint(
+                opts.color,
+                &para(&escape_terminal(&t.read_from(
+                    &c.context,
+                    &c.server,
+                    &c.namespace,
+                    c.requests,
+                ))),
+                colored::Colorize::dimmed,
+            ));
         }
         for i in &self.inputs {
             let segs: Vec<String> = i
@@ -269,99 +263,72 @@ impl Diagnosis {
                 .iter()
                 .map(|s| format!("{} {}-{}", s.format, s.first_line, s.last_line))
                 .collect();
+            let what = if segs.is_empty() {
+                t.nothing_recognised.to_string()
+            } else {
+                segs.join(", ")
+            };
             out.push_str(&paint(
-                &format!(
-                    "Read {}: {} ({})",
-                    escape_terminal(&i.name),
-                    plural(i.lines as usize, "line"),
-                    if segs.is_empty() {
-                        "nothing recognised".to_string()
-                    } else {
-                        segs.join(", ")
-                    }
-                ),
+                opts.color,
+                &para(&t.read_input(&escape_terminal(&i.name), i.lines as usize, &what)),
                 colored::Colorize::dimmed,
             ));
-            out.push('\n');
         }
         out
     }
 }
 
-/// The "Next steps:" section of a table report: each command, then why (empty when none).
-pub(crate) fn next_steps_block(steps: &[NextStep], color: bool) -> String {
+/// The "Next steps:" section of a report: each command, then why (empty when none), in a
+/// language, wrapped at `width` when given (the command itself is never split).
+pub(crate) fn next_steps_in(
+    steps: &[NextStep],
+    color: bool,
+    t: &Texts,
+    width: Option<usize>,
+) -> String {
     if steps.is_empty() {
         return String::new();
     }
-    let head = "Next steps (their output would decide it):";
-    let mut out = if color {
-        colored::Colorize::cyan(head).to_string()
-    } else {
-        head.to_string()
-    };
+    let mut out = paint(color, t.next_steps, colored::Colorize::cyan);
     out.push('\n');
     for s in steps {
         let cmd = format!("  $ {}", escape_terminal(&s.command));
-        if color {
-            out.push_str(&colored::Colorize::bold(cmd.as_str()).to_string());
-        } else {
-            out.push_str(&cmd);
+        out.push_str(&paint(color, &cmd, colored::Colorize::bold));
+        out.push('\n');
+        let why = escape_terminal(&s.why);
+        match width {
+            Some(w) => out.push_str(&wrap::block(&why, w, "    ", "    ")),
+            None => out.push_str(&format!("    {why}\n")),
         }
-        out.push_str(&format!("\n    {}\n", escape_terminal(&s.why)));
     }
     out
 }
 
-/// The "Not checked:" section of a table report (empty when everything was checked).
-pub(crate) fn not_checked_block(items: &[NotChecked], color: bool) -> String {
+/// The "Not checked:" section of a report (empty when everything was checked), in a language,
+/// wrapped at `width` when given.
+pub(crate) fn not_checked_in(
+    items: &[NotChecked],
+    color: bool,
+    t: &Texts,
+    width: Option<usize>,
+) -> String {
     if items.is_empty() {
         return String::new();
     }
-    let head = "Not checked:";
-    let mut out = if color {
-        colored::Colorize::yellow(head).to_string()
-    } else {
-        head.to_string()
-    };
+    let mut out = paint(color, t.not_checked, colored::Colorize::yellow);
     out.push('\n');
     for n in items {
-        out.push_str(&format!(
-            "  - {}: {}\n",
+        let line = format!(
+            "{}: {}",
             escape_terminal(&n.what),
             escape_terminal(&n.reason)
-        ));
+        );
+        match width {
+            Some(w) => out.push_str(&wrap::block(&line, w, "  - ", "    ")),
+            None => out.push_str(&format!("  - {line}\n")),
+        }
     }
     out
-}
-
-/// The line saying where a live report read its evidence.
-pub(crate) fn cluster_block(c: &ClusterInfo, color: bool) -> String {
-    let line = escape_terminal(&format!(
-        "Read from context {} ({}), namespace {}: {} GET requests",
-        c.context, c.server, c.namespace, c.requests
-    ));
-    let mut out = if color {
-        colored::Colorize::dimmed(line.as_str()).to_string()
-    } else {
-        line
-    };
-    out.push('\n');
-    out
-}
-
-/// A table in the report's style: condensed UTF-8 borders, wrapped to the width, styled only when
-/// colour is on.
-pub(crate) fn new_table(opts: &TableOptions) -> Table {
-    let mut table = Table::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED);
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    table.set_width(opts.width);
-    if opts.color {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
-    table
 }
 
 /// Rendering choices for the table.
@@ -374,6 +341,9 @@ pub struct TableOptions {
     /// Show the Chinese fix (the seed document's words) instead of the English one when the rule has
     /// it (`--lang zh`).
     pub chinese: bool,
+    /// `--sarif-artifact`: the repository-relative manifest every SARIF result is located in
+    /// (checked by `crate::output::check_artifact_path`).
+    pub sarif_artifact: Option<String>,
 }
 
 impl Default for TableOptions {
@@ -383,6 +353,7 @@ impl Default for TableOptions {
             width: 120,
             max_evidence: 3,
             chinese: false,
+            sarif_artifact: None,
         }
     }
 }
@@ -393,64 +364,6 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
-}
-
-fn cause_cell(f: &Finding, all: &[Finding]) -> String {
-    let mut s = format!("{}\n[{}]", escape_terminal(&f.title), f.id);
-    if let Some(h) = &f.history {
-        s.push_str(&format!(
-            "\nhistory: {}, resolved since",
-            h.when
-                .as_deref()
-                .map(|w| format!("last seen {}", escape_terminal(w)))
-                .unwrap_or_else(|| "happened earlier".to_string())
-        ));
-    }
-    if f.unrelated.is_some() {
-        s.push_str("\nnode context: not this pod's cause");
-    }
-    if f.kind == RuleKind::Symptom {
-        if f.explained_by.is_empty() {
-            s.push_str("\nsymptom; no known cause matched");
-        } else {
-            let ranks: Vec<String> = f
-                .explained_by
-                .iter()
-                .filter_map(|id| all.iter().find(|x| &x.id == id))
-                .map(|x| format!("#{}", x.rank))
-                .collect();
-            s.push_str(&format!("\nsymptom, explained by {}", ranks.join(", ")));
-        }
-    }
-    s
-}
-
-fn evidence_cell(f: &Finding, max: usize) -> String {
-    // Lines that differ only in numbers (timestamps, pids) say the same thing: show one of each
-    // shape; the JSON report keeps every item.
-    let mut shapes = Vec::new();
-    let mut shown = Vec::new();
-    for e in &f.evidence {
-        let shape = shape_of(&e.text);
-        if !shapes.contains(&shape) {
-            shapes.push(shape);
-            shown.push(e);
-        }
-    }
-    let mut lines = Vec::new();
-    for e in shown.iter().take(max) {
-        lines.push(format!(
-            "\"{}\"\n  — {}\n    {}",
-            escape_terminal(&truncate(&e.text, 300)),
-            escape_terminal(&e.label),
-            escape_terminal(&e.provenance.location())
-        ));
-    }
-    let hidden = f.evidence.len() - shown.len().min(max) + f.evidence_omitted;
-    if hidden > 0 {
-        lines.push(format!("(+{hidden} more in -o json)"));
-    }
-    lines.join("\n")
 }
 
 /// Text with every run of digits replaced, to fold lines that differ only by timestamps or ids.
@@ -469,38 +382,6 @@ pub(crate) fn shape_of(s: &str) -> String {
         }
     }
     out
-}
-
-fn fix_cell(f: &Finding, chinese: bool) -> String {
-    let text = match (&f.fix_zh, chinese) {
-        (Some(z), true) => z,
-        _ => &f.fix,
-    };
-    let mut s = String::new();
-    if let Some(h) = &f.history {
-        s.push_str(&format!(
-            "Over: {}.\nIf it comes back: ",
-            escape_terminal(&h.resolved_by.join("; "))
-        ));
-    }
-    if let Some(u) = &f.unrelated {
-        s.push_str(&format!(
-            "Not this pod's cause: {}. For pods it affects: ",
-            escape_terminal(&u.reason)
-        ));
-    }
-    s.push_str(&escape_terminal(text));
-    if let Some(p) = &f.fix_platform {
-        s.push_str(&format!(
-            "\n(the {p} fix; -o json also has the generic one)"
-        ));
-    }
-    let refs: Vec<String> = f.references.iter().map(|r| r.to_string()).collect();
-    if !refs.is_empty() {
-        s.push_str("\nSee: ");
-        s.push_str(&escape_terminal(&refs.join("; ")));
-    }
-    s
 }
 
 pub(crate) fn truncate(s: &str, max_chars: usize) -> String {

@@ -1006,32 +1006,56 @@ impl RuleSet {
         self.rules.iter().find(|r| r.id == id)
     }
 
-    /// Cross-rule checks: every `explains` target exists and is a symptom.
+    /// Cross-rule checks: every `explains` target exists, and no rule explains itself through a
+    /// chain of `explains` (a specific cause may explain a generic cause, which explains symptoms).
     pub fn check_links(&self) -> Result<(), RuleError> {
         for r in &self.rules {
             for target in &r.explains {
-                match self.get(target) {
-                    None => {
-                        return Err(RuleError::Invalid {
-                            path: r.origin.clone(),
-                            message: format!("rule `{}` explains unknown rule `{target}`", r.id),
-                        })
-                    }
-                    Some(t) if t.kind != RuleKind::Symptom => {
-                        return Err(RuleError::Invalid {
-                            path: r.origin.clone(),
-                            message: format!(
-                                "rule `{}` explains `{target}`, which is not `kind: symptom`",
-                                r.id
-                            ),
-                        })
-                    }
-                    Some(_) => {}
+                if self.get(target).is_none() {
+                    return Err(RuleError::Invalid {
+                        path: r.origin.clone(),
+                        message: format!("rule `{}` explains unknown rule `{target}`", r.id),
+                    });
                 }
+            }
+            if let Some(cycle) = explains_cycle(&r.id, |id| {
+                self.get(id).map(|x| x.explains.clone()).unwrap_or_default()
+            }) {
+                return Err(RuleError::Invalid {
+                    path: r.origin.clone(),
+                    message: format!("`explains` links form a cycle: {}", cycle.join(" -> ")),
+                });
             }
         }
         Ok(())
     }
+}
+
+/// The first chain of `explains` links from `start` back to itself (`[start, ..., start]`), if any.
+/// `explains_of` gives the ids a rule explains.
+pub fn explains_cycle(
+    start: &str,
+    explains_of: impl Fn(&str) -> Vec<String>,
+) -> Option<Vec<String>> {
+    // Depth-first search with an explicit stack of paths; the catalog is small.
+    let mut stack: Vec<Vec<String>> = vec![vec![start.to_string()]];
+    let mut seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    while let Some(path) = stack.pop() {
+        let last = path.last().cloned().unwrap_or_default();
+        for next in explains_of(&last) {
+            if next == start {
+                let mut cycle = path.clone();
+                cycle.push(next);
+                return Some(cycle);
+            }
+            if seen.insert(next.clone()) {
+                let mut p = path.clone();
+                p.push(next);
+                stack.push(p);
+            }
+        }
+    }
+    None
 }
 
 fn is_rule_file(p: &Path) -> bool {
@@ -1061,6 +1085,25 @@ fn rule_files_in(dir: &Path) -> Result<Vec<PathBuf>, RuleError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn explains_cycles_are_found_and_chains_are_not() {
+        let links = |id: &str| -> Vec<String> {
+            match id {
+                "specific" => vec!["generic".into(), "symptom".into()],
+                "generic" => vec!["symptom".into()],
+                "a" => vec!["b".into()],
+                "b" => vec!["c".into()],
+                "c" => vec!["a".into()],
+                _ => vec![],
+            }
+        };
+        assert_eq!(explains_cycle("specific", links), None);
+        assert_eq!(
+            explains_cycle("a", links),
+            Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
+        );
+    }
 
     #[test]
     fn citations_name_the_vendor_document_never_the_seed_file() {

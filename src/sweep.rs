@@ -57,6 +57,10 @@ pub struct SweepReport {
     pub not_checked: Vec<NotChecked>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<ClusterInfo>,
+    /// `namespace/name` of the healthy pods, when the reader kept them (JUnit reports each as a
+    /// passing test case); may be shorter than `healthy_pods`.
+    #[serde(skip)]
+    pub healthy: Vec<String>,
 }
 
 impl SweepReport {
@@ -108,6 +112,7 @@ impl SweepReport {
             groups,
             not_checked,
             cluster: None,
+            healthy: Vec::new(),
         }
     }
 
@@ -169,6 +174,12 @@ pub fn split_by_pod(ev: &Evidence) -> Vec<Evidence> {
             .collect();
         e.containers = ev
             .containers
+            .iter()
+            .filter(|c| matches(&c.pod, p))
+            .cloned()
+            .collect();
+        e.ports = ev
+            .ports
             .iter()
             .filter(|c| matches(&c.pod, p))
             .cloned()

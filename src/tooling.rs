@@ -12,7 +12,7 @@
 use crate::engine::Engine;
 use crate::evidence::Evidence;
 use crate::parse;
-use crate::rules::{MatchNode, Rule, RuleError, RuleKind, RuleSet};
+use crate::rules::{MatchNode, Rule, RuleError, RuleSet};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -251,13 +251,22 @@ pub fn lint(dir: Option<&Path>) -> Result<Vec<LintIssue>, RuleError> {
                     message: format!("`explains` names unknown rule `{target}`"),
                     level: "error",
                 }),
-                Some(t) if t.kind != RuleKind::Symptom => issues.push(LintIssue {
-                    location: r.origin.clone(),
-                    message: format!("`explains` names `{target}`, which is not `kind: symptom`"),
-                    level: "error",
-                }),
                 Some(_) => {}
             }
+        }
+        let explains_of = |id: &str| -> Vec<String> {
+            ok.iter()
+                .find(|x| x.id == id)
+                .or_else(|| all.get(id))
+                .map(|x| x.explains.clone())
+                .unwrap_or_default()
+        };
+        if let Some(cycle) = crate::rules::explains_cycle(&r.id, explains_of) {
+            issues.push(LintIssue {
+                location: r.origin.clone(),
+                message: format!("`explains` links form a cycle: {}", cycle.join(" -> ")),
+                level: "error",
+            });
         }
     }
     // Constructs that make the regex crate leave its fast engines on non-ASCII text.

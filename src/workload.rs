@@ -302,12 +302,15 @@ impl Cluster {
         };
         let (pods, pages) = match owners.is_empty() {
             true => (Vec::new(), 0),
-            false => self.list_pods(&pods_api, &list_target).await.map_err(|f| {
-                self.connection_error(&f).unwrap_or_else(|| LiveError::Api {
-                    pod: "(workload)".into(),
-                    detail: format!("cannot list pods in namespace \"{ns}\": {f}"),
-                })
-            })?,
+            false => self
+                .list_pods_with(&pods_api, &list_target, progress)
+                .await
+                .map_err(|f| {
+                    self.connection_error(&f).unwrap_or_else(|| LiveError::Api {
+                        pod: "(workload)".into(),
+                        detail: format!("cannot list pods in namespace \"{ns}\": {f}"),
+                    })
+                })?,
         };
         let pods: Vec<Pod> = pods
             .into_iter()

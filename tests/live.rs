@@ -656,3 +656,82 @@ fn a_huge_log_body_is_read_only_up_to_the_limit() {
         "{asked:?}"
     );
 }
+
+#[test]
+fn answers_that_are_not_the_api_servers_are_named_truthfully() {
+    // (fault on the pod GET, what the one-line error must say, what it must not say)
+    let pod = "port-conflict-5b7f9c6d8-m4t2w";
+    let html = "<html><head><title>Sign in \u{1b}[2J to Corp\u{7} VPN</title></head><body>login</body></html>";
+    let cases: Vec<(FaultKind, Vec<&str>, &str)> = vec![
+        (
+            FaultKind::Raw {
+                code: 200,
+                content_type: "text/html; charset=utf-8".into(),
+                body: html.into(),
+            },
+            vec![
+                "a proxy or load balancer answered instead of the API server",
+                "HTTP 200, text/html: \"Sign in \\x1b[2J to Corp\\x07 VPN\"",
+                "check the cluster's server URL",
+            ],
+            "cannot reach",
+        ),
+        (
+            FaultKind::Raw {
+                code: 502,
+                content_type: "text/html".into(),
+                body: "<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>".into(),
+            },
+            vec!["HTTP 502, text/html: \"502 Bad Gateway\""],
+            "cannot reach",
+        ),
+        (
+            FaultKind::Raw {
+                code: 200,
+                content_type: "application/json".into(),
+                body: r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"etcdserver: request timed out","reason":"InternalError","code":500}"#.into(),
+            },
+            vec![
+                "returned a Status failure",
+                "HTTP 200: InternalError: etcdserver: request timed out",
+            ],
+            "cannot reach",
+        ),
+        (
+            FaultKind::Raw {
+                code: 200,
+                content_type: "application/json".into(),
+                body: r#"{"kind":"Pod","apiVersion":"v1","metadata":{"name":"#.into(),
+            },
+            vec!["is not what the API server sends", "invalid JSON"],
+            "cannot reach",
+        ),
+        (
+            FaultKind::CutOff {
+                announced: 4000,
+                body: r#"{"kind":"Pod","apiVersion":"v1","metadata":{"name":"port-conflict"#.into(),
+            },
+            vec!["was cut off after 65 bytes of the 4000 announced", "closed the connection early"],
+            "certificate-authority-data",
+        ),
+    ];
+    for (fault, wants, unwanted) in cases {
+        let server = ApiServer::start(
+            "port-conflict",
+            Options {
+                faults: vec![Fault::new(&format!("/pods/{pod}$"), fault.clone())],
+                ..Options::default()
+            },
+        );
+        let r = pod_json(&server, pod, &["--request-timeout", "10s"]);
+        let e = one_line_error(&r);
+        for want in wants {
+            assert!(e.contains(want), "{fault:?}: {want:?} not in {e}");
+        }
+        assert!(!e.contains(unwanted), "{fault:?}: {e}");
+        assert!(
+            !e.chars().any(|c| c.is_control()),
+            "{fault:?}: raw control character in {e:?}"
+        );
+    }
+}

@@ -85,10 +85,25 @@ fn not_checked_text(nc: &[NotChecked]) -> String {
     s
 }
 
+/// Most characters of a test case's failure text or output (the rest is in `-o json`).
+const MAX_CASE_TEXT: usize = 16_000;
+
+/// Healthy pods of a sweep: listed by name when the reader kept them, else counted.
+pub(super) struct Healthy<'a> {
+    pub names: &'a [String],
+    pub count: usize,
+}
+
+/// Valid against Jenkins xUnit's `junit-10.xsd` (no attribute it does not allow) and never an
+/// empty suite (`tests="0"` fails Jenkins' `junit` step): a passing test case per healthy pod, and
+/// one for a scope with no pods at all. `time` is 0: the report times no test.
+///
 /// `not_checked` goes to the suite's `<system-out>`; with `per_case`, each pod's own items also go
 /// to its test case (a sweep), so a partial read shows where it happened.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn junit(
     pods: &[&Diagnosis],
+    healthy: Healthy,
     props: &[(String, String)],
     not_checked: &[NotChecked],
     per_case: bool,
@@ -100,12 +115,16 @@ pub(super) fn junit(
         .filter(|d| fails(d, fail_on))
         .count()
         .to_string();
-    let tests = pods.len().to_string();
+    let named = healthy.names.len().min(healthy.count);
+    let unnamed = healthy.count - named;
+    let empty = pods.is_empty() && healthy.count == 0;
+    let cases = pods.len() + named + usize::from(unnamed > 0) + usize::from(empty);
+    let tests = cases.to_string();
     let counts = [
         ("tests", tests.as_str()),
         ("failures", failures.as_str()),
         ("errors", "0"),
-        ("skipped", "0"),
+        ("time", "0"),
     ];
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     let written = (|| -> std::io::Result<()> {
@@ -117,6 +136,7 @@ pub(super) fn junit(
                 w.create_element("testsuite")
                     .with_attribute(("name", TOOL_NAME))
                     .with_attributes(counts)
+                    .with_attribute(("skipped", "0"))
                     .write_inner_content(|w| {
                         if !props.is_empty() {
                             w.create_element("properties").write_inner_content(|w| {
@@ -131,6 +151,21 @@ pub(super) fn junit(
                         }
                         for d in pods {
                             junit_case(w, d, per_case, t, fail_on)?;
+                        }
+                        for key in &healthy.names[..named] {
+                            let (ns, name) = key.split_once('/').unwrap_or(("-", key));
+                            passing_case(w, ns, name, "Healthy: Running and Ready, or Succeeded.")?;
+                        }
+                        if unnamed > 0 {
+                            passing_case(
+                                w,
+                                TOOL_NAME,
+                                &format!("{} (not listed by name)", plural(unnamed, "healthy pod")),
+                                "Running and Ready, or Succeeded.",
+                            )?;
+                        }
+                        if empty {
+                            passing_case(w, TOOL_NAME, "scope", "No pods in scope.")?;
                         }
                         if !not_checked.is_empty() {
                             w.create_element("system-out")
@@ -159,6 +194,26 @@ pub(super) fn junit(
     }
 }
 
+fn passing_case(
+    w: &mut Writer<Vec<u8>>,
+    classname: &str,
+    name: &str,
+    out: &str,
+) -> std::io::Result<()> {
+    let classname = xml_safe(&one_line(classname));
+    let name = xml_safe(&one_line(name));
+    w.create_element("testcase")
+        .with_attribute(("classname", classname.as_str()))
+        .with_attribute(("name", name.as_str()))
+        .with_attribute(("time", "0"))
+        .write_inner_content(|w| {
+            w.create_element("system-out")
+                .write_text_content(BytesText::new(&xml_safe(out)))?;
+            Ok(())
+        })?;
+    Ok(())
+}
+
 fn junit_case(
     w: &mut Writer<Vec<u8>>,
     d: &Diagnosis,
@@ -183,6 +238,7 @@ fn junit_case(
     w.create_element("testcase")
         .with_attribute(("classname", classname.as_str()))
         .with_attribute(("name", name.as_str()))
+        .with_attribute(("time", "0"))
         .write_inner_content(|w| {
             if let Some(top) = failing.first() {
                 let text: String = failing.iter().map(|f| finding_text(f, t)).collect();
@@ -190,7 +246,10 @@ fn junit_case(
                 w.create_element("failure")
                     .with_attribute(("message", message.as_str()))
                     .with_attribute(("type", top.id.as_str()))
-                    .write_text_content(BytesText::new(&xml_safe(&text)))?;
+                    .write_text_content(BytesText::new(&xml_safe(&truncate(
+                        &text,
+                        MAX_CASE_TEXT,
+                    ))))?;
             }
             let mut out: String = rest.iter().map(|f| finding_text(f, t)).collect();
             if d.findings.is_empty() {
@@ -210,7 +269,10 @@ fn junit_case(
             }
             if !out.is_empty() {
                 w.create_element("system-out")
-                    .write_text_content(BytesText::new(&xml_safe(&out)))?;
+                    .write_text_content(BytesText::new(&xml_safe(&truncate(
+                        &out,
+                        MAX_CASE_TEXT,
+                    ))))?;
             }
             Ok(())
         })?;

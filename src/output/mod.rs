@@ -29,14 +29,14 @@ use crate::report::{
 };
 use crate::rules::{Reference, RuleKind, Severity};
 use crate::sweep::{pod_key, Group, Scope, SweepReport};
-use comfy_table::Width;
-use comfy_table::{Cell, Color, ColumnConstraint};
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+mod build;
+pub mod cards;
 mod github;
 mod json;
 mod junit;
@@ -44,12 +44,17 @@ mod markdown;
 mod sarif;
 mod table;
 
+pub use build::{live_sweep_report, pasted_sweep_report};
 use github::github;
-pub use github::{github_escape_data, github_escape_property};
+pub use github::{
+    append_step_summary, github_escape_data, github_escape_property, MAX_PER_LEVEL,
+    STEP_SUMMARY_LIMIT,
+};
 use json::{sweep_json_text, sweep_yaml_text, yaml_of_json};
 use junit::{junit, pod_properties, sweep_properties};
-use markdown::{markdown_pod, sweep_markdown};
-pub use markdown::{md_code, md_inline};
+pub use markdown::{md_code, md_inline, MAX_MARKDOWN_CHARS};
+use markdown::{pod_markdown, sweep_markdown};
+pub use sarif::{check_artifact_path, MAX_MESSAGE_CHARS, MAX_RESULTS};
 use sarif::{pod_sarif_properties, sarif, sweep_sarif_properties};
 use table::sweep_table;
 
@@ -79,8 +84,27 @@ pub fn render_pod(d: &Diagnosis, f: Format, t: &TableOptions, fail_on: Option<Se
         Format::Table => d.to_table(t),
         Format::Json => d.to_json(),
         Format::Yaml => yaml_of_json(&d.to_json()),
-        Format::Junit => junit(&[d], &pod_properties(d), &d.not_checked, false, t, fail_on),
-        Format::Sarif => sarif(&[d], &d.not_checked, pod_sarif_properties(d), t),
+        Format::Junit => junit(
+            &[d],
+            junit::Healthy {
+                names: &[],
+                count: 0,
+            },
+            &pod_properties(d),
+            &d.not_checked,
+            false,
+            t,
+            fail_on,
+        ),
+        Format::Sarif => {
+            let run = sarif::Run {
+                live: d.cluster.is_some(),
+                cluster: d.cluster.as_ref(),
+                namespace: d.subject.as_ref().and_then(|s| s.namespace.as_deref()),
+                artifact: t.sarif_artifact.as_deref(),
+            };
+            sarif(&[d], &d.not_checked, pod_sarif_properties(d), t, &run)
+        }
         Format::Github => github(
             &[d],
             &d.not_checked,
@@ -88,11 +112,7 @@ pub fn render_pod(d: &Diagnosis, f: Format, t: &TableOptions, fail_on: Option<Se
             &pod_summary(d),
             t,
         ),
-        Format::Markdown => {
-            let mut out = format!("## {TOOL_NAME}: {}\n\n", md_inline(&subject_label(d)));
-            markdown_pod(&mut out, d, 3, t);
-            out
-        }
+        Format::Markdown => pod_markdown(d, t),
         Format::Agent => crate::agent::render_pod(d, crate::agent::DEFAULT_BUDGET),
     }
 }
@@ -112,13 +132,31 @@ pub fn render_sweep(
         Format::Yaml => sweep_yaml_text(r),
         Format::Junit => junit(
             &pods,
+            junit::Healthy {
+                names: &r.healthy,
+                count: r.healthy_pods,
+            },
             &sweep_properties(r),
             &sweep_not_checked(r),
             true,
             t,
             fail_on,
         ),
-        Format::Sarif => sarif(&pods, &sweep_not_checked(r), sweep_sarif_properties(r), t),
+        Format::Sarif => {
+            let run = sarif::Run {
+                live: r.cluster.is_some(),
+                cluster: r.cluster.as_ref(),
+                namespace: r.scope.namespace.as_deref(),
+                artifact: t.sarif_artifact.as_deref(),
+            };
+            sarif(
+                &pods,
+                &sweep_not_checked(r),
+                sweep_sarif_properties(r),
+                t,
+                &run,
+            )
+        }
         Format::Github => github(
             &pods,
             &sweep_not_checked(r),
@@ -191,14 +229,6 @@ fn fix_text<'a>(f: &'a Finding, t: &TableOptions) -> &'a str {
         (Some(z), true) => z,
         _ => &f.fix,
     }
-}
-
-/// First non-empty line of a text, trimmed.
-fn first_line(s: &str) -> &str {
-    s.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
 }
 
 /// Evidence to show: one item per shape (lines differing only in numbers say the same thing), at

@@ -139,6 +139,12 @@ pub fn split_key(t: &str) -> Option<(&str, &str)> {
     if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
         return None;
     }
+    // kubectl 1.0 (2015) printed the last state as `Last Termination State:`.
+    let key = if key == "Last Termination State" {
+        "Last State"
+    } else {
+        key
+    };
     Some((key, rest.trim()))
 }
 
@@ -318,6 +324,8 @@ struct CBuild {
     kind: ContainerKind,
     line: u64,
     image: Option<String>,
+    /// Declared ports with the line that declares them.
+    ports: Vec<(u16, String, u64)>,
     ready: Option<bool>,
     restarts: Option<u32>,
     state: Option<StateB>,
@@ -325,6 +333,8 @@ struct CBuild {
     sub: Sub,
     /// Indentation of the `State:` / `Last State:` line being read.
     sub_ind: usize,
+    /// Its name line was at the margin of a describe that lost its indentation.
+    flat: bool,
 }
 
 #[derive(Debug)]
@@ -390,6 +400,10 @@ pub struct Describe {
     ckey_ind: Option<usize>,
     /// A Job's describe (`Pods Statuses:`): its events are about the Job.
     job_marks: bool,
+    /// `kubectl describe event`: its `Kind:` (`Event`), `Type:` and `Count:`.
+    kind_value: Option<String>,
+    event_type: Option<String>,
+    event_count: Option<u32>,
     /// Lines the last event message continued over, and the length of the line before.
     ev_cont: usize,
     ev_prev_len: usize,
@@ -430,6 +444,9 @@ impl Describe {
             base: indent(line),
             ckey_ind: None,
             job_marks: false,
+            kind_value: None,
+            event_type: None,
+            event_count: None,
             ev_cont: 0,
             ev_prev_len: 0,
         };
@@ -469,12 +486,14 @@ impl Describe {
                     kind: ContainerKind::Regular,
                     line: n,
                     image: None,
+                    ports: Vec::new(),
                     ready: None,
                     restarts: None,
                     state: None,
                     last: None,
                     sub: Sub::None,
                     sub_ind: 0,
+                    flat: false,
                 });
                 d.cur = Some(0);
                 d.container_line(n, 0, t, ContainerKind::Regular);
@@ -547,8 +566,22 @@ impl Describe {
                 return self.event_outside(n, line, cx);
             }
             let Some((key, value)) = split_key(line) else {
-                return Offer::Rejected;
+                return self.flat_line(n, line, cx);
             };
+            // A describe that lost its indentation (pasted outside a code block): after a
+            // container's name line at the margin, its keys and state keys sit there too.
+            if self.ckey_ind == Some(0)
+                && self.base == 0
+                && self.containers.iter().any(|c| c.flat)
+                && matches!(self.section, Section::Containers(_))
+                && !is_known_key(key)
+            {
+                if let Section::Containers(kind) = self.section {
+                    self.container_line(n, 0, line, kind);
+                }
+                cx.touch(self.seg, n);
+                return Offer::Taken;
+            }
             // A container block pasted without its header: its keys sit at the margin.
             if self.ckey_ind == Some(0)
                 && matches!(self.section, Section::Containers(_))
@@ -662,6 +695,43 @@ impl Describe {
         });
     }
 
+    /// A line at the margin that is not a `Key:` line, in a describe that may have lost its
+    /// indentation: a container's name line after `Containers:` (its keys follow at the margin
+    /// too), or a continuation of `Labels:` / `Annotations:` (`app=web`, `key: value`).
+    fn flat_line(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        if self.base != 0 || !self.confirmed {
+            return Offer::Rejected;
+        }
+        match self.section {
+            Section::Containers(kind) => {
+                let Some(name) = container_name(line.trim_end()) else {
+                    return Offer::Rejected;
+                };
+                self.containers.push(CBuild {
+                    name: name.to_string(),
+                    kind,
+                    line: n,
+                    image: None,
+                    ports: Vec::new(),
+                    ready: None,
+                    restarts: None,
+                    state: None,
+                    last: None,
+                    sub: Sub::None,
+                    sub_ind: 0,
+                    flat: true,
+                });
+                self.cur = Some(self.containers.len() - 1);
+                self.ckey_ind = Some(0);
+            }
+            Section::Labels if line.contains('=') && !line.contains(' ') => self.label(line),
+            Section::Annotations if line.contains([':', '=']) => self.annotation(line),
+            _ => return Offer::Rejected,
+        }
+        cx.touch(self.seg, n);
+        Offer::Taken
+    }
+
     fn top_key(&mut self, n: u64, key: &str, value: &str) {
         self.keys += 1;
         if self.keys >= 2 && is_known_key(key) {
@@ -740,6 +810,11 @@ impl Describe {
             "Pods Statuses" | "Parallelism" | "Completions" | "Backoff Limit" => {
                 self.job_marks = true
             }
+            "Kind" => self.kind_value = none_if_placeholder(value),
+            "Type" if value == "Warning" || value == "Normal" => {
+                self.event_type = Some(value.to_string())
+            }
+            "Count" => self.event_count = value.parse().ok(),
             "Start Time"
             | "QoS Class"
             | "IP"
@@ -870,12 +945,14 @@ impl Describe {
                     kind,
                     line: n,
                     image: None,
+                    ports: Vec::new(),
                     ready: None,
                     restarts: None,
                     state: None,
                     last: None,
                     sub: Sub::None,
                     sub_ind: 0,
+                    flat: false,
                 });
                 self.cur = Some(self.containers.len() - 1);
                 return;
@@ -884,10 +961,16 @@ impl Describe {
         let Some((key, value)) = split_key(t) else {
             return;
         };
+        // A state key right of its `State:` line, or at its level when the paste lost the
+        // indentation (`State: Terminated` / `Reason: OOMKilled` one under the other): a key that
+        // only a state has (`Reason`, `Exit Code`, ...) still belongs to it.
         let in_state = self
             .cur
             .and_then(|ci| self.containers.get(ci))
-            .is_some_and(|c| c.sub != Sub::None && ind > c.sub_ind);
+            .is_some_and(|c| {
+                c.sub != Sub::None
+                    && (ind > c.sub_ind || (ind == c.sub_ind && !is_container_key(key)))
+            });
         if is_state_key(key) && in_state {
             self.state_line(n, key, value);
             return;
@@ -903,12 +986,14 @@ impl Describe {
                 kind,
                 line: n,
                 image: None,
+                ports: Vec::new(),
                 ready: None,
                 restarts: None,
                 state: None,
                 last: None,
                 sub: Sub::None,
                 sub_ind: 0,
+                flat: false,
             });
             self.cur = Some(self.containers.len() - 1);
         }
@@ -918,6 +1003,11 @@ impl Describe {
         c.sub = Sub::None;
         match key {
             "Image" => c.image = none_if_placeholder(value),
+            "Port" | "Ports" => c.ports.extend(
+                crate::evidence::parse_ports(value)
+                    .into_iter()
+                    .map(|(p, proto)| (p, proto, n)),
+            ),
             "State" => {
                 c.state = StateB::new(value, n);
                 c.sub = Sub::State;
@@ -1094,6 +1184,15 @@ impl Describe {
             Kind::Other if self.job_marks => (Some("Job".to_string()), self.name.clone()),
             _ => (None, None),
         };
+        // The `Events:` block of a `kubectl describe pod` pasted without the rest: the scheduler's
+        // `Successfully assigned ns/name to node` names its pod.
+        let (obj_kind, obj_name) = match (kind == Kind::EventsOnly || kind == Kind::Pod, obj_name) {
+            (true, None) => match assigned_pod(&self.events) {
+                Some(n) => (Some("Pod".to_string()), Some(n)),
+                None => (obj_kind, None),
+            },
+            (_, name) => (obj_kind, name),
+        };
         for mut e in self.events {
             let line = e.provenance.line;
             e.provenance = cx.prov(line.unwrap_or(self.first_line), format);
@@ -1102,6 +1201,33 @@ impl Describe {
                 e.object_name = obj_name.clone();
             }
             cx.ev.events.push(e);
+        }
+        // `kubectl describe event NAME`: the event itself (its reason, when the paste stops
+        // before `Reason:`, from the message's wording).
+        if kind == Kind::Other && self.kind_value.as_deref() == Some("Event") {
+            if let Some((message, line)) = self.message.clone() {
+                let a = super::text::analyse(&message);
+                let reason = self
+                    .reason
+                    .clone()
+                    .map(|r| r.0)
+                    .or_else(|| a.as_ref().and_then(|a| a.reason.clone()));
+                let type_ = self.event_type.clone().or_else(|| {
+                    a.as_ref().and_then(|a| a.type_.clone()).or_else(|| {
+                        reason
+                            .as_deref()
+                            .map(|r| super::events::type_of_reason(r).to_string())
+                    })
+                });
+                cx.ev.events.push(crate::evidence::Event {
+                    type_,
+                    reason,
+                    message: a.map(|a| a.message).unwrap_or(message),
+                    count: self.event_count,
+                    provenance: cx.prov(line, format),
+                    ..Default::default()
+                });
+            }
         }
         match kind {
             Kind::Pod => {
@@ -1148,6 +1274,15 @@ impl Describe {
                         (_, Some(l)) => l.reason_line.unwrap_or(l.line),
                         _ => c.line,
                     };
+                    for (port, protocol, l) in &c.ports {
+                        cx.ev.ports.push(crate::evidence::DeclaredPort {
+                            pod: pod_key.clone(),
+                            container: c.name.clone(),
+                            port: *port,
+                            protocol: protocol.clone(),
+                            provenance: cx.prov(*l, format),
+                        });
+                    }
                     cx.ev.containers.push(ContainerStatus {
                         pod: pod_key.clone(),
                         name: c.name,
@@ -1275,6 +1410,28 @@ fn is_cont_end(line: &str) -> bool {
         ),
         _ => false,
     }
+}
+
+/// The pod a describe `Events:` table is about, from the scheduler's `Scheduled` event
+/// (`Successfully assigned default/web-0 to node-1`); `None` unless every such event names the same
+/// pod.
+fn assigned_pod(events: &[crate::evidence::Event]) -> Option<String> {
+    let mut found: Option<String> = None;
+    for e in events {
+        let Some(rest) = e.message.strip_prefix("Successfully assigned ") else {
+            continue;
+        };
+        let target = rest.split(" to ").next()?.trim();
+        let name = target.rsplit('/').next()?;
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return None;
+        }
+        match &found {
+            Some(f) if f != name => return None,
+            _ => found = Some(name.to_string()),
+        }
+    }
+    found
 }
 
 #[cfg(test)]

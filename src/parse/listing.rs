@@ -211,7 +211,10 @@ pub fn headerless(line: &str) -> Option<Listing> {
             header: false,
         };
         if let Some(r) = l.pod_row(line) {
-            if r.restarts.is_some() {
+            // A row cut after STATUS (`web-0   0/2   Init:CrashLoopBackOff`, the rest of the
+            // screen not copied) has nothing after its status.
+            let cut = tokens(line).len() == 3 + usize::from(namespace);
+            if r.restarts.is_some() || cut {
                 return Some(l);
             }
         }
@@ -496,6 +499,11 @@ mod tests {
         assert_eq!(l.kind, Kind::Nodes);
         assert!(headerless("Ready to serve 3 requests").is_none());
         assert!(headerless("web Running fine 3m").is_none());
+        // https://github.com/istio/istio/issues/23661: a row cut after STATUS
+        let l = headerless("mall-8578f56f5b-9pq4b                 0/2     Init:CrashLoopBackOff")
+            .unwrap();
+        assert!(!l.namespace);
+        assert!(headerless("ratio 0/2 achieved").is_none());
     }
 
     #[test]

@@ -6,6 +6,87 @@
 //! (`==== START logs for container web of pod default/web-1 ====`). The log lines themselves are
 //! plain text and are handled by the main loop in `mod.rs`.
 
+/// What kubelet answers `kubectl logs` for a container that has not started
+/// (`Error from server (BadRequest): container "app" in pod "web-0" is waiting to start: trying and
+/// failing to pull image`): the container is waiting, and kubelet names its reason. Its templates
+/// (pkg/kubelet/kubelet_pods.go, `validateContainerLogStatus`) word two reasons
+/// (`image can't be pulled` is `ErrImagePull`, `trying and failing to pull image` is
+/// `ImagePullBackOff`) and print the others as they are (`ContainerCreating`, `PodInitializing`,
+/// `CreateContainerConfigError`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotStarted {
+    pub container: String,
+    pub pod: String,
+    /// The waiting reason.
+    pub reason: String,
+}
+
+/// Recognises kubelet's answer to `kubectl logs` for a container that is waiting to start,
+/// wherever it stands in the line (after `Error from server (BadRequest): `, `Error from server: `,
+/// inside a tool's quoted output).
+pub fn not_started(line: &str) -> Option<NotStarted> {
+    const WAITING: &str = "\" is waiting to start: ";
+    let w = line.find(WAITING)?;
+    let head = &line[..w];
+    let (before, pod) = head.rsplit_once("\" in pod \"")?;
+    let c = before.rfind("container \"")?;
+    let container = &before[c + "container \"".len()..];
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 253
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+    };
+    if !ok(container) || !ok(pod) {
+        return None;
+    }
+    let rest = line[w + WAITING.len()..].trim();
+    let rest = rest.trim_end_matches(['`', '*', '"', '\'', '.']).trim_end();
+    let reason = if rest.starts_with("image can't be pulled") {
+        "ErrImagePull".to_string()
+    } else if rest.starts_with("trying and failing to pull image") {
+        "ImagePullBackOff".to_string()
+    } else {
+        let word = rest.split_whitespace().next()?;
+        if !(word.starts_with(|c: char| c.is_ascii_uppercase())
+            && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b':'))
+        {
+            return None;
+        }
+        word.to_string()
+    };
+    Some(NotStarted {
+        container: container.to_string(),
+        pod: pod.to_string(),
+        reason,
+    })
+}
+
+/// A line of `kubectl logs --prefix`: `[pod/web-0/app] listening on :8080` names its pod and
+/// container. The header and the log line itself.
+pub fn prefixed(line: &str) -> Option<(LogHeader, &str)> {
+    let rest = line.strip_prefix("[pod/")?;
+    let close = rest.find("] ")?;
+    let (pod, container) = rest[..close].split_once('/')?;
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 253
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+    };
+    if !ok(pod) || !ok(container) {
+        return None;
+    }
+    Some((
+        LogHeader {
+            pod: Some(pod.to_string()),
+            container: Some(container.to_string()),
+            previous: None,
+        },
+        &rest[close + 2..],
+    ))
+}
+
 /// Context set by a log header for the lines that follow it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LogHeader {
@@ -20,8 +101,48 @@ pub struct LogHeader {
 pub enum Prompt {
     /// `kubectl logs ...`: the lines that follow are that container's log.
     Logs(LogHeader),
+    /// `kubectl get pod NAME -o jsonpath='{...}'`: the line that follows is the value of that path.
+    JsonPath(JsonPathQuery),
     /// Any other kubectl command (`kubectl describe pod x`): not evidence itself.
     Other,
+}
+
+/// A `-o jsonpath` query of one pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonPathQuery {
+    /// `namespace/name` or `name` of the pod.
+    pub pod: Option<String>,
+    /// The path with its braces and list indexes taken off: `.status.containerStatuses.state.waiting.reason`.
+    pub path: String,
+    /// A container selected by a filter (`[?(@.name=="app")]`).
+    pub container: Option<String>,
+}
+
+/// Parses a jsonpath template with one expression (`{.status.phase}`,
+/// `{.status.containerStatuses[*].lastState.terminated.reason}`, with a `[?(@.name=="app")]` filter).
+fn jsonpath_query(expr: &str) -> Option<(String, Option<String>)> {
+    let e = expr.trim_matches(|c| c == '\'' || c == '"');
+    let e = e.strip_prefix('{')?.strip_suffix('}')?;
+    if e.contains(['{', '}']) {
+        return None;
+    }
+    let mut path = String::new();
+    let mut container = None;
+    let mut rest = e;
+    while let Some(open) = rest.find('[') {
+        path.push_str(&rest[..open]);
+        let close = rest[open..].find(']')? + open;
+        let inner = &rest[open + 1..close];
+        if let Some(f) = inner
+            .strip_prefix("?(@.name==")
+            .and_then(|f| f.strip_suffix(')'))
+        {
+            container = Some(f.trim_matches(|c| c == '"' || c == '\'').to_string());
+        }
+        rest = &rest[close + 1..];
+    }
+    path.push_str(rest);
+    path.starts_with('.').then_some((path, container))
 }
 
 /// Cheap test of the first byte before any search: prompts start with a prompt character, with
@@ -216,6 +337,7 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
     let mut container: Option<String> = None;
     let mut namespace: Option<String> = None;
     let mut previous = false;
+    let mut output: Option<&str> = None;
     let mut positionals: Vec<&str> = Vec::new();
     while i < words.len() {
         let w = words[i];
@@ -238,6 +360,15 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
                 }
                 "previous" => {
                     previous = !matches!(value, Some("false") | Some("0"));
+                }
+                "output" => {
+                    output = match value {
+                        Some(v) => Some(v),
+                        None => {
+                            i += 1;
+                            words.get(i - 1).copied()
+                        }
+                    };
                 }
                 "namespace" => {
                     let v = match value {
@@ -280,6 +411,15 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
                     continue;
                 }
             }
+            if w == "-o" {
+                output = words.get(i).copied();
+                i += 1;
+                continue;
+            }
+            if let Some(v) = w.strip_prefix("-o=").or_else(|| w.strip_prefix("-o")) {
+                output = Some(v);
+                continue;
+            }
             if w == "-p" || w == "-p=true" {
                 previous = true;
                 continue;
@@ -304,6 +444,26 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
     let sub = sub?;
     if !is_subcommand(sub) {
         return None;
+    }
+    if sub == "get" {
+        if let Some(q) = output.and_then(|o| o.strip_prefix("jsonpath=")) {
+            let (kind, name) = match positionals.first().and_then(|p| p.split_once('/')) {
+                Some((k, n)) => (k, positionals.first().map(|_| n)),
+                None => (
+                    positionals.first().copied().unwrap_or(""),
+                    positionals.get(1).copied(),
+                ),
+            };
+            if matches!(kind, "pod" | "pods" | "po") {
+                if let Some((path, container)) = jsonpath_query(q) {
+                    return Some(Prompt::JsonPath(JsonPathQuery {
+                        pod: name.and_then(|n| crate::evidence::pod_key(namespace.as_deref(), n)),
+                        path,
+                        container,
+                    }));
+                }
+            }
+        }
     }
     if sub != "logs" && sub != "log" {
         return Some(Prompt::Other);

@@ -74,7 +74,7 @@ pub struct Segment {
 /// An input that cannot be diagnosed at all.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("cannot read {input}: {source}")]
+    #[error("cannot read {input}: {source}{hint}", hint = io_hint(.source))]
     Io {
         input: String,
         #[source]
@@ -92,6 +92,24 @@ pub enum InputError {
         controls: usize,
         of: usize,
     },
+}
+
+/// What to do about a read error, appended to its one-line message.
+fn io_hint(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "; check the path",
+        ErrorKind::PermissionDenied => {
+            "; check the file's permissions, or copy it somewhere readable"
+        }
+        _ if e.to_string().contains("symbolic link") => {
+            "; a symbolic link leads back to itself: check where it points"
+        }
+        _ if e.to_string().contains("archive") => {
+            "; the archive is damaged or cut short: copy it again and check it with `tar -tzf`"
+        }
+        _ => "",
+    }
 }
 
 /// Parse one stream. `name` is used in provenance and errors (a path, or "-" for stdin).
@@ -175,6 +193,7 @@ pub(crate) fn parse_stream<R: Read>(
     let mut n: u64 = 0;
     let mut long_recorded = false;
     let mut any_text = false;
+    let mut diff = false;
     while let Some(truncated) = lr.next_line().map_err(io_err)? {
         n += 1;
         if truncated && !long_recorded {
@@ -185,14 +204,21 @@ pub(crate) fn parse_stream<R: Read>(
             );
         }
         let raw = String::from_utf8_lossy(lr.line());
+        // Inside a ```diff block every line starts with the diff's `+`, `-` or space.
+        let raw = match raw.as_bytes().first() {
+            Some(b'+' | b'-' | b' ') if diff => std::borrow::Cow::Owned(raw[1..].to_string()),
+            _ => raw,
+        };
         let text = lines::unwrap_paste(&raw);
-        if text == lines::FENCE {
+        if text == lines::FENCE || text == lines::DIFF_FENCE {
+            diff = !diff && text == lines::DIFF_FENCE;
             p.fence();
             continue;
         }
         if !any_text && text.bytes().any(|b| !b.is_ascii_whitespace()) {
             any_text = true;
         }
+        let text = p.uncomment(text);
         p.feed(n, &text);
     }
     p.end_state();
@@ -386,6 +412,8 @@ struct Cx<'a> {
     /// The last free-text lines (number, text), consecutive, at most [`MAX_JOINED`] - 1: a message
     /// wrapped over several lines (a terminal, a YAML folded scalar) is also offered joined.
     recent: Vec<(u64, String)>,
+    /// Container failures already taken from messages (pod, container, reason, message).
+    failures: std::collections::HashSet<(Option<String>, String, String, String)>,
 }
 
 /// Most free-text lines joined into one message.
@@ -479,13 +507,57 @@ impl Cx<'_> {
         let Some(a) = text::analyse(line) else {
             return false;
         };
+        let format = if a.journal { "journal" } else { "free-text" };
+        if let Some(f) = text::container_failure(&a.message) {
+            self.container_failure(n, format, a.pod.clone(), f);
+        }
         if !self.filter.wants_message(&a.message, a.reason.is_some()) {
             return false;
         }
-        let format = if a.journal { "journal" } else { "free-text" };
         let prov = self.prov(n, format);
         self.ev.push_message(a.into_message(line, prov));
         true
+    }
+
+    /// A container that kubelet says could not start (see [`text::container_failure`]): its
+    /// waiting state, once per pod, container, reason and message.
+    fn container_failure(
+        &mut self,
+        n: u64,
+        format: &str,
+        pod: Option<String>,
+        f: text::ContainerFailure,
+    ) {
+        use crate::evidence::{ContainerKind, ContainerState, ContainerStatus};
+        const MAX_FAILURES: usize = 1000;
+        let key = (
+            pod.clone(),
+            f.container.clone(),
+            f.reason.clone(),
+            f.message.clone(),
+        );
+        if self.failures.len() >= MAX_FAILURES || !self.failures.insert(key) {
+            return;
+        }
+        let provenance = self.prov(n, format);
+        self.ev.containers.push(ContainerStatus {
+            pod,
+            name: f.container,
+            kind: if f.init {
+                ContainerKind::Init
+            } else {
+                ContainerKind::Regular
+            },
+            image: f.image,
+            ready: Some(false),
+            restart_count: None,
+            state: Some(ContainerState::Waiting {
+                reason: Some(f.reason),
+                message: Some(f.message),
+            }),
+            last_state: None,
+            provenance,
+        });
     }
 
     /// Offers a log or free-text line to the filter; keeps it if wanted.
@@ -532,6 +604,11 @@ struct Parser<'a> {
     prev: Option<String>,
     /// Markdown code fences seen.
     fences: u64,
+    /// A `kubectl get pod -o jsonpath=...` line was just read: its output follows.
+    jsonpath: Option<logs::JsonPathQuery>,
+    /// Lines are output commented out with `#` (a bats test's TAP diagnostics, a shell script
+    /// quoting output): the marker is taken off while consecutive lines carry it.
+    commented: bool,
 }
 
 fn is_blank(line: &str) -> bool {
@@ -548,6 +625,7 @@ impl<'a> Parser<'a> {
                 segments: Vec::new(),
                 lines: true,
                 recent: Vec::new(),
+                failures: Default::default(),
             },
             state: State::Text,
             log: None,
@@ -555,7 +633,31 @@ impl<'a> Parser<'a> {
             max_doc: objects::MAX_DOC,
             prev: None,
             fences: 0,
+            jsonpath: None,
+            commented: false,
         }
+    }
+
+    /// Takes off the `# ` that bats (TAP diagnostics) and shell scripts put before quoted output:
+    /// a run starts at a line whose `#` is followed by two or more spaces or a tab (the output's
+    /// own indentation, `#     State:  Terminated`) and goes on while lines start with `#`. Not
+    /// inside a YAML or JSON document, where `#` starts a comment.
+    fn uncomment<'t>(&mut self, text: std::borrow::Cow<'t, str>) -> std::borrow::Cow<'t, str> {
+        let t = text.trim_start();
+        let Some(after) = t.strip_prefix('#') else {
+            self.commented = false;
+            return text;
+        };
+        if matches!(self.state, State::Doc(_)) || after.starts_with(['#', '!']) {
+            self.commented = false;
+            return text;
+        }
+        if !(self.commented || after.starts_with("  ") || after.starts_with('\t')) {
+            return text;
+        }
+        self.commented = true;
+        let after = after.strip_prefix(' ').unwrap_or(after);
+        std::borrow::Cow::Owned(after.to_string())
     }
 
     fn feed(&mut self, n: u64, line: &str) {
@@ -654,12 +756,189 @@ impl<'a> Parser<'a> {
         if is_blank(line) {
             return;
         }
+        if let Some(w) = logs::not_started(line) {
+            self.not_started(n, w);
+        }
+        if let Some((mut h, text)) = logs::prefixed(line) {
+            // The namespace and `--previous` of the `kubectl logs --prefix` line before.
+            if let Some((cur, seg)) = &self.log {
+                if let Some(k) = cur
+                    .pod
+                    .as_deref()
+                    .filter(|k| k.split_once('/').map(|(_, name)| name) == h.pod.as_deref())
+                {
+                    h.pod = Some(k.to_string());
+                }
+                h.previous = cur.previous;
+                let seg = *seg;
+                self.cx.touch(seg, n);
+            } else {
+                match self.cx.segments.last_mut() {
+                    Some(s) if s.format == "log" && s.last_line + 1 >= n => s.last_line = n,
+                    _ => {
+                        self.cx.begin("log", n);
+                    }
+                }
+            }
+            self.cx.keep(n, text, Some(&h), "log");
+            return;
+        }
         if let Some((h, seg)) = &self.log {
             self.cx.touch(*seg, n);
             self.cx.keep(n, line, Some(h), "log");
         } else {
             self.cx.free_text(n, line);
         }
+    }
+
+    /// The output of `kubectl get pod -o jsonpath` for the paths that say why a pod fails: the
+    /// pod's phase, reason and message, and its containers' state and last state (`[*]` prints one
+    /// value per container, separated by spaces).
+    fn jsonpath_value(&mut self, n: u64, q: &logs::JsonPathQuery, value: &str) {
+        use crate::evidence::{ContainerKind, ContainerState, ContainerStatus, PodInfo};
+        if value.is_empty() {
+            return;
+        }
+        let provenance = self.cx.prov(n, "jsonpath");
+        let (namespace, name) = match q.pod.as_deref().map(|p| p.split_once('/')) {
+            Some(Some((ns, name))) => (Some(ns.to_string()), Some(name.to_string())),
+            Some(None) => (None, q.pod.clone()),
+            None => (None, None),
+        };
+        let word = |v: &str| {
+            v.starts_with(|c: char| c.is_ascii_uppercase())
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b':')
+        };
+        let pod = |f: &mut PodInfo| {
+            f.name = name.clone();
+            f.namespace = namespace.clone();
+            f.provenance = provenance.clone();
+        };
+        match q.path.as_str() {
+            ".status.phase" | ".status.reason" if word(value) => {
+                let mut p = PodInfo::default();
+                pod(&mut p);
+                if q.path == ".status.phase" {
+                    p.phase = Some(value.to_string());
+                } else {
+                    p.reason = Some(value.to_string());
+                }
+                self.cx.ev.pods.push(p);
+                return;
+            }
+            ".status.message" => {
+                let mut p = PodInfo::default();
+                pod(&mut p);
+                p.message = Some(value.to_string());
+                self.cx.ev.pods.push(p);
+                return;
+            }
+            _ => {}
+        }
+        let Some(rest) = q.path.strip_prefix(".status.") else {
+            return;
+        };
+        let (kind, rest) = if let Some(r) = rest.strip_prefix("containerStatuses.") {
+            (ContainerKind::Regular, r)
+        } else if let Some(r) = rest.strip_prefix("initContainerStatuses.") {
+            (ContainerKind::Init, r)
+        } else {
+            return;
+        };
+        let (last, rest) = match rest.split_once('.') {
+            Some(("state", r)) => (false, r),
+            Some(("lastState", r)) => (true, r),
+            _ => return,
+        };
+        let Some((st, field)) = rest.split_once('.') else {
+            return;
+        };
+        // Reasons and exit codes are single words: `[*]` separates containers with spaces.
+        let values: Vec<&str> = if field == "message" {
+            vec![value]
+        } else {
+            value.split_whitespace().collect()
+        };
+        for v in values {
+            let state = match (st, field) {
+                ("waiting", "reason") if word(v) => ContainerState::Waiting {
+                    reason: Some(v.to_string()),
+                    message: None,
+                },
+                ("waiting", "message") => ContainerState::Waiting {
+                    reason: None,
+                    message: Some(v.to_string()),
+                },
+                ("terminated", "reason") if word(v) => ContainerState::Terminated {
+                    reason: Some(v.to_string()),
+                    message: None,
+                    exit_code: None,
+                    signal: None,
+                    finished_at: None,
+                },
+                ("terminated", "message") => ContainerState::Terminated {
+                    reason: None,
+                    message: Some(v.to_string()),
+                    exit_code: None,
+                    signal: None,
+                    finished_at: None,
+                },
+                ("terminated", "exitCode") => match v.parse::<i32>() {
+                    Ok(code) => ContainerState::Terminated {
+                        reason: None,
+                        message: None,
+                        exit_code: Some(code),
+                        signal: None,
+                        finished_at: None,
+                    },
+                    Err(_) => return,
+                },
+                _ => return,
+            };
+            let (state, last_state) = if last {
+                (None, Some(state))
+            } else {
+                (Some(state), None)
+            };
+            self.cx.ev.containers.push(ContainerStatus {
+                pod: q.pod.clone(),
+                name: q.container.clone().unwrap_or_default(),
+                kind,
+                image: None,
+                ready: None,
+                restart_count: None,
+                state,
+                last_state,
+                provenance: provenance.clone(),
+            });
+        }
+    }
+
+    /// `kubectl logs` refused because the container is waiting to start: that container's state.
+    fn not_started(&mut self, n: u64, w: logs::NotStarted) {
+        // The namespace, when the `kubectl logs` line before named the same pod with `-n`.
+        let key = match self.log.as_ref().and_then(|(h, _)| h.pod.as_deref()) {
+            Some(k) if k.rsplit('/').next() == Some(w.pod.as_str()) => k.to_string(),
+            _ => w.pod.clone(),
+        };
+        let provenance = self.cx.prov(n, "kubectl-logs-error");
+        self.cx
+            .ev
+            .containers
+            .push(crate::evidence::ContainerStatus {
+                pod: Some(key),
+                name: w.container,
+                kind: crate::evidence::ContainerKind::Regular,
+                image: None,
+                ready: Some(false),
+                restart_count: None,
+                state: Some(crate::evidence::ContainerState::Waiting {
+                    reason: Some(w.reason),
+                    message: None,
+                }),
+                last_state: None,
+                provenance,
+            });
     }
 
     /// Starts a new segment at `line`, or treats it as a plain line.
@@ -672,11 +951,23 @@ impl<'a> Parser<'a> {
         }
         if let Some(p) = logs::prompt(line) {
             self.log = None;
-            if let logs::Prompt::Logs(h) = p {
-                let seg = self.cx.begin("log", n);
-                self.log = Some((h, seg));
+            self.jsonpath = None;
+            match p {
+                logs::Prompt::Logs(h) => {
+                    let seg = self.cx.begin("log", n);
+                    self.log = Some((h, seg));
+                }
+                logs::Prompt::JsonPath(q) => self.jsonpath = Some(q),
+                logs::Prompt::Other => {}
             }
             return;
+        }
+        // The value a `kubectl get pod -o jsonpath` line before asked for (an object or list is
+        // read as JSON below).
+        if let Some(q) = self.jsonpath.take() {
+            if !matches!(b0, b'{' | b'[') {
+                self.jsonpath_value(n, &q, line.trim());
+            }
         }
         if b0 == b'=' {
             if let Some(m) = logs::cluster_info_marker(line) {
@@ -765,7 +1056,7 @@ impl<'a> Parser<'a> {
             }
         }
         match b0 {
-            b'-' | b'm' | b's' | b'i' | b't' | b'c' | b'l' | b'e' | b' ' | b'\t'
+            b'-' | b'm' | b's' | b'i' | b't' | b'c' | b'l' | b'e' | b'w' | b' ' | b'\t'
                 if objects::yaml_start(line, false) =>
             {
                 Some(self.start_doc(objects::DocKind::Yaml, n, line))
@@ -809,5 +1100,7 @@ impl<'a> Parser<'a> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_layouts;
 #[cfg(test)]
 mod tests_paste;

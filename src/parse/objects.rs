@@ -22,8 +22,22 @@ pub const MAX_DOC: usize = if cfg!(test) {
 } else {
     64 * 1024 * 1024
 };
+/// Largest document parsed whole. Parsing YAML costs about 20 times the text in memory (JSON about
+/// 8 times), and no single Kubernetes object is larger than the API server's 1.5 MiB, so a larger
+/// document is a list (read item by item) or an oversized object (read one top-level field at a
+/// time, oversized fields skipped with a note): see [`super::stream`].
+pub const MAX_WHOLE_DOC: usize = if cfg!(test) {
+    256 * 1024
+} else {
+    super::stream::MAX_ITEM as usize
+};
+/// YAML recovery parses at most this many prefixes of a broken document.
+const MAX_PREFIX_TRIES: usize = 2;
 /// Most lines scanned to locate one item in a document.
 const MAX_LOCATE_SCAN: usize = 50_000;
+/// Lines scanned to locate items, over all items of a document, per line of it (plus
+/// [`MAX_LOCATE_SCAN`]): keeps locating linear in the document's size.
+const LOCATE_SCANS_PER_LINE: usize = 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocKind {
@@ -57,7 +71,7 @@ pub fn yaml_start(line: &str, strong_only: bool) -> bool {
     if line == "---" || line.starts_with("--- ") {
         return true;
     }
-    const WEAK: [&str; 11] = [
+    const WEAK: [&str; 13] = [
         "exitCode:",
         "items:",
         "metadata:",
@@ -69,6 +83,9 @@ pub fn yaml_start(line: &str, strong_only: bool) -> bool {
         "initContainerStatuses:",
         "lastState:",
         "state:",
+        // The inside of a `state:` map pasted alone.
+        "terminated:",
+        "waiting:",
     ];
     // Pasted fragments often keep their indentation (` lastState:`, `    containerStatuses:`).
     let t = line.trim_start_matches([' ', '\t']);
@@ -327,16 +344,39 @@ impl Doc {
             cx.withdraw(self.seg);
             return Outcome::Accepted;
         }
+        if self.text.len() > MAX_WHOLE_DOC {
+            // Too big to hold parsed: read item by item (or field by field) like a dump's list.
+            let offset = self.first_line.saturating_sub(1);
+            let emitted = match self.kind {
+                DocKind::Yaml => super::stream::yaml_text(cx.name, &self.text, offset, cx.ev),
+                DocKind::Json => super::stream::json_text(cx.name, &self.text, offset, cx.ev),
+            };
+            if emitted == 0 {
+                return Outcome::ScanAsText {
+                    first: self.first_line,
+                    text: self.text,
+                    format: self.kind.format(),
+                };
+            }
+            return Outcome::Accepted;
+        }
+        let mut yaml_err: Option<serde_yaml::Error> = None;
+        // Lines of a JSON document read before the point where it was closed (cut in the paste).
+        let mut json_closed: Option<usize> = None;
         let parsed: Result<Value, String> = match self.kind {
-            DocKind::Yaml => match serde_yaml::from_str::<Value>(&self.text) {
+            DocKind::Yaml => match yaml_value(&self.text) {
                 Ok(v) => Ok(v),
                 Err(e) => match reindent(&self.text)
-                    .and_then(|t| serde_yaml::from_str::<Value>(&t).ok())
-                    .or_else(|| {
-                        dedent(&self.text).and_then(|t| serde_yaml::from_str::<Value>(&t).ok())
-                    }) {
+                    .and_then(|t| yaml_value(&t).ok())
+                    .or_else(|| dedent(&self.text).and_then(|t| yaml_value(&t).ok()))
+                    .or_else(|| indent_items(&self.text).and_then(|t| yaml_value(&t).ok()))
+                {
                     Some(v) => Ok(v),
-                    None => Err(e.to_string()),
+                    None => {
+                        let msg = e.to_string();
+                        yaml_err = Some(e);
+                        Err(msg)
+                    }
                 },
             },
             DocKind::Json => serde_json::from_str::<Value>(&self.text)
@@ -350,11 +390,47 @@ impl Doc {
                         Err(e)
                     }
                 })
+                .or_else(|e| {
+                    // A string broken over lines by a terminal or an editor (a raw line break
+                    // inside quotes is not JSON): the pieces joined.
+                    match join_broken_strings(&self.text) {
+                        Some(t) => serde_json::from_str::<Value>(&t).map_err(|_| e),
+                        None => Err(e),
+                    }
+                })
+                .or_else(|e| {
+                    // Cut before its end (the paste stopped mid-object): closed after its last
+                    // complete line.
+                    let first = self.text.lines().next().unwrap_or("");
+                    let text = if json_member(first) {
+                        format!("{{{}", self.text)
+                    } else {
+                        self.text.clone()
+                    };
+                    let Some((closed, kept)) = close_json(&text) else {
+                        return Err(e);
+                    };
+                    let v = serde_json::from_str::<Value>(&closed).map_err(|_| e)?;
+                    json_closed = Some(kept);
+                    Ok(v)
+                })
                 .map_err(|e| e.to_string()),
         };
+        if let Some(kept) = json_closed {
+            cx.ev.not_checked(
+                what.clone(),
+                format!(
+                    "JSON document could not be parsed whole: it is incomplete (cut in the paste?); read up to line {} and closed there",
+                    self.first_line + kept as u64 - 1
+                ),
+            );
+        }
         let mut tail: Option<(u64, String)> = None;
         let parsed = match parsed {
-            Err(e) if self.kind == DocKind::Yaml => match truncated_prefix(&self.text) {
+            Err(e) if self.kind == DocKind::Yaml => match yaml_err
+                .as_ref()
+                .and_then(|err| truncated_prefix(&self.text, err))
+            {
                 Some((v, kept)) => {
                     let cut_at = self.first_line + kept as u64;
                     let one_line = e.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -435,6 +511,7 @@ pub fn api_object_to_evidence(
         segments: Vec::new(),
         lines: false,
         recent: Vec::new(),
+        failures: Default::default(),
     };
     let mut conv = Converter {
         loc: Locator::new("", 1),
@@ -447,21 +524,57 @@ pub fn api_object_to_evidence(
     conv.emitted
 }
 
-/// Best effort for a YAML paste cut off mid-document: the longest prefix (dropping at most 64 trailing
-/// lines, documents up to 4 MiB) that parses to a mapping or sequence, with the number of lines kept.
-fn truncated_prefix(text: &str) -> Option<(Value, usize)> {
-    if text.len() > 4 * 1024 * 1024 {
-        return None;
-    }
+thread_local! {
+    /// YAML parses on this thread and the bytes they were given (tests bound the work per input).
+    static YAML_WORK: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// How many YAML documents, items or prefixes this thread has parsed, and their total bytes.
+#[cfg(test)]
+pub(crate) fn yaml_work() -> (usize, usize) {
+    YAML_WORK.with(|c| c.get())
+}
+
+pub(super) fn yaml_value(text: &str) -> Result<Value, serde_yaml::Error> {
+    YAML_WORK.with(|c| {
+        let (n, b) = c.get();
+        c.set((n + 1, b + text.len()));
+    });
+    serde_yaml::from_str::<Value>(text)
+}
+
+/// Best effort for a YAML paste cut off mid-document: a prefix (dropping at most 64 trailing lines)
+/// that parses to a mapping or sequence, with the number of lines kept. The parser's error position
+/// says where the damage is, so at most [`MAX_PREFIX_TRIES`] prefixes are parsed: the lines before
+/// the error, then the lines before the last top-level key above it (a value left open, such as a
+/// flow sequence, is reported only where the text ends).
+fn truncated_prefix(text: &str, err: &serde_yaml::Error) -> Option<(Value, usize)> {
     let lines: Vec<&str> = text.split('\n').collect();
     let min = lines.len().saturating_sub(64).max(1);
-    (min..lines.len()).rev().find_map(|n| {
-        let prefix = lines[..n].join("\n");
-        match serde_yaml::from_str::<Value>(&prefix) {
-            Ok(v @ (Value::Object(_) | Value::Array(_))) => Some((v, n)),
-            _ => None,
-        }
-    })
+    // 1-based line of the error; the lines before it are kept.
+    let at = err
+        .location()
+        .map_or(lines.len(), |l| l.line().saturating_sub(1));
+    let first = at.min(lines.len().saturating_sub(1));
+    let mut tries: Vec<usize> = vec![first];
+    if let Some(key) = (min..first).rev().find(|&i| {
+        let l = lines[i];
+        !l.is_empty() && !l.starts_with([' ', '\t', '#', '-'])
+    }) {
+        tries.push(key);
+    }
+    tries
+        .into_iter()
+        .filter(|&n| n >= min)
+        .take(MAX_PREFIX_TRIES)
+        .find_map(|n| {
+            let end = lines[..n].iter().map(|l| l.len() + 1).sum::<usize>();
+            let prefix = &text[..end.saturating_sub(1).min(text.len())];
+            match yaml_value(prefix) {
+                Ok(v @ (Value::Object(_) | Value::Array(_))) => Some((v, n)),
+                _ => None,
+            }
+        })
 }
 
 /// `key:` or `key: value` with a lower-case YAML key at column 0.
@@ -513,6 +626,117 @@ fn reindent(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// JSON whose strings were broken over lines (a raw line break inside quotes): the line breaks
+/// inside strings taken out, the pieces joined. `None` when there is none.
+fn join_broken_strings(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut in_str = false;
+    let mut esc = false;
+    let mut changed = false;
+    for c in text.chars() {
+        if in_str {
+            match c {
+                '\n' | '\r' => {
+                    changed = true;
+                    continue;
+                }
+                _ if esc => esc = false,
+                '\\' => esc = true,
+                '"' => in_str = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_str = true;
+        }
+        out.push(c);
+    }
+    changed.then_some(out)
+}
+
+/// Closes JSON cut before its end: keeps the whole lines up to the last one that ends outside a
+/// string with a complete value or an opening bracket, drops a trailing comma, and appends the
+/// closing brackets still open. The closed text and how many lines were kept; `None` when nothing
+/// is open (the error is elsewhere).
+fn close_json(text: &str) -> Option<(String, usize)> {
+    let mut stack: Vec<u8> = Vec::new();
+    let mut in_str = false;
+    let mut esc = false;
+    // (length of the prefix, lines in it, the stack at its end)
+    let mut best: Option<(usize, usize, Vec<u8>)> = None;
+    let mut pos = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        for &b in line.as_bytes() {
+            if in_str {
+                match b {
+                    _ if esc => esc = false,
+                    b'\\' => esc = true,
+                    b'"' => in_str = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_str = true,
+                b'{' | b'[' => stack.push(b),
+                b'}' | b']' => {
+                    stack.pop()?;
+                }
+                _ => {}
+            }
+        }
+        pos += line.len();
+        let t = line.trim_end().trim_end_matches(',');
+        if !in_str && !t.ends_with(':') && !t.trim().is_empty() {
+            best = Some((pos, n + 1, stack.clone()));
+        }
+    }
+    let (len, lines, open) = best?;
+    if open.is_empty() {
+        return None;
+    }
+    let mut out = text[..len].trim_end().trim_end_matches(',').to_string();
+    for b in open.iter().rev() {
+        out.push(if *b == b'{' { '}' } else { ']' });
+    }
+    Some((out, lines))
+}
+
+/// Lenient retry for list items whose continuation lines lost their indentation in the paste
+/// (`- containerID: x` followed by `image: y` at the dash's column instead of under the key): every
+/// line from a `- ` item up to the next item at its column, or a line less indented than that
+/// column, is moved 2 columns right.
+fn indent_items(text: &str) -> Option<String> {
+    let ind = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let mut out = String::with_capacity(text.len() + 64);
+    // The column of the current item's dash, and whether its keys lost their indentation (a key
+    // line at the dash's column was seen: it and everything under it moves).
+    let mut item: Option<(usize, bool)> = None;
+    let mut changed = false;
+    for l in text.lines() {
+        if l.trim().is_empty() {
+            out.push('\n');
+            continue;
+        }
+        let i = ind(l);
+        let dash = l[i..].starts_with("- ") || &l[i..] == "-";
+        match item {
+            Some((c, _)) if i < c || (i == c && dash) => item = None,
+            Some((c, false)) if i == c => item = Some((c, true)),
+            _ => {}
+        }
+        if item.is_some_and(|(_, lost)| lost) {
+            changed = true;
+            out.push_str("  ");
+        }
+        if dash && item.is_none() {
+            item = Some((i, false));
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    changed.then_some(out)
+}
+
 /// Lenient retry for a fragment whose first line lost its indentation in the paste (selection
 /// started at the text): `status:` followed by lines indented for a deeper level, or every line
 /// indented. The first line is put at column 0 and the rest keeps its indentation relative to the
@@ -548,23 +772,33 @@ fn dedent(text: &str) -> Option<String> {
 struct Locator<'a> {
     lines: Vec<&'a str>,
     first: u64,
+    /// Lines the searches of this document may still scan: a document whose items cannot be located
+    /// (a compact list, one item a line) would otherwise cost one long scan per item.
+    budget: std::cell::Cell<usize>,
 }
 
 impl<'a> Locator<'a> {
     fn new(text: &'a str, first: u64) -> Self {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let budget = lines.len().saturating_mul(LOCATE_SCANS_PER_LINE) + MAX_LOCATE_SCAN;
         Locator {
-            lines: text.split('\n').collect(),
+            lines,
             first,
+            budget: std::cell::Cell::new(budget),
         }
     }
 
     /// Index of the first line in `lo..hi` holding `key: ...val...` (YAML) or `"key": ...val...`
     /// (JSON). An empty `val` matches the key alone.
     fn find(&self, lo: usize, hi: usize, key: &str, val: &str) -> Option<usize> {
+        let left = self.budget.get();
         let hi = hi
             .min(self.lines.len())
-            .min(lo.saturating_add(MAX_LOCATE_SCAN));
-        (lo..hi).find(|&i| self.lines.get(i).is_some_and(|l| line_has(l, key, val)))
+            .min(lo.saturating_add(MAX_LOCATE_SCAN.min(left)));
+        let found = (lo..hi).find(|&i| self.lines.get(i).is_some_and(|l| line_has(l, key, val)));
+        let scanned = found.map_or(hi.saturating_sub(lo), |i| i + 1 - lo);
+        self.budget.set(left.saturating_sub(scanned));
+        found
     }
 
     fn line(&self, idx: usize) -> u64 {
@@ -843,6 +1077,33 @@ impl Converter<'_, '_, '_> {
         };
         self.cx.ev.pods.push(info);
         self.emitted += 1;
+
+        // Declared ports: not evidence rules match, facts a report can name.
+        for key in ["initContainers", "containers"] {
+            for c in arr(v, &["spec", key]) {
+                let Some(cname) = s(c, &["name"]) else {
+                    continue;
+                };
+                for p in arr(c, &["ports"]) {
+                    let Some(port) = u(p, &["containerPort"]).and_then(|x| u16::try_from(x).ok())
+                    else {
+                        continue;
+                    };
+                    let at = self
+                        .loc
+                        .find(lo, hi, "containerPort", &port.to_string())
+                        .unwrap_or(lo);
+                    let provenance = self.prov(at);
+                    self.cx.ev.ports.push(crate::evidence::DeclaredPort {
+                        pod: pod_key.clone(),
+                        container: cname.clone(),
+                        port,
+                        protocol: s(p, &["protocol"]).unwrap_or_else(|| "TCP".into()),
+                        provenance,
+                    });
+                }
+            }
+        }
 
         let conds = arr(v, &["status", "conditions"]);
         let mut cursor = self.loc.find(lo, hi, "conditions", "").unwrap_or(lo);
@@ -1177,7 +1438,10 @@ impl Converter<'_, '_, '_> {
             return;
         }
         // `state:` / `lastState:` pasted alone, or their contents (`terminated:` ...).
-        if v.get("waiting").is_some() || v.get("terminated").is_some() {
+        if v.get("waiting").is_some()
+            || v.get("terminated").is_some()
+            || v.get("termination").is_some()
+        {
             let wrapped = serde_json::json!({ "state": v });
             self.container_fragment(&wrapped, ContainerKind::Regular, lo, hi);
             return;
@@ -1274,7 +1538,12 @@ fn container_state(v: &Value) -> Option<ContainerState> {
             message: s(w, &["message"]),
         });
     }
-    if let Some(t) = v.get("terminated").filter(|t| t.is_object()) {
+    // `termination`: the API of 2014 (v1beta1/v1beta2) named the terminated state so.
+    if let Some(t) = v
+        .get("terminated")
+        .or_else(|| v.get("termination"))
+        .filter(|t| t.is_object())
+    {
         return Some(ContainerState::Terminated {
             reason: s(t, &["reason"]),
             message: s(t, &["message"]),
@@ -1310,6 +1579,48 @@ mod tests {
         assert!(json_start("{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}"));
         assert!(!json_start("[2024-05-01 10:00:00] INFO started"));
         assert!(!json_start("{\"level\":\"error\",\"msg\":\"x\"}"));
+    }
+
+    #[test]
+    fn joins_strings_broken_over_lines() {
+        let t = "{\n  \"waiting\": {\n    \"message\": \"Back-off pulling image: Source\n image rejected\",\n    \"reason\": \"ImagePullBackOff\"\n  }\n}";
+        assert!(serde_json::from_str::<Value>(t).is_err());
+        let v: Value = serde_json::from_str(&join_broken_strings(t).unwrap()).unwrap();
+        assert_eq!(
+            v["waiting"]["message"],
+            "Back-off pulling image: Source image rejected"
+        );
+        assert!(join_broken_strings("{\"a\": \"b\"}\n").is_none());
+    }
+
+    #[test]
+    fn closes_json_cut_before_its_end() {
+        let t = "{\n  \"containerStatuses\": [\n    {\n      \"lastState\": {\"terminated\": {\"exitCode\": 137, \"reason\": \"OOMKilled\"}},\n      \"name\": \"app\",\n      \"message\": \"cut in the mid";
+        let (closed, kept) = close_json(t).unwrap();
+        assert_eq!(kept, 5);
+        let v: Value = serde_json::from_str(&closed).unwrap();
+        assert_eq!(v["containerStatuses"][0]["name"], "app");
+        assert_eq!(
+            v["containerStatuses"][0]["lastState"]["terminated"]["exitCode"],
+            137
+        );
+        // Complete, or broken by something else than a cut: nothing to close.
+        assert!(close_json("{\"a\": 1}").is_none());
+        assert!(close_json("{\"a\": 1}}").is_none());
+    }
+
+    #[test]
+    fn indents_list_items_that_lost_their_indentation() {
+        // containerStatuses pasted with the item's keys at the dash's column.
+        let t = "  containerStatuses:\n    - containerID: docker://abc\n    image: busybox\n    lastState:\n      terminated:\n        exitCode: 137\n        reason: OOMKilled\n    name: app\n    restartCount: 3\n";
+        assert!(serde_yaml::from_str::<Value>(t).is_err());
+        let fixed = indent_items(t).unwrap();
+        let v: Value = serde_yaml::from_str(&fixed).unwrap();
+        let c = &v["containerStatuses"][0];
+        assert_eq!(c["name"], "app");
+        assert_eq!(c["lastState"]["terminated"]["reason"], "OOMKilled");
+        // Nothing to move in a well-indented list.
+        assert!(indent_items("items:\n- a: 1\n  b: 2\n- a: 3\n").is_none());
     }
 
     #[test]

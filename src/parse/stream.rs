@@ -86,6 +86,8 @@ struct Sink<'a> {
     st: Rc<Counters>,
     items: u64,
     emitted: usize,
+    /// Line of `name` before the stream's first line (a document found inside a paste).
+    offset: u64,
 }
 
 impl Sink<'_> {
@@ -93,12 +95,12 @@ impl Sink<'_> {
         self.items += 1;
         let before = Lens::of(self.ev);
         self.emitted += super::api_object_to_evidence(v, self.name, self.ev);
-        before.relocate(self.ev, self.name, line, format);
+        before.relocate(self.ev, self.name, line + self.offset, format);
     }
 }
 
 /// Lengths of the evidence lists, to find what one item added.
-struct Lens([usize; 7]);
+struct Lens([usize; 8]);
 
 impl Lens {
     fn of(ev: &Evidence) -> Lens {
@@ -110,20 +112,21 @@ impl Lens {
             ev.node_conditions.len(),
             ev.taints.len(),
             ev.logs.len(),
+            ev.ports.len(),
         ])
     }
 
     /// Point the provenance of everything added since `self` at `line` of `input`.
     fn relocate(&self, ev: &mut Evidence, input: &str, line: u64, format: &str) {
         let at = Provenance::new(input, Some(line), format);
-        let [a, b, c, d, e, f, g] = self.0;
+        let [a, b, c, d, e, f, g, h] = self.0;
         macro_rules! relocate {
             ($($list:ident from $n:ident),*) => {
                 $(ev.$list.iter_mut().skip($n).for_each(|x| x.provenance = at.clone());)*
             };
         }
         relocate!(pods from a, pod_conditions from b, containers from c, events from d,
-            node_conditions from e, taints from f, logs from g);
+            node_conditions from e, taints from f, logs from g, ports from h);
     }
 }
 
@@ -225,6 +228,26 @@ pub(crate) fn json_list<R: BufRead>(
     reader: R,
     ev: &mut Evidence,
 ) -> Result<InputSummary, InputError> {
+    json_list_at(name, reader, ev, 0).map(|(s, _)| s)
+}
+
+/// A JSON document of a paste too big to parse whole (it starts at line `offset + 1` of `name`),
+/// read like a dump's list. Returns how many evidence items it gave.
+pub(crate) fn json_text(name: &str, text: &str, offset: u64, ev: &mut Evidence) -> usize {
+    json_list_at(name, text.as_bytes(), ev, offset).map_or(0, |(_, n)| n)
+}
+
+/// A YAML document of a paste too big to parse whole, read like a dump's list.
+pub(crate) fn yaml_text(name: &str, text: &str, offset: u64, ev: &mut Evidence) -> usize {
+    yaml_list_at(name, text.as_bytes(), ev, offset).map_or(0, |(_, n)| n)
+}
+
+fn json_list_at<R: BufRead>(
+    name: &str,
+    reader: R,
+    ev: &mut Evidence,
+    offset: u64,
+) -> Result<(InputSummary, usize), InputError> {
     let st = Rc::new(Counters::default());
     st.reset(MAX_ITEM);
     let mut sink = Sink {
@@ -233,6 +256,7 @@ pub(crate) fn json_list<R: BufRead>(
         st: st.clone(),
         items: 0,
         emitted: 0,
+        offset,
     };
     let mut de = serde_json::Deserializer::from_reader(Budgeted {
         inner: reader,
@@ -242,26 +266,26 @@ pub(crate) fn json_list<R: BufRead>(
         st.reset(MAX_ITEM);
         de.end()
     });
-    let (items, ev) = (sink.items, sink.ev);
+    let (items, ev, emitted) = (sink.items, sink.ev, sink.emitted);
     if let Err(e) = result {
         let reason = if st.over.get() {
             format!(
                 "item {} (from line {}) is larger than {} MiB, more than the API server stores for \
                  one object; it and the rest of the file were not read",
                 items + 1,
-                st.line(),
+                st.line() + offset,
                 MAX_ITEM / (1024 * 1024)
             )
         } else if e.is_io() {
             format!(
                 "reading stopped at line {} ({e}); {items} items before it were read",
-                st.line()
+                st.line() + offset
             )
         } else {
             format!(
                 "the JSON is damaged at line {} column {} ({}); {items} items before it were read, \
                  the rest was not",
-                e.line(),
+                e.line() as u64 + offset,
                 e.column(),
                 e.to_string()
                     .split(" at line ")
@@ -271,17 +295,112 @@ pub(crate) fn json_list<R: BufRead>(
         };
         ev.not_checked(name.to_string(), reason);
     }
-    Ok(summary(name, &st, "json"))
+    Ok((summary(name, &st, "json"), emitted))
 }
 
 /// Read a YAML object list (`kubectl get -o yaml` of many objects) item by item: each `- ` line at
-/// column 0 after `items:` starts an item. A document without `items:` is one object, read if it fits
-/// in [`MAX_ITEM`].
+/// column 0 after `items:` starts an item. A document without `items:` is one object, cut at its
+/// top-level keys (lines at column 0): each key's value is parsed on its own if it fits in
+/// [`MAX_ITEM`], so one oversized field (a million labels) is skipped with a note while the rest of
+/// the object (its status) is still read, and memory stays bounded by one field.
 pub(crate) fn yaml_list<R: BufRead>(
     name: &str,
     reader: R,
     ev: &mut Evidence,
 ) -> Result<InputSummary, InputError> {
+    yaml_list_at(name, reader, ev, 0).map(|(s, _)| s)
+}
+
+/// The top-level keys of a YAML document that is one object, read one key at a time.
+struct TopKeys {
+    /// The key being read: its text, first line, and whether it outgrew [`MAX_ITEM`].
+    text: String,
+    line: u64,
+    over: bool,
+    keys: serde_json::Map<String, Value>,
+    /// A document that is not a mapping (a bare sequence), parsed whole.
+    other: Option<Value>,
+    dropped: usize,
+}
+
+impl TopKeys {
+    fn push(&mut self, sink: &mut Sink<'_>, n: u64, line: &str, listed: bool) {
+        let starts_key = !line.is_empty()
+            && !line.starts_with([' ', '\t', '#', '-'])
+            && line != "..."
+            && !self.text.is_empty();
+        if starts_key {
+            self.flush(sink, listed);
+        }
+        if self.text.is_empty() {
+            self.line = n;
+        }
+        if self.over {
+            return;
+        }
+        if self.text.len() + line.len() >= MAX_ITEM as usize {
+            self.over = true;
+            return;
+        }
+        self.text.push_str(line);
+        self.text.push('\n');
+    }
+
+    /// Parses the key read so far (a List's own keys are not needed and not parsed).
+    fn flush(&mut self, sink: &mut Sink<'_>, listed: bool) {
+        let text = std::mem::take(&mut self.text);
+        let over = std::mem::replace(&mut self.over, false);
+        if listed || (text.trim().is_empty() && !over) {
+            return;
+        }
+        let at = format!("line {} of {}", self.line + sink.offset, sink.name);
+        if over {
+            let key: String = text
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(60)
+                .collect();
+            sink.ev.not_checked(
+                at,
+                format!(
+                    "the YAML field `{key}` is larger than {} MiB, more than the API server stores \
+                     for one object; it was skipped and the rest of the object was read",
+                    MAX_ITEM / (1024 * 1024)
+                ),
+            );
+            return;
+        }
+        match super::objects::yaml_value(&text) {
+            Ok(Value::Object(m)) => {
+                for (k, v) in m {
+                    if self.keys.len() < MAX_TOP_KEYS {
+                        self.keys.insert(k, v);
+                    } else {
+                        self.dropped += 1;
+                    }
+                }
+            }
+            Ok(Value::Null) => {}
+            Ok(v) => self.other = Some(v),
+            Err(e) => sink.ev.not_checked(
+                at,
+                format!(
+                    "the YAML could not be parsed ({}); it was skipped",
+                    e.to_string().split(" at line ").next().unwrap_or_default()
+                ),
+            ),
+        }
+    }
+}
+
+fn yaml_list_at<R: BufRead>(
+    name: &str,
+    reader: R,
+    ev: &mut Evidence,
+    offset: u64,
+) -> Result<(InputSummary, usize), InputError> {
     let st = Rc::new(Counters::default());
     let mut sink = Sink {
         name,
@@ -289,6 +408,7 @@ pub(crate) fn yaml_list<R: BufRead>(
         st: st.clone(),
         items: 0,
         emitted: 0,
+        offset,
     };
     let mut lines = super::lines::LineReader::new(reader);
     let mut item = String::new();
@@ -297,8 +417,15 @@ pub(crate) fn yaml_list<R: BufRead>(
     let mut listed = false;
     let mut skipping = false;
     // Text outside `items:` (a single object, or a List's own keys).
-    let mut top = String::new();
-    let mut top_over = false;
+    let mut top = TopKeys {
+        text: String::new(),
+        line: 1,
+        over: false,
+        keys: serde_json::Map::new(),
+        other: None,
+        dropped: 0,
+    };
+    let mut first_line = None;
     let mut n = 0u64;
     while lines
         .next_line()
@@ -317,11 +444,11 @@ pub(crate) fn yaml_list<R: BufRead>(
             if line.trim_end() == "items:" {
                 in_items = true;
                 listed = true;
-            } else if top.len() + line.len() >= MAX_ITEM as usize {
-                top_over = true;
-            } else if !top_over {
-                top.push_str(line);
-                top.push('\n');
+            } else {
+                if first_line.is_none() && !line.trim().is_empty() {
+                    first_line = Some(n);
+                }
+                top.push(&mut sink, n, line, listed);
             }
             continue;
         }
@@ -351,7 +478,7 @@ pub(crate) fn yaml_list<R: BufRead>(
         if item.len() + line.len() >= MAX_ITEM as usize {
             sink.items += 1;
             sink.ev.not_checked(
-                format!("line {item_line} of {name}"),
+                format!("line {} of {name}", item_line + offset),
                 format!(
                     "list item {} is larger than {} MiB, more than the API server stores for one \
                      object; it was skipped",
@@ -369,36 +496,38 @@ pub(crate) fn yaml_list<R: BufRead>(
     if !item.is_empty() && !skipping {
         yaml_item(&mut sink, &item, item_line);
     }
+    top.flush(&mut sink, listed);
     if !listed {
-        if top_over {
+        let at = first_line.unwrap_or(1);
+        if top.dropped > 0 {
             sink.ev.not_checked(
-                name.to_string(),
+                format!("line {} of {name}", at + offset),
                 format!(
-                    "the YAML document is larger than {} MiB and is not a list; it was skipped",
-                    MAX_ITEM / (1024 * 1024)
+                    "the YAML object has more than {MAX_TOP_KEYS} top-level fields; {} were skipped",
+                    top.dropped
                 ),
             );
-        } else if !top.trim().is_empty() {
-            match serde_yaml::from_str::<Value>(&top) {
-                Ok(v) => sink.emit(&v, 1, "yaml"),
-                Err(e) => sink.ev.not_checked(
-                    name.to_string(),
-                    format!("the YAML could not be parsed ({e}); it was skipped"),
-                ),
-            }
+        }
+        if !top.keys.is_empty() {
+            let keys = std::mem::take(&mut top.keys);
+            sink.emit(&Value::Object(keys), at, "yaml");
+        }
+        if let Some(v) = top.other.take() {
+            sink.emit(&v, at, "yaml");
         }
     }
-    Ok(summary(name, &st, "yaml"))
+    let emitted = sink.emitted;
+    Ok((summary(name, &st, "yaml"), emitted))
 }
 
 fn yaml_item(sink: &mut Sink<'_>, text: &str, line: u64) {
-    match serde_yaml::from_str::<Value>(text) {
+    match super::objects::yaml_value(text) {
         Ok(v) => sink.emit(&v, line, "yaml"),
         Err(e) => {
             sink.items += 1;
             let msg = e.to_string();
             sink.ev.not_checked(
-                format!("line {line} of {}", sink.name),
+                format!("line {} of {}", line + sink.offset, sink.name),
                 format!(
                     "list item {} could not be parsed ({}); it was skipped",
                     sink.items,

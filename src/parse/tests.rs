@@ -798,12 +798,13 @@ fn multi_document_yaml_and_typed_lists() {
 fn truncated_json_ends_at_the_next_prompt() {
     let text = "{\n    \"apiVersion\": \"v1\",\n    \"kind\": \"Pod\",\n    \"metadata\": {\n$ kubectl logs web-0\nlistening on :8080\n";
     let (ev, s) = parse_bytes("t.json", text.as_bytes());
-    assert_eq!(formats(&s), vec!["free-text", "log"]);
+    // Read up to where it was cut (closed there), and the report says what was not read.
+    assert_eq!(formats(&s), vec!["json", "log"]);
     assert_eq!(ev.not_checked.len(), 1);
     assert_eq!(ev.not_checked[0].what, "lines 1-4 of t.json");
     assert!(ev.not_checked[0]
         .reason
-        .starts_with("JSON document could not be parsed: "));
+        .starts_with("JSON document could not be parsed whole: it is incomplete (cut in the paste?); read up to line 4"));
     let l = ev
         .logs
         .iter()
@@ -1039,4 +1040,124 @@ fn pretty_json_in_a_log_stays_in_the_log() {
         .iter()
         .all(|l| !l.free_text && l.previous == Some(true)));
     assert_eq!(ev.logs[4].text, "shutting down");
+}
+
+/// A pod whose container was OOM-killed, as `kubectl get -o yaml` prints it, indented by `ind`.
+fn oom_pod_yaml(name: &str, ind: &str) -> String {
+    let pod = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: shop\nspec:\n  containers:\n  - name: app\n    image: x\nstatus:\n  phase: Running\n  containerStatuses:\n  - name: app\n    ready: false\n    restartCount: 5\n    lastState:\n      terminated:\n        reason: OOMKilled\n        exitCode: 137\n    state:\n      waiting:\n        reason: CrashLoopBackOff\n"
+    );
+    pod.lines().map(|l| format!("{ind}{l}\n")).collect()
+}
+
+#[test]
+fn a_broken_yaml_document_is_recovered_in_a_bounded_number_of_parses() {
+    // A value left open (an unclosed flow sequence) is reported only where the text ends, 40 lines
+    // below where it opened: trying each shorter prefix in turn took one parse per line.
+    let mut text = oom_pod_yaml("web-1", "");
+    text.push_str("labels:\n");
+    while text.len() < objects::MAX_WHOLE_DOC - 8 * 1024 {
+        text.push_str("  app.kubernetes.io/component: storefront-frontend\n");
+    }
+    text.push_str("extra: [a,\n");
+    for i in 0..40 {
+        text.push_str(&format!("  c{i},\n"));
+    }
+    let (n0, b0) = objects::yaml_work();
+    let (ev, _) = parse_bytes("broken.yaml", text.as_bytes());
+    let (n, b) = objects::yaml_work();
+    let (parses, bytes) = (n - n0, b - b0);
+    assert!(
+        parses <= 4,
+        "{parses} parses of a {} byte document",
+        text.len()
+    );
+    assert!(bytes <= 4 * text.len(), "{bytes} bytes parsed");
+    // The part before the damage is still read.
+    assert_eq!(ev.pods.len(), 1, "{:?}", ev.not_checked);
+    assert!(ev.containers.iter().any(|c| matches!(
+        &c.last_state,
+        Some(ContainerState::Terminated { reason: Some(r), .. }) if r == "OOMKilled"
+    )));
+    assert!(
+        ev.not_checked
+            .iter()
+            .any(|n| n.reason.contains("looks truncated")),
+        "{:?}",
+        ev.not_checked
+    );
+}
+
+#[test]
+fn a_large_broken_yaml_list_is_read_item_by_item_in_linear_work() {
+    // Four MiB of pods in a List whose last item is cut off: each item is parsed once, the damage
+    // costs one note, and nothing is parsed twice.
+    let mut text = String::from("apiVersion: v1\nitems:\n");
+    let mut pods = 0;
+    while text.len() < 4 * 1024 * 1024 {
+        let item = oom_pod_yaml(&format!("web-{pods}"), "  ");
+        text.push('-');
+        text.push_str(&item[1..]);
+        pods += 1;
+    }
+    text.push_str("- apiVersion: v1\n  kind: Pod\n  metadata: {name: [cut\n");
+    let (n0, b0) = objects::yaml_work();
+    let mut ev = Evidence::new();
+    let opts = StreamOptions {
+        max_doc: Some(8 * 1024 * 1024),
+        ..StreamOptions::default()
+    };
+    parse_stream("pods.yaml", text.as_bytes(), &KeepAll, &mut ev, opts).expect("reads");
+    let (n, b) = objects::yaml_work();
+    assert!(n - n0 <= pods + 2, "{} parses for {pods} items", n - n0);
+    assert!(
+        b - b0 <= text.len(),
+        "{} bytes parsed of {}",
+        b - b0,
+        text.len()
+    );
+    assert_eq!(ev.pods.len(), pods);
+    assert_eq!(ev.pods[1].provenance.line, Some(25));
+    assert_eq!(ev.not_checked.len(), 1, "{:?}", ev.not_checked);
+    assert!(
+        ev.not_checked[0].reason.contains("could not be parsed"),
+        "{:?}",
+        ev.not_checked
+    );
+}
+
+#[test]
+fn a_yaml_object_too_big_to_parse_whole_is_read_field_by_field() {
+    // A pod whose `data` field alone is larger than any object the API server stores: the field is
+    // skipped with a note, the rest of the pod (its status) is still read.
+    let pod = oom_pod_yaml("web-1", "");
+    let (head, status) = pod.split_at(pod.find("status:").expect("status"));
+    let mut text = String::from("# kubectl get pod web-1 -o yaml\n");
+    text.push_str(head);
+    text.push_str("data:\n");
+    let mut i = 0;
+    while text.len() < super::stream::MAX_ITEM as usize + 4096 {
+        text.push_str(&format!("  k{i}: v\n"));
+        i += 1;
+    }
+    text.push_str(status);
+    let mut ev = Evidence::new();
+    let opts = StreamOptions {
+        max_doc: Some(8 * 1024 * 1024),
+        ..StreamOptions::default()
+    };
+    parse_stream("big.yaml", text.as_bytes(), &KeepAll, &mut ev, opts).expect("reads");
+    assert_eq!(ev.pods.len(), 1, "{:?}", ev.not_checked);
+    assert_eq!(ev.pods[0].name.as_deref(), Some("web-1"));
+    assert_eq!(ev.pods[0].provenance.line, Some(2));
+    assert!(ev.containers.iter().any(|c| c.restart_count == Some(5)));
+    assert_eq!(ev.not_checked.len(), 1, "{:?}", ev.not_checked);
+    assert_eq!(ev.not_checked[0].what, "line 11 of big.yaml");
+    assert!(
+        ev.not_checked[0]
+            .reason
+            .contains("field `data` is larger than 2 MiB"),
+        "{:?}",
+        ev.not_checked
+    );
 }

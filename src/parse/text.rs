@@ -56,9 +56,21 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         a.journal = true;
         rest = r;
     }
+    if let Some(r) = wrapper_prefix(rest) {
+        rest = r;
+    }
+    if let Some((level, r)) = logrus_text_prefix(rest) {
+        a.journal = true;
+        if matches!(level, "WARN" | "ERRO" | "FATA" | "PANI") {
+            a.type_ = Some("Warning".into());
+        }
+        rest = r;
+    }
     if let Some(r) = timestamp_prefix(rest) {
         rest = r;
     }
+    // A clock time before the text (`3:05:26 PM`, the Kubernetes dashboard's event list).
+    rest = super::events::strip_row_time(rest);
     if let Some((level, r)) = klog_header(rest) {
         a.journal = true;
         if matches!(level, 'E' | 'W' | 'F') {
@@ -73,6 +85,25 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         rest = &owned;
     }
     let rest = rest.trim();
+    // What an event recorder or a test framework logs about an event it records or dumps.
+    let rest = match recorded_event(rest).or_else(|| e2e_event(rest)) {
+        Some(r) => {
+            a.journal = true;
+            if let Some(k) = r.kind {
+                a.object_kind = Some(super::events::kind_name(k));
+            }
+            a.type_ = Some(match r.type_ {
+                Some(t) => t.to_string(),
+                None => super::events::type_of_reason(r.reason).to_string(),
+            });
+            a.reason = Some(r.reason.to_string());
+            if let Some(src) = r.source {
+                a.source = Some(src.to_string());
+            }
+            r.message
+        }
+        None => rest,
+    };
     // `Warning  FailedScheduling  0/3 nodes are available: ...` (no age or source column).
     let rest = match leading_type_reason(rest) {
         Some((t, r, m)) => {
@@ -88,6 +119,10 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         .find_map(|k| rest.strip_prefix(k))
         .map(|r| r.trim().trim_matches(['\'', '"', ',']))
         .unwrap_or(rest);
+    // kubelet's event aggregator marks a message that stands for several similar events.
+    let rest = rest
+        .strip_prefix("(combined from similar events): ")
+        .unwrap_or(rest);
     let rest = match field_path(rest) {
         Some((c, m)) => {
             a.container = Some(c.to_string());
@@ -98,6 +133,14 @@ pub fn analyse(line: &str) -> Option<Analysed> {
     a.message = rest.trim().to_string();
     if a.message.is_empty() {
         return None;
+    }
+    if a.reason.is_none() {
+        if let Some((reason, kind, message)) = component_log(&a.message) {
+            a.reason = Some(reason.to_string());
+            a.object_kind = Some(kind.to_string());
+            a.type_ = Some("Warning".to_string());
+            a.message = message;
+        }
     }
     if a.reason.is_none() {
         if let Some((reason, kind)) = implied_reason(&a.message) {
@@ -129,7 +172,19 @@ pub fn analyse(line: &str) -> Option<Analysed> {
 /// `Nov 23 10:00:00 node-1 kubelet[1234]: rest` (journalctl / syslog): the program and the rest.
 fn journald_prefix(line: &str) -> Option<(&str, &str)> {
     let b = line.as_bytes();
-    if b.len() < 20 || !b[0].is_ascii_uppercase() {
+    if b.len() < 20 {
+        return None;
+    }
+    // journalctl and `systemctl status` in a Chinese locale: `12月 01 10:00:00 node-1 kubelet[1234]: `.
+    if b[0].is_ascii_digit() {
+        let (month, _) = line.split_once('月')?;
+        let m: u8 = month.parse().ok()?;
+        if !(1..=12).contains(&m) {
+            return None;
+        }
+        return journald_rest(line[month.len() + '月'.len_utf8()..].trim_start());
+    }
+    if !b[0].is_ascii_uppercase() {
         return None;
     }
     let mut words = line.splitn(5, ' ').filter(|w| !w.is_empty());
@@ -152,7 +207,11 @@ fn journald_prefix(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     // Day may be padded with a second space (`Nov  3`).
-    let after_month = line[3..].trim_start();
+    journald_rest(line[3..].trim_start())
+}
+
+/// The journald prefix after the month: `23 10:00:00 node-1 kubelet[1234]: rest`.
+fn journald_rest(after_month: &str) -> Option<(&str, &str)> {
     let (day, r) = after_month.split_once(' ')?;
     if !day.bytes().all(|c| c.is_ascii_digit()) {
         return None;
@@ -186,6 +245,263 @@ fn timestamp_prefix(line: &str) -> Option<&str> {
     Some(rest.strip_prefix(']').map(str::trim_start).unwrap_or(rest))
 }
 
+/// Prefixes that tools put before each line of a component's log: `* ` (`minikube logs`), and
+/// `[pod-name] ` / `[pod/name/container] ` (`stern`, `kubectl logs --prefix`); taken off only when a
+/// log header (klog, a timestamp, logfmt) follows.
+fn wrapper_prefix(line: &str) -> Option<&str> {
+    let rest = if let Some(r) = line.strip_prefix("* ") {
+        r
+    } else if line.starts_with('[') {
+        let close = line.find("] ")?;
+        let inner = &line[1..close];
+        if inner.is_empty()
+            || !inner
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'/'))
+        {
+            return None;
+        }
+        &line[close + 2..]
+    } else {
+        return None;
+    };
+    let rest = rest.trim_start();
+    (klog_header(rest).is_some()
+        || timestamp_prefix(rest).is_some()
+        || rest.starts_with("time=\"")
+        || rest.starts_with("level="))
+    .then_some(rest)
+}
+
+/// logrus' text format without colours, as crictl and docker print errors: `FATA[0000] msg`,
+/// `ERRO[2024-05-01T10:00:00Z] msg`. The level and the rest.
+fn logrus_text_prefix(line: &str) -> Option<(&str, &str)> {
+    let level = line.get(..4)?;
+    if !matches!(
+        level,
+        "TRAC" | "DEBU" | "INFO" | "WARN" | "ERRO" | "FATA" | "PANI"
+    ) {
+        return None;
+    }
+    let r = line[4..].strip_prefix('[')?;
+    let close = r.find(']')?;
+    let stamp = &r[..close];
+    if stamp.is_empty()
+        || !stamp
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b':' | b'T' | b'Z' | b'.' | b'+'))
+    {
+        return None;
+    }
+    Some((level, r[close + 1..].trim_start()))
+}
+
+/// An event as a component logged it.
+struct LoggedEvent<'a> {
+    kind: Option<&'a str>,
+    type_: Option<&'a str>,
+    reason: &'a str,
+    source: Option<&'a str>,
+    message: &'a str,
+}
+
+/// client-go's event recorder (every controller, the cluster autoscaler, kubelet):
+/// `Event(v1.ObjectReference{Kind:"Job", Namespace:"default", Name:"x", ...}): type: 'Warning'
+/// reason: 'DeadlineExceeded' Job was active longer than specified deadline`.
+fn recorded_event(line: &str) -> Option<LoggedEvent<'_>> {
+    let rest = line.strip_prefix("Event(")?;
+    let close = rest.find("}): type: '")?;
+    let obj = &rest[..close];
+    let kind = obj
+        .find("Kind:\"")
+        .map(|i| &obj[i + 6..])
+        .and_then(|k| k.split('"').next())
+        .filter(|k| !k.is_empty());
+    let rest = &rest[close + "}): type: '".len()..];
+    let (type_, rest) = rest.split_once("' reason: '")?;
+    let (reason, message) = rest.split_once("' ")?;
+    if !is_reason_word(reason) || !matches!(type_, "Warning" | "Normal") {
+        return None;
+    }
+    Some(LoggedEvent {
+        kind,
+        type_: Some(type_),
+        reason,
+        source: None,
+        message: message.trim(),
+    })
+}
+
+/// The Kubernetes e2e framework's event dump: `At 2020-09-29 12:23:48 +0000 UTC - event for
+/// web-0: {default-scheduler } FailedScheduling: 0/3 nodes are available: ...`.
+fn e2e_event(line: &str) -> Option<LoggedEvent<'_>> {
+    let rest = line.strip_prefix("At ")?;
+    let i = rest.find(" - event for ")?;
+    let rest = &rest[i + " - event for ".len()..];
+    let (_, rest) = rest.split_once(": {")?;
+    let (source, rest) = rest.split_once("} ")?;
+    let (reason, message) = rest.split_once(": ")?;
+    if !is_reason_word(reason) {
+        return None;
+    }
+    let source = source.split_whitespace().next();
+    Some(LoggedEvent {
+        kind: None,
+        type_: None,
+        reason,
+        source,
+        message: message.trim(),
+    })
+}
+
+fn is_reason_word(s: &str) -> bool {
+    s.len() >= 3
+        && s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Components' own log lines for a failure they also record as an event: the event's reason, the
+/// involved object's kind and the message as the event words it. Only templates that stand for
+/// exactly one event:
+/// - kubelet's eviction manager `attempting to reclaim <resource>` (event `EvictionThresholdMet`
+///   `Attempting to reclaim <resource>`, recorded just before it logs this line);
+/// - the scheduler's `Error scheduling ns/pod: <err>; retrying`, `error selecting node for pod:
+///   <err>` and `Unable to schedule pod; no fit; waiting: <err>` (event `FailedScheduling` with the
+///   error as its message);
+/// - a runtime's failed `RunPodSandbox` (containerd `RunPodSandbox for ... failed, error: <err>`,
+///   kubelet `RunPodSandbox from runtime service failed: <err>`, crictl `run pod sandbox: <err>`):
+///   kubelet records `FailedCreatePodSandBox`.
+fn component_log(msg: &str) -> Option<(&'static str, &'static str, String)> {
+    let lower_start = |p: &str| {
+        msg.get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p))
+    };
+    // kubelet's prober before 1.4: `Readiness probe for "web-0_default:app" failed (failure):
+    // <output>`; it records the `Unhealthy` event `Readiness probe failed: <output>`.
+    for kind in ["Liveness", "Readiness", "Startup"] {
+        if let Some(rest) = msg
+            .strip_prefix(kind)
+            .and_then(|r| r.strip_prefix(" probe for \""))
+        {
+            let (_, rest) = rest.split_once("\" failed (failure):")?;
+            return Some((
+                "Unhealthy",
+                "Pod",
+                format!("{kind} probe failed: {}", rest.trim())
+                    .trim()
+                    .to_string(),
+            ));
+        }
+    }
+    if lower_start("eviction manager: attempting to reclaim ") {
+        let resource = msg["eviction manager: attempting to reclaim ".len()..].trim();
+        if !resource.is_empty() && !resource.contains(' ') {
+            return Some((
+                "EvictionThresholdMet",
+                "Node",
+                format!("Attempting to reclaim {resource}"),
+            ));
+        }
+        return None;
+    }
+    if let Some(rest) = msg.strip_prefix("Error scheduling ") {
+        let (_, err) = rest.split_once(": ")?;
+        let err = err.strip_suffix("; retrying").unwrap_or(err);
+        return Some(("FailedScheduling", "Pod", err.trim().to_string()));
+    }
+    for p in [
+        "error selecting node for pod: ",
+        "Unable to schedule pod; no fit; waiting: ",
+        "Error scheduling pod; retrying: ",
+    ] {
+        if let Some(err) = msg.strip_prefix(p) {
+            return Some(("FailedScheduling", "Pod", err.trim().to_string()));
+        }
+    }
+    if msg.starts_with("RunPodSandbox ") && msg.contains(" failed")
+        || msg.starts_with("run pod sandbox: ")
+        || msg.starts_with("CreatePodSandbox for pod ") && msg.contains(" failed")
+    {
+        return Some(("FailedCreatePodSandBox", "Pod", msg.to_string()));
+    }
+    None
+}
+
+/// A container failure as kubelet words it in a message (a FailedSync event, a journal line):
+/// what the container's status says at that moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerFailure {
+    pub container: String,
+    pub init: bool,
+    /// The waiting reason (`CrashLoopBackOff`, `CreateContainerConfigError`, `ErrImagePull`, ...).
+    pub reason: String,
+    pub message: String,
+    /// The image, when the template prints the container spec.
+    pub image: Option<String>,
+}
+
+/// kubelet's two templates for a container that could not start:
+/// - the sync result `failed to "StartContainer" for "app" with CreateContainerConfigError: "secret
+///   \"db\" not found"` (pkg/kubelet/container/sync_result.go, in `Error syncing pod` lines and
+///   events);
+/// - `container &Container{Name:app,...} start failed in pod web-0_default(uid): ErrImagePull:
+///   rpc error: ...` (kuberuntime_manager.go, also `init container ...`).
+pub fn container_failure(msg: &str) -> Option<ContainerFailure> {
+    if let Some(i) = msg.find("failed to \"StartContainer\" for \"") {
+        let rest = &msg[i + "failed to \"StartContainer\" for \"".len()..];
+        let (container, rest) = rest.split_once("\" with ")?;
+        let (reason, rest) = rest.split_once(": ")?;
+        let rest = rest.trim();
+        let message = match rest.strip_prefix('"') {
+            // Go-quoted; a paste may have cut it before its closing quote.
+            Some(q) => quoted(q)
+                .map(|(m, _)| m)
+                .unwrap_or_else(|| q.replace("\\\"", "\"")),
+            None => rest.to_string(),
+        };
+        return ok_failure(container, false, reason, message);
+    }
+    let i = msg.find("&Container{Name:")?;
+    let init = msg[..i].trim_end().ends_with("init container");
+    let rest = &msg[i + "&Container{Name:".len()..];
+    let (container, rest) = rest.split_once(',')?;
+    let j = rest.find("} start failed in pod ")?;
+    let image = rest[..j]
+        .strip_prefix("Image:")
+        .and_then(|r| r.split(',').next())
+        .filter(|i| !i.is_empty() && !i.contains(' '))
+        .map(str::to_string);
+    let rest = &rest[j + "} start failed in pod ".len()..];
+    let (_, rest) = rest.split_once(": ")?;
+    let (reason, message) = rest.split_once(": ")?;
+    let mut f = ok_failure(container, init, reason, message.trim().to_string())?;
+    f.image = image;
+    Some(f)
+}
+
+fn ok_failure(
+    container: &str,
+    init: bool,
+    reason: &str,
+    message: String,
+) -> Option<ContainerFailure> {
+    let name_ok = !container.is_empty()
+        && container.len() <= 253
+        && container
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+    if !name_ok || !is_reason_word(reason) {
+        return None;
+    }
+    Some(ContainerFailure {
+        container: container.to_string(),
+        init,
+        reason: reason.to_string(),
+        message,
+        image: None,
+    })
+}
+
 /// klog: `E1123 10:00:00.000000    1234 pod_workers.go:1298] rest`.
 fn klog_header(line: &str) -> Option<(char, &str)> {
     let b = line.as_bytes();
@@ -210,6 +526,11 @@ fn structured(line: &str, a: &mut Analysed) -> Option<String> {
     let mut msg: Option<String> = None;
     let mut err: Option<String> = None;
     let mut level: Option<String> = None;
+    // klog's structured event line: `"Event occurred" object="ns/x" kind="Pod" type="Warning"
+    // reason="FailedScheduling" message="..."`.
+    let mut ev_type: Option<String> = None;
+    let mut ev_reason: Option<String> = None;
+    let mut ev_kind: Option<String> = None;
     let mut i = 0;
     let b = line.as_bytes();
     let mut pairs = 0;
@@ -249,6 +570,19 @@ fn structured(line: &str, a: &mut Analysed) -> Option<String> {
             "msg" | "message" => msg = Some(value),
             "err" | "error" => err = Some(value),
             "level" | "lvl" => level = Some(value),
+            "type" if value == "Warning" || value == "Normal" => ev_type = Some(value),
+            "reason" if !value.is_empty() && !value.contains(' ') => ev_reason = Some(value),
+            "kind" if !value.is_empty() && !value.contains(' ') => ev_kind = Some(value),
+            // `resourceName="ephemeral-storage"` completes the eviction manager's message.
+            "resourceName" if !value.is_empty() => {
+                if let Some(m) = msg
+                    .as_mut()
+                    .filter(|m| m.ends_with("attempting to reclaim"))
+                {
+                    m.push(' ');
+                    m.push_str(&value);
+                }
+            }
             "pod" if !value.is_empty() && !value.contains(' ') => a.pod = Some(value),
             "containerName" | "container" if !value.is_empty() && !value.contains(' ') => {
                 a.container = Some(value)
@@ -258,6 +592,13 @@ fn structured(line: &str, a: &mut Analysed) -> Option<String> {
     }
     if pairs == 0 || (msg.is_none() && err.is_none()) {
         return None;
+    }
+    if let Some(reason) = ev_reason.filter(|_| ev_type.is_some()) {
+        a.reason = Some(reason);
+        a.type_ = ev_type;
+        a.object_kind = ev_kind.map(|k| super::events::kind_name(&k));
+        // The event's own message was read as `message` (into `msg`).
+        return msg.filter(|m| m != "Event occurred");
     }
     if let Some(l) = level {
         if matches!(

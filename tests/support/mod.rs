@@ -84,6 +84,14 @@ pub enum FaultKind {
     Status(u16),
     /// Close the connection without answering.
     Close,
+    /// Answer with this code, `Content-Type` and body (a proxy's page, a Status served with 200).
+    Raw {
+        code: u16,
+        content_type: String,
+        body: String,
+    },
+    /// Answer 200 with a `Content-Length` of `announced` but send only `body`, then close.
+    CutOff { announced: usize, body: String },
     /// Answer the first `times` matching requests with a `Status` of `code` and, when given, a
     /// `Retry-After` header of exactly this text; later requests are served normally.
     Times {

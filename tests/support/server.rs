@@ -565,6 +565,34 @@ async fn handle(
                     "injected fault: close the connection",
                 ));
             }
+            FaultKind::Raw {
+                code,
+                content_type,
+                body,
+            } => {
+                guard.finish(code);
+                return Ok(respond(&shared, code, &content_type, full(body)));
+            }
+            FaultKind::CutOff { announced, body } => {
+                guard.finish(200);
+                // A body of unknown length, so that hyper sends the announced length as is.
+                // The end comes a moment later, once the bytes sent have been flushed.
+                use futures::StreamExt;
+                let frames = futures::stream::iter(vec![Ok::<_, Infallible>(Frame::data(
+                    Bytes::from(body),
+                ))])
+                .chain(
+                    futures::stream::once(tokio::time::sleep(Duration::from_millis(200)))
+                        .filter_map(|()| async { None }),
+                );
+                let body = http_body_util::StreamBody::new(frames).boxed_unsync();
+                let mut resp = respond(&shared, 200, "application/json", body);
+                resp.headers_mut().insert(
+                    hyper::header::CONTENT_LENGTH,
+                    HeaderValue::from_str(&announced.to_string()).unwrap(),
+                );
+                return Ok(resp);
+            }
             FaultKind::Status(code) => {
                 guard.finish(code);
                 return Ok(error_response(&shared, &injected_status(code)));

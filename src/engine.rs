@@ -46,8 +46,9 @@ enum CNode {
 
 struct CLeaf {
     source: Source,
-    /// (field, index of the pattern in that field's RegexSet, pattern for captures)
-    fields: Vec<(&'static str, usize, regex::Regex)>,
+    /// (field, index of the pattern in that field's RegexSet, index in [`Engine::captures`] when
+    /// the pattern has named groups)
+    fields: Vec<(&'static str, usize, Option<usize>)>,
     /// Positions in `fields` of the message fields (`event.message`, `container.waiting_message`,
     /// `container.termination_message`): what a message found in free text is matched on.
     msg_fields: Vec<usize>,
@@ -210,10 +211,29 @@ impl SplitSet {
     }
 }
 
+/// A pattern with named groups, compiled (once, whichever rules share it) the first time a leaf
+/// that uses it matches: most never do in one run, and compiling is most of start-up.
+struct LazyRegex {
+    source: String,
+    regex: std::sync::OnceLock<Option<regex::Regex>>,
+}
+
+impl LazyRegex {
+    fn get(&self) -> Option<&regex::Regex> {
+        // It compiled as part of its field's set, so this does not fail in practice; a pattern
+        // that somehow does not compile captures nothing.
+        self.regex
+            .get_or_init(|| regex::Regex::new(&self.source).ok())
+            .as_ref()
+    }
+}
+
 /// Compiled rules plus their prefilter; build once, use for any number of evidence sets.
 pub struct Engine {
     rules: Vec<CompiledRule>,
     prefilter: Prefilter,
+    /// The distinct patterns with named groups (see [`CLeaf::fields`]).
+    captures: Vec<LazyRegex>,
     /// True when some log leaf constrains no `text` field, so every log line may matter.
     log_wants_all: bool,
     /// The message regexes that are whole templates ([`MIN_TEMPLATE_LITERAL`]): what a line of
@@ -383,13 +403,26 @@ impl Engine {
                 }
             }
         }
-        fn compile(n: &MatchNode, pats: &BTreeMap<(Source, &'static str), Vec<String>>) -> CNode {
+        fn compile(
+            n: &MatchNode,
+            pats: &BTreeMap<(Source, &'static str), Vec<String>>,
+            captures: &mut Vec<LazyRegex>,
+            interned: &mut HashMap<String, usize>,
+        ) -> CNode {
             match n {
-                MatchNode::All(v) => CNode::All(v.iter().map(|c| compile(c, pats)).collect()),
-                MatchNode::Any(v) => CNode::Any(v.iter().map(|c| compile(c, pats)).collect()),
-                MatchNode::Not(c) => CNode::Not(Box::new(compile(c, pats))),
+                MatchNode::All(v) => CNode::All(
+                    v.iter()
+                        .map(|c| compile(c, pats, captures, interned))
+                        .collect(),
+                ),
+                MatchNode::Any(v) => CNode::Any(
+                    v.iter()
+                        .map(|c| compile(c, pats, captures, interned))
+                        .collect(),
+                ),
+                MatchNode::Not(c) => CNode::Not(Box::new(compile(c, pats, captures, interned))),
                 MatchNode::Leaf(l) => {
-                    let fields: Vec<(&'static str, usize, regex::Regex)> = l
+                    let fields: Vec<(&'static str, usize, Option<usize>)> = l
                         .fields
                         .iter()
                         .map(|(f, p)| {
@@ -398,7 +431,16 @@ impl Engine {
                                 .get(&(l.source, name))
                                 .and_then(|v| v.iter().position(|s| *s == p.source))
                                 .unwrap_or(0); // ok: collected in the first pass
-                            (name, idx, p.regex.clone())
+                            let cap = (!p.captures.is_empty()).then(|| {
+                                *interned.entry(p.source.clone()).or_insert_with(|| {
+                                    captures.push(LazyRegex {
+                                        source: p.source.clone(),
+                                        regex: std::sync::OnceLock::new(),
+                                    });
+                                    captures.len() - 1
+                                })
+                            });
+                            (name, idx, cap)
                         })
                         .collect();
                     let msg_fields: Vec<usize> = fields
@@ -444,6 +486,8 @@ impl Engine {
                 }
             }
         }
+        let mut captures = Vec::new();
+        let mut interned = HashMap::new();
         let rules = set
             .rules
             .iter()
@@ -451,13 +495,14 @@ impl Engine {
                 log_wants_all |= log_leaf_without_text(&r.matcher);
                 CompiledRule {
                     rule: r.clone(),
-                    root: compile(&r.matcher, &pats),
+                    root: compile(&r.matcher, &pats, &mut captures, &mut interned),
                 }
             })
             .collect();
         Ok(Engine {
             rules,
             prefilter,
+            captures,
             log_wants_all,
             templates,
         })
@@ -509,7 +554,7 @@ impl Engine {
     /// Run every rule over the evidence; where a rule has a fix for `platform`, that fix is shown
     /// first. Findings come back unranked (see `crate::rank`).
     pub fn evaluate_for(&self, ev: &Evidence, platform: Option<Platform>) -> Vec<Finding> {
-        let ctx = Ctx::new(ev, &self.prefilter);
+        let ctx = Ctx::new(ev, &self.prefilter, &self.captures);
         let mut out = Vec::new();
         for cr in &self.rules {
             let Some(m) = ctx.eval(&cr.root) else {
@@ -795,6 +840,7 @@ pub(crate) fn source_len(ev: &Evidence, s: Source) -> usize {
 /// Evaluation context: the evidence plus, per item and field, which prefilter patterns matched.
 struct Ctx<'a> {
     ev: &'a Evidence,
+    captures: &'a [LazyRegex],
     /// (source, field) -> per item index -> sorted matched pattern indices.
     hits: HashMap<(Source, &'static str), Vec<Vec<usize>>>,
     newest: Option<i64>,
@@ -804,7 +850,7 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(ev: &'a Evidence, pf: &Prefilter) -> Ctx<'a> {
+    fn new(ev: &'a Evidence, pf: &Prefilter, captures: &'a [LazyRegex]) -> Ctx<'a> {
         let mut hits = HashMap::new();
         for ((source, field), set) in &pf.sets {
             let per_item: Vec<Vec<usize>> = (0..source_len(ev, *source))
@@ -848,6 +894,7 @@ impl<'a> Ctx<'a> {
             .collect();
         Ctx {
             ev,
+            captures,
             hits,
             newest: ev.newest_absolute(),
             message_active,
@@ -939,10 +986,13 @@ impl<'a> Ctx<'a> {
                         continue;
                     }
                     if res.items.is_empty() {
-                        for (f, _, re) in &leaf.fields {
-                            if re.captures_len() <= 1 {
+                        for (f, _, cap) in &leaf.fields {
+                            let Some(re) = cap
+                                .and_then(|k| self.captures.get(k))
+                                .and_then(LazyRegex::get)
+                            else {
                                 continue;
-                            }
+                            };
                             for v in field_values(self.ev, (leaf.source, i), f) {
                                 if let Some(c) = re.captures(&v) {
                                     for name in re.capture_names().flatten() {

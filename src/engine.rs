@@ -1,12 +1,16 @@
 //! The rules engine: matches [`Evidence`] against a [`RuleSet`] and produces findings.
 //!
 //! The engine knows source kinds and matchers, never any particular failure. At construction it
-//! compiles every field regex of every rule into one `RegexSet` per (source, field) pair — the
-//! prefilter; a pair with thousands of patterns (large user rule sets) is split into several sets
-//! so none exceeds the regex crate's size limit. Each evidence item's field text is then run through its set once, and a leaf matches an
-//! item when all of the leaf's pattern indices are in the item's match sets. Regexes with captures are
-//! re-run only for the items that matched. The same prefilter decides which log lines are worth
-//! keeping while input streams past (see [`Engine::wants_log_line`]).
+//! groups every field regex of every rule by (source, field), each distinct pattern once — the
+//! prefilter ([`FieldMatcher`]). Nothing is compiled up front: for each evidence item's field text,
+//! one Aho-Corasick scan for the patterns' required literals picks the few patterns that can match,
+//! and only those are compiled (once) and run; a field asked about thousands of times (the lines of
+//! a big log) switches to one combined `RegexSet`, split into several when one would exceed the
+//! regex crate's size limit (large user rule sets; user rules are compiled at load so errors name
+//! their file). A leaf matches an item when all of the leaf's pattern indices are among the item's
+//! matches. Regexes with captures are run only for the items that matched. The same prefilter
+//! decides which log lines are worth keeping while input streams past (see
+//! [`Engine::wants_log_line`]).
 //!
 //! Semantics (documented for rule authors in `rules/README.md`):
 //! - a leaf matches an item when every field regex it names matches that item's field text (absent
@@ -72,6 +76,11 @@ fn is_message_field(source: Source, field: &str) -> bool {
 /// letters and tiny classes such as `[Ff]` count as literal characters). 0 when it cannot be
 /// computed.
 pub fn required_literal_len(pattern: &str) -> usize {
+    crate::rules::pattern_facts(pattern).map_or(0, |f| f.literal_len)
+}
+
+/// [`required_literal_len`] of a parsed pattern.
+pub(crate) fn literal_len_of(hir: &regex_syntax::hir::Hir) -> usize {
     use regex_syntax::hir::{Hir, HirKind};
     /// (longest required run, run at the start, run at the end, whole node is a fixed literal)
     fn walk(h: &Hir) -> (usize, usize, usize, bool) {
@@ -146,16 +155,234 @@ pub fn required_literal_len(pattern: &str) -> usize {
             }
         }
     }
-    match regex_syntax::Parser::new().parse(pattern) {
-        Ok(h) => walk(&h).0,
-        Err(_) => 0,
-    }
+    walk(hir).0
 }
 
-/// One [`SplitSet`] per (source, field).
+/// One [`FieldMatcher`] per (source, field).
 #[derive(Default)]
 struct Prefilter {
-    sets: HashMap<(Source, &'static str), SplitSet>,
+    sets: HashMap<(Source, &'static str), FieldMatcher>,
+}
+
+/// The longest literal every match of `pattern` must contain (ASCII letters lowercased: it is
+/// looked for without ASCII case, so `(?i)` letters count), or `None` when there is none of at
+/// least 3 bytes. A text without it cannot match the pattern.
+pub fn required_needle(pattern: &str) -> Option<Vec<u8>> {
+    crate::rules::pattern_facts(pattern).and_then(|f| f.needle)
+}
+
+/// [`required_needle`] of a parsed pattern.
+pub(crate) fn needle_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<u8>> {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    /// (longest required run, run at the start, run at the end, whole node is a fixed literal)
+    type Runs = (Vec<u8>, Vec<u8>, Vec<u8>, bool);
+    fn longest(a: Vec<u8>, b: &[u8]) -> Vec<u8> {
+        if b.len() > a.len() {
+            b.to_vec()
+        } else {
+            a
+        }
+    }
+    fn walk(h: &Hir) -> Runs {
+        let none = || (Vec::new(), Vec::new(), Vec::new(), false);
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => (Vec::new(), Vec::new(), Vec::new(), true),
+            HirKind::Literal(l) => {
+                let b = l.0.to_ascii_lowercase();
+                (b.clone(), b.clone(), b, true)
+            }
+            HirKind::Class(c) => {
+                // One ASCII letter in either case (`(?i)k` also admits the Kelvin sign: not this).
+                let letter = match c {
+                    Class::Unicode(u) => match u.ranges() {
+                        [a, b] if a.start() == a.end() && b.start() == b.end() => {
+                            let (x, y) = (a.start(), b.start());
+                            (x.is_ascii_alphabetic() && x.to_ascii_lowercase() == y)
+                                .then_some(y as u8)
+                        }
+                        _ => None,
+                    },
+                    Class::Bytes(b) => match b.ranges() {
+                        [a, b] if a.start() == a.end() && b.start() == b.end() => {
+                            let (x, y) = (a.start(), b.start());
+                            (x.is_ascii_alphabetic() && x.to_ascii_lowercase() == y).then_some(y)
+                        }
+                        _ => None,
+                    },
+                };
+                match letter {
+                    Some(l) => (vec![l], vec![l], vec![l], true),
+                    None => none(),
+                }
+            }
+            HirKind::Repetition(r) => {
+                if r.min == 0 {
+                    return none();
+                }
+                let (b, p, s, all) = walk(&r.sub);
+                let once = r.min == 1 && r.max == Some(1);
+                (b, p, s, all && once)
+            }
+            HirKind::Capture(c) => walk(&c.sub),
+            HirKind::Concat(subs) => {
+                let (mut best, mut run, mut prefix, mut all) =
+                    (Vec::new(), Vec::new(), Vec::new(), true);
+                for sub in subs {
+                    let (b, p, s, a) = walk(sub);
+                    best = longest(best, &b);
+                    let mut joined = run.clone();
+                    joined.extend_from_slice(&p);
+                    best = longest(best, &joined);
+                    if all {
+                        prefix.extend_from_slice(&p);
+                    }
+                    if a {
+                        run = joined;
+                    } else {
+                        all = false;
+                        run = s;
+                    }
+                    best = longest(best, &run);
+                }
+                (best, prefix, run, all)
+            }
+            HirKind::Alternation(_) => none(),
+        }
+    }
+    let best = walk(hir).0;
+    (best.len() >= 3).then_some(best)
+}
+
+/// The patterns of one (source, field), matched without compiling them all: a pattern is run only
+/// on texts that contain its required literal ([`required_needle`], one Aho-Corasick scan finds
+/// them all), and compiled the first time that happens. A field asked about many times (the log
+/// lines of a big paste) switches to one combined [`SplitSet`], built then.
+struct FieldMatcher {
+    patterns: Vec<LazyRegex>,
+    /// Scans for every pattern's required literal; `needle_owner[k]` lists the patterns of needle k.
+    needles: Option<aho_corasick::AhoCorasick>,
+    needle_owner: Vec<Vec<usize>>,
+    /// Patterns without a required literal: always run.
+    always: Vec<usize>,
+    calls: std::sync::atomic::AtomicUsize,
+    /// `None` when the combined set cannot be built (then the per-pattern path stays).
+    set: std::sync::OnceLock<Option<SplitSet>>,
+}
+
+impl FieldMatcher {
+    /// Calls after which the combined set pays for itself.
+    const SET_AFTER: usize = 2048;
+
+    fn new(list: &[String]) -> FieldMatcher {
+        let mut needle_ids: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut needle_list: Vec<Vec<u8>> = Vec::new();
+        let mut needle_owner: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, p) in list.iter().enumerate() {
+            match required_needle(p) {
+                Some(n) => {
+                    let k = *needle_ids.entry(n.clone()).or_insert_with(|| {
+                        needle_list.push(n);
+                        needle_owner.push(Vec::new());
+                        needle_list.len() - 1
+                    });
+                    needle_owner[k].push(i);
+                }
+                None => always.push(i),
+            }
+        }
+        let needles = (!needle_list.is_empty())
+            .then(|| {
+                // The NFA builds in a fraction of the DFA's time: this runs at every start.
+                aho_corasick::AhoCorasick::builder()
+                    .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+                    .ascii_case_insensitive(true)
+                    .build(&needle_list)
+                    .ok()
+            })
+            .flatten();
+        if needles.is_none() {
+            // Cannot happen with these sizes; then every pattern is simply run.
+            always = (0..list.len()).collect();
+            needle_owner.clear();
+        }
+        FieldMatcher {
+            patterns: list
+                .iter()
+                .map(|p| LazyRegex {
+                    source: p.clone(),
+                    regex: std::sync::OnceLock::new(),
+                })
+                .collect(),
+            needles,
+            needle_owner,
+            always,
+            calls: std::sync::atomic::AtomicUsize::new(0),
+            set: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Builds the combined set now; an error names the index of a pattern that cannot compile
+    /// even alone (user rules are checked this way when they load).
+    fn build_now(&self) -> Result<(), (usize, regex::Error)> {
+        let list: Vec<String> = self.patterns.iter().map(|p| p.source.clone()).collect();
+        let set = SplitSet::new(&list)?;
+        let _ = self.set.set(Some(set));
+        Ok(())
+    }
+
+    /// The combined set, once this matcher has been asked often enough.
+    fn set(&self) -> Option<&SplitSet> {
+        if let Some(s) = self.set.get() {
+            return s.as_ref();
+        }
+        let n = self
+            .calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n < Self::SET_AFTER {
+            return None;
+        }
+        self.set
+            .get_or_init(|| {
+                let list: Vec<String> = self.patterns.iter().map(|p| p.source.clone()).collect();
+                SplitSet::new(&list).ok()
+            })
+            .as_ref()
+    }
+
+    /// Patterns worth running on `text`, in index order: those whose required literal it holds,
+    /// and those without one.
+    fn candidates(&self, text: &str) -> Vec<usize> {
+        let mut out = self.always.clone();
+        if let Some(ac) = &self.needles {
+            for m in ac.find_overlapping_iter(text) {
+                out.extend_from_slice(&self.needle_owner[m.pattern().as_usize()]);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        if let Some(set) = self.set() {
+            return set.is_match(text);
+        }
+        self.candidates(text)
+            .into_iter()
+            .any(|i| self.patterns[i].get().is_some_and(|re| re.is_match(text)))
+    }
+
+    /// Indices of the patterns that match `text`.
+    fn matches(&self, text: &str) -> Vec<usize> {
+        if let Some(set) = self.set() {
+            return set.matches(text).collect();
+        }
+        self.candidates(text)
+            .into_iter()
+            .filter(|&i| self.patterns[i].get().is_some_and(|re| re.is_match(text)))
+            .collect()
+    }
 }
 
 /// The patterns of one (source, field) as one `RegexSet`, or as several when one would exceed the
@@ -238,7 +465,7 @@ pub struct Engine {
     log_wants_all: bool,
     /// The message regexes that are whole templates ([`MIN_TEMPLATE_LITERAL`]): what a line of
     /// free text with no reason must match to be kept as a message.
-    templates: SplitSet,
+    templates: FieldMatcher,
 }
 
 /// One quoted piece of evidence in a finding.
@@ -371,9 +598,15 @@ impl Engine {
         for r in &set.rules {
             collect(&r.matcher, &mut pats);
         }
+        // The built-in rules are proven to compile by the test suite, so their sets are built when
+        // first needed; user rules are compiled now, so a pattern too big for the regex crate is
+        // reported at load with its rule and file.
+        let eager = set.rules.iter().any(|r| r.batch > 0);
         let mut prefilter = Prefilter::default();
         for ((source, field), list) in &pats {
-            let rs = SplitSet::new(list).map_err(|(i, e)| {
+            let rs = FieldMatcher::new(list);
+            let built = if eager { rs.build_now() } else { Ok(()) };
+            built.map_err(|(i, e)| {
                 // Name the rule (and its file) whose pattern cannot be compiled even on its own.
                 let culprit = list.get(i).and_then(|src| {
                     set.rules
@@ -470,12 +703,15 @@ impl Engine {
             .cloned()
             .collect();
         // Every pattern here already compiled in its own field's set.
-        let templates = SplitSet::new(&template_list).map_err(|(_, e)| EngineError {
-            rule: "(combined)".into(),
-            kind: "event",
-            field: "message",
-            message: e.to_string(),
-        })?;
+        let templates = FieldMatcher::new(&template_list);
+        if eager {
+            templates.build_now().map_err(|(_, e)| EngineError {
+                rule: "(combined)".into(),
+                kind: "event",
+                field: "message",
+                message: e.to_string(),
+            })?;
+        }
         let mut log_wants_all = false;
         fn log_leaf_without_text(n: &MatchNode) -> bool {
             match n {

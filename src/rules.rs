@@ -104,17 +104,37 @@ impl Pattern {
     }
 }
 
+/// What the loader and the engine need to know about one pattern, from one parse.
+#[derive(Debug, Clone)]
+pub struct PatternFacts {
+    /// Named capture groups, in the order they open.
+    pub captures: Vec<String>,
+    /// See [`crate::engine::required_needle`].
+    pub needle: Option<Vec<u8>>,
+    /// See [`crate::engine::required_literal_len`].
+    pub literal_len: usize,
+}
+
 /// Parses a regex as `regex::Regex::new` would (same syntax settings, same error text) and returns
-/// its named capture groups. Patterns repeat across rules (YAML aliases, shared signatures), so each
-/// distinct text is parsed once per thread.
+/// its named capture groups.
 pub fn check_regex(pattern: &str) -> Result<Vec<String>, String> {
-    use std::cell::RefCell;
+    analyse_regex(pattern).map(|f| f.captures)
+}
+
+/// [`PatternFacts`] of a pattern that parses, else `None`.
+pub fn pattern_facts(pattern: &str) -> Option<PatternFacts> {
+    analyse_regex(pattern).ok()
+}
+
+/// Patterns repeat across rules (YAML aliases, shared signatures) and the engine asks about each
+/// one again, so each distinct text is parsed once per process.
+fn analyse_regex(pattern: &str) -> Result<PatternFacts, String> {
     use std::collections::HashMap;
-    thread_local! {
-        static SEEN: RefCell<HashMap<String, Result<Vec<String>, String>>> =
-            RefCell::new(HashMap::new());
-    }
-    if let Some(r) = SEEN.with(|s| s.borrow().get(pattern).cloned()) {
+    use std::sync::{Mutex, OnceLock};
+    type Cache = Mutex<HashMap<String, Result<PatternFacts, String>>>;
+    static SEEN: OnceLock<Cache> = OnceLock::new();
+    let cache = SEEN.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(r) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
         return r;
     }
     let r = regex_syntax::ast::parse::Parser::new()
@@ -123,21 +143,24 @@ pub fn check_regex(pattern: &str) -> Result<Vec<String>, String> {
         .and_then(|ast| {
             // Translating catches what the AST cannot (unknown Unicode classes, invalid UTF-8
             // in Unicode mode); the names come from the AST.
-            regex_syntax::hir::translate::Translator::new()
+            let hir = regex_syntax::hir::translate::Translator::new()
                 .translate(pattern, &ast)
                 .map_err(|e| e.to_string())?;
-            let mut names = Vec::new();
-            ast_capture_names(&ast, &mut names);
-            Ok(names)
+            let mut captures = Vec::new();
+            ast_capture_names(&ast, &mut captures);
+            Ok(PatternFacts {
+                captures,
+                needle: crate::engine::needle_of(&hir),
+                literal_len: crate::engine::literal_len_of(&hir),
+            })
         });
-    SEEN.with(|s| {
-        let mut s = s.borrow_mut();
-        // A bound on what one thread remembers (user rule directories can be large).
-        if s.len() > 4096 {
-            s.clear();
+    if let Ok(mut c) = cache.lock() {
+        // A bound on what the process remembers (user rule directories can be large).
+        if c.len() > 16_384 {
+            c.clear();
         }
-        s.insert(pattern.to_string(), r.clone())
-    });
+        c.insert(pattern.to_string(), r.clone());
+    }
     r
 }
 

@@ -578,7 +578,15 @@ impl<'a> Parser<'a> {
             }
         }
         if !is_blank(line) {
-            self.prev = (line.len() <= 256).then(|| line.to_string());
+            // Reuses the buffer: this runs for every line of a big log.
+            match (&mut self.prev, line.len() <= 256) {
+                (Some(p), true) => {
+                    p.clear();
+                    p.push_str(line);
+                }
+                (prev, true) => *prev = Some(line.to_string()),
+                (prev, false) => *prev = None,
+            }
         }
     }
 

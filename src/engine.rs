@@ -161,7 +161,7 @@ pub(crate) fn literal_len_of(hir: &regex_syntax::hir::Hir) -> usize {
 /// One [`FieldMatcher`] per (source, field).
 #[derive(Default)]
 struct Prefilter {
-    sets: HashMap<(Source, &'static str), FieldMatcher>,
+    sets: HashMap<(Source, &'static str), std::sync::Arc<FieldMatcher>>,
 }
 
 /// The longest literal every match of `pattern` must contain (ASCII letters lowercased: it is
@@ -459,6 +459,8 @@ impl LazyRegex {
 pub struct Engine {
     rules: Vec<CompiledRule>,
     prefilter: Prefilter,
+    /// The `log.text` matcher, asked about every line of a log (no map look-up per line).
+    log_text: Option<std::sync::Arc<FieldMatcher>>,
     /// The distinct patterns with named groups (see [`CLeaf::fields`]).
     captures: Vec<LazyRegex>,
     /// True when some log leaf constrains no `text` field, so every log line may matter.
@@ -622,7 +624,9 @@ impl Engine {
                     message: e.to_string(),
                 }
             })?;
-            prefilter.sets.insert((*source, *field), rs);
+            prefilter
+                .sets
+                .insert((*source, *field), std::sync::Arc::new(rs));
         }
         fn rule_uses(n: &MatchNode, source: Source, field: &str, src: &str) -> bool {
             match n {
@@ -735,9 +739,11 @@ impl Engine {
                 }
             })
             .collect();
+        let log_text = prefilter.sets.get(&(Source::Log, "text")).cloned();
         Ok(Engine {
             rules,
             prefilter,
+            log_text,
             captures,
             log_wants_all,
             templates,
@@ -747,12 +753,7 @@ impl Engine {
     /// Whether a log or free-text line could matter to any rule (used while streaming input, so only
     /// such lines are kept).
     pub fn wants_log_line(&self, text: &str) -> bool {
-        self.log_wants_all
-            || self
-                .prefilter
-                .sets
-                .get(&(Source::Log, "text"))
-                .is_some_and(|s| s.is_match(text))
+        self.log_wants_all || self.log_text.as_ref().is_some_and(|s| s.is_match(text))
     }
 
     /// The rule with this id.
@@ -1937,6 +1938,75 @@ match:
         );
         assert_eq!(required_literal_len("(?i)no space left"), 13);
         assert_eq!(required_literal_len("a(?:bcd)?efg"), 3);
+    }
+
+    #[test]
+    fn required_needle_is_a_literal_every_match_contains() {
+        assert_eq!(
+            required_needle("^Back-off pulling image").as_deref(),
+            Some(&b"back-off pulling image"[..])
+        );
+        // `(?i)s` also matches the long s (ſ): the run breaks there.
+        assert_eq!(
+            required_needle("(?i)no space left").as_deref(),
+            Some(&b"pace left"[..])
+        );
+        assert_eq!(
+            required_needle(r"bind\(\) to \S+:(?P<port>\d+) failed").as_deref(),
+            Some(&b"bind() to "[..])
+        );
+        // Alternations, optional parts and short literals give none: such patterns always run.
+        assert_eq!(required_needle("^(?:foo|barbaz)$"), None);
+        assert_eq!(required_needle("^(?P<m>.+)$"), None);
+        assert_eq!(required_needle("ab"), None);
+        // `(?i)k` also matches the Kelvin sign, so it is not an ASCII letter in either case.
+        assert_eq!(required_needle("(?i)kkk"), None);
+    }
+
+    #[test]
+    fn field_matcher_agrees_with_each_regex_before_and_after_the_combined_set() {
+        let list: Vec<String> = [
+            r"bind\(\) to \S+:(?P<port>\d+) failed",
+            "(?i)no space left",
+            "^(?P<m>.+)$",
+            "^BackOff$",
+            r"(?-u:\b)lookup (?P<host>\S+)",
+            "x{2,}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let texts = [
+            "nginx: [emerg] bind() to 0.0.0.0:80 failed (98)",
+            "write /data/x: NO SPACE LEFT on device",
+            "BackOff",
+            "dial tcp: lookup db.svc on 10.0.0.10:53: no such host",
+            "",
+            "xx and 名字 lookup 数据库",
+            "nothing to see",
+        ];
+        let fm = FieldMatcher::new(&list);
+        let expected: Vec<Vec<usize>> = texts
+            .iter()
+            .map(|t| {
+                (0..list.len())
+                    .filter(|&i| regex::Regex::new(&list[i]).unwrap().is_match(t))
+                    .collect()
+            })
+            .collect();
+        for (t, want) in texts.iter().zip(&expected) {
+            assert_eq!(&fm.matches(t), want, "{t:?}");
+            assert_eq!(fm.is_match(t), !want.is_empty(), "{t:?}");
+        }
+        assert!(fm.set.get().is_none(), "few calls: no combined set yet");
+        for _ in 0..FieldMatcher::SET_AFTER {
+            fm.is_match("nothing");
+        }
+        assert!(fm.set.get().is_some_and(|s| s.is_some()), "combined set built");
+        for (t, want) in texts.iter().zip(&expected) {
+            assert_eq!(&fm.matches(t), want, "{t:?}");
+            assert_eq!(fm.is_match(t), !want.is_empty(), "{t:?}");
+        }
     }
 
     #[test]

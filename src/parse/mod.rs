@@ -184,7 +184,11 @@ pub(crate) fn parse_stream<R: Read>(
                 "longer than 65536 bytes; only the first 64 KiB was scanned",
             );
         }
-        let raw = String::from_utf8_lossy(lr.line());
+        // Valid UTF-8 (nearly every line) is checked by the fast validator, not the lossy one.
+        let raw = match std::str::from_utf8(lr.line()) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(lr.line()),
+        };
         let text = lines::unwrap_paste(&raw);
         if text == lines::FENCE {
             p.fence();

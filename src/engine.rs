@@ -2002,7 +2002,10 @@ match:
         for _ in 0..FieldMatcher::SET_AFTER {
             fm.is_match("nothing");
         }
-        assert!(fm.set.get().is_some_and(|s| s.is_some()), "combined set built");
+        assert!(
+            fm.set.get().is_some_and(|s| s.is_some()),
+            "combined set built"
+        );
         for (t, want) in texts.iter().zip(&expected) {
             assert_eq!(&fm.matches(t), want, "{t:?}");
             assert_eq!(fm.is_match(t), !want.is_empty(), "{t:?}");

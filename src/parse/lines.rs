@@ -313,8 +313,9 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
     // those characters are non-ASCII; a table needs a `|`).
     if !s.is_ascii()
         && s.contains([
-        '\u{a0}', '\u{2007}', '\u{202f}', '\u{200b}', '\u{feff}', '\u{3000}',
-    ]) {
+            '\u{a0}', '\u{2007}', '\u{202f}', '\u{200b}', '\u{feff}', '\u{3000}',
+        ])
+    {
         let t: String = s
             .chars()
             .filter(|c| !matches!(c, '\u{200b}' | '\u{feff}'))

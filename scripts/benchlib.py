@@ -3,8 +3,9 @@
 
     benchlib.py measure RUNS CMD...          run CMD RUNS times (stdout to /dev/null); print
                                              "median_wall_s median_cpu_s max_rss_mib min_cpu_s"
-    benchlib.py gen-log MIB OUT              ASCII container log of MIB MiB (access lines, JSON lines,
-                                             stack traces, a bind failure and a DNS error sprinkled in)
+    benchlib.py gen-log MIB OUT              a pasted describe, `$ kubectl logs`, then a container log of
+                                             MIB MiB (access lines, JSON lines, stack traces, a bind
+                                             failure and a DNS error sprinkled in)
     benchlib.py gen-chinese MIB OUT          the same shape in Chinese (non-ASCII on every line)
     benchlib.py log-patterns OUT             every `log: text:` regex of rules/*.yaml, one per line
                                              (what `rg -f` gets for the ripgrep comparison)
@@ -104,6 +105,12 @@ def generate(mib, out, line):
         i += 1
     data = "".join(block).encode()
     with open(out, "wb") as f:
+        # A pasted `kubectl describe pod` and the `kubectl logs` command line, then the log: what a
+        # user pastes, and what makes the lines a container's log rather than free text.
+        with open(os.path.join(ROOT, "testdata", "examples", "crashloop-port-conflict.txt"), "rb") as h:
+            head = h.read()
+        # The example ends with `$ kubectl logs ...` and its first lines: the log goes on from there.
+        f.write(head if head.endswith(b"\n") else head + b"\n")
         written = 0
         while written < target:
             chunk = data[: target - written]

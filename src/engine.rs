@@ -1,12 +1,16 @@
 //! The rules engine: matches [`Evidence`] against a [`RuleSet`] and produces findings.
 //!
 //! The engine knows source kinds and matchers, never any particular failure. At construction it
-//! compiles every field regex of every rule into one `RegexSet` per (source, field) pair — the
-//! prefilter; a pair with thousands of patterns (large user rule sets) is split into several sets
-//! so none exceeds the regex crate's size limit. Each evidence item's field text is then run through its set once, and a leaf matches an
-//! item when all of the leaf's pattern indices are in the item's match sets. Regexes with captures are
-//! re-run only for the items that matched. The same prefilter decides which log lines are worth
-//! keeping while input streams past (see [`Engine::wants_log_line`]).
+//! groups every field regex of every rule by (source, field), each distinct pattern once — the
+//! prefilter ([`FieldMatcher`]). Nothing is compiled up front: for each evidence item's field text,
+//! one Aho-Corasick scan for the patterns' required literals picks the few patterns that can match,
+//! and only those are compiled (once) and run; a field asked about thousands of times (the lines of
+//! a big log) switches to one combined `RegexSet`, split into several when one would exceed the
+//! regex crate's size limit (large user rule sets; user rules are compiled at load so errors name
+//! their file). A leaf matches an item when all of the leaf's pattern indices are among the item's
+//! matches. Regexes with captures are run only for the items that matched. The same prefilter
+//! decides which log lines are worth keeping while input streams past (see
+//! [`Engine::wants_log_line`]).
 //!
 //! Semantics (documented for rule authors in `rules/README.md`):
 //! - a leaf matches an item when every field regex it names matches that item's field text (absent
@@ -46,8 +50,9 @@ enum CNode {
 
 struct CLeaf {
     source: Source,
-    /// (field, index of the pattern in that field's RegexSet, pattern for captures)
-    fields: Vec<(&'static str, usize, regex::Regex)>,
+    /// (field, index of the pattern in that field's RegexSet, index in [`Engine::captures`] when
+    /// the pattern has named groups)
+    fields: Vec<(&'static str, usize, Option<usize>)>,
     /// Positions in `fields` of the message fields (`event.message`, `container.waiting_message`,
     /// `container.termination_message`): what a message found in free text is matched on.
     msg_fields: Vec<usize>,
@@ -71,6 +76,11 @@ fn is_message_field(source: Source, field: &str) -> bool {
 /// letters and tiny classes such as `[Ff]` count as literal characters). 0 when it cannot be
 /// computed.
 pub fn required_literal_len(pattern: &str) -> usize {
+    crate::rules::pattern_facts(pattern).map_or(0, |f| f.literal_len)
+}
+
+/// [`required_literal_len`] of a parsed pattern.
+pub(crate) fn literal_len_of(hir: &regex_syntax::hir::Hir) -> usize {
     use regex_syntax::hir::{Hir, HirKind};
     /// (longest required run, run at the start, run at the end, whole node is a fixed literal)
     fn walk(h: &Hir) -> (usize, usize, usize, bool) {
@@ -145,16 +155,234 @@ pub fn required_literal_len(pattern: &str) -> usize {
             }
         }
     }
-    match regex_syntax::Parser::new().parse(pattern) {
-        Ok(h) => walk(&h).0,
-        Err(_) => 0,
-    }
+    walk(hir).0
 }
 
-/// One [`SplitSet`] per (source, field).
+/// One [`FieldMatcher`] per (source, field).
 #[derive(Default)]
 struct Prefilter {
-    sets: HashMap<(Source, &'static str), SplitSet>,
+    sets: HashMap<(Source, &'static str), std::sync::Arc<FieldMatcher>>,
+}
+
+/// The longest literal every match of `pattern` must contain (ASCII letters lowercased: it is
+/// looked for without ASCII case, so `(?i)` letters count), or `None` when there is none of at
+/// least 3 bytes. A text without it cannot match the pattern.
+pub fn required_needle(pattern: &str) -> Option<Vec<u8>> {
+    crate::rules::pattern_facts(pattern).and_then(|f| f.needle)
+}
+
+/// [`required_needle`] of a parsed pattern.
+pub(crate) fn needle_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<u8>> {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    /// (longest required run, run at the start, run at the end, whole node is a fixed literal)
+    type Runs = (Vec<u8>, Vec<u8>, Vec<u8>, bool);
+    fn longest(a: Vec<u8>, b: &[u8]) -> Vec<u8> {
+        if b.len() > a.len() {
+            b.to_vec()
+        } else {
+            a
+        }
+    }
+    fn walk(h: &Hir) -> Runs {
+        let none = || (Vec::new(), Vec::new(), Vec::new(), false);
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => (Vec::new(), Vec::new(), Vec::new(), true),
+            HirKind::Literal(l) => {
+                let b = l.0.to_ascii_lowercase();
+                (b.clone(), b.clone(), b, true)
+            }
+            HirKind::Class(c) => {
+                // One ASCII letter in either case (`(?i)k` also admits the Kelvin sign: not this).
+                let letter = match c {
+                    Class::Unicode(u) => match u.ranges() {
+                        [a, b] if a.start() == a.end() && b.start() == b.end() => {
+                            let (x, y) = (a.start(), b.start());
+                            (x.is_ascii_alphabetic() && x.to_ascii_lowercase() == y)
+                                .then_some(y as u8)
+                        }
+                        _ => None,
+                    },
+                    Class::Bytes(b) => match b.ranges() {
+                        [a, b] if a.start() == a.end() && b.start() == b.end() => {
+                            let (x, y) = (a.start(), b.start());
+                            (x.is_ascii_alphabetic() && x.to_ascii_lowercase() == y).then_some(y)
+                        }
+                        _ => None,
+                    },
+                };
+                match letter {
+                    Some(l) => (vec![l], vec![l], vec![l], true),
+                    None => none(),
+                }
+            }
+            HirKind::Repetition(r) => {
+                if r.min == 0 {
+                    return none();
+                }
+                let (b, p, s, all) = walk(&r.sub);
+                let once = r.min == 1 && r.max == Some(1);
+                (b, p, s, all && once)
+            }
+            HirKind::Capture(c) => walk(&c.sub),
+            HirKind::Concat(subs) => {
+                let (mut best, mut run, mut prefix, mut all) =
+                    (Vec::new(), Vec::new(), Vec::new(), true);
+                for sub in subs {
+                    let (b, p, s, a) = walk(sub);
+                    best = longest(best, &b);
+                    let mut joined = run.clone();
+                    joined.extend_from_slice(&p);
+                    best = longest(best, &joined);
+                    if all {
+                        prefix.extend_from_slice(&p);
+                    }
+                    if a {
+                        run = joined;
+                    } else {
+                        all = false;
+                        run = s;
+                    }
+                    best = longest(best, &run);
+                }
+                (best, prefix, run, all)
+            }
+            HirKind::Alternation(_) => none(),
+        }
+    }
+    let best = walk(hir).0;
+    (best.len() >= 3).then_some(best)
+}
+
+/// The patterns of one (source, field), matched without compiling them all: a pattern is run only
+/// on texts that contain its required literal ([`required_needle`], one Aho-Corasick scan finds
+/// them all), and compiled the first time that happens. A field asked about many times (the log
+/// lines of a big paste) switches to one combined [`SplitSet`], built then.
+struct FieldMatcher {
+    patterns: Vec<LazyRegex>,
+    /// Scans for every pattern's required literal; `needle_owner[k]` lists the patterns of needle k.
+    needles: Option<aho_corasick::AhoCorasick>,
+    needle_owner: Vec<Vec<usize>>,
+    /// Patterns without a required literal: always run.
+    always: Vec<usize>,
+    calls: std::sync::atomic::AtomicUsize,
+    /// `None` when the combined set cannot be built (then the per-pattern path stays).
+    set: std::sync::OnceLock<Option<SplitSet>>,
+}
+
+impl FieldMatcher {
+    /// Calls after which the combined set pays for itself.
+    const SET_AFTER: usize = 2048;
+
+    fn new(list: &[String]) -> FieldMatcher {
+        let mut needle_ids: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut needle_list: Vec<Vec<u8>> = Vec::new();
+        let mut needle_owner: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, p) in list.iter().enumerate() {
+            match required_needle(p) {
+                Some(n) => {
+                    let k = *needle_ids.entry(n.clone()).or_insert_with(|| {
+                        needle_list.push(n);
+                        needle_owner.push(Vec::new());
+                        needle_list.len() - 1
+                    });
+                    needle_owner[k].push(i);
+                }
+                None => always.push(i),
+            }
+        }
+        let needles = (!needle_list.is_empty())
+            .then(|| {
+                // The NFA builds in a fraction of the DFA's time: this runs at every start.
+                aho_corasick::AhoCorasick::builder()
+                    .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+                    .ascii_case_insensitive(true)
+                    .build(&needle_list)
+                    .ok()
+            })
+            .flatten();
+        if needles.is_none() {
+            // Cannot happen with these sizes; then every pattern is simply run.
+            always = (0..list.len()).collect();
+            needle_owner.clear();
+        }
+        FieldMatcher {
+            patterns: list
+                .iter()
+                .map(|p| LazyRegex {
+                    source: p.clone(),
+                    regex: std::sync::OnceLock::new(),
+                })
+                .collect(),
+            needles,
+            needle_owner,
+            always,
+            calls: std::sync::atomic::AtomicUsize::new(0),
+            set: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Builds the combined set now; an error names the index of a pattern that cannot compile
+    /// even alone (user rules are checked this way when they load).
+    fn build_now(&self) -> Result<(), (usize, regex::Error)> {
+        let list: Vec<String> = self.patterns.iter().map(|p| p.source.clone()).collect();
+        let set = SplitSet::new(&list)?;
+        let _ = self.set.set(Some(set));
+        Ok(())
+    }
+
+    /// The combined set, once this matcher has been asked often enough.
+    fn set(&self) -> Option<&SplitSet> {
+        if let Some(s) = self.set.get() {
+            return s.as_ref();
+        }
+        let n = self
+            .calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n < Self::SET_AFTER {
+            return None;
+        }
+        self.set
+            .get_or_init(|| {
+                let list: Vec<String> = self.patterns.iter().map(|p| p.source.clone()).collect();
+                SplitSet::new(&list).ok()
+            })
+            .as_ref()
+    }
+
+    /// Patterns worth running on `text`, in index order: those whose required literal it holds,
+    /// and those without one.
+    fn candidates(&self, text: &str) -> Vec<usize> {
+        let mut out = self.always.clone();
+        if let Some(ac) = &self.needles {
+            for m in ac.find_overlapping_iter(text) {
+                out.extend_from_slice(&self.needle_owner[m.pattern().as_usize()]);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        if let Some(set) = self.set() {
+            return set.is_match(text);
+        }
+        self.candidates(text)
+            .into_iter()
+            .any(|i| self.patterns[i].get().is_some_and(|re| re.is_match(text)))
+    }
+
+    /// Indices of the patterns that match `text`.
+    fn matches(&self, text: &str) -> Vec<usize> {
+        if let Some(set) = self.set() {
+            return set.matches(text).collect();
+        }
+        self.candidates(text)
+            .into_iter()
+            .filter(|&i| self.patterns[i].get().is_some_and(|re| re.is_match(text)))
+            .collect()
+    }
 }
 
 /// The patterns of one (source, field) as one `RegexSet`, or as several when one would exceed the
@@ -210,15 +438,36 @@ impl SplitSet {
     }
 }
 
+/// A pattern with named groups, compiled (once, whichever rules share it) the first time a leaf
+/// that uses it matches: most never do in one run, and compiling is most of start-up.
+struct LazyRegex {
+    source: String,
+    regex: std::sync::OnceLock<Option<regex::Regex>>,
+}
+
+impl LazyRegex {
+    fn get(&self) -> Option<&regex::Regex> {
+        // It compiled as part of its field's set, so this does not fail in practice; a pattern
+        // that somehow does not compile captures nothing.
+        self.regex
+            .get_or_init(|| regex::Regex::new(&self.source).ok())
+            .as_ref()
+    }
+}
+
 /// Compiled rules plus their prefilter; build once, use for any number of evidence sets.
 pub struct Engine {
     rules: Vec<CompiledRule>,
     prefilter: Prefilter,
+    /// The `log.text` matcher, asked about every line of a log (no map look-up per line).
+    log_text: Option<std::sync::Arc<FieldMatcher>>,
+    /// The distinct patterns with named groups (see [`CLeaf::fields`]).
+    captures: Vec<LazyRegex>,
     /// True when some log leaf constrains no `text` field, so every log line may matter.
     log_wants_all: bool,
     /// The message regexes that are whole templates ([`MIN_TEMPLATE_LITERAL`]): what a line of
     /// free text with no reason must match to be kept as a message.
-    templates: SplitSet,
+    templates: FieldMatcher,
 }
 
 /// One quoted piece of evidence in a finding.
@@ -351,9 +600,15 @@ impl Engine {
         for r in &set.rules {
             collect(&r.matcher, &mut pats);
         }
+        // The built-in rules are proven to compile by the test suite, so their sets are built when
+        // first needed; user rules are compiled now, so a pattern too big for the regex crate is
+        // reported at load with its rule and file.
+        let eager = set.rules.iter().any(|r| r.batch > 0);
         let mut prefilter = Prefilter::default();
         for ((source, field), list) in &pats {
-            let rs = SplitSet::new(list).map_err(|(i, e)| {
+            let rs = FieldMatcher::new(list);
+            let built = if eager { rs.build_now() } else { Ok(()) };
+            built.map_err(|(i, e)| {
                 // Name the rule (and its file) whose pattern cannot be compiled even on its own.
                 let culprit = list.get(i).and_then(|src| {
                     set.rules
@@ -369,7 +624,9 @@ impl Engine {
                     message: e.to_string(),
                 }
             })?;
-            prefilter.sets.insert((*source, *field), rs);
+            prefilter
+                .sets
+                .insert((*source, *field), std::sync::Arc::new(rs));
         }
         fn rule_uses(n: &MatchNode, source: Source, field: &str, src: &str) -> bool {
             match n {
@@ -383,13 +640,26 @@ impl Engine {
                 }
             }
         }
-        fn compile(n: &MatchNode, pats: &BTreeMap<(Source, &'static str), Vec<String>>) -> CNode {
+        fn compile(
+            n: &MatchNode,
+            pats: &BTreeMap<(Source, &'static str), Vec<String>>,
+            captures: &mut Vec<LazyRegex>,
+            interned: &mut HashMap<String, usize>,
+        ) -> CNode {
             match n {
-                MatchNode::All(v) => CNode::All(v.iter().map(|c| compile(c, pats)).collect()),
-                MatchNode::Any(v) => CNode::Any(v.iter().map(|c| compile(c, pats)).collect()),
-                MatchNode::Not(c) => CNode::Not(Box::new(compile(c, pats))),
+                MatchNode::All(v) => CNode::All(
+                    v.iter()
+                        .map(|c| compile(c, pats, captures, interned))
+                        .collect(),
+                ),
+                MatchNode::Any(v) => CNode::Any(
+                    v.iter()
+                        .map(|c| compile(c, pats, captures, interned))
+                        .collect(),
+                ),
+                MatchNode::Not(c) => CNode::Not(Box::new(compile(c, pats, captures, interned))),
                 MatchNode::Leaf(l) => {
-                    let fields: Vec<(&'static str, usize, regex::Regex)> = l
+                    let fields: Vec<(&'static str, usize, Option<usize>)> = l
                         .fields
                         .iter()
                         .map(|(f, p)| {
@@ -398,7 +668,16 @@ impl Engine {
                                 .get(&(l.source, name))
                                 .and_then(|v| v.iter().position(|s| *s == p.source))
                                 .unwrap_or(0); // ok: collected in the first pass
-                            (name, idx, p.regex.clone())
+                            let cap = (!p.captures.is_empty()).then(|| {
+                                *interned.entry(p.source.clone()).or_insert_with(|| {
+                                    captures.push(LazyRegex {
+                                        source: p.source.clone(),
+                                        regex: std::sync::OnceLock::new(),
+                                    });
+                                    captures.len() - 1
+                                })
+                            });
+                            (name, idx, cap)
                         })
                         .collect();
                     let msg_fields: Vec<usize> = fields
@@ -428,12 +707,15 @@ impl Engine {
             .cloned()
             .collect();
         // Every pattern here already compiled in its own field's set.
-        let templates = SplitSet::new(&template_list).map_err(|(_, e)| EngineError {
-            rule: "(combined)".into(),
-            kind: "event",
-            field: "message",
-            message: e.to_string(),
-        })?;
+        let templates = FieldMatcher::new(&template_list);
+        if eager {
+            templates.build_now().map_err(|(_, e)| EngineError {
+                rule: "(combined)".into(),
+                kind: "event",
+                field: "message",
+                message: e.to_string(),
+            })?;
+        }
         let mut log_wants_all = false;
         fn log_leaf_without_text(n: &MatchNode) -> bool {
             match n {
@@ -444,6 +726,8 @@ impl Engine {
                 }
             }
         }
+        let mut captures = Vec::new();
+        let mut interned = HashMap::new();
         let rules = set
             .rules
             .iter()
@@ -451,13 +735,16 @@ impl Engine {
                 log_wants_all |= log_leaf_without_text(&r.matcher);
                 CompiledRule {
                     rule: r.clone(),
-                    root: compile(&r.matcher, &pats),
+                    root: compile(&r.matcher, &pats, &mut captures, &mut interned),
                 }
             })
             .collect();
+        let log_text = prefilter.sets.get(&(Source::Log, "text")).cloned();
         Ok(Engine {
             rules,
             prefilter,
+            log_text,
+            captures,
             log_wants_all,
             templates,
         })
@@ -466,12 +753,7 @@ impl Engine {
     /// Whether a log or free-text line could matter to any rule (used while streaming input, so only
     /// such lines are kept).
     pub fn wants_log_line(&self, text: &str) -> bool {
-        self.log_wants_all
-            || self
-                .prefilter
-                .sets
-                .get(&(Source::Log, "text"))
-                .is_some_and(|s| s.is_match(text))
+        self.log_wants_all || self.log_text.as_ref().is_some_and(|s| s.is_match(text))
     }
 
     /// The rule with this id.
@@ -509,7 +791,7 @@ impl Engine {
     /// Run every rule over the evidence; where a rule has a fix for `platform`, that fix is shown
     /// first. Findings come back unranked (see `crate::rank`).
     pub fn evaluate_for(&self, ev: &Evidence, platform: Option<Platform>) -> Vec<Finding> {
-        let ctx = Ctx::new(ev, &self.prefilter);
+        let ctx = Ctx::new(ev, &self.prefilter, &self.captures);
         let mut out = Vec::new();
         for cr in &self.rules {
             let Some(m) = ctx.eval(&cr.root) else {
@@ -795,6 +1077,7 @@ pub(crate) fn source_len(ev: &Evidence, s: Source) -> usize {
 /// Evaluation context: the evidence plus, per item and field, which prefilter patterns matched.
 struct Ctx<'a> {
     ev: &'a Evidence,
+    captures: &'a [LazyRegex],
     /// (source, field) -> per item index -> sorted matched pattern indices.
     hits: HashMap<(Source, &'static str), Vec<Vec<usize>>>,
     newest: Option<i64>,
@@ -804,7 +1087,7 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(ev: &'a Evidence, pf: &Prefilter) -> Ctx<'a> {
+    fn new(ev: &'a Evidence, pf: &Prefilter, captures: &'a [LazyRegex]) -> Ctx<'a> {
         let mut hits = HashMap::new();
         for ((source, field), set) in &pf.sets {
             let per_item: Vec<Vec<usize>> = (0..source_len(ev, *source))
@@ -848,6 +1131,7 @@ impl<'a> Ctx<'a> {
             .collect();
         Ctx {
             ev,
+            captures,
             hits,
             newest: ev.newest_absolute(),
             message_active,
@@ -944,10 +1228,13 @@ impl<'a> Ctx<'a> {
                         continue;
                     }
                     if res.items.is_empty() {
-                        for (f, _, re) in &leaf.fields {
-                            if re.captures_len() <= 1 {
+                        for (f, _, cap) in &leaf.fields {
+                            let Some(re) = cap
+                                .and_then(|k| self.captures.get(k))
+                                .and_then(LazyRegex::get)
+                            else {
                                 continue;
-                            }
+                            };
                             for v in field_values(self.ev, (leaf.source, i), f) {
                                 if let Some(c) = re.captures(&v) {
                                     for name in re.capture_names().flatten() {
@@ -1688,6 +1975,78 @@ match:
         );
         assert_eq!(required_literal_len("(?i)no space left"), 13);
         assert_eq!(required_literal_len("a(?:bcd)?efg"), 3);
+    }
+
+    #[test]
+    fn required_needle_is_a_literal_every_match_contains() {
+        assert_eq!(
+            required_needle("^Back-off pulling image").as_deref(),
+            Some(&b"back-off pulling image"[..])
+        );
+        // `(?i)s` also matches the long s (ſ): the run breaks there.
+        assert_eq!(
+            required_needle("(?i)no space left").as_deref(),
+            Some(&b"pace left"[..])
+        );
+        assert_eq!(
+            required_needle(r"bind\(\) to \S+:(?P<port>\d+) failed").as_deref(),
+            Some(&b"bind() to "[..])
+        );
+        // Alternations, optional parts and short literals give none: such patterns always run.
+        assert_eq!(required_needle("^(?:foo|barbaz)$"), None);
+        assert_eq!(required_needle("^(?P<m>.+)$"), None);
+        assert_eq!(required_needle("ab"), None);
+        // `(?i)k` also matches the Kelvin sign, so it is not an ASCII letter in either case.
+        assert_eq!(required_needle("(?i)kkk"), None);
+    }
+
+    #[test]
+    fn field_matcher_agrees_with_each_regex_before_and_after_the_combined_set() {
+        let list: Vec<String> = [
+            r"bind\(\) to \S+:(?P<port>\d+) failed",
+            "(?i)no space left",
+            "^(?P<m>.+)$",
+            "^BackOff$",
+            r"(?-u:\b)lookup (?P<host>\S+)",
+            "x{2,}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let texts = [
+            "nginx: [emerg] bind() to 0.0.0.0:80 failed (98)",
+            "write /data/x: NO SPACE LEFT on device",
+            "BackOff",
+            "dial tcp: lookup db.svc on 10.0.0.10:53: no such host",
+            "",
+            "xx and 名字 lookup 数据库",
+            "nothing to see",
+        ];
+        let fm = FieldMatcher::new(&list);
+        let expected: Vec<Vec<usize>> = texts
+            .iter()
+            .map(|t| {
+                (0..list.len())
+                    .filter(|&i| regex::Regex::new(&list[i]).unwrap().is_match(t))
+                    .collect()
+            })
+            .collect();
+        for (t, want) in texts.iter().zip(&expected) {
+            assert_eq!(&fm.matches(t), want, "{t:?}");
+            assert_eq!(fm.is_match(t), !want.is_empty(), "{t:?}");
+        }
+        assert!(fm.set.get().is_none(), "few calls: no combined set yet");
+        for _ in 0..FieldMatcher::SET_AFTER {
+            fm.is_match("nothing");
+        }
+        assert!(
+            fm.set.get().is_some_and(|s| s.is_some()),
+            "combined set built"
+        );
+        for (t, want) in texts.iter().zip(&expected) {
+            assert_eq!(&fm.matches(t), want, "{t:?}");
+            assert_eq!(fm.is_match(t), !want.is_empty(), "{t:?}");
+        }
     }
 
     #[test]

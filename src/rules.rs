@@ -6,7 +6,6 @@
 //! with `file:line:column: what is wrong`. The matching semantics live in `crate::engine`; this module
 //! knows nothing about any particular failure. The format is documented in `rules/README.md`.
 
-use regex::Regex;
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -79,11 +78,15 @@ impl RuleKind {
     }
 }
 
-/// A compiled regular expression that remembers its source text.
+/// A rule regex: its source text and the names of its capture groups. It is syntax-checked when the
+/// rule loads (the same parser and settings as `regex::Regex::new`, so the same errors) but not
+/// compiled: the engine compiles each distinct pattern once, when it is needed, so start-up does not
+/// grow with the catalog.
 #[derive(Clone)]
 pub struct Pattern {
     pub source: String,
-    pub regex: Regex,
+    /// Named capture groups, in the order they open.
+    pub captures: Vec<String>,
 }
 
 impl fmt::Debug for Pattern {
@@ -92,52 +95,125 @@ impl fmt::Debug for Pattern {
     }
 }
 
+impl Pattern {
+    /// Checks `check` (the pattern, or a template with its placeholders filled) and keeps `source`.
+    fn checked(source: String, check: &str) -> Result<Pattern, String> {
+        let captures = check_regex(check)
+            .map_err(|e| format!("invalid regex {source:?}: {}", one_line(&e)))?;
+        Ok(Pattern { source, captures })
+    }
+}
+
+/// What the loader and the engine need to know about one pattern, from one parse.
+#[derive(Debug, Clone)]
+pub struct PatternFacts {
+    /// Named capture groups, in the order they open.
+    pub captures: Vec<String>,
+    /// See [`crate::engine::required_needle`].
+    pub needle: Option<Vec<u8>>,
+    /// See [`crate::engine::required_literal_len`].
+    pub literal_len: usize,
+}
+
+/// Parses a regex as `regex::Regex::new` would (same syntax settings, same error text) and returns
+/// its named capture groups.
+pub fn check_regex(pattern: &str) -> Result<Vec<String>, String> {
+    analyse_regex(pattern).map(|f| f.captures)
+}
+
+/// [`PatternFacts`] of a pattern that parses, else `None`.
+pub fn pattern_facts(pattern: &str) -> Option<PatternFacts> {
+    analyse_regex(pattern).ok()
+}
+
+/// Patterns repeat across rules (YAML aliases, shared signatures) and the engine asks about each
+/// one again, so each distinct text is parsed once per process.
+fn analyse_regex(pattern: &str) -> Result<PatternFacts, String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Cache = Mutex<HashMap<String, Result<PatternFacts, String>>>;
+    static SEEN: OnceLock<Cache> = OnceLock::new();
+    let cache = SEEN.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(r) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return r;
+    }
+    let r = regex_syntax::ast::parse::Parser::new()
+        .parse(pattern)
+        .map_err(|e| e.to_string())
+        .and_then(|ast| {
+            // Translating catches what the AST cannot (unknown Unicode classes, invalid UTF-8
+            // in Unicode mode); the names come from the AST.
+            let hir = regex_syntax::hir::translate::Translator::new()
+                .translate(pattern, &ast)
+                .map_err(|e| e.to_string())?;
+            let mut captures = Vec::new();
+            ast_capture_names(&ast, &mut captures);
+            Ok(PatternFacts {
+                captures,
+                needle: crate::engine::needle_of(&hir),
+                literal_len: crate::engine::literal_len_of(&hir),
+            })
+        });
+    if let Ok(mut c) = cache.lock() {
+        // A bound on what the process remembers (user rule directories can be large).
+        if c.len() > 16_384 {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), r.clone());
+    }
+    r
+}
+
+fn ast_capture_names(ast: &regex_syntax::ast::Ast, out: &mut Vec<String>) {
+    use regex_syntax::ast::{Ast, GroupKind};
+    match ast {
+        Ast::Group(g) => {
+            if let GroupKind::CaptureName { name, .. } = &g.kind {
+                out.push(name.name.clone());
+            }
+            ast_capture_names(&g.ast, out);
+        }
+        Ast::Repetition(r) => ast_capture_names(&r.ast, out),
+        Ast::Alternation(a) => a.asts.iter().for_each(|x| ast_capture_names(x, out)),
+        Ast::Concat(c) => c.asts.iter().for_each(|x| ast_capture_names(x, out)),
+        _ => {}
+    }
+}
+
+/// The text of a YAML value that stands for a regex: numbers and booleans (`exit_code: 137`,
+/// `previous: true`) are exact matches.
+fn regex_text<E: de::Error>(raw: serde_yaml::Value) -> Result<String, E> {
+    match raw {
+        serde_yaml::Value::String(s) => Ok(s),
+        serde_yaml::Value::Number(n) => Ok(format!("^{n}$")),
+        serde_yaml::Value::Bool(b) => Ok(format!("^{b}$")),
+        other => Err(de::Error::custom(format!(
+            "expected a regex string, found {}",
+            yaml_kind(&other)
+        ))),
+    }
+}
+
 impl<'de> Deserialize<'de> for Pattern {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // Accept numbers and booleans too (`exit_code: 137`, `previous: true`) as exact matches.
-        let raw = serde_yaml::Value::deserialize(d)?;
-        let source = match raw {
-            serde_yaml::Value::String(s) => s,
-            serde_yaml::Value::Number(n) => format!("^{n}$"),
-            serde_yaml::Value::Bool(b) => format!("^{b}$"),
-            other => {
-                return Err(de::Error::custom(format!(
-                    "expected a regex string, found {}",
-                    yaml_kind(&other)
-                )))
-            }
-        };
-        let regex = Regex::new(&source).map_err(|e| {
-            de::Error::custom(format!("invalid regex {source:?}: {}", one_line(&e)))
-        })?;
-        Ok(Pattern { source, regex })
+        let source = regex_text(serde_yaml::Value::deserialize(d)?)?;
+        let check = source.clone();
+        Pattern::checked(source, &check).map_err(de::Error::custom)
     }
 }
 
 /// A regex that may hold `{{capture}}` placeholders. It is checked at load time with every
-/// placeholder standing for a plain word; `regex` holds that check version, `source` the template.
+/// placeholder standing for a plain word; `source` keeps the template.
 /// [`fill_template`] makes the real pattern once the captures are known.
 struct TemplatePattern(Pattern);
 
 impl<'de> Deserialize<'de> for TemplatePattern {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = serde_yaml::Value::deserialize(d)?;
-        let source = match raw {
-            serde_yaml::Value::String(s) => s,
-            serde_yaml::Value::Number(n) => format!("^{n}$"),
-            serde_yaml::Value::Bool(b) => format!("^{b}$"),
-            other => {
-                return Err(de::Error::custom(format!(
-                    "expected a regex string, found {}",
-                    yaml_kind(&other)
-                )))
-            }
-        };
+        let source = regex_text(serde_yaml::Value::deserialize(d)?)?;
         let check = fill_template(&source, &BTreeMap::new(), "x");
-        let regex = Regex::new(&check).map_err(|e| {
-            de::Error::custom(format!("invalid regex {source:?}: {}", one_line(&e)))
-        })?;
-        Ok(TemplatePattern(Pattern { source, regex }))
+        Pattern::checked(source, &check)
+            .map(TemplatePattern)
+            .map_err(de::Error::custom)
     }
 }
 
@@ -895,7 +971,7 @@ impl Rule {
                 MatchNode::Not(c) => walk(c, out),
                 MatchNode::Leaf(l) => {
                     for (_, p) in &l.fields {
-                        out.extend(p.regex.capture_names().flatten().map(String::from));
+                        out.extend(p.captures.iter().cloned());
                     }
                 }
             }

@@ -309,9 +309,13 @@ impl<R: Read> Read for Utf16Reader<R> {
 pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
     let mut s: Cow<'_, str> = Cow::Borrowed(line);
-    if s.contains([
-        '\u{a0}', '\u{2007}', '\u{202f}', '\u{200b}', '\u{feff}', '\u{3000}',
-    ]) {
+    // Every line of a big log passes here: the character scans below run only when needed (all
+    // those characters are non-ASCII; a table needs a `|`).
+    if !s.is_ascii()
+        && s.contains([
+            '\u{a0}', '\u{2007}', '\u{202f}', '\u{200b}', '\u{feff}', '\u{3000}',
+        ])
+    {
         let t: String = s
             .chars()
             .filter(|c| !matches!(c, '\u{200b}' | '\u{feff}'))
@@ -344,7 +348,10 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
     // A Markdown table (`Type | Reason | Age | Source | Message`, as a rendered table copies):
     // cells become columns; its `-- | --` rule becomes a blank line.
     let t = s.trim();
-    if t.matches(" | ").count() >= 3 || (t.len() > 2 && t.starts_with('|') && t.ends_with('|')) {
+    if t.as_bytes().contains(&b'|')
+        && (t.matches(" | ").count() >= 3
+            || (t.len() > 2 && t.starts_with('|') && t.ends_with('|')))
+    {
         if t.bytes()
             .all(|b| matches!(b, b'-' | b'|' | b':' | b' ' | b'\t'))
         {

@@ -151,7 +151,7 @@ fn may_be_prompt(line: &str) -> bool {
     let b = line.as_bytes();
     match b.first() {
         Some(b'$' | b'#' | b'[' | b'>' | b'%' | b'k' | b'o' | b'P' | b'(' | b's' | b'm') => true,
-        Some(c) if c.is_ascii_alphanumeric() => b.iter().take(64).any(|&x| x == b'@'),
+        Some(c) if c.is_ascii_alphanumeric() => b[..b.len().min(64)].contains(&b'@'),
         _ => false,
     }
 }

@@ -203,7 +203,11 @@ pub(crate) fn parse_stream<R: Read>(
                 "longer than 65536 bytes; only the first 64 KiB was scanned",
             );
         }
-        let raw = String::from_utf8_lossy(lr.line());
+        // Valid UTF-8 (nearly every line) is checked by the fast validator, not the lossy one.
+        let raw = match std::str::from_utf8(lr.line()) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(lr.line()),
+        };
         // Inside a ```diff block every line starts with the diff's `+`, `-` or space.
         let raw = match raw.as_bytes().first() {
             Some(b'+' | b'-' | b' ') if diff => std::borrow::Cow::Owned(raw[1..].to_string()),
@@ -680,7 +684,15 @@ impl<'a> Parser<'a> {
             }
         }
         if !is_blank(line) {
-            self.prev = (line.len() <= 256).then(|| line.to_string());
+            // Reuses the buffer: this runs for every line of a big log.
+            match (&mut self.prev, line.len() <= 256) {
+                (Some(p), true) => {
+                    p.clear();
+                    p.push_str(line);
+                }
+                (prev, true) => *prev = Some(line.to_string()),
+                (prev, false) => *prev = None,
+            }
         }
     }
 

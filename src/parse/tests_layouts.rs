@@ -507,3 +507,24 @@ fn describe_of_an_event_object() {
     assert!(e.message.starts_with("No nodes are available"));
     assert!(ev.pods.is_empty());
 }
+
+// A structured klog line cut by a pager inside its last value (corpus
+// admission-journal-predicate-failed-outofcpu-d93): the message and what there is of the value.
+#[test]
+fn structured_klog_line_cut_inside_a_value() {
+    let m = message_of(
+        r#"Nov 14 04:15:27 node-1 kubelet[5163]: E1114 04:15:27.638990    5163 kuberuntime_manager.go:1] "Failed to pull image" err="rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:nope\": not fou"#,
+    );
+    assert_eq!(m.reason.as_deref(), Some("Failed"));
+    assert!(
+        m.message
+            .starts_with("Failed to pull image: rpc error: code = NotFound"),
+        "{}",
+        m.message
+    );
+    assert!(
+        m.message.ends_with("nginx:nope\": not fou"),
+        "{}",
+        m.message
+    );
+}

@@ -999,7 +999,7 @@ impl<'a> Parser<'a> {
             }
             _ => {}
         }
-        if matches!(b0, b'N' | b' ' | b'\t') {
+        if matches!(b0, b'N' | b'P' | b' ' | b'\t') {
             if let Some(listing) = listing::header(line) {
                 let seg = self.cx.begin(listing.format(), n);
                 return Some(State::Listing(Box::new(listing::ListingState {

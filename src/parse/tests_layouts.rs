@@ -528,3 +528,30 @@ fn structured_klog_line_cut_inside_a_value() {
         m.message
     );
 }
+
+// kubectl 0.x `get pods` (https://github.com/kubernetes/kubernetes/pull/7981): a pod's row, then
+// one row per container with its state and message.
+#[test]
+fn get_pods_of_kubectl_0_x() {
+    let text = "POD       IP          CONTAINER(S)   IMAGE(S)    HOST                  LABELS    STATUS    CREATED          MESSAGE\nfoo       10.0.0.53                              127.0.0.1/127.0.0.1   <none>    Pending   About a minute   \n                      bar1           fooimage1                                   Waiting                    Error: image library/fooimage1:latest not found\n                      bar2           fooimage2                                   Running                    last termination: exit code 1\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["get-pods"]);
+    assert_eq!(ev.pods.len(), 1);
+    assert_eq!(ev.pods[0].phase.as_deref(), Some("Pending"));
+    assert_eq!(ev.containers.len(), 2);
+    let c = &ev.containers[0];
+    assert_eq!(
+        (c.name.as_str(), c.pod.as_deref(), c.image.as_deref()),
+        ("bar1", Some("foo"), Some("fooimage1"))
+    );
+    assert!(
+        matches!(&c.state, Some(ContainerState::Waiting { message: Some(m), .. }) if m == "Error: image library/fooimage1:latest not found")
+    );
+    assert!(matches!(
+        &ev.containers[1].last_state,
+        Some(ContainerState::Terminated {
+            exit_code: Some(1),
+            ..
+        })
+    ));
+}

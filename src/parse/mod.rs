@@ -74,7 +74,7 @@ pub struct Segment {
 /// An input that cannot be diagnosed at all.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("cannot read {input}: {source}")]
+    #[error("cannot read {input}: {source}{hint}", hint = io_hint(.source))]
     Io {
         input: String,
         #[source]
@@ -92,6 +92,24 @@ pub enum InputError {
         controls: usize,
         of: usize,
     },
+}
+
+/// What to do about a read error, appended to its one-line message.
+fn io_hint(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "; check the path",
+        ErrorKind::PermissionDenied => {
+            "; check the file's permissions, or copy it somewhere readable"
+        }
+        _ if e.to_string().contains("symbolic link") => {
+            "; a symbolic link leads back to itself: check where it points"
+        }
+        _ if e.to_string().contains("archive") => {
+            "; the archive is damaged or cut short: copy it again and check it with `tar -tzf`"
+        }
+        _ => "",
+    }
 }
 
 /// Parse one stream. `name` is used in provenance and errors (a path, or "-" for stdin).

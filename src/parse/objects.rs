@@ -35,6 +35,9 @@ pub const MAX_WHOLE_DOC: usize = if cfg!(test) {
 const MAX_PREFIX_TRIES: usize = 2;
 /// Most lines scanned to locate one item in a document.
 const MAX_LOCATE_SCAN: usize = 50_000;
+/// Lines scanned to locate items, over all items of a document, per line of it (plus
+/// [`MAX_LOCATE_SCAN`]): keeps locating linear in the document's size.
+const LOCATE_SCANS_PER_LINE: usize = 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocKind {
@@ -769,23 +772,33 @@ fn dedent(text: &str) -> Option<String> {
 struct Locator<'a> {
     lines: Vec<&'a str>,
     first: u64,
+    /// Lines the searches of this document may still scan: a document whose items cannot be located
+    /// (a compact list, one item a line) would otherwise cost one long scan per item.
+    budget: std::cell::Cell<usize>,
 }
 
 impl<'a> Locator<'a> {
     fn new(text: &'a str, first: u64) -> Self {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let budget = lines.len().saturating_mul(LOCATE_SCANS_PER_LINE) + MAX_LOCATE_SCAN;
         Locator {
-            lines: text.split('\n').collect(),
+            lines,
             first,
+            budget: std::cell::Cell::new(budget),
         }
     }
 
     /// Index of the first line in `lo..hi` holding `key: ...val...` (YAML) or `"key": ...val...`
     /// (JSON). An empty `val` matches the key alone.
     fn find(&self, lo: usize, hi: usize, key: &str, val: &str) -> Option<usize> {
+        let left = self.budget.get();
         let hi = hi
             .min(self.lines.len())
-            .min(lo.saturating_add(MAX_LOCATE_SCAN));
-        (lo..hi).find(|&i| self.lines.get(i).is_some_and(|l| line_has(l, key, val)))
+            .min(lo.saturating_add(MAX_LOCATE_SCAN.min(left)));
+        let found = (lo..hi).find(|&i| self.lines.get(i).is_some_and(|l| line_has(l, key, val)));
+        let scanned = found.map_or(hi.saturating_sub(lo), |i| i + 1 - lo);
+        self.budget.set(left.saturating_sub(scanned));
+        found
     }
 
     fn line(&self, idx: usize) -> u64 {

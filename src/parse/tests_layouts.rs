@@ -555,3 +555,18 @@ fn get_pods_of_kubectl_0_x() {
         })
     ));
 }
+
+// A pod's status pasted without its metadata next to the describe of one pod is that pod's
+// (corpus job-json-status-deadline-exceeded-and-old-describe-d133); with two pods it stays unnamed.
+#[test]
+fn unnamed_status_next_to_one_named_pod() {
+    let status = "    \"status\": {\n        \"phase\": \"Failed\",\n        \"message\": \"Pod was active on the node longer than specified deadline\",\n        \"reason\": \"DeadlineExceeded\"\n    }\n";
+    let (ev, _) = parse_text(&format!("```\nName:\t\t\t\tfoo\nNamespace:\t\t\tshop\nNode:\t\t\t\te2e-minion-y38q/\nStatus:\t\t\t\tFailed\n```\n```\n{status}```\n"));
+    assert_eq!(ev.pods.len(), 2);
+    assert!(ev
+        .pods
+        .iter()
+        .all(|p| p.name.as_deref() == Some("foo") && p.namespace.as_deref() == Some("shop")));
+    let (ev, _) = parse_text(&format!("NAME    READY   STATUS   RESTARTS   AGE\nweb-0   0/1     Error    0          4m\nweb-1   0/1     Error    0          4m\n```\n{status}```\n"));
+    assert!(ev.pods.iter().any(|p| p.name.is_none()));
+}

@@ -18,6 +18,9 @@ use crate::evidence::{
 pub enum Kind {
     Pods,
     Nodes,
+    /// kubectl 0.x (2015): `POD  IP  CONTAINER(S)  IMAGE(S)  HOST  LABELS  STATUS  CREATED
+    /// MESSAGE`, a pod's row followed by one row per container.
+    Pods0,
 }
 
 /// Columns of a listing, from its header (or assumed for headerless rows).
@@ -29,13 +32,17 @@ pub struct Listing {
     wide: Vec<String>,
     /// A header row was seen.
     header: bool,
+    /// Column positions, for the kubectl 0.x layout (its cells may be empty).
+    cols: Option<super::table::Layout>,
+    /// The pod of the kubectl 0.x rows that follow (its container rows).
+    pod0: Option<String>,
 }
 
 impl Listing {
     /// Segment format: `get-pods` or `get-nodes`.
     pub fn format(&self) -> &'static str {
         match self.kind {
-            Kind::Pods => "get-pods",
+            Kind::Pods | Kind::Pods0 => "get-pods",
             Kind::Nodes => "get-nodes",
         }
     }
@@ -46,6 +53,16 @@ pub fn header(line: &str) -> Option<Listing> {
     let t = line.trim();
     let titles: Vec<&str> = t.split_whitespace().collect();
     let has = |w: &str| titles.contains(&w);
+    if titles.first() == Some(&"POD") && has("CONTAINER(S)") && has("STATUS") {
+        return Some(Listing {
+            kind: Kind::Pods0,
+            namespace: false,
+            wide: Vec::new(),
+            header: true,
+            cols: Some(super::table::Layout::from_header(line)),
+            pod0: None,
+        });
+    }
     let (namespace, rest) = match titles.first() {
         Some(&"NAMESPACE") => (true, &titles[1..]),
         Some(&"NAME") => (false, &titles[..]),
@@ -62,6 +79,8 @@ pub fn header(line: &str) -> Option<Listing> {
             namespace,
             wide,
             header: true,
+            cols: None,
+            pod0: None,
         });
     }
     if !namespace
@@ -73,6 +92,8 @@ pub fn header(line: &str) -> Option<Listing> {
             namespace: false,
             wide: Vec::new(),
             header: true,
+            cols: None,
+            pod0: None,
         });
     }
     None
@@ -209,6 +230,8 @@ pub fn headerless(line: &str) -> Option<Listing> {
             namespace,
             wide: vec!["IP".into(), "NODE".into()],
             header: false,
+            cols: None,
+            pod0: None,
         };
         if let Some(r) = l.pod_row(line) {
             // A row cut after STATUS (`web-0   0/2   Init:CrashLoopBackOff`, the rest of the
@@ -224,6 +247,8 @@ pub fn headerless(line: &str) -> Option<Listing> {
         namespace: false,
         wide: Vec::new(),
         header: false,
+        cols: None,
+        pod0: None,
     };
     l.node_row(line).map(|_| l)
 }
@@ -374,9 +399,94 @@ impl ListingState {
         }
     }
 
+    /// A row of kubectl 0.x's listing: a pod (its name, STATUS as the phase) or, below it, one
+    /// of its containers (name, image, STATUS `Waiting` / `Running` / `Terminated` with MESSAGE).
+    fn row0(&mut self, n: u64, line: &str, cx: &mut Cx) -> bool {
+        let Some(layout) = self.listing.cols.as_ref() else {
+            return false;
+        };
+        let Some(cells) = layout.cut(line) else {
+            return false;
+        };
+        let cell = |title: &str| {
+            layout
+                .titles()
+                .position(|t| t == title)
+                .and_then(|i| cells.get(i))
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+        };
+        let prov = cx.prov(n, "get-pods");
+        let status = cell("STATUS");
+        if let Some(pod) = cell("POD") {
+            if !is_name(pod) {
+                return false;
+            }
+            cx.ev.pods.push(PodInfo {
+                name: Some(pod.to_string()),
+                phase: status
+                    .filter(|s| {
+                        matches!(
+                            *s,
+                            "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown"
+                        )
+                    })
+                    .map(str::to_string),
+                provenance: prov,
+                ..Default::default()
+            });
+            self.listing.pod0 = Some(pod.to_string());
+            return true;
+        }
+        let Some(name) = cell("CONTAINER(S)").filter(|c| is_name(c)) else {
+            return false;
+        };
+        let message = cell("MESSAGE").map(str::to_string);
+        // `last termination: exit code 1`: how the container's previous run ended.
+        let last_state = message
+            .as_deref()
+            .and_then(|m| m.strip_prefix("last termination: exit code "))
+            .and_then(|c| c.trim().parse::<i32>().ok())
+            .map(|code| ContainerState::Terminated {
+                reason: None,
+                message: None,
+                exit_code: Some(code),
+                signal: None,
+                finished_at: None,
+            });
+        let state = match status {
+            Some("Waiting") => ContainerState::Waiting {
+                reason: None,
+                message,
+            },
+            Some("Running") => ContainerState::Running { started_at: None },
+            Some("Terminated") => ContainerState::Terminated {
+                reason: None,
+                message,
+                exit_code: None,
+                signal: None,
+                finished_at: None,
+            },
+            _ => return false,
+        };
+        cx.ev.containers.push(ContainerStatus {
+            pod: self.listing.pod0.clone(),
+            name: name.to_string(),
+            kind: ContainerKind::Regular,
+            image: cell("IMAGE(S)").map(str::to_string),
+            ready: None,
+            restart_count: None,
+            state: Some(state),
+            last_state,
+            provenance: prov,
+        });
+        true
+    }
+
     /// Emits the evidence of one row; false when the line is not a row of this listing.
     pub fn row(&mut self, n: u64, line: &str, cx: &mut Cx) -> bool {
         match self.listing.kind {
+            Kind::Pods0 => self.row0(n, line, cx),
             Kind::Pods => {
                 let Some(r) = self.listing.pod_row(line) else {
                     return false;
@@ -486,6 +596,15 @@ mod tests {
             .unwrap();
         assert_eq!(r.node.as_deref(), Some("10.6.0.187"));
         assert!(h.pod_row("this is not a row").is_none());
+    }
+
+    // kubectl 0.x (corpus image-not-found-get-pods-2015-layout-waiting-d99, from
+    // https://github.com/kubernetes/kubernetes/pull/7981): a pod row, then its containers.
+    #[test]
+    fn pods_of_kubectl_0_x() {
+        let h = header("POD       IP          CONTAINER(S)   IMAGE(S)    HOST                  LABELS    STATUS    CREATED          MESSAGE").unwrap();
+        assert_eq!(h.kind, Kind::Pods0);
+        assert!(header("POD is not a header").is_none());
     }
 
     #[test]

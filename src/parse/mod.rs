@@ -182,6 +182,7 @@ pub(crate) fn parse_stream<R: Read>(
     }
     let chained = std::io::Cursor::new(prefix).chain(source);
     let mut lr = lines::LineReader::new(BufReader::with_capacity(64 * 1024, chained));
+    let pods_before = ev.pods.len();
     let mut p = Parser::new(name, filter, ev);
     if let Some(max) = opts.max_doc {
         p.max_doc = max;
@@ -226,6 +227,7 @@ pub(crate) fn parse_stream<R: Read>(
         p.feed(n, &text);
     }
     p.end_state();
+    name_unnamed_pods(&mut p.cx.ev.pods[pods_before..]);
     if !any_text {
         return Err(InputError::Empty {
             input: name.to_string(),
@@ -237,6 +239,27 @@ pub(crate) fn parse_stream<R: Read>(
         bytes: lr.bytes,
         segments: p.cx.segments,
     })
+}
+
+/// A pod's `status:` pasted without its metadata next to the describe (or listing) of exactly one
+/// pod is that pod's: the unnamed pod takes its name and namespace.
+fn name_unnamed_pods(pods: &mut [crate::evidence::PodInfo]) {
+    let mut named = pods
+        .iter()
+        .filter_map(|p| p.name.as_deref().map(|n| (n, p)));
+    let Some((name, first)) = named.next() else {
+        return;
+    };
+    if named.any(|(n, _)| n != name) {
+        return;
+    }
+    let (name, namespace) = (name.to_string(), first.namespace.clone());
+    for p in pods.iter_mut().filter(|p| p.name.is_none()) {
+        p.name = Some(name.clone());
+        if p.namespace.is_none() {
+            p.namespace = namespace.clone();
+        }
+    }
 }
 
 /// An input stream after its byte order mark: as is, or decoded from UTF-16.
@@ -1029,7 +1052,7 @@ impl<'a> Parser<'a> {
             }
             _ => {}
         }
-        if matches!(b0, b'N' | b' ' | b'\t') {
+        if matches!(b0, b'N' | b'P' | b' ' | b'\t') {
             if let Some(listing) = listing::header(line) {
                 let seg = self.cx.begin(listing.format(), n);
                 return Some(State::Listing(Box::new(listing::ListingState {

@@ -507,3 +507,66 @@ fn describe_of_an_event_object() {
     assert!(e.message.starts_with("No nodes are available"));
     assert!(ev.pods.is_empty());
 }
+
+// A structured klog line cut by a pager inside its last value (corpus
+// admission-journal-predicate-failed-outofcpu-d93): the message and what there is of the value.
+#[test]
+fn structured_klog_line_cut_inside_a_value() {
+    let m = message_of(
+        r#"Nov 14 04:15:27 node-1 kubelet[5163]: E1114 04:15:27.638990    5163 kuberuntime_manager.go:1] "Failed to pull image" err="rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:nope\": not fou"#,
+    );
+    assert_eq!(m.reason.as_deref(), Some("Failed"));
+    assert!(
+        m.message
+            .starts_with("Failed to pull image: rpc error: code = NotFound"),
+        "{}",
+        m.message
+    );
+    assert!(
+        m.message.ends_with("nginx:nope\": not fou"),
+        "{}",
+        m.message
+    );
+}
+
+// kubectl 0.x `get pods` (https://github.com/kubernetes/kubernetes/pull/7981): a pod's row, then
+// one row per container with its state and message.
+#[test]
+fn get_pods_of_kubectl_0_x() {
+    let text = "POD       IP          CONTAINER(S)   IMAGE(S)    HOST                  LABELS    STATUS    CREATED          MESSAGE\nfoo       10.0.0.53                              127.0.0.1/127.0.0.1   <none>    Pending   About a minute   \n                      bar1           fooimage1                                   Waiting                    Error: image library/fooimage1:latest not found\n                      bar2           fooimage2                                   Running                    last termination: exit code 1\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["get-pods"]);
+    assert_eq!(ev.pods.len(), 1);
+    assert_eq!(ev.pods[0].phase.as_deref(), Some("Pending"));
+    assert_eq!(ev.containers.len(), 2);
+    let c = &ev.containers[0];
+    assert_eq!(
+        (c.name.as_str(), c.pod.as_deref(), c.image.as_deref()),
+        ("bar1", Some("foo"), Some("fooimage1"))
+    );
+    assert!(
+        matches!(&c.state, Some(ContainerState::Waiting { message: Some(m), .. }) if m == "Error: image library/fooimage1:latest not found")
+    );
+    assert!(matches!(
+        &ev.containers[1].last_state,
+        Some(ContainerState::Terminated {
+            exit_code: Some(1),
+            ..
+        })
+    ));
+}
+
+// A pod's status pasted without its metadata next to the describe of one pod is that pod's
+// (corpus job-json-status-deadline-exceeded-and-old-describe-d133); with two pods it stays unnamed.
+#[test]
+fn unnamed_status_next_to_one_named_pod() {
+    let status = "    \"status\": {\n        \"phase\": \"Failed\",\n        \"message\": \"Pod was active on the node longer than specified deadline\",\n        \"reason\": \"DeadlineExceeded\"\n    }\n";
+    let (ev, _) = parse_text(&format!("```\nName:\t\t\t\tfoo\nNamespace:\t\t\tshop\nNode:\t\t\t\te2e-minion-y38q/\nStatus:\t\t\t\tFailed\n```\n```\n{status}```\n"));
+    assert_eq!(ev.pods.len(), 2);
+    assert!(ev
+        .pods
+        .iter()
+        .all(|p| p.name.as_deref() == Some("foo") && p.namespace.as_deref() == Some("shop")));
+    let (ev, _) = parse_text(&format!("NAME    READY   STATUS   RESTARTS   AGE\nweb-0   0/1     Error    0          4m\nweb-1   0/1     Error    0          4m\n```\n{status}```\n"));
+    assert!(ev.pods.iter().any(|p| p.name.is_none()));
+}

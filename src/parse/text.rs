@@ -555,9 +555,18 @@ fn structured(line: &str, a: &mut Analysed) -> Option<String> {
         let key = &line[ks..i];
         i += 1;
         let value = if b.get(i) == Some(&b'"') {
-            let (v, used) = quoted(&line[i + 1..])?;
-            i += used + 1;
-            v
+            match quoted(&line[i + 1..]) {
+                Some((v, used)) => {
+                    i += used + 1;
+                    v
+                }
+                // The line was cut (a pager, the terminal) inside this value: what is there.
+                None => {
+                    let v = line[i + 1..].replace("\\\"", "\"");
+                    i = b.len();
+                    v
+                }
+            }
         } else {
             let vs = i;
             while i < b.len() && b[i] != b' ' {

@@ -900,16 +900,14 @@ impl<'a> Ctx<'a> {
         // A container whose name or image the input does not give (a `kubectl get pods` row, the
         // error `kubectl logs` prints for a container that never started) matches on its other
         // fields: what is unknown is not held against it.
-        if let Some(c) = self
-            .ev
-            .containers
-            .get(i)
-            .filter(|c| leaf.source == Source::Container && (c.name.is_empty() || c.image.is_none()))
-        {
+        if let Some(c) = self.ev.containers.get(i).filter(|c| {
+            leaf.source == Source::Container && (c.name.is_empty() || c.image.is_none())
+        }) {
             let mut other_matched = false;
             for (f, idx, _) in &leaf.fields {
                 let identity = matches!(*f, "name" | "image");
-                let unknown = (*f == "name" && c.name.is_empty()) || (*f == "image" && c.image.is_none());
+                let unknown =
+                    (*f == "name" && c.name.is_empty()) || (*f == "image" && c.image.is_none());
                 if self.hit(leaf, f, *idx, i) {
                     other_matched |= !identity;
                     continue;

@@ -39,9 +39,7 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
             f.explains = f
                 .rule_explains
                 .iter()
-                .filter(|t| {
-                    **t != f.id && fired.iter().any(|(id, c)| id == *t && *c == current)
-                })
+                .filter(|t| **t != f.id && fired.iter().any(|(id, c)| id == *t && *c == current))
                 .cloned()
                 .collect();
             f.explains.sort();
@@ -275,10 +273,7 @@ mod tests {
         assert_eq!(out[1].explained_by, ["file-permission-denied"]);
         // The generic cause still explains its own symptoms.
         assert_eq!(out[1].explains, ["crash-loop-back-off"]);
-        assert_eq!(
-            out[2].explained_by,
-            ["file-permission-denied", "go-panic"]
-        );
+        assert_eq!(out[2].explained_by, ["file-permission-denied", "go-panic"]);
     }
 
     #[test]

@@ -1033,7 +1033,10 @@ impl RuleSet {
 
 /// The first chain of `explains` links from `start` back to itself (`[start, ..., start]`), if any.
 /// `explains_of` gives the ids a rule explains.
-pub fn explains_cycle(start: &str, explains_of: impl Fn(&str) -> Vec<String>) -> Option<Vec<String>> {
+pub fn explains_cycle(
+    start: &str,
+    explains_of: impl Fn(&str) -> Vec<String>,
+) -> Option<Vec<String>> {
     // Depth-first search with an explicit stack of paths; the catalog is small.
     let mut stack: Vec<Vec<String>> = vec![vec![start.to_string()]];
     let mut seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();

@@ -1366,4 +1366,3 @@ mod tests {
         assert!(!is_cont_end("        at main.go:42"));
     }
 }
-

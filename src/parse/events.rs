@@ -276,7 +276,9 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
                     None => v,
                 };
                 // The event aggregator's mark on a message standing for several similar events.
-                let v = v.strip_prefix("(combined from similar events): ").unwrap_or(v);
+                let v = v
+                    .strip_prefix("(combined from similar events): ")
+                    .unwrap_or(v);
                 // kubectl 0.x printed a column it had no value for as `%!v(MISSING)`.
                 let v = v.trim_end_matches("%!v(MISSING)").trim_end();
                 e.message = v.to_string()
@@ -343,7 +345,9 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
         // A layout without TYPE (kubectl <= 1.5). Before 1.0 reasons were lower camel case
         // (`failedScheduling`, `failedSync`): the same reasons, capitalised since.
         let r = e.reason.as_mut()?;
-        if r.starts_with(|c: char| c.is_ascii_lowercase()) && r.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if r.starts_with(|c: char| c.is_ascii_lowercase())
+            && r.chars().all(|c| c.is_ascii_alphanumeric())
+        {
             r[..1].make_ascii_uppercase();
         }
         e.type_ = Some(type_of_reason(r).to_string());

@@ -500,7 +500,8 @@ mod tests {
         assert!(headerless("Ready to serve 3 requests").is_none());
         assert!(headerless("web Running fine 3m").is_none());
         // https://github.com/istio/istio/issues/23661: a row cut after STATUS
-        let l = headerless("mall-8578f56f5b-9pq4b                 0/2     Init:CrashLoopBackOff").unwrap();
+        let l = headerless("mall-8578f56f5b-9pq4b                 0/2     Init:CrashLoopBackOff")
+            .unwrap();
         assert!(!l.namespace);
         assert!(headerless("ratio 0/2 achieved").is_none());
     }

@@ -34,7 +34,8 @@ pub fn not_started(line: &str) -> Option<NotStarted> {
     let ok = |s: &str| {
         !s.is_empty()
             && s.len() <= 253
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
     };
     if !ok(container) || !ok(pod) {
         return None;
@@ -118,7 +119,6 @@ fn jsonpath_query(expr: &str) -> Option<(String, Option<String>)> {
     path.push_str(rest);
     path.starts_with('.').then_some((path, container))
 }
-
 
 /// Cheap test of the first byte before any search: prompts start with a prompt character, with
 /// `kubectl`/`oc`, or with `user@host`.

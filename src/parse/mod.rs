@@ -523,7 +523,12 @@ impl Cx<'_> {
     ) {
         use crate::evidence::{ContainerKind, ContainerState, ContainerStatus};
         const MAX_FAILURES: usize = 1000;
-        let key = (pod.clone(), f.container.clone(), f.reason.clone(), f.message.clone());
+        let key = (
+            pod.clone(),
+            f.container.clone(),
+            f.reason.clone(),
+            f.message.clone(),
+        );
         if self.failures.len() >= MAX_FAILURES || !self.failures.insert(key) {
             return;
         }
@@ -886,20 +891,23 @@ impl<'a> Parser<'a> {
             _ => w.pod.clone(),
         };
         let provenance = self.cx.prov(n, "kubectl-logs-error");
-        self.cx.ev.containers.push(crate::evidence::ContainerStatus {
-            pod: Some(key),
-            name: w.container,
-            kind: crate::evidence::ContainerKind::Regular,
-            image: None,
-            ready: Some(false),
-            restart_count: None,
-            state: Some(crate::evidence::ContainerState::Waiting {
-                reason: Some(w.reason),
-                message: None,
-            }),
-            last_state: None,
-            provenance,
-        });
+        self.cx
+            .ev
+            .containers
+            .push(crate::evidence::ContainerStatus {
+                pod: Some(key),
+                name: w.container,
+                kind: crate::evidence::ContainerKind::Regular,
+                image: None,
+                ready: Some(false),
+                restart_count: None,
+                state: Some(crate::evidence::ContainerState::Waiting {
+                    reason: Some(w.reason),
+                    message: None,
+                }),
+                last_state: None,
+                provenance,
+            });
     }
 
     /// Starts a new segment at `line`, or treats it as a plain line.

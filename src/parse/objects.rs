@@ -1550,7 +1550,10 @@ mod tests {
         assert_eq!(kept, 5);
         let v: Value = serde_json::from_str(&closed).unwrap();
         assert_eq!(v["containerStatuses"][0]["name"], "app");
-        assert_eq!(v["containerStatuses"][0]["lastState"]["terminated"]["exitCode"], 137);
+        assert_eq!(
+            v["containerStatuses"][0]["lastState"]["terminated"]["exitCode"],
+            137
+        );
         // Complete, or broken by something else than a cut: nothing to close.
         assert!(close_json("{\"a\": 1}").is_none());
         assert!(close_json("{\"a\": 1}}").is_none());

@@ -29,7 +29,11 @@ fn events_table_of_kubectl_0_x() {
     assert_eq!(e.type_.as_deref(), Some("Warning"));
     assert_eq!(e.source.as_deref(), Some("kubelet"));
     assert_eq!(e.last_seen, Some(When::Absolute(1_423_766_049)));
-    assert!(e.message.ends_with("no space left on device"), "{}", e.message);
+    assert!(
+        e.message.ends_with("no space left on device"),
+        "{}",
+        e.message
+    );
     let e = &ev.events[1];
     assert_eq!(e.reason.as_deref(), Some("Scheduled"));
     assert_eq!(e.type_.as_deref(), Some("Normal"));
@@ -49,7 +53,10 @@ fn describe_events_with_absolute_first_and_last_seen() {
     assert_eq!(e.count, Some(5));
     assert_eq!(e.first_seen, Some(When::Absolute(1_437_154_255)));
     assert_eq!(e.last_seen, Some(When::Absolute(1_437_154_270)));
-    assert_eq!(e.message, "Failed for reason PodFitsResources and possibly others");
+    assert_eq!(
+        e.message,
+        "Failed for reason PodFitsResources and possibly others"
+    );
     // A weekday without a date is not a time.
     assert!(super::events::parse_event_line("Thu, nothing happened here today at all").is_none());
 }
@@ -108,11 +115,17 @@ fn output_commented_out_by_a_test_runner() {
     let text = "    ```\n      #     State:      Terminated\n      #       Reason:   StartError\n      #       Message:  failed to start containerd task \"afd43e77fae0\": No such file or directory (os error 2)\n     ```\n";
     let (ev, _) = parse_text(text);
     assert_eq!(ev.containers.len(), 1);
-    let Some(ContainerState::Terminated { reason, message, .. }) = &ev.containers[0].state else {
+    let Some(ContainerState::Terminated {
+        reason, message, ..
+    }) = &ev.containers[0].state
+    else {
         panic!("not terminated: {:?}", ev.containers[0].state);
     };
     assert_eq!(reason.as_deref(), Some("StartError"));
-    assert!(message.as_deref().unwrap_or("").starts_with("failed to start containerd task"));
+    assert!(message
+        .as_deref()
+        .unwrap_or("")
+        .starts_with("failed to start containerd task"));
     // A root prompt and a YAML comment are not commented-out output.
     let (ev, s) = parse_text("# kubectl -n web get po\nNAME    READY   STATUS             RESTARTS   AGE\nweb-0   0/1     CrashLoopBackOff   5          3m\n");
     assert_eq!(formats(&s), vec!["get-pods"]);
@@ -128,7 +141,10 @@ fn event_row_in_inline_code_marks() {
     let (ev, s) = parse_text("`  Warning  UnexpectedAdmissionError  10s   kubelet  Allocate failed due to rpc error: code = Unavailable desc = error reading from server: EOF, which is unexpected`");
     assert_eq!(formats(&s), vec!["event-lines"]);
     assert_eq!(ev.events.len(), 1);
-    assert_eq!(ev.events[0].reason.as_deref(), Some("UnexpectedAdmissionError"));
+    assert_eq!(
+        ev.events[0].reason.as_deref(),
+        Some("UnexpectedAdmissionError")
+    );
     assert!(ev.events[0].message.ends_with("which is unexpected"));
     // Backticks inside a line stay.
     let t = super::lines::unwrap_paste("run `kubectl get pods` first");
@@ -157,7 +173,9 @@ fn event_recorder_klog_line() {
     assert_eq!(m.object_kind.as_deref(), Some("Job"));
     assert_eq!(m.message, "Job was active longer than specified deadline");
     // klog's structured form of the same line.
-    let m = message_of(r#"I0101 10:00:00.000000       1 event.go:307] "Event occurred" object="default/web-0" fieldPath="" kind="Pod" apiVersion="v1" type="Warning" reason="FailedScheduling" message="0/3 nodes are available: 3 Insufficient cpu.""#);
+    let m = message_of(
+        r#"I0101 10:00:00.000000       1 event.go:307] "Event occurred" object="default/web-0" fieldPath="" kind="Pod" apiVersion="v1" type="Warning" reason="FailedScheduling" message="0/3 nodes are available: 3 Insufficient cpu.""#,
+    );
     assert_eq!(m.reason.as_deref(), Some("FailedScheduling"));
     assert_eq!(m.type_.as_deref(), Some("Warning"));
     assert_eq!(m.message, "0/3 nodes are available: 3 Insufficient cpu.");
@@ -166,12 +184,19 @@ fn event_recorder_klog_line() {
 // https://github.com/gardener/gardener/issues/2920 (the e2e framework's event dump in logfmt).
 #[test]
 fn e2e_framework_event_dump() {
-    let m = message_of(r#"time="2020-09-29T13:22:25Z" level=info msg="At 2020-09-29 12:23:48 +0000 UTC - event for reserve-capacity-54cf556d6b-6f8xt: {default-scheduler } FailedScheduling: 0/3 nodes are available: 1 Insufficient memory, 2 Insufficient cpu.""#);
+    let m = message_of(
+        r#"time="2020-09-29T13:22:25Z" level=info msg="At 2020-09-29 12:23:48 +0000 UTC - event for reserve-capacity-54cf556d6b-6f8xt: {default-scheduler } FailedScheduling: 0/3 nodes are available: 1 Insufficient memory, 2 Insufficient cpu.""#,
+    );
     assert_eq!(m.reason.as_deref(), Some("FailedScheduling"));
     assert_eq!(m.type_.as_deref(), Some("Warning"));
     assert_eq!(m.source.as_deref(), Some("default-scheduler"));
-    assert_eq!(m.message, "0/3 nodes are available: 1 Insufficient memory, 2 Insufficient cpu.");
-    let m = message_of(r#"time="2020-09-29T13:22:25Z" level=info msg="At 2020-09-29 12:24:12 +0000 UTC - event for node-1: {kube-proxy node-1} Starting: Starting kube-proxy.""#);
+    assert_eq!(
+        m.message,
+        "0/3 nodes are available: 1 Insufficient memory, 2 Insufficient cpu."
+    );
+    let m = message_of(
+        r#"time="2020-09-29T13:22:25Z" level=info msg="At 2020-09-29 12:24:12 +0000 UTC - event for node-1: {kube-proxy node-1} Starting: Starting kube-proxy.""#,
+    );
     assert_eq!(m.type_.as_deref(), Some("Normal"));
 }
 
@@ -182,20 +207,29 @@ fn e2e_framework_event_dump() {
 fn component_log_lines_for_failures_they_also_record_as_events() {
     let m = message_of("* E0108 22:07:45.954949       1 factory.go:660] Error scheduling default/mini-kafka-0: pod has unbound immediate PersistentVolumeClaims; retrying");
     assert_eq!(m.reason.as_deref(), Some("FailedScheduling"));
-    assert_eq!(m.message, "pod has unbound immediate PersistentVolumeClaims");
+    assert_eq!(
+        m.message,
+        "pod has unbound immediate PersistentVolumeClaims"
+    );
     let m = message_of("* E0108 22:07:45.954750       1 scheduler.go:481] error selecting node for pod: pod has unbound immediate PersistentVolumeClaims");
     assert_eq!(m.reason.as_deref(), Some("FailedScheduling"));
     let m = message_of("Apr 12 09:28:14 node-1 kubelet[14260]: W0412 09:28:14.744599   14260 eviction_manager.go:333] eviction manager: attempting to reclaim ephemeral-storage");
     assert_eq!(m.reason.as_deref(), Some("EvictionThresholdMet"));
     assert_eq!(m.object_kind.as_deref(), Some("Node"));
     assert_eq!(m.message, "Attempting to reclaim ephemeral-storage");
-    let m = message_of(r#"Sep 28 05:37:59 team kubelet[2865036]: I0928 05:37:59.659033 2865036 eviction_manager.go:369] "Eviction manager: attempting to reclaim" resourceName="ephemeral-storage""#);
+    let m = message_of(
+        r#"Sep 28 05:37:59 team kubelet[2865036]: I0928 05:37:59.659033 2865036 eviction_manager.go:369] "Eviction manager: attempting to reclaim" resourceName="ephemeral-storage""#,
+    );
     assert_eq!(m.reason.as_deref(), Some("EvictionThresholdMet"));
     assert_eq!(m.message, "Attempting to reclaim ephemeral-storage");
-    let m = message_of(r#"May 11 16:09:21 k8s-master01 containerd[765]: time="2023-05-11T16:09:21.839669754+08:00" level=error msg="RunPodSandbox for &PodSandboxMetadata{Name:coredns-f5cb5585b-s2bxk,Uid:eeb63f47,Namespace:kube-system,Attempt:0,} failed, error" error="failed to setup network for sandbox \"f1f5708a\": plugin type=\"calico\" failed (add): netplugin failed with no error message: signal: killed""#);
+    let m = message_of(
+        r#"May 11 16:09:21 k8s-master01 containerd[765]: time="2023-05-11T16:09:21.839669754+08:00" level=error msg="RunPodSandbox for &PodSandboxMetadata{Name:coredns-f5cb5585b-s2bxk,Uid:eeb63f47,Namespace:kube-system,Attempt:0,} failed, error" error="failed to setup network for sandbox \"f1f5708a\": plugin type=\"calico\" failed (add): netplugin failed with no error message: signal: killed""#,
+    );
     assert_eq!(m.reason.as_deref(), Some("FailedCreatePodSandBox"));
     assert!(m.message.contains("failed to setup network for sandbox"));
-    let m = message_of(r#"FATA[0000] run pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "9d2d48a4": plugin type="calico" failed (add): pods "nginx-sandbox" not found"#);
+    let m = message_of(
+        r#"FATA[0000] run pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "9d2d48a4": plugin type="calico" failed (add): pods "nginx-sandbox" not found"#,
+    );
     assert_eq!(m.reason.as_deref(), Some("FailedCreatePodSandBox"));
     assert_eq!(m.type_.as_deref(), Some("Warning"));
     // Near misses: a successful sandbox, an application's own `[name]` prefix, a bullet.
@@ -205,7 +239,11 @@ fn component_log_lines_for_failures_they_also_record_as_events() {
         "* Error scheduling is a sentence here",
     ] {
         let (ev, _) = parse_text(line);
-        assert!(ev.messages.iter().all(|m| m.reason.is_none()), "{line}: {:?}", ev.messages);
+        assert!(
+            ev.messages.iter().all(|m| m.reason.is_none()),
+            "{line}: {:?}",
+            ev.messages
+        );
     }
 }
 
@@ -215,7 +253,10 @@ fn container_state_of_the_2014_api() {
     let text = "```\n        \"oom-test\": {\n            \"state\": {\n                \"termination\": {\n                    \"exitCode\": 137,\n                    \"reason\": \"OOM Killed\",\n                    \"startedAt\": \"2014-12-18T23:22:25Z\",\n                    \"finishedAt\": \"2014-12-18T23:22:26Z\"\n                }\n            },\n```\n";
     let (ev, _) = parse_text(text);
     assert_eq!(ev.containers.len(), 1);
-    let Some(ContainerState::Terminated { reason, exit_code, .. }) = &ev.containers[0].state else {
+    let Some(ContainerState::Terminated {
+        reason, exit_code, ..
+    }) = &ev.containers[0].state
+    else {
         panic!("not terminated: {:?}", ev.containers[0].state);
     };
     assert_eq!(reason.as_deref(), Some("OOM Killed"));
@@ -231,7 +272,9 @@ fn combined_from_similar_events_prefix() {
     assert!(m.message.starts_with("MountVolume.SetUp failed"));
     let (ev, _) = parse_text("  Warning  FailedCreatePodSandBox  2m52s (x35156 over 5d7h)  kubelet, 10.1.121.33  (combined from similar events): Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"ab12\": plugin type=\"calico\" failed (add): error getting ClusterInformation: connection is unauthorized: Unauthorized");
     assert_eq!(ev.events.len(), 1);
-    assert!(ev.events[0].message.starts_with("Failed to create pod sandbox: rpc error"));
+    assert!(ev.events[0]
+        .message
+        .starts_with("Failed to create pod sandbox: rpc error"));
 }
 
 // https://github.com/kubernetes/kubernetes/issues/66237 (`systemctl status kubelet -l` in a Chinese
@@ -244,7 +287,9 @@ fn journal_lines_with_chinese_month_names() {
     assert!(m.message.starts_with("PullImage \"10.0.30.220:9980"));
     assert_eq!(m.provenance.format, "journal");
     // Not a month: a number of days.
-    let (ev, _) = parse_text("13月 16 19:05:15 test-0 kubelet[3450]: E0716 19:05:15.040853    3450 x.go:1] boom failed");
+    let (ev, _) = parse_text(
+        "13月 16 19:05:15 test-0 kubelet[3450]: E0716 19:05:15.040853    3450 x.go:1] boom failed",
+    );
     assert!(ev.messages.iter().all(|m| m.source.is_none()));
 }
 
@@ -294,13 +339,17 @@ fn container_failures_in_kubelet_journal_lines() {
             message: Some("secret \"db-pass\" not found".into())
         })
     );
-    let (ev, _) = parse_text(r#"E1201 10:00:00.000000    1234 kuberuntime_manager.go:1256] "Unhandled Error" err="init container &Container{Name:init-db,Image:busybox:1.36,Command:[sh],} start failed in pod web-0_default(0f1e): CreateContainerError: context deadline exceeded" logger="UnhandledError""#);
+    let (ev, _) = parse_text(
+        r#"E1201 10:00:00.000000    1234 kuberuntime_manager.go:1256] "Unhandled Error" err="init container &Container{Name:init-db,Image:busybox:1.36,Command:[sh],} start failed in pod web-0_default(0f1e): CreateContainerError: context deadline exceeded" logger="UnhandledError""#,
+    );
     assert_eq!(ev.containers.len(), 1);
     let c = &ev.containers[0];
     assert_eq!(c.name, "init-db");
     assert_eq!(c.kind, crate::evidence::ContainerKind::Init);
     assert_eq!(c.image.as_deref(), Some("busybox:1.36"));
-    assert!(matches!(&c.state, Some(ContainerState::Waiting { reason: Some(r), .. }) if r == "CreateContainerError"));
+    assert!(
+        matches!(&c.state, Some(ContainerState::Waiting { reason: Some(r), .. }) if r == "CreateContainerError")
+    );
     // A sentence about StartContainer is not a failure.
     let (ev, _) = parse_text("we failed to \"StartContainer\" for \"my app\" with no luck: \"x\"");
     assert!(ev.containers.is_empty());

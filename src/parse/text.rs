@@ -435,7 +435,9 @@ pub fn container_failure(msg: &str) -> Option<ContainerFailure> {
         let rest = rest.trim();
         let message = match rest.strip_prefix('"') {
             // Go-quoted; a paste may have cut it before its closing quote.
-            Some(q) => quoted(q).map(|(m, _)| m).unwrap_or_else(|| q.replace("\\\"", "\"")),
+            Some(q) => quoted(q)
+                .map(|(m, _)| m)
+                .unwrap_or_else(|| q.replace("\\\"", "\"")),
             None => rest.to_string(),
         };
         return ok_failure(container, false, reason, message);
@@ -458,7 +460,12 @@ pub fn container_failure(msg: &str) -> Option<ContainerFailure> {
     Some(f)
 }
 
-fn ok_failure(container: &str, init: bool, reason: &str, message: String) -> Option<ContainerFailure> {
+fn ok_failure(
+    container: &str,
+    init: bool,
+    reason: &str,
+    message: String,
+) -> Option<ContainerFailure> {
     let name_ok = !container.is_empty()
         && container.len() <= 253
         && container
@@ -549,7 +556,10 @@ fn structured(line: &str, a: &mut Analysed) -> Option<String> {
             "kind" if !value.is_empty() && !value.contains(' ') => ev_kind = Some(value),
             // `resourceName="ephemeral-storage"` completes the eviction manager's message.
             "resourceName" if !value.is_empty() => {
-                if let Some(m) = msg.as_mut().filter(|m| m.ends_with("attempting to reclaim")) {
+                if let Some(m) = msg
+                    .as_mut()
+                    .filter(|m| m.ends_with("attempting to reclaim"))
+                {
                     m.push(' ');
                     m.push_str(&value);
                 }

@@ -1268,6 +1268,19 @@ mod tests {
     }
 
     #[test]
+    fn progress_phases_read_as_the_spinner_shows_them() {
+        assert_eq!(
+            Phase::ListingPods { page: 3 }.to_string(),
+            "listing pods (page 3)"
+        );
+        assert_eq!(Phase::ListingEvents.to_string(), "listing events and nodes");
+        assert_eq!(
+            Phase::ReadingLogs { done: 4, total: 17 }.to_string(),
+            "reading logs 4/17"
+        );
+    }
+
+    #[test]
     fn name_stem_drops_workload_hashes() {
         assert_eq!(name_stem("web-7d9f8c6b5-x2x4p"), "web");
         assert_eq!(name_stem("port-conflict-5b7f9c6d8-m4t2w"), "port-conflict");

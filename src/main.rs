@@ -196,7 +196,7 @@ struct Cli {
     /// With -o sarif: locate every result in this manifest (the file the workload is deployed
     /// from), a path relative to the repository root (no absolute path, no `..`). Without it a
     /// result is located in its input file, or in the pseudo-path k8s/<namespace>/<kind>/<name>.
-    #[arg(long, value_name = "PATH", value_parser = parse_sarif_artifact, global = true)]
+    #[arg(long, value_name = "PATH", value_parser = parse_sarif_artifact, global = true, help_heading = REPORT_OPTIONS)]
     sarif_artifact: Option<String>,
 }
 
@@ -746,32 +746,7 @@ async fn sweep_live(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let pods = g
-        .unhealthy
-        .iter()
-        .map(|ev| diagnose(engine, ev, Vec::new()))
-        .collect();
-    let scope = Scope {
-        kind: if target.all_namespaces {
-            "all-namespaces"
-        } else {
-            "namespace"
-        }
-        .into(),
-        namespace: g.namespace.clone(),
-        label_selector: target.label_selector.clone(),
-        field_selector: target.field_selector.clone(),
-        source: None,
-    };
-    let mut r = SweepReport::new(scope, g.total, g.healthy, pods, g.not_checked);
-    r.healthy = g.healthy_names;
-    r.cluster = Some(kubectl_diagnose::report::ClusterInfo {
-        context: g.context,
-        namespace: g.namespace.unwrap_or_else(|| "(all)".into()),
-        server: g.server,
-        requests: g.requests,
-    });
-    Ok(r)
+    Ok(output::live_sweep_report(g, target, engine))
 }
 
 /// Names for shell completion, from the rule catalog, the kubeconfig or the cluster (5 s at most;
@@ -1063,33 +1038,6 @@ fn diagnose_files(
     ev: &kubectl_diagnose::evidence::Evidence,
     inputs: Vec<kubectl_diagnose::parse::InputSummary>,
 ) -> anyhow::Result<Report> {
-    let parts = kubectl_diagnose::sweep::split_by_pod(ev);
-    let named = parts.iter().filter(|p| !p.pods.is_empty()).count();
-    if named <= 1 {
-        return Ok(Report::Pod(Box::new(diagnose(engine, ev, inputs))));
-    }
-    let now = ev
-        .newest_absolute()
-        .unwrap_or_else(|| chrono::Utc::now().timestamp());
-    let mut healthy = 0;
-    let mut healthy_names = Vec::new();
-    let mut pods = Vec::new();
-    for part in &parts {
-        match part.pods.first() {
-            Some(p) if kubectl_diagnose::sweep::is_healthy(p, part, now) => {
-                healthy += 1;
-                healthy_names.extend(p.key());
-            }
-            Some(_) => pods.push(diagnose(engine, part, Vec::new())),
-            None => {
-                // Evidence that names no pod: reported only when it proves something.
-                let d = diagnose(engine, part, Vec::new());
-                if !d.findings.is_empty() {
-                    pods.push(d);
-                }
-            }
-        }
-    }
     let source = paths
         .iter()
         .map(|p| p.display().to_string())
@@ -1100,17 +1048,10 @@ fn diagnose_files(
         .find_map(|p| kubectl_diagnose::parse::dump::detect(p))
         .map(|k| k.as_str().to_string())
         .unwrap_or_else(|| "files".to_string());
-    let scope = Scope {
-        kind,
-        source: Some(source),
-        ..Scope::default()
-    };
-    let mut not_checked = ev.not_checked.clone();
-    not_checked.dedup();
-    let mut r = SweepReport::new(scope, named, healthy, pods, not_checked);
-    r.healthy = healthy_names;
-    let _ = inputs;
-    Ok(Report::Sweep(Box::new(r)))
+    match output::pasted_sweep_report(engine, ev, &kind, &source) {
+        Some(r) => Ok(Report::Sweep(Box::new(r))),
+        None => Ok(Report::Pod(Box::new(diagnose(engine, ev, inputs)))),
+    }
 }
 
 fn print(text: &str) -> anyhow::Result<()> {

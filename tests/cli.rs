@@ -46,14 +46,16 @@ fn example_from_readme_names_the_port_conflict_first_and_exits_1() {
     let out = bin().args(["file", EXAMPLE]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let s = String::from_utf8(out.stdout).unwrap();
-    let first_row = s
+    // The first card is rank 1: severity, cause and rule id, then the quoted log line.
+    let first = s
         .lines()
-        .find(|l| l.contains("│ 1 "))
-        .unwrap_or_else(|| panic!("no rank-1 row in:\n{s}"));
-    assert!(first_row.contains("critical"), "{first_row}");
-    assert!(s.contains("[port-already-in-use]"), "{s}");
-    // The quoted log line wraps inside its cell; its start is on the rank-1 row.
-    assert!(first_row.contains("bind() to"), "{first_row}");
+        .position(|l| l.starts_with("#1 "))
+        .unwrap_or_else(|| panic!("no rank-1 card in:\n{s}"));
+    let card: Vec<&str> = s.lines().skip(first).take(6).collect();
+    let card = card.join("\n");
+    assert!(card.starts_with("#1 critical"), "{card}");
+    assert!(card.contains("[port-already-in-use]"), "{card}");
+    assert!(card.contains("bind() to"), "{card}");
     assert!(s.contains("Port 80 is already taken"), "{s}");
     assert!(
         !s.contains('\x1b'),

@@ -839,8 +839,12 @@ fn markdown_has_the_findings_table_and_escapes_pipes() {
     let md = render_sweep(&r, Format::Markdown, &opts(), None);
     assert!(md.starts_with("## kubectl-diagnose: namespace shop\n"));
     let causes = md.find("### Causes").expect("groups");
-    let first_pod = md.find("### Pod ").expect("pods");
-    assert!(causes < first_pod, "groups come first");
+    let pods_table = md.find("### Pods").expect("pod table");
+    let first_pod = md.find("<details>\n<summary>Pod ").expect("pods");
+    assert!(
+        causes < pods_table && pods_table < first_pod,
+        "groups come first"
+    );
     assert!(md.contains("### Not checked\n\n- **events of namespace shop**"));
 }
 
@@ -1088,4 +1092,185 @@ fn the_small_reports_validate_too() {
         &json_of(&render_sweep(&r, Format::Json, &opts(), None)),
         "small sweep",
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown bounds and hostile text
+
+/// A Markdown line without its code spans (a run of n backticks up to the next run of exactly n):
+/// what is left is what GitHub would parse as markup or HTML.
+fn outside_code_spans(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '\\' && i + 1 < chars.len() {
+            // A backslash escape: the next character is literal (an escaped backtick opens nothing).
+            out.push(chars[i]);
+            out.push(chars[i + 1]);
+            i += 2;
+            continue;
+        }
+        if chars[i] != '`' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let mut n = 0;
+        while i + n < chars.len() && chars[i + n] == '`' {
+            n += 1;
+        }
+        // Find the closing run of exactly n backticks.
+        let mut j = i + n;
+        let mut close = None;
+        while j < chars.len() {
+            if chars[j] == '`' {
+                let mut m = 0;
+                while j + m < chars.len() && chars[j + m] == '`' {
+                    m += 1;
+                }
+                if m == n {
+                    close = Some(j + m);
+                    break;
+                }
+                j += m;
+            } else {
+                j += 1;
+            }
+        }
+        match close {
+            Some(end) => i = end,
+            None => {
+                out.extend(std::iter::repeat_n('`', n));
+                i += n;
+            }
+        }
+    }
+    out
+}
+
+/// Whether `pat` occurs in `s` not preceded by a backslash (which makes Markdown read it literally).
+fn unescaped(s: &str, pat: &str) -> bool {
+    s.match_indices(pat)
+        .any(|(i, _)| i == 0 || !s[..i].ends_with('\\'))
+}
+
+fn hostile_pod(name: &str) -> Diagnosis {
+    let mut d = small_pod(name);
+    let evil = "`x` ``` </details> <script>alert(1)</script> | *b* [l](javascript:x) \u{1b}[2J";
+    d.findings[0].title = format!("Title </details><script>t</script> {evil}");
+    d.findings[0].evidence[0].text = evil.to_string();
+    d.findings[0].evidence[0].label = "label </details>".into();
+    d.findings[0].fix = format!("Fix with `kubectl get pod {evil}` and then {evil}");
+    d.not_checked[0].reason = evil.to_string();
+    d
+}
+
+#[test]
+fn markdown_escapes_hostile_text_out_of_html_and_code_spans() {
+    let pods = vec![hostile_pod("web-1"), hostile_pod("evil</details><script>")];
+    let r = SweepReport::new(
+        Scope {
+            kind: "namespace".into(),
+            namespace: Some("shop".into()),
+            ..Default::default()
+        },
+        2,
+        0,
+        pods,
+        vec![],
+    );
+    let single = render_pod(&r.pods[0], Format::Markdown, &opts(), None);
+    let sweep = render_sweep(&r, Format::Markdown, &opts(), None);
+    for (what, md) in [("pod", &single), ("sweep", &sweep)] {
+        assert!(!md.contains('\u{1b}'), "{what}: raw escape");
+        let mut opened = 0;
+        let mut closed = 0;
+        for line in md.lines() {
+            let rest = outside_code_spans(line);
+            assert!(!unescaped(&rest, "<script"), "{what}: live HTML in {line}");
+            assert!(
+                !unescaped(&rest, "](javascript"),
+                "{what}: a live link in {line}"
+            );
+            opened += rest.matches("<details>").count();
+            closed += rest.matches("</details>").count();
+            if rest.trim_start().starts_with('<') {
+                assert!(
+                    ["<details>", "</details>", "<summary>"]
+                        .iter()
+                        .any(|t| rest.trim_start().starts_with(t)),
+                    "{what}: an HTML block from untrusted text: {line}"
+                );
+            }
+        }
+        let expected = if what == "sweep" { r.pods.len() } else { 0 };
+        assert_eq!(opened, expected, "{what}:\n{md}");
+        assert_eq!(closed, expected, "{what}:\n{md}");
+    }
+    // The summary of the hostile pod is HTML-escaped.
+    assert!(
+        sweep.contains("<summary>Pod shop/evil&lt;/details&gt;&lt;script&gt;"),
+        "{sweep}"
+    );
+}
+
+#[test]
+fn markdown_of_a_large_sweep_fits_a_github_comment_and_says_what_was_left_out() {
+    let pods: Vec<Diagnosis> = (0..300)
+        .map(|i| {
+            let mut d = small_pod(&format!("web-{i:03}"));
+            d.findings[0].evidence[0].text = format!("{i} {}", "x".repeat(280));
+            d
+        })
+        .collect();
+    let r = SweepReport::new(
+        Scope {
+            kind: "namespace".into(),
+            namespace: Some("shop".into()),
+            ..Default::default()
+        },
+        300,
+        0,
+        pods,
+        vec![],
+    );
+    let md = render_sweep(&r, Format::Markdown, &opts(), None);
+    let n = md.chars().count();
+    assert!(n <= kubectl_diagnose::output::MAX_MARKDOWN_CHARS, "{n}");
+    assert!(n > 50_000, "the bound is used, not a tiny cut: {n}");
+    let shown = md.matches("<details>").count();
+    assert_eq!(shown, md.matches("</details>").count());
+    assert!(shown > 5 && shown < 300, "{shown}");
+    assert!(
+        md.contains(&format!(
+            "The details of {} pods are left out to fit GitHub's 65,536-character comment limit",
+            300 - shown
+        )),
+        "{}",
+        &md[md.len() - 2000..]
+    );
+    // The summary tables come first and are bounded too.
+    let pods_table = md.find("### Pods").expect("pods table");
+    assert!(pods_table < md.find("<details>").expect("details"));
+    assert!(md.contains("200 more pods are not in this table"));
+    assert!(md.contains("and 290 more"), "causes name 10 pods");
+}
+
+#[test]
+fn junit_case_text_is_bounded() {
+    let mut d = small_pod("web-1");
+    d.findings[0].fix = "step\n".repeat(10_000);
+    d.findings[1].fix = "other\n".repeat(10_000);
+    let x = render_pod(&d, Format::Junit, &opts(), Some(Severity::Warning));
+    let j = parse_junit(&x);
+    assert_eq!(j.cases.len(), 1);
+    let failure = x
+        .split("<failure")
+        .nth(1)
+        .and_then(|s| s.split("</failure>").next())
+        .expect("a failure");
+    // 16,000 characters of text at most (XML entities may lengthen it a little).
+    assert!(failure.chars().count() < 16_500, "{}", failure.len());
+    assert!(x.len() < 40_000, "{}", x.len());
 }

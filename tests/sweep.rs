@@ -303,3 +303,65 @@ fn all_namespaces_sweep_uses_cluster_wide_lists() {
         "{text}"
     );
 }
+
+/// The progress a terminal shows during a sweep: the pod list page by page, then the events, then
+/// each log fetch, from the first request on (the CLI draws it as a spinner on a TTY only).
+#[test]
+fn sweep_reports_each_phase_from_the_first_request() {
+    use kubectl_diagnose::connect::ClusterArgs;
+    use kubectl_diagnose::engine::Engine;
+    use kubectl_diagnose::live::{Cluster, Phase, SweepTarget};
+    use kubectl_diagnose::rules::RuleSet;
+    use std::sync::Mutex;
+
+    let server = ApiServer::start("sweep", Options::default());
+    let dir = tempfile::tempdir().unwrap();
+    let kc = server.write_kubeconfig(dir.path(), "shop");
+    let opts = ClusterArgs {
+        kubeconfig: Some(kc),
+        ..ClusterArgs::default()
+    }
+    .options()
+    .expect("options");
+    let engine = Engine::new(&RuleSet::builtin().expect("rules")).expect("engine");
+    let seen: Mutex<Vec<Phase>> = Mutex::new(Vec::new());
+    let record = |p: Phase| seen.lock().expect("lock").push(p);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let g = rt
+        .block_on(async {
+            let cluster = Cluster::connect(&opts).await?;
+            let target = SweepTarget {
+                concurrency: 4,
+                tail: 100,
+                ..SweepTarget::default()
+            };
+            cluster.sweep(&target, &engine, Some(&record)).await
+        })
+        .expect("sweep");
+    let seen = seen.into_inner().expect("lock");
+    assert_eq!(
+        seen.first(),
+        Some(&Phase::ListingPods { page: 1 }),
+        "{seen:?}"
+    );
+    let events = seen
+        .iter()
+        .position(|p| *p == Phase::ListingEvents)
+        .unwrap_or_else(|| panic!("no events phase: {seen:?}"));
+    let logs: Vec<(u64, u64)> = seen[events..]
+        .iter()
+        .filter_map(|p| match p {
+            Phase::ReadingLogs { done, total } => Some((*done, *total)),
+            _ => None,
+        })
+        .collect();
+    assert!(!logs.is_empty(), "{seen:?}");
+    let total = logs[0].1;
+    assert_eq!(logs[0].0, 0, "{seen:?}");
+    assert_eq!(logs.last(), Some(&(total, total)), "{seen:?}");
+    assert_eq!(logs.len() as u64, total + 1, "{seen:?}");
+    assert!(g.requests as u64 >= total + 3, "{}", g.requests);
+}

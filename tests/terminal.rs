@@ -263,3 +263,58 @@ fn no_command_url_or_rule_id_of_any_rule_is_split_at_any_width() {
     }
     assert!(checked > 10_000, "only {checked} checks");
 }
+
+/// `--help` of every command: the report's options under their own heading, after the cluster
+/// options (whose `next_help_heading` used to claim them), and an Examples section.
+#[test]
+fn help_puts_report_options_under_their_own_heading_with_examples() {
+    for args in [
+        vec!["--help"],
+        vec!["pod", "--help"],
+        vec!["namespace", "--help"],
+        vec!["file", "--help"],
+    ] {
+        let s = run(&args);
+        let report = s
+            .find("\nReport options:\n")
+            .unwrap_or_else(|| panic!("{args:?}: no Report options heading:\n{s}"));
+        if let Some(cluster) = s.find("\nCluster options") {
+            assert!(cluster < report, "{args:?}:\n{s}");
+        }
+        for flag in [
+            "\n  -o, --output <",
+            "\n      --fail-on <",
+            "\n      --rules <",
+            "\n      --color <",
+            "\n      --lang <",
+            "\n      --width <",
+        ] {
+            let at = s
+                .find(flag)
+                .unwrap_or_else(|| panic!("{args:?}: no {flag:?}:\n{s}"));
+            assert!(
+                at > report,
+                "{args:?}: {flag:?} before Report options:\n{s}"
+            );
+        }
+        assert!(s.contains("\nExamples:\n"), "{args:?}:\n{s}");
+        assert!(s.contains("\nExit codes:\n"), "{args:?}:\n{s}");
+    }
+}
+
+/// The man page has the sections man pages have, not clap_mangen's EXTRA.
+#[test]
+fn man_page_has_examples_exit_status_and_environment() {
+    let s = run(&["man"]);
+    let pages = s.matches(".SH NAME").count();
+    assert!(pages >= 6, "{pages} pages");
+    assert!(!s.contains(".SH EXTRA"), "{s}");
+    assert_eq!(s.matches(".SH ENVIRONMENT").count(), pages);
+    // Every page of a command that diagnoses has examples and exit codes.
+    assert!(s.matches(".SH EXAMPLES").count() >= 5, "{s}");
+    assert!(s.matches(".SH \"EXIT STATUS\"").count() >= 4, "{s}");
+    for var in ["KUBECONFIG", "NO_COLOR", "LANG", "KUBECTL_PATH", "COLUMNS"] {
+        assert!(s.contains(&format!(".B {var}")) || s.contains(var), "{var}");
+    }
+    assert!(s.contains(".TP\n.B 2\n"), "exit status 2 is listed");
+}

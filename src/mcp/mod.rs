@@ -22,7 +22,7 @@ use crate::evidence::Evidence;
 use crate::live::{self, ClusterOptions, PodTarget};
 use crate::report::{ClusterInfo, Diagnosis};
 use crate::rules::{RuleSet, Severity};
-use crate::sweep::{Scope, SweepReport};
+use crate::sweep::SweepReport;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
@@ -405,73 +405,21 @@ pub(crate) async fn sweep_live(
     engine: &Engine,
 ) -> Result<SweepReport, live::LiveError> {
     let g = cluster.sweep(target, engine, None).await?;
-    let pods = g
-        .unhealthy
-        .iter()
-        .map(|ev| crate::diagnose(engine, ev, Vec::new()))
-        .collect();
-    let scope = Scope {
-        kind: if target.all_namespaces {
-            "all-namespaces"
-        } else {
-            "namespace"
-        }
-        .into(),
-        namespace: g.namespace.clone(),
-        label_selector: target.label_selector.clone(),
-        field_selector: target.field_selector.clone(),
-        source: None,
-    };
-    let mut r = SweepReport::new(scope, g.total, g.healthy, pods, g.not_checked);
-    r.cluster = Some(ClusterInfo {
-        context: g.context,
-        namespace: g.namespace.unwrap_or_else(|| "(all)".into()),
-        server: g.server,
-        requests: g.requests,
-    });
-    Ok(r)
+    Ok(crate::output::live_sweep_report(g, target, engine))
 }
 
 /// `file` over one pasted text: one pod's report, or a sweep when it names several pods.
 fn diagnose_paste(engine: &Engine, name: &str, text: &str) -> anyhow::Result<Report> {
     let mut ev = Evidence::new();
     let input = crate::parse::parse_reader(name, text.as_bytes(), engine, &mut ev)?;
-    let parts = crate::sweep::split_by_pod(&ev);
-    let named = parts.iter().filter(|p| !p.pods.is_empty()).count();
-    if named <= 1 {
-        return Ok(Report::Pod(Box::new(crate::diagnose(
+    match crate::output::pasted_sweep_report(engine, &ev, "files", name) {
+        Some(r) => Ok(Report::Sweep(Box::new(r))),
+        None => Ok(Report::Pod(Box::new(crate::diagnose(
             engine,
             &ev,
             vec![input],
-        ))));
+        )))),
     }
-    let now = ev
-        .newest_absolute()
-        .unwrap_or_else(|| chrono::Utc::now().timestamp());
-    let mut healthy = 0;
-    let mut pods = Vec::new();
-    for part in &parts {
-        match part.pods.first() {
-            Some(p) if crate::sweep::is_healthy(p, part, now) => healthy += 1,
-            Some(_) => pods.push(crate::diagnose(engine, part, Vec::new())),
-            None => {
-                let d = crate::diagnose(engine, part, Vec::new());
-                if !d.findings.is_empty() {
-                    pods.push(d);
-                }
-            }
-        }
-    }
-    let scope = Scope {
-        kind: "files".into(),
-        source: Some(name.to_string()),
-        ..Scope::default()
-    };
-    let mut nc = ev.not_checked.clone();
-    nc.dedup();
-    Ok(Report::Sweep(Box::new(SweepReport::new(
-        scope, named, healthy, pods, nc,
-    ))))
 }
 
 const READ_ONLY: &str = "Read-only: it never writes to the cluster (GET requests only).";

@@ -26,17 +26,25 @@ pub fn measure(width: u16) -> usize {
     usize::from(width.min(MEASURE))
 }
 
-/// Paint `s` when colour is on.
+/// Paint `s` when colour is on, line by line (so a pager or a cut never leaves a style open).
 pub(crate) fn paint(
     color: bool,
     s: &str,
     f: fn(colored::ColoredString) -> colored::ColoredString,
 ) -> String {
-    if color {
-        f(colored::Colorize::normal(s)).to_string()
-    } else {
-        s.to_string()
+    if !color {
+        return s.to_string();
     }
+    s.split('\n')
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                f(colored::Colorize::normal(l)).to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub(crate) fn severity_colored(color: bool, sev: Severity, text: &str) -> String {

@@ -269,13 +269,76 @@ fn md_not_checked(out: &mut String, nc: &[NotChecked]) {
     out.push('\n');
 }
 
+/// GitHub's limit on a comment (and an issue or pull-request body), in characters: every Markdown
+/// report fits in it.
+pub const MAX_MARKDOWN_CHARS: usize = 65_536;
+/// Rows of the sweep's pod table and names per cause (the rest are counted).
+const MAX_TABLE_ROWS: usize = 100;
+const MAX_NAMES_PER_CAUSE: usize = 10;
+
+/// Text for HTML (a `<summary>`): control characters made visible, then `& < > " '` as entities,
+/// and the characters that start Markdown (for renderers that parse it inside HTML) too.
+fn html_text(s: &str) -> String {
+    let mut out = String::new();
+    for c in one_line(&escape_terminal(s)).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' | '`' | '*' | '_' | '[' | ']' | '|' | '\\' | '~' | '!' => {
+                out.push_str(&format!("&#{};", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Cut `out` at a line so that it and `note` fit in `max` characters, then add the note.
+fn bound(mut out: String, max: usize, note: &str) -> String {
+    if out.chars().count() <= max {
+        return out;
+    }
+    let keep = max.saturating_sub(note.chars().count() + 2);
+    let mut cut = out.char_indices().nth(keep).map_or(out.len(), |(i, _)| i);
+    cut = out[..cut].rfind('\n').map_or(0, |i| i + 1);
+    out.truncate(cut);
+    out.push('\n');
+    out.push_str(note);
+    out.push('\n');
+    out
+}
+
+/// A single pod's report, cut at a line with a note when it would not fit in a GitHub comment.
+pub(super) fn pod_markdown(d: &Diagnosis, t: &TableOptions) -> String {
+    let mut out = format!("## {TOOL_NAME}: {}\n\n", md_inline(&subject_label(d)));
+    markdown_pod(&mut out, d, 3, t);
+    bound(
+        out,
+        MAX_MARKDOWN_CHARS,
+        "*Cut here to fit GitHub's 65,536-character comment limit: `-o json` has the whole report.*",
+    )
+}
+
+/// A sweep: the totals, a table of causes and a table of pods first; then each pod's report in a
+/// `<details>` block, as many as fit in a GitHub comment ([`MAX_MARKDOWN_CHARS`]), followed by a
+/// note naming the pods left out.
 pub(super) fn sweep_markdown(r: &SweepReport, t: &TableOptions) -> String {
     let mut out = format!("## {TOOL_NAME}: {}\n\n", md_inline(&scope_label(&r.scope)));
     out.push_str(&format!("{}.\n\n", md_inline(&sweep_totals(r))));
     if !r.groups.is_empty() {
         out.push_str("### Causes\n\n| Pods | Severity | Cause | Which |\n|---:|---|---|---|\n");
         for g in &r.groups {
-            let which: Vec<String> = g.pods.iter().map(|p| md_code(p)).collect();
+            let mut which: Vec<String> = g
+                .pods
+                .iter()
+                .take(MAX_NAMES_PER_CAUSE)
+                .map(|p| md_code(p))
+                .collect();
+            if g.pods.len() > MAX_NAMES_PER_CAUSE {
+                which.push(format!("and {} more", g.pods.len() - MAX_NAMES_PER_CAUSE));
+            }
             out.push_str(&format!(
                 "| {} | {} | {} ({}) | {} |\n",
                 g.pods.len(),
@@ -287,25 +350,87 @@ pub(super) fn sweep_markdown(r: &SweepReport, t: &TableOptions) -> String {
         }
         out.push('\n');
     }
+    if !r.pods.is_empty() {
+        out.push_str("### Pods\n\n| Pod | Severity | Top cause | Findings |\n|---|---|---|---:|\n");
+        for d in r.pods.iter().take(MAX_TABLE_ROWS) {
+            let (sev, cause) = match d.top().or(d.findings.first()) {
+                Some(f) => (f.severity.to_string(), md_code(&f.id)),
+                None => ("-".to_string(), "no known failure".to_string()),
+            };
+            out.push_str(&format!(
+                "| {} | {sev} | {cause} | {} |\n",
+                md_code(&pod_ref(d)),
+                d.findings.len()
+            ));
+        }
+        if r.pods.len() > MAX_TABLE_ROWS {
+            out.push_str(&format!(
+                "\n_{} more pods are not in this table._\n",
+                r.pods.len() - MAX_TABLE_ROWS
+            ));
+        }
+        out.push('\n');
+    }
+    let mut tail = String::new();
+    let nc = sweep_not_checked(r);
+    if !nc.is_empty() {
+        tail.push_str("### Not checked\n\n");
+        md_not_checked(&mut tail, &nc);
+    }
+    if let Some(c) = &r.cluster {
+        tail.push_str(&format!("{}\n", md_inline(&cluster_line(c))));
+    }
+    // What is reserved for the note on pods left out.
+    const NOTE_ROOM: usize = 1_500;
+    let budget = MAX_MARKDOWN_CHARS.saturating_sub(tail.chars().count() + NOTE_ROOM);
+    let mut used = out.chars().count();
+    let mut left_out: Vec<String> = Vec::new();
     for d in &r.pods {
-        out.push_str(&format!("### {}\n\n", md_inline(&subject_label(d))));
+        let summary = match d.top().or(d.findings.first()) {
+            Some(f) => format!("{}: {} ({})", subject_label(d), f.title, f.id),
+            None => format!("{}: no known failure", subject_label(d)),
+        };
+        let mut block = format!("<details>\n<summary>{}</summary>\n\n", html_text(&summary));
         // The sweep lists what was not checked once, below.
         let mut pod = d.clone();
         pod.not_checked.clear();
-        markdown_pod(&mut out, &pod, 4, t);
+        markdown_pod(&mut block, &pod, 4, t);
+        while block.ends_with("\n\n") {
+            block.pop();
+        }
+        block.push_str("\n</details>\n\n");
+        let n = block.chars().count();
+        if left_out.is_empty() && used + n <= budget {
+            out.push_str(&block);
+            used += n;
+        } else {
+            left_out.push(pod_ref(d));
+        }
     }
-    let nc = sweep_not_checked(r);
-    if !nc.is_empty() {
-        out.push_str("### Not checked\n\n");
-        md_not_checked(&mut out, &nc);
+    if !left_out.is_empty() {
+        let names: Vec<String> = left_out.iter().take(20).map(|p| md_code(p)).collect();
+        let more = if left_out.len() > 20 {
+            format!(" and {} more", left_out.len() - 20)
+        } else {
+            String::new()
+        };
+        let note = format!(
+            "_The details of {} are left out to fit GitHub's 65,536-character comment limit \
+             (`-o json` has them): {}{more}._\n\n",
+            plural(left_out.len(), "pod"),
+            names.join(", ")
+        );
+        out.push_str(&truncate(&note, NOTE_ROOM));
     }
-    if let Some(c) = &r.cluster {
-        out.push_str(&format!("{}\n", md_inline(&cluster_line(c))));
-    }
+    out.push_str(&tail);
     while out.ends_with("\n\n") {
         out.pop();
     }
-    out
+    bound(
+        out,
+        MAX_MARKDOWN_CHARS,
+        "*Cut here to fit GitHub's 65,536-character comment limit: `-o json` has the whole report.*",
+    )
 }
 
 #[cfg(test)]
@@ -330,5 +455,23 @@ mod tests {
             "Run `kubectl get pod <pod>` on \\<b\\>it\\</b\\>\n\\# not a heading"
         );
         assert_eq!(md_block("odd ` tick"), "odd ` tick`");
+    }
+
+    #[test]
+    fn html_text_cannot_open_or_close_tags() {
+        assert_eq!(
+            html_text("</details><script>x & \"y\"\n[l](j:x) `c`"),
+            "&lt;/details&gt;&lt;script&gt;x &amp; &quot;y&quot; &#91;l&#93;(j:x) &#96;c&#96;"
+        );
+    }
+
+    #[test]
+    fn bound_cuts_at_a_line_and_says_so() {
+        let text = "line\n".repeat(100);
+        let out = bound(text.clone(), 100, "*cut*");
+        assert!(out.chars().count() <= 100, "{}", out.len());
+        assert!(out.ends_with("\n*cut*\n"));
+        assert!(out.starts_with("line\nline\n"));
+        assert_eq!(bound(text.clone(), 1000, "*cut*"), text);
     }
 }

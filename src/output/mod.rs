@@ -35,6 +35,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+mod build;
 pub mod cards;
 mod github;
 mod json;
@@ -43,6 +44,7 @@ mod markdown;
 mod sarif;
 mod table;
 
+pub use build::{live_sweep_report, pasted_sweep_report};
 use github::github;
 pub use github::{
     append_step_summary, github_escape_data, github_escape_property, MAX_PER_LEVEL,
@@ -50,8 +52,8 @@ pub use github::{
 };
 use json::{sweep_json_text, sweep_yaml_text, yaml_of_json};
 use junit::{junit, pod_properties, sweep_properties};
-use markdown::{markdown_pod, sweep_markdown};
-pub use markdown::{md_code, md_inline};
+pub use markdown::{md_code, md_inline, MAX_MARKDOWN_CHARS};
+use markdown::{pod_markdown, sweep_markdown};
 pub use sarif::{check_artifact_path, MAX_MESSAGE_CHARS, MAX_RESULTS};
 use sarif::{pod_sarif_properties, sarif, sweep_sarif_properties};
 use table::sweep_table;
@@ -110,11 +112,7 @@ pub fn render_pod(d: &Diagnosis, f: Format, t: &TableOptions, fail_on: Option<Se
             &pod_summary(d),
             t,
         ),
-        Format::Markdown => {
-            let mut out = format!("## {TOOL_NAME}: {}\n\n", md_inline(&subject_label(d)));
-            markdown_pod(&mut out, d, 3, t);
-            out
-        }
+        Format::Markdown => pod_markdown(d, t),
         Format::Agent => crate::agent::render_pod(d, crate::agent::DEFAULT_BUDGET),
     }
 }

@@ -74,7 +74,7 @@ pub fn check_artifact_path(p: &str) -> Result<String, String> {
         .split('/')
         .filter(|c| !c.is_empty() && *c != ".")
         .collect();
-    if parts.iter().any(|c| *c == "..") {
+    if parts.contains(&"..") {
         return Err(format!(
             "\"{p}\" leaves the repository (..): give a path inside it"
         ));

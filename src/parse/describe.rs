@@ -333,6 +333,8 @@ struct CBuild {
     sub: Sub,
     /// Indentation of the `State:` / `Last State:` line being read.
     sub_ind: usize,
+    /// Its name line was at the margin of a describe that lost its indentation.
+    flat: bool,
 }
 
 #[derive(Debug)]
@@ -398,6 +400,10 @@ pub struct Describe {
     ckey_ind: Option<usize>,
     /// A Job's describe (`Pods Statuses:`): its events are about the Job.
     job_marks: bool,
+    /// `kubectl describe event`: its `Kind:` (`Event`), `Type:` and `Count:`.
+    kind_value: Option<String>,
+    event_type: Option<String>,
+    event_count: Option<u32>,
     /// Lines the last event message continued over, and the length of the line before.
     ev_cont: usize,
     ev_prev_len: usize,
@@ -438,6 +444,9 @@ impl Describe {
             base: indent(line),
             ckey_ind: None,
             job_marks: false,
+            kind_value: None,
+            event_type: None,
+            event_count: None,
             ev_cont: 0,
             ev_prev_len: 0,
         };
@@ -484,6 +493,7 @@ impl Describe {
                     last: None,
                     sub: Sub::None,
                     sub_ind: 0,
+                    flat: false,
                 });
                 d.cur = Some(0);
                 d.container_line(n, 0, t, ContainerKind::Regular);
@@ -556,8 +566,22 @@ impl Describe {
                 return self.event_outside(n, line, cx);
             }
             let Some((key, value)) = split_key(line) else {
-                return Offer::Rejected;
+                return self.flat_line(n, line, cx);
             };
+            // A describe that lost its indentation (pasted outside a code block): after a
+            // container's name line at the margin, its keys and state keys sit there too.
+            if self.ckey_ind == Some(0)
+                && self.base == 0
+                && self.containers.iter().any(|c| c.flat)
+                && matches!(self.section, Section::Containers(_))
+                && !is_known_key(key)
+            {
+                if let Section::Containers(kind) = self.section {
+                    self.container_line(n, 0, line, kind);
+                }
+                cx.touch(self.seg, n);
+                return Offer::Taken;
+            }
             // A container block pasted without its header: its keys sit at the margin.
             if self.ckey_ind == Some(0)
                 && matches!(self.section, Section::Containers(_))
@@ -671,6 +695,43 @@ impl Describe {
         });
     }
 
+    /// A line at the margin that is not a `Key:` line, in a describe that may have lost its
+    /// indentation: a container's name line after `Containers:` (its keys follow at the margin
+    /// too), or a continuation of `Labels:` / `Annotations:` (`app=web`, `key: value`).
+    fn flat_line(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        if self.base != 0 || !self.confirmed {
+            return Offer::Rejected;
+        }
+        match self.section {
+            Section::Containers(kind) => {
+                let Some(name) = container_name(line.trim_end()) else {
+                    return Offer::Rejected;
+                };
+                self.containers.push(CBuild {
+                    name: name.to_string(),
+                    kind,
+                    line: n,
+                    image: None,
+                    ports: Vec::new(),
+                    ready: None,
+                    restarts: None,
+                    state: None,
+                    last: None,
+                    sub: Sub::None,
+                    sub_ind: 0,
+                    flat: true,
+                });
+                self.cur = Some(self.containers.len() - 1);
+                self.ckey_ind = Some(0);
+            }
+            Section::Labels if line.contains('=') && !line.contains(' ') => self.label(line),
+            Section::Annotations if line.contains([':', '=']) => self.annotation(line),
+            _ => return Offer::Rejected,
+        }
+        cx.touch(self.seg, n);
+        Offer::Taken
+    }
+
     fn top_key(&mut self, n: u64, key: &str, value: &str) {
         self.keys += 1;
         if self.keys >= 2 && is_known_key(key) {
@@ -749,6 +810,11 @@ impl Describe {
             "Pods Statuses" | "Parallelism" | "Completions" | "Backoff Limit" => {
                 self.job_marks = true
             }
+            "Kind" => self.kind_value = none_if_placeholder(value),
+            "Type" if value == "Warning" || value == "Normal" => {
+                self.event_type = Some(value.to_string())
+            }
+            "Count" => self.event_count = value.parse().ok(),
             "Start Time"
             | "QoS Class"
             | "IP"
@@ -886,6 +952,7 @@ impl Describe {
                     last: None,
                     sub: Sub::None,
                     sub_ind: 0,
+                    flat: false,
                 });
                 self.cur = Some(self.containers.len() - 1);
                 return;
@@ -894,10 +961,16 @@ impl Describe {
         let Some((key, value)) = split_key(t) else {
             return;
         };
+        // A state key right of its `State:` line, or at its level when the paste lost the
+        // indentation (`State: Terminated` / `Reason: OOMKilled` one under the other): a key that
+        // only a state has (`Reason`, `Exit Code`, ...) still belongs to it.
         let in_state = self
             .cur
             .and_then(|ci| self.containers.get(ci))
-            .is_some_and(|c| c.sub != Sub::None && ind > c.sub_ind);
+            .is_some_and(|c| {
+                c.sub != Sub::None
+                    && (ind > c.sub_ind || (ind == c.sub_ind && !is_container_key(key)))
+            });
         if is_state_key(key) && in_state {
             self.state_line(n, key, value);
             return;
@@ -920,6 +993,7 @@ impl Describe {
                 last: None,
                 sub: Sub::None,
                 sub_ind: 0,
+                flat: false,
             });
             self.cur = Some(self.containers.len() - 1);
         }
@@ -1127,6 +1201,33 @@ impl Describe {
                 e.object_name = obj_name.clone();
             }
             cx.ev.events.push(e);
+        }
+        // `kubectl describe event NAME`: the event itself (its reason, when the paste stops
+        // before `Reason:`, from the message's wording).
+        if kind == Kind::Other && self.kind_value.as_deref() == Some("Event") {
+            if let Some((message, line)) = self.message.clone() {
+                let a = super::text::analyse(&message);
+                let reason = self
+                    .reason
+                    .clone()
+                    .map(|r| r.0)
+                    .or_else(|| a.as_ref().and_then(|a| a.reason.clone()));
+                let type_ = self.event_type.clone().or_else(|| {
+                    a.as_ref().and_then(|a| a.type_.clone()).or_else(|| {
+                        reason
+                            .as_deref()
+                            .map(|r| super::events::type_of_reason(r).to_string())
+                    })
+                });
+                cx.ev.events.push(crate::evidence::Event {
+                    type_,
+                    reason,
+                    message: a.map(|a| a.message).unwrap_or(message),
+                    count: self.event_count,
+                    provenance: cx.prov(line, format),
+                    ..Default::default()
+                });
+            }
         }
         match kind {
             Kind::Pod => {

@@ -9,7 +9,7 @@
 use super::table::{tokens, Layout, Token};
 use super::time::{console_time, parse_age, parse_age_cell, rfc1123};
 use super::{Cx, Offer};
-use crate::evidence::Event;
+use crate::evidence::{Event, When};
 
 /// What a column of an event table holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,12 +235,103 @@ fn walk_tokens<'a>(
 /// as RFC 1123 dates (`Thu, 12 Feb 2015 18:34:09 +0000`), six tokens.
 fn absolute_time_tokens(line: &str, toks: &[Token]) -> Option<usize> {
     let first = toks.first()?;
+    // Go's default time format, as `oc get events` of 2017 printed it:
+    // `2017-06-12 12:08:10 +0530 IST` (the zone name is optional).
+    if go_time(
+        first.text,
+        toks.get(1).map(|t| t.text),
+        toks.get(2).map(|t| t.text),
+    ) {
+        let named = toks
+            .get(3)
+            .is_some_and(|t| t.text.len() <= 5 && t.text.bytes().all(|b| b.is_ascii_uppercase()));
+        return Some(if named { 4 } else { 3 });
+    }
     let day = first.text.strip_suffix(',')?;
     if !matches!(day, "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun") || toks.len() < 6 {
         return None;
     }
     let text = line.get(first.start..toks[5].end)?;
     rfc1123(text).map(|_| 6)
+}
+
+/// `2017-06-12`, `12:08:10` and `+0530`: Go's `time.Time` string.
+fn go_time(date: &str, time: Option<&str>, zone: Option<&str>) -> bool {
+    let d = date.as_bytes();
+    let ok_date = d.len() == 10
+        && d[4] == b'-'
+        && d[7] == b'-'
+        && d.iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    let ok_time = time.is_some_and(|t| {
+        let t = t.as_bytes();
+        t.len() >= 8 && t[2] == b':' && t[5] == b':' && t[..2].iter().all(u8::is_ascii_digit)
+    });
+    let ok_zone = zone.is_some_and(|z| {
+        z.len() == 5
+            && (z.starts_with('+') || z.starts_with('-'))
+            && z[1..].bytes().all(|b| b.is_ascii_digit())
+    });
+    ok_date && ok_time && ok_zone
+}
+
+/// Go's `time.Time` string (`2017-06-12 12:08:10 +0530 IST`) as a time.
+fn go_time_when(v: &str) -> Option<When> {
+    let mut w = v.split_whitespace();
+    let (date, time, zone) = (w.next()?, w.next()?, w.next()?);
+    let time = time.split('.').next()?;
+    chrono::DateTime::parse_from_str(&format!("{date} {time} {zone}"), "%Y-%m-%d %H:%M:%S %z")
+        .ok()
+        .map(|d| When::Absolute(d.timestamp()))
+}
+
+/// A time a tool or a timestamper put before an event row: syslog's `Jan 22 14:23:28`, a clock
+/// `3:05:26 PM` (the Kubernetes dashboard). The row after it.
+pub fn strip_row_time(line: &str) -> &str {
+    let t = line.trim_start();
+    let mut w = t.splitn(4, ' ').filter(|x| !x.is_empty());
+    let first = w.next().unwrap_or("");
+    let clock = |x: &str| {
+        let b = x.as_bytes();
+        (b.len() == 7 || b.len() == 8)
+            && x.matches(':').count() == 2
+            && x.bytes().all(|c| c.is_ascii_digit() || c == b':')
+    };
+    if matches!(
+        first,
+        "Jan"
+            | "Feb"
+            | "Mar"
+            | "Apr"
+            | "May"
+            | "Jun"
+            | "Jul"
+            | "Aug"
+            | "Sep"
+            | "Oct"
+            | "Nov"
+            | "Dec"
+    ) {
+        let rest = t[3..].trim_start();
+        if let Some((day, r)) = rest.split_once(' ') {
+            if day.len() <= 2 && day.bytes().all(|c| c.is_ascii_digit()) {
+                if let Some((time, r)) = r.trim_start().split_once(' ') {
+                    if clock(time) {
+                        return r;
+                    }
+                }
+            }
+        }
+    }
+    if clock(first) {
+        let r = t[first.len()..].trim_start();
+        return r
+            .strip_prefix("AM ")
+            .or_else(|| r.strip_prefix("PM "))
+            .unwrap_or(r);
+    }
+    line
 }
 
 /// `Warning` / `Normal`.
@@ -285,6 +376,12 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
             }
             Col::LastSeen if v.contains(',') => e.last_seen = Some(rfc1123(v)?),
             Col::FirstSeen if v.contains(',') => e.first_seen = Some(rfc1123(v)?),
+            Col::LastSeen if v.contains(' ') && v.contains(':') && !v.contains('(') => {
+                e.last_seen = Some(go_time_when(v)?)
+            }
+            Col::FirstSeen if v.contains(' ') && v.contains(':') => {
+                e.first_seen = Some(go_time_when(v)?)
+            }
             Col::LastSeen => {
                 let c = parse_age_cell(v)?;
                 e.last_seen = c.last;
@@ -527,7 +624,12 @@ fn is_reason(s: &str) -> bool {
 
 /// Do the cells of a headerless row make sense for their columns?
 fn plausible(cells: &[(Col, &str)]) -> bool {
+    // Layouts without TYPE are those of kubectl <= 1.5, whose first reasons were lower camel case.
+    let typed = cells.iter().any(|(k, _)| *k == Col::Type);
     cells.iter().all(|&(k, v)| match k {
+        Col::Reason if !typed && v.starts_with(|c: char| c.is_ascii_lowercase()) => {
+            v.len() >= 3 && v.chars().all(|c| c.is_ascii_alphanumeric())
+        }
         Col::Reason => is_reason(v),
         Col::Type => is_type(v),
         Col::Object => v.split_once('/').is_some_and(|(kind, name)| {
@@ -560,12 +662,25 @@ fn plausible(cells: &[(Col, &str)]) -> bool {
 /// 7m  kubelet, node  message`, `5m  Warning  BackOff  pod/web-0  message`, `1m  1m  1  {kubelet
 /// node-1}  spec.containers{app}  Warning  Unhealthy  message`, ...
 pub fn parse_event_line(line: &str) -> Option<Event> {
+    let line = strip_row_time(line);
+    // A row quoted in prose: `" Warning  FailedScheduling  61s ... message."`.
+    let line = line
+        .trim()
+        .strip_prefix('"')
+        .and_then(|l| l.strip_suffix('"'))
+        .filter(|l| l.starts_with(' ') || l.starts_with("Warning") || l.starts_with("Normal"))
+        .unwrap_or(line);
     let t = line.trim_start();
     let first = t.split_whitespace().next()?;
-    // Cheap gate: rows start with a type, an age, or a namespace followed by an age.
+    // Cheap gate: rows start with a type, an age, a namespace followed by an age, or a date
+    // (`Wed, 01 Jul 2015 ...`, `2017-06-12 12:08:10 +0530 IST`).
     if !(first == "Warning"
         || first == "Normal"
         || parse_age(first).is_some()
+        || matches!(
+            first,
+            "Mon," | "Tue," | "Wed," | "Thu," | "Fri," | "Sat," | "Sun,"
+        )
         || first
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))

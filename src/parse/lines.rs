@@ -378,9 +378,16 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     let t = s.trim();
-    let fence = (t.starts_with("```") || t.starts_with("~~~"))
-        && !t[3..].contains(['`', ' '])
-        && t[3..].len() <= 20;
+    // ```` ``` ````, four or more backticks (a fence around a fence), `~~~`, and the `'''` some
+    // users type instead; the info string after it (`yaml`, `diff`) is at most a word.
+    let info = ["```", "~~~", "'''"]
+        .iter()
+        .find(|m| t.starts_with(**m))
+        .map(|m| t[m.len()..].trim_start_matches(m.as_bytes()[0] as char));
+    let fence = info.is_some_and(|i| !i.contains(['`', ' ', '\'']) && i.len() <= 20);
+    if fence && info == Some("diff") {
+        return Cow::Borrowed(DIFF_FENCE);
+    }
     let cut = matches!(
         t,
         "..."
@@ -407,6 +414,9 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
 
 /// What [`unwrap_paste`] returns for a Markdown code fence: a segment boundary.
 pub const FENCE: &str = "\u{0}fence";
+/// What [`unwrap_paste`] returns for a fence that opens a `diff` block: its lines start with the
+/// diff's `+`, `-` or space.
+pub const DIFF_FENCE: &str = "\u{0}fence-diff";
 
 #[cfg(test)]
 mod tests {

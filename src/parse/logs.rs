@@ -62,6 +62,31 @@ pub fn not_started(line: &str) -> Option<NotStarted> {
     })
 }
 
+/// A line of `kubectl logs --prefix`: `[pod/web-0/app] listening on :8080` names its pod and
+/// container. The header and the log line itself.
+pub fn prefixed(line: &str) -> Option<(LogHeader, &str)> {
+    let rest = line.strip_prefix("[pod/")?;
+    let close = rest.find("] ")?;
+    let (pod, container) = rest[..close].split_once('/')?;
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 253
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+    };
+    if !ok(pod) || !ok(container) {
+        return None;
+    }
+    Some((
+        LogHeader {
+            pod: Some(pod.to_string()),
+            container: Some(container.to_string()),
+            previous: None,
+        },
+        &rest[close + 2..],
+    ))
+}
+
 /// Context set by a log header for the lines that follow it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LogHeader {

@@ -193,6 +193,7 @@ pub(crate) fn parse_stream<R: Read>(
     let mut n: u64 = 0;
     let mut long_recorded = false;
     let mut any_text = false;
+    let mut diff = false;
     while let Some(truncated) = lr.next_line().map_err(io_err)? {
         n += 1;
         if truncated && !long_recorded {
@@ -203,8 +204,14 @@ pub(crate) fn parse_stream<R: Read>(
             );
         }
         let raw = String::from_utf8_lossy(lr.line());
+        // Inside a ```diff block every line starts with the diff's `+`, `-` or space.
+        let raw = match raw.as_bytes().first() {
+            Some(b'+' | b'-' | b' ') if diff => std::borrow::Cow::Owned(raw[1..].to_string()),
+            _ => raw,
+        };
         let text = lines::unwrap_paste(&raw);
-        if text == lines::FENCE {
+        if text == lines::FENCE || text == lines::DIFF_FENCE {
+            diff = !diff && text == lines::DIFF_FENCE;
             p.fence();
             continue;
         }
@@ -645,7 +652,7 @@ impl<'a> Parser<'a> {
             self.commented = false;
             return text;
         }
-        if !self.commented && !(after.starts_with("  ") || after.starts_with('\t')) {
+        if !(self.commented || after.starts_with("  ") || after.starts_with('\t')) {
             return text;
         }
         self.commented = true;
@@ -751,6 +758,30 @@ impl<'a> Parser<'a> {
         }
         if let Some(w) = logs::not_started(line) {
             self.not_started(n, w);
+        }
+        if let Some((mut h, text)) = logs::prefixed(line) {
+            // The namespace and `--previous` of the `kubectl logs --prefix` line before.
+            if let Some((cur, seg)) = &self.log {
+                if let Some(k) = cur
+                    .pod
+                    .as_deref()
+                    .filter(|k| k.split_once('/').map(|(_, name)| name) == h.pod.as_deref())
+                {
+                    h.pod = Some(k.to_string());
+                }
+                h.previous = cur.previous;
+                let seg = *seg;
+                self.cx.touch(seg, n);
+            } else {
+                match self.cx.segments.last_mut() {
+                    Some(s) if s.format == "log" && s.last_line + 1 >= n => s.last_line = n,
+                    _ => {
+                        self.cx.begin("log", n);
+                    }
+                }
+            }
+            self.cx.keep(n, text, Some(&h), "log");
+            return;
         }
         if let Some((h, seg)) = &self.log {
             self.cx.touch(*seg, n);
@@ -1025,7 +1056,7 @@ impl<'a> Parser<'a> {
             }
         }
         match b0 {
-            b'-' | b'm' | b's' | b'i' | b't' | b'c' | b'l' | b'e' | b' ' | b'\t'
+            b'-' | b'm' | b's' | b'i' | b't' | b'c' | b'l' | b'e' | b'w' | b' ' | b'\t'
                 if objects::yaml_start(line, false) =>
             {
                 Some(self.start_doc(objects::DocKind::Yaml, n, line))

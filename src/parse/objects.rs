@@ -71,7 +71,7 @@ pub fn yaml_start(line: &str, strong_only: bool) -> bool {
     if line == "---" || line.starts_with("--- ") {
         return true;
     }
-    const WEAK: [&str; 11] = [
+    const WEAK: [&str; 13] = [
         "exitCode:",
         "items:",
         "metadata:",
@@ -83,6 +83,9 @@ pub fn yaml_start(line: &str, strong_only: bool) -> bool {
         "initContainerStatuses:",
         "lastState:",
         "state:",
+        // The inside of a `state:` map pasted alone.
+        "terminated:",
+        "waiting:",
     ];
     // Pasted fragments often keep their indentation (` lastState:`, `    containerStatuses:`).
     let t = line.trim_start_matches([' ', '\t']);
@@ -388,6 +391,14 @@ impl Doc {
                     }
                 })
                 .or_else(|e| {
+                    // A string broken over lines by a terminal or an editor (a raw line break
+                    // inside quotes is not JSON): the pieces joined.
+                    match join_broken_strings(&self.text) {
+                        Some(t) => serde_json::from_str::<Value>(&t).map_err(|_| e),
+                        None => Err(e),
+                    }
+                })
+                .or_else(|e| {
                     // Cut before its end (the paste stopped mid-object): closed after its last
                     // complete line.
                     let first = self.text.lines().next().unwrap_or("");
@@ -613,6 +624,33 @@ fn reindent(text: &str) -> Option<String> {
         out.push('\n');
     }
     Some(out)
+}
+
+/// JSON whose strings were broken over lines (a raw line break inside quotes): the line breaks
+/// inside strings taken out, the pieces joined. `None` when there is none.
+fn join_broken_strings(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut in_str = false;
+    let mut esc = false;
+    let mut changed = false;
+    for c in text.chars() {
+        if in_str {
+            match c {
+                '\n' | '\r' => {
+                    changed = true;
+                    continue;
+                }
+                _ if esc => esc = false,
+                '\\' => esc = true,
+                '"' => in_str = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_str = true;
+        }
+        out.push(c);
+    }
+    changed.then_some(out)
 }
 
 /// Closes JSON cut before its end: keeps the whole lines up to the last one that ends outside a
@@ -1541,6 +1579,18 @@ mod tests {
         assert!(json_start("{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}"));
         assert!(!json_start("[2024-05-01 10:00:00] INFO started"));
         assert!(!json_start("{\"level\":\"error\",\"msg\":\"x\"}"));
+    }
+
+    #[test]
+    fn joins_strings_broken_over_lines() {
+        let t = "{\n  \"waiting\": {\n    \"message\": \"Back-off pulling image: Source\n image rejected\",\n    \"reason\": \"ImagePullBackOff\"\n  }\n}";
+        assert!(serde_json::from_str::<Value>(t).is_err());
+        let v: Value = serde_json::from_str(&join_broken_strings(t).unwrap()).unwrap();
+        assert_eq!(
+            v["waiting"]["message"],
+            "Back-off pulling image: Source image rejected"
+        );
+        assert!(join_broken_strings("{\"a\": \"b\"}\n").is_none());
     }
 
     #[test]

@@ -373,3 +373,137 @@ fn describe_of_kubectl_1_0() {
     assert_eq!(ev.events[0].type_.as_deref(), Some("Normal"));
     assert!(ev.events[0].message.starts_with("Pod container image"));
 }
+
+// `kubectl logs --prefix` (also with `-l`): each line names its pod and container.
+#[test]
+fn kubectl_logs_with_prefix() {
+    let (ev, s) = parse_text("$ kubectl logs -n shop -l app=web --prefix --previous\n[pod/web-0/app] nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)\n[pod/web-1/sidecar] ready\n");
+    assert_eq!(formats(&s), vec!["log"]);
+    assert_eq!(ev.logs.len(), 2);
+    assert_eq!(ev.logs[0].pod.as_deref(), Some("web-0"));
+    assert_eq!(ev.logs[0].container.as_deref(), Some("app"));
+    assert_eq!(ev.logs[0].previous, Some(true));
+    assert!(ev.logs[0].text.starts_with("nginx: [emerg]"));
+    assert_eq!(ev.logs[1].container.as_deref(), Some("sidecar"));
+    // Without a command line, and a bracket that is not a prefix.
+    let (ev, _) = parse_text("[pod/web-0/app] started\n[pod web-0] not a prefix\n");
+    assert_eq!(ev.logs[0].container.as_deref(), Some("app"));
+    assert_eq!(ev.logs[0].previous, None);
+    assert!(ev.logs[1].free_text);
+}
+
+// Fences: ```diff blocks (each line starts with `+`), four backticks, and `'''`.
+#[test]
+fn diff_and_other_fences() {
+    let text = "````diff\n+Events:\n+  FirstSeen\t\t\t\tLastSeen\t\t\tCount\tFrom\t\tSubobjectPath\tReason\t\t\tMessage\n+  Thu, 09 Jul 2015 23:56:21 -0700\tFri, 10 Jul 2015 00:01:30 -0700\t21\t{scheduler }\t\t\tfailedScheduling\tFailed for reason PodFitsResources and possibly others\n+```\n````\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.events.len(), 1);
+    assert_eq!(ev.events[0].reason.as_deref(), Some("FailedScheduling"));
+    assert_eq!(ev.events[0].count, Some(21));
+    let (_, s) = parse_text("'''\nNAME    READY   STATUS   RESTARTS   AGE\nweb-0   0/1     Error    0          4m\n'''\nsome text after\n");
+    assert_eq!(formats(&s), vec!["get-pods", "free-text"]);
+    // A `+` outside a diff block stays.
+    let (ev, _) = parse_text("+Events:\n");
+    assert!(ev.events.is_empty());
+}
+
+// A `state:` map's inside pasted alone (corpus start-error-yaml-containercannotrun-mkdir-file-exists-d164).
+#[test]
+fn terminated_map_pasted_alone() {
+    let (ev, s) = parse_text("```yaml\n      terminated:\n        exitCode: 128\n        message: 'mkdir /mnt/hdfs_mulan: file exists'\n        reason: ContainerCannotRun\n```\n");
+    assert_eq!(formats(&s), vec!["yaml"]);
+    assert!(matches!(
+        &ev.containers[0].state,
+        Some(ContainerState::Terminated { reason: Some(r), exit_code: Some(128), .. }) if r == "ContainerCannotRun"
+    ));
+}
+
+// A hand-trimmed container block (`Reason:` under `State:` without indentation) and a whole
+// describe that lost its indentation (pasted outside a code block on GitHub).
+#[test]
+fn describe_that_lost_its_indentation() {
+    let (ev, _) = parse_text("    State: Terminated\n    Reason: OOMKilled\n    Restart Count: 2\n    Limits:\n      memory: 128Mi\n");
+    assert!(matches!(
+        &ev.containers[0].state,
+        Some(ContainerState::Terminated { reason: Some(r), .. }) if r == "OOMKilled"
+    ));
+    let text = "Name: wordpress-5bbd7fd785-p4s9r\nNamespace: default\nNode: node-1/192.168.43.166\nLabels: app=wordpress\npod-template-hash=5bbd7fd785\ntier=frontend\nStatus: Running\nContainers:\nwordpress:\nContainer ID: docker://e5554cdd3362\nImage: wordpress:4.8-apache\nState: Running\nStarted: Sun, 09 Aug 2020 12:17:29 +0530\nLast State: Terminated\nReason: Error\nExit Code: 1\nReady: True\nRestart Count: 19\nEnvironment:\nWORDPRESS_DB_HOST: wordpress-mysql\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["describe-pod"]);
+    assert_eq!(ev.pods[0].phase.as_deref(), Some("Running"));
+    assert!(ev.pods[0]
+        .labels
+        .iter()
+        .any(|(k, v)| k == "tier" && v == "frontend"));
+    let c = &ev.containers[0];
+    assert_eq!(c.name, "wordpress");
+    assert_eq!(c.restart_count, Some(19));
+    assert_eq!(c.image.as_deref(), Some("wordpress:4.8-apache"));
+    assert!(matches!(
+        &c.last_state,
+        Some(ContainerState::Terminated { reason: Some(r), exit_code: Some(1), .. }) if r == "Error"
+    ));
+}
+
+// Event rows behind a timestamper or a clock, and the absolute times old kubectl printed
+// (corpus probe-oc-get-events-watch-timestamped-d38, probe-oc-get-events-2017-row-readiness-d40,
+// scheduling-2015-get-events-matchnodeselector-d140, image-not-found-dashboard-events-code2-d15).
+#[test]
+fn event_rows_with_times_before_or_in_them() {
+    let e = super::events::parse_event_line("Jan 22 14:23:28 0s      Warning   Unhealthy                      pod/router-default-8549fc67ff-5dt75    Readiness probe failed: Get \"http://10.129.4.8:1936/healthz/ready\": context deadline exceeded").unwrap();
+    assert_eq!(e.reason.as_deref(), Some("Unhealthy"));
+    assert_eq!(
+        e.object_name.as_deref(),
+        Some("router-default-8549fc67ff-5dt75")
+    );
+    let e = super::events::parse_event_line("2017-06-12 12:08:10 +0530 IST   2017-06-12 12:03:50 +0530 IST   14        config-server-1-k40fc   Pod       spec.containers{spring-boot}   Warning   Unhealthy   {kubelet 192.168.64.4}   Readiness probe failed: Get http://172.17.0.3:8080/health: net/http: request canceled").unwrap();
+    assert_eq!(e.count, Some(14));
+    assert_eq!(e.last_seen, Some(When::Absolute(1_497_249_490)));
+    assert_eq!(e.source.as_deref(), Some("kubelet"));
+    let e = super::events::parse_event_line("Wed, 01 Jul 2015 19:11:22 -0700   Wed, 01 Jul 2015 19:16:30 -0700   13        testpod4                                       Pod                                                              failedScheduling   {scheduler }                       Failed for reason MatchNodeSelector and possibly others").unwrap();
+    assert_eq!(e.reason.as_deref(), Some("FailedScheduling"));
+    assert_eq!(e.object_name.as_deref(), Some("testpod4"));
+    let m = message_of("3:05:26 PM  Warning  Failed   Failed to pull image \"aerokube/logger:cad1\": rpc error: code = 2 desc = manifest unknown: manifest unknown");
+    assert_eq!(m.reason.as_deref(), Some("Failed"));
+    assert!(m.message.starts_with("Failed to pull image"));
+    // A clock alone, a date that is not one, and prose starting with a month are not rows.
+    assert!(super::events::parse_event_line("Jan 22 was when it started failing").is_none());
+    assert!(super::events::parse_event_line("Wed, nothing here").is_none());
+}
+
+// An event row quoted in prose (corpus scheduling-quoted-message-untolerated-control-plane-d174),
+// kubelet's prober lines before 1.4 (corpus probe-2015-journal-readiness-failed-killed-d144), and
+// a JSON string broken over lines (corpus image-auth-json-waiting-signature-validation-d67).
+#[test]
+fn quoted_rows_old_prober_lines_and_broken_json_strings() {
+    let (ev, _) = parse_text("\" Warning  FailedScheduling  61s (x2 over 6m23s)  default-scheduler  0/1 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling..\"");
+    assert_eq!(ev.events.len(), 1);
+    assert_eq!(ev.events[0].reason.as_deref(), Some("FailedScheduling"));
+    assert!(ev.events[0].message.ends_with("scheduling.."));
+    let m = message_of("Jun 12 09:49:11 k8s-master kubelet[22333]: I0612 09:49:11.818095   22333 prober.go:142] Readiness probe for \"liveness-exec_default:liveness\" failed (failure): HTTP probe failed with statuscode: 503");
+    assert_eq!(m.reason.as_deref(), Some("Unhealthy"));
+    assert_eq!(
+        m.message,
+        "Readiness probe failed: HTTP probe failed with statuscode: 503"
+    );
+    let (ev, _) = parse_text("{\n  \"waiting\": {\n    \"message\": \"Back-off pulling image \\\"quay.io/crio/unsigned:latest\\\": SignatureValidationFailed: Source\n image rejected: A signature was required, but no signature exists\",\n    \"reason\": \"ImagePullBackOff\"\n  }\n}\n");
+    assert!(matches!(
+        &ev.containers[0].state,
+        Some(ContainerState::Waiting { reason: Some(r), message: Some(m) }) if r == "ImagePullBackOff" && m.contains("Source image rejected")
+    ));
+}
+
+// `kubectl describe event NAME` (corpus scheduling-describe-event-object-predicates-counts-d139),
+// cut before its `Reason:` value: the message's wording names the reason.
+#[test]
+fn describe_of_an_event_object() {
+    let text = "Name:             resource-test-bdfcd9f5-g8jq5.157e0a42f7ead471\nNamespace:        default\nLabels:           <none>\nAnnotations:      <none>\nAPI Version:      v1\nCount:            12\nFirst Timestamp:  2019-01-28T14:43:24Z\nInvolved Object:\n  API Version:       v1\n  Kind:              Pod\n  Name:              resource-test-bdfcd9f5-g8jq5\nKind:                Event\nLast Timestamp:      2019-01-28T14:45:34Z\nMessage:             No nodes are available that match all of the predicates: Insufficient cpu (19), Insufficient memory (19), PodToleratesNodeTaints (10).\nReason:\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.events.len(), 1);
+    let e = &ev.events[0];
+    assert_eq!(e.reason.as_deref(), Some("FailedScheduling"));
+    assert_eq!(e.type_.as_deref(), Some("Warning"));
+    assert_eq!(e.count, Some(12));
+    assert!(e.message.starts_with("No nodes are available"));
+    assert!(ev.pods.is_empty());
+}

@@ -69,6 +69,8 @@ pub fn analyse(line: &str) -> Option<Analysed> {
     if let Some(r) = timestamp_prefix(rest) {
         rest = r;
     }
+    // A clock time before the text (`3:05:26 PM`, the Kubernetes dashboard's event list).
+    rest = super::events::strip_row_time(rest);
     if let Some((level, r)) = klog_header(rest) {
         a.journal = true;
         if matches!(level, 'E' | 'W' | 'F') {
@@ -374,6 +376,23 @@ fn component_log(msg: &str) -> Option<(&'static str, &'static str, String)> {
         msg.get(..p.len())
             .is_some_and(|h| h.eq_ignore_ascii_case(p))
     };
+    // kubelet's prober before 1.4: `Readiness probe for "web-0_default:app" failed (failure):
+    // <output>`; it records the `Unhealthy` event `Readiness probe failed: <output>`.
+    for kind in ["Liveness", "Readiness", "Startup"] {
+        if let Some(rest) = msg
+            .strip_prefix(kind)
+            .and_then(|r| r.strip_prefix(" probe for \""))
+        {
+            let (_, rest) = rest.split_once("\" failed (failure):")?;
+            return Some((
+                "Unhealthy",
+                "Pod",
+                format!("{kind} probe failed: {}", rest.trim())
+                    .trim()
+                    .to_string(),
+            ));
+        }
+    }
     if lower_start("eviction manager: attempting to reclaim ") {
         let resource = msg["eviction manager: attempting to reclaim ".len()..].trim();
         if !resource.is_empty() && !resource.contains(' ') {

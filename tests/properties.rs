@@ -34,6 +34,13 @@ fn fragment() -> impl Strategy<Value = String> {
         Just("Events:\n  Type    Reason   Age  From     Message\n".to_string()),
         Just("State:          Waiting\n      Reason:       CrashLoopBackOff\n".to_string()),
         Just("apiVersion: v1\nkind: Pod\n".to_string()),
+        Just("items:\n- kind: Pod\n  metadata:\n    name: a\n".to_string()),
+        Just(
+            "status:\n  containerStatuses:\n  - name: app\n    lastState: {terminated: ["
+                .to_string()
+        ),
+        Just("\n  ".to_string()),
+        Just("\n- ".to_string()),
         Just("{\"kind\":\"Pod\",\"status\":{".to_string()),
         Just("$ kubectl logs x --previous\n".to_string()),
         "[a-zA-Z0-9_.+/-]{1,24}",
@@ -41,12 +48,20 @@ fn fragment() -> impl Strategy<Value = String> {
     ]
 }
 
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
+}
+
 fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(fragment(), 0..24).prop_map(|v| v.concat())
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+    // PROPTEST_CASES raises the count for a longer local run (`PROPTEST_CASES=20000 cargo test --test properties`).
+    #![proptest_config(ProptestConfig { cases: cases(), .. ProptestConfig::default() })]
 
     #[test]
     fn redaction_is_idempotent(s in text()) {

@@ -490,6 +490,10 @@ fn yaml_list_at<R: BufRead>(
             item.clear();
             continue;
         }
+        if item.is_empty() {
+            // Indented lines after `items:` before any `- `: they start the item.
+            item_line = n;
+        }
         item.push_str(line);
         item.push('\n');
     }
@@ -631,5 +635,38 @@ mod tests {
         assert_eq!(ev.pods.len(), 1);
         assert_eq!(ev.pods[0].name.as_deref(), Some("b"));
         assert!(ev.not_checked[0].reason.contains("item 1"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+        /// The item and field reader used for documents too big to parse whole never panics on
+        /// any YAML- or JSON-shaped text, and every line it cites is a line of the document.
+        #[test]
+        fn the_big_document_readers_never_panic_and_cite_lines_of_the_document(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                proptest::strategy::Just("items:\n".to_string()),
+                proptest::strategy::Just("- kind: Pod\n  metadata:\n    name: a\n".to_string()),
+                proptest::strategy::Just("  status:\n    phase: Failed\n    reason: Evicted\n".to_string()),
+                proptest::strategy::Just("kind: Pod\n".to_string()),
+                proptest::strategy::Just("status: {phase: [\n".to_string()),
+                proptest::strategy::Just("{\"kind\":\"Pod\",\"status\":{\"reason\":\"Evicted\"}}\n".to_string()),
+                proptest::strategy::Just("[\n".to_string()),
+                proptest::strategy::Just("# c\n".to_string()),
+                proptest::strategy::Just("---\n".to_string()),
+                "[ -~]{0,12}\n",
+            ], 0..16),
+            offset in 0u64..5,
+        ) {
+            let text = parts.concat();
+            let lines = text.lines().count() as u64 + 1;
+            let mut ev = Evidence::new();
+            yaml_text("big.yaml", &text, offset, &mut ev);
+            json_text("big.json", &text, offset, &mut ev);
+            for p in ev.pods.iter().map(|p| &p.provenance) {
+                let line = p.line.unwrap_or(0);
+                proptest::prop_assert!(line > offset && line <= offset + lines, "line {} of {}", line, text);
+            }
+        }
     }
 }

@@ -202,20 +202,8 @@ fn add_not_checked(p: &mut Pack, items: &[NotChecked], slot: (usize, usize)) {
 }
 
 fn subject_label(s: Option<&Subject>) -> String {
-    match s {
-        Some(Subject {
-            kind,
-            name: Some(n),
-            namespace,
-        }) => format!(
-            "{kind} {}{n}",
-            namespace
-                .as_deref()
-                .map(|ns| format!("{ns}/"))
-                .unwrap_or_default()
-        ),
-        _ => "Pasted input".to_string(),
-    }
+    s.and_then(Subject::label)
+        .unwrap_or_else(|| "Pasted input".to_string())
 }
 
 fn finding_line_plain(f: &Finding) -> String {

@@ -31,6 +31,19 @@ pub struct Subject {
     pub namespace: Option<String>,
 }
 
+impl Subject {
+    /// `Pod ns/name` (`Kind name` without a namespace), or `None` when the object has no name.
+    pub fn label(&self) -> Option<String> {
+        let name = self.name.as_deref()?;
+        let ns = self
+            .namespace
+            .as_deref()
+            .map(|ns| format!("{ns}/"))
+            .unwrap_or_default();
+        Some(format!("{} {ns}{name}", self.kind))
+    }
+}
+
 /// Where a live diagnosis read its evidence.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -12,9 +12,10 @@
 //! a crash loop is on the first screen. Quoted text is escaped (`escape_terminal`) before it is
 //! laid out.
 
+use super::shown_evidence;
 use crate::engine::Finding;
 use crate::i18n::Texts;
-use crate::report::{escape_terminal, shape_of, truncate, TableOptions};
+use crate::report::{escape_terminal, truncate, TableOptions};
 use crate::rules::{RuleKind, Severity};
 use crate::wrap;
 
@@ -213,26 +214,6 @@ pub(crate) fn fix_text(f: &Finding, opts: &TableOptions, t: &Texts) -> String {
     s
 }
 
-/// The distinct evidence lines of a finding (one per shape), at most `max`, and how many more.
-pub(crate) fn shown_evidence(
-    f: &Finding,
-    max: usize,
-) -> (Vec<&crate::engine::EvidenceItem>, usize) {
-    let mut shapes = Vec::new();
-    let mut shown = Vec::new();
-    for e in &f.evidence {
-        let shape = shape_of(&e.text);
-        if !shapes.contains(&shape) {
-            shapes.push(shape);
-            shown.push(e);
-        }
-    }
-    let n = shown.len().min(max);
-    let hidden = f.evidence.len() - n + f.evidence_omitted;
-    shown.truncate(n);
-    (shown, hidden)
-}
-
 /// The notes under a finding's headline: history, node context, symptom status.
 fn notes(f: &Finding, all: &[Finding], t: &Texts) -> Vec<String> {
     let mut v = Vec::new();
@@ -271,6 +252,33 @@ fn explained_by_current(f: &Finding, all: &[Finding]) -> bool {
             .any(|id| all.iter().any(|x| &x.id == id && x.is_current()))
 }
 
+/// A headline `PREFIX severity  text`, the text wrapped under itself (indented 3 columns) and bold,
+/// the severity coloured.
+pub(crate) fn headline(
+    out: &mut String,
+    prefix: &str,
+    severity: Severity,
+    sev: &str,
+    text: &str,
+    width: usize,
+    color: bool,
+) {
+    let lead = format!("{prefix}{sev}  ");
+    for (i, l) in wrap::wrap(text, width, &lead, "   ").iter().enumerate() {
+        if i == 0 {
+            let rest = l.get(lead.len()..).unwrap_or_default();
+            out.push_str(&format!(
+                "{prefix}{}  {}\n",
+                severity_colored(color, severity, sev),
+                paint(color, rest, colored::Colorize::bold)
+            ));
+        } else {
+            out.push_str(&paint(color, l, colored::Colorize::bold));
+            out.push('\n');
+        }
+    }
+}
+
 /// One finding as a card, wrapped at `width`.
 pub fn card(f: &Finding, all: &[Finding], opts: &TableOptions, t: &Texts) -> String {
     let width = measure(opts.width);
@@ -278,22 +286,8 @@ pub fn card(f: &Finding, all: &[Finding], opts: &TableOptions, t: &Texts) -> Str
     // Headline: `#1 critical  Title [rule-id]`, the title wrapped under itself.
     let rank = format!("#{} ", f.rank);
     let sev = t.severity(f.severity);
-    let lead = format!("{rank}{sev}  ");
     let title = format!("{} [{}]", escape_terminal(&f.title), f.id);
-    let hang = "   ";
-    for (i, l) in wrap::wrap(&title, width, &lead, hang).iter().enumerate() {
-        if i == 0 {
-            let rest = l.get(lead.len()..).unwrap_or_default();
-            out.push_str(&format!(
-                "{rank}{}  {}\n",
-                severity_colored(opts.color, f.severity, sev),
-                paint(opts.color, rest, colored::Colorize::bold)
-            ));
-        } else {
-            out.push_str(&paint(opts.color, l, colored::Colorize::bold));
-            out.push('\n');
-        }
-    }
+    headline(&mut out, &rank, f.severity, sev, &title, width, opts.color);
     let ind = "   ";
     for n in notes(f, all, t) {
         out.push_str(&paint(

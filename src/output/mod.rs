@@ -174,19 +174,9 @@ pub fn render_sweep(
 
 /// `Pod ns/name`, or `Pasted input (a.txt, b.txt)` when the input names no single pod.
 fn subject_label(d: &Diagnosis) -> String {
-    match &d.subject {
-        Some(Subject {
-            kind,
-            name: Some(n),
-            namespace,
-        }) => format!(
-            "{kind} {}{n}",
-            namespace
-                .as_deref()
-                .map(|ns| format!("{ns}/"))
-                .unwrap_or_default()
-        ),
-        _ => {
+    match d.subject.as_ref().and_then(Subject::label) {
+        Some(label) => label,
+        None => {
             let names = input_names(d);
             if names.is_empty() {
                 "Pasted input".to_string()
@@ -233,7 +223,7 @@ fn fix_text<'a>(f: &'a Finding, t: &TableOptions) -> &'a str {
 
 /// Evidence to show: one item per shape (lines differing only in numbers say the same thing), at
 /// most `max`, and how many items are not shown.
-fn shown_evidence(f: &Finding, max: usize) -> (Vec<&EvidenceItem>, usize) {
+pub(crate) fn shown_evidence(f: &Finding, max: usize) -> (Vec<&EvidenceItem>, usize) {
     let mut shapes = Vec::new();
     let mut shown = Vec::new();
     for e in &f.evidence {

@@ -5,7 +5,7 @@
 //! with history only, are listed after the groups. Every line is wrapped at the width by
 //! `crate::wrap` (pod names, commands and URLs are never split); quoted text is escaped first.
 
-use super::cards::{self, paint, severity_colored};
+use super::cards::{self, paint};
 use super::*;
 use crate::i18n::Texts;
 use crate::wrap;
@@ -67,21 +67,8 @@ pub(super) fn sweep_table(r: &SweepReport, o: &TableOptions) -> String {
         // `critical  2 pods: Title [rule-id]`
         let sev = t.severity(g.severity);
         let n = t.count(g.pods.len(), "pod", " Pod");
-        let lead = format!("{sev}  ");
         let text = format!("{n}{sep}{} [{}]", escape_terminal(&g.title), g.cause);
-        for (i, l) in wrap::wrap(&text, width, &lead, "   ").iter().enumerate() {
-            if i == 0 {
-                let rest = l.get(lead.len()..).unwrap_or_default();
-                out.push_str(&format!(
-                    "{}  {}\n",
-                    severity_colored(o.color, g.severity, sev),
-                    paint(o.color, rest, colored::Colorize::bold)
-                ));
-            } else {
-                out.push_str(&paint(o.color, l, colored::Colorize::bold));
-                out.push('\n');
-            }
-        }
+        cards::headline(&mut out, "", g.severity, sev, &text, width, o.color);
         let pods: Vec<&Diagnosis> = g.pods.iter().filter_map(|k| by_key(k)).collect();
         out.push_str(&wrap::block(
             &escape_terminal(&g.pods.join(", ")),

@@ -3,18 +3,9 @@
 //! recorder's klog line, and the e2e framework's event dump. Each input keeps the verbatim shape of
 //! the line it was taken from (the public thread is named above each test).
 
-use super::*;
 use crate::evidence::{ContainerState, When};
 
-fn parse_text(text: &str) -> (Evidence, InputSummary) {
-    let mut ev = Evidence::new();
-    let s = parse_reader("p.txt", text.as_bytes(), &KeepAll, &mut ev).expect("parses");
-    (ev, s)
-}
-
-fn formats(s: &InputSummary) -> Vec<&str> {
-    s.segments.iter().map(|s| s.format.as_str()).collect()
-}
+use super::tests_paste::{formats, parse_text};
 
 // https://github.com/kubernetes/kubernetes/issues/3431 (kubectl 0.x, 2015: absolute times, tabs,
 // lower camel case reasons, `%!v(MISSING)` for a column kubectl had no value for).

@@ -5,13 +5,13 @@
 use super::*;
 use crate::evidence::{ContainerKind, ContainerState};
 
-fn parse_text(text: &str) -> (Evidence, InputSummary) {
+pub(super) fn parse_text(text: &str) -> (Evidence, InputSummary) {
     let mut ev = Evidence::new();
     let s = parse_reader("p.txt", text.as_bytes(), &KeepAll, &mut ev).expect("parses");
     (ev, s)
 }
 
-fn formats(s: &InputSummary) -> Vec<&str> {
+pub(super) fn formats(s: &InputSummary) -> Vec<&str> {
     s.segments.iter().map(|s| s.format.as_str()).collect()
 }
 

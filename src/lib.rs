@@ -24,6 +24,7 @@ pub mod parse;
 pub mod platform;
 pub mod rank;
 pub mod redact;
+mod regex_facts;
 pub mod report;
 pub mod rules;
 pub mod sweep;

@@ -104,16 +104,7 @@ impl Pattern {
     }
 }
 
-/// What the loader and the engine need to know about one pattern, from one parse.
-#[derive(Debug, Clone)]
-pub struct PatternFacts {
-    /// Named capture groups, in the order they open.
-    pub captures: Vec<String>,
-    /// See [`crate::engine::required_needle`].
-    pub needle: Option<Vec<u8>>,
-    /// See [`crate::engine::required_literal_len`].
-    pub literal_len: usize,
-}
+pub use crate::regex_facts::{fill_template, PatternFacts};
 
 /// Parses a regex as `regex::Regex::new` would (same syntax settings, same error text) and returns
 /// its named capture groups.
@@ -126,34 +117,38 @@ pub fn pattern_facts(pattern: &str) -> Option<PatternFacts> {
     analyse_regex(pattern).ok()
 }
 
+// `BUILTIN_JSON` and `BUILTIN_FACTS`, written by build.rs from `rules/`.
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// The facts build.rs computed for a pattern of the built-in rules (same code, same parser).
+fn builtin_facts(pattern: &str) -> Option<PatternFacts> {
+    let i = BUILTIN_FACTS
+        .binary_search_by(|(p, ..)| (*p).cmp(pattern))
+        .ok()?;
+    let (_, captures, needle, literal_len) = BUILTIN_FACTS[i];
+    Some(PatternFacts {
+        captures: captures.iter().map(|c| c.to_string()).collect(),
+        needle: needle.map(<[u8]>::to_vec),
+        literal_len,
+    })
+}
+
 /// Patterns repeat across rules (YAML aliases, shared signatures) and the engine asks about each
-/// one again, so each distinct text is parsed once per process.
+/// one again, so each distinct text is parsed once per process; those of the built-in rules were
+/// parsed at build time.
 fn analyse_regex(pattern: &str) -> Result<PatternFacts, String> {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
     type Cache = Mutex<HashMap<String, Result<PatternFacts, String>>>;
+    if let Some(f) = builtin_facts(pattern) {
+        return Ok(f);
+    }
     static SEEN: OnceLock<Cache> = OnceLock::new();
     let cache = SEEN.get_or_init(|| Mutex::new(HashMap::new()));
     if let Some(r) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
         return r;
     }
-    let r = regex_syntax::ast::parse::Parser::new()
-        .parse(pattern)
-        .map_err(|e| e.to_string())
-        .and_then(|ast| {
-            // Translating catches what the AST cannot (unknown Unicode classes, invalid UTF-8
-            // in Unicode mode); the names come from the AST.
-            let hir = regex_syntax::hir::translate::Translator::new()
-                .translate(pattern, &ast)
-                .map_err(|e| e.to_string())?;
-            let mut captures = Vec::new();
-            ast_capture_names(&ast, &mut captures);
-            Ok(PatternFacts {
-                captures,
-                needle: crate::engine::needle_of(&hir),
-                literal_len: crate::engine::literal_len_of(&hir),
-            })
-        });
+    let r = crate::regex_facts::analyse(pattern);
     if let Ok(mut c) = cache.lock() {
         // A bound on what the process remembers (user rule directories can be large).
         if c.len() > 16_384 {
@@ -162,22 +157,6 @@ fn analyse_regex(pattern: &str) -> Result<PatternFacts, String> {
         c.insert(pattern.to_string(), r.clone());
     }
     r
-}
-
-fn ast_capture_names(ast: &regex_syntax::ast::Ast, out: &mut Vec<String>) {
-    use regex_syntax::ast::{Ast, GroupKind};
-    match ast {
-        Ast::Group(g) => {
-            if let GroupKind::CaptureName { name, .. } = &g.kind {
-                out.push(name.name.clone());
-            }
-            ast_capture_names(&g.ast, out);
-        }
-        Ast::Repetition(r) => ast_capture_names(&r.ast, out),
-        Ast::Alternation(a) => a.asts.iter().for_each(|x| ast_capture_names(x, out)),
-        Ast::Concat(c) => c.asts.iter().for_each(|x| ast_capture_names(x, out)),
-        _ => {}
-    }
 }
 
 /// The text of a YAML value that stands for a regex: numbers and booleans (`exit_code: 137`,
@@ -215,28 +194,6 @@ impl<'de> Deserialize<'de> for TemplatePattern {
             .map(TemplatePattern)
             .map_err(de::Error::custom)
     }
-}
-
-/// The regex text of a `resolved_by` pattern for one finding: each `{{name}}` becomes the
-/// regex-escaped value of capture `name`, or `unbound` when the finding has no such capture.
-pub fn fill_template(template: &str, captures: &BTreeMap<String, String>, unbound: &str) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        match captures.get(after[..end].trim()) {
-            Some(v) => out.push_str(&regex::escape(v)),
-            None => out.push_str(unbound),
-        }
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    out
 }
 
 fn yaml_kind(v: &serde_yaml::Value) -> &'static str {
@@ -873,6 +830,19 @@ impl Rule {
         Ok(rule)
     }
 
+    /// The built-in rule `file` (a name under `rules/`) from the JSON build.rs made of it, when
+    /// there is one and it loads; `path` is the rule's origin.
+    fn builtin_json(path: &str, file: &Path) -> Option<Rule> {
+        let name = file.to_str()?;
+        let i = BUILTIN_JSON
+            .binary_search_by(|(n, _)| (*n).cmp(name))
+            .ok()?;
+        let mut rule: Rule = serde_json::from_str(BUILTIN_JSON[i].1).ok()?;
+        rule.origin = path.to_string();
+        rule.validate().ok()?;
+        Some(rule)
+    }
+
     /// Checks serde cannot express: id shape, required prose, template placeholders.
     fn validate(&self) -> Result<(), String> {
         let id_ok = !self.id.is_empty()
@@ -1030,6 +1000,12 @@ impl RuleSet {
         let mut set = RuleSet::default();
         for f in files {
             let path = format!("rules/{}", f.path().display());
+            // The JSON build.rs made of the file; the YAML when there is none or it fails, so an
+            // error reads exactly as the file's own.
+            if let Some(rule) = Rule::builtin_json(&path, f.path()) {
+                set.add(rule)?;
+                continue;
+            }
             let text = f.contents_utf8().ok_or_else(|| RuleError::Invalid {
                 path: path.clone(),
                 message: "rule file is not valid UTF-8".into(),
@@ -1378,5 +1354,43 @@ resolved_by:
                 ("port".to_string(), None)
             ]
         );
+    }
+
+    /// Start-up reads the built-in rules from the JSON build.rs made of them: every one must be
+    /// there and load exactly as its YAML does.
+    #[test]
+    fn builtin_rules_load_from_json_exactly_as_from_yaml() {
+        let mut n = 0;
+        for f in BUILTIN_RULES.files().filter(|f| is_rule_file(f.path())) {
+            let path = format!("rules/{}", f.path().display());
+            let yaml = Rule::from_yaml(&path, f.contents_utf8().unwrap()).unwrap();
+            let json = Rule::builtin_json(&path, f.path())
+                .unwrap_or_else(|| panic!("{path} has no JSON form that loads"));
+            assert_eq!(format!("{json:?}"), format!("{yaml:?}"), "{path}");
+            n += 1;
+        }
+        assert_eq!(n, BUILTIN_JSON.len());
+        assert!(n > 50, "only {n} built-in rules");
+    }
+
+    /// The facts build.rs computed are those the loader computes, and cover every pattern.
+    #[test]
+    fn builtin_pattern_facts_are_those_computed_at_run_time() {
+        assert!(
+            BUILTIN_FACTS.windows(2).all(|w| w[0].0 < w[1].0),
+            "not sorted"
+        );
+        for (p, ..) in BUILTIN_FACTS {
+            assert_eq!(builtin_facts(p), crate::regex_facts::analyse(p).ok(), "{p}");
+        }
+        let set = RuleSet::builtin().unwrap();
+        let mut pats = Vec::new();
+        for r in &set.rules {
+            leaf_patterns(&r.matcher, &mut pats);
+        }
+        assert!(pats.len() > 100);
+        for p in pats {
+            assert!(builtin_facts(&p.source).is_some(), "{}", p.source);
+        }
     }
 }

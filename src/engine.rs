@@ -202,6 +202,11 @@ impl SplitSet {
         self.parts.iter().any(|(_, s)| s.is_match(text))
     }
 
+    /// Number of patterns in the whole list.
+    fn len(&self) -> usize {
+        self.parts.iter().map(|(_, s)| s.len()).sum()
+    }
+
     /// Indices (in the whole list) of the patterns that match `text`.
     fn matches<'s>(&'s self, text: &'s str) -> impl Iterator<Item = usize> + 's {
         self.parts
@@ -795,7 +800,8 @@ pub(crate) fn source_len(ev: &Evidence, s: Source) -> usize {
 /// Evaluation context: the evidence plus, per item and field, which prefilter patterns matched.
 struct Ctx<'a> {
     ev: &'a Evidence,
-    /// (source, field) -> per item index -> sorted matched pattern indices.
+    /// (source, field) -> per pattern index -> sorted indices of the items whose field it matched
+    /// (an inverted index: a leaf visits only the items its patterns matched, never every item).
     hits: HashMap<(Source, &'static str), Vec<Vec<usize>>>,
     newest: Option<i64>,
     /// Per message of `ev.messages`: false when structured evidence already carries the same
@@ -807,18 +813,21 @@ impl<'a> Ctx<'a> {
     fn new(ev: &'a Evidence, pf: &Prefilter) -> Ctx<'a> {
         let mut hits = HashMap::new();
         for ((source, field), set) in &pf.sets {
-            let per_item: Vec<Vec<usize>> = (0..source_len(ev, *source))
-                .map(|i| {
-                    let mut m: Vec<usize> = Vec::new();
-                    for v in field_values(ev, (*source, i), field) {
-                        m.extend(set.matches(&v));
+            let mut postings: Vec<Vec<usize>> = vec![Vec::new(); set.len()];
+            for i in 0..source_len(ev, *source) {
+                for v in field_values(ev, (*source, i), field) {
+                    for m in set.matches(&v) {
+                        // Items are visited in order: a posting list stays sorted, and a pattern
+                        // matching several values of one item (labels) is listed once.
+                        if let Some(list) = postings.get_mut(m) {
+                            if list.last() != Some(&i) {
+                                list.push(i);
+                            }
+                        }
                     }
-                    m.sort_unstable();
-                    m.dedup();
-                    m
-                })
-                .collect();
-            hits.insert((*source, *field), per_item);
+                }
+            }
+            hits.insert((*source, *field), postings);
         }
         let mut structured: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for e in &ev.events {
@@ -855,10 +864,41 @@ impl<'a> Ctx<'a> {
     }
 
     fn hit(&self, leaf: &CLeaf, field: &'static str, idx: usize, i: usize) -> bool {
+        self.postings(leaf.source, field, idx)
+            .binary_search(&i)
+            .is_ok()
+    }
+
+    /// The items (sorted) whose `field` pattern `idx` matched.
+    fn postings(&self, source: Source, field: &'static str, idx: usize) -> &[usize] {
         self.hits
-            .get(&(leaf.source, field))
-            .and_then(|v| v.get(i))
-            .is_some_and(|m| m.binary_search(&idx).is_ok())
+            .get(&(source, field))
+            .and_then(|v| v.get(idx))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The only items a leaf can match, sorted; `None` when it may match any item (a leaf with no
+    /// field). Every item a leaf matches hits one of its fields that is required whatever the item:
+    /// a message field when the leaf has one (a message found in text must hit it, and an unnamed
+    /// container too), else a container field other than its name or image (an unnamed container
+    /// must hit one), else any field. The shortest such posting list is the candidate set.
+    fn candidates(&self, leaf: &CLeaf) -> Option<&[usize]> {
+        let identity = |f: &str| leaf.source == Source::Container && matches!(f, "name" | "image");
+        let required: Vec<usize> = if !leaf.msg_fields.is_empty() {
+            leaf.msg_fields.clone()
+        } else if leaf.fields.iter().any(|(f, _, _)| !identity(f)) {
+            (0..leaf.fields.len())
+                .filter(|&k| !identity(leaf.fields[k].0))
+                .collect()
+        } else {
+            (0..leaf.fields.len()).collect()
+        };
+        required
+            .iter()
+            .filter_map(|&k| leaf.fields.get(k))
+            .map(|(f, idx, _)| self.postings(leaf.source, f, *idx))
+            .min_by_key(|l| l.len())
     }
 
     /// Whether a leaf matches item `i` of its source. Items the input only partly describes match
@@ -934,7 +974,15 @@ impl<'a> Ctx<'a> {
         match n {
             CNode::Leaf(leaf) => {
                 let mut res = MatchResult::default();
-                for i in 0..source_len(self.ev, leaf.source) {
+                let every: Vec<usize>;
+                let candidates: &[usize] = match self.candidates(leaf) {
+                    Some(c) => c,
+                    None => {
+                        every = (0..source_len(self.ev, leaf.source)).collect();
+                        &every
+                    }
+                };
+                for &i in candidates {
                     if !self.leaf_matches_item(leaf, i) {
                         continue;
                     }

@@ -422,3 +422,194 @@ impl Evidence {
             && self.messages.is_empty()
     }
 }
+
+/// Number of distinct named pods (by `namespace/name`) in the evidence: more than one makes the
+/// input a sweep (see [`split_by_pod`]).
+pub fn named_pods(ev: &Evidence) -> usize {
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    ev.pods
+        .iter()
+        .filter_map(PodInfo::key)
+        .filter(|k| seen.insert(k.clone()))
+        .count()
+}
+
+/// Split evidence that names several pods (a dump, a multi-pod paste) into one evidence set per pod.
+///
+/// Items that name their pod (container statuses, pod conditions, logs under a header) go to it;
+/// events go to the pod they are about (by name); a node's conditions, taints and events go to the
+/// pods on that node (to every pod when the node is not known, and to every unscheduled pod: the
+/// scheduler weighed every node). Items that name no pod go to the pod when there is exactly one,
+/// and otherwise into a last set with no pod (the caller reports it as unattributed input rather
+/// than guessing). With no pod at all, the evidence is returned whole.
+///
+/// Linear in the evidence and the output: pods are indexed by key, by name and by node once, and
+/// every item is routed through those indexes (a dump of 5,000 pods splits in milliseconds).
+pub fn split_by_pod(ev: &Evidence) -> Vec<Evidence> {
+    // Distinct named pods, first occurrence wins, in input order.
+    let mut pods: Vec<&PodInfo> = Vec::new();
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    for p in &ev.pods {
+        let Some(k) = p.key() else { continue };
+        if by_key.contains_key(&k) {
+            continue;
+        }
+        by_key.entry(k).or_default().push(pods.len());
+        pods.push(p);
+    }
+    if pods.len() <= 1 {
+        return vec![focus(ev).into_owned()];
+    }
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_node: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut unscheduled: Vec<usize> = Vec::new();
+    for (i, p) in pods.iter().enumerate() {
+        if let Some(n) = p.name.as_deref() {
+            by_name.entry(n).or_default().push(i);
+        }
+        match p.node_name.as_deref() {
+            Some(n) => by_node.entry(n).or_default().push(i),
+            None => unscheduled.push(i),
+        }
+    }
+    let all: Vec<usize> = (0..pods.len()).collect();
+    // The pods an item naming pod `k` belongs to: `namespace/name` equal to `k`, or name equal to
+    // `k` (an item that names the pod without its namespace). Sorted, without repeats.
+    let for_pod = |k: &Option<String>| -> Vec<usize> {
+        let Some(k) = k.as_deref() else {
+            return Vec::new();
+        };
+        let mut v: Vec<usize> = by_key.get(k).cloned().unwrap_or_default();
+        if let Some(n) = by_name.get(k) {
+            v.extend(n);
+            v.sort_unstable();
+            v.dedup();
+        }
+        v
+    };
+    // The pods a node item belongs to: the node's pods plus unscheduled ones; every pod when the
+    // node is not known.
+    let for_node = |n: &Option<String>| -> Vec<usize> {
+        match n.as_deref() {
+            None => all.clone(),
+            Some(n) => {
+                let mut v: Vec<usize> = by_node.get(n).cloned().unwrap_or_default();
+                v.extend(&unscheduled);
+                v
+            }
+        }
+    };
+    let mut out: Vec<Evidence> = pods
+        .iter()
+        .map(|p| {
+            let mut e = Evidence::new();
+            e.pods.push((*p).clone());
+            e.not_checked = ev.not_checked.clone();
+            e
+        })
+        .collect();
+    let mut rest = Evidence::new();
+    for c in &ev.pod_conditions {
+        if c.pod.is_none() {
+            rest.pod_conditions.push(c.clone());
+        }
+        for i in for_pod(&c.pod) {
+            out[i].pod_conditions.push(c.clone());
+        }
+    }
+    for c in &ev.containers {
+        if c.pod.is_none() {
+            rest.containers.push(c.clone());
+        }
+        for i in for_pod(&c.pod) {
+            out[i].containers.push(c.clone());
+        }
+    }
+    for x in &ev.events {
+        match x.object_kind.as_deref() {
+            Some("Node") => {
+                for i in for_node(&x.object_name) {
+                    out[i].events.push(x.clone());
+                }
+            }
+            Some("Pod") | None => {
+                let named: &[usize] = x
+                    .object_name
+                    .as_deref()
+                    .and_then(|n| by_name.get(n))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                if named.is_empty() {
+                    rest.events.push(x.clone());
+                }
+                for &i in named {
+                    out[i].events.push(x.clone());
+                }
+            }
+            // An event about another kind of object (a Job, a ReplicaSet) is about no pod; it is
+            // unattributed unless it shares a pod's name.
+            Some(_) => {
+                if !x
+                    .object_name
+                    .as_deref()
+                    .is_some_and(|n| by_name.contains_key(n))
+                {
+                    rest.events.push(x.clone());
+                }
+            }
+        }
+    }
+    for c in &ev.node_conditions {
+        for i in for_node(&c.node) {
+            out[i].node_conditions.push(c.clone());
+        }
+    }
+    for t in &ev.taints {
+        for i in for_node(&t.node) {
+            out[i].taints.push(t.clone());
+        }
+    }
+    for l in &ev.logs {
+        let to = for_pod(&l.pod);
+        if to.is_empty() {
+            rest.push_log(l.clone());
+        }
+        for i in to {
+            out[i].push_log(l.clone());
+        }
+    }
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+/// Evidence about exactly one pod, without the conditions, taints and events of nodes other than the
+/// one it is scheduled on (a paste of every node's description is common). An unscheduled pod keeps
+/// every node: the scheduler weighed them all. Evidence about no pod or several pods is unchanged.
+pub fn focus(ev: &Evidence) -> std::borrow::Cow<'_, Evidence> {
+    use std::borrow::Cow;
+    let mut named = ev.pods.iter().filter(|p| p.name.is_some());
+    let (Some(pod), None) = (named.next(), named.next()) else {
+        return Cow::Borrowed(ev);
+    };
+    let Some(node) = pod.node_name.clone() else {
+        return Cow::Borrowed(ev);
+    };
+    let other = |n: &Option<String>| n.as_ref().is_some_and(|n| *n != node);
+    let foreign = ev.node_conditions.iter().any(|c| other(&c.node))
+        || ev.taints.iter().any(|t| other(&t.node))
+        || ev
+            .events
+            .iter()
+            .any(|x| x.object_kind.as_deref() == Some("Node") && other(&x.object_name));
+    if !foreign {
+        return Cow::Borrowed(ev);
+    }
+    let mut e = ev.clone();
+    e.node_conditions.retain(|c| !other(&c.node));
+    e.taints.retain(|t| !other(&t.node));
+    e.events
+        .retain(|x| !(x.object_kind.as_deref() == Some("Node") && other(&x.object_name)));
+    Cow::Owned(e)
+}

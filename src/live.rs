@@ -517,9 +517,16 @@ impl Cluster {
             Some(n) => Api::namespaced(self.client.clone(), n),
             None => Api::all(self.client.clone()),
         };
-        // Round trip 1 (plus pages): every pod in scope.
-        let (pods, pages) = match self.list_pods(&pods_api, target).await {
-            Ok(x) => x,
+        // Round trip 1 (plus pages): every pod in scope, each page classified as it arrives so
+        // that only unhealthy pods are kept (healthy ones are counted).
+        let now = chrono::Utc::now().timestamp();
+        let mut kept = Classified::default();
+        let base = pod_list_params(target);
+        let listed = self
+            .list_each(&pods_api, &base, |page: Vec<Pod>| kept.add(page, now))
+            .await;
+        let pages = match listed {
+            Ok(pages) => pages,
             Err(f) => {
                 if let Some(e) = self.connection_error(&f) {
                     return Err(e);
@@ -536,12 +543,12 @@ impl Cluster {
                 });
             }
         };
-        if pods.is_empty() {
+        if kept.total == 0 {
             if let Some(n) = &ns {
                 self.check_namespace(n).await?;
             }
         }
-        self.sweep_pods(pods, ns, pages, target, filter, progress)
+        self.sweep_classified(kept, ns, pages, target, filter, progress)
             .await
     }
 
@@ -555,31 +562,30 @@ impl Cluster {
         filter: &dyn LineFilter,
         progress: Option<Progress<'_>>,
     ) -> Result<SweepGathered, LiveError> {
+        let mut kept = Classified::default();
+        kept.add(pods, chrono::Utc::now().timestamp());
+        self.sweep_classified(kept, ns, pages, target, filter, progress)
+            .await
+    }
+
+    /// The rest of a sweep once its pods are classified: events, nodes and logs of the unhealthy
+    /// ones. Event and node lists are read page by page; an event or node is turned into evidence
+    /// only when an unhealthy pod needs it, found by index (pod uid, node name), never by scanning.
+    async fn sweep_classified(
+        &self,
+        kept: Classified,
+        ns: Option<String>,
+        pages: usize,
+        target: &SweepTarget,
+        filter: &dyn LineFilter,
+        progress: Option<Progress<'_>>,
+    ) -> Result<SweepGathered, LiveError> {
         let mut requests = pages;
-        let total = pods.len();
-        let now = chrono::Utc::now().timestamp();
-        let mut unhealthy: Vec<(Pod, Evidence)> = Vec::new();
-        let mut healthy = 0;
-        for pod in pods {
-            let name = pod.metadata.name.clone().unwrap_or_default();
-            let pns = pod.metadata.namespace.clone().unwrap_or_default();
-            let mut ev = Evidence::new();
-            api_object_to_evidence(
-                &serde_json::to_value(&pod).unwrap_or_default(),
-                &format!("pod {pns}/{name}"),
-                &mut ev,
-            );
-            age_deletions(&mut ev);
-            let is_ok = ev
-                .pods
-                .first()
-                .is_some_and(|p| crate::sweep::is_healthy(p, &ev, now));
-            if is_ok {
-                healthy += 1;
-            } else {
-                unhealthy.push((pod, ev));
-            }
-        }
+        let Classified {
+            total,
+            healthy,
+            mut unhealthy,
+        } = kept;
         let mut sweep_nc = Evidence::new();
         if unhealthy.is_empty() {
             return Ok(SweepGathered {
@@ -593,8 +599,24 @@ impl Cluster {
                 requests,
             });
         }
+        // Indexes for the joins: pod uid -> pod; node -> pods scheduled there.
+        let by_uid: std::collections::HashMap<String, usize> = unhealthy
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| !k.uid.is_empty())
+            .map(|(i, k)| (k.uid.clone(), i))
+            .collect();
+        let mut by_node: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        let mut any_unscheduled = false;
+        for (i, k) in unhealthy.iter().enumerate() {
+            match &k.node {
+                Some(n) => by_node.entry(n.clone()).or_default().push(i),
+                None => any_unscheduled = true,
+            }
+        }
 
-        // Round trip 2: events, node events, nodes — once for the whole sweep.
+        // Round trip 2: events, node events, nodes — once for the whole sweep, paginated.
         let events_api: Api<Event> = match &ns {
             Some(n) => Api::namespaced(self.client.clone(), n),
             None => Api::all(self.client.clone()),
@@ -602,23 +624,79 @@ impl Cluster {
         let events_all: Api<Event> = Api::all(self.client.clone());
         let nodes_api: Api<Node> = Api::all(self.client.clone());
         let need_node_events = ns.is_some();
+        // Matching events, in list order: (pod index or node name, the event as evidence).
+        let mut pod_events: Vec<(Joined, Evidence)> = Vec::new();
+        let mut node_events_kept: Vec<(Joined, Evidence)> = Vec::new();
+        // Nodes some unhealthy pod needs, in list order, as evidence.
+        let mut node_ev: Vec<(String, Evidence)> = Vec::new();
+        let join_event = |e: &Event, out: &mut Vec<(Joined, Evidence)>| {
+            let io = &e.involved_object;
+            let target = match io.uid.as_deref().and_then(|u| by_uid.get(u)) {
+                Some(&i) => Joined::Pod(i),
+                None if io.kind.as_deref() == Some("Node") => match io.name.as_deref() {
+                    Some(n) if by_node.contains_key(n) => Joined::Node(n.to_string()),
+                    _ => return,
+                },
+                None => return,
+            };
+            let input = match &target {
+                Joined::Pod(i) => {
+                    let k = &unhealthy[*i];
+                    format!("events of pod {}/{}", k.ns, k.name)
+                }
+                Joined::Node(n) => format!("events of node {n}"),
+            };
+            let mut one = Evidence::new();
+            api_object_to_evidence(
+                &serde_json::to_value(e).unwrap_or_default(),
+                &input,
+                &mut one,
+            );
+            out.push((target, one));
+        };
+        let all_params = ListParams::default();
         let (events, node_events, nodes) = tokio::join!(
-            async { self.call(events_api.list(&ListParams::default())).await },
+            self.list_each(&events_api, &all_params, |page: Vec<Event>| {
+                page.iter().for_each(|e| join_event(e, &mut pod_events))
+            }),
             async {
                 if need_node_events {
                     let lp = ListParams::default().fields("involvedObject.kind=Node");
-                    Some(self.call(events_all.list(&lp)).await)
+                    Some(
+                        self.list_each(&events_all, &lp, |page: Vec<Event>| {
+                            page.iter()
+                                .for_each(|e| join_event(e, &mut node_events_kept))
+                        })
+                        .await,
+                    )
                 } else {
                     None
                 }
             },
-            async { self.call(nodes_api.list(&ListParams::default())).await },
+            self.list_each(&nodes_api, &all_params, |page: Vec<Node>| {
+                for n in page {
+                    let Some(name) = n.metadata.name.clone() else {
+                        continue;
+                    };
+                    // A scheduled pod gets its node; an unscheduled one every node (their taints
+                    // and conditions are what the scheduler weighed).
+                    if !any_unscheduled && !by_node.contains_key(name.as_str()) {
+                        continue;
+                    }
+                    let mut one = Evidence::new();
+                    api_object_to_evidence(
+                        &serde_json::to_value(&n).unwrap_or_default(),
+                        &format!("node {name}"),
+                        &mut one,
+                    );
+                    node_ev.push((name, one));
+                }
+            }),
         );
-        requests += 2 + usize::from(need_node_events);
-        let mut all_events: Vec<Event> = Vec::new();
         match events {
-            Ok(l) => all_events.extend(l.items),
+            Ok(p) => requests += p,
             Err(f) => {
+                requests += 1;
                 let perm = match &ns {
                     Some(n) => format!("list events in namespace \"{n}\""),
                     None => "list events (cluster scope)".to_string(),
@@ -627,74 +705,76 @@ impl Cluster {
             }
         }
         match node_events {
-            Some(Ok(l)) => all_events.extend(l.items),
-            Some(Err(f)) => self.degrade(
-                &mut sweep_nc,
-                &f,
-                "events of the nodes",
-                "list events (cluster scope)",
-            ),
+            Some(Ok(p)) => requests += p,
+            Some(Err(f)) => {
+                requests += 1;
+                self.degrade(
+                    &mut sweep_nc,
+                    &f,
+                    "events of the nodes",
+                    "list events (cluster scope)",
+                )
+            }
             None => {}
         }
-        let nodes: Vec<Node> = match nodes {
-            Ok(l) => l.items,
+        match nodes {
+            Ok(p) => requests += p,
             Err(f) => {
+                requests += 1;
+                node_ev.clear();
                 self.degrade(
                     &mut sweep_nc,
                     &f,
                     "conditions and taints of the nodes",
                     "list nodes (cluster scope)",
                 );
-                Vec::new()
             }
-        };
-
-        // Attach events and nodes to each unhealthy pod.
-        for (pod, ev) in unhealthy.iter_mut() {
-            let uid = pod.metadata.uid.clone().unwrap_or_default();
-            let name = pod.metadata.name.clone().unwrap_or_default();
-            let pns = pod.metadata.namespace.clone().unwrap_or_default();
-            let node_name = pod.spec.as_ref().and_then(|s| s.node_name.clone());
-            for e in &all_events {
-                let io = &e.involved_object;
-                let about_pod = io.uid.as_deref() == Some(uid.as_str()) && !uid.is_empty();
-                let about_node = io.kind.as_deref() == Some("Node")
-                    && node_name.is_some()
-                    && io.name == node_name;
-                if about_pod || about_node {
-                    let input = if about_pod {
-                        format!("events of pod {pns}/{name}")
-                    } else {
-                        format!("events of node {}", node_name.as_deref().unwrap_or("?"))
-                    };
-                    api_object_to_evidence(
-                        &serde_json::to_value(e).unwrap_or_default(),
-                        &input,
-                        ev,
-                    );
-                }
-            }
-            for n in &nodes {
-                let nn = n.metadata.name.clone();
-                // A scheduled pod gets its node; an unscheduled one every node (their taints and
-                // conditions are what the scheduler weighed).
-                if node_name.is_none() || nn == node_name {
-                    api_object_to_evidence(
-                        &serde_json::to_value(n).unwrap_or_default(),
-                        &format!("node {}", nn.as_deref().unwrap_or("?")),
-                        ev,
-                    );
+        }
+        drop(by_uid);
+        // Attach events (in list order) and then nodes to each unhealthy pod.
+        for (to, one) in pod_events.into_iter().chain(node_events_kept) {
+            match to {
+                Joined::Pod(i) => unhealthy[i].ev.merge(one),
+                Joined::Node(n) => {
+                    for &i in by_node.get(n.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+                        unhealthy[i].ev.merge(one.clone());
+                    }
                 }
             }
         }
+        let node_at: std::collections::HashMap<&str, usize> = node_ev
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| (n.as_str(), i))
+            .collect();
+        let scheduled: Vec<(usize, Option<String>)> = unhealthy
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (i, k.node.clone()))
+            .collect();
+        drop(by_node);
+        for (i, node) in scheduled {
+            match node {
+                Some(n) => {
+                    if let Some(&at) = node_at.get(n.as_str()) {
+                        unhealthy[i].ev.merge(node_ev[at].1.clone());
+                    }
+                }
+                None => {
+                    for (_, one) in &node_ev {
+                        unhealthy[i].ev.merge(one.clone());
+                    }
+                }
+            }
+        }
+        drop(node_at);
+        drop(node_ev);
 
         // Round trip 3: logs of failing containers, bounded concurrency.
         let mut jobs: Vec<(usize, String, String, String, bool)> = Vec::new();
-        for (i, (pod, ev)) in unhealthy.iter().enumerate() {
-            let name = pod.metadata.name.clone().unwrap_or_default();
-            let pns = pod.metadata.namespace.clone().unwrap_or_default();
-            for (c, previous) in logs_to_fetch(ev, None) {
-                jobs.push((i, pns.clone(), name.clone(), c, previous));
+        for (i, k) in unhealthy.iter().enumerate() {
+            for (c, previous) in logs_to_fetch(&k.ev, None) {
+                jobs.push((i, k.ns.clone(), k.name.clone(), c, previous));
             }
         }
         let total_jobs = jobs.len() as u64;
@@ -727,11 +807,11 @@ impl Cluster {
         let mut results = results;
         results.sort_by(|a, b| (a.0, &a.3, a.4).cmp(&(b.0, &b.3, b.4)));
         for (i, pns, name, container, previous, res) in results {
-            let ev = &mut unhealthy[i].1;
+            let ev = &mut unhealthy[i].ev;
             self.add_log(ev, &pns, &name, &container, previous, res, filter);
         }
         Ok(SweepGathered {
-            unhealthy: unhealthy.into_iter().map(|(_, e)| e).collect(),
+            unhealthy: unhealthy.into_iter().map(|k| k.ev).collect(),
             total,
             healthy,
             not_checked: sweep_nc.not_checked,
@@ -740,6 +820,35 @@ impl Cluster {
             server: self.server.clone(),
             requests,
         })
+    }
+
+    /// Every object of a list, [`LIST_PAGE`] per request following `continue` tokens, each page
+    /// handed to `page` as it arrives (and dropped after): memory holds one page, whatever the size
+    /// of the cluster. Returns the number of requests made.
+    pub(crate) async fn list_each<K>(
+        &self,
+        api: &Api<K>,
+        base: &ListParams,
+        mut page: impl FnMut(Vec<K>),
+    ) -> Result<usize, Failure>
+    where
+        K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    {
+        let mut pages = 0;
+        let mut token: Option<String> = None;
+        loop {
+            let mut lp = base.clone().limit(LIST_PAGE);
+            if let Some(t) = &token {
+                lp = lp.continue_token(t);
+            }
+            pages += 1;
+            let list = self.call(api.list(&lp)).await?;
+            token = list.metadata.continue_.clone().filter(|t| !t.is_empty());
+            page(list.items);
+            if token.is_none() {
+                return Ok(pages);
+            }
+        }
     }
 
     /// When a namespace turned out empty: is it there at all? A namespace that does not exist is an
@@ -849,27 +958,10 @@ impl Cluster {
         target: &SweepTarget,
     ) -> Result<(Vec<Pod>, usize), Failure> {
         let mut pods = Vec::new();
-        let mut pages = 0;
-        let mut token: Option<String> = None;
-        loop {
-            let mut lp = ListParams::default().limit(500);
-            if let Some(l) = &target.label_selector {
-                lp = lp.labels(l);
-            }
-            if let Some(f) = &target.field_selector {
-                lp = lp.fields(f);
-            }
-            if let Some(t) = &token {
-                lp = lp.continue_token(t);
-            }
-            pages += 1;
-            let page = self.call(api.list(&lp)).await?;
-            token = page.metadata.continue_.clone().filter(|t| !t.is_empty());
-            pods.extend(page.items);
-            if token.is_none() {
-                return Ok((pods, pages));
-            }
-        }
+        let pages = self
+            .list_each(api, &pod_list_params(target), |page| pods.extend(page))
+            .await?;
+        Ok((pods, pages))
     }
 
     /// Add one fetched log (or the reason it could not be fetched) to a pod's evidence.
@@ -994,6 +1086,77 @@ impl Cluster {
         out.sort();
         out.truncate(5);
         out
+    }
+}
+
+/// Objects per list request (`limit`), as kubectl uses for its own lists.
+pub const LIST_PAGE: u32 = 500;
+
+/// The pod list of a sweep: its label and field selectors.
+fn pod_list_params(target: &SweepTarget) -> ListParams {
+    let mut lp = ListParams::default();
+    if let Some(l) = &target.label_selector {
+        lp = lp.labels(l);
+    }
+    if let Some(f) = &target.field_selector {
+        lp = lp.fields(f);
+    }
+    lp
+}
+
+/// What an event of a sweep is joined to: an unhealthy pod (by uid) or every unhealthy pod on a
+/// node.
+enum Joined {
+    Pod(usize),
+    Node(String),
+}
+
+/// An unhealthy pod kept by a sweep: its identity for the joins, and its evidence so far.
+struct Kept {
+    uid: String,
+    name: String,
+    ns: String,
+    node: Option<String>,
+    ev: Evidence,
+}
+
+/// Pods of a sweep, classified page by page: healthy ones only counted.
+#[derive(Default)]
+struct Classified {
+    total: usize,
+    healthy: usize,
+    unhealthy: Vec<Kept>,
+}
+
+impl Classified {
+    fn add(&mut self, page: Vec<Pod>, now: i64) {
+        for pod in page {
+            self.total += 1;
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            let ns = pod.metadata.namespace.clone().unwrap_or_default();
+            let mut ev = Evidence::new();
+            api_object_to_evidence(
+                &serde_json::to_value(&pod).unwrap_or_default(),
+                &format!("pod {ns}/{name}"),
+                &mut ev,
+            );
+            age_deletions(&mut ev);
+            let is_ok = ev
+                .pods
+                .first()
+                .is_some_and(|p| crate::sweep::is_healthy(p, &ev, now));
+            if is_ok {
+                self.healthy += 1;
+                continue;
+            }
+            self.unhealthy.push(Kept {
+                uid: pod.metadata.uid.clone().unwrap_or_default(),
+                node: pod.spec.as_ref().and_then(|s| s.node_name.clone()),
+                name,
+                ns,
+                ev,
+            });
+        }
     }
 }
 

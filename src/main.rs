@@ -919,11 +919,12 @@ fn diagnose_files(
     ev: &kubectl_diagnose::evidence::Evidence,
     inputs: Vec<kubectl_diagnose::parse::InputSummary>,
 ) -> anyhow::Result<Report> {
-    let parts = kubectl_diagnose::sweep::split_by_pod(ev);
-    let named = parts.iter().filter(|p| !p.pods.is_empty()).count();
-    if named <= 1 {
+    // One pod (or none): diagnosed as it is, without splitting (or copying) the evidence.
+    if kubectl_diagnose::evidence::named_pods(ev) <= 1 {
         return Ok(Report::Pod(Box::new(diagnose(engine, ev, inputs))));
     }
+    let parts = kubectl_diagnose::evidence::split_by_pod(ev);
+    let named = parts.iter().filter(|p| !p.pods.is_empty()).count();
     let now = ev
         .newest_absolute()
         .unwrap_or_else(|| chrono::Utc::now().timestamp());

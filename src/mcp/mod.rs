@@ -436,15 +436,15 @@ pub(crate) async fn sweep_live(
 fn diagnose_paste(engine: &Engine, name: &str, text: &str) -> anyhow::Result<Report> {
     let mut ev = Evidence::new();
     let input = crate::parse::parse_reader(name, text.as_bytes(), engine, &mut ev)?;
-    let parts = crate::sweep::split_by_pod(&ev);
-    let named = parts.iter().filter(|p| !p.pods.is_empty()).count();
-    if named <= 1 {
+    if crate::evidence::named_pods(&ev) <= 1 {
         return Ok(Report::Pod(Box::new(crate::diagnose(
             engine,
             &ev,
             vec![input],
         ))));
     }
+    let parts = crate::evidence::split_by_pod(&ev);
+    let named = parts.iter().filter(|p| !p.pods.is_empty()).count();
     let now = ev
         .newest_absolute()
         .unwrap_or_else(|| chrono::Utc::now().timestamp());

@@ -224,6 +224,153 @@ pub struct Engine {
     /// The message regexes that are whole templates ([`MIN_TEMPLATE_LITERAL`]): what a line of
     /// free text with no reason must match to be kept as a message.
     templates: SplitSet,
+    /// Built on first use (big event pastes only), so start-up does not pay for it.
+    event_filter: std::sync::OnceLock<EventFilter>,
+}
+
+/// Which events some rule could match: every `event` leaf of every rule's `match` and
+/// `resolved_by` (placeholders standing for anything), as one regex set per field plus, per leaf,
+/// the patterns it needs. An event is wanted when some leaf has all its fields matched.
+struct EventFilter {
+    /// (field, its patterns)
+    sets: Vec<(&'static str, SplitSet)>,
+    /// Per leaf: (position in `sets`, pattern index) of each field.
+    leaves: Vec<Vec<(usize, usize)>>,
+    /// (position in `sets`, pattern index) of a leaf's first field -> the leaves anchored there.
+    anchored: HashMap<(usize, usize), Vec<usize>>,
+    /// Some event leaf constrains no field: every event is wanted.
+    all: bool,
+}
+
+impl EventFilter {
+    fn new(rules: &[CompiledRule]) -> EventFilter {
+        fn walk(n: &MatchNode, templated: bool, out: &mut Vec<Vec<(&'static str, String)>>) {
+            match n {
+                MatchNode::All(v) | MatchNode::Any(v) => {
+                    v.iter().for_each(|c| walk(c, templated, out))
+                }
+                MatchNode::Not(c) => walk(c, templated, out),
+                MatchNode::Leaf(l) if l.source == Source::Event => out.push(
+                    l.fields
+                        .iter()
+                        .filter_map(|(f, p)| {
+                            let name = Source::Event.fields().iter().copied().find(|x| x == f)?;
+                            let src = if templated {
+                                crate::rules::fill_template(&p.source, &BTreeMap::new(), "(?s:.*)")
+                            } else {
+                                p.source.clone()
+                            };
+                            Some((name, src))
+                        })
+                        .collect(),
+                ),
+                MatchNode::Leaf(_) => {}
+            }
+        }
+        let mut raw: Vec<Vec<(&'static str, String)>> = Vec::new();
+        for cr in rules {
+            walk(&cr.rule.matcher, false, &mut raw);
+            if let Some(rb) = &cr.rule.resolved_by {
+                walk(&rb.after, true, &mut raw);
+                if let Some(u) = &rb.unless {
+                    walk(u, true, &mut raw);
+                }
+            }
+        }
+        let mut lists: Vec<(&'static str, Vec<String>)> = Vec::new();
+        let mut leaves = Vec::new();
+        let mut all = false;
+        for leaf in raw {
+            if leaf.is_empty() {
+                all = true;
+                continue;
+            }
+            let mut refs = Vec::new();
+            for (f, src) in leaf {
+                let fi = match lists.iter().position(|(n, _)| *n == f) {
+                    Some(i) => i,
+                    None => {
+                        lists.push((f, Vec::new()));
+                        lists.len() - 1
+                    }
+                };
+                let list = &mut lists[fi].1;
+                let pi = match list.iter().position(|x| *x == src) {
+                    Some(i) => i,
+                    None => {
+                        list.push(src);
+                        list.len() - 1
+                    }
+                };
+                refs.push((fi, pi));
+            }
+            leaves.push(refs);
+        }
+        let mut sets = Vec::new();
+        for (f, list) in &lists {
+            match SplitSet::new(list) {
+                Ok(set) => sets.push((*f, set)),
+                // Every pattern compiled when the rules were loaded; should a combination still
+                // fail, nothing is filtered.
+                Err(_) => all = true,
+            }
+        }
+        let mut anchored: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        for (i, refs) in leaves.iter().enumerate() {
+            if let Some(first) = refs.first() {
+                anchored.entry(*first).or_default().push(i);
+            }
+        }
+        EventFilter {
+            sets,
+            leaves,
+            anchored,
+            all,
+        }
+    }
+
+    fn wants(&self, e: &crate::evidence::Event) -> bool {
+        if self.all {
+            return true;
+        }
+        let hits: Vec<Vec<usize>> = self
+            .sets
+            .iter()
+            .map(|(f, set)| {
+                let mut v: Vec<usize> = set.matches(&event_field(e, f)).collect();
+                v.sort_unstable();
+                v
+            })
+            .collect();
+        hits.iter().enumerate().any(|(fi, list)| {
+            list.iter().any(|&p| {
+                self.anchored.get(&(fi, p)).is_some_and(|ls| {
+                    ls.iter().any(|&l| {
+                        self.leaves[l]
+                            .iter()
+                            .all(|(f, q)| hits[*f].binary_search(q).is_ok())
+                    })
+                })
+            })
+        })
+    }
+}
+
+/// One field of an event, as the rules see it.
+fn event_field<'a>(e: &'a crate::evidence::Event, field: &str) -> Cow<'a, str> {
+    fn o(s: &Option<String>) -> Cow<'_, str> {
+        Cow::Borrowed(s.as_deref().unwrap_or(""))
+    }
+    match field {
+        "type" => o(&e.type_),
+        "reason" => o(&e.reason),
+        "message" => Cow::Borrowed(e.message.as_str()),
+        "count" => Cow::Owned(e.count.map(|x| x.to_string()).unwrap_or_default()),
+        "object_kind" => o(&e.object_kind),
+        "object_name" => o(&e.object_name),
+        "source" => o(&e.source),
+        _ => Cow::Borrowed(""),
+    }
 }
 
 /// One quoted piece of evidence in a finding.
@@ -465,6 +612,7 @@ impl Engine {
             prefilter,
             log_wants_all,
             templates,
+            event_filter: std::sync::OnceLock::new(),
         })
     }
 
@@ -477,6 +625,14 @@ impl Engine {
                 .sets
                 .get(&(Source::Log, "text"))
                 .is_some_and(|s| s.is_match(text))
+    }
+
+    /// Whether some rule could match this event (its `match` or `resolved_by`): what a big event
+    /// paste keeps (see [`crate::evidence::EVENTS_KEPT_UNFILTERED`]).
+    pub fn wants_event(&self, e: &crate::evidence::Event) -> bool {
+        self.event_filter
+            .get_or_init(|| EventFilter::new(&self.rules))
+            .wants(e)
     }
 
     /// The rule with this id.
@@ -631,19 +787,7 @@ pub(crate) fn field_values<'a>(
         });
     }
     match source {
-        Source::Event => {
-            let e = &ev.events[i];
-            one(match field {
-                "type" => o(&e.type_),
-                "reason" => o(&e.reason),
-                "message" => Cow::Borrowed(e.message.as_str()),
-                "count" => n(e.count),
-                "object_kind" => o(&e.object_kind),
-                "object_name" => o(&e.object_name),
-                "source" => o(&e.source),
-                _ => Cow::Borrowed(""),
-            })
-        }
+        Source::Event => one(event_field(&ev.events[i], field)),
         Source::Container => {
             let c = &ev.containers[i];
             let waiting = match &c.state {

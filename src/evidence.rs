@@ -305,6 +305,70 @@ pub struct Evidence {
     log_index: HashMap<LogKey, usize>,
     #[serde(skip)]
     message_index: HashMap<(String, String), usize>,
+    /// Events beyond [`MAX_KEPT_EVENTS`] distinct ones that rules could use: counted, not kept.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dropped_events: u64,
+    /// Events `events[..events_settled]` are folded and indexed by [`Evidence::settle_events`].
+    #[serde(skip)]
+    events_settled: usize,
+    /// Hash of an event's identity (see [`event_identity`]) -> its index in `events`.
+    #[serde(skip)]
+    event_index: HashMap<u64, usize>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Upper bound on distinct events kept (after folding repeats); beyond it events are counted in
+/// `dropped_events` and reported as not checked.
+pub const MAX_KEPT_EVENTS: usize = 20_000;
+/// Distinct events kept whatever the rules use; past this many, an event is kept only when some
+/// rule could match it ([`crate::parse::LineFilter::wants_event`]): a paste of every event of a big
+/// cluster keeps what can prove a cause, in bounded memory.
+pub const EVENTS_KEPT_UNFILTERED: usize = 5_000;
+/// Events parsed between two foldings while a stream is read.
+pub const EVENT_BATCH: usize = 4_096;
+
+/// What makes two events the same event seen twice: type, reason, involved object, source and
+/// message (times and counts are what folding adds up).
+fn event_identity(e: &Event) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        &e.type_,
+        &e.reason,
+        &e.object_kind,
+        &e.object_name,
+        &e.source,
+        &e.message,
+    )
+        .hash(&mut h);
+    h.finish()
+}
+
+fn same_event(a: &Event, b: &Event) -> bool {
+    a.type_ == b.type_
+        && a.reason == b.reason
+        && a.object_kind == b.object_kind
+        && a.object_name == b.object_name
+        && a.source == b.source
+        && a.message == b.message
+}
+
+/// The earlier (`earliest`) or later of two times of the same kind; a mix keeps `a`.
+fn pick_time(a: Option<When>, b: Option<When>, earliest: bool) -> Option<When> {
+    match (a, b) {
+        (Some(When::Absolute(x)), Some(When::Absolute(y))) => {
+            Some(When::Absolute(if earliest { x.min(y) } else { x.max(y) }))
+        }
+        // An age is time before capture: the earlier time is the larger age.
+        (Some(When::Age(x)), Some(When::Age(y))) => {
+            Some(When::Age(if earliest { x.max(y) } else { x.min(y) }))
+        }
+        (None, b) => b,
+        (a, _) => a,
+    }
 }
 
 /// Identity of a log line for folding repeats: pod, container, previous, free text, text.
@@ -354,6 +418,66 @@ impl Evidence {
         }
         self.message_index.insert(key, self.messages.len());
         self.messages.push(m);
+    }
+
+    /// Fold and bound the events added since the last call: an event identical to a kept one (see
+    /// [`event_identity`]) adds its count to it and widens its first/last seen; past
+    /// [`EVENTS_KEPT_UNFILTERED`] distinct events only those `wanted` are kept, and past
+    /// [`MAX_KEPT_EVENTS`] none (counted in `dropped_events`). With `keep_last`, the newest event is
+    /// left as it is (a parser may still append a wrapped message line to it).
+    pub fn settle_events(&mut self, keep_last: bool, wanted: &dyn Fn(&Event) -> bool) {
+        let end = self.events.len() - usize::from(keep_last && !self.events.is_empty());
+        if end <= self.events_settled {
+            return;
+        }
+        let mut fresh: Vec<Event> = self.events.drain(self.events_settled..).collect();
+        let last = if end < self.events_settled + fresh.len() {
+            fresh.pop()
+        } else {
+            None
+        };
+        for e in fresh {
+            let id = event_identity(&e);
+            if let Some(&i) = self.event_index.get(&id) {
+                if let Some(k) = self.events.get_mut(i).filter(|k| same_event(k, &e)) {
+                    let (x, y) = (k.count.unwrap_or(1), e.count.unwrap_or(1));
+                    // Rows of one table are occurrences; the same event in two views (describe's
+                    // Events and a `get events` table) is one event seen twice.
+                    k.count = Some(if k.provenance.format == e.provenance.format {
+                        x.saturating_add(y)
+                    } else {
+                        x.max(y)
+                    });
+                    k.first_seen = pick_time(k.first_seen, e.first_seen, true);
+                    k.last_seen = pick_time(k.last_seen, e.last_seen, false);
+                    continue;
+                }
+            }
+            if self.events.len() >= MAX_KEPT_EVENTS {
+                self.dropped_events += 1;
+                continue;
+            }
+            if self.events.len() >= EVENTS_KEPT_UNFILTERED && !wanted(&e) {
+                continue;
+            }
+            self.event_index.entry(id).or_insert(self.events.len());
+            self.events.push(e);
+        }
+        self.events_settled = self.events.len();
+        self.events.extend(last);
+        if self.dropped_events > 0 {
+            let reason = format!(
+                "more than {MAX_KEPT_EVENTS} distinct events that rules can use; only the first \
+                 were kept"
+            );
+            self.not_checked.retain(|n| n.reason != reason);
+            self.not_checked(format!("{} events", self.dropped_events), reason);
+        }
+    }
+
+    /// Length of `events` at which the next [`Evidence::settle_events`] is due while streaming.
+    pub fn events_unsettled_mark(&self) -> usize {
+        self.events_settled + EVENT_BATCH
     }
 
     /// Record that something could not be checked (deduplicated).

@@ -39,6 +39,9 @@ impl LineFilter for Engine {
     fn wants_message(&self, text: &str, has_reason: bool) -> bool {
         Engine::wants_message(self, text, has_reason)
     }
+    fn wants_event(&self, e: &evidence::Event) -> bool {
+        Engine::wants_event(self, e)
+    }
 }
 
 /// Evaluate, rank and package one evidence set.

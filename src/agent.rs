@@ -102,7 +102,7 @@ pub fn render_pod(d: &Diagnosis, budget: usize) -> String {
 pub fn render_sweep(r: &SweepReport, budget: usize) -> String {
     let mut p = Pack::new(budget);
     let unmatched = r.pods.iter().filter(|d| d.findings.is_empty()).count();
-    let scope = crate::formats::scope_label(&r.scope);
+    let scope = crate::output::scope_label(&r.scope);
     p.fixed(format!(
         "{scope}: {} pods, {} healthy, {} unhealthy in {} group(s) by top cause{}.",
         r.total_pods,

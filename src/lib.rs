@@ -9,7 +9,9 @@ pub mod complete;
 pub mod connect;
 pub mod engine;
 pub mod evidence;
-pub mod formats;
+pub mod output;
+/// The former name of [`output`], kept so existing callers keep compiling.
+pub use output as formats;
 pub mod history;
 pub mod live;
 pub mod mcp;

@@ -8,9 +8,9 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use kubectl_diagnose::connect::ClusterArgs;
 use kubectl_diagnose::engine::Engine;
 use kubectl_diagnose::evidence::Evidence;
-use kubectl_diagnose::formats::{self, Format};
 use kubectl_diagnose::live::{self, ClusterOptions, PodTarget};
 use kubectl_diagnose::nouns::{Target, WorkloadKind};
+use kubectl_diagnose::output::{self, Format};
 use kubectl_diagnose::report::Diagnosis;
 use kubectl_diagnose::report::TableOptions;
 use kubectl_diagnose::rules::{RuleSet, Severity};
@@ -518,11 +518,11 @@ fn finish(
             (kubectl_diagnose::agent::render_sweep(r, budget), r.worst())
         }
         Report::Pod(d) => (
-            formats::render_pod(d, cli.output, &table, threshold),
+            output::render_pod(d, cli.output, &table, threshold),
             d.worst(),
         ),
         Report::Sweep(r) => (
-            formats::render_sweep(r, cli.output, &table, threshold),
+            output::render_sweep(r, cli.output, &table, threshold),
             r.worst(),
         ),
     };

@@ -249,9 +249,9 @@ impl Report {
         }
         let json_text = match &self {
             Report::Pod(d) => d.to_json(),
-            Report::Sweep(r) => crate::formats::render_sweep(
+            Report::Sweep(r) => crate::output::render_sweep(
                 r,
-                crate::formats::Format::Json,
+                crate::output::Format::Json,
                 &crate::report::TableOptions::default(),
                 None,
             ),

@@ -5,6 +5,13 @@
                                   pods (250 per namespace, 30 per node), 10 % failing, with events
                                   and container logs
   gen-scale.py events FILE MIB    a `kubectl get events -A` table of about MIB MiB
+  gen-scale.py event-patterns OUT every `event: message:` regex of rules/*.yaml, one per line (the
+                                  ripgrep comparison); prints their number (needs PyYAML)
+  gen-scale.py serve PODS KUBECONFIG
+                                  a plain-HTTP mock API server holding PODS pods (the dump's pods,
+                                  events and nodes; logs of failing containers) that pages lists
+                                  with limit/continue as the apiserver does; writes a kubeconfig
+                                  for it and serves until killed
 
 Same arguments, same bytes: the seed is fixed. Only the standard library is used.
 """
@@ -12,6 +19,7 @@ Same arguments, same bytes: the seed is fixed. Only the standard library is used
 import json
 import os
 import random
+import re
 import sys
 
 NS_PODS = 250
@@ -213,13 +221,134 @@ def events(out, mib):
             i += 1
 
 
+def event_patterns(out):
+    import glob
+    import yaml
+
+    pats = []
+
+    def walk(n):
+        if isinstance(n, dict):
+            ev = n.get("event")
+            if isinstance(ev, dict) and isinstance(ev.get("message"), str):
+                pats.append(ev["message"])
+            for v in n.values():
+                walk(v)
+        elif isinstance(n, list):
+            for v in n:
+                walk(v)
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for f in sorted(glob.glob(os.path.join(root, "rules", "*.yaml"))):
+        with open(f) as fh:
+            for doc in yaml.safe_load_all(fh):
+                walk((doc or {}).get("match"))
+    # rg joins the patterns into one alternation: capture names would clash.
+    uniq = sorted(set(re.sub(r"\(\?P<\w+>", "(?:", p) for p in pats))
+
+    # A pattern that matches any line (a rule keyed on the reason keeps the whole message) would make
+    # rg's job trivial: left out.
+    def matches_anything(p):
+        try:
+            return re.search(p, "zq xv") is not None
+        except re.error:
+            return False
+
+    uniq = [p for p in uniq if not matches_anything(p)]
+    with open(out, "w") as fh:
+        fh.write("\n".join(uniq) + "\n")
+    print(len(uniq))
+
+
+def serve(pods, kubeconfig):
+    import http.server
+    import urllib.parse
+
+    nodes = (pods + NODE_PODS - 1) // NODE_PODS
+    all_events = [(i, k) for i in range(pods) for k in range(len(pod_events(i)))]
+
+    def page(items, q, make):
+        limit = int(q.get("limit", ["0"])[0] or 0) or len(items)
+        start = int(q.get("continue", ["0"])[0] or 0)
+        chunk = items[start:start + limit]
+        meta = {"resourceVersion": "1000"}
+        if start + limit < len(items):
+            meta["continue"] = str(start + limit)
+            meta["remainingItemCount"] = len(items) - start - limit
+        return {"apiVersion": "v1", "metadata": meta, "items": [make(x) for x in chunk]}
+
+    by_name = {(ns_name(i), pod_name(i)): i for i in range(pods)}
+
+    class H(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def send(self, code, body, ctype="application/json"):
+            data = body.encode() if isinstance(body, str) else body
+            self.send_response(code)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):
+            u = urllib.parse.urlparse(self.path)
+            q = urllib.parse.parse_qs(u.query)
+            parts = u.path.strip("/").split("/")
+            if u.path == "/api/v1/pods":
+                body = page(list(range(pods)), q, pod_object)
+            elif u.path == "/api/v1/nodes":
+                body = page(list(range(nodes)), q, node_object)
+            elif u.path == "/api/v1/events":
+                evs = all_events
+                if "involvedObject.kind=Node" in q.get("fieldSelector", [""])[0]:
+                    evs = []
+                body = page(evs, q, lambda x: pod_events(x[0])[x[1]])
+            elif len(parts) == 7 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "pods" and parts[6] == "log":
+                i = by_name.get((parts[3], parts[5]))
+                if i is None:
+                    return self.send(404, json.dumps({"kind": "Status", "code": 404, "message": "not found"}))
+                lines = ["2024-04-03T07:54:%02d.000Z INFO handled request %d" % (k, k) for k in range(40)]
+                if kind_of_failure(i) == "crash":
+                    lines.append("2024-04-03T07:54:59.000Z ERROR listen tcp 0.0.0.0:8080: bind: address already in use")
+                return self.send(200, "\n".join(lines) + "\n", "text/plain")
+            else:
+                return self.send(404, json.dumps({"kind": "Status", "code": 404, "message": "not found"}))
+            self.send(200, json.dumps(body))
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    port = srv.server_address[1]
+    with open(kubeconfig, "w") as f:
+        f.write("""apiVersion: v1
+kind: Config
+clusters:
+- name: mock
+  cluster: {server: "http://127.0.0.1:%d"}
+users:
+- name: u
+  user: {token: bench}
+contexts:
+- name: mock
+  context: {cluster: mock, user: u, namespace: default}
+current-context: mock
+""" % port)
+    srv.serve_forever()
+
+
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("dump", "events"):
+    cmds = {"dump": 4, "events": 4, "event-patterns": 3, "serve": 4}
+    if len(sys.argv) < 2 or cmds.get(sys.argv[1]) != len(sys.argv):
         sys.exit(__doc__)
     if sys.argv[1] == "dump":
         dump(sys.argv[2], int(sys.argv[3]))
-    else:
+    elif sys.argv[1] == "events":
         events(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "event-patterns":
+        event_patterns(sys.argv[2])
+    else:
+        serve(int(sys.argv[2]), sys.argv[3])
 
 
 if __name__ == "__main__":

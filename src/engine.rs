@@ -1693,6 +1693,46 @@ match:
         assert!(!engine.wants_log_line("GET /healthz 200"));
     }
 
+    #[test]
+    fn an_event_is_wanted_when_some_event_leaf_can_match_it() {
+        let engine = Engine::new(&rules(&[BIND, CRASH])).unwrap();
+        let ev = |reason: &str, message: &str| Event {
+            reason: Some(reason.into()),
+            message: message.into(),
+            ..Default::default()
+        };
+        assert!(engine.wants_event(&ev("BackOff", "Back-off restarting failed container web")));
+        // Every field of the leaf must match: the reason alone is not enough.
+        assert!(!engine.wants_event(&ev("BackOff", "Back-off pulling image \"x\"")));
+        assert!(!engine.wants_event(&ev("Scheduled", "Successfully assigned a/b to n1")));
+    }
+
+    #[test]
+    fn a_leaf_is_checked_only_against_the_items_its_patterns_matched() {
+        // Many events, one of them the crash: the finding quotes exactly that one, whatever its
+        // position, and a leaf's candidates are the posting list of its most selective field.
+        let engine = Engine::new(&rules(&[CRASH])).unwrap();
+        let mut ev = Evidence::new();
+        for i in 0..3000 {
+            ev.events.push(Event {
+                reason: Some(if i % 2 == 0 { "BackOff" } else { "Pulled" }.into()),
+                message: format!("Back-off pulling image \"img-{i}\""),
+                ..Default::default()
+            });
+        }
+        ev.events.insert(
+            1717,
+            Event {
+                reason: Some("BackOff".into()),
+                message: "Back-off restarting failed container web in pod web-1".into(),
+                ..Default::default()
+            },
+        );
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].items, vec![(Source::Event, 1717)]);
+    }
+
     fn message(text: &str, reason: Option<&str>, line: u64) -> crate::evidence::TextMessage {
         crate::evidence::TextMessage {
             message: text.into(),

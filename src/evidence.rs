@@ -453,11 +453,11 @@ impl Evidence {
                     continue;
                 }
             }
-            if self.events.len() >= MAX_KEPT_EVENTS {
-                self.dropped_events += 1;
+            if self.events.len() >= EVENTS_KEPT_UNFILTERED && !wanted(&e) {
                 continue;
             }
-            if self.events.len() >= EVENTS_KEPT_UNFILTERED && !wanted(&e) {
+            if self.events.len() >= MAX_KEPT_EVENTS {
+                self.dropped_events += 1;
                 continue;
             }
             self.event_index.entry(id).or_insert(self.events.len());
@@ -736,4 +736,142 @@ pub fn focus(ev: &Evidence) -> std::borrow::Cow<'_, Evidence> {
     e.events
         .retain(|x| !(x.object_kind.as_deref() == Some("Node") && other(&x.object_name)));
     Cow::Owned(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(reason: &str, message: &str, count: Option<u32>, format: &str) -> Event {
+        Event {
+            type_: Some("Warning".into()),
+            reason: Some(reason.into()),
+            message: message.into(),
+            count,
+            object_kind: Some("Pod".into()),
+            object_name: Some("web-1".into()),
+            last_seen: Some(When::Age(60)),
+            first_seen: Some(When::Age(600)),
+            provenance: Provenance::new("paste.txt", Some(1), format),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn repeated_events_fold_into_one_with_their_counts() {
+        let mut ev = Evidence::new();
+        ev.events
+            .push(event("BackOff", "Back-off", Some(3), "events-table"));
+        let mut later = event("BackOff", "Back-off", Some(2), "events-table");
+        later.first_seen = Some(When::Age(900));
+        later.last_seen = Some(When::Age(5));
+        ev.events.push(later);
+        // The same event in describe's Events section: seen twice, not twice as often.
+        ev.events
+            .push(event("BackOff", "Back-off", Some(4), "describe-pod"));
+        ev.events
+            .push(event("Failed", "other", None, "events-table"));
+        ev.settle_events(false, &|_| true);
+        assert_eq!(ev.events.len(), 2);
+        let e = &ev.events[0];
+        assert_eq!(e.count, Some(5), "3 + 2 in one table, then max(5, 4)");
+        assert_eq!(e.first_seen, Some(When::Age(900)));
+        assert_eq!(e.last_seen, Some(When::Age(5)));
+        assert_eq!(ev.dropped_events, 0);
+    }
+
+    #[test]
+    fn the_newest_event_waits_for_its_wrapped_lines() {
+        let mut ev = Evidence::new();
+        ev.events
+            .push(event("BackOff", "Back-off", None, "events-table"));
+        ev.events
+            .push(event("BackOff", "Back-off", None, "events-table"));
+        ev.settle_events(true, &|_| true);
+        assert_eq!(ev.events.len(), 2, "the last one is not folded yet");
+        ev.events.last_mut().unwrap().message.push_str(" continued");
+        ev.settle_events(false, &|_| true);
+        assert_eq!(ev.events.len(), 2, "it became another message");
+        ev.events
+            .push(event("BackOff", "Back-off", None, "events-table"));
+        ev.settle_events(false, &|_| true);
+        assert_eq!(ev.events.len(), 2);
+        assert_eq!(ev.events[0].count, Some(2));
+    }
+
+    #[test]
+    fn past_the_threshold_only_wanted_events_are_kept_and_past_the_cap_none() {
+        let mut ev = Evidence::new();
+        for i in 0..(2 * MAX_KEPT_EVENTS + 2000) {
+            let reason = if i % 2 == 0 { "Failed" } else { "Pulled" };
+            ev.events
+                .push(event(reason, &format!("m{i}"), None, "events-table"));
+            if ev.events.len() >= ev.events_unsettled_mark() {
+                ev.settle_events(true, &|e| e.reason.as_deref() == Some("Failed"));
+            }
+        }
+        ev.settle_events(false, &|e| e.reason.as_deref() == Some("Failed"));
+        assert_eq!(ev.events.len(), MAX_KEPT_EVENTS);
+        let pulled = ev
+            .events
+            .iter()
+            .filter(|e| e.reason.as_deref() == Some("Pulled"))
+            .count();
+        assert_eq!(
+            pulled,
+            EVENTS_KEPT_UNFILTERED / 2,
+            "only before the threshold"
+        );
+        // 5,000 kept as they came, then every other one (the wanted): 20,000 reached, the rest of
+        // the wanted ones counted.
+        let wanted_after = (2 * MAX_KEPT_EVENTS + 2000 - EVENTS_KEPT_UNFILTERED) / 2;
+        let dropped = EVENTS_KEPT_UNFILTERED + wanted_after - MAX_KEPT_EVENTS;
+        assert_eq!(ev.dropped_events, dropped as u64);
+        let note = ev.not_checked.iter().find(|n| n.what.ends_with(" events"));
+        assert_eq!(
+            note.map(|n| n.what.clone()),
+            Some(format!("{} events", ev.dropped_events)),
+            "one note, with the final count"
+        );
+    }
+
+    #[test]
+    fn pods_with_one_name_in_two_namespaces_and_unscheduled_pods() {
+        let mut ev = Evidence::new();
+        for (ns, node) in [("a", Some("n1")), ("b", None)] {
+            ev.pods.push(PodInfo {
+                name: Some("web".into()),
+                namespace: Some(ns.into()),
+                node_name: node.map(String::from),
+                ..Default::default()
+            });
+        }
+        ev.node_conditions.push(NodeCondition {
+            node: Some("n2".into()),
+            type_: "Ready".into(),
+            status: "False".into(),
+            ..Default::default()
+        });
+        ev.containers.push(ContainerStatus {
+            pod: Some("b/web".into()),
+            name: "app".into(),
+            kind: ContainerKind::Regular,
+            image: None,
+            ready: None,
+            restart_count: None,
+            state: None,
+            last_state: None,
+            provenance: Provenance::default(),
+        });
+        let parts = split_by_pod(&ev);
+        assert_eq!(parts.len(), 2);
+        assert!(
+            parts[0].containers.is_empty(),
+            "b/web's container is not a/web's"
+        );
+        assert_eq!(parts[1].containers.len(), 1);
+        assert!(parts[0].node_conditions.is_empty(), "a/web runs on n1");
+        assert_eq!(parts[1].node_conditions.len(), 1, "unscheduled: every node");
+        assert_eq!(named_pods(&ev), 2);
+    }
 }

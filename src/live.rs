@@ -105,6 +105,8 @@ pub struct Gathered {
     pub server: String,
     /// API requests made.
     pub requests: usize,
+    /// Current logs identical to the previous log of their container, not scanned again.
+    pub repeated_logs: usize,
 }
 
 /// What a namespace sweep covers.
@@ -130,6 +132,8 @@ pub struct SweepGathered {
     pub context: String,
     pub server: String,
     pub requests: usize,
+    /// Current logs identical to the previous log of their container, not scanned again.
+    pub repeated_logs: usize,
 }
 
 /// Progress callback for long sweeps: (done, total) log fetches.
@@ -484,10 +488,15 @@ impl Cluster {
                 ),
             }
         }
-        for ((container, previous), res) in wanted.iter().zip(logs) {
-            requests += 1;
-            self.add_log(&mut ev, ns, &target.name, container, *previous, res, filter);
+        let mut logs: Vec<_> = wanted.iter().cloned().zip(logs).collect();
+        // Every log was requested, the repeated ones included.
+        requests += logs.len();
+        let same = same_as_previous(&mut logs);
+        let repeated_logs = same.len();
+        for ((container, previous), res) in logs {
+            self.add_log(&mut ev, ns, &target.name, &container, previous, res, filter);
         }
+
         if let Some(c) = &target.container {
             ev.events.retain(|e| {
                 // Keep pod-level events and those that name this container (`spec.containers{web}`).
@@ -500,6 +509,7 @@ impl Cluster {
             context: self.context.clone(),
             server: self.server.clone(),
             requests,
+            repeated_logs,
         })
     }
 
@@ -597,6 +607,7 @@ impl Cluster {
                 context: self.context.clone(),
                 server: self.server.clone(),
                 requests,
+                repeated_logs: 0,
             });
         }
         // Indexes for the joins: pod uid -> pod; node -> pods scheduled there.
@@ -806,9 +817,21 @@ impl Cluster {
         requests += results.len();
         let mut results = results;
         results.sort_by(|a, b| (a.0, &a.3, a.4).cmp(&(b.0, &b.3, b.4)));
-        for (i, pns, name, container, previous, res) in results {
+        // Per pod: its logs, the current ones identical to the previous ones scanned once.
+        let mut repeated_logs = 0;
+        let mut results = results.into_iter().peekable();
+        while let Some(first) = results.next() {
+            let (i, pns, name) = (first.0, first.1, first.2);
+            let mut logs = vec![((first.3, first.4), first.5)];
+            while let Some(r) = results.next_if(|r| r.0 == i) {
+                logs.push(((r.3, r.4), r.5));
+            }
+            let same = same_as_previous(&mut logs);
             let ev = &mut unhealthy[i].ev;
-            self.add_log(ev, &pns, &name, &container, previous, res, filter);
+            for ((container, previous), res) in logs {
+                self.add_log(ev, &pns, &name, &container, previous, res, filter);
+            }
+            repeated_logs += same.len();
         }
         Ok(SweepGathered {
             unhealthy: unhealthy.into_iter().map(|k| k.ev).collect(),
@@ -819,6 +842,7 @@ impl Cluster {
             context: self.context.clone(),
             server: self.server.clone(),
             requests,
+            repeated_logs,
         })
     }
 
@@ -1089,6 +1113,34 @@ impl Cluster {
     }
 }
 
+/// A fetched log: (container, previous) and the text (or why it could not be fetched).
+type FetchedLog = ((String, bool), Result<(String, bool), Failure>);
+
+/// A crash-looping container's current log is its last run's, the same text as `--previous`
+/// (kubelet serves the most recent terminated instance while the container waits to restart): the
+/// two are fetched concurrently, and a current log identical to the previous one is dropped so its
+/// lines are scanned once. Returns the containers whose current log was dropped.
+fn same_as_previous(logs: &mut Vec<FetchedLog>) -> Vec<String> {
+    let previous: std::collections::HashMap<&str, &str> = logs
+        .iter()
+        .filter_map(|((c, p), r)| match r {
+            Ok((text, _)) if *p && !text.is_empty() => Some((c.as_str(), text.as_str())),
+            _ => None,
+        })
+        .collect();
+    let same: Vec<String> = logs
+        .iter()
+        .filter_map(|((c, p), r)| match r {
+            Ok((text, _)) if !*p && previous.get(c.as_str()) == Some(&text.as_str()) => {
+                Some(c.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    logs.retain(|((c, p), _)| *p || !same.contains(c));
+    same
+}
+
 /// Objects per list request (`limit`), as kubectl uses for its own lists.
 pub const LIST_PAGE: u32 = 500;
 
@@ -1276,6 +1328,32 @@ pub fn parse_timeout(s: &str) -> Result<Option<Duration>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_current_log_identical_to_the_previous_one_is_scanned_once() {
+        let ok = |t: &str| Ok((t.to_string(), false));
+        let mut logs: Vec<FetchedLog> = vec![
+            (("web".into(), false), ok("boom\n")),
+            (("web".into(), true), ok("boom\n")),
+            (("side".into(), false), ok("new run\n")),
+            (("side".into(), true), ok("old run\n")),
+            (("init".into(), false), ok("")),
+            (("init".into(), true), ok("")),
+        ];
+        let same = same_as_previous(&mut logs);
+        assert_eq!(same, ["web"]);
+        let kept: Vec<(&str, bool)> = logs.iter().map(|((c, p), _)| (c.as_str(), *p)).collect();
+        assert_eq!(
+            kept,
+            [
+                ("web", true),
+                ("side", false),
+                ("side", true),
+                ("init", false),
+                ("init", true)
+            ]
+        );
+    }
 
     #[test]
     fn request_timeout_accepts_kubectl_forms() {

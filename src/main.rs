@@ -585,6 +585,7 @@ async fn diagnose_live_pod(
         namespace: g.namespace,
         server: g.server,
         requests: g.requests,
+        repeated_logs: g.repeated_logs,
     });
     Ok(d)
 }
@@ -628,6 +629,7 @@ async fn sweep_live(
         namespace: g.namespace.unwrap_or_else(|| "(all)".into()),
         server: g.server,
         requests: g.requests,
+        repeated_logs: g.repeated_logs,
     });
     Ok(r)
 }
@@ -756,6 +758,7 @@ async fn workload_live(
         namespace: ns.unwrap_or_default(),
         server: g.pods.server,
         requests: g.pods.requests,
+        repeated_logs: g.pods.repeated_logs,
     });
     Ok(r)
 }

@@ -31,7 +31,7 @@ pub struct Subject {
 }
 
 /// Where a live diagnosis read its evidence.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterInfo {
     pub context: String,
@@ -39,6 +39,28 @@ pub struct ClusterInfo {
     pub server: String,
     /// API requests made (all GET).
     pub requests: usize,
+    /// Current logs fetched but not scanned: the same text as the container's previous log (a
+    /// crash-looping container), whose lines were scanned once.
+    #[serde(skip_serializing_if = "is_zero_usize")]
+    pub repeated_logs: usize,
+}
+
+fn is_zero_usize(n: &usize) -> bool {
+    *n == 0
+}
+
+impl ClusterInfo {
+    /// `6 GET requests`, and the repeated logs when there were any.
+    pub fn budget(&self) -> String {
+        match self.repeated_logs {
+            0 => format!("{} GET requests", self.requests),
+            n => format!(
+                "{} GET requests ({n} current log{} identical to the previous one, scanned once)",
+                self.requests,
+                if n == 1 { "" } else { "s" }
+            ),
+        }
+    }
 }
 
 /// A complete, ranked diagnosis ready to render.
@@ -337,8 +359,11 @@ pub(crate) fn not_checked_block(items: &[NotChecked], color: bool) -> String {
 /// The line saying where a live report read its evidence.
 pub(crate) fn cluster_block(c: &ClusterInfo, color: bool) -> String {
     let line = escape_terminal(&format!(
-        "Read from context {} ({}), namespace {}: {} GET requests",
-        c.context, c.server, c.namespace, c.requests
+        "Read from context {} ({}), namespace {}: {}",
+        c.context,
+        c.server,
+        c.namespace,
+        c.budget()
     ));
     let mut out = if color {
         colored::Colorize::dimmed(line.as_str()).to_string()

@@ -513,9 +513,11 @@ impl Cluster {
         })
     }
 
-    /// Diagnose every pod in scope with a bounded number of requests: the pod list (paginated), one
-    /// event list (namespace or all), one node-event list, one node list, and logs only for failing
-    /// containers of unhealthy pods, `concurrency` at a time. Healthy pods are counted only.
+    /// Diagnose every pod in scope with a bounded number of requests: the pod list, the event list
+    /// (namespace or all), the node-event list and the node list, each paged by [`LIST_PAGE`], and
+    /// logs only for failing containers of unhealthy pods, `concurrency` at a time. Pod pages are
+    /// classified as they arrive: healthy pods are counted and dropped, so memory grows with the
+    /// unhealthy pods, not with the cluster.
     pub async fn sweep(
         &self,
         target: &SweepTarget,

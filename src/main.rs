@@ -148,7 +148,7 @@ enum Command {
     ///
     /// Unhealthy: not Running and Ready, restarting within the last hour, or failed; a Succeeded Job
     /// pod is not a failure. Pods are grouped by their own top current cause (not by history, nor by
-    /// a node condition that cannot affect them); healthy pods are counted, not listed. API cost: the pod list (paginated), one event list, one node-event list, one node list,
+    /// a node condition that cannot affect them); healthy pods are counted, not listed. API cost: the pod, event, node-event and node lists, each paged by 500,
     /// and logs of failing containers only, --concurrency at a time.
     #[command(after_help = EXIT_CODES, visible_alias = "ns", alias = "namespaces")]
     Namespace {

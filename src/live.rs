@@ -124,7 +124,14 @@ pub struct SweepTarget {
 /// The evidence of a sweep: one evidence set per unhealthy pod, plus counts.
 #[derive(Debug)]
 pub struct SweepGathered {
+    /// Per unhealthy pod; an unscheduled pod's evidence lacks the nodes (see
+    /// [`SweepGathered::evidence`], which adds them).
     pub unhealthy: Vec<Evidence>,
+    /// Every node's conditions and taints, for the unscheduled pods (the scheduler weighed every
+    /// node): kept once, not copied into each such pod.
+    pub all_nodes: Evidence,
+    /// Per entry of `unhealthy`: unscheduled (gets `all_nodes`).
+    pub unscheduled: Vec<bool>,
     pub total: usize,
     pub healthy: usize,
     pub not_checked: Vec<crate::evidence::NotChecked>,
@@ -134,6 +141,22 @@ pub struct SweepGathered {
     pub requests: usize,
     /// Current logs identical to the previous log of their container, not scanned again.
     pub repeated_logs: usize,
+}
+
+impl SweepGathered {
+    /// Each unhealthy pod's whole evidence, an unscheduled pod's with every node added: built one
+    /// pod at a time, so the nodes are held once however many pods are pending.
+    pub fn evidence(&self) -> impl Iterator<Item = std::borrow::Cow<'_, Evidence>> {
+        self.unhealthy.iter().enumerate().map(|(i, ev)| {
+            if self.unscheduled.get(i).copied().unwrap_or(false) && !self.all_nodes.is_empty() {
+                let mut e = ev.clone();
+                e.merge(self.all_nodes.clone());
+                std::borrow::Cow::Owned(e)
+            } else {
+                std::borrow::Cow::Borrowed(ev)
+            }
+        })
+    }
 }
 
 /// Progress callback for long sweeps: (done, total) log fetches.
@@ -598,10 +621,13 @@ impl Cluster {
             healthy,
             mut unhealthy,
         } = kept;
+        let mut all_nodes = Evidence::new();
         let mut sweep_nc = Evidence::new();
         if unhealthy.is_empty() {
             return Ok(SweepGathered {
                 unhealthy: Vec::new(),
+                all_nodes,
+                unscheduled: Vec::new(),
                 total,
                 healthy,
                 not_checked: Vec::new(),
@@ -773,15 +799,16 @@ impl Cluster {
                         unhealthy[i].ev.merge(node_ev[at].1.clone());
                     }
                 }
-                None => {
-                    for (_, one) in &node_ev {
-                        unhealthy[i].ev.merge(one.clone());
-                    }
-                }
+                // Every node, once for all unscheduled pods (see `SweepGathered::evidence`).
+                None => {}
             }
         }
         drop(node_at);
-        drop(node_ev);
+        if any_unscheduled {
+            for (_, one) in node_ev {
+                all_nodes.merge(one);
+            }
+        }
 
         // Round trip 3: logs of failing containers, bounded concurrency.
         let mut jobs: Vec<(usize, String, String, String, bool)> = Vec::new();
@@ -835,8 +862,11 @@ impl Cluster {
             }
             repeated_logs += same.len();
         }
+        let unscheduled = unhealthy.iter().map(|k| k.node.is_none()).collect();
         Ok(SweepGathered {
             unhealthy: unhealthy.into_iter().map(|k| k.ev).collect(),
+            all_nodes,
+            unscheduled,
             total,
             healthy,
             not_checked: sweep_nc.not_checked,

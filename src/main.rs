@@ -607,9 +607,8 @@ async fn sweep_live(
         b.finish_and_clear();
     }
     let pods = g
-        .unhealthy
-        .iter()
-        .map(|ev| diagnose(engine, ev, Vec::new()))
+        .evidence()
+        .map(|ev| diagnose(engine, &ev, Vec::new()))
         .collect();
     let scope = Scope {
         kind: if target.all_namespaces {
@@ -727,9 +726,8 @@ async fn workload_live(
     }
     let mut pods: Vec<Diagnosis> = g
         .pods
-        .unhealthy
-        .iter()
-        .map(|ev| diagnose(engine, ev, Vec::new()))
+        .evidence()
+        .map(|ev| diagnose(engine, &ev, Vec::new()))
         .collect();
     let ns = g.pods.namespace.clone();
     let mut controller = diagnose(engine, &g.controller, Vec::new());

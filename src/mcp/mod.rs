@@ -407,9 +407,8 @@ pub(crate) async fn sweep_live(
 ) -> Result<SweepReport, live::LiveError> {
     let g = cluster.sweep(target, engine, None).await?;
     let pods = g
-        .unhealthy
-        .iter()
-        .map(|ev| crate::diagnose(engine, ev, Vec::new()))
+        .evidence()
+        .map(|ev| crate::diagnose(engine, &ev, Vec::new()))
         .collect();
     let scope = Scope {
         kind: if target.all_namespaces {

@@ -792,15 +792,11 @@ impl Cluster {
             .map(|(i, k)| (i, k.node.clone()))
             .collect();
         drop(by_node);
+        // A scheduled pod gets its node; the unscheduled ones get every node, held once for all of
+        // them (see `SweepGathered::evidence`).
         for (i, node) in scheduled {
-            match node {
-                Some(n) => {
-                    if let Some(&at) = node_at.get(n.as_str()) {
-                        unhealthy[i].ev.merge(node_ev[at].1.clone());
-                    }
-                }
-                // Every node, once for all unscheduled pods (see `SweepGathered::evidence`).
-                None => {}
+            if let Some(&at) = node.as_deref().and_then(|n| node_at.get(n)) {
+                unhealthy[i].ev.merge(node_ev[at].1.clone());
             }
         }
         drop(node_at);

@@ -98,11 +98,15 @@ pub fn required_needle(pattern: &str) -> Option<Vec<u8>> {
 /// lines of a big paste) switches to one combined [`SplitSet`], built then.
 struct FieldMatcher {
     patterns: Vec<LazyRegex>,
-    /// Scans for every pattern's required literal; `needle_owner[k]` lists the patterns of needle k.
-    needles: Option<aho_corasick::AhoCorasick>,
+    /// Scans for every pattern's required literal (built on first use: many fields are never asked
+    /// about in one run); `needle_owner[k]` lists the patterns of needle k. `None` inside when
+    /// there are no needles or the automaton cannot be built: then every pattern is a candidate.
+    needles: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
     needle_owner: Vec<Vec<usize>>,
     /// Patterns without a required literal: always run.
     always: Vec<usize>,
+    /// The distinct needles, to build `needles` from.
+    needle_list: Vec<Vec<u8>>,
     calls: std::sync::atomic::AtomicUsize,
     /// `None` when the combined set cannot be built (then the per-pattern path stays).
     set: std::sync::OnceLock<Option<SplitSet>>,
@@ -130,21 +134,6 @@ impl FieldMatcher {
                 None => always.push(i),
             }
         }
-        let needles = (!needle_list.is_empty())
-            .then(|| {
-                // The NFA builds in a fraction of the DFA's time: this runs at every start.
-                aho_corasick::AhoCorasick::builder()
-                    .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
-                    .ascii_case_insensitive(true)
-                    .build(&needle_list)
-                    .ok()
-            })
-            .flatten();
-        if needles.is_none() {
-            // Cannot happen with these sizes; then every pattern is simply run.
-            always = (0..list.len()).collect();
-            needle_owner.clear();
-        }
         FieldMatcher {
             patterns: list
                 .iter()
@@ -153,12 +142,31 @@ impl FieldMatcher {
                     regex: std::sync::OnceLock::new(),
                 })
                 .collect(),
-            needles,
+            needles: std::sync::OnceLock::new(),
             needle_owner,
             always,
+            needle_list,
             calls: std::sync::atomic::AtomicUsize::new(0),
             set: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The needle scanner, built on first use.
+    fn needles(&self) -> Option<&aho_corasick::AhoCorasick> {
+        self.needles
+            .get_or_init(|| {
+                (!self.needle_list.is_empty())
+                    .then(|| {
+                        // The NFA builds in a fraction of the DFA's time.
+                        aho_corasick::AhoCorasick::builder()
+                            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+                            .ascii_case_insensitive(true)
+                            .build(&self.needle_list)
+                            .ok()
+                    })
+                    .flatten()
+            })
+            .as_ref()
     }
 
     /// Builds the combined set now; an error names the index of a pattern that cannot compile
@@ -192,11 +200,13 @@ impl FieldMatcher {
     /// Patterns worth running on `text`, in index order: those whose required literal it holds,
     /// and those without one.
     fn candidates(&self, text: &str) -> Vec<usize> {
+        let Some(ac) = self.needles() else {
+            // No needles, or (cannot happen with these sizes) no scanner: every pattern is run.
+            return (0..self.patterns.len()).collect();
+        };
         let mut out = self.always.clone();
-        if let Some(ac) = &self.needles {
-            for m in ac.find_overlapping_iter(text) {
-                out.extend_from_slice(&self.needle_owner[m.pattern().as_usize()]);
-            }
+        for m in ac.find_overlapping_iter(text) {
+            out.extend_from_slice(&self.needle_owner[m.pattern().as_usize()]);
         }
         out.sort_unstable();
         out.dedup();
@@ -294,9 +304,32 @@ impl LazyRegex {
         // It compiled as part of its field's set, so this does not fail in practice; a pattern
         // that somehow does not compile captures nothing.
         self.regex
-            .get_or_init(|| regex::Regex::new(&self.source).ok())
+            .get_or_init(|| compile_shared(&self.source))
             .as_ref()
     }
+}
+
+/// Compiles `source`, or hands out the regex already compiled for the same text: one pattern is
+/// held by several fields (a log line, a termination message and an event message share a
+/// signature), by the message templates and by the capture list, and compiling is most of a
+/// start-up. `regex::Regex` clones share one compiled program.
+fn compile_shared(source: &str) -> Option<regex::Regex> {
+    use std::sync::{Mutex, OnceLock};
+    type Cache = Mutex<HashMap<String, Option<regex::Regex>>>;
+    static COMPILED: OnceLock<Cache> = OnceLock::new();
+    let cache = COMPILED.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(r) = cache.lock().ok().and_then(|c| c.get(source).cloned()) {
+        return r;
+    }
+    let r = regex::Regex::new(source).ok();
+    if let Ok(mut c) = cache.lock() {
+        // A bound on what the process keeps (user rule directories can be large).
+        if c.len() > 16_384 {
+            c.clear();
+        }
+        c.insert(source.to_string(), r.clone());
+    }
+    r
 }
 
 /// Compiled rules plus their prefilter; build once, use for any number of evidence sets.
@@ -2069,17 +2102,21 @@ match:
 
     #[test]
     fn field_matcher_agrees_with_each_regex_before_and_after_the_combined_set() {
-        let list: Vec<String> = [
+        let all = [
             r"bind\(\) to \S+:(?P<port>\d+) failed",
             "(?i)no space left",
             "^(?P<m>.+)$",
             "^BackOff$",
             r"(?-u:\b)lookup (?P<host>\S+)",
             "x{2,}",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        ];
+        // With patterns that have no required literal (the gate's own set), and without.
+        field_matcher_agrees(&all);
+        field_matcher_agrees(&[all[0], all[1], all[3], all[4]]);
+    }
+
+    fn field_matcher_agrees(patterns: &[&str]) {
+        let list: Vec<String> = patterns.iter().map(|s| s.to_string()).collect();
         let texts = [
             "nginx: [emerg] bind() to 0.0.0.0:80 failed (98)",
             "write /data/x: NO SPACE LEFT on device",

@@ -38,8 +38,21 @@ type Rewrite = fn(&Captures) -> Option<String>;
 
 /// One masking pattern: the regex and how a match is rewritten.
 struct Pattern {
-    re: Regex,
+    /// Compiled the first time the set says it matches (most texts match none, and compiling every
+    /// pattern up front was a good part of a start-up).
+    re: OnceLock<Regex>,
+    source: String,
     rewrite: Rewrite,
+}
+
+impl Pattern {
+    fn re(&self) -> &Regex {
+        // ok: the patterns are constants, compiled and exercised by the tests below (and already
+        // compiled once as part of the set).
+        self.re
+            .get_or_init(|| Regex::new(&self.source).expect("redaction pattern compiles"))
+        // ok: constant patterns
+    }
 }
 
 struct Patterns {
@@ -182,10 +195,12 @@ fn patterns() -> &'static Patterns {
         let mut list = Vec::with_capacity(specs.len());
         let mut sources = Vec::with_capacity(specs.len());
         for (src, rewrite) in specs {
-            // ok: the patterns are constants, compiled and exercised by the tests below.
-            let re = Regex::new(&src).expect("redaction pattern compiles"); // ok: constant patterns
-            sources.push(src);
-            list.push(Pattern { re, rewrite });
+            sources.push(src.clone());
+            list.push(Pattern {
+                re: OnceLock::new(),
+                source: src,
+                rewrite,
+            });
         }
         // ok: the same constant patterns as above.
         let set = RegexSet::new(&sources).expect("redaction patterns compile as a set"); // ok: constant patterns
@@ -426,7 +441,7 @@ fn redact_once(text: &str) -> Cow<'_, str> {
         };
         let mut changed = false;
         let replaced = pat
-            .re
+            .re()
             .replace_all(&out, |c: &Captures| match (pat.rewrite)(c) {
                 Some(s) => {
                     changed = true;

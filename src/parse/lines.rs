@@ -95,7 +95,7 @@ impl<R: BufRead> LineReader<R> {
             }
             any = true;
             // `\n`, `\r\n` and a lone `\r` (old Mac, some Windows tools) all end a line.
-            let (chunk, used, done) = match avail.iter().position(|&b| b == b'\n' || b == b'\r') {
+            let (chunk, used, done) = match memchr::memchr2(b'\n', b'\r', avail) {
                 Some(i) => {
                     if avail[i] == b'\r' {
                         if avail.get(i + 1) == Some(&b'\n') {

@@ -26,7 +26,10 @@ pub struct NotStarted {
 /// inside a tool's quoted output).
 pub fn not_started(line: &str) -> Option<NotStarted> {
     const WAITING: &str = "\" is waiting to start: ";
-    let w = line.find(WAITING)?;
+    // Every line of a big log passes here: one searcher, built once.
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(WAITING));
+    let w = FINDER.find(line.as_bytes())?;
     let head = &line[..w];
     let (before, pod) = head.rsplit_once("\" in pod \"")?;
     let c = before.rfind("container \"")?;

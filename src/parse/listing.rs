@@ -142,7 +142,9 @@ impl Listing {
         } else {
             None
         };
-        let name = *words.get(i)?;
+        // `kubectl get all` names each row by kind: `pod/web-0`.
+        let name = words.get(i)?;
+        let name = name.strip_prefix("pod/").unwrap_or(name);
         let ready = ready_cell(words.get(i + 1)?)?;
         // Markdown emphasis a chat added around the cell (`**_**ErrImagePull**_**`).
         let status = words.get(i + 2)?.trim_matches(|c| c == '*' || c == '_');

@@ -1139,3 +1139,5 @@ mod tests;
 mod tests_layouts;
 #[cfg(test)]
 mod tests_paste;
+#[cfg(test)]
+mod tests_wrappers;

@@ -1,0 +1,206 @@
+//! Tests of the layouts and wrappers taught for issue 8's hold-out misses: terminal UI boxes,
+//! Markdown bold inside a row, one-line code blocks, tools' event prefixes, scheduler messages
+//! quoted, cut or wrapped, and `kubectl get all` rows. Each input keeps the verbatim shape of the
+//! line it was taken from (the public thread is named above each test); the variants beside it are
+//! the same layout as other versions and tools print it.
+
+use crate::evidence::{ContainerKind, ContainerState};
+
+use super::lines::unwrap_paste;
+use super::tests_paste::{formats, parse_text};
+use super::text::analyse;
+
+// k9s' log view (https://github.com/nolar/kopf/issues/1120 shape): `│ ... │` around every line,
+// a box's top with a title, a right border lost in the copy.
+#[test]
+fn terminal_ui_box_borders_are_taken_off() {
+    assert_eq!(
+        unwrap_paste("│ Traceback (most recent call last):                    │"),
+        "Traceback (most recent call last):"
+    );
+    assert_eq!(
+        unwrap_paste("│   File \"/usr/local/bin/kopf\", line 8, in <module>     │"),
+        "  File \"/usr/local/bin/kopf\", line 8, in <module>"
+    );
+    // cut on the right
+    assert_eq!(unwrap_paste("│ sys.exit(main())"), "sys.exit(main())");
+    // heavy and double borders (other TUIs)
+    assert_eq!(unwrap_paste("┃ OOMKilled ┃"), "OOMKilled");
+    assert_eq!(unwrap_paste("║ Exit Code: 137 ║"), "Exit Code: 137");
+    // rules of the box: blank
+    assert_eq!(unwrap_paste("┌──────────────────────────┐"), "");
+    assert_eq!(unwrap_paste("└──────────────────────────┘"), "");
+    assert_eq!(
+        unwrap_paste("┌──────── Logs(default/web-0:app)[tail] ────────┐"),
+        ""
+    );
+    // text that only contains box characters inside stays as it is
+    assert_eq!(unwrap_paste("a │ b"), "a │ b");
+    assert_eq!(unwrap_paste("│x"), "│x");
+    let text = "│ Traceback (most recent call last):                                │\n│   File \"/app/main.py\", line 3, in <module>                        │\n│     raise RuntimeError(\"boom\")                                  │\n│ RuntimeError: boom                                                │\n";
+    let (ev, _) = parse_text(text);
+    assert!(ev
+        .logs
+        .iter()
+        .any(|l| l.text == "Traceback (most recent call last):"));
+    assert!(ev.logs.iter().any(|l| l.text == "RuntimeError: boom"));
+}
+
+// https://github.com/zalando/postgres-operator/issues (corpus probe-readiness-503-patroni-events-e3):
+// bold around the last cells of a describe event row.
+#[test]
+fn markdown_bold_around_some_cells() {
+    let text = "```\n  Normal   Started           7m42s                   kubelet            Started container postgres\n  Warning  Unhealthy         **2m52s (x13 over 6m42s)  kubelet            Readiness probe failed: HTTP probe failed with statuscode: 503**\n```\n";
+    let (ev, _) = parse_text(text);
+    let e = ev
+        .events
+        .iter()
+        .find(|e| e.reason.as_deref() == Some("Unhealthy"))
+        .expect("the bold row is an event");
+    assert_eq!(
+        e.message,
+        "Readiness probe failed: HTTP probe failed with statuscode: 503"
+    );
+    assert_eq!(e.count, Some(13));
+    // bold around one cell, around the reason
+    assert_eq!(
+        unwrap_paste("  Warning  **BackOff**  2m  kubelet  Back-off restarting failed container"),
+        "  Warning  BackOff  2m  kubelet  Back-off restarting failed container"
+    );
+    // Python's `**kwargs` is not bold; an unpaired mark stays
+    assert_eq!(
+        unwrap_paste("    return self.main(*args, **kwargs)"),
+        "    return self.main(*args, **kwargs)"
+    );
+    assert_eq!(unwrap_paste("2 ** 10 = 1024"), "2 ** 10 = 1024");
+}
+
+// https://github.com/kubernetes-sigs/descheduler (corpus sched-taint-and-selector-podmigration-e81):
+// a code block opened and closed on the line, the event's source column before the message.
+#[test]
+fn one_line_code_blocks() {
+    assert_eq!(
+        unwrap_paste("``` default-scheduler  0/2 nodes are available: 1 Insufficient cpu.```"),
+        "default-scheduler  0/2 nodes are available: 1 Insufficient cpu."
+    );
+    assert_eq!(
+        unwrap_paste("```Back-off restarting failed container```"),
+        "Back-off restarting failed container"
+    );
+    // a closing fence glued to the last line keeps the line's indentation
+    assert_eq!(
+        unwrap_paste("  Warning  BackOff  2m  kubelet  Back-off restarting failed container```"),
+        "  Warning  BackOff  2m  kubelet  Back-off restarting failed container"
+    );
+    // fences with an info string stay fences
+    assert_eq!(unwrap_paste("```yaml"), super::lines::FENCE);
+    assert_eq!(unwrap_paste("```"), super::lines::FENCE);
+    let (ev, _) = parse_text("``` default-scheduler  0/2 nodes are available: 1 node(s) didn't match node selector, 1 node(s) had taint {key1: value1}, that the pod didn't tolerate.```\n");
+    let m = &ev.messages[0];
+    assert_eq!(m.reason.as_deref(), Some("FailedScheduling"));
+    assert_eq!(m.source.as_deref(), Some("default-scheduler"));
+    assert!(m.message.starts_with("0/2 nodes are available: 1 node(s)"));
+}
+
+// https://github.com/tilt-dev/tilt/issues/6347: Tilt relays a pod's events as `[event: pod
+// ns/name] message`.
+#[test]
+fn tool_event_prefixes() {
+    let a = analyse("[event: pod dev-nilesh/vuex-backend-prototyping-dev-56df545fc8-7fjrh] Liveness probe failed: Get \"http://10.51.230.85:8000/api/v1/ping\": dial tcp 10.51.230.85:8000: connect: connection refused").unwrap();
+    assert_eq!(a.reason.as_deref(), Some("Unhealthy"));
+    assert_eq!(
+        a.pod.as_deref(),
+        Some("dev-nilesh/vuex-backend-prototyping-dev-56df545fc8-7fjrh")
+    );
+    assert!(a.message.starts_with("Liveness probe failed: Get"));
+    let a = analyse("[K8s EVENT: Pod web-0 (ns: default)] Back-off restarting failed container app in pod web-0_default(0f1e)").unwrap();
+    assert_eq!(a.reason.as_deref(), Some("BackOff"));
+    let a = analyse(
+        "[event: pod/web-0] Readiness probe failed: HTTP probe failed with statuscode: 503",
+    )
+    .unwrap();
+    assert_eq!(a.pod.as_deref(), Some("web-0"));
+    assert_eq!(a.reason.as_deref(), Some("Unhealthy"));
+    // any other bracket is left alone
+    let a = analyse("[eventbus] Liveness of queue checked").unwrap();
+    assert_eq!(a.message, "[eventbus] Liveness of queue checked");
+    assert_eq!(a.reason, None);
+}
+
+// Scheduler messages as people quote them: in quotes with a final period (corpus
+// sched-tolerates-taints-insufficient-memory-e7, 1.9's predicate names), behind `Error : ` in
+// backticks (OpenShift Online, corpus e79), and the reasons alone without their `0/N nodes are
+// available:` head (corpus e89).
+#[test]
+fn scheduler_messages_quoted_labelled_or_cut() {
+    let a =
+        analyse("\"0/3 nodes are available: 1 PodToleratesNodeTaints, 3 Insufficient memory.\".")
+            .unwrap();
+    assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+    assert_eq!(
+        a.message,
+        "0/3 nodes are available: 1 PodToleratesNodeTaints, 3 Insufficient memory."
+    );
+    let a = analyse(
+        "Error : `0/260 nodes are available: 255 Insufficient memory, 5 MatchNodeSelector.`",
+    )
+    .unwrap();
+    assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+    assert!(a.message.starts_with("0/260 nodes are available: 255"));
+    let a = analyse("1 node(s) didn't have free ports for the requested pod ports, 1 node(s) had taint {node-role.kubernetes.io/master: }, that the pod didn't tolerate.").unwrap();
+    assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+    assert_eq!(a.message, "0/2 nodes are available: 1 node(s) didn't have free ports for the requested pod ports, 1 node(s) had taint {node-role.kubernetes.io/master: }, that the pod didn't tolerate.");
+    let a = analyse("3 Insufficient cpu, 2 MatchNodeSelector, 1 PodToleratesNodeTaints.").unwrap();
+    assert!(a
+        .message
+        .starts_with("0/6 nodes are available: 3 Insufficient cpu"));
+    // counts of other things are not scheduler reasons; quoted application output stays quoted
+    assert_eq!(analyse("3 pods restarted, 2 failed").unwrap().reason, None);
+    assert_eq!(analyse("1 Insufficient funds").unwrap().reason, None);
+    assert_eq!(analyse("2 Nodes were checked").unwrap().reason, None);
+    let a = analyse("\"connection refused\"").unwrap();
+    assert_eq!(a.message, "\"connection refused\"");
+}
+
+// https://github.com/Azure/AKS (corpus sched-insufficient-memory-aks-istio-e6): a FailedScheduling
+// row the terminal broke after `available:`.
+#[test]
+fn scheduler_message_wrapped_after_its_colon() {
+    let text = "Warning  FailedScheduling  53s (x16 over 4m8s)  default-scheduler  0/2 nodes are available:\n2 Insufficient memory.\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.events.len(), 1);
+    assert_eq!(
+        ev.events[0].message,
+        "0/2 nodes are available: 2 Insufficient memory."
+    );
+}
+
+// `kubectl get all` (corpus port-conflict-get-all-wide-hostnetwork-d109) and `kubectl get pods -A`
+// pasted indented without its header (corpus oom-geti-get-pods-all-namespaces-e28): rows named
+// `pod/NAME`.
+#[test]
+fn get_all_rows_named_by_kind() {
+    let text = "NAME                                           READY   STATUS             RESTARTS   AGE   IP               NODE   NOMINATED NODE   READINESS GATES\npod/ingress-nginx-controller-7bdb68759-gwn4j   0/1     CrashLoopBackOff   10         28m   202.61.194.162   nc03   <none>           <none>\n\nNAME                                         TYPE           CLUSTER-IP      EXTERNAL-IP   PORT(S)                      AGE   SELECTOR\nservice/ingress-nginx-controller-admission   ClusterIP      10.0.0.1   <none>        443/TCP                      28m   app=x\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s)[0], "get-pods");
+    assert_eq!(
+        ev.pods[0].name.as_deref(),
+        Some("ingress-nginx-controller-7bdb68759-gwn4j")
+    );
+    assert_eq!(ev.pods[0].node_name.as_deref(), Some("nc03"));
+    assert!(matches!(
+        &ev.containers[0].state,
+        Some(ContainerState::Waiting { reason: Some(r), .. }) if r == "CrashLoopBackOff"
+    ));
+    let text = "      impt           pod/reloader-5c5fb754d4-7mgj8                       1/1     Running     0                57m\n      impt           pod/user-directory-646bbbc878-lf4tq                 2/3     OOMKilled   16 (5m13s ago)   57m\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.pods.len(), 2);
+    assert_eq!(ev.pods[1].namespace.as_deref(), Some("impt"));
+    let c = &ev.containers[0];
+    assert_eq!(c.restart_count, Some(16));
+    assert_eq!(c.kind, ContainerKind::Regular);
+    assert!(matches!(
+        &c.state,
+        Some(ContainerState::Terminated { reason: Some(r), .. }) if r == "OOMKilled"
+    ));
+}

@@ -462,6 +462,10 @@ impl Doc {
                         one_line
                     ),
                 );
+                if self.kind == DocKind::Yaml {
+                    let flat = flat_statuses(&self.text, self.first_line, cx);
+                    cx.ev.containers.extend(flat);
+                }
                 return Outcome::Replay {
                     first: self.first_line,
                     text: self.text,
@@ -469,6 +473,7 @@ impl Doc {
             }
         };
         let format = self.kind.format();
+        let containers_before = cx.ev.containers.len();
         let mut conv = Converter {
             loc: Locator::new(&self.text, self.first_line),
             cx,
@@ -478,6 +483,25 @@ impl Doc {
         };
         let hi = conv.loc.lines.len();
         conv.value(&value, 0, hi, None);
+        // A containerStatuses fragment whose structure was lost (flattened, cut): its states read
+        // key by key.
+        // Also when the structure read was a wrong one (keys a flattening moved out of their item):
+        // statuses without any state are replaced by what the key-by-key reading finds.
+        if self.kind == DocKind::Yaml
+            && conv.cx.ev.containers[containers_before..]
+                .iter()
+                .all(|c| c.state.is_none() && c.last_state.is_none())
+        {
+            let flat = flat_statuses(&self.text, self.first_line, conv.cx);
+            if flat
+                .iter()
+                .any(|c| c.state.is_some() || c.last_state.is_some())
+            {
+                conv.cx.ev.containers.truncate(containers_before);
+                conv.emitted += flat.len();
+                conv.cx.ev.containers.extend(flat);
+            }
+        }
         if let Some((first, text)) = tail {
             return Outcome::ScanAsText {
                 first,
@@ -494,6 +518,171 @@ impl Doc {
         }
         Outcome::Accepted
     }
+}
+
+/// A container status being read key by key by [`flat_statuses`].
+#[derive(Default)]
+struct FlatStatus {
+    line: usize,
+    name: Option<String>,
+    image: Option<String>,
+    ready: Option<bool>,
+    restart_count: Option<u32>,
+    state: Option<crate::evidence::ContainerState>,
+    last_state: Option<crate::evidence::ContainerState>,
+}
+
+/// The `containerStatuses` of a YAML fragment whose indentation was lost (flattened by a chat, a
+/// quote, an editor) or that was cut, read key by key in kubelet's order: an item starts at `- `;
+/// `state:` / `lastState:` then `waiting:` / `running:` / `terminated:` open a state whose
+/// `reason`, `message`, `exitCode`, `signal` and `finishedAt` follow; `name`, `image`, `ready`,
+/// `restartCount` are the item's own. Markdown bold marks are ignored. Emits nothing unless the
+/// text has a `containerStatuses:` (or `initContainerStatuses:`) key.
+fn flat_statuses(text: &str, first_line: u64, cx: &Cx) -> Vec<crate::evidence::ContainerStatus> {
+    use crate::evidence::{ContainerKind, ContainerState, ContainerStatus};
+    #[derive(Clone, Copy, PartialEq)]
+    enum Section {
+        None,
+        State,
+        Last,
+    }
+    let mut kind: Option<ContainerKind> = None;
+    let mut cur: Option<FlatStatus> = None;
+    let mut section = Section::None;
+    let mut out: Vec<(ContainerKind, FlatStatus)> = Vec::new();
+    let flush = |cur: &mut Option<FlatStatus>,
+                 kind: Option<ContainerKind>,
+                 out: &mut Vec<(ContainerKind, FlatStatus)>| {
+        if let (Some(c), Some(k)) = (cur.take(), kind) {
+            if c.state.is_some() || c.last_state.is_some() || c.restart_count.is_some() {
+                out.push((k, c));
+            }
+        }
+    };
+    for (i, raw) in text.split('\n').enumerate() {
+        let unbold = raw.replace("**", "");
+        let mut t = unbold.trim();
+        let item = t.starts_with("- ");
+        if item {
+            t = t[2..].trim_start();
+        }
+        let Some((key, value)) = t.split_once(':') else {
+            continue;
+        };
+        let key = key.trim();
+        let value = value.trim().trim_matches(['"', '\'']);
+        match key {
+            "containerStatuses" | "initContainerStatuses" | "ephemeralContainerStatuses" => {
+                flush(&mut cur, kind, &mut out);
+                kind = Some(match key {
+                    "initContainerStatuses" => ContainerKind::Init,
+                    "ephemeralContainerStatuses" => ContainerKind::Ephemeral,
+                    _ => ContainerKind::Regular,
+                });
+                section = Section::None;
+                continue;
+            }
+            _ if kind.is_none() => continue,
+            _ => {}
+        }
+        if item {
+            flush(&mut cur, kind, &mut out);
+            section = Section::None;
+        }
+        let c = cur.get_or_insert_with(|| FlatStatus {
+            line: i,
+            ..Default::default()
+        });
+        let slot = match section {
+            Section::State => Some(&mut c.state),
+            Section::Last => Some(&mut c.last_state),
+            Section::None => None,
+        };
+        match (key, slot) {
+            ("state", _) if value.is_empty() || value == "{}" => section = Section::State,
+            ("lastState", _) if value.is_empty() || value == "{}" => section = Section::Last,
+            ("waiting", Some(slot)) => {
+                *slot = Some(ContainerState::Waiting {
+                    reason: None,
+                    message: None,
+                })
+            }
+            ("running", Some(slot)) => *slot = Some(ContainerState::Running { started_at: None }),
+            ("terminated", Some(slot)) => {
+                *slot = Some(ContainerState::Terminated {
+                    reason: None,
+                    message: None,
+                    exit_code: None,
+                    signal: None,
+                    finished_at: None,
+                })
+            }
+            (
+                "reason" | "message" | "exitCode" | "signal" | "finishedAt" | "startedAt"
+                | "containerID",
+                Some(Some(st)),
+            ) => {
+                let v =
+                    (!value.is_empty() && value != "|" && value != ">").then(|| value.to_string());
+                match (st, key) {
+                    (ContainerState::Waiting { reason, .. }, "reason")
+                    | (ContainerState::Terminated { reason, .. }, "reason") => *reason = v,
+                    (ContainerState::Waiting { message, .. }, "message")
+                    | (ContainerState::Terminated { message, .. }, "message") => *message = v,
+                    (ContainerState::Terminated { exit_code, .. }, "exitCode") => {
+                        *exit_code = value.parse().ok()
+                    }
+                    (ContainerState::Terminated { signal, .. }, "signal") => {
+                        *signal = value.parse().ok()
+                    }
+                    (ContainerState::Terminated { finished_at, .. }, "finishedAt") => {
+                        *finished_at = v
+                    }
+                    (ContainerState::Running { started_at }, "startedAt") => *started_at = v,
+                    _ => {}
+                }
+            }
+            ("name", _) => {
+                section = Section::None;
+                c.name = Some(value.to_string()).filter(|v| !v.is_empty());
+            }
+            ("image", _) => {
+                section = Section::None;
+                c.image = Some(value.to_string()).filter(|v| !v.is_empty());
+            }
+            ("ready", _) => {
+                section = Section::None;
+                c.ready = value.parse().ok();
+            }
+            ("restartCount", _) => {
+                section = Section::None;
+                c.restart_count = value.parse().ok();
+            }
+            (
+                "imageID" | "started" | "allocatedResources" | "resources" | "volumeMounts"
+                | "user",
+                _,
+            ) => section = Section::None,
+            _ => {}
+        }
+    }
+    flush(&mut cur, kind, &mut out);
+    let mut statuses = Vec::with_capacity(out.len());
+    for (kind, c) in out {
+        let provenance = cx.prov(first_line + c.line as u64, "yaml");
+        statuses.push(ContainerStatus {
+            pod: None,
+            name: c.name.unwrap_or_default(),
+            kind,
+            image: c.image,
+            ready: c.ready,
+            restart_count: c.restart_count,
+            state: c.state,
+            last_state: c.last_state,
+            provenance,
+        });
+    }
+    statuses
 }
 
 /// Convert one object fetched from the API (a Pod, Event or Node, or a List of them, as the JSON the

@@ -204,3 +204,86 @@ fn get_all_rows_named_by_kind() {
         Some(ContainerState::Terminated { reason: Some(r), .. }) if r == "OOMKilled"
     ));
 }
+
+// https://github.com/kubernetes/kubernetes (corpus crashloop-completed-exit0-yaml-sleep-expired-e87,
+// the termination-message demo): a containerStatuses fragment whose indentation a chat flattened,
+// with Markdown bold on some keys. Its states are read key by key.
+#[test]
+fn flattened_container_statuses_are_read_key_by_key() {
+    let text = "      **containerStatuses**:\n          - containerID: docker://9649c26527cf\n           image: debian\n           imageID: docker-pullable://docker.io/debian@sha256:7d067f77d2ae\n          **lastState**:\n          terminated:\n          containerID: docker://9649c26527cf\n          exitCode: 0\n          finishedAt: 2017-07-05T17:00:22Z\n          reason: Completed\n          startedAt: 2017-07-05T17:00:12Z\n          name: dt-termination-demo\n         ready: false\n         restartCount: 30\n         state:\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.containers.len(), 1);
+    let c = &ev.containers[0];
+    assert_eq!(c.name, "dt-termination-demo");
+    assert_eq!(c.restart_count, Some(30));
+    assert_eq!(c.ready, Some(false));
+    assert!(c.state.is_none());
+    assert!(matches!(
+        &c.last_state,
+        Some(ContainerState::Terminated { reason: Some(r), exit_code: Some(0), .. }) if r == "Completed"
+    ));
+    // two init containers, flattened, one waiting in CrashLoopBackOff
+    let text = "initContainerStatuses:\n- name: migrate\nready: false\nrestartCount: 4\nstate:\nwaiting:\nmessage: back-off 1m20s restarting failed container=migrate\nreason: CrashLoopBackOff\nlastState:\nterminated:\nexitCode: 1\nreason: Error\n- name: wait-db\nready: true\nrestartCount: 0\nstate:\nterminated:\nexitCode: 0\nreason: Completed\n";
+    let (ev, _) = parse_text(text);
+    let migrate = ev.containers.iter().find(|c| c.name == "migrate").unwrap();
+    assert_eq!(migrate.kind, ContainerKind::Init);
+    assert!(matches!(
+        &migrate.state,
+        Some(ContainerState::Waiting { reason: Some(r), .. }) if r == "CrashLoopBackOff"
+    ));
+    assert!(matches!(
+        &migrate.last_state,
+        Some(ContainerState::Terminated {
+            exit_code: Some(1),
+            ..
+        })
+    ));
+    assert!(ev.containers.iter().any(|c| c.name == "wait-db"));
+    // keys that look alike outside containerStatuses are not statuses
+    let text = "spec:\nstate:\nterminated:\nreason: Error\nrestartCount: 3\n";
+    let (ev, _) = parse_text(text);
+    assert!(ev
+        .containers
+        .iter()
+        .all(|c| c.restart_count.is_none() && c.state.is_none()));
+}
+
+// STATUS of an init container in `kubectl get pods`: every form kubectl prints (printers.go:
+// `Init:<reason>`, `Init:ExitCode:<n>`, `Init:Signal:<n>`, `Init:<done>/<total>`).
+#[test]
+fn init_statuses_of_get_pods() {
+    for (status, reason) in [
+        ("Init:Error", "Error"),
+        ("Init:OOMKilled", "OOMKilled"),
+        ("Init:ContainerStatusUnknown", "ContainerStatusUnknown"),
+        ("Init:ErrImagePull", "ErrImagePull"),
+        ("Init:CrashLoopBackOff", "CrashLoopBackOff"),
+        (
+            "Init:CreateContainerConfigError",
+            "CreateContainerConfigError",
+        ),
+    ] {
+        let (ev, _) = parse_text(&format!(
+            "test-cj-1524651720-24tcc                         0/1       {status}              0          6s\n"
+        ));
+        let c = &ev.containers[0];
+        assert_eq!(c.kind, ContainerKind::Init, "{status}");
+        let got = match &c.state {
+            Some(ContainerState::Waiting { reason, .. })
+            | Some(ContainerState::Terminated { reason, .. }) => reason.clone(),
+            _ => None,
+        };
+        assert_eq!(got.as_deref(), Some(reason), "{status}");
+    }
+    let (ev, _) = parse_text("web-0   0/1   Init:ExitCode:2   0   6s\n");
+    assert!(matches!(
+        &ev.containers[0].state,
+        Some(ContainerState::Terminated {
+            exit_code: Some(2),
+            ..
+        })
+    ));
+    let (ev, _) = parse_text("web-0   0/1   Init:1/3   0   6s\n");
+    assert!(ev.containers.is_empty());
+    assert_eq!(ev.pods[0].phase.as_deref(), Some("Pending"));
+}

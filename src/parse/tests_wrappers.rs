@@ -287,3 +287,25 @@ fn init_statuses_of_get_pods() {
     assert!(ev.containers.is_empty());
     assert_eq!(ev.pods[0].phase.as_deref(), Some("Pending"));
 }
+
+// https://github.com/kubernetes/kubernetes/issues/96425 shape (corpus d66): `kubectl describe job`
+// has a `Start Time:` and its pod template's `Containers:`, yet it is the Job's describe; how many
+// of its pods failed is a line the matchers see.
+#[test]
+fn describe_job_is_not_a_pod() {
+    let text = "Name:           test-job\nNamespace:      default\nSelector:       controller-uid=ef8172b2\nParallelism:    1\nCompletions:    4\nStart Time:     Thu, 19 Nov 2020 17:47:50 +0000\nPods Statuses:  0 Running / 3 Succeeded / 5 Failed\nPod Template:\n  Labels:  job-name=test-job\n  Containers:\n   main:\n    Image:      busybox\n    Port:       <none>\nEvents:\n  Type     Reason                Age   From            Message\n  ----     ------                ----  ----            -------\n  Warning  BackoffLimitExceeded  2m    job-controller  Job has reached the specified backoff limit\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["describe"]);
+    assert!(ev.pods.is_empty());
+    assert!(ev
+        .logs
+        .iter()
+        .any(|l| l.text == "Pods Statuses:  0 Running / 3 Succeeded / 5 Failed"));
+    let e = &ev.events[0];
+    assert_eq!(e.object_kind.as_deref(), Some("Job"));
+    assert_eq!(e.object_name.as_deref(), Some("test-job"));
+    // a pod's describe keeps being a pod's
+    let (ev, s) = parse_text("Name:         web-0\nNamespace:    default\nStart Time:   Thu, 19 Nov 2020 17:47:50 +0000\nStatus:       Running\n");
+    assert_eq!(formats(&s), vec!["describe-pod"]);
+    assert_eq!(ev.pods.len(), 1);
+}

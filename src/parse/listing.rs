@@ -68,7 +68,8 @@ pub fn header(line: &str) -> Option<Listing> {
         Some(&"NAME") => (false, &titles[..]),
         _ => return None,
     };
-    if rest.first() != Some(&"NAME") || !has("STATUS") || !has("AGE") {
+    // kubectl 0.19-1.0 titled the STATUS column REASON: `NAME  READY  REASON  RESTARTS  AGE`.
+    if rest.first() != Some(&"NAME") || !(has("STATUS") || has("REASON")) || !has("AGE") {
         return None;
     }
     if has("READY") && has("RESTARTS") {
@@ -82,6 +83,9 @@ pub fn header(line: &str) -> Option<Listing> {
             cols: None,
             pod0: None,
         });
+    }
+    if !has("STATUS") {
+        return None;
     }
     if !namespace
         && rest.get(1) == Some(&"STATUS")

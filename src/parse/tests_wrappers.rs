@@ -309,3 +309,40 @@ fn describe_job_is_not_a_pod() {
     assert_eq!(formats(&s), vec!["describe-pod"]);
     assert_eq!(ev.pods.len(), 1);
 }
+
+// Labels and quotes around a message as people (and Chinese-locale consoles) write them.
+#[test]
+fn labels_and_quotes_around_a_message() {
+    for line in [
+        "Error : 0/260 nodes are available: 255 Insufficient memory, 5 MatchNodeSelector.",
+        "报错：0/3 nodes are available: 3 Insufficient cpu.",
+        "错误信息: “0/3 nodes are available: 3 Insufficient cpu.”",
+        "Pod status message: '0/3 nodes are available: 3 Insufficient cpu.'",
+        "「0/3 nodes are available: 3 Insufficient cpu.」。",
+    ] {
+        let a = analyse(line).unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedScheduling"), "{line}");
+        assert!(a.message.starts_with("0/"), "{line}: {}", a.message);
+    }
+    // a label before a message that names nothing stays
+    let a = analyse("Error: connection reset by peer").unwrap();
+    assert_eq!(a.message, "Error: connection reset by peer");
+    // a long sentence with a colon is not a label
+    let a = analyse(
+        "the scheduler said this morning at ten: 0/3 nodes are available: 3 Insufficient cpu.",
+    )
+    .unwrap();
+    assert_eq!(a.reason, None);
+}
+
+// kubectl 0.19-1.0 titled STATUS `REASON` (https://github.com/openshift/training shape):
+// `NAME  READY  REASON  RESTARTS  AGE`.
+#[test]
+fn get_pods_of_kubectl_1_0_with_a_reason_column() {
+    let text = "NAME                       READY     REASON    RESTARTS   AGE\ndocker-registry-1-deploy   0/1       Pending   0          47s\nweb-1                      0/1       CrashLoopBackOff   7          12m\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["get-pods"]);
+    assert_eq!(ev.pods.len(), 2);
+    assert_eq!(ev.pods[0].phase.as_deref(), Some("Pending"));
+    assert_eq!(ev.containers[0].restart_count, Some(7));
+}

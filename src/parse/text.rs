@@ -153,6 +153,14 @@ pub fn analyse(line: &str) -> Option<Analysed> {
             a.message = inner.to_string();
         }
     }
+    // A label before an unquoted message (`Error : 0/260 nodes are available: ...`, `报错：...`).
+    if a.reason.is_none() && implied_reason(&a.message).is_none() {
+        if let Some(m) = after_label(&a.message) {
+            if implied_reason(m).is_some() {
+                a.message = m.to_string();
+            }
+        }
+    }
     // The event's source column before the message (`default-scheduler  0/2 nodes are
     // available: ...`, `kubelet, node-1  Liveness probe failed: ...`).
     if a.reason.is_none() {
@@ -721,24 +729,35 @@ fn tool_event_prefix(line: &str) -> Option<(Option<&str>, &str)> {
 }
 
 /// The text inside quotes or backticks that wrap a whole message, possibly after a short label
-/// (`Error : `, `Error: `, `Message: `) and before a final `.`.
+/// (see [`after_label`]) and before a final `.`: `"..."`, `'...'`, `` `...` ``, `“...”`, `「...」`.
 fn quoted_message(msg: &str) -> Option<&str> {
-    let m = [
-        "Error : ",
-        "Error: ",
-        "error: ",
-        "Message: ",
-        "Reason: ",
-        "Status: ",
-    ]
-    .iter()
-    .find_map(|l| msg.strip_prefix(l))
-    .unwrap_or(msg)
-    .trim();
-    let q = m.chars().next().filter(|c| matches!(c, '"' | '`' | '\''))?;
-    let m = m.strip_suffix('.').unwrap_or(m);
-    let inner = m.strip_prefix(q)?.strip_suffix(q)?.trim();
-    (!inner.is_empty() && !inner.contains(q)).then_some(inner)
+    let m = after_label(msg).unwrap_or(msg).trim();
+    let open = m.chars().next()?;
+    let close = match open {
+        '"' | '`' | '\'' => open,
+        '“' => '”',
+        '「' => '」',
+        '‘' => '’',
+        _ => return None,
+    };
+    let m = m.strip_suffix(['.', '。']).unwrap_or(m).trim_end();
+    let inner = m.strip_prefix(open)?.strip_suffix(close)?.trim();
+    (!inner.is_empty() && !inner.contains(close)).then_some(inner)
+}
+
+/// The text after a short label a person (or a UI) put before a message: `Error : `, `Error: `,
+/// `Message: `, `报错：`, `错误信息: ` (at most four words of letters, then `:` or `：`).
+fn after_label(msg: &str) -> Option<&str> {
+    let (i, colon) = msg
+        .char_indices()
+        .take(40)
+        .find(|(_, c)| matches!(c, ':' | '：'))?;
+    let label = msg[..i].trim();
+    let ok = !label.is_empty()
+        && label.split_whitespace().count() <= 4
+        && label.chars().all(|c| c.is_alphabetic() || c == ' ');
+    ok.then(|| msg[i + colon.len_utf8()..].trim_start())
+        .filter(|r| !r.is_empty())
 }
 
 /// The message after an event's source column: `default-scheduler`, `kubelet`, `kubelet,

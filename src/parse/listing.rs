@@ -36,6 +36,9 @@ pub struct Listing {
     cols: Option<super::table::Layout>,
     /// The pod of the kubectl 0.x rows that follow (its container rows).
     pod0: Option<String>,
+    /// k9s' pod view: a `PF` (port-forward) column after NAME whose cell is `●` or empty, metrics
+    /// columns after RESTARTS, AGE last or cut off.
+    k9s: bool,
 }
 
 impl Listing {
@@ -51,7 +54,11 @@ impl Listing {
 /// A `kubectl get pods` / `kubectl get nodes` header row.
 pub fn header(line: &str) -> Option<Listing> {
     let t = line.trim();
-    let titles: Vec<&str> = t.split_whitespace().collect();
+    // k9s marks the column it sorts by with an arrow (`NAMESPACE↑`, `AGE↓`).
+    let titles: Vec<&str> = t
+        .split_whitespace()
+        .map(|w| w.trim_end_matches(['↑', '↓']))
+        .collect();
     let has = |w: &str| titles.contains(&w);
     if titles.first() == Some(&"POD") && has("CONTAINER(S)") && has("STATUS") {
         return Some(Listing {
@@ -61,6 +68,7 @@ pub fn header(line: &str) -> Option<Listing> {
             header: true,
             cols: Some(super::table::Layout::from_header(line)),
             pod0: None,
+            k9s: false,
         });
     }
     let (namespace, rest) = match titles.first() {
@@ -68,6 +76,28 @@ pub fn header(line: &str) -> Option<Listing> {
         Some(&"NAME") => (false, &titles[..]),
         _ => return None,
     };
+    // k9s' pod view: `[NAMESPACE] NAME PF READY STATUS RESTARTS [CPU MEM ...] IP NODE [AGE]`.
+    if rest.first() == Some(&"NAME")
+        && rest.get(1) == Some(&"PF")
+        && has("READY")
+        && has("STATUS")
+        && has("RESTARTS")
+    {
+        let restarts = titles.iter().position(|w| *w == "RESTARTS")?;
+        let wide = titles[restarts + 1..]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        return Some(Listing {
+            kind: Kind::Pods,
+            namespace,
+            wide,
+            header: true,
+            cols: None,
+            pod0: None,
+            k9s: true,
+        });
+    }
     // kubectl 0.19-1.0 titled the STATUS column REASON: `NAME  READY  REASON  RESTARTS  AGE`.
     if rest.first() != Some(&"NAME") || !(has("STATUS") || has("REASON")) || !has("AGE") {
         return None;
@@ -82,6 +112,7 @@ pub fn header(line: &str) -> Option<Listing> {
             header: true,
             cols: None,
             pod0: None,
+            k9s: false,
         });
     }
     if !has("STATUS") {
@@ -98,6 +129,7 @@ pub fn header(line: &str) -> Option<Listing> {
             header: true,
             cols: None,
             pod0: None,
+            k9s: false,
         });
     }
     None
@@ -149,6 +181,10 @@ impl Listing {
         // `kubectl get all` names each row by kind: `pod/web-0`.
         let name = words.get(i)?;
         let name = name.strip_prefix("pod/").unwrap_or(name);
+        // k9s' PF cell: `●` when a port-forward is active, else nothing.
+        if self.k9s && words.get(i + 1).is_some_and(|w| ready_cell(w).is_none()) {
+            i += 1;
+        }
         let ready = ready_cell(words.get(i + 1)?)?;
         // Markdown emphasis a chat added around the cell (`**_**ErrImagePull**_**`).
         let status = words.get(i + 2)?.trim_matches(|c| c == '*' || c == '_');
@@ -174,8 +210,8 @@ impl Listing {
             }
             None => None,
         };
-        // AGE
-        if let Some(a) = words.get(j) {
+        // AGE (k9s: after the metrics, read with the other columns below)
+        if let (false, Some(a)) = (self.k9s, words.get(j)) {
             super::time::parse_age(a)?;
             j += 1;
         }
@@ -238,6 +274,7 @@ pub fn headerless(line: &str) -> Option<Listing> {
             header: false,
             cols: None,
             pod0: None,
+            k9s: false,
         };
         if let Some(r) = l.pod_row(line) {
             // A row cut after STATUS (`web-0   0/2   Init:CrashLoopBackOff`, the rest of the
@@ -255,6 +292,7 @@ pub fn headerless(line: &str) -> Option<Listing> {
         header: false,
         cols: None,
         pod0: None,
+        k9s: false,
     };
     l.node_row(line).map(|_| l)
 }

@@ -346,3 +346,30 @@ fn get_pods_of_kubectl_1_0_with_a_reason_column() {
     assert_eq!(ev.pods[0].phase.as_deref(), Some("Pending"));
     assert_eq!(ev.containers[0].restart_count, Some(7));
 }
+
+// k9s' pod view as copied from the terminal (the box around it, the sorted column's arrow, the
+// `●` of an active port-forward, metrics columns, a right edge cut off); shape of the pod lists
+// pasted in hiero-ledger/solo and others.
+#[test]
+fn k9s_pod_view() {
+    let text = "┌──────────────── Pods(all)[11] ────────────────┐\n│ NAMESPACE↑          NAME                                        PF READY STATUS   RESTARTS IP          NODE     │\n│ solo-setup     console-557956d575-4r5xm                    ●  1/1   Running         0 10.244.0.5  solo-con │\n│ kube-system    coredns-5d78c9869d-6cfbg                       0/1   CrashLoopBackOff  12 10.244.0.4  solo-con │\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["get-pods"]);
+    assert_eq!(ev.pods.len(), 2);
+    assert_eq!(ev.pods[1].namespace.as_deref(), Some("kube-system"));
+    assert_eq!(ev.pods[1].node_name.as_deref(), Some("solo-con"));
+    let c = &ev.containers[0];
+    assert_eq!(c.restart_count, Some(12));
+    assert!(matches!(
+        &c.state,
+        Some(ContainerState::Waiting { reason: Some(r), .. }) if r == "CrashLoopBackOff"
+    ));
+    // with metrics columns, without namespace
+    let text = "NAME↑                                      PF READY STATUS   RESTARTS CPU  MEM %CPU/R %CPU/L %MEM/R %MEM/L IP             NODE       AGE\nweb-7d9c6f5b4-x2x9z                        ●  0/1   OOMKilled       3  39  264     15    n/a    n/a    n/a 10.56.137.72   master-002 5m\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.pods[0].node_name.as_deref(), Some("master-002"));
+    assert!(matches!(
+        &ev.containers[0].state,
+        Some(ContainerState::Terminated { reason: Some(r), .. }) if r == "OOMKilled"
+    ));
+}

@@ -426,6 +426,9 @@ impl Doc {
             );
         }
         let mut tail: Option<(u64, String)> = None;
+        // What could not be read as structure: recorded unless the statuses in it were recovered
+        // key by key (then nothing that matters was left unread).
+        let mut truncated_note: Option<(String, String)> = None;
         let parsed = match parsed {
             Err(e) if self.kind == DocKind::Yaml => match yaml_err
                 .as_ref()
@@ -434,14 +437,14 @@ impl Doc {
                 Some((v, kept)) => {
                     let cut_at = self.first_line + kept as u64;
                     let one_line = e.split_whitespace().collect::<Vec<_>>().join(" ");
-                    cx.ev.not_checked(
+                    truncated_note = Some((
                         format!("lines {}-{} of {}", cut_at, self.last_line, cx.name),
                         format!(
                             "YAML document starting at line {} looks truncated ({one_line}); \
                              its first {kept} lines were read as objects, the rest was scanned as free text",
                             self.first_line
                         ),
-                    );
+                    ));
                     let rest: Vec<&str> = self.text.split('\n').skip(kept).collect();
                     tail = Some((cut_at, rest.join("\n")));
                     Ok(v)
@@ -454,18 +457,21 @@ impl Doc {
             Ok(v) => v,
             Err(e) => {
                 let one_line = e.split_whitespace().collect::<Vec<_>>().join(" ");
-                cx.ev.not_checked(
-                    what,
-                    format!(
-                        "{} document could not be parsed: {}; its lines were scanned as free text",
-                        self.kind.label(),
-                        one_line
-                    ),
-                );
-                if self.kind == DocKind::Yaml {
-                    let flat = flat_statuses(&self.text, self.first_line, cx);
-                    cx.ev.containers.extend(flat);
+                let flat = match self.kind {
+                    DocKind::Yaml => flat_statuses(&self.text, self.first_line, cx),
+                    DocKind::Json => Vec::new(),
+                };
+                if !recovered(&flat) {
+                    cx.ev.not_checked(
+                        what,
+                        format!(
+                            "{} document could not be parsed: {}; its lines were scanned as free text",
+                            self.kind.label(),
+                            one_line
+                        ),
+                    );
                 }
+                cx.ev.containers.extend(flat);
                 return Outcome::Replay {
                     first: self.first_line,
                     text: self.text,
@@ -493,14 +499,15 @@ impl Doc {
                 .all(|c| c.state.is_none() && c.last_state.is_none())
         {
             let flat = flat_statuses(&self.text, self.first_line, conv.cx);
-            if flat
-                .iter()
-                .any(|c| c.state.is_some() || c.last_state.is_some())
-            {
+            if recovered(&flat) {
                 conv.cx.ev.containers.truncate(containers_before);
                 conv.emitted += flat.len();
                 conv.cx.ev.containers.extend(flat);
+                truncated_note = None;
             }
+        }
+        if let Some((what, reason)) = truncated_note {
+            conv.cx.ev.not_checked(what, reason);
         }
         if let Some((first, text)) = tail {
             return Outcome::ScanAsText {
@@ -518,6 +525,12 @@ impl Doc {
         }
         Outcome::Accepted
     }
+}
+
+/// Whether [`flat_statuses`] found a container's state (what a status fragment is pasted for).
+fn recovered(flat: &[crate::evidence::ContainerStatus]) -> bool {
+    flat.iter()
+        .any(|c| c.state.is_some() || c.last_state.is_some())
 }
 
 /// A container status being read key by key by [`flat_statuses`].

@@ -213,6 +213,8 @@ fn flattened_container_statuses_are_read_key_by_key() {
     let text = "      **containerStatuses**:\n          - containerID: docker://9649c26527cf\n           image: debian\n           imageID: docker-pullable://docker.io/debian@sha256:7d067f77d2ae\n          **lastState**:\n          terminated:\n          containerID: docker://9649c26527cf\n          exitCode: 0\n          finishedAt: 2017-07-05T17:00:22Z\n          reason: Completed\n          startedAt: 2017-07-05T17:00:12Z\n          name: dt-termination-demo\n         ready: false\n         restartCount: 30\n         state:\n";
     let (ev, _) = parse_text(text);
     assert_eq!(ev.containers.len(), 1);
+    // recovered, so not reported as unread (which would refuse the diagnosis)
+    assert!(ev.not_checked.is_empty(), "{:?}", ev.not_checked);
     let c = &ev.containers[0];
     assert_eq!(c.name, "dt-termination-demo");
     assert_eq!(c.restart_count, Some(30));

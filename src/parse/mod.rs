@@ -589,7 +589,9 @@ impl Cx<'_> {
 
     /// Offers a log or free-text line to the filter; keeps it if wanted.
     fn keep(&mut self, n: u64, text: &str, header: Option<&logs::LogHeader>, format: &str) {
-        if !self.filter.wants(text) {
+        // `kubectl logs --timestamps` and CRI log files: the line after the time (and stream).
+        let text = logs::log_body(text);
+        if text.trim().is_empty() || !self.filter.wants(text) {
             return;
         }
         let line = LogLine {

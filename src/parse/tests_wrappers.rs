@@ -375,3 +375,43 @@ fn k9s_pod_view() {
         Some(ContainerState::Terminated { reason: Some(r), .. }) if r == "OOMKilled"
     ));
 }
+
+// `kubectl logs --timestamps` and the CRI log files kubelet writes (`/var/log/pods/.../0.log`,
+// format of the CRI logging spec: time, stream, P/F tag, text): log matchers see the text.
+#[test]
+fn timestamped_and_cri_log_lines() {
+    use super::logs::log_body;
+    assert_eq!(
+        log_body("2024-05-01T10:00:00.123456789Z Traceback (most recent call last):"),
+        "Traceback (most recent call last):"
+    );
+    assert_eq!(
+        log_body(
+            "2016-10-06T00:17:09.669794202Z stdout F panic: runtime error: index out of range"
+        ),
+        "panic: runtime error: index out of range"
+    );
+    assert_eq!(
+        log_body("2016-10-06T00:17:09.669794202+02:00 stderr P partial line"),
+        "partial line"
+    );
+    assert_eq!(log_body("2024-05-01T10:00:00Z hello"), "hello");
+    // not a runtime's prefix: left as it is
+    assert_eq!(
+        log_body("2024-05-01 10:00:00,123 ERROR db down"),
+        "2024-05-01 10:00:00,123 ERROR db down"
+    );
+    assert_eq!(log_body("2024-05-01T10:00:0 x"), "2024-05-01T10:00:0 x");
+    assert_eq!(log_body("2024-05-01T10:00:0é x"), "2024-05-01T10:00:0é x");
+    assert_eq!(
+        log_body("2024-05-01T10:00:00.1Zoops x"),
+        "2024-05-01T10:00:00.1Zoops x"
+    );
+    let text = "$ kubectl logs web-0 --previous --timestamps\n2024-05-01T10:00:00.1Z Traceback (most recent call last):\n2024-05-01T10:00:00.1Z   File \"/app/main.py\", line 3, in <module>\n2024-05-01T10:00:00.1Z KeyError: 'DATABASE_URL'\n";
+    let (ev, _) = parse_text(text);
+    assert!(ev
+        .logs
+        .iter()
+        .any(|l| l.text == "Traceback (most recent call last):" && l.previous == Some(true)));
+    assert!(ev.logs.iter().any(|l| l.text == "KeyError: 'DATABASE_URL'"));
+}

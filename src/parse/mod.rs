@@ -793,6 +793,23 @@ impl<'a> Parser<'a> {
         if is_blank(line) {
             return;
         }
+        // A log line written as a JSON object (docker's json-file, an app's structured log): its
+        // text, line by line.
+        let t = line.trim();
+        if t.starts_with('{') && t.ends_with('}') && t.len() <= 64 * 1024 {
+            if let Some(text) = serde_json::from_str::<serde_json::Value>(t)
+                .ok()
+                .as_ref()
+                .and_then(objects::json_log_line)
+            {
+                for l in text.split('\n') {
+                    if !l.trim_start().starts_with('{') {
+                        self.plain(n, l);
+                    }
+                }
+                return;
+            }
+        }
         if let Some(w) = logs::not_started(line) {
             self.not_started(n, w);
         }

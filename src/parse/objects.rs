@@ -517,14 +517,48 @@ impl Doc {
             };
         }
         if conv.emitted == 0 {
+            // A log line written as JSON (docker's json-file, an app's structured log): its text.
+            let text = match (self.kind, json_log_line(&value)) {
+                (DocKind::Json, Some(line)) if !self.text.trim_end().contains('\n') => line,
+                _ => self.text,
+            };
             return Outcome::ScanAsText {
                 first: self.first_line,
-                text: self.text,
+                text,
                 format,
             };
         }
         Outcome::Accepted
     }
+}
+
+/// The text of a log line written as one JSON object: docker's json-file driver
+/// (`{"log":"panic: ...\n","stream":"stderr","time":"..."}`), or an application's structured log
+/// (zap, logrus, bunyan, structlog: a level and `msg`/`message`, with `error`/`err` appended as
+/// logfmt's is). `None` for other objects.
+pub fn json_log_line(value: &Value) -> Option<String> {
+    let obj = value.as_object()?;
+    let s = |k: &str| obj.get(k).and_then(Value::as_str);
+    if let Some(log) = s("log").filter(|_| obj.contains_key("stream") || obj.contains_key("time")) {
+        return Some(log.trim_end_matches(['\n', '\r']).to_string());
+    }
+    let level = ["level", "severity", "lvl", "levelname", "log.level"]
+        .iter()
+        .any(|k| s(k).is_some());
+    let msg = ["msg", "message"].iter().find_map(|k| s(k))?;
+    if !level {
+        return None;
+    }
+    let err = ["error", "err", "exception", "stacktrace"]
+        .iter()
+        .find_map(|k| s(k))
+        .filter(|e| !e.is_empty());
+    let line = match err {
+        Some(e) => format!("{}: {e}", msg.trim_end_matches([':', ' '])),
+        None => msg.to_string(),
+    };
+    // One line per line of the text (a stack trace in `error`).
+    Some(line.replace("\r\n", "\n"))
 }
 
 /// Whether [`flat_statuses`] found a container's state (what a status fragment is pasted for).

@@ -415,3 +415,29 @@ fn timestamped_and_cri_log_lines() {
         .any(|l| l.text == "Traceback (most recent call last):" && l.previous == Some(true)));
     assert!(ev.logs.iter().any(|l| l.text == "KeyError: 'DATABASE_URL'"));
 }
+
+// Log lines written as JSON: docker's json-file driver (`/var/lib/docker/containers/*/*-json.log`,
+// `/var/log/containers` on docker nodes) and applications' structured logs (zap's field names).
+#[test]
+fn json_log_lines_are_read_as_their_text() {
+    let text = "{\"log\":\"Traceback (most recent call last):\\n\",\"stream\":\"stderr\",\"time\":\"2024-05-01T10:00:00.1Z\"}\n{\"log\":\"  File \\\"/app/main.py\\\", line 3, in \\u003cmodule\\u003e\\n\",\"stream\":\"stderr\",\"time\":\"2024-05-01T10:00:00.1Z\"}\n{\"log\":\"KeyError: 'DATABASE_URL'\\n\",\"stream\":\"stderr\",\"time\":\"2024-05-01T10:00:00.1Z\"}\n";
+    let (ev, _) = parse_text(text);
+    let texts: Vec<&str> = ev.logs.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        vec![
+            "Traceback (most recent call last):",
+            "  File \"/app/main.py\", line 3, in <module>",
+            "KeyError: 'DATABASE_URL'"
+        ]
+    );
+    assert_eq!(ev.logs[2].provenance.line, Some(3));
+    let (ev, _) = parse_text("{\"level\":\"error\",\"ts\":1714557600.1,\"caller\":\"main.go:42\",\"msg\":\"failed to connect to database\",\"error\":\"dial tcp 10.0.0.5:5432: connect: connection refused\"}\n");
+    assert_eq!(
+        ev.logs[0].text,
+        "failed to connect to database: dial tcp 10.0.0.5:5432: connect: connection refused"
+    );
+    // other JSON objects stay as they are
+    let (ev, _) = parse_text("{\"user\":\"bob\",\"msg\":\"hi\"}\n");
+    assert_eq!(ev.logs[0].text, "{\"user\":\"bob\",\"msg\":\"hi\"}");
+}

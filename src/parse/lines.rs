@@ -326,6 +326,13 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
             .collect();
         s = Cow::Owned(t);
     }
+    // HTML entities of a paste copied from a page's source or an HTML mail (`&quot;` around every
+    // quoted name): the characters they stand for.
+    if s.contains('&') {
+        if let Some(t) = html_unescape(&s) {
+            s = Cow::Owned(t);
+        }
+    }
     // A terminal UI's box (k9s, lazydocker, `systemctl status` in some pagers): the vertical
     // borders `│ ... │` around each line are taken off, and a line of box drawing only (`┌───┐`,
     // `├───┤`, `└───┘`, a border with a title `┌── Logs(ns/pod) ──┐`) is blank.
@@ -435,6 +442,44 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
         return Cow::Borrowed("");
     }
     s
+}
+
+/// The HTML entities a page or mail escapes text with (`&quot;`, `&#34;`, `&#39;`, `&#x27;`,
+/// `&apos;`, `&lt;`, `&gt;`, `&nbsp;`, `&amp;` last); `None` when there is none.
+fn html_unescape(line: &str) -> Option<String> {
+    const ENTITIES: [(&str, &str); 9] = [
+        ("&quot;", "\""),
+        ("&#34;", "\""),
+        ("&#39;", "'"),
+        ("&#x27;", "'"),
+        ("&apos;", "'"),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&nbsp;", " "),
+        ("&amp;", "&"),
+    ];
+    if !ENTITIES.iter().any(|(e, _)| line.contains(e)) {
+        return None;
+    }
+    // One pass, so `&amp;quot;` becomes `&quot;` (what was escaped twice stays escaped once).
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        match ENTITIES.iter().find(|(e, _)| tail.starts_with(e)) {
+            Some((e, c)) => {
+                out.push_str(c);
+                rest = &tail[e.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// Box-drawing vertical borders a terminal UI draws around a line: one at the start (after at most

@@ -10,7 +10,7 @@ use super::lines::unwrap_paste;
 use super::tests_paste::{formats, parse_text};
 use super::text::analyse;
 
-// k9s' log view (https://github.com/nolar/kopf/issues/1120 shape): `│ ... │` around every line,
+// k9s' log view (https://github.com/sai3010/Typesense-Kubernetes-Operator/issues/32): `│ ... │` around every line,
 // a box's top with a title, a right border lost in the copy.
 #[test]
 fn terminal_ui_box_borders_are_taken_off() {
@@ -46,7 +46,7 @@ fn terminal_ui_box_borders_are_taken_off() {
     assert!(ev.logs.iter().any(|l| l.text == "RuntimeError: boom"));
 }
 
-// https://github.com/zalando/postgres-operator/issues (corpus probe-readiness-503-patroni-events-e3):
+// https://github.com/zalando/postgres-operator/issues/1974 (corpus probe-readiness-503-patroni-events-e3):
 // bold around the last cells of a describe event row.
 #[test]
 fn markdown_bold_around_some_cells() {
@@ -75,7 +75,7 @@ fn markdown_bold_around_some_cells() {
     assert_eq!(unwrap_paste("2 ** 10 = 1024"), "2 ** 10 = 1024");
 }
 
-// https://github.com/kubernetes-sigs/descheduler (corpus sched-taint-and-selector-podmigration-e81):
+// https://github.com/SSU-DCN/podmigration-operator/issues/9 (corpus sched-taint-and-selector-podmigration-e81):
 // a code block opened and closed on the line, the event's source column before the message.
 #[test]
 fn one_line_code_blocks() {
@@ -162,7 +162,7 @@ fn scheduler_messages_quoted_labelled_or_cut() {
     assert_eq!(a.message, "\"connection refused\"");
 }
 
-// https://github.com/Azure/AKS (corpus sched-insufficient-memory-aks-istio-e6): a FailedScheduling
+// https://github.com/istio/istio/issues/13111 (corpus sched-insufficient-memory-aks-istio-e6): a FailedScheduling
 // row the terminal broke after `available:`.
 #[test]
 fn scheduler_message_wrapped_after_its_colon() {
@@ -175,8 +175,8 @@ fn scheduler_message_wrapped_after_its_colon() {
     );
 }
 
-// `kubectl get all` (corpus port-conflict-get-all-wide-hostnetwork-d109) and `kubectl get pods -A`
-// pasted indented without its header (corpus oom-geti-get-pods-all-namespaces-e28): rows named
+// `kubectl get all` (https://github.com/kubernetes/ingress-nginx/issues/7599, corpus d109) and `kubectl get pods -A`
+// pasted indented without its header (https://github.com/open-edge-platform/geti_v2/issues/146, corpus e28): rows named
 // `pod/NAME`.
 #[test]
 fn get_all_rows_named_by_kind() {
@@ -205,7 +205,7 @@ fn get_all_rows_named_by_kind() {
     ));
 }
 
-// https://github.com/kubernetes/kubernetes (corpus crashloop-completed-exit0-yaml-sleep-expired-e87,
+// https://github.com/kubernetes/community/issues/780 (corpus crashloop-completed-exit0-yaml-sleep-expired-e87,
 // the termination-message demo): a containerStatuses fragment whose indentation a chat flattened,
 // with Markdown bold on some keys. Its states are read key by key.
 #[test]
@@ -290,7 +290,7 @@ fn init_statuses_of_get_pods() {
     assert_eq!(ev.pods[0].phase.as_deref(), Some("Pending"));
 }
 
-// https://github.com/kubernetes/kubernetes/issues/96425 shape (corpus d66): `kubectl describe job`
+// https://github.com/kubernetes/kubernetes/issues/96630 (corpus d66): `kubectl describe job`
 // has a `Start Time:` and its pod template's `Containers:`, yet it is the Job's describe; how many
 // of its pods failed is a line the matchers see.
 #[test]
@@ -337,7 +337,8 @@ fn labels_and_quotes_around_a_message() {
     assert_eq!(a.reason, None);
 }
 
-// kubectl 0.19-1.0 titled STATUS `REASON` (https://github.com/openshift/training shape):
+// kubectl 0.19-1.0 titled STATUS `REASON` (as printed in OpenShift 3.0 walkthroughs and the 0.19
+// getting-started guides):
 // `NAME  READY  REASON  RESTARTS  AGE`.
 #[test]
 fn get_pods_of_kubectl_1_0_with_a_reason_column() {
@@ -350,8 +351,9 @@ fn get_pods_of_kubectl_1_0_with_a_reason_column() {
 }
 
 // k9s' pod view as copied from the terminal (the box around it, the sorted column's arrow, the
-// `●` of an active port-forward, metrics columns, a right edge cut off); shape of the pod lists
-// pasted in hiero-ledger/solo and others.
+// `●` of an active port-forward, metrics columns, a right edge cut off), in the column layout k9s
+// prints (`NAMESPACE NAME PF READY STATUS RESTARTS [CPU MEM %CPU/R ...] IP NODE [AGE]`); the rows
+// are made up in that layout.
 #[test]
 fn k9s_pod_view() {
     let text = "┌──────────────── Pods(all)[11] ────────────────┐\n│ NAMESPACE↑          NAME                                        PF READY STATUS   RESTARTS IP          NODE     │\n│ solo-setup     console-557956d575-4r5xm                    ●  1/1   Running         0 10.244.0.5  solo-con │\n│ kube-system    coredns-5d78c9869d-6cfbg                       0/1   CrashLoopBackOff  12 10.244.0.4  solo-con │\n";
@@ -440,4 +442,20 @@ fn json_log_lines_are_read_as_their_text() {
     // other JSON objects stay as they are
     let (ev, _) = parse_text("{\"user\":\"bob\",\"msg\":\"hi\"}\n");
     assert_eq!(ev.logs[0].text, "{\"user\":\"bob\",\"msg\":\"hi\"}");
+}
+
+// https://github.com/kubernetes/kubernetes/issues/66755 (corpus
+// sandbox-journal-html-escaped-no-command-d5): a journal copied from an HTML page's source.
+#[test]
+fn html_entities_are_unescaped() {
+    assert_eq!(
+        unwrap_paste("CreatePodSandbox for pod &quot;kube-flannel-ds-5k9vn_kube-system(ac69)&quot; failed: rpc error"),
+        "CreatePodSandbox for pod \"kube-flannel-ds-5k9vn_kube-system(ac69)\" failed: rpc error"
+    );
+    assert_eq!(
+        unwrap_paste("in &lt;module&gt; &#39;x&#39; &#x27;y&#x27; a &amp;&amp; b &amp;quot;"),
+        "in <module> 'x' 'y' a && b &quot;"
+    );
+    // a bare ampersand stays
+    assert_eq!(unwrap_paste("a & b &c"), "a & b &c");
 }

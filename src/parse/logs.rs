@@ -153,7 +153,10 @@ pub enum Prompt {
     Logs(LogHeader),
     /// `kubectl get pod NAME -o jsonpath='{...}'`: the line that follows is the value of that path.
     JsonPath(JsonPathQuery),
-    /// Any other kubectl command (`kubectl describe pod x`): not evidence itself.
+    /// `kubectl describe KIND NAME` (or `KIND/NAME`): the object the describe that follows is
+    /// about (kind as given, name).
+    Describe(String, String),
+    /// Any other kubectl command (`kubectl get pods`): not evidence itself.
     Other,
 }
 
@@ -515,6 +518,18 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
             }
         }
     }
+    if sub == "describe" {
+        let object = match positionals.first().and_then(|p| p.split_once('/')) {
+            Some((k, n)) => Some((k, n)),
+            None => positionals
+                .first()
+                .copied()
+                .zip(positionals.get(1).copied()),
+        };
+        if let Some((k, n)) = object.filter(|(k, n)| !k.is_empty() && !n.is_empty()) {
+            return Some(Prompt::Describe(k.to_string(), n.to_string()));
+        }
+    }
     if sub != "logs" && sub != "log" {
         return Some(Prompt::Other);
     }
@@ -625,7 +640,15 @@ mod tests {
 
     #[test]
     fn other_prompts_and_non_prompts() {
-        assert_eq!(prompt("$ kubectl describe pod x"), Some(Prompt::Other));
+        assert_eq!(
+            prompt("$ kubectl describe pod x"),
+            Some(Prompt::Describe("pod".into(), "x".into()))
+        );
+        assert_eq!(
+            prompt("$ kubectl -n web describe rs/toolbox-84b4c6f7f6"),
+            Some(Prompt::Describe("rs".into(), "toolbox-84b4c6f7f6".into()))
+        );
+        assert_eq!(prompt("$ kubectl describe nodes"), Some(Prompt::Other));
         assert_eq!(prompt("kubectl get node -o yaml"), Some(Prompt::Other));
         assert_eq!(prompt("$ ls -la"), None);
         assert_eq!(prompt("please run kubectl logs to see more"), None);

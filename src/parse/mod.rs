@@ -635,6 +635,9 @@ struct Parser<'a> {
     fences: u64,
     /// A `kubectl get pod -o jsonpath=...` line was just read: its output follows.
     jsonpath: Option<logs::JsonPathQuery>,
+    /// The object a `kubectl describe KIND NAME` line named (kind as an API kind): the events of
+    /// the describe that follows are about it when the paste lost its `Name:` line.
+    described: Option<(String, String)>,
     /// Lines are output commented out with `#` (a bats test's TAP diagnostics, a shell script
     /// quoting output): the marker is taken off while consecutive lines carry it.
     commented: bool,
@@ -664,6 +667,7 @@ impl<'a> Parser<'a> {
             fences: 0,
             jsonpath: None,
             commented: false,
+            described: None,
         }
     }
 
@@ -739,7 +743,17 @@ impl<'a> Parser<'a> {
             State::Text => return,
             State::Describe(d) => {
                 let seg = d.seg();
-                (d.finish(&mut self.cx), seg)
+                let before = self.cx.ev.events.len();
+                let outcome = d.finish(&mut self.cx);
+                if let Some((kind, name)) = &self.described {
+                    for e in &mut self.cx.ev.events[before..] {
+                        if e.object_kind.is_none() && e.object_name.is_none() {
+                            e.object_kind = Some(kind.clone());
+                            e.object_name = Some(name.clone());
+                        }
+                    }
+                }
+                (outcome, seg)
             }
             State::Doc(d) => {
                 let seg = d.seg();
@@ -1006,12 +1020,16 @@ impl<'a> Parser<'a> {
         if let Some(p) = logs::prompt(line) {
             self.log = None;
             self.jsonpath = None;
+            self.described = None;
             match p {
                 logs::Prompt::Logs(h) => {
                     let seg = self.cx.begin("log", n);
                     self.log = Some((h, seg));
                 }
                 logs::Prompt::JsonPath(q) => self.jsonpath = Some(q),
+                logs::Prompt::Describe(kind, name) => {
+                    self.described = Some((events::kind_name(&kind), name))
+                }
                 logs::Prompt::Other => {}
             }
             return;

@@ -459,3 +459,19 @@ fn html_entities_are_unescaped() {
     // a bare ampersand stays
     assert_eq!(unwrap_paste("a & b &c"), "a & b &c");
 }
+
+// The `kubectl describe KIND NAME` line before a describe cut down to its events (corpus
+// admission-webhook-empty-error-creating-rs-e47) names the object the events are about.
+#[test]
+fn describe_command_names_the_object_of_its_events() {
+    let text = "```\n$ kubectl describe rs toolbox-84b4c6f7f6\n......\nEvents:\n  Type     Reason        Age                From                   Message\n  ----     ------        ----               ----                   -------\n  Warning  FailedCreate  7s (x13 over 28s)  replicaset-controller  Error creating: \n```\n";
+    let (ev, _) = parse_text(text);
+    let e = &ev.events[0];
+    assert_eq!(e.object_kind.as_deref(), Some("ReplicaSet"));
+    assert_eq!(e.object_name.as_deref(), Some("toolbox-84b4c6f7f6"));
+    let (ev, _) = parse_text("kubectl describe statefulset/web -n shop\nEvents:\n  Type     Reason        Age   From                    Message\n  Warning  FailedCreate  7s    statefulset-controller  create Pod web-0 in StatefulSet web failed error: pods \"web-0\" is forbidden\n");
+    assert_eq!(ev.events[0].object_kind.as_deref(), Some("StatefulSet"));
+    // another command in between: the events are not attributed
+    let (ev, _) = parse_text("$ kubectl describe rs toolbox\n$ kubectl get events\nEvents:\n  Type     Reason        Age   From                   Message\n  Warning  FailedCreate  7s    replicaset-controller  Error creating: x\n");
+    assert_eq!(ev.events[0].object_kind, None);
+}

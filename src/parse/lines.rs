@@ -391,6 +391,11 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
             s = Cow::Owned(t);
         }
     }
+    // Markdown italics (`_..._`, `*...*`) opened at the start of a table or describe block and
+    // closed at its end: `_NAME     READY   STATUS ...` / `test-6   3/4   ErrImagePull   0   2m20s_`.
+    if let Some(t) = strip_italic(&s) {
+        s = Cow::Owned(t);
+    }
     // A one-line code block: ```` ``` default-scheduler  0/2 nodes are available: ...``` ````.
     if let Some(t) = one_line_fence(&s) {
         s = Cow::Owned(t);
@@ -576,6 +581,37 @@ fn strip_bold(line: &str) -> Option<String> {
     }
     out.push_str(&line[last..]);
     Some(out)
+}
+
+/// A single `_` or `*` opening or closing Markdown italics at the edge of a line cut in columns
+/// (two spaces or a tab between words, as kubectl's tables and describe print): the opening one
+/// before a letter or digit, the closing one after a letter, digit, `)` or `.`, in a last word with
+/// no other such mark. Kubernetes names have no `_`, so a column line ending in one is a mark.
+fn strip_italic(line: &str) -> Option<String> {
+    let t = line.trim();
+    if !(t.contains("  ") || t.contains('\t')) {
+        return None;
+    }
+    let b = t.as_bytes();
+    let mark = |c: u8| c == b'_' || c == b'*';
+    let opens = b.len() > 2 && mark(b[0]) && b[1].is_ascii_alphanumeric();
+    let last_word = t.rsplit([' ', '\t']).next().unwrap_or("");
+    let closes = b.len() > 2
+        && mark(b[b.len() - 1])
+        && (b[b.len() - 2].is_ascii_alphanumeric() || matches!(b[b.len() - 2], b')' | b'.'))
+        && last_word.bytes().filter(|&c| c == b[b.len() - 1]).count() == 1;
+    let opens = opens
+        && !t[1..]
+            .split([' ', '\t'])
+            .next()
+            .unwrap_or("")
+            .contains(b[0] as char);
+    if !(opens || closes) {
+        return None;
+    }
+    let lead = line.len() - line.trim_start().len();
+    let inner = &t[usize::from(opens)..t.len() - usize::from(closes)];
+    Some(format!("{}{inner}", &line[..lead]))
 }
 
 /// A code block opened and closed on one line (```` ```text``` ````, ```` ``` text ``` ````), or a

@@ -475,3 +475,24 @@ fn describe_command_names_the_object_of_its_events() {
     let (ev, _) = parse_text("$ kubectl describe rs toolbox\n$ kubectl get events\nEvents:\n  Type     Reason        Age   From                   Message\n  Warning  FailedCreate  7s    replicaset-controller  Error creating: x\n");
     assert_eq!(ev.events[0].object_kind, None);
 }
+
+// Markdown italics around a pasted table (https://github.com/kubernetes/kubernetes/issues/84272,
+// corpus f94: `_NAME ... AGE` / `... 2m20s_`).
+#[test]
+fn markdown_italics_around_a_table() {
+    let text = "**[root@master 10-24]# kubectl get po/test-6**\n_NAME     READY   STATUS         RESTARTS   AGE\ntest-6   3/4     ErrImagePull   0          2m20s_\n";
+    let (ev, s) = parse_text(text);
+    assert!(formats(&s).contains(&"get-pods"), "{:?}", formats(&s));
+    assert!(matches!(
+        &ev.containers[0].state,
+        Some(ContainerState::Waiting { reason: Some(r), .. }) if r == "ErrImagePull"
+    ));
+    assert_eq!(
+        unwrap_paste("*Warning  BackOff  2m  kubelet  Back-off restarting failed container*"),
+        "Warning  BackOff  2m  kubelet  Back-off restarting failed container"
+    );
+    // words with underscores, bullets and single words stay
+    assert_eq!(unwrap_paste("_private_field  set"), "_private_field  set");
+    assert_eq!(unwrap_paste("* item one"), "* item one");
+    assert_eq!(unwrap_paste("snake_case_"), "snake_case_");
+}

@@ -761,6 +761,11 @@ impl Describe {
                         .and_then(super::time::parse_age)
                         .and_then(|a| a.when());
                 }
+                // kubectl <= 1.4: `Terminating (expires Fri, 09 Sep 2016 00:34:02 +0100)`, the
+                // deletion timestamp (then set to the end of the grace period).
+                if let Some(rest) = value.strip_prefix("Terminating (expires ") {
+                    self.deletion = rest.strip_suffix(')').and_then(super::time::rfc1123);
+                }
                 let v = match value.find(" (") {
                     Some(i) => &value[..i],
                     None => value,

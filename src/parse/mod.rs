@@ -189,6 +189,8 @@ pub(crate) fn parse_stream<R: Read>(
     let chained = std::io::Cursor::new(prefix).chain(source);
     let mut lr = lines::LineReader::new(BufReader::with_capacity(64 * 1024, chained));
     let pods_before = ev.pods.len();
+    let containers_before = ev.containers.len();
+    let conditions_before = ev.pod_conditions.len();
     let mut p = Parser::new(name, filter, ev);
     if let Some(max) = opts.max_doc {
         p.max_doc = max;
@@ -237,6 +239,7 @@ pub(crate) fn parse_stream<R: Read>(
     }
     p.end_state();
     name_unnamed_pods(&mut p.cx.ev.pods[pods_before..]);
+    namespace_listed_pods(p.cx.ev, pods_before, containers_before, conditions_before);
     p.cx.ev.settle_events(false, &|e| filter.wants_event(e));
     if !any_text {
         return Err(InputError::Empty {
@@ -268,6 +271,70 @@ fn name_unnamed_pods(pods: &mut [crate::evidence::PodInfo]) {
         p.name = Some(name.clone());
         if p.namespace.is_none() {
             p.namespace = namespace.clone();
+        }
+    }
+}
+
+/// A pod listed without its namespace (`kubectl get pod NAME` without `-A`) next to the describe
+/// or YAML of the same pod with its namespace is that pod: it takes the namespace (when the input
+/// names exactly one for that pod name), and so do its containers' and conditions' pod keys.
+fn namespace_listed_pods(
+    ev: &mut Evidence,
+    pods_before: usize,
+    containers_before: usize,
+    conditions_before: usize,
+) {
+    use std::collections::HashMap;
+    let mut namespaces: HashMap<String, Option<String>> = HashMap::new();
+    for p in &ev.pods[pods_before..] {
+        if let (Some(n), Some(ns)) = (&p.name, &p.namespace) {
+            namespaces
+                .entry(n.clone())
+                .and_modify(|known| {
+                    if known.as_deref() != Some(ns.as_str()) {
+                        *known = None;
+                    }
+                })
+                .or_insert_with(|| Some(ns.clone()));
+        }
+    }
+    let known = |name: &str| namespaces.get(name).cloned().flatten();
+    let mut renamed = false;
+    for p in &mut ev.pods[pods_before..] {
+        if p.namespace.is_none() {
+            if let Some(ns) = p.name.as_deref().and_then(known) {
+                p.namespace = Some(ns);
+                renamed = true;
+            }
+        }
+    }
+    if !renamed {
+        return;
+    }
+    for c in &mut ev.containers[containers_before..] {
+        if let Some(ns) = c
+            .pod
+            .as_deref()
+            .filter(|k| !k.contains('/'))
+            .and_then(known)
+        {
+            c.pod = c
+                .pod
+                .as_deref()
+                .and_then(|n| crate::evidence::pod_key(Some(&ns), n));
+        }
+    }
+    for c in &mut ev.pod_conditions[conditions_before..] {
+        if let Some(ns) = c
+            .pod
+            .as_deref()
+            .filter(|k| !k.contains('/'))
+            .and_then(known)
+        {
+            c.pod = c
+                .pod
+                .as_deref()
+                .and_then(|n| crate::evidence::pod_key(Some(&ns), n));
         }
     }
 }

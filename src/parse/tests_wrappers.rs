@@ -496,3 +496,29 @@ fn markdown_italics_around_a_table() {
     assert_eq!(unwrap_paste("* item one"), "* item one");
     assert_eq!(unwrap_paste("snake_case_"), "snake_case_");
 }
+
+// `kubectl get pod NAME` (no namespace column) and the same pod's describe in one paste
+// (https://github.com/kubernetes/kubernetes/issues/32682, corpus f86): one pod, not two; and
+// kubectl <= 1.4's `Terminating (expires <date>)`.
+#[test]
+fn listed_pod_takes_the_namespace_of_its_describe() {
+    let text = "kubectl get pod environment-slave-3377531c7fb89\nNAME                              READY     STATUS        RESTARTS   AGE\nenvironment-slave-3377531c7fb89   0/1       CrashLoopBackOff   3          5d\n\nName:                  environment-slave-3377531c7fb89\nNamespace:                 default\nStatus:                Terminating (expires Fri, 09 Sep 2016 00:34:02 +0100)\nIP:\n";
+    let (ev, _) = parse_text(text);
+    assert!(ev
+        .pods
+        .iter()
+        .all(|p| p.namespace.as_deref() == Some("default")));
+    assert_eq!(
+        ev.containers[0].pod.as_deref(),
+        Some("default/environment-slave-3377531c7fb89")
+    );
+    let d = ev.pods.iter().find(|p| p.deletion.is_some()).unwrap();
+    assert_eq!(
+        d.deletion,
+        Some(crate::evidence::When::Absolute(1_473_377_642))
+    );
+    // two namespaces for the name: the listed pod stays without one
+    let text = "NAME    READY   STATUS    RESTARTS   AGE\nweb-0   0/1     Pending   0          5m\n\nName:         web-0\nNamespace:    a\nStatus:       Pending\nIP:\n\nName:         web-0\nNamespace:    b\nStatus:       Pending\nIP:\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.pods[0].namespace, None);
+}

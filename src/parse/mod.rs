@@ -518,6 +518,9 @@ struct Cx<'a> {
     recent: Vec<(u64, String)>,
     /// Container failures already taken from messages (pod, container, reason, message).
     failures: std::collections::HashSet<(Option<String>, String, String, String)>,
+    /// The message the last free-text line started or continued (its line, its index in
+    /// `ev.messages`, whether that line ends as a hard wrap does): the next line may continue it.
+    wrap: Option<(u64, usize, bool)>,
 }
 
 /// Most free-text lines joined into one message.
@@ -574,7 +577,26 @@ impl Cx<'_> {
             }
         }
         self.keep(n, text, None, "free-text");
+        // A message hard-wrapped by a console or a mail (the line before ended with a space or a
+        // `:`/`,` and this one starts nothing new): the line continues that message.
+        if let Some((line, i, true)) = self.wrap {
+            if line + 1 == n && text::continues_message(text) {
+                if let Some(m) = self.ev.messages.get_mut(i) {
+                    if m.message.len() + text.len() < MAX_JOINED_LINE * 4 {
+                        m.message.push(' ');
+                        m.message.push_str(text.trim());
+                        self.wrap = Some((n, i, text::ends_wrapped(text)));
+                        return;
+                    }
+                }
+            }
+        }
+        self.wrap = None;
+        let pushed_before = self.ev.messages.len();
         let alone = self.message(n, text);
+        if alone && self.ev.messages.len() > pushed_before {
+            self.wrap = Some((n, pushed_before, text::ends_wrapped(text)));
+        }
         // A message wrapped over consecutive lines: offer it joined when the line alone was not
         // wanted.
         if self.recent.last().is_some_and(|(l, _)| *l + 1 != n) {
@@ -735,6 +757,7 @@ impl<'a> Parser<'a> {
                 lines: true,
                 recent: Vec::new(),
                 failures: Default::default(),
+                wrap: None,
             },
             state: State::Text,
             log: None,

@@ -748,6 +748,7 @@ pub fn api_object_to_evidence(
         lines: false,
         recent: Vec::new(),
         failures: Default::default(),
+        wrap: None,
     };
     let mut conv = Converter {
         loc: Locator::new("", 1),

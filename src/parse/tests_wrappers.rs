@@ -522,3 +522,34 @@ fn listed_pod_takes_the_namespace_of_its_describe() {
     let (ev, _) = parse_text(text);
     assert_eq!(ev.pods[0].namespace, None);
 }
+
+// A message hard-wrapped by a console copy (OpenShift's event view,
+// https://github.com/kubernetes-sigs/nfs-subdir-external-provisioner/issues/102, corpus f100): the
+// pieces are one message.
+#[test]
+fn hard_wrapped_messages_are_joined() {
+    let text = "MountVolume.SetUp failed for volume \"nfs-client-root\" : mount failed: exit status 32 Mounting command: \nsystemd-run Mounting arguments: --description=Kubernetes transient mount for \n/var/data/kubelet/pods/daa62ce4/volumes/kubernetes.io~nfs/nfs-client-root --scope -- \nmount -t nfs 10.254.0.1:/nfs-share/ /var/data/kubelet/pods/daa62ce4/volumes/kubernetes.io~nfs/nfs-client-root Output:\n Running scope as unit run-68677.scope. mount.nfs: Connection timed out\nnext thing\n";
+    let (ev, _) = parse_text(text);
+    let m = &ev.messages[0];
+    assert_eq!(m.reason.as_deref(), Some("FailedMount"));
+    assert!(m.message.starts_with("MountVolume.SetUp failed"));
+    assert!(
+        m.message.ends_with(
+            "Output: Running scope as unit run-68677.scope. mount.nfs: Connection timed out"
+        ),
+        "{}",
+        m.message
+    );
+    assert!(!m.message.contains("next thing"));
+    // a line that starts a message of its own is not a continuation
+    let text = "Unable to attach or mount volumes: unmounted volumes=[data], \nBack-off restarting failed container app in pod web-0_default(1)\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.messages.len(), 2);
+    // nor a line after one that ended a sentence
+    let text = "Liveness probe failed: HTTP probe failed with statuscode: 500\nsome other text\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(
+        ev.messages[0].message,
+        "Liveness probe failed: HTTP probe failed with statuscode: 500"
+    );
+}

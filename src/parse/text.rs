@@ -216,6 +216,33 @@ pub fn analyse(line: &str) -> Option<Analysed> {
     Some(a)
 }
 
+/// Whether a line ends as a hard wrap leaves it: a long line with the space the wrap was made at
+/// (not after a sentence's end), or after a `:`, `,`, `=`, `(` or `[` that the text goes on
+/// after.
+pub fn ends_wrapped(line: &str) -> bool {
+    let t = line.trim_end();
+    !t.is_empty()
+        && ((line.len() > t.len() && t.len() >= 40 && !t.ends_with('.'))
+            || t.ends_with([':', ',', '=', '(', '[']))
+}
+
+/// Whether a free-text line can be the continuation of a wrapped message: it starts nothing of its
+/// own (no journal, klog or logfmt header, no event type, no message template that names an
+/// event, not a command line).
+pub fn continues_message(line: &str) -> bool {
+    let t = line.trim();
+    if t.is_empty() || t.starts_with("Warning") || t.starts_with("Normal") {
+        return false;
+    }
+    if super::logs::prompt(line).is_some() {
+        return false;
+    }
+    match analyse(line) {
+        Some(a) => !a.journal && a.reason.is_none() && a.type_.is_none(),
+        None => false,
+    }
+}
+
 /// `Nov 23 10:00:00 node-1 kubelet[1234]: rest` (journalctl / syslog): the program and the rest.
 fn journald_prefix(line: &str) -> Option<(&str, &str)> {
     let b = line.as_bytes();

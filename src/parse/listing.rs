@@ -169,6 +169,44 @@ fn is_status(s: &str) -> bool {
 impl Listing {
     /// Cells of a pod row laid out as `[NAMESPACE] NAME READY STATUS RESTARTS AGE [wide...]`.
     fn pod_row(&self, line: &str) -> Option<PodRow> {
+        self.pod_row_cells(line)
+            .or_else(|| self.pod_row_with_message(line))
+    }
+
+    /// kubectl <= 1.7 printed a waiting reason that was a whole message in STATUS (`jenkins-1-g
+    /// 0/1  Couldn't find key options in Secret jenkins/jenkins  0  23m`): under a header without
+    /// `-o wide` columns, the cells are read from both ends and STATUS is what lies between.
+    fn pod_row_with_message(&self, line: &str) -> Option<PodRow> {
+        if !self.header || self.k9s || !self.wide.is_empty() {
+            return None;
+        }
+        let toks = tokens(line);
+        let i = usize::from(self.namespace);
+        if toks.len() < i + 6 {
+            return None;
+        }
+        let name = toks[i].text.strip_prefix("pod/").unwrap_or(toks[i].text);
+        let ready = ready_cell(toks[i + 1].text)?;
+        let n = toks.len();
+        super::time::parse_age(toks[n - 1].text)?;
+        let restarts = toks[n - 2].text.parse::<u32>().ok()?;
+        let status = line[toks[i + 2].start..toks[n - 3].end].trim();
+        if !is_name(name) || status.len() > 512 || !status.starts_with(|c: char| c.is_alphabetic())
+        {
+            return None;
+        }
+        Some(PodRow {
+            namespace: self.namespace.then(|| toks[0].text.to_string()),
+            name: name.to_string(),
+            ready,
+            status: status.to_string(),
+            restarts: Some(restarts),
+            node: None,
+        })
+    }
+
+    /// Cells of a pod row laid out as `[NAMESPACE] NAME READY STATUS RESTARTS AGE [wide...]`.
+    fn pod_row_cells(&self, line: &str) -> Option<PodRow> {
         let toks = tokens(line);
         let words: Vec<&str> = toks.iter().map(|t| t.text).collect();
         let mut i = 0;
@@ -408,6 +446,9 @@ fn status_facts(status: &str) -> RowFacts {
         s if is_waiting_reason(s) => (None, None, Some((kind, waiting(s)))),
         // Another reason kubelet or a runtime gave a waiting container.
         s if s.bytes().all(|b| b.is_ascii_alphanumeric()) => (None, None, Some((kind, waiting(s)))),
+        // kubelet <= 1.7 put the error itself in the waiting reason (`Couldn't find key options in
+        // Secret ns/name`, `Image: x is not ready on the node`).
+        s if s.contains(' ') => (None, None, Some((kind, waiting(s)))),
         _ => (None, None, None),
     }
 }

@@ -553,3 +553,24 @@ fn hard_wrapped_messages_are_joined() {
         "Liveness probe failed: HTTP probe failed with statuscode: 500"
     );
 }
+
+// kubectl 1.7 and older showed a waiting reason that was the error itself in STATUS
+// (https://github.com/GoogleCloudPlatform/continuous-deployment-on-kubernetes/issues/89, corpus
+// f127).
+#[test]
+fn get_pods_status_holding_a_message() {
+    let text = "NAME                       READY     STATUS                                                RESTARTS   AGE\njenkins-1477518649-gjvmk   0/1       Couldn't find key options in Secret jenkins/jenkins   0          23m\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["get-pods"]);
+    assert!(matches!(
+        &ev.containers[0].state,
+        Some(ContainerState::Waiting { reason: Some(r), .. }) if r == "Couldn't find key options in Secret jenkins/jenkins"
+    ));
+    let text = "NAMESPACE   NAME    READY     STATUS                                     RESTARTS   AGE\nci          web-0   0/1       Image: nginx:9 is not ready on the node   0          2m\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.pods[0].namespace.as_deref(), Some("ci"));
+    assert_eq!(ev.containers[0].restart_count, Some(0));
+    // headerless, such a line is not a row
+    let (ev, _) = parse_text("web-0   0/1   waiting for the db to come up   0   2m\n");
+    assert!(ev.containers.is_empty());
+}

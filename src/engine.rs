@@ -364,6 +364,11 @@ impl FieldMatcher {
         out
     }
 
+    /// Number of patterns.
+    fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
     fn is_match(&self, text: &str) -> bool {
         if let Some(set) = self.set() {
             return set.is_match(text);
@@ -468,6 +473,149 @@ pub struct Engine {
     /// The message regexes that are whole templates ([`MIN_TEMPLATE_LITERAL`]): what a line of
     /// free text with no reason must match to be kept as a message.
     templates: FieldMatcher,
+    /// Built on first use (big event pastes only), so start-up does not pay for it.
+    event_filter: std::sync::OnceLock<EventFilter>,
+}
+
+/// Which events some rule could match: every `event` leaf of every rule's `match` and
+/// `resolved_by` (placeholders standing for anything), as one regex set per field plus, per leaf,
+/// the patterns it needs. An event is wanted when some leaf has all its fields matched.
+struct EventFilter {
+    /// (field, its patterns): matched like the engine's fields (required-literal prefilter, each
+    /// pattern compiled when first needed, one combined set once asked often).
+    sets: Vec<(&'static str, FieldMatcher)>,
+    /// Per leaf: (position in `sets`, pattern index) of each field.
+    leaves: Vec<Vec<(usize, usize)>>,
+    /// (position in `sets`, pattern index) of a leaf's first field -> the leaves anchored there.
+    anchored: HashMap<(usize, usize), Vec<usize>>,
+    /// Some event leaf constrains no field: every event is wanted.
+    all: bool,
+}
+
+impl EventFilter {
+    fn new(rules: &[CompiledRule]) -> EventFilter {
+        fn walk(n: &MatchNode, templated: bool, out: &mut Vec<Vec<(&'static str, String)>>) {
+            match n {
+                MatchNode::All(v) | MatchNode::Any(v) => {
+                    v.iter().for_each(|c| walk(c, templated, out))
+                }
+                MatchNode::Not(c) => walk(c, templated, out),
+                MatchNode::Leaf(l) if l.source == Source::Event => out.push(
+                    l.fields
+                        .iter()
+                        .filter_map(|(f, p)| {
+                            let name = Source::Event.fields().iter().copied().find(|x| x == f)?;
+                            let src = if templated {
+                                crate::rules::fill_template(&p.source, &BTreeMap::new(), "(?s:.*)")
+                            } else {
+                                p.source.clone()
+                            };
+                            Some((name, src))
+                        })
+                        .collect(),
+                ),
+                MatchNode::Leaf(_) => {}
+            }
+        }
+        let mut raw: Vec<Vec<(&'static str, String)>> = Vec::new();
+        for cr in rules {
+            walk(&cr.rule.matcher, false, &mut raw);
+            if let Some(rb) = &cr.rule.resolved_by {
+                walk(&rb.after, true, &mut raw);
+                if let Some(u) = &rb.unless {
+                    walk(u, true, &mut raw);
+                }
+            }
+        }
+        let mut lists: Vec<(&'static str, Vec<String>)> = Vec::new();
+        let mut leaves = Vec::new();
+        let mut all = false;
+        for leaf in raw {
+            if leaf.is_empty() {
+                all = true;
+                continue;
+            }
+            let mut refs = Vec::new();
+            for (f, src) in leaf {
+                let fi = match lists.iter().position(|(n, _)| *n == f) {
+                    Some(i) => i,
+                    None => {
+                        lists.push((f, Vec::new()));
+                        lists.len() - 1
+                    }
+                };
+                let list = &mut lists[fi].1;
+                let pi = match list.iter().position(|x| *x == src) {
+                    Some(i) => i,
+                    None => {
+                        list.push(src);
+                        list.len() - 1
+                    }
+                };
+                refs.push((fi, pi));
+            }
+            leaves.push(refs);
+        }
+        let sets = lists
+            .iter()
+            .map(|(f, list)| (*f, FieldMatcher::new(list)))
+            .collect();
+        let mut anchored: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        for (i, refs) in leaves.iter().enumerate() {
+            if let Some(first) = refs.first() {
+                anchored.entry(*first).or_default().push(i);
+            }
+        }
+        EventFilter {
+            sets,
+            leaves,
+            anchored,
+            all,
+        }
+    }
+
+    fn wants(&self, e: &crate::evidence::Event) -> bool {
+        if self.all {
+            return true;
+        }
+        let hits: Vec<Vec<usize>> = self
+            .sets
+            .iter()
+            .map(|(f, set)| {
+                let mut v = set.matches(&event_field(e, f));
+                v.sort_unstable();
+                v
+            })
+            .collect();
+        hits.iter().enumerate().any(|(fi, list)| {
+            list.iter().any(|&p| {
+                self.anchored.get(&(fi, p)).is_some_and(|ls| {
+                    ls.iter().any(|&l| {
+                        self.leaves[l]
+                            .iter()
+                            .all(|(f, q)| hits[*f].binary_search(q).is_ok())
+                    })
+                })
+            })
+        })
+    }
+}
+
+/// One field of an event, as the rules see it.
+fn event_field<'a>(e: &'a crate::evidence::Event, field: &str) -> Cow<'a, str> {
+    fn o(s: &Option<String>) -> Cow<'_, str> {
+        Cow::Borrowed(s.as_deref().unwrap_or(""))
+    }
+    match field {
+        "type" => o(&e.type_),
+        "reason" => o(&e.reason),
+        "message" => Cow::Borrowed(e.message.as_str()),
+        "count" => Cow::Owned(e.count.map(|x| x.to_string()).unwrap_or_default()),
+        "object_kind" => o(&e.object_kind),
+        "object_name" => o(&e.object_name),
+        "source" => o(&e.source),
+        _ => Cow::Borrowed(""),
+    }
 }
 
 /// One quoted piece of evidence in a finding.
@@ -747,6 +895,7 @@ impl Engine {
             captures,
             log_wants_all,
             templates,
+            event_filter: std::sync::OnceLock::new(),
         })
     }
 
@@ -754,6 +903,14 @@ impl Engine {
     /// such lines are kept).
     pub fn wants_log_line(&self, text: &str) -> bool {
         self.log_wants_all || self.log_text.as_ref().is_some_and(|s| s.is_match(text))
+    }
+
+    /// Whether some rule could match this event (its `match` or `resolved_by`): what a big event
+    /// paste keeps (see [`crate::evidence::EVENTS_KEPT_UNFILTERED`]).
+    pub fn wants_event(&self, e: &crate::evidence::Event) -> bool {
+        self.event_filter
+            .get_or_init(|| EventFilter::new(&self.rules))
+            .wants(e)
     }
 
     /// The rule with this id.
@@ -908,19 +1065,7 @@ pub(crate) fn field_values<'a>(
         });
     }
     match source {
-        Source::Event => {
-            let e = &ev.events[i];
-            one(match field {
-                "type" => o(&e.type_),
-                "reason" => o(&e.reason),
-                "message" => Cow::Borrowed(e.message.as_str()),
-                "count" => n(e.count),
-                "object_kind" => o(&e.object_kind),
-                "object_name" => o(&e.object_name),
-                "source" => o(&e.source),
-                _ => Cow::Borrowed(""),
-            })
-        }
+        Source::Event => one(event_field(&ev.events[i], field)),
         Source::Container => {
             let c = &ev.containers[i];
             let waiting = match &c.state {
@@ -1078,7 +1223,8 @@ pub(crate) fn source_len(ev: &Evidence, s: Source) -> usize {
 struct Ctx<'a> {
     ev: &'a Evidence,
     captures: &'a [LazyRegex],
-    /// (source, field) -> per item index -> sorted matched pattern indices.
+    /// (source, field) -> per pattern index -> sorted indices of the items whose field it matched
+    /// (an inverted index: a leaf visits only the items its patterns matched, never every item).
     hits: HashMap<(Source, &'static str), Vec<Vec<usize>>>,
     newest: Option<i64>,
     /// Per message of `ev.messages`: false when structured evidence already carries the same
@@ -1090,18 +1236,21 @@ impl<'a> Ctx<'a> {
     fn new(ev: &'a Evidence, pf: &Prefilter, captures: &'a [LazyRegex]) -> Ctx<'a> {
         let mut hits = HashMap::new();
         for ((source, field), set) in &pf.sets {
-            let per_item: Vec<Vec<usize>> = (0..source_len(ev, *source))
-                .map(|i| {
-                    let mut m: Vec<usize> = Vec::new();
-                    for v in field_values(ev, (*source, i), field) {
-                        m.extend(set.matches(&v));
+            let mut postings: Vec<Vec<usize>> = vec![Vec::new(); set.len()];
+            for i in 0..source_len(ev, *source) {
+                for v in field_values(ev, (*source, i), field) {
+                    for m in set.matches(&v) {
+                        // Items are visited in order: a posting list stays sorted, and a pattern
+                        // matching several values of one item (labels) is listed once.
+                        if let Some(list) = postings.get_mut(m) {
+                            if list.last() != Some(&i) {
+                                list.push(i);
+                            }
+                        }
                     }
-                    m.sort_unstable();
-                    m.dedup();
-                    m
-                })
-                .collect();
-            hits.insert((*source, *field), per_item);
+                }
+            }
+            hits.insert((*source, *field), postings);
         }
         let mut structured: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for e in &ev.events {
@@ -1139,10 +1288,41 @@ impl<'a> Ctx<'a> {
     }
 
     fn hit(&self, leaf: &CLeaf, field: &'static str, idx: usize, i: usize) -> bool {
+        self.postings(leaf.source, field, idx)
+            .binary_search(&i)
+            .is_ok()
+    }
+
+    /// The items (sorted) whose `field` pattern `idx` matched.
+    fn postings(&self, source: Source, field: &'static str, idx: usize) -> &[usize] {
         self.hits
-            .get(&(leaf.source, field))
-            .and_then(|v| v.get(i))
-            .is_some_and(|m| m.binary_search(&idx).is_ok())
+            .get(&(source, field))
+            .and_then(|v| v.get(idx))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The only items a leaf can match, sorted; `None` when it may match any item (a leaf with no
+    /// field). Every item a leaf matches hits one of its fields that is required whatever the item:
+    /// a message field when the leaf has one (a message found in text must hit it, and an unnamed
+    /// container too), else a container field other than its name or image (an unnamed container
+    /// must hit one), else any field. The shortest such posting list is the candidate set.
+    fn candidates(&self, leaf: &CLeaf) -> Option<&[usize]> {
+        let identity = |f: &str| leaf.source == Source::Container && matches!(f, "name" | "image");
+        let required: Vec<usize> = if !leaf.msg_fields.is_empty() {
+            leaf.msg_fields.clone()
+        } else if leaf.fields.iter().any(|(f, _, _)| !identity(f)) {
+            (0..leaf.fields.len())
+                .filter(|&k| !identity(leaf.fields[k].0))
+                .collect()
+        } else {
+            (0..leaf.fields.len()).collect()
+        };
+        required
+            .iter()
+            .filter_map(|&k| leaf.fields.get(k))
+            .map(|(f, idx, _)| self.postings(leaf.source, f, *idx))
+            .min_by_key(|l| l.len())
     }
 
     /// Whether a leaf matches item `i` of its source. Items the input only partly describes match
@@ -1223,7 +1403,15 @@ impl<'a> Ctx<'a> {
         match n {
             CNode::Leaf(leaf) => {
                 let mut res = MatchResult::default();
-                for i in 0..source_len(self.ev, leaf.source) {
+                let every: Vec<usize>;
+                let candidates: &[usize] = match self.candidates(leaf) {
+                    Some(c) => c,
+                    None => {
+                        every = (0..source_len(self.ev, leaf.source)).collect();
+                        &every
+                    }
+                };
+                for &i in candidates {
                     if !self.leaf_matches_item(leaf, i) {
                         continue;
                     }
@@ -1791,6 +1979,46 @@ match:
         assert!(engine.wants_log_line("nginx: [emerg] bind() to 0.0.0.0:80 failed (98)"));
         assert!(engine.wants_log_line("still could not bind()"));
         assert!(!engine.wants_log_line("GET /healthz 200"));
+    }
+
+    #[test]
+    fn an_event_is_wanted_when_some_event_leaf_can_match_it() {
+        let engine = Engine::new(&rules(&[BIND, CRASH])).unwrap();
+        let ev = |reason: &str, message: &str| Event {
+            reason: Some(reason.into()),
+            message: message.into(),
+            ..Default::default()
+        };
+        assert!(engine.wants_event(&ev("BackOff", "Back-off restarting failed container web")));
+        // Every field of the leaf must match: the reason alone is not enough.
+        assert!(!engine.wants_event(&ev("BackOff", "Back-off pulling image \"x\"")));
+        assert!(!engine.wants_event(&ev("Scheduled", "Successfully assigned a/b to n1")));
+    }
+
+    #[test]
+    fn a_leaf_is_checked_only_against_the_items_its_patterns_matched() {
+        // Many events, one of them the crash: the finding quotes exactly that one, whatever its
+        // position, and a leaf's candidates are the posting list of its most selective field.
+        let engine = Engine::new(&rules(&[CRASH])).unwrap();
+        let mut ev = Evidence::new();
+        for i in 0..3000 {
+            ev.events.push(Event {
+                reason: Some(if i % 2 == 0 { "BackOff" } else { "Pulled" }.into()),
+                message: format!("Back-off pulling image \"img-{i}\""),
+                ..Default::default()
+            });
+        }
+        ev.events.insert(
+            1717,
+            Event {
+                reason: Some("BackOff".into()),
+                message: "Back-off restarting failed container web in pod web-1".into(),
+                ..Default::default()
+            },
+        );
+        let f = engine.evaluate(&ev);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].items, vec![(Source::Event, 1717)]);
     }
 
     fn message(text: &str, reason: Option<&str>, line: u64) -> crate::evidence::TextMessage {

@@ -39,7 +39,7 @@ use crate::evidence::{ContainerState, Evidence, When};
 use crate::rules::{fill_template, Affects, MatchNode, Severity, Source};
 use regex::Regex;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Why a finding is reported as history.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -101,7 +101,11 @@ pub fn apply(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
 
 fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
     // Item -> later items that resolve it.
+    let newest = ev.newest_absolute();
     let mut resolved: HashMap<ItemRef, Vec<ItemRef>> = HashMap::new();
+    // What each list of `resolved` holds, for constant-time repeats checks (a big event paste
+    // resolves thousands of items by thousands of others).
+    let mut seen: HashSet<(ItemRef, ItemRef)> = HashSet::new();
     for f in findings.iter() {
         let Some(rb) = engine.rule(&f.id).and_then(|r| r.resolved_by.as_ref()) else {
             continue;
@@ -121,10 +125,13 @@ fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
                     continue;
                 }
             }
-            if let Some(by) = after.eval(&|y| later(ev, y, x)).filter(|b| !b.is_empty()) {
+            if let Some(by) = after
+                .eval(&|y| later(ev, newest, y, x))
+                .filter(|b| !b.is_empty())
+            {
                 let e = resolved.entry(x).or_default();
                 for y in by {
-                    if !e.contains(&y) {
+                    if seen.insert((x, y)) {
                         e.push(y);
                     }
                 }
@@ -146,9 +153,10 @@ fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
             continue;
         }
         let mut by: Vec<ItemRef> = Vec::new();
+        let mut in_by: HashSet<ItemRef> = HashSet::new();
         for x in &failure {
             for y in &resolved[x] {
-                if !by.contains(y) {
+                if in_by.insert(*y) {
                     by.push(*y);
                 }
             }
@@ -299,12 +307,16 @@ fn node_item(ev: &Evidence, (s, i): ItemRef) -> bool {
 }
 
 /// Whether item `y` is later than item `x` (see the module documentation).
-fn later(ev: &Evidence, y: ItemRef, x: ItemRef) -> bool {
+/// `newest` is [`Evidence::newest_absolute`], computed once by the caller (it scans every event).
+fn later(ev: &Evidence, newest: Option<i64>, y: ItemRef, x: ItemRef) -> bool {
     match (y.0, x.0) {
         (Source::Event, Source::Event) => {
             let (ey, ex) = (&ev.events[y.1], &ev.events[x.1]);
             let age = |e: &crate::evidence::Event| {
-                e.last_seen.or(e.first_seen).and_then(|w| ev.age_of(w))
+                e.last_seen.or(e.first_seen).and_then(|w| match w {
+                    When::Age(a) => Some(a),
+                    When::Absolute(t) => newest.map(|n| (n - t).max(0) as u64),
+                })
             };
             match (age(ey), age(ex)) {
                 (Some(a), Some(b)) if a != b => a < b,

@@ -200,12 +200,18 @@ impl Texts {
         }
     }
 
-    pub fn read_from(&self, context: &str, server: &str, ns: &str, requests: usize) -> String {
+    pub fn read_from(&self, c: &crate::report::ClusterInfo) -> String {
+        let (context, server, ns, requests) = (&c.context, &c.server, &c.namespace, c.requests);
         if self.zh {
-            format!("读取自上下文 {context}（{server}），命名空间 {ns}：{requests} 个 GET 请求")
+            let repeated = match c.repeated_logs {
+                0 => String::new(),
+                n => format!("（{n} 个当前日志与上一次相同，只扫描一次）"),
+            };
+            format!("读取自上下文 {context}（{server}），命名空间 {ns}：{requests} 个 GET 请求{repeated}")
         } else {
             format!(
-                "Read from context {context} ({server}), namespace {ns}: {requests} GET requests"
+                "Read from context {context} ({server}), namespace {ns}: {}",
+                c.budget()
             )
         }
     }

@@ -45,12 +45,15 @@ impl LineFilter for Engine {
     fn wants_message(&self, text: &str, has_reason: bool) -> bool {
         Engine::wants_message(self, text, has_reason)
     }
+    fn wants_event(&self, e: &evidence::Event) -> bool {
+        Engine::wants_event(self, e)
+    }
 }
 
 /// Evaluate, rank and package one evidence set.
 pub fn diagnose(engine: &Engine, ev: &Evidence, inputs: Vec<InputSummary>) -> Diagnosis {
     // One pod on a known node: other nodes' conditions are not about it.
-    let focused = sweep::focus(ev);
+    let focused = evidence::focus(ev);
     let ev: &Evidence = &focused;
     let platform = platform::detect(ev);
     let mut findings = engine.evaluate_for(ev, platform.as_ref().and_then(|p| p.platform));

@@ -135,6 +135,8 @@ pub struct Gathered {
     pub server: String,
     /// API requests made.
     pub requests: usize,
+    /// Current logs identical to the previous log of their container, not scanned again.
+    pub repeated_logs: usize,
 }
 
 /// What a namespace sweep covers.
@@ -152,7 +154,14 @@ pub struct SweepTarget {
 /// The evidence of a sweep: one evidence set per unhealthy pod, plus counts.
 #[derive(Debug)]
 pub struct SweepGathered {
+    /// Per unhealthy pod; an unscheduled pod's evidence lacks the nodes (see
+    /// [`SweepGathered::evidence`], which adds them).
     pub unhealthy: Vec<Evidence>,
+    /// Every node's conditions and taints, for the unscheduled pods (the scheduler weighed every
+    /// node): kept once, not copied into each such pod.
+    pub all_nodes: Evidence,
+    /// Per entry of `unhealthy`: unscheduled (gets `all_nodes`).
+    pub unscheduled: Vec<bool>,
     pub total: usize,
     pub healthy: usize,
     /// `namespace/name` of each healthy pod (JUnit lists them as passing test cases).
@@ -162,6 +171,24 @@ pub struct SweepGathered {
     pub context: String,
     pub server: String,
     pub requests: usize,
+    /// Current logs identical to the previous log of their container, not scanned again.
+    pub repeated_logs: usize,
+}
+
+impl SweepGathered {
+    /// Each unhealthy pod's whole evidence, an unscheduled pod's with every node added: built one
+    /// pod at a time, so the nodes are held once however many pods are pending.
+    pub fn evidence(&self) -> impl Iterator<Item = std::borrow::Cow<'_, Evidence>> {
+        self.unhealthy.iter().enumerate().map(|(i, ev)| {
+            if self.unscheduled.get(i).copied().unwrap_or(false) && !self.all_nodes.is_empty() {
+                let mut e = ev.clone();
+                e.merge(self.all_nodes.clone());
+                std::borrow::Cow::Owned(e)
+            } else {
+                std::borrow::Cow::Borrowed(ev)
+            }
+        })
+    }
 }
 
 /// What a sweep is doing, for a progress display.
@@ -584,10 +611,15 @@ impl Cluster {
                 ),
             }
         }
-        for ((container, previous), res) in wanted.iter().zip(logs) {
-            requests += 1;
-            self.add_log(&mut ev, ns, &target.name, container, *previous, res, filter);
+        let mut logs: Vec<_> = wanted.iter().cloned().zip(logs).collect();
+        // Every log was requested, the repeated ones included.
+        requests += logs.len();
+        let same = same_as_previous(&mut logs);
+        let repeated_logs = same.len();
+        for ((container, previous), res) in logs {
+            self.add_log(&mut ev, ns, &target.name, &container, previous, res, filter);
         }
+
         if let Some(c) = &target.container {
             ev.events.retain(|e| {
                 // Keep pod-level events and those that name this container (`spec.containers{web}`).
@@ -600,12 +632,15 @@ impl Cluster {
             context: self.context.clone(),
             server: self.server.clone(),
             requests,
+            repeated_logs,
         })
     }
 
-    /// Diagnose every pod in scope with a bounded number of requests: the pod list (paginated), one
-    /// event list (namespace or all), one node-event list, one node list, and logs only for failing
-    /// containers of unhealthy pods, `concurrency` at a time. Healthy pods are counted only.
+    /// Diagnose every pod in scope with a bounded number of requests: the pod list, the event list
+    /// (namespace or all), the node-event list and the node list, each paged by [`LIST_PAGE`], and
+    /// logs only for failing containers of unhealthy pods, `concurrency` at a time. Pod pages are
+    /// classified as they arrive: healthy pods are counted and dropped, so memory grows with the
+    /// unhealthy pods, not with the cluster.
     pub async fn sweep(
         &self,
         target: &SweepTarget,
@@ -617,9 +652,25 @@ impl Cluster {
             Some(n) => Api::namespaced(self.client.clone(), n),
             None => Api::all(self.client.clone()),
         };
-        // Round trip 1 (plus pages): every pod in scope.
-        let (pods, pages) = match self.list_pods_with(&pods_api, target, progress).await {
-            Ok(x) => x,
+        // Round trip 1 (plus pages): every pod in scope, each page classified as it arrives so
+        // that only unhealthy pods are kept (healthy ones are counted).
+        let now = chrono::Utc::now().timestamp();
+        let mut kept = Classified::default();
+        let base = pod_list_params(target);
+        let listed = self
+            .list_each_with(
+                &pods_api,
+                &base,
+                |page| {
+                    if let Some(p) = progress {
+                        p(Phase::ListingPods { page });
+                    }
+                },
+                |page: Vec<Pod>| kept.add(page, now),
+            )
+            .await;
+        let pages = match listed {
+            Ok(pages) => pages,
             Err(f) => {
                 if let Some(e) = self.connection_error(&f) {
                     return Err(e);
@@ -636,12 +687,12 @@ impl Cluster {
                 });
             }
         };
-        if pods.is_empty() {
+        if kept.total == 0 {
             if let Some(n) = &ns {
                 self.check_namespace(n).await?;
             }
         }
-        self.sweep_pods(pods, ns, pages, target, filter, progress)
+        self.sweep_classified(kept, ns, pages, target, filter, progress)
             .await
     }
 
@@ -655,37 +706,38 @@ impl Cluster {
         filter: &dyn LineFilter,
         progress: Option<Progress<'_>>,
     ) -> Result<SweepGathered, LiveError> {
+        let mut kept = Classified::default();
+        kept.add(pods, chrono::Utc::now().timestamp());
+        self.sweep_classified(kept, ns, pages, target, filter, progress)
+            .await
+    }
+
+    /// The rest of a sweep once its pods are classified: events, nodes and logs of the unhealthy
+    /// ones. Event and node lists are read page by page; an event or node is turned into evidence
+    /// only when an unhealthy pod needs it, found by index (pod uid, node name), never by scanning.
+    async fn sweep_classified(
+        &self,
+        kept: Classified,
+        ns: Option<String>,
+        pages: usize,
+        target: &SweepTarget,
+        filter: &dyn LineFilter,
+        progress: Option<Progress<'_>>,
+    ) -> Result<SweepGathered, LiveError> {
         let mut requests = pages;
-        let total = pods.len();
-        let now = chrono::Utc::now().timestamp();
-        let mut unhealthy: Vec<(Pod, Evidence)> = Vec::new();
-        let mut healthy = 0;
-        let mut healthy_names = Vec::new();
-        for pod in pods {
-            let name = pod.metadata.name.clone().unwrap_or_default();
-            let pns = pod.metadata.namespace.clone().unwrap_or_default();
-            let mut ev = Evidence::new();
-            api_object_to_evidence(
-                &serde_json::to_value(&pod).unwrap_or_default(),
-                &format!("pod {pns}/{name}"),
-                &mut ev,
-            );
-            age_deletions(&mut ev);
-            let is_ok = ev
-                .pods
-                .first()
-                .is_some_and(|p| crate::sweep::is_healthy(p, &ev, now));
-            if is_ok {
-                healthy += 1;
-                healthy_names.push(format!("{pns}/{name}"));
-            } else {
-                unhealthy.push((pod, ev));
-            }
-        }
+        let Classified {
+            total,
+            healthy,
+            healthy_names,
+            mut unhealthy,
+        } = kept;
+        let mut all_nodes = Evidence::new();
         let mut sweep_nc = Evidence::new();
         if unhealthy.is_empty() {
             return Ok(SweepGathered {
                 unhealthy: Vec::new(),
+                all_nodes,
+                unscheduled: Vec::new(),
                 total,
                 healthy,
                 healthy_names,
@@ -694,10 +746,27 @@ impl Cluster {
                 context: self.context.clone(),
                 server: self.server.clone(),
                 requests,
+                repeated_logs: 0,
             });
         }
+        // Indexes for the joins: pod uid -> pod; node -> pods scheduled there.
+        let by_uid: std::collections::HashMap<String, usize> = unhealthy
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| !k.uid.is_empty())
+            .map(|(i, k)| (k.uid.clone(), i))
+            .collect();
+        let mut by_node: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        let mut any_unscheduled = false;
+        for (i, k) in unhealthy.iter().enumerate() {
+            match &k.node {
+                Some(n) => by_node.entry(n.clone()).or_default().push(i),
+                None => any_unscheduled = true,
+            }
+        }
 
-        // Round trip 2: events, node events, nodes — once for the whole sweep.
+        // Round trip 2: events, node events, nodes — once for the whole sweep, paginated.
         let events_api: Api<Event> = match &ns {
             Some(n) => Api::namespaced(self.client.clone(), n),
             None => Api::all(self.client.clone()),
@@ -708,23 +777,79 @@ impl Cluster {
         if let Some(p) = progress {
             p(Phase::ListingEvents);
         }
+        // Matching events, in list order: (pod index or node name, the event as evidence).
+        let mut pod_events: Vec<(Joined, Evidence)> = Vec::new();
+        let mut node_events_kept: Vec<(Joined, Evidence)> = Vec::new();
+        // Nodes some unhealthy pod needs, in list order, as evidence.
+        let mut node_ev: Vec<(String, Evidence)> = Vec::new();
+        let join_event = |e: &Event, out: &mut Vec<(Joined, Evidence)>| {
+            let io = &e.involved_object;
+            let target = match io.uid.as_deref().and_then(|u| by_uid.get(u)) {
+                Some(&i) => Joined::Pod(i),
+                None if io.kind.as_deref() == Some("Node") => match io.name.as_deref() {
+                    Some(n) if by_node.contains_key(n) => Joined::Node(n.to_string()),
+                    _ => return,
+                },
+                None => return,
+            };
+            let input = match &target {
+                Joined::Pod(i) => {
+                    let k = &unhealthy[*i];
+                    format!("events of pod {}/{}", k.ns, k.name)
+                }
+                Joined::Node(n) => format!("events of node {n}"),
+            };
+            let mut one = Evidence::new();
+            api_object_to_evidence(
+                &serde_json::to_value(e).unwrap_or_default(),
+                &input,
+                &mut one,
+            );
+            out.push((target, one));
+        };
+        let all_params = ListParams::default();
         let (events, node_events, nodes) = tokio::join!(
-            async { self.call(events_api.list(&ListParams::default())).await },
+            self.list_each(&events_api, &all_params, |page: Vec<Event>| {
+                page.iter().for_each(|e| join_event(e, &mut pod_events))
+            }),
             async {
                 if need_node_events {
                     let lp = ListParams::default().fields("involvedObject.kind=Node");
-                    Some(self.call(events_all.list(&lp)).await)
+                    Some(
+                        self.list_each(&events_all, &lp, |page: Vec<Event>| {
+                            page.iter()
+                                .for_each(|e| join_event(e, &mut node_events_kept))
+                        })
+                        .await,
+                    )
                 } else {
                     None
                 }
             },
-            async { self.call(nodes_api.list(&ListParams::default())).await },
+            self.list_each(&nodes_api, &all_params, |page: Vec<Node>| {
+                for n in page {
+                    let Some(name) = n.metadata.name.clone() else {
+                        continue;
+                    };
+                    // A scheduled pod gets its node; an unscheduled one every node (their taints
+                    // and conditions are what the scheduler weighed).
+                    if !any_unscheduled && !by_node.contains_key(name.as_str()) {
+                        continue;
+                    }
+                    let mut one = Evidence::new();
+                    api_object_to_evidence(
+                        &serde_json::to_value(&n).unwrap_or_default(),
+                        &format!("node {name}"),
+                        &mut one,
+                    );
+                    node_ev.push((name, one));
+                }
+            }),
         );
-        requests += 2 + usize::from(need_node_events);
-        let mut all_events: Vec<Event> = Vec::new();
         match events {
-            Ok(l) => all_events.extend(l.items),
+            Ok(p) => requests += p,
             Err(f) => {
+                requests += 1;
                 let perm = match &ns {
                     Some(n) => format!("list events in namespace \"{n}\""),
                     None => "list events (cluster scope)".to_string(),
@@ -733,74 +858,73 @@ impl Cluster {
             }
         }
         match node_events {
-            Some(Ok(l)) => all_events.extend(l.items),
-            Some(Err(f)) => self.degrade(
-                &mut sweep_nc,
-                &f,
-                "events of the nodes",
-                "list events (cluster scope)",
-            ),
+            Some(Ok(p)) => requests += p,
+            Some(Err(f)) => {
+                requests += 1;
+                self.degrade(
+                    &mut sweep_nc,
+                    &f,
+                    "events of the nodes",
+                    "list events (cluster scope)",
+                )
+            }
             None => {}
         }
-        let nodes: Vec<Node> = match nodes {
-            Ok(l) => l.items,
+        match nodes {
+            Ok(p) => requests += p,
             Err(f) => {
+                requests += 1;
+                node_ev.clear();
                 self.degrade(
                     &mut sweep_nc,
                     &f,
                     "conditions and taints of the nodes",
                     "list nodes (cluster scope)",
                 );
-                Vec::new()
             }
-        };
-
-        // Attach events and nodes to each unhealthy pod.
-        for (pod, ev) in unhealthy.iter_mut() {
-            let uid = pod.metadata.uid.clone().unwrap_or_default();
-            let name = pod.metadata.name.clone().unwrap_or_default();
-            let pns = pod.metadata.namespace.clone().unwrap_or_default();
-            let node_name = pod.spec.as_ref().and_then(|s| s.node_name.clone());
-            for e in &all_events {
-                let io = &e.involved_object;
-                let about_pod = io.uid.as_deref() == Some(uid.as_str()) && !uid.is_empty();
-                let about_node = io.kind.as_deref() == Some("Node")
-                    && node_name.is_some()
-                    && io.name == node_name;
-                if about_pod || about_node {
-                    let input = if about_pod {
-                        format!("events of pod {pns}/{name}")
-                    } else {
-                        format!("events of node {}", node_name.as_deref().unwrap_or("?"))
-                    };
-                    api_object_to_evidence(
-                        &serde_json::to_value(e).unwrap_or_default(),
-                        &input,
-                        ev,
-                    );
+        }
+        drop(by_uid);
+        // Attach events (in list order) and then nodes to each unhealthy pod.
+        for (to, one) in pod_events.into_iter().chain(node_events_kept) {
+            match to {
+                Joined::Pod(i) => unhealthy[i].ev.merge(one),
+                Joined::Node(n) => {
+                    for &i in by_node.get(n.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+                        unhealthy[i].ev.merge(one.clone());
+                    }
                 }
             }
-            for n in &nodes {
-                let nn = n.metadata.name.clone();
-                // A scheduled pod gets its node; an unscheduled one every node (their taints and
-                // conditions are what the scheduler weighed).
-                if node_name.is_none() || nn == node_name {
-                    api_object_to_evidence(
-                        &serde_json::to_value(n).unwrap_or_default(),
-                        &format!("node {}", nn.as_deref().unwrap_or("?")),
-                        ev,
-                    );
-                }
+        }
+        let node_at: std::collections::HashMap<&str, usize> = node_ev
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| (n.as_str(), i))
+            .collect();
+        let scheduled: Vec<(usize, Option<String>)> = unhealthy
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (i, k.node.clone()))
+            .collect();
+        drop(by_node);
+        // A scheduled pod gets its node; the unscheduled ones get every node, held once for all of
+        // them (see `SweepGathered::evidence`).
+        for (i, node) in scheduled {
+            if let Some(&at) = node.as_deref().and_then(|n| node_at.get(n)) {
+                unhealthy[i].ev.merge(node_ev[at].1.clone());
+            }
+        }
+        drop(node_at);
+        if any_unscheduled {
+            for (_, one) in node_ev {
+                all_nodes.merge(one);
             }
         }
 
         // Round trip 3: logs of failing containers, bounded concurrency.
         let mut jobs: Vec<(usize, String, String, String, bool)> = Vec::new();
-        for (i, (pod, ev)) in unhealthy.iter().enumerate() {
-            let name = pod.metadata.name.clone().unwrap_or_default();
-            let pns = pod.metadata.namespace.clone().unwrap_or_default();
-            for (c, previous) in logs_to_fetch(ev, None) {
-                jobs.push((i, pns.clone(), name.clone(), c, previous));
+        for (i, k) in unhealthy.iter().enumerate() {
+            for (c, previous) in logs_to_fetch(&k.ev, None) {
+                jobs.push((i, k.ns.clone(), k.name.clone(), c, previous));
             }
         }
         let total_jobs = jobs.len() as u64;
@@ -841,12 +965,27 @@ impl Cluster {
         requests += results.len();
         let mut results = results;
         results.sort_by(|a, b| (a.0, &a.3, a.4).cmp(&(b.0, &b.3, b.4)));
-        for (i, pns, name, container, previous, res) in results {
-            let ev = &mut unhealthy[i].1;
-            self.add_log(ev, &pns, &name, &container, previous, res, filter);
+        // Per pod: its logs, the current ones identical to the previous ones scanned once.
+        let mut repeated_logs = 0;
+        let mut results = results.into_iter().peekable();
+        while let Some(first) = results.next() {
+            let (i, pns, name) = (first.0, first.1, first.2);
+            let mut logs = vec![((first.3, first.4), first.5)];
+            while let Some(r) = results.next_if(|r| r.0 == i) {
+                logs.push(((r.3, r.4), r.5));
+            }
+            let same = same_as_previous(&mut logs);
+            let ev = &mut unhealthy[i].ev;
+            for ((container, previous), res) in logs {
+                self.add_log(ev, &pns, &name, &container, previous, res, filter);
+            }
+            repeated_logs += same.len();
         }
+        let unscheduled = unhealthy.iter().map(|k| k.node.is_none()).collect();
         Ok(SweepGathered {
-            unhealthy: unhealthy.into_iter().map(|(_, e)| e).collect(),
+            unhealthy: unhealthy.into_iter().map(|k| k.ev).collect(),
+            all_nodes,
+            unscheduled,
             total,
             healthy,
             healthy_names,
@@ -855,7 +994,53 @@ impl Cluster {
             context: self.context.clone(),
             server: self.server.clone(),
             requests,
+            repeated_logs,
         })
+    }
+
+    /// Every object of a list, [`LIST_PAGE`] per request following `continue` tokens, each page
+    /// handed to `page` as it arrives (and dropped after): memory holds one page, whatever the size
+    /// of the cluster. Returns the number of requests made.
+    pub(crate) async fn list_each<K>(
+        &self,
+        api: &Api<K>,
+        base: &ListParams,
+        page: impl FnMut(Vec<K>),
+    ) -> Result<usize, Failure>
+    where
+        K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    {
+        self.list_each_with(api, base, |_| {}, page).await
+    }
+
+    /// [`Cluster::list_each`], calling `before` with the 1-based page number before each request
+    /// (for a progress display).
+    pub(crate) async fn list_each_with<K>(
+        &self,
+        api: &Api<K>,
+        base: &ListParams,
+        mut before: impl FnMut(usize),
+        mut page: impl FnMut(Vec<K>),
+    ) -> Result<usize, Failure>
+    where
+        K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    {
+        let mut pages = 0;
+        let mut token: Option<String> = None;
+        loop {
+            let mut lp = base.clone().limit(LIST_PAGE);
+            if let Some(t) = &token {
+                lp = lp.continue_token(t);
+            }
+            pages += 1;
+            before(pages);
+            let list = self.call(api.list(&lp)).await?;
+            token = list.metadata.continue_.clone().filter(|t| !t.is_empty());
+            page(list.items);
+            if token.is_none() {
+                return Ok(pages);
+            }
+        }
     }
 
     /// When a namespace turned out empty: is it there at all? A namespace that does not exist is an
@@ -975,30 +1160,19 @@ impl Cluster {
         progress: Option<Progress<'_>>,
     ) -> Result<(Vec<Pod>, usize), Failure> {
         let mut pods = Vec::new();
-        let mut pages = 0;
-        let mut token: Option<String> = None;
-        loop {
-            let mut lp = ListParams::default().limit(500);
-            if let Some(l) = &target.label_selector {
-                lp = lp.labels(l);
-            }
-            if let Some(f) = &target.field_selector {
-                lp = lp.fields(f);
-            }
-            if let Some(t) = &token {
-                lp = lp.continue_token(t);
-            }
-            pages += 1;
-            if let Some(p) = progress {
-                p(Phase::ListingPods { page: pages });
-            }
-            let page = self.call(api.list(&lp)).await?;
-            token = page.metadata.continue_.clone().filter(|t| !t.is_empty());
-            pods.extend(page.items);
-            if token.is_none() {
-                return Ok((pods, pages));
-            }
-        }
+        let pages = self
+            .list_each_with(
+                api,
+                &pod_list_params(target),
+                |page| {
+                    if let Some(p) = progress {
+                        p(Phase::ListingPods { page });
+                    }
+                },
+                |page| pods.extend(page),
+            )
+            .await?;
+        Ok((pods, pages))
     }
 
     /// Add one fetched log (or the reason it could not be fetched) to a pod's evidence.
@@ -1123,6 +1297,108 @@ impl Cluster {
         out.sort();
         out.truncate(5);
         out
+    }
+}
+
+/// A fetched log: (container, previous) and the text (or why it could not be fetched).
+type FetchedLog = ((String, bool), Result<(String, bool), Failure>);
+
+/// A crash-looping container's current log is its last run's, the same text as `--previous`
+/// (kubelet serves the most recent terminated instance while the container waits to restart): the
+/// two are fetched concurrently, and a current log identical to the previous one is dropped so its
+/// lines are scanned once. Returns the containers whose current log was dropped.
+fn same_as_previous(logs: &mut Vec<FetchedLog>) -> Vec<String> {
+    let previous: std::collections::HashMap<&str, &str> = logs
+        .iter()
+        .filter_map(|((c, p), r)| match r {
+            Ok((text, _)) if *p && !text.is_empty() => Some((c.as_str(), text.as_str())),
+            _ => None,
+        })
+        .collect();
+    let same: Vec<String> = logs
+        .iter()
+        .filter_map(|((c, p), r)| match r {
+            Ok((text, _)) if !*p && previous.get(c.as_str()) == Some(&text.as_str()) => {
+                Some(c.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    logs.retain(|((c, p), _)| *p || !same.contains(c));
+    same
+}
+
+/// Objects per list request (`limit`), as kubectl uses for its own lists.
+pub const LIST_PAGE: u32 = 500;
+
+/// The pod list of a sweep: its label and field selectors.
+fn pod_list_params(target: &SweepTarget) -> ListParams {
+    let mut lp = ListParams::default();
+    if let Some(l) = &target.label_selector {
+        lp = lp.labels(l);
+    }
+    if let Some(f) = &target.field_selector {
+        lp = lp.fields(f);
+    }
+    lp
+}
+
+/// What an event of a sweep is joined to: an unhealthy pod (by uid) or every unhealthy pod on a
+/// node.
+enum Joined {
+    Pod(usize),
+    Node(String),
+}
+
+/// An unhealthy pod kept by a sweep: its identity for the joins, and its evidence so far.
+struct Kept {
+    uid: String,
+    name: String,
+    ns: String,
+    node: Option<String>,
+    ev: Evidence,
+}
+
+/// Pods of a sweep, classified page by page: healthy ones only counted.
+#[derive(Default)]
+struct Classified {
+    total: usize,
+    healthy: usize,
+    /// `namespace/name` of each healthy pod (JUnit lists them as passing test cases).
+    healthy_names: Vec<String>,
+    unhealthy: Vec<Kept>,
+}
+
+impl Classified {
+    fn add(&mut self, page: Vec<Pod>, now: i64) {
+        for pod in page {
+            self.total += 1;
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            let ns = pod.metadata.namespace.clone().unwrap_or_default();
+            let mut ev = Evidence::new();
+            api_object_to_evidence(
+                &serde_json::to_value(&pod).unwrap_or_default(),
+                &format!("pod {ns}/{name}"),
+                &mut ev,
+            );
+            age_deletions(&mut ev);
+            let is_ok = ev
+                .pods
+                .first()
+                .is_some_and(|p| crate::sweep::is_healthy(p, &ev, now));
+            if is_ok {
+                self.healthy += 1;
+                self.healthy_names.push(format!("{ns}/{name}"));
+                continue;
+            }
+            self.unhealthy.push(Kept {
+                uid: pod.metadata.uid.clone().unwrap_or_default(),
+                node: pod.spec.as_ref().and_then(|s| s.node_name.clone()),
+                name,
+                ns,
+                ev,
+            });
+        }
     }
 }
 
@@ -1254,6 +1530,32 @@ pub fn parse_timeout(s: &str) -> Result<Option<Duration>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_current_log_identical_to_the_previous_one_is_scanned_once() {
+        let ok = |t: &str| Ok((t.to_string(), false));
+        let mut logs: Vec<FetchedLog> = vec![
+            (("web".into(), false), ok("boom\n")),
+            (("web".into(), true), ok("boom\n")),
+            (("side".into(), false), ok("new run\n")),
+            (("side".into(), true), ok("old run\n")),
+            (("init".into(), false), ok("")),
+            (("init".into(), true), ok("")),
+        ];
+        let same = same_as_previous(&mut logs);
+        assert_eq!(same, ["web"]);
+        let kept: Vec<(&str, bool)> = logs.iter().map(|((c, p), _)| (c.as_str(), *p)).collect();
+        assert_eq!(
+            kept,
+            [
+                ("web", true),
+                ("side", false),
+                ("side", true),
+                ("init", false),
+                ("init", true)
+            ]
+        );
+    }
 
     #[test]
     fn request_timeout_accepts_kubectl_forms() {

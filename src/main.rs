@@ -274,7 +274,7 @@ enum Command {
     ///
     /// Unhealthy: not Running and Ready, restarting within the last hour, or failed; a Succeeded Job
     /// pod is not a failure. Pods are grouped by their own top current cause (not by history, nor by
-    /// a node condition that cannot affect them); healthy pods are counted, not listed. API cost: the pod list (paginated), one event list, one node-event list, one node list,
+    /// a node condition that cannot affect them); healthy pods are counted, not listed. API cost: the pod, event, node-event and node lists, each paged by 500,
     /// and logs of failing containers only, --concurrency at a time.
     #[command(after_help = NAMESPACE_HELP, visible_alias = "ns", alias = "namespaces")]
     Namespace {
@@ -727,6 +727,7 @@ async fn diagnose_live_pod(
         namespace: g.namespace,
         server: g.server,
         requests: g.requests,
+        repeated_logs: g.repeated_logs,
     });
     Ok(d)
 }
@@ -841,9 +842,8 @@ async fn workload_live(
     }
     let mut pods: Vec<Diagnosis> = g
         .pods
-        .unhealthy
-        .iter()
-        .map(|ev| diagnose(engine, ev, Vec::new()))
+        .evidence()
+        .map(|ev| diagnose(engine, &ev, Vec::new()))
         .collect();
     let ns = g.pods.namespace.clone();
     let mut controller = diagnose(engine, &g.controller, Vec::new());
@@ -873,6 +873,7 @@ async fn workload_live(
         namespace: ns.unwrap_or_default(),
         server: g.pods.server,
         requests: g.pods.requests,
+        repeated_logs: g.pods.repeated_logs,
     });
     Ok(r)
 }

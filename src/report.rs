@@ -45,7 +45,7 @@ impl Subject {
 }
 
 /// Where a live diagnosis read its evidence.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterInfo {
     pub context: String,
@@ -53,6 +53,28 @@ pub struct ClusterInfo {
     pub server: String,
     /// API requests made (all GET).
     pub requests: usize,
+    /// Current logs fetched but not scanned: the same text as the container's previous log (a
+    /// crash-looping container), whose lines were scanned once.
+    #[serde(skip_serializing_if = "is_zero_usize")]
+    pub repeated_logs: usize,
+}
+
+fn is_zero_usize(n: &usize) -> bool {
+    *n == 0
+}
+
+impl ClusterInfo {
+    /// `6 GET requests`, and the repeated logs when there were any.
+    pub fn budget(&self) -> String {
+        match self.repeated_logs {
+            0 => format!("{} GET requests", self.requests),
+            n => format!(
+                "{} GET requests ({n} current log{} identical to the previous one, scanned once)",
+                self.requests,
+                if n == 1 { "" } else { "s" }
+            ),
+        }
+    }
 }
 
 /// A complete, ranked diagnosis ready to render.
@@ -261,12 +283,7 @@ impl Diagnosis {
         if let Some(c) = &self.cluster {
             out.push_str(&paint(
                 opts.color,
-                &para(&escape_terminal(&t.read_from(
-                    &c.context,
-                    &c.server,
-                    &c.namespace,
-                    c.requests,
-                ))),
+                &para(&escape_terminal(&t.read_from(c))),
                 colored::Colorize::dimmed,
             ));
         }

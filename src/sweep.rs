@@ -7,6 +7,8 @@
 //! renderers in `crate::report` and `crate::formats` print it.
 
 use crate::evidence::{ContainerState, Evidence, NotChecked, PodInfo};
+// Moved to the evidence module (issue 11); re-exported for existing callers.
+pub use crate::evidence::{focus, named_pods, split_by_pod};
 use crate::report::{ClusterInfo, Diagnosis};
 use crate::rules::Severity;
 use serde::Serialize;
@@ -132,150 +134,6 @@ pub fn pod_key(d: &Diagnosis) -> String {
         ),
         None => "-/-".to_string(),
     }
-}
-
-/// Split evidence that names several pods (a dump, a multi-pod paste) into one evidence set per pod.
-///
-/// Items that name their pod (container statuses, pod conditions, logs under a header) go to it;
-/// events go to the pod they are about (by name); a node's conditions, taints and events go to the
-/// pods on that node (to every pod when the node is not known). Items that name no pod go to the
-/// pod when there is exactly one, and otherwise into a last set with no pod (the caller reports it as
-/// unattributed input rather than guessing). With no pod at all, the evidence is returned whole.
-pub fn split_by_pod(ev: &Evidence) -> Vec<Evidence> {
-    let mut pods: Vec<&PodInfo> = Vec::new();
-    for p in &ev.pods {
-        if p.name.is_some() && !pods.iter().any(|q| q.key() == p.key()) {
-            pods.push(p);
-        }
-    }
-    if pods.len() <= 1 {
-        return vec![focus(ev).into_owned()];
-    }
-    let matches = |item_pod: &Option<String>, p: &PodInfo| -> bool {
-        match item_pod {
-            Some(k) => Some(k.clone()) == p.key() || Some(k.as_str()) == p.name.as_deref(),
-            None => false,
-        }
-    };
-    let on_node = |node: &Option<String>, p: &PodInfo| match node {
-        Some(n) => p.node_name.as_deref() == Some(n.as_str()) || p.node_name.is_none(),
-        None => true,
-    };
-    let mut out: Vec<Evidence> = Vec::new();
-    let mut rest = Evidence::new();
-    for p in &pods {
-        let mut e = Evidence::new();
-        e.pods.push((*p).clone());
-        e.pod_conditions = ev
-            .pod_conditions
-            .iter()
-            .filter(|c| matches(&c.pod, p))
-            .cloned()
-            .collect();
-        e.containers = ev
-            .containers
-            .iter()
-            .filter(|c| matches(&c.pod, p))
-            .cloned()
-            .collect();
-        e.ports = ev
-            .ports
-            .iter()
-            .filter(|c| matches(&c.pod, p))
-            .cloned()
-            .collect();
-        e.events = ev
-            .events
-            .iter()
-            .filter(|x| match x.object_kind.as_deref() {
-                Some("Node") => on_node(&x.object_name, p),
-                Some("Pod") | None => x.object_name.is_some() && x.object_name == p.name,
-                Some(_) => false,
-            })
-            .cloned()
-            .collect();
-        e.node_conditions = ev
-            .node_conditions
-            .iter()
-            .filter(|c| on_node(&c.node, p))
-            .cloned()
-            .collect();
-        e.taints = ev
-            .taints
-            .iter()
-            .filter(|t| on_node(&t.node, p))
-            .cloned()
-            .collect();
-        for l in ev.logs.iter().filter(|l| matches(&l.pod, p)) {
-            e.push_log(l.clone());
-        }
-        e.not_checked = ev.not_checked.clone();
-        out.push(e);
-    }
-    rest.pod_conditions = ev
-        .pod_conditions
-        .iter()
-        .filter(|c| c.pod.is_none())
-        .cloned()
-        .collect();
-    rest.containers = ev
-        .containers
-        .iter()
-        .filter(|c| c.pod.is_none())
-        .cloned()
-        .collect();
-    rest.events = ev
-        .events
-        .iter()
-        .filter(|x| {
-            !matches!(x.object_kind.as_deref(), Some("Node"))
-                && !pods
-                    .iter()
-                    .any(|p| x.object_name.is_some() && x.object_name == p.name)
-        })
-        .cloned()
-        .collect();
-    for l in ev
-        .logs
-        .iter()
-        .filter(|l| !pods.iter().any(|p| matches(&l.pod, p)))
-    {
-        rest.push_log(l.clone());
-    }
-    if !rest.is_empty() {
-        out.push(rest);
-    }
-    out
-}
-
-/// Evidence about exactly one pod, without the conditions, taints and events of nodes other than the
-/// one it is scheduled on (a paste of every node's description is common). An unscheduled pod keeps
-/// every node: the scheduler weighed them all. Evidence about no pod or several pods is unchanged.
-pub fn focus(ev: &Evidence) -> std::borrow::Cow<'_, Evidence> {
-    use std::borrow::Cow;
-    let mut named = ev.pods.iter().filter(|p| p.name.is_some());
-    let (Some(pod), None) = (named.next(), named.next()) else {
-        return Cow::Borrowed(ev);
-    };
-    let Some(node) = pod.node_name.clone() else {
-        return Cow::Borrowed(ev);
-    };
-    let other = |n: &Option<String>| n.as_ref().is_some_and(|n| *n != node);
-    let foreign = ev.node_conditions.iter().any(|c| other(&c.node))
-        || ev.taints.iter().any(|t| other(&t.node))
-        || ev
-            .events
-            .iter()
-            .any(|x| x.object_kind.as_deref() == Some("Node") && other(&x.object_name));
-    if !foreign {
-        return Cow::Borrowed(ev);
-    }
-    let mut e = ev.clone();
-    e.node_conditions.retain(|c| !other(&c.node));
-    e.taints.retain(|t| !other(&t.node));
-    e.events
-        .retain(|x| !(x.object_kind.as_deref() == Some("Node") && other(&x.object_name)));
-    Cow::Owned(e)
 }
 
 /// Restarts within this window make a Running, Ready pod "restarting" (flapping) in a sweep.

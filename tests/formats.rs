@@ -681,6 +681,7 @@ fn sarif_has_rules_results_and_notifications() {
         namespace: "shop".into(),
         server: "https://10.0.0.1:6443".into(),
         requests: 6,
+        ..Default::default()
     });
     let doc = json_of(&render_pod(&live, Format::Sarif, &opts(), None));
     let loc = &doc["runs"][0]["results"][0]["locations"][0];

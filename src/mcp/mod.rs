@@ -360,6 +360,7 @@ async fn pod(shared: &Shared, p: PodParams) -> Result<CallToolResult, ErrorData>
         namespace: g.namespace,
         server: g.server,
         requests: g.requests,
+        repeated_logs: g.repeated_logs,
     });
     Ok(Report::Pod(Box::new(d)).result(shared.redact, p.budget, json!({})))
 }

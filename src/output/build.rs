@@ -10,9 +10,8 @@ use crate::sweep::{Scope, SweepReport};
 /// A live namespace (or `-A`) sweep's report from what [`crate::live::Cluster::sweep`] gathered.
 pub fn live_sweep_report(g: SweepGathered, target: &SweepTarget, engine: &Engine) -> SweepReport {
     let pods = g
-        .unhealthy
-        .iter()
-        .map(|ev| crate::diagnose(engine, ev, Vec::new()))
+        .evidence()
+        .map(|ev| crate::diagnose(engine, &ev, Vec::new()))
         .collect();
     let scope = Scope {
         kind: if target.all_namespaces {
@@ -33,6 +32,7 @@ pub fn live_sweep_report(g: SweepGathered, target: &SweepTarget, engine: &Engine
         namespace: g.namespace.unwrap_or_else(|| "(all)".into()),
         server: g.server,
         requests: g.requests,
+        repeated_logs: g.repeated_logs,
     });
     r
 }
@@ -46,7 +46,11 @@ pub fn pasted_sweep_report(
     kind: &str,
     source: &str,
 ) -> Option<SweepReport> {
-    let parts = crate::sweep::split_by_pod(ev);
+    // One pod (or none): a pod's report, without splitting (or copying) the evidence.
+    if crate::evidence::named_pods(ev) <= 1 {
+        return None;
+    }
+    let parts = crate::evidence::split_by_pod(ev);
     let named = parts.iter().filter(|p| !p.pods.is_empty()).count();
     if named <= 1 {
         return None;

@@ -350,8 +350,11 @@ fn sweep_totals_with_scope(r: &SweepReport) -> String {
 
 fn cluster_line(c: &ClusterInfo) -> String {
     format!(
-        "Read from context {} ({}), namespace {}: {} GET requests",
-        c.context, c.server, c.namespace, c.requests
+        "Read from context {} ({}), namespace {}: {}",
+        c.context,
+        c.server,
+        c.namespace,
+        c.budget()
     )
 }
 

@@ -265,12 +265,7 @@ pub(super) fn sweep_table(r: &SweepReport, o: &TableOptions) -> String {
     if let Some(c) = &r.cluster {
         out.push_str(&paint(
             o.color,
-            &wrap::block(
-                &escape_terminal(&t.read_from(&c.context, &c.server, &c.namespace, c.requests)),
-                width,
-                "",
-                "  ",
-            ),
+            &wrap::block(&escape_terminal(&t.read_from(c)), width, "", "  "),
             colored::Colorize::dimmed,
         ));
     }

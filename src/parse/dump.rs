@@ -258,6 +258,7 @@ pub fn parse_dir(
                 source,
             })
             .and_then(|file| read_entry(&fname, file, filter, ev, opts));
+        ev.settle_events(false, &|e| filter.wants_event(e));
         match result {
             Ok(s) => out.push(s),
             Err(e) => {
@@ -368,7 +369,9 @@ pub(crate) fn parse_archive_from<R: Read + 'static>(
             continue;
         };
         let ename = format!("{name}:{}", comps.join("/"));
-        match read_entry(&ename, &mut entry, filter, ev, opts) {
+        let read = read_entry(&ename, &mut entry, filter, ev, opts);
+        ev.settle_events(false, &|e| filter.wants_event(e));
+        match read {
             Ok(s) => out.push(s),
             Err(e) => {
                 ev.not_checked(ename, skipped_reason(&e));

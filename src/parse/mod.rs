@@ -40,6 +40,12 @@ pub trait LineFilter {
         let _ = has_reason;
         self.wants(text)
     }
+    /// Whether some rule could match this event (past [`crate::evidence::EVENTS_KEPT_UNFILTERED`]
+    /// events, only those are kept).
+    fn wants_event(&self, e: &crate::evidence::Event) -> bool {
+        let _ = e;
+        true
+    }
 }
 
 /// Keeps every line; for tests and tooling.
@@ -225,9 +231,13 @@ pub(crate) fn parse_stream<R: Read>(
         }
         let text = p.uncomment(text);
         p.feed(n, &text);
+        if p.cx.ev.events.len() >= p.cx.ev.events_unsettled_mark() {
+            p.cx.ev.settle_events(true, &|e| filter.wants_event(e));
+        }
     }
     p.end_state();
     name_unnamed_pods(&mut p.cx.ev.pods[pods_before..]);
+    p.cx.ev.settle_events(false, &|e| filter.wants_event(e));
     if !any_text {
         return Err(InputError::Empty {
             input: name.to_string(),

@@ -574,3 +574,20 @@ fn get_pods_status_holding_a_message() {
     let (ev, _) = parse_text("web-0   0/1   waiting for the db to come up   0   2m\n");
     assert!(ev.containers.is_empty());
 }
+
+// `Terminating` in get pods is what describe shows as `Status: Terminating`: the same pod status
+// (https://github.com/kubernetes/kubernetes/issues/24819 rows, corpus f87, between `...` cuts).
+#[test]
+fn terminating_rows_keep_their_status() {
+    let text = "```\n...\nmy-nginx-3869474375-oj1i0    0/1       Terminating   0          20h\nmy-nginx-3869474375-oui1w    0/1       Terminating   0          20h\n...\n```\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["get-pods"]);
+    assert_eq!(ev.pods.len(), 2);
+    assert!(ev
+        .pods
+        .iter()
+        .all(|p| p.phase.as_deref() == Some("Terminating")));
+    let (ev, _) =
+        parse_text("Name:    web-0\nNamespace:  default\nStatus:  Terminating (lasts 2h)\nIP:\n");
+    assert_eq!(ev.pods[0].phase.as_deref(), Some("Terminating"));
+}

@@ -591,3 +591,21 @@ fn terminating_rows_keep_their_status() {
         parse_text("Name:    web-0\nNamespace:  default\nStatus:  Terminating (lasts 2h)\nIP:\n");
     assert_eq!(ev.pods[0].phase.as_deref(), Some("Terminating"));
 }
+
+// A describe cut right after its `Name:` down to the container's state
+// (https://github.com/broadinstitute/gnomad-browser/pull/1410, corpus g98: `Name: x` / `<snip>` /
+// `    State: Running` / `    Last State: Terminated` ...): the state block is still read.
+#[test]
+fn describe_cut_after_its_name_down_to_a_state() {
+    let text = "Name:             gnomad-api-blue-775f4c6d7d-25fwx\n<snip>\n    State:          Running\n      Started:      Wed, 07 Feb 2024 10:15:12 -0500\n    Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.containers.len(), 1);
+    assert!(matches!(
+        &ev.containers[0].last_state,
+        Some(ContainerState::Terminated { reason: Some(r), exit_code: Some(137), .. }) if r == "OOMKilled"
+    ));
+    // a confirmed describe is not cut by its containers' states
+    let (ev, s) = parse_text("Name:         web-0\nNamespace:    default\nContainers:\n  app:\n    State:          Running\n");
+    assert_eq!(formats(&s), vec!["describe-pod"]);
+    assert_eq!(ev.containers[0].name, "app");
+}

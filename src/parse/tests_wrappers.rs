@@ -609,3 +609,24 @@ fn describe_cut_after_its_name_down_to_a_state() {
     assert_eq!(formats(&s), vec!["describe-pod"]);
     assert_eq!(ev.containers[0].name, "app");
 }
+
+// `kubectl get -o json pod X | gron | grep ...` (https://github.com/sapcc/helm-charts/pull/7808,
+// corpus g128): each assignment is the value of its path, as `-o jsonpath` prints it.
+#[test]
+fn gron_assignments_are_read_as_jsonpath_values() {
+    let text = "$ k get -o json pod test-imagepullbackoff-6c787c4445-hrt4h | gron | grep ImagePullBackOff\njson.status.containerStatuses[0].state.waiting.reason = \"ImagePullBackOff\";\njson.status.initContainerStatuses[1].lastState.terminated.exitCode = 3;\njson.status.phase = \"Pending\";\njson.status = {};\n";
+    let (ev, _) = parse_text(text);
+    assert!(ev.containers.iter().any(|c| c.kind == ContainerKind::Regular
+        && matches!(&c.state, Some(ContainerState::Waiting { reason: Some(r), .. }) if r == "ImagePullBackOff")));
+    assert!(ev.containers.iter().any(|c| c.kind == ContainerKind::Init
+        && matches!(
+            &c.last_state,
+            Some(ContainerState::Terminated {
+                exit_code: Some(3),
+                ..
+            })
+        )));
+    assert_eq!(ev.pods[0].phase.as_deref(), Some("Pending"));
+    assert_eq!(super::logs::gron_line("json.status = {};"), None);
+    assert_eq!(super::logs::gron_line("jsonb = 1;"), None);
+}

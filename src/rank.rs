@@ -14,10 +14,7 @@
 //! 4. more corroboration first: distinct kinds of source that agree (events, container status, logs,
 //!    node conditions, ...) plus the symptoms the cause explains;
 //! 5. more recent evidence first (smallest age of any evidence item; unknown ages last);
-//! 6. a scheduling reason that rules out a larger share of the nodes (its `nodes` capture of its
-//!    `total`: `2 node(s) had volume node affinity conflict` before `1 Too many pods` of 3): it
-//!    blocks more of the cluster;
-//! 7. rule id, so the output never changes between runs.
+//! 6. rule id, so the output never changes between runs.
 
 use crate::engine::Finding;
 use crate::rules::RuleKind;
@@ -73,17 +70,6 @@ fn blocks_every_node(f: &Finding) -> bool {
     matches!((num("nodes"), num("total")), (Some(n), Some(t)) if t > 0 && n >= t)
 }
 
-/// The share of the nodes a scheduling reason rules out (`2 node(s) had volume node affinity
-/// conflict` of `0/3 nodes are available`: 2 of 3), as (nodes, total); (0, 1) for a finding that
-/// does not say. A key of each finding alone, so the order stays total.
-fn share_ruled_out(f: &Finding) -> (u64, u64) {
-    let num = |k: &str| -> Option<u64> { f.captures.get(k).and_then(|v| v.trim().parse().ok()) };
-    match (num("nodes"), num("total")) {
-        (Some(n), Some(t)) if t > 0 => (n.min(t), t),
-        _ => (0, 1),
-    }
-}
-
 fn score(f: &Finding) -> usize {
     f.corroboration + f.explains.len()
 }
@@ -107,11 +93,6 @@ fn compare(a: &Finding, b: &Finding) -> Ordering {
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (None, None) => Ordering::Equal,
-        })
-        .then_with(|| {
-            // n_b / t_b against n_a / t_a, larger share first.
-            let ((na, ta), (nb, tb)) = (share_ruled_out(a), share_ruled_out(b));
-            (u128::from(nb) * u128::from(ta)).cmp(&(u128::from(na) * u128::from(tb)))
         })
         .then_with(|| a.id.cmp(&b.id))
 }
@@ -326,34 +307,11 @@ mod tests {
             ids(&out),
             ["b-insufficient-gpu", "a-node-affinity", "c-no-count"]
         );
-        // Disjoint reasons (1 + 2 of 3 nodes): none rules out every node; otherwise equal, the one
-        // that rules out more nodes comes first, whatever the ids and the input order.
-        for input in [
-            vec![
-                with_nodes("b-insufficient-gpu", "2", "3"),
-                with_nodes("a-gpu-taint", "1", "3"),
-            ],
-            vec![
-                with_nodes("a-gpu-taint", "1", "3"),
-                with_nodes("b-insufficient-gpu", "2", "3"),
-            ],
-        ] {
-            assert_eq!(ids(&rank(input)), ["b-insufficient-gpu", "a-gpu-taint"]);
-        }
-        // Severity still comes first: a critical reason of 1 node before a warning one of 2.
-        let mut critical = with_nodes("a-gpu-taint", "1", "3");
-        critical.severity = Severity::Critical;
-        let out = rank(vec![with_nodes("b-insufficient-gpu", "2", "3"), critical]);
-        assert_eq!(ids(&out), ["a-gpu-taint", "b-insufficient-gpu"]);
-        // Shares, not counts: 1 of 2 nodes before 2 of 5; a reason that gives no count comes last.
+        // Disjoint reasons (1 + 2 of 3 nodes): none rules out every node, the usual order holds.
         let out = rank(vec![
-            finding("0-no-count", Severity::Warning, RuleKind::Cause, &[]),
-            with_nodes("b-insufficient-gpu", "2", "5"),
-            with_nodes("c-gpu-taint", "1", "2"),
+            with_nodes("b-insufficient-gpu", "2", "3"),
+            with_nodes("a-gpu-taint", "1", "3"),
         ]);
-        assert_eq!(
-            ids(&out),
-            ["c-gpu-taint", "b-insufficient-gpu", "0-no-count"]
-        );
+        assert_eq!(ids(&out), ["a-gpu-taint", "b-insufficient-gpu"]);
     }
 }

@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tower::retry::{Policy, RetryLayer};
-use tower::{BoxError, Layer, Service, ServiceBuilder};
+use tower::{BoxError, Service, ServiceBuilder};
 
 /// Default for `--request-timeout`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -575,11 +575,11 @@ pub fn client(config: &Config) -> Result<Client, LiveError> {
     let policy = BoundedRetry::new();
     let service = ServiceBuilder::new()
         .layer(config.base_uri_layer())
-        .layer(CheckLayer)
+        .layer_fn(|inner| CheckService { inner })
         .layer(RetryLayer::new(policy))
         .option_layer(config.auth_layer().map_err(cfg_err)?)
         .layer(config.extra_headers_layer().map_err(cfg_err)?)
-        .layer(LogLayer)
+        .layer_fn(|inner| LogService { inner })
         .map_err(BoxError::from)
         .service(hyper_client);
     Ok(Client::new(service, config.default_namespace.clone()))
@@ -901,16 +901,6 @@ fn headers_text(h: &http::HeaderMap) -> String {
 }
 
 #[derive(Clone)]
-struct LogLayer;
-
-impl<S> Layer<S> for LogLayer {
-    type Service = LogService<S>;
-    fn layer(&self, inner: S) -> LogService<S> {
-        LogService { inner }
-    }
-}
-
-#[derive(Clone)]
 struct LogService<S> {
     inner: S,
 }
@@ -1001,16 +991,6 @@ pub enum ServerAnswer {
 
 /// Most bytes of an HTML page or a `Status` read to describe it.
 const ANSWER_HEAD: usize = 64 * 1024;
-
-#[derive(Clone)]
-struct CheckLayer;
-
-impl<S> Layer<S> for CheckLayer {
-    type Service = CheckService<S>;
-    fn layer(&self, inner: S) -> CheckService<S> {
-        CheckService { inner }
-    }
-}
 
 #[derive(Clone)]
 struct CheckService<S> {

@@ -124,7 +124,7 @@ fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
             }
         }
         for &x in &f.items {
-            if !matches!(x.0, Source::Event | Source::Container) {
+            if !matches!(x.0, Source::Event | Source::Container) && message(ev, x).is_none() {
                 continue;
             }
             if let Some(q) = rb.quiet_for {
@@ -323,6 +323,29 @@ fn node_item(ev: &Evidence, (s, i): ItemRef) -> bool {
 /// Whether item `y` is later than item `x` (see the module documentation).
 /// `newest` is [`Evidence::newest_absolute`], computed once by the caller (it scans every event).
 fn later(ev: &Evidence, newest: Option<i64>, y: ItemRef, x: ItemRef) -> bool {
+    // A message found in text has no age of its own: it is later than what stands above it in the
+    // same input, and the current state (the pod, its conditions, nodes, a stable container) is
+    // later than it.
+    let line = |r: ItemRef| -> Option<(&str, u64)> {
+        let p = match (message(ev, r), r.0) {
+            (Some(m), _) => &m.provenance,
+            (None, Source::Event) => &ev.events[r.1].provenance,
+            _ => return None,
+        };
+        Some((p.input.as_str(), p.line?))
+    };
+    if message(ev, x).is_some() || message(ev, y).is_some() {
+        return match (message(ev, y).is_some(), y.0) {
+            (true, _) | (false, Source::Event) => {
+                matches!((line(y), line(x)), (Some((iy, ly)), Some((ix, lx))) if iy == ix && ly > lx)
+            }
+            (false, Source::Container) => message(ev, x).is_some() && restarts_stable(ev, y.1),
+            (false, Source::Pod | Source::PodCondition | Source::NodeCondition | Source::Taint) => {
+                message(ev, x).is_some()
+            }
+            (false, Source::Log) => false,
+        };
+    }
     match (y.0, x.0) {
         (Source::Event, Source::Event) => {
             let (ey, ex) = (&ev.events[y.1], &ev.events[x.1]);
@@ -462,7 +485,34 @@ fn quote(ev: &Evidence, (s, i): ItemRef) -> String {
             format!("node condition {}={}", c.type_, c.status)
         }
         Source::Taint => format!("taint {}", ev.taints[i].key),
-        Source::Log => ev.logs[i].text.clone(),
+        Source::Log => match message(ev, (s, i)) {
+            Some(m) => m.line.trim().to_string(),
+            None => ev.logs[i].text.clone(),
+        },
+    }
+}
+
+/// The message found in text that a canonical item stands for (`log` items past the log lines).
+fn message(ev: &Evidence, (s, i): ItemRef) -> Option<&crate::evidence::TextMessage> {
+    match s {
+        Source::Log => i
+            .checked_sub(ev.logs.len())
+            .and_then(|k| ev.messages.get(k)),
+        _ => None,
+    }
+}
+
+/// An item as findings hold it: a message found in text is one `log` item (indexed past the log
+/// lines) whichever source's leaf matched it (see `crate::engine`).
+fn canonical(ev: &Evidence, (s, i): ItemRef) -> ItemRef {
+    let real = match s {
+        Source::Event => ev.events.len(),
+        Source::Container => ev.containers.len(),
+        _ => return (s, i),
+    };
+    match i.checked_sub(real) {
+        Some(k) => (Source::Log, ev.logs.len() + k),
+        None => (s, i),
     }
 }
 
@@ -498,18 +548,20 @@ impl Compiled {
                         )
                     })
                     .collect();
-                Compiled::Leaf(
-                    (0..source_len(ev, l.source))
-                        .map(|i| (l.source, i))
-                        .filter(|r| {
-                            fields.iter().all(|(f, re)| {
-                                re.as_ref().is_some_and(|re| {
-                                    field_values(ev, *r, f).iter().any(|v| re.is_match(v))
-                                })
+                let mut items: Vec<ItemRef> = (0..source_len(ev, l.source))
+                    .map(|i| (l.source, i))
+                    .filter(|r| {
+                        fields.iter().all(|(f, re)| {
+                            re.as_ref().is_some_and(|re| {
+                                field_values(ev, *r, f).iter().any(|v| re.is_match(v))
                             })
                         })
-                        .collect(),
-                )
+                    })
+                    .map(|r| canonical(ev, r))
+                    .collect();
+                items.sort_unstable_by_key(|&(s, i)| (s as u8, i));
+                items.dedup();
+                Compiled::Leaf(items)
             }
         }
     }
@@ -639,6 +691,37 @@ mod tests {
         assert_eq!(h.age_seconds, Some(240));
         assert!(h.resolved_by[0].contains("Started container web"), "{h:?}");
         assert!(d.top().is_none(), "no current failure: {:?}", ids(&d));
+    }
+
+    // Lines of free text are events the paste printed: a later one can show an earlier failure
+    // over, and a table's event can be resolved by a line below it (this used to index the event
+    // list with a message's number and panic).
+    #[test]
+    fn messages_in_free_text_resolve_and_are_resolved_by_what_follows() {
+        let text = format!(
+            "{}\nStarted container web\n",
+            table(&[["5m", "Warning", "FailedMount", "pod/web-0", MOUNT]])
+        );
+        let d = run(&parse(&text));
+        let f = find(&d, "failed-mount");
+        assert!(f.history.is_some(), "{f:?}");
+        assert_eq!(f.severity, Severity::Info);
+        // Both lines free text (JupyterHub's spawn progress): the later assignment resolves it.
+        let d = run(&parse(
+            "2022-05-02T00:33:47Z [Warning] 0/3 nodes are available: 3 Insufficient cpu.\n\
+             2022-05-02T00:33:59Z [Normal] Successfully assigned hub/nb-0 to node-1\n",
+        ));
+        let f = find(&d, "failed-scheduling");
+        assert_eq!(f.severity, Severity::Info, "{f:?}");
+        assert!(f
+            .history
+            .as_ref()
+            .is_some_and(|h| h.resolved_by[0].contains("Successfully assigned")));
+        // Above the failure, the same line resolves nothing.
+        let d = run(&parse(
+            "Successfully assigned hub/nb-0 to node-1\n0/3 nodes are available: 3 Insufficient cpu.\n",
+        ));
+        assert_eq!(find(&d, "failed-scheduling").severity, Severity::Warning);
     }
 
     #[test]

@@ -45,6 +45,13 @@ fn run(mut c: Command, args: &[&str]) -> Run {
     }
 }
 
+/// Runs the binary with `--kubeconfig KC` followed by `args`.
+fn kd(home: &Path, kc: &str, args: &[&str]) -> Run {
+    let mut all = vec!["--kubeconfig", kc];
+    all.extend_from_slice(args);
+    run(cmd(home), &all)
+}
+
 fn top(r: &Run) -> String {
     r.json["findings"][0]["id"]
         .as_str()
@@ -105,21 +112,13 @@ fn token_flag_overrides_the_kubeconfig_user() {
     let home = tempfile::tempdir().unwrap();
     let kc = s.write_kubeconfig_with_token(home.path(), "shop", "wrong-token");
     let kc = kc.to_string_lossy().into_owned();
-    let r = run(cmd(home.path()), &["--kubeconfig", &kc, "pod", POD]);
+    let r = kd(home.path(), &kc, &["pod", POD]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("401"), "{}", r.stderr);
-    let r = run(
-        cmd(home.path()),
-        &[
-            "--kubeconfig",
-            &kc,
-            "--token",
-            s.token(),
-            "pod",
-            POD,
-            "-o",
-            "json",
-        ],
+    let r = kd(
+        home.path(),
+        &kc,
+        &["--token", s.token(), "pod", POD, "-o", "json"],
     );
     diagnosed(&r);
 }
@@ -130,11 +129,10 @@ fn impersonation_flags_send_the_impersonate_headers() {
     let home = tempfile::tempdir().unwrap();
     let kc = s.write_kubeconfig(home.path(), "shop");
     let kc = kc.to_string_lossy().into_owned();
-    let r = run(
-        cmd(home.path()),
+    let r = kd(
+        home.path(),
+        &kc,
         &[
-            "--kubeconfig",
-            &kc,
             "--as",
             "jane",
             "--as-group",
@@ -170,64 +168,36 @@ fn insecure_skip_tls_verify_and_tls_server_name() {
     let home = tempfile::tempdir().unwrap();
     let wrong = s.write_kubeconfig_with_wrong_ca(home.path(), "shop");
     let wrong = wrong.to_string_lossy().into_owned();
-    let r = run(cmd(home.path()), &["--kubeconfig", &wrong, "pod", POD]);
+    let r = kd(home.path(), &wrong, &["pod", POD]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("TLS"), "{}", r.stderr);
-    let r = run(
-        cmd(home.path()),
-        &[
-            "--kubeconfig",
-            &wrong,
-            "--insecure-skip-tls-verify",
-            "pod",
-            POD,
-            "-o",
-            "json",
-        ],
+    let r = kd(
+        home.path(),
+        &wrong,
+        &["--insecure-skip-tls-verify", "pod", POD, "-o", "json"],
     );
     diagnosed(&r);
     // kubectl's `--flag=true` form too.
-    let r = run(
-        cmd(home.path()),
-        &[
-            "--kubeconfig",
-            &wrong,
-            "--insecure-skip-tls-verify=true",
-            "pod",
-            POD,
-            "-o",
-            "json",
-        ],
+    let r = kd(
+        home.path(),
+        &wrong,
+        &["--insecure-skip-tls-verify=true", "pod", POD, "-o", "json"],
     );
     diagnosed(&r);
 
     let kc = s.write_kubeconfig(home.path(), "shop");
     let kc = kc.to_string_lossy().into_owned();
     // The certificate names localhost: checking against that name passes, another name fails.
-    let r = run(
-        cmd(home.path()),
-        &[
-            "--kubeconfig",
-            &kc,
-            "--tls-server-name",
-            "localhost",
-            "pod",
-            POD,
-            "-o",
-            "json",
-        ],
+    let r = kd(
+        home.path(),
+        &kc,
+        &["--tls-server-name", "localhost", "pod", POD, "-o", "json"],
     );
     diagnosed(&r);
-    let r = run(
-        cmd(home.path()),
-        &[
-            "--kubeconfig",
-            &kc,
-            "--tls-server-name",
-            "api.example.com",
-            "pod",
-            POD,
-        ],
+    let r = kd(
+        home.path(),
+        &kc,
+        &["--tls-server-name", "api.example.com", "pod", POD],
     );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("TLS"), "{}", r.stderr);
@@ -325,13 +295,12 @@ fn cluster_and_user_flags_select_kubeconfig_entries() {
     v["contexts"][0]["context"]["cluster"] = "dead".into();
     v["contexts"][0]["context"]["user"] = "nobody".into();
     let kc = write(home.path(), "kc-two", &serde_yaml::to_string(&v).unwrap());
-    let r = run(cmd(home.path()), &["--kubeconfig", &kc, "pod", POD]);
+    let r = kd(home.path(), &kc, &["pod", POD]);
     assert_eq!(r.code, 2, "{}", r.stdout);
-    let r = run(
-        cmd(home.path()),
+    let r = kd(
+        home.path(),
+        &kc,
         &[
-            "--kubeconfig",
-            &kc,
             "--cluster",
             "test",
             "--user",
@@ -343,10 +312,7 @@ fn cluster_and_user_flags_select_kubeconfig_entries() {
         ],
     );
     diagnosed(&r);
-    let r = run(
-        cmd(home.path()),
-        &["--kubeconfig", &kc, "--user", "ghost", "pod", POD],
-    );
+    let r = kd(home.path(), &kc, &["--user", "ghost", "pod", POD]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("user \"ghost\" is not in the kubeconfig") && r.stderr.contains("nobody"),
@@ -407,29 +373,17 @@ fn a_self_signed_serving_certificate_that_is_the_ca_is_trusted() {
         s.server_cert_pem(),
         "the CA is the serving cert"
     );
-    let r = run(
-        cmd(home.path()),
-        &[
-            "--kubeconfig",
-            kc.to_str().unwrap(),
-            "pod",
-            POD,
-            "-o",
-            "json",
-        ],
+    let r = kd(
+        home.path(),
+        kc.to_str().unwrap(),
+        &["pod", POD, "-o", "json"],
     );
     diagnosed(&r);
     // Nothing looser: the same server checked against another name still fails.
-    let r = run(
-        cmd(home.path()),
-        &[
-            "--kubeconfig",
-            kc.to_str().unwrap(),
-            "--tls-server-name",
-            "api.example.com",
-            "pod",
-            POD,
-        ],
+    let r = kd(
+        home.path(),
+        kc.to_str().unwrap(),
+        &["--tls-server-name", "api.example.com", "pod", POD],
     );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("TLS"), "{}", r.stderr);
@@ -440,16 +394,10 @@ fn a_leaf_certificate_given_as_the_ca_is_trusted() {
     let s = ApiServer::start("registry-timeout", Options::default());
     let home = tempfile::tempdir().unwrap();
     let kc = s.write_kubeconfig_trusting_leaf(home.path(), "shop");
-    let r = run(
-        cmd(home.path()),
-        &[
-            "--kubeconfig",
-            kc.to_str().unwrap(),
-            "pod",
-            POD,
-            "-o",
-            "json",
-        ],
+    let r = kd(
+        home.path(),
+        kc.to_str().unwrap(),
+        &["pod", POD, "-o", "json"],
     );
     diagnosed(&r);
 }
@@ -460,11 +408,10 @@ fn go_durations_are_accepted() {
     let home = tempfile::tempdir().unwrap();
     let kc = s.write_kubeconfig(home.path(), "shop");
     let kc = kc.to_string_lossy().into_owned();
-    let r = run(
-        cmd(home.path()),
+    let r = kd(
+        home.path(),
+        &kc,
         &[
-            "--kubeconfig",
-            &kc,
             "--request-timeout",
             "1m30s",
             "pod",
@@ -474,16 +421,10 @@ fn go_durations_are_accepted() {
         ],
     );
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    let r = run(
-        cmd(home.path()),
-        &[
-            "--kubeconfig",
-            &kc,
-            "--request-timeout",
-            "5 minutes",
-            "pod",
-            "redis-0",
-        ],
+    let r = kd(
+        home.path(),
+        &kc,
+        &["--request-timeout", "5 minutes", "pod", "redis-0"],
     );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--request-timeout"), "{}", r.stderr);
@@ -507,18 +448,10 @@ fn throttled_requests_are_retried_honouring_retry_after() {
     );
     let home = tempfile::tempdir().unwrap();
     let kc = s.write_kubeconfig(home.path(), "shop");
-    let r = run(
-        cmd(home.path()),
-        &[
-            "--kubeconfig",
-            kc.to_str().unwrap(),
-            "-v",
-            "6",
-            "pod",
-            POD,
-            "-o",
-            "json",
-        ],
+    let r = kd(
+        home.path(),
+        kc.to_str().unwrap(),
+        &["-v", "6", "pod", POD, "-o", "json"],
     );
     diagnosed(&r);
     let gets: Vec<_> = s
@@ -568,16 +501,10 @@ fn unavailable_is_retried_with_backoff_and_bounded() {
     );
     let home = tempfile::tempdir().unwrap();
     let kc = s.write_kubeconfig(home.path(), "shop");
-    let r = run(
-        cmd(home.path()),
-        &[
-            "--kubeconfig",
-            kc.to_str().unwrap(),
-            "pod",
-            POD,
-            "-o",
-            "json",
-        ],
+    let r = kd(
+        home.path(),
+        kc.to_str().unwrap(),
+        &["pod", POD, "-o", "json"],
     );
     diagnosed(&r);
     // Never available: 1 + 5 attempts, then a one-line error.
@@ -596,10 +523,7 @@ fn unavailable_is_retried_with_backoff_and_bounded() {
         },
     );
     let kc = s.write_kubeconfig(home.path(), "shop");
-    let r = run(
-        cmd(home.path()),
-        &["--kubeconfig", kc.to_str().unwrap(), "-v", "1", "pod", POD],
-    );
+    let r = kd(home.path(), kc.to_str().unwrap(), &["-v", "1", "pod", POD]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     let n = s.requests().iter().filter(|q| q.path == POD_PATH).count();
     assert_eq!(n, 6, "{}", s.requests_text());
@@ -621,10 +545,7 @@ fn unavailable_is_retried_with_backoff_and_bounded() {
     );
     let kc = s.write_kubeconfig(home.path(), "shop");
     let start = Instant::now();
-    let r = run(
-        cmd(home.path()),
-        &["--kubeconfig", kc.to_str().unwrap(), "-v", "1", "pod", POD],
-    );
+    let r = kd(home.path(), kc.to_str().unwrap(), &["-v", "1", "pod", POD]);
     assert!(start.elapsed() < Duration::from_secs(20), "waited too long");
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("retry budget"), "{}", r.stderr);
@@ -636,27 +557,18 @@ fn verbose_logs_requests_without_credentials() {
     let home = tempfile::tempdir().unwrap();
     let kc = s.write_kubeconfig(home.path(), "shop");
     let kc = kc.to_string_lossy().into_owned();
-    let r = run(
-        cmd(home.path()),
-        &["--kubeconfig", &kc, "pod", POD, "-o", "json"],
-    );
+    let r = kd(home.path(), &kc, &["pod", POD, "-o", "json"]);
     assert!(
         !r.stderr.contains("GET "),
         "no logging by default: {}",
         r.stderr
     );
-    let r = run(
-        cmd(home.path()),
-        &["--kubeconfig", &kc, "--v=6", "pod", POD, "-o", "json"],
-    );
+    let r = kd(home.path(), &kc, &["--v=6", "pod", POD, "-o", "json"]);
     diagnosed(&r);
     let want = format!("GET {}{POD_PATH} 200 OK in ", s.url());
     assert!(r.stderr.contains(&want), "{want}\n{}", r.stderr);
     assert!(!r.stderr.contains("Request headers"), "{}", r.stderr);
-    let r = run(
-        cmd(home.path()),
-        &["--kubeconfig", &kc, "-v", "8", "pod", POD, "-o", "json"],
-    );
+    let r = kd(home.path(), &kc, &["-v", "8", "pod", POD, "-o", "json"]);
     diagnosed(&r);
     assert!(r.stderr.contains("authorization: <masked>"), "{}", r.stderr);
     assert!(r.stderr.contains("audit-id: "), "{}", r.stderr);
@@ -692,10 +604,7 @@ fn an_unknown_namespace_is_an_error_naming_the_known_ones() {
     let home = tempfile::tempdir().unwrap();
     let kc = s.write_kubeconfig(home.path(), "shop");
     let kc = kc.to_string_lossy().into_owned();
-    let r = run(
-        cmd(home.path()),
-        &["--kubeconfig", &kc, "namespace", "nosuchns"],
-    );
+    let r = kd(home.path(), &kc, &["namespace", "nosuchns"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
     let err = r.stderr.trim_end();
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -707,24 +616,15 @@ fn an_unknown_namespace_is_an_error_naming_the_known_ones() {
     );
     // `--wait` does not wait for pods of a namespace that does not exist.
     let start = Instant::now();
-    let r = run(
-        cmd(home.path()),
-        &["--kubeconfig", &kc, "namespace", "nosuchns", "--wait", "1m"],
-    );
+    let r = kd(home.path(), &kc, &["namespace", "nosuchns", "--wait", "1m"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
     assert!(start.elapsed() < Duration::from_secs(30));
     // An existing namespace with no pods is not an error.
-    let r = run(
-        cmd(home.path()),
-        &["--kubeconfig", &kc, "ns", "kube-public"],
-    );
+    let r = kd(home.path(), &kc, &["ns", "kube-public"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     // A pod in a namespace that does not exist says so too.
-    let r = run(
-        cmd(home.path()),
-        &["--kubeconfig", &kc, "-n", "nosuchns", "pod", "web"],
-    );
+    let r = kd(home.path(), &kc, &["-n", "nosuchns", "pod", "web"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
 }
@@ -749,10 +649,7 @@ fn kubectl_nouns_work() {
         diagnosed(&r);
     }
     let pod_slash = format!("pod/{POD}");
-    let r = run(
-        cmd(home.path()),
-        &["--kubeconfig", &kc, &pod_slash, "-o", "json"],
-    );
+    let r = kd(home.path(), &kc, &[&pod_slash, "-o", "json"]);
     diagnosed(&r);
     // `pods` alone, `ns`, `ns/NAME`: a sweep.
     for form in [vec!["pods"], vec!["ns", "shop"], vec!["ns/shop"]] {
@@ -770,7 +667,7 @@ fn kubectl_nouns_work() {
             "image-pull-registry-timeout"
         );
     }
-    let r = run(cmd(home.path()), &["--kubeconfig", &kc, "svc/web"]);
+    let r = kd(home.path(), &kc, &["svc/web"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not a kind"), "{}", r.stderr);
 }

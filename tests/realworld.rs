@@ -78,13 +78,22 @@ const FAMILIES: &[&str] = &[
 /// shape `mixed` at 84.4 %. Then corpus-e (91 more hold-out pastes from other projects, 83 failures)
 /// was added untouched: on 590 failure cases top-1 92.0 %, nothing found 5.4 %, weakest shape
 /// `get-pods` at 83.3 %; on corpus-e alone about 65 % top-1, the figure that says how far the tool
-/// generalises today.
+/// generalises today. Then corpus-f (142 more hold-out pastes from 91 repositories, 122 failures) was
+/// added untouched: on 712 failure cases top-1 88.6 %, nothing found 8.0 %, weakest shape `get-pods`
+/// at 75.6 %; corpus-f alone 71.3 % top-1 and 20.5 % nothing found (the "by manifest" table). After
+/// the fixes for the classes corpus-e's and corpus-f's misses showed: top-1 93.8 %, nothing found
+/// 2.0 %, weakest shape `get-pods` at 85.4 %. Then corpus-g (128 pastes from 95 sources, collected
+/// sealed while those fixes were made, 111 failures) was added: it scored 67.6 % top-1 and 25.2 %
+/// nothing found, so the fixes generalise less than the figures above suggest; on 823 failure
+/// cases top-1 90.3 %, nothing found 5.1 %, weakest shape `get-pods` at 80.9 %. One of its healthy
+/// cases was relabelled (see its note): a bare readiness-failure line, the same input as two failure
+/// cases.
 const MIN_FAILURE_CASES: usize = 150;
 const MIN_HEALTHY_CASES: usize = 15;
-const MIN_TOP1_PERCENT: f64 = 92.1;
-const MAX_NOTHING_PERCENT: f64 = 5.5;
+const MIN_TOP1_PERCENT: f64 = 90.2;
+const MAX_NOTHING_PERCENT: f64 = 5.2;
 const MIN_CASES_PER_SHAPE: usize = 5;
-const MIN_SHAPE_TOP1_PERCENT: f64 = 83.0;
+const MIN_SHAPE_TOP1_PERCENT: f64 = 80.8;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -226,11 +235,12 @@ fn realworld_corpus_meets_the_thresholds() {
     let verbose = std::env::var_os("REALWORLD_VERBOSE").is_some();
     let mut by_family: BTreeMap<String, Tally> = BTreeMap::new();
     let mut by_shape: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_manifest: BTreeMap<String, Tally> = BTreeMap::new();
     let mut all = Tally::default();
     let mut healthy = 0usize;
     let mut healthy_alarms = Vec::new();
     let mut misses = Vec::new();
-    for (_, c) in &cases {
+    for (manifest, c) in &cases {
         let path = root().join("cases").join(format!("{}.txt", c.id));
         let mut ev = Evidence::new();
         let findings = match parse::parse_path(&path, &engine, &mut ev) {
@@ -261,6 +271,10 @@ fn realworld_corpus_meets_the_thresholds() {
             .add(top1, top3, nothing);
         by_shape
             .entry(c.shape.clone())
+            .or_default()
+            .add(top1, top3, nothing);
+        by_manifest
+            .entry(manifest.clone())
             .or_default()
             .add(top1, top3, nothing);
         if !top1 {
@@ -299,6 +313,12 @@ fn realworld_corpus_meets_the_thresholds() {
     }
     println!("\nby input shape\n{header}");
     for (k, t) in &by_shape {
+        println!("{}", row(k, t));
+    }
+    // Each manifest was collected at a different time: a hold-out's own figure, taken before the
+    // fixes its misses prompted, says how far the tool generalises to pastes it was not tuned on.
+    println!("\nby manifest\n{header}");
+    for (k, t) in &by_manifest {
         println!("{}", row(k, t));
     }
     println!("\n{}", row("all failure cases", &all));

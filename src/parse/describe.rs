@@ -400,6 +400,8 @@ pub struct Describe {
     ckey_ind: Option<usize>,
     /// A Job's describe (`Pods Statuses:`): its events are about the Job.
     job_marks: bool,
+    /// A Job's `Pods Statuses:` line (`0 Running / 3 Succeeded / 5 Failed`) and its number.
+    pods_statuses: Option<(String, u64)>,
     /// `kubectl describe event`: its `Kind:` (`Event`), `Type:` and `Count:`.
     kind_value: Option<String>,
     event_type: Option<String>,
@@ -444,6 +446,7 @@ impl Describe {
             base: indent(line),
             ckey_ind: None,
             job_marks: false,
+            pods_statuses: None,
             kind_value: None,
             event_type: None,
             event_count: None,
@@ -758,6 +761,11 @@ impl Describe {
                         .and_then(super::time::parse_age)
                         .and_then(|a| a.when());
                 }
+                // kubectl <= 1.4: `Terminating (expires Fri, 09 Sep 2016 00:34:02 +0100)`, the
+                // deletion timestamp (then set to the end of the grace period).
+                if let Some(rest) = value.strip_prefix("Terminating (expires ") {
+                    self.deletion = rest.strip_suffix(')').and_then(super::time::rfc1123);
+                }
                 let v = match value.find(" (") {
                     Some(i) => &value[..i],
                     None => value,
@@ -808,7 +816,10 @@ impl Describe {
             }
             "Events" => self.section = Section::Events,
             "Pods Statuses" | "Parallelism" | "Completions" | "Backoff Limit" => {
-                self.job_marks = true
+                self.job_marks = true;
+                if key == "Pods Statuses" {
+                    self.pods_statuses = Some((format!("Pods Statuses:  {value}"), n));
+                }
             }
             "Kind" => self.kind_value = none_if_placeholder(value),
             "Type" if value == "Warning" || value == "Normal" => {
@@ -1158,8 +1169,12 @@ impl Describe {
                         | "FrequentContainerdRestart"
                 )
             }) || self.conds.iter().any(|c| c.reason.is_some()));
+        // A Job's describe has a `Start Time:` and a pod template's `Containers:`: it is still the
+        // Job's, not a pod's.
         let kind = if self.only_events {
             Kind::EventsOnly
+        } else if self.job_marks {
+            Kind::Other
         } else if self.node_marks && !self.pod_marks {
             Kind::Node
         } else if self.pod_marks {
@@ -1227,6 +1242,12 @@ impl Describe {
                     provenance: cx.prov(line, format),
                     ..Default::default()
                 });
+            }
+        }
+        // How many of the Job's pods failed: a line the matchers see (`log` text).
+        if kind == Kind::Other && self.job_marks {
+            if let Some((text, line)) = &self.pods_statuses {
+                cx.keep(*line, text, None, format);
             }
         }
         match kind {

@@ -722,7 +722,12 @@ pub fn continue_message(e: &mut Event, prev_len: usize, line: &str) {
     if e.message.len() + line.len() > 64 * 1024 {
         return;
     }
-    if prev_len >= 70 && !line.starts_with([' ', '\t']) {
+    // A list the terminal broke after its `:` or `,` (`0/2 nodes are available:` / `2
+    // Insufficient memory.`): the space the break took is put back.
+    if e.message.ends_with([':', ',']) {
+        e.message.push(' ');
+        e.message.push_str(line.trim_start());
+    } else if prev_len >= 70 && !line.starts_with([' ', '\t']) {
         e.message.push_str(line);
     } else {
         e.message.push('\n');

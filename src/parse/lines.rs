@@ -326,6 +326,21 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
             .collect();
         s = Cow::Owned(t);
     }
+    // HTML entities of a paste copied from a page's source or an HTML mail (`&quot;` around every
+    // quoted name): the characters they stand for.
+    if s.contains('&') {
+        if let Some(t) = html_unescape(&s) {
+            s = Cow::Owned(t);
+        }
+    }
+    // A terminal UI's box (k9s, lazydocker, `systemctl status` in some pagers): the vertical
+    // borders `│ ... │` around each line are taken off, and a line of box drawing only (`┌───┐`,
+    // `├───┤`, `└───┘`, a border with a title `┌── Logs(ns/pod) ──┐`) is blank.
+    if !s.is_ascii() {
+        if let Some(t) = strip_box(&s) {
+            s = Cow::Owned(t);
+        }
+    }
     // `> ` quote markers, nested (`> > `, `>> `), at most 3 spaces before each.
     let quoted = {
         let t = s.trim_start_matches(' ');
@@ -360,7 +375,8 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
         let cells: Vec<&str> = t.trim_matches('|').split('|').map(str::trim).collect();
         s = Cow::Owned(cells.join("   "));
     }
-    // `**Warning  Unhealthy ...**`: Markdown bold around a pasted line.
+    // `**Warning  Unhealthy ...**`: Markdown bold around a pasted line, or around some of its
+    // cells (`Unhealthy  **2m52s (x13 over 6m42s)  kubelet  Readiness probe failed: ...**`).
     if let Some(inner) = s
         .trim()
         .strip_prefix("**")
@@ -369,6 +385,20 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
     {
         let lead = s.len() - s.trim_start().len();
         s = Cow::Owned(format!("{}{inner}", &s[..lead]));
+    }
+    if s.contains("**") {
+        if let Some(t) = strip_bold(&s) {
+            s = Cow::Owned(t);
+        }
+    }
+    // Markdown italics (`_..._`, `*...*`) opened at the start of a table or describe block and
+    // closed at its end: `_NAME     READY   STATUS ...` / `test-6   3/4   ErrImagePull   0   2m20s_`.
+    if let Some(t) = strip_italic(&s) {
+        s = Cow::Owned(t);
+    }
+    // A one-line code block: ```` ``` default-scheduler  0/2 nodes are available: ...``` ````.
+    if let Some(t) = one_line_fence(&s) {
+        s = Cow::Owned(t);
     }
     // Inline code marks around a pasted line (`` `Warning  Failed  ...` ``), or opening or closing
     // a line run (a one-backtick "block" over several lines): taken off when they are the line's
@@ -417,6 +447,203 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
         return Cow::Borrowed("");
     }
     s
+}
+
+/// The HTML entities a page or mail escapes text with (`&quot;`, `&#34;`, `&#39;`, `&#x27;`,
+/// `&apos;`, `&lt;`, `&gt;`, `&nbsp;`, `&amp;` last); `None` when there is none.
+fn html_unescape(line: &str) -> Option<String> {
+    const ENTITIES: [(&str, &str); 9] = [
+        ("&quot;", "\""),
+        ("&#34;", "\""),
+        ("&#39;", "'"),
+        ("&#x27;", "'"),
+        ("&apos;", "'"),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&nbsp;", " "),
+        ("&amp;", "&"),
+    ];
+    if !ENTITIES.iter().any(|(e, _)| line.contains(e)) {
+        return None;
+    }
+    // One pass, so `&amp;quot;` becomes `&quot;` (what was escaped twice stays escaped once).
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        match ENTITIES.iter().find(|(e, _)| tail.starts_with(e)) {
+            Some((e, c)) => {
+                out.push_str(c);
+                rest = &tail[e.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Box-drawing vertical borders a terminal UI draws around a line: one at the start (after at most
+/// a few spaces) followed by a space or the line's end, and the one at its end if there is one (a
+/// copied pane may lose its right edge). A line of box-drawing characters and spaces only, or a
+/// horizontal border carrying a title, becomes blank. `None` when the line has no border.
+fn strip_box(line: &str) -> Option<String> {
+    let is_box = |c: char| ('\u{2500}'..='\u{257f}').contains(&c);
+    let is_vertical = |c: char| {
+        matches!(
+            c,
+            '│' | '┃'
+                | '║'
+                | '┆'
+                | '┇'
+                | '┊'
+                | '┋'
+                | '╎'
+                | '╏'
+                | '├'
+                | '┤'
+                | '┣'
+                | '┫'
+        )
+    };
+    let t = line.trim();
+    let first = t.chars().next()?;
+    if !is_box(first) {
+        return None;
+    }
+    // `┌─── Logs(default/web-0:app)[tail] ───┐`: a horizontal border, with or without a title.
+    let horizontal = |c: char| matches!(c, '─' | '━' | '═' | '┄' | '┅' | '┈' | '┉' | '╌' | '╍');
+    if !is_vertical(first) || t.chars().nth(1).is_some_and(horizontal) {
+        return t
+            .chars()
+            .filter(|c| horizontal(*c))
+            .nth(2)
+            .map(|_| String::new());
+    }
+    if t.chars().all(|c| is_box(c) || c == ' ') {
+        return Some(String::new());
+    }
+    let rest = &t[first.len_utf8()..];
+    if !rest.starts_with(' ') {
+        return None;
+    }
+    // The content keeps its own indentation, less the one space after the border.
+    let rest = &rest[1..];
+    let rest = match rest.trim_end().chars().last() {
+        Some(c) if is_vertical(c) => rest.trim_end().strip_suffix(c)?.trim_end(),
+        _ => rest.trim_end(),
+    };
+    Some(rest.to_string())
+}
+
+/// Markdown bold (`**...**`) around part of a line, in pairs: an opening `**` at the start or after
+/// whitespace and not followed by whitespace, and a closing one after a non-space and followed by
+/// the end, whitespace or punctuation. A lone `**` (`f(*args, **kwargs)`) stays.
+fn strip_bold(line: &str) -> Option<String> {
+    let b = line.as_bytes();
+    let mut marks = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'*' && b[i + 1] == b'*' && b.get(i + 2) != Some(&b'*') {
+            let before = i.checked_sub(1).map(|j| b[j]);
+            let after = b.get(i + 2).copied();
+            let opens = before.is_none_or(|c| c.is_ascii_whitespace() || c == b'(')
+                && after.is_some_and(|c| !c.is_ascii_whitespace());
+            let closes = before.is_some_and(|c| !c.is_ascii_whitespace())
+                && after.is_none_or(|c| c.is_ascii_whitespace() || b",.;:)".contains(&c));
+            match open {
+                Some(o) if closes => {
+                    marks.push(o);
+                    marks.push(i);
+                    open = None;
+                }
+                None if opens => open = Some(i),
+                _ => {}
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    if marks.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut last = 0;
+    for m in marks {
+        out.push_str(&line[last..m]);
+        last = m + 2;
+    }
+    out.push_str(&line[last..]);
+    Some(out)
+}
+
+/// A single `_` or `*` opening or closing Markdown italics at the edge of a line cut in columns
+/// (two spaces or a tab between words, as kubectl's tables and describe print): the opening one
+/// before a letter or digit, the closing one after a letter, digit, `)` or `.`, in a last word with
+/// no other such mark. Kubernetes names have no `_`, so a column line ending in one is a mark.
+fn strip_italic(line: &str) -> Option<String> {
+    let t = line.trim();
+    if !(t.contains("  ") || t.contains('\t')) {
+        return None;
+    }
+    let b = t.as_bytes();
+    let mark = |c: u8| c == b'_' || c == b'*';
+    let opens = b.len() > 2 && mark(b[0]) && b[1].is_ascii_alphanumeric();
+    let last_word = t.rsplit([' ', '\t']).next().unwrap_or("");
+    let closes = b.len() > 2
+        && mark(b[b.len() - 1])
+        && (b[b.len() - 2].is_ascii_alphanumeric() || matches!(b[b.len() - 2], b')' | b'.'))
+        && last_word.bytes().filter(|&c| c == b[b.len() - 1]).count() == 1;
+    let opens = opens
+        && !t[1..]
+            .split([' ', '\t'])
+            .next()
+            .unwrap_or("")
+            .contains(b[0] as char);
+    if !(opens || closes) {
+        return None;
+    }
+    let lead = line.len() - line.trim_start().len();
+    let inner = &t[usize::from(opens)..t.len() - usize::from(closes)];
+    Some(format!("{}{inner}", &line[..lead]))
+}
+
+/// A code block opened and closed on one line (```` ```text``` ````, ```` ``` text ``` ````), or a
+/// fence glued to the end of its last line (```` 0/2 nodes are available ...``` ````): the text
+/// inside. A line that is only a fence (with its info string) is not one.
+fn one_line_fence(line: &str) -> Option<String> {
+    let t = line.trim();
+    let (open, inner) = match t.strip_prefix("```") {
+        Some(r) => (true, r.trim_start_matches('`')),
+        None => (false, t),
+    };
+    let (close, inner) = match inner.strip_suffix("```") {
+        Some(r) if !r.is_empty() => (true, r.trim_end_matches('`')),
+        _ => (false, inner),
+    };
+    if !(open || close) || inner.contains("```") {
+        return None;
+    }
+    // ```` ```yaml ````: a fence with its info string.
+    if open && !close && !inner.trim().contains(' ') {
+        return None;
+    }
+    let inner = inner.trim();
+    if inner.is_empty() {
+        return None;
+    }
+    // Only the closing fence was glued on: the line keeps its indentation.
+    if !open {
+        let lead = line.len() - line.trim_start().len();
+        return Some(format!("{}{}", &line[..lead], inner));
+    }
+    Some(inner.to_string())
 }
 
 /// What [`unwrap_paste`] returns for a Markdown code fence: a segment boundary.

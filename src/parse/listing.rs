@@ -36,6 +36,9 @@ pub struct Listing {
     cols: Option<super::table::Layout>,
     /// The pod of the kubectl 0.x rows that follow (its container rows).
     pod0: Option<String>,
+    /// k9s' pod view: a `PF` (port-forward) column after NAME whose cell is `●` or empty, metrics
+    /// columns after RESTARTS, AGE last or cut off.
+    k9s: bool,
 }
 
 impl Listing {
@@ -51,7 +54,11 @@ impl Listing {
 /// A `kubectl get pods` / `kubectl get nodes` header row.
 pub fn header(line: &str) -> Option<Listing> {
     let t = line.trim();
-    let titles: Vec<&str> = t.split_whitespace().collect();
+    // k9s marks the column it sorts by with an arrow (`NAMESPACE↑`, `AGE↓`).
+    let titles: Vec<&str> = t
+        .split_whitespace()
+        .map(|w| w.trim_end_matches(['↑', '↓']))
+        .collect();
     let has = |w: &str| titles.contains(&w);
     if titles.first() == Some(&"POD") && has("CONTAINER(S)") && has("STATUS") {
         return Some(Listing {
@@ -61,6 +68,7 @@ pub fn header(line: &str) -> Option<Listing> {
             header: true,
             cols: Some(super::table::Layout::from_header(line)),
             pod0: None,
+            k9s: false,
         });
     }
     let (namespace, rest) = match titles.first() {
@@ -68,7 +76,30 @@ pub fn header(line: &str) -> Option<Listing> {
         Some(&"NAME") => (false, &titles[..]),
         _ => return None,
     };
-    if rest.first() != Some(&"NAME") || !has("STATUS") || !has("AGE") {
+    // k9s' pod view: `[NAMESPACE] NAME PF READY STATUS RESTARTS [CPU MEM ...] IP NODE [AGE]`.
+    if rest.first() == Some(&"NAME")
+        && rest.get(1) == Some(&"PF")
+        && has("READY")
+        && has("STATUS")
+        && has("RESTARTS")
+    {
+        let restarts = titles.iter().position(|w| *w == "RESTARTS")?;
+        let wide = titles[restarts + 1..]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        return Some(Listing {
+            kind: Kind::Pods,
+            namespace,
+            wide,
+            header: true,
+            cols: None,
+            pod0: None,
+            k9s: true,
+        });
+    }
+    // kubectl 0.19-1.0 titled the STATUS column REASON: `NAME  READY  REASON  RESTARTS  AGE`.
+    if rest.first() != Some(&"NAME") || !(has("STATUS") || has("REASON")) || !has("AGE") {
         return None;
     }
     if has("READY") && has("RESTARTS") {
@@ -81,7 +112,11 @@ pub fn header(line: &str) -> Option<Listing> {
             header: true,
             cols: None,
             pod0: None,
+            k9s: false,
         });
+    }
+    if !has("STATUS") {
+        return None;
     }
     if !namespace
         && rest.get(1) == Some(&"STATUS")
@@ -94,6 +129,7 @@ pub fn header(line: &str) -> Option<Listing> {
             header: true,
             cols: None,
             pod0: None,
+            k9s: false,
         });
     }
     None
@@ -133,6 +169,44 @@ fn is_status(s: &str) -> bool {
 impl Listing {
     /// Cells of a pod row laid out as `[NAMESPACE] NAME READY STATUS RESTARTS AGE [wide...]`.
     fn pod_row(&self, line: &str) -> Option<PodRow> {
+        self.pod_row_cells(line)
+            .or_else(|| self.pod_row_with_message(line))
+    }
+
+    /// kubectl <= 1.7 printed a waiting reason that was a whole message in STATUS (`jenkins-1-g
+    /// 0/1  Couldn't find key options in Secret jenkins/jenkins  0  23m`): under a header without
+    /// `-o wide` columns, the cells are read from both ends and STATUS is what lies between.
+    fn pod_row_with_message(&self, line: &str) -> Option<PodRow> {
+        if !self.header || self.k9s || !self.wide.is_empty() {
+            return None;
+        }
+        let toks = tokens(line);
+        let i = usize::from(self.namespace);
+        if toks.len() < i + 6 {
+            return None;
+        }
+        let name = toks[i].text.strip_prefix("pod/").unwrap_or(toks[i].text);
+        let ready = ready_cell(toks[i + 1].text)?;
+        let n = toks.len();
+        super::time::parse_age(toks[n - 1].text)?;
+        let restarts = toks[n - 2].text.parse::<u32>().ok()?;
+        let status = line[toks[i + 2].start..toks[n - 3].end].trim();
+        if !is_name(name) || status.len() > 512 || !status.starts_with(|c: char| c.is_alphabetic())
+        {
+            return None;
+        }
+        Some(PodRow {
+            namespace: self.namespace.then(|| toks[0].text.to_string()),
+            name: name.to_string(),
+            ready,
+            status: status.to_string(),
+            restarts: Some(restarts),
+            node: None,
+        })
+    }
+
+    /// Cells of a pod row laid out as `[NAMESPACE] NAME READY STATUS RESTARTS AGE [wide...]`.
+    fn pod_row_cells(&self, line: &str) -> Option<PodRow> {
         let toks = tokens(line);
         let words: Vec<&str> = toks.iter().map(|t| t.text).collect();
         let mut i = 0;
@@ -142,7 +216,13 @@ impl Listing {
         } else {
             None
         };
-        let name = *words.get(i)?;
+        // `kubectl get all` names each row by kind: `pod/web-0`.
+        let name = words.get(i)?;
+        let name = name.strip_prefix("pod/").unwrap_or(name);
+        // k9s' PF cell: `●` when a port-forward is active, else nothing.
+        if self.k9s && words.get(i + 1).is_some_and(|w| ready_cell(w).is_none()) {
+            i += 1;
+        }
         let ready = ready_cell(words.get(i + 1)?)?;
         // Markdown emphasis a chat added around the cell (`**_**ErrImagePull**_**`).
         let status = words.get(i + 2)?.trim_matches(|c| c == '*' || c == '_');
@@ -168,8 +248,8 @@ impl Listing {
             }
             None => None,
         };
-        // AGE
-        if let Some(a) = words.get(j) {
+        // AGE (k9s: after the metrics, read with the other columns below)
+        if let (false, Some(a)) = (self.k9s, words.get(j)) {
             super::time::parse_age(a)?;
             j += 1;
         }
@@ -232,6 +312,7 @@ pub fn headerless(line: &str) -> Option<Listing> {
             header: false,
             cols: None,
             pod0: None,
+            k9s: false,
         };
         if let Some(r) = l.pod_row(line) {
             // A row cut after STATUS (`web-0   0/2   Init:CrashLoopBackOff`, the rest of the
@@ -249,6 +330,7 @@ pub fn headerless(line: &str) -> Option<Listing> {
         header: false,
         cols: None,
         pod0: None,
+        k9s: false,
     };
     l.node_row(line).map(|_| l)
 }
@@ -364,6 +446,9 @@ fn status_facts(status: &str) -> RowFacts {
         s if is_waiting_reason(s) => (None, None, Some((kind, waiting(s)))),
         // Another reason kubelet or a runtime gave a waiting container.
         s if s.bytes().all(|b| b.is_ascii_alphanumeric()) => (None, None, Some((kind, waiting(s)))),
+        // kubelet <= 1.7 put the error itself in the waiting reason (`Couldn't find key options in
+        // Secret ns/name`, `Image: x is not ready on the node`).
+        s if s.contains(' ') => (None, None, Some((kind, waiting(s)))),
         _ => (None, None, None),
     }
 }

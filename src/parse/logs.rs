@@ -62,6 +62,56 @@ pub fn not_started(line: &str) -> Option<NotStarted> {
     })
 }
 
+/// A container log line as the runtime stored it or kubectl printed it with `--timestamps`: the
+/// RFC 3339 time (`2024-05-01T10:00:00.123456789Z `, or with a `+02:00` offset) and, in the CRI log
+/// files under `/var/log/pods` and `/var/log/containers`, the stream and the partial/full tag
+/// (`stdout F `, `stderr P `). The line after them, so matchers that read a log line from its start
+/// see it; `line` itself when it has no such prefix.
+pub fn log_body(line: &str) -> &str {
+    let t = line.trim_start();
+    let b = t.as_bytes();
+    if b.len() < 21
+        || !(b[..4].iter().all(u8::is_ascii_digit)
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b[10] == b'T'
+            && b[13] == b':'
+            && b[16] == b':'
+            && b[17..19].iter().all(u8::is_ascii_digit))
+    {
+        return line;
+    }
+    let Some(end) = t.find(' ').filter(|&e| e >= 19) else {
+        return line;
+    };
+    let stamp = &t[19..end];
+    let zone_ok = stamp.ends_with('Z')
+        || stamp
+            .rfind(['+', '-'])
+            .is_some_and(|i| stamp[i + 1..].len() == 5 && stamp.as_bytes()[i + 3] == b':');
+    let frac_ok = stamp
+        .trim_start_matches('.')
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count()
+        <= 9;
+    if !zone_ok || !frac_ok {
+        return line;
+    }
+    let rest = &t[end + 1..];
+    for stream in ["stdout ", "stderr "] {
+        if let Some(r) = rest.strip_prefix(stream) {
+            if let Some(r) = r.strip_prefix("F ").or_else(|| r.strip_prefix("P ")) {
+                return r;
+            }
+            if r == "F" || r == "P" {
+                return "";
+            }
+        }
+    }
+    rest
+}
+
 /// A line of `kubectl logs --prefix`: `[pod/web-0/app] listening on :8080` names its pod and
 /// container. The header and the log line itself.
 pub fn prefixed(line: &str) -> Option<(LogHeader, &str)> {
@@ -103,7 +153,10 @@ pub enum Prompt {
     Logs(LogHeader),
     /// `kubectl get pod NAME -o jsonpath='{...}'`: the line that follows is the value of that path.
     JsonPath(JsonPathQuery),
-    /// Any other kubectl command (`kubectl describe pod x`): not evidence itself.
+    /// `kubectl describe KIND NAME` (or `KIND/NAME`): the object the describe that follows is
+    /// about (kind as given, name).
+    Describe(String, String),
+    /// Any other kubectl command (`kubectl get pods`): not evidence itself.
     Other,
 }
 
@@ -465,6 +518,18 @@ fn parse_command(words: &[&str]) -> Option<Prompt> {
             }
         }
     }
+    if sub == "describe" {
+        let object = match positionals.first().and_then(|p| p.split_once('/')) {
+            Some((k, n)) => Some((k, n)),
+            None => positionals
+                .first()
+                .copied()
+                .zip(positionals.get(1).copied()),
+        };
+        if let Some((k, n)) = object.filter(|(k, n)| !k.is_empty() && !n.is_empty()) {
+            return Some(Prompt::Describe(k.to_string(), n.to_string()));
+        }
+    }
     if sub != "logs" && sub != "log" {
         return Some(Prompt::Other);
     }
@@ -575,7 +640,15 @@ mod tests {
 
     #[test]
     fn other_prompts_and_non_prompts() {
-        assert_eq!(prompt("$ kubectl describe pod x"), Some(Prompt::Other));
+        assert_eq!(
+            prompt("$ kubectl describe pod x"),
+            Some(Prompt::Describe("pod".into(), "x".into()))
+        );
+        assert_eq!(
+            prompt("$ kubectl -n web describe rs/toolbox-84b4c6f7f6"),
+            Some(Prompt::Describe("rs".into(), "toolbox-84b4c6f7f6".into()))
+        );
+        assert_eq!(prompt("$ kubectl describe nodes"), Some(Prompt::Other));
         assert_eq!(prompt("kubectl get node -o yaml"), Some(Prompt::Other));
         assert_eq!(prompt("$ ls -la"), None);
         assert_eq!(prompt("please run kubectl logs to see more"), None);

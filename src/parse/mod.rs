@@ -189,6 +189,8 @@ pub(crate) fn parse_stream<R: Read>(
     let chained = std::io::Cursor::new(prefix).chain(source);
     let mut lr = lines::LineReader::new(BufReader::with_capacity(64 * 1024, chained));
     let pods_before = ev.pods.len();
+    let containers_before = ev.containers.len();
+    let conditions_before = ev.pod_conditions.len();
     let mut p = Parser::new(name, filter, ev);
     if let Some(max) = opts.max_doc {
         p.max_doc = max;
@@ -237,6 +239,7 @@ pub(crate) fn parse_stream<R: Read>(
     }
     p.end_state();
     name_unnamed_pods(&mut p.cx.ev.pods[pods_before..]);
+    namespace_listed_pods(p.cx.ev, pods_before, containers_before, conditions_before);
     p.cx.ev.settle_events(false, &|e| filter.wants_event(e));
     if !any_text {
         return Err(InputError::Empty {
@@ -268,6 +271,70 @@ fn name_unnamed_pods(pods: &mut [crate::evidence::PodInfo]) {
         p.name = Some(name.clone());
         if p.namespace.is_none() {
             p.namespace = namespace.clone();
+        }
+    }
+}
+
+/// A pod listed without its namespace (`kubectl get pod NAME` without `-A`) next to the describe
+/// or YAML of the same pod with its namespace is that pod: it takes the namespace (when the input
+/// names exactly one for that pod name), and so do its containers' and conditions' pod keys.
+fn namespace_listed_pods(
+    ev: &mut Evidence,
+    pods_before: usize,
+    containers_before: usize,
+    conditions_before: usize,
+) {
+    use std::collections::HashMap;
+    let mut namespaces: HashMap<String, Option<String>> = HashMap::new();
+    for p in &ev.pods[pods_before..] {
+        if let (Some(n), Some(ns)) = (&p.name, &p.namespace) {
+            namespaces
+                .entry(n.clone())
+                .and_modify(|known| {
+                    if known.as_deref() != Some(ns.as_str()) {
+                        *known = None;
+                    }
+                })
+                .or_insert_with(|| Some(ns.clone()));
+        }
+    }
+    let known = |name: &str| namespaces.get(name).cloned().flatten();
+    let mut renamed = false;
+    for p in &mut ev.pods[pods_before..] {
+        if p.namespace.is_none() {
+            if let Some(ns) = p.name.as_deref().and_then(known) {
+                p.namespace = Some(ns);
+                renamed = true;
+            }
+        }
+    }
+    if !renamed {
+        return;
+    }
+    for c in &mut ev.containers[containers_before..] {
+        if let Some(ns) = c
+            .pod
+            .as_deref()
+            .filter(|k| !k.contains('/'))
+            .and_then(known)
+        {
+            c.pod = c
+                .pod
+                .as_deref()
+                .and_then(|n| crate::evidence::pod_key(Some(&ns), n));
+        }
+    }
+    for c in &mut ev.pod_conditions[conditions_before..] {
+        if let Some(ns) = c
+            .pod
+            .as_deref()
+            .filter(|k| !k.contains('/'))
+            .and_then(known)
+        {
+            c.pod = c
+                .pod
+                .as_deref()
+                .and_then(|n| crate::evidence::pod_key(Some(&ns), n));
         }
     }
 }
@@ -451,6 +518,9 @@ struct Cx<'a> {
     recent: Vec<(u64, String)>,
     /// Container failures already taken from messages (pod, container, reason, message).
     failures: std::collections::HashSet<(Option<String>, String, String, String)>,
+    /// The message the last free-text line started or continued (its line, its index in
+    /// `ev.messages`, whether that line ends as a hard wrap does): the next line may continue it.
+    wrap: Option<(u64, usize, bool)>,
 }
 
 /// Most free-text lines joined into one message.
@@ -507,7 +577,26 @@ impl Cx<'_> {
             }
         }
         self.keep(n, text, None, "free-text");
+        // A message hard-wrapped by a console or a mail (the line before ended with a space or a
+        // `:`/`,` and this one starts nothing new): the line continues that message.
+        if let Some((line, i, true)) = self.wrap {
+            if line + 1 == n && text::continues_message(text) {
+                if let Some(m) = self.ev.messages.get_mut(i) {
+                    if m.message.len() + text.len() < MAX_JOINED_LINE * 4 {
+                        m.message.push(' ');
+                        m.message.push_str(text.trim());
+                        self.wrap = Some((n, i, text::ends_wrapped(text)));
+                        return;
+                    }
+                }
+            }
+        }
+        self.wrap = None;
+        let pushed_before = self.ev.messages.len();
         let alone = self.message(n, text);
+        if alone && self.ev.messages.len() > pushed_before {
+            self.wrap = Some((n, pushed_before, text::ends_wrapped(text)));
+        }
         // A message wrapped over consecutive lines: offer it joined when the line alone was not
         // wanted.
         if self.recent.last().is_some_and(|(l, _)| *l + 1 != n) {
@@ -599,7 +688,9 @@ impl Cx<'_> {
 
     /// Offers a log or free-text line to the filter; keeps it if wanted.
     fn keep(&mut self, n: u64, text: &str, header: Option<&logs::LogHeader>, format: &str) {
-        if !self.filter.wants(text) {
+        // `kubectl logs --timestamps` and CRI log files: the line after the time (and stream).
+        let text = logs::log_body(text);
+        if text.trim().is_empty() || !self.filter.wants(text) {
             return;
         }
         let line = LogLine {
@@ -643,6 +734,9 @@ struct Parser<'a> {
     fences: u64,
     /// A `kubectl get pod -o jsonpath=...` line was just read: its output follows.
     jsonpath: Option<logs::JsonPathQuery>,
+    /// The object a `kubectl describe KIND NAME` line named (kind as an API kind): the events of
+    /// the describe that follows are about it when the paste lost its `Name:` line.
+    described: Option<(String, String)>,
     /// Lines are output commented out with `#` (a bats test's TAP diagnostics, a shell script
     /// quoting output): the marker is taken off while consecutive lines carry it.
     commented: bool,
@@ -663,6 +757,7 @@ impl<'a> Parser<'a> {
                 lines: true,
                 recent: Vec::new(),
                 failures: Default::default(),
+                wrap: None,
             },
             state: State::Text,
             log: None,
@@ -672,6 +767,7 @@ impl<'a> Parser<'a> {
             fences: 0,
             jsonpath: None,
             commented: false,
+            described: None,
         }
     }
 
@@ -747,7 +843,17 @@ impl<'a> Parser<'a> {
             State::Text => return,
             State::Describe(d) => {
                 let seg = d.seg();
-                (d.finish(&mut self.cx), seg)
+                let before = self.cx.ev.events.len();
+                let outcome = d.finish(&mut self.cx);
+                if let Some((kind, name)) = &self.described {
+                    for e in &mut self.cx.ev.events[before..] {
+                        if e.object_kind.is_none() && e.object_name.is_none() {
+                            e.object_kind = Some(kind.clone());
+                            e.object_name = Some(name.clone());
+                        }
+                    }
+                }
+                (outcome, seg)
             }
             State::Doc(d) => {
                 let seg = d.seg();
@@ -800,6 +906,23 @@ impl<'a> Parser<'a> {
     fn plain(&mut self, n: u64, line: &str) {
         if is_blank(line) {
             return;
+        }
+        // A log line written as a JSON object (docker's json-file, an app's structured log): its
+        // text, line by line.
+        let t = line.trim();
+        if t.starts_with('{') && t.ends_with('}') && t.len() <= 64 * 1024 {
+            if let Some(text) = serde_json::from_str::<serde_json::Value>(t)
+                .ok()
+                .as_ref()
+                .and_then(objects::json_log_line)
+            {
+                for l in text.split('\n') {
+                    if !l.trim_start().starts_with('{') {
+                        self.plain(n, l);
+                    }
+                }
+                return;
+            }
         }
         if let Some(w) = logs::not_started(line) {
             self.not_started(n, w);
@@ -997,12 +1120,16 @@ impl<'a> Parser<'a> {
         if let Some(p) = logs::prompt(line) {
             self.log = None;
             self.jsonpath = None;
+            self.described = None;
             match p {
                 logs::Prompt::Logs(h) => {
                     let seg = self.cx.begin("log", n);
                     self.log = Some((h, seg));
                 }
                 logs::Prompt::JsonPath(q) => self.jsonpath = Some(q),
+                logs::Prompt::Describe(kind, name) => {
+                    self.described = Some((events::kind_name(&kind), name))
+                }
                 logs::Prompt::Other => {}
             }
             return;
@@ -1149,3 +1276,5 @@ mod tests;
 mod tests_layouts;
 #[cfg(test)]
 mod tests_paste;
+#[cfg(test)]
+mod tests_wrappers;

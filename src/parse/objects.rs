@@ -426,6 +426,9 @@ impl Doc {
             );
         }
         let mut tail: Option<(u64, String)> = None;
+        // What could not be read as structure: recorded unless the statuses in it were recovered
+        // key by key (then nothing that matters was left unread).
+        let mut truncated_note: Option<(String, String)> = None;
         let parsed = match parsed {
             Err(e) if self.kind == DocKind::Yaml => match yaml_err
                 .as_ref()
@@ -434,14 +437,14 @@ impl Doc {
                 Some((v, kept)) => {
                     let cut_at = self.first_line + kept as u64;
                     let one_line = e.split_whitespace().collect::<Vec<_>>().join(" ");
-                    cx.ev.not_checked(
+                    truncated_note = Some((
                         format!("lines {}-{} of {}", cut_at, self.last_line, cx.name),
                         format!(
                             "YAML document starting at line {} looks truncated ({one_line}); \
                              its first {kept} lines were read as objects, the rest was scanned as free text",
                             self.first_line
                         ),
-                    );
+                    ));
                     let rest: Vec<&str> = self.text.split('\n').skip(kept).collect();
                     tail = Some((cut_at, rest.join("\n")));
                     Ok(v)
@@ -454,14 +457,21 @@ impl Doc {
             Ok(v) => v,
             Err(e) => {
                 let one_line = e.split_whitespace().collect::<Vec<_>>().join(" ");
-                cx.ev.not_checked(
-                    what,
-                    format!(
-                        "{} document could not be parsed: {}; its lines were scanned as free text",
-                        self.kind.label(),
-                        one_line
-                    ),
-                );
+                let flat = match self.kind {
+                    DocKind::Yaml => flat_statuses(&self.text, self.first_line, cx),
+                    DocKind::Json => Vec::new(),
+                };
+                if !recovered(&flat) {
+                    cx.ev.not_checked(
+                        what,
+                        format!(
+                            "{} document could not be parsed: {}; its lines were scanned as free text",
+                            self.kind.label(),
+                            one_line
+                        ),
+                    );
+                }
+                cx.ev.containers.extend(flat);
                 return Outcome::Replay {
                     first: self.first_line,
                     text: self.text,
@@ -469,6 +479,7 @@ impl Doc {
             }
         };
         let format = self.kind.format();
+        let containers_before = cx.ev.containers.len();
         let mut conv = Converter {
             loc: Locator::new(&self.text, self.first_line),
             cx,
@@ -478,6 +489,26 @@ impl Doc {
         };
         let hi = conv.loc.lines.len();
         conv.value(&value, 0, hi, None);
+        // A containerStatuses fragment whose structure was lost (flattened, cut): its states read
+        // key by key.
+        // Also when the structure read was a wrong one (keys a flattening moved out of their item):
+        // statuses without any state are replaced by what the key-by-key reading finds.
+        if self.kind == DocKind::Yaml
+            && conv.cx.ev.containers[containers_before..]
+                .iter()
+                .all(|c| c.state.is_none() && c.last_state.is_none())
+        {
+            let flat = flat_statuses(&self.text, self.first_line, conv.cx);
+            if recovered(&flat) {
+                conv.cx.ev.containers.truncate(containers_before);
+                conv.emitted += flat.len();
+                conv.cx.ev.containers.extend(flat);
+                truncated_note = None;
+            }
+        }
+        if let Some((what, reason)) = truncated_note {
+            conv.cx.ev.not_checked(what, reason);
+        }
         if let Some((first, text)) = tail {
             return Outcome::ScanAsText {
                 first,
@@ -486,14 +517,219 @@ impl Doc {
             };
         }
         if conv.emitted == 0 {
+            // A log line written as JSON (docker's json-file, an app's structured log): its text.
+            let text = match (self.kind, json_log_line(&value)) {
+                (DocKind::Json, Some(line)) if !self.text.trim_end().contains('\n') => line,
+                _ => self.text,
+            };
             return Outcome::ScanAsText {
                 first: self.first_line,
-                text: self.text,
+                text,
                 format,
             };
         }
         Outcome::Accepted
     }
+}
+
+/// The text of a log line written as one JSON object: docker's json-file driver
+/// (`{"log":"panic: ...\n","stream":"stderr","time":"..."}`), or an application's structured log
+/// (zap, logrus, bunyan, structlog: a level and `msg`/`message`, with `error`/`err` appended as
+/// logfmt's is). `None` for other objects.
+pub fn json_log_line(value: &Value) -> Option<String> {
+    let obj = value.as_object()?;
+    let s = |k: &str| obj.get(k).and_then(Value::as_str);
+    if let Some(log) = s("log").filter(|_| obj.contains_key("stream") || obj.contains_key("time")) {
+        return Some(log.trim_end_matches(['\n', '\r']).to_string());
+    }
+    let level = ["level", "severity", "lvl", "levelname", "log.level"]
+        .iter()
+        .any(|k| s(k).is_some());
+    let msg = ["msg", "message"].iter().find_map(|k| s(k))?;
+    if !level {
+        return None;
+    }
+    let err = ["error", "err", "exception", "stacktrace"]
+        .iter()
+        .find_map(|k| s(k))
+        .filter(|e| !e.is_empty());
+    let line = match err {
+        Some(e) => format!("{}: {e}", msg.trim_end_matches([':', ' '])),
+        None => msg.to_string(),
+    };
+    // One line per line of the text (a stack trace in `error`).
+    Some(line.replace("\r\n", "\n"))
+}
+
+/// Whether [`flat_statuses`] found a container's state (what a status fragment is pasted for).
+fn recovered(flat: &[crate::evidence::ContainerStatus]) -> bool {
+    flat.iter()
+        .any(|c| c.state.is_some() || c.last_state.is_some())
+}
+
+/// A container status being read key by key by [`flat_statuses`].
+#[derive(Default)]
+struct FlatStatus {
+    line: usize,
+    name: Option<String>,
+    image: Option<String>,
+    ready: Option<bool>,
+    restart_count: Option<u32>,
+    state: Option<crate::evidence::ContainerState>,
+    last_state: Option<crate::evidence::ContainerState>,
+}
+
+/// The `containerStatuses` of a YAML fragment whose indentation was lost (flattened by a chat, a
+/// quote, an editor) or that was cut, read key by key in kubelet's order: an item starts at `- `;
+/// `state:` / `lastState:` then `waiting:` / `running:` / `terminated:` open a state whose
+/// `reason`, `message`, `exitCode`, `signal` and `finishedAt` follow; `name`, `image`, `ready`,
+/// `restartCount` are the item's own. Markdown bold marks are ignored. Emits nothing unless the
+/// text has a `containerStatuses:` (or `initContainerStatuses:`) key.
+fn flat_statuses(text: &str, first_line: u64, cx: &Cx) -> Vec<crate::evidence::ContainerStatus> {
+    use crate::evidence::{ContainerKind, ContainerState, ContainerStatus};
+    #[derive(Clone, Copy, PartialEq)]
+    enum Section {
+        None,
+        State,
+        Last,
+    }
+    let mut kind: Option<ContainerKind> = None;
+    let mut cur: Option<FlatStatus> = None;
+    let mut section = Section::None;
+    let mut out: Vec<(ContainerKind, FlatStatus)> = Vec::new();
+    let flush = |cur: &mut Option<FlatStatus>,
+                 kind: Option<ContainerKind>,
+                 out: &mut Vec<(ContainerKind, FlatStatus)>| {
+        if let (Some(c), Some(k)) = (cur.take(), kind) {
+            if c.state.is_some() || c.last_state.is_some() || c.restart_count.is_some() {
+                out.push((k, c));
+            }
+        }
+    };
+    for (i, raw) in text.split('\n').enumerate() {
+        let unbold = raw.replace("**", "");
+        let mut t = unbold.trim();
+        let item = t.starts_with("- ");
+        if item {
+            t = t[2..].trim_start();
+        }
+        let Some((key, value)) = t.split_once(':') else {
+            continue;
+        };
+        let key = key.trim();
+        let value = value.trim().trim_matches(['"', '\'']);
+        match key {
+            "containerStatuses" | "initContainerStatuses" | "ephemeralContainerStatuses" => {
+                flush(&mut cur, kind, &mut out);
+                kind = Some(match key {
+                    "initContainerStatuses" => ContainerKind::Init,
+                    "ephemeralContainerStatuses" => ContainerKind::Ephemeral,
+                    _ => ContainerKind::Regular,
+                });
+                section = Section::None;
+                continue;
+            }
+            _ if kind.is_none() => continue,
+            _ => {}
+        }
+        if item {
+            flush(&mut cur, kind, &mut out);
+            section = Section::None;
+        }
+        let c = cur.get_or_insert_with(|| FlatStatus {
+            line: i,
+            ..Default::default()
+        });
+        let slot = match section {
+            Section::State => Some(&mut c.state),
+            Section::Last => Some(&mut c.last_state),
+            Section::None => None,
+        };
+        match (key, slot) {
+            ("state", _) if value.is_empty() || value == "{}" => section = Section::State,
+            ("lastState", _) if value.is_empty() || value == "{}" => section = Section::Last,
+            ("waiting", Some(slot)) => {
+                *slot = Some(ContainerState::Waiting {
+                    reason: None,
+                    message: None,
+                })
+            }
+            ("running", Some(slot)) => *slot = Some(ContainerState::Running { started_at: None }),
+            ("terminated", Some(slot)) => {
+                *slot = Some(ContainerState::Terminated {
+                    reason: None,
+                    message: None,
+                    exit_code: None,
+                    signal: None,
+                    finished_at: None,
+                })
+            }
+            (
+                "reason" | "message" | "exitCode" | "signal" | "finishedAt" | "startedAt"
+                | "containerID",
+                Some(Some(st)),
+            ) => {
+                let v =
+                    (!value.is_empty() && value != "|" && value != ">").then(|| value.to_string());
+                match (st, key) {
+                    (ContainerState::Waiting { reason, .. }, "reason")
+                    | (ContainerState::Terminated { reason, .. }, "reason") => *reason = v,
+                    (ContainerState::Waiting { message, .. }, "message")
+                    | (ContainerState::Terminated { message, .. }, "message") => *message = v,
+                    (ContainerState::Terminated { exit_code, .. }, "exitCode") => {
+                        *exit_code = value.parse().ok()
+                    }
+                    (ContainerState::Terminated { signal, .. }, "signal") => {
+                        *signal = value.parse().ok()
+                    }
+                    (ContainerState::Terminated { finished_at, .. }, "finishedAt") => {
+                        *finished_at = v
+                    }
+                    (ContainerState::Running { started_at }, "startedAt") => *started_at = v,
+                    _ => {}
+                }
+            }
+            ("name", _) => {
+                section = Section::None;
+                c.name = Some(value.to_string()).filter(|v| !v.is_empty());
+            }
+            ("image", _) => {
+                section = Section::None;
+                c.image = Some(value.to_string()).filter(|v| !v.is_empty());
+            }
+            ("ready", _) => {
+                section = Section::None;
+                c.ready = value.parse().ok();
+            }
+            ("restartCount", _) => {
+                section = Section::None;
+                c.restart_count = value.parse().ok();
+            }
+            (
+                "imageID" | "started" | "allocatedResources" | "resources" | "volumeMounts"
+                | "user",
+                _,
+            ) => section = Section::None,
+            _ => {}
+        }
+    }
+    flush(&mut cur, kind, &mut out);
+    let mut statuses = Vec::with_capacity(out.len());
+    for (kind, c) in out {
+        let provenance = cx.prov(first_line + c.line as u64, "yaml");
+        statuses.push(ContainerStatus {
+            pod: None,
+            name: c.name.unwrap_or_default(),
+            kind,
+            image: c.image,
+            ready: c.ready,
+            restart_count: c.restart_count,
+            state: c.state,
+            last_state: c.last_state,
+            provenance,
+        });
+    }
+    statuses
 }
 
 /// Convert one object fetched from the API (a Pod, Event or Node, or a List of them, as the JSON the
@@ -512,6 +748,7 @@ pub fn api_object_to_evidence(
         lines: false,
         recent: Vec::new(),
         failures: Default::default(),
+        wrap: None,
     };
     let mut conv = Converter {
         loc: Locator::new("", 1),

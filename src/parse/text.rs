@@ -104,6 +104,27 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         }
         None => rest,
     };
+    // A tool's mark on an event it relays (Tilt: `[event: pod ns/name] Liveness probe failed`).
+    let rest = match tool_event_prefix(rest) {
+        Some((pod, r)) => {
+            if let Some(p) = pod {
+                a.pod = Some(p.to_string());
+                a.object_kind = Some("Pod".to_string());
+            }
+            r
+        }
+        None => rest,
+    };
+    // An event's type in brackets before its message: JupyterHub KubeSpawner's progress log
+    // `2022-05-02T00:33:47.149327Z [Warning] 0/13 nodes are available: ...`, `... [Normal] Successfully
+    // assigned ns/pod to node`.
+    let rest = match bracketed_event_type(rest) {
+        Some((t, r)) => {
+            a.type_ = Some(t.to_string());
+            r
+        }
+        None => rest,
+    };
     // `Warning  FailedScheduling  0/3 nodes are available: ...` (no age or source column).
     let rest = match leading_type_reason(rest) {
         Some((t, r, m)) => {
@@ -133,6 +154,42 @@ pub fn analyse(line: &str) -> Option<Analysed> {
     a.message = rest.trim().to_string();
     if a.message.is_empty() {
         return None;
+    }
+    // A message quoted in prose or behind a label: `"0/3 nodes are available: ...".`,
+    // ``Error : `0/260 nodes are available: ...` ``. Taken off only when what is inside names its
+    // event (so quoted application output stays as it was).
+    if let Some(inner) = quoted_message(&a.message) {
+        if implied_reason(inner).is_some() || bare_predicates(inner).is_some() {
+            a.message = inner.to_string();
+        }
+    }
+    // A label before an unquoted message (`Error : 0/260 nodes are available: ...`, `报错：...`).
+    if a.reason.is_none() && implied_reason(&a.message).is_none() {
+        if let Some(m) = after_label(&a.message) {
+            if implied_reason(m).is_some() {
+                a.message = m.to_string();
+            }
+        }
+    }
+    // The event's source column before the message (`default-scheduler  0/2 nodes are
+    // available: ...`, `kubelet, node-1  Liveness probe failed: ...`).
+    if a.reason.is_none() {
+        if let Some(m) = after_source(&a.message) {
+            if implied_reason(m).is_some() || bare_predicates(m).is_some() {
+                if a.source.is_none() {
+                    a.source = a.message.split([' ', ',']).next().map(str::to_string);
+                }
+                a.message = m.to_string();
+            }
+        }
+    }
+    // The scheduler's reasons without their `0/N nodes are available: ` head (a paste cut before
+    // it): the head is put back, N being the nodes the reasons count (each filtered node is
+    // counted under the one filter that rejected it).
+    if a.reason.is_none() {
+        if let Some(total) = bare_predicates(&a.message) {
+            a.message = format!("0/{total} nodes are available: {}", a.message);
+        }
     }
     if a.reason.is_none() {
         if let Some((reason, kind, message)) = component_log(&a.message) {
@@ -167,6 +224,33 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         a.container = container_named(&a.message);
     }
     Some(a)
+}
+
+/// Whether a line ends as a hard wrap leaves it: a long line with the space the wrap was made at
+/// (not after a sentence's end), or after a `:`, `,`, `=`, `(` or `[` that the text goes on
+/// after.
+pub fn ends_wrapped(line: &str) -> bool {
+    let t = line.trim_end();
+    !t.is_empty()
+        && ((line.len() > t.len() && t.len() >= 40 && !t.ends_with('.'))
+            || t.ends_with([':', ',', '=', '(', '[']))
+}
+
+/// Whether a free-text line can be the continuation of a wrapped message: it starts nothing of its
+/// own (no journal, klog or logfmt header, no event type, no message template that names an
+/// event, not a command line).
+pub fn continues_message(line: &str) -> bool {
+    let t = line.trim();
+    if t.is_empty() || t.starts_with("Warning") || t.starts_with("Normal") {
+        return false;
+    }
+    if super::logs::prompt(line).is_some() {
+        return false;
+    }
+    match analyse(line) {
+        Some(a) => !a.journal && a.reason.is_none() && a.type_.is_none(),
+        None => false,
+    }
 }
 
 /// `Nov 23 10:00:00 node-1 kubelet[1234]: rest` (journalctl / syslog): the program and the rest.
@@ -644,6 +728,158 @@ fn quoted(s: &str) -> Option<(String, usize)> {
     None
 }
 
+/// `[Normal] ` or `[Warning] ` before a message: the event's type and the message.
+fn bracketed_event_type(line: &str) -> Option<(&'static str, &str)> {
+    ["Normal", "Warning"].into_iter().find_map(|t| {
+        let r = line
+            .strip_prefix('[')?
+            .strip_prefix(t)?
+            .strip_prefix("] ")?;
+        (!r.trim().is_empty()).then_some((t, r.trim_start()))
+    })
+}
+
+/// A tool's prefix on an event it relays: Tilt's `[event: pod ns/name] ` (also `[K8s EVENT: ...] `,
+/// any bracket whose text starts with `event`). The pod (`ns/name`), if the prefix names one, and the
+/// rest.
+fn tool_event_prefix(line: &str) -> Option<(Option<&str>, &str)> {
+    let inner_start = line.strip_prefix('[')?;
+    let close = inner_start.find(']')?;
+    let inner = &inner_start[..close];
+    let rest = inner_start[close + 1..].trim_start();
+    let lower = inner.get(..5)?.to_ascii_lowercase();
+    let after = if lower == "event" {
+        &inner[5..]
+    } else if inner
+        .get(..10)
+        .is_some_and(|h| h.eq_ignore_ascii_case("k8s event:"))
+    {
+        &inner[9..]
+    } else {
+        return None;
+    };
+    let after = after.strip_prefix(':')?.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    // `pod ns/name`, `Pod ns/name`, `pod/name`.
+    let object = after
+        .split_once(' ')
+        .filter(|(k, _)| k.eq_ignore_ascii_case("pod"))
+        .map(|(_, o)| o.trim())
+        .or_else(|| after.strip_prefix("pod/"));
+    let pod = object.filter(|o| {
+        !o.is_empty()
+            && o.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'/'))
+    });
+    Some((pod, rest))
+}
+
+/// The text inside quotes or backticks that wrap a whole message, possibly after a short label
+/// (see [`after_label`]) and before a final `.`: `"..."`, `'...'`, `` `...` ``, `“...”`, `「...」`.
+fn quoted_message(msg: &str) -> Option<&str> {
+    let m = after_label(msg).unwrap_or(msg).trim();
+    let open = m.chars().next()?;
+    let close = match open {
+        '"' | '`' | '\'' => open,
+        '“' => '”',
+        '「' => '」',
+        '‘' => '’',
+        _ => return None,
+    };
+    let m = m.strip_suffix(['.', '。']).unwrap_or(m).trim_end();
+    let inner = m.strip_prefix(open)?.strip_suffix(close)?.trim();
+    (!inner.is_empty() && !inner.contains(close)).then_some(inner)
+}
+
+/// The text after a short label a person (or a UI) put before a message: `Error : `, `Error: `,
+/// `Message: `, `报错：`, `错误信息: ` (at most four words of letters, then `:` or `：`).
+fn after_label(msg: &str) -> Option<&str> {
+    let (i, colon) = msg
+        .char_indices()
+        .take(40)
+        .find(|(_, c)| matches!(c, ':' | '：'))?;
+    let label = msg[..i].trim();
+    let ok = !label.is_empty()
+        && label.split_whitespace().count() <= 4
+        && label.chars().all(|c| c.is_alphabetic() || c == ' ');
+    ok.then(|| msg[i + colon.len_utf8()..].trim_start())
+        .filter(|r| !r.is_empty())
+}
+
+/// The message after an event's source column: `default-scheduler`, `kubelet`, `kubelet,
+/// node-1` / `kubelet node-1`, `<name>-controller` / `<name>-scheduler`, two spaces or a tab after
+/// it.
+fn after_source(msg: &str) -> Option<&str> {
+    let gap = msg.find(['\t']).or_else(|| msg.find("  "))?;
+    let (head, rest) = msg.split_at(gap);
+    let first = head.split([',', ' ']).next()?;
+    let component = first == "kubelet"
+        || first.ends_with("-scheduler")
+        || first.ends_with("-controller")
+        || first.ends_with("-manager");
+    let words = head.split([',', ' ']).filter(|w| !w.is_empty()).count();
+    (component && words <= 2).then(|| rest.trim_start())
+}
+
+/// The scheduler's list of reasons without its `0/N nodes are available: ` head: `1 node(s)
+/// didn't have free ports for the requested pod ports, 1 node(s) had taint {...}, that the pod
+/// didn't tolerate.`, `3 Insufficient memory, 1 PodToleratesNodeTaints.` Every comma-separated item
+/// that starts with a count must be a scheduler reason (`node(s) ...`, `Insufficient ...`, or a
+/// predicate's name of schedulers 1.6-1.9); returns the sum of the counts.
+fn bare_predicates(msg: &str) -> Option<u64> {
+    let mut total = 0u64;
+    let mut items = 0;
+    for item in msg.trim_end_matches('.').split(", ") {
+        let item = item.trim();
+        let digits = item.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            // A continuation of the item before (`had taint {a: b}, that the pod didn't
+            // tolerate`).
+            if items == 0 {
+                return None;
+            }
+            continue;
+        }
+        let n: u64 = item[..digits].parse().ok()?;
+        let what = item[digits..].strip_prefix(' ')?;
+        let known = what.starts_with("node(s) ")
+            || what.strip_prefix("Insufficient ").is_some_and(|r| {
+                let r = r.trim_end_matches('.');
+                matches!(r, "cpu" | "memory" | "ephemeral-storage" | "pods")
+                    || r.starts_with("hugepages-")
+                    || (r.contains('/')
+                        && r.bytes().all(|b| {
+                            b.is_ascii_lowercase() || b.is_ascii_digit() || b"./-_".contains(&b)
+                        }))
+            })
+            || what.starts_with("pod has unbound ")
+            || (what.len() >= 8
+                && what.starts_with(|c: char| c.is_ascii_uppercase())
+                && what.bytes().all(|b| b.is_ascii_alphanumeric())
+                && [
+                    "Pod",
+                    "Match",
+                    "Check",
+                    "NoDisk",
+                    "NoVolume",
+                    "MaxVolume",
+                    "Host",
+                    "General",
+                    "NodeUnder",
+                ]
+                .iter()
+                .any(|p| what.starts_with(p)));
+        if !known {
+            return None;
+        }
+        total += n;
+        items += 1;
+    }
+    (items > 0).then_some(total)
+}
+
 /// `Warning  FailedScheduling  rest` → (type, reason, rest).
 fn leading_type_reason(line: &str) -> Option<(&str, &str, &str)> {
     let (t, rest) = line.split_once(char::is_whitespace)?;
@@ -882,5 +1118,21 @@ mod tests {
         assert!(analyse("   ").is_none());
         let a = analyse("Warning: resource is deprecated").unwrap();
         assert_eq!(a.type_, None);
+    }
+
+    // JupyterHub KubeSpawner's progress log (corpus-g healthy-jupyterhub-…-g20).
+    #[test]
+    fn bracketed_event_type_before_the_message() {
+        let a = analyse("2022-05-02T00:33:59.912858Z [Normal] Successfully assigned hub/nb-0 to ip-10-0-252-130.ec2.internal").unwrap();
+        assert_eq!(a.type_.as_deref(), Some("Normal"));
+        assert_eq!(a.reason.as_deref(), Some("Scheduled"));
+        let a =
+            analyse("2022-05-02T00:33:47Z [Warning] 0/13 nodes are available: 2 Insufficient cpu.")
+                .unwrap();
+        assert_eq!(a.type_.as_deref(), Some("Warning"));
+        assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+        // Another bracket, or nothing after it, is left alone.
+        assert_eq!(analyse("[Info] started").unwrap().message, "[Info] started");
+        assert_eq!(analyse("[Warning] ").unwrap().type_, None);
     }
 }

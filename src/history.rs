@@ -99,13 +99,20 @@ pub fn apply(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
     mark_unrelated(engine, ev, findings);
 }
 
+/// Items quoted as what resolved a failure.
+const RESOLVERS_QUOTED: usize = 3;
+/// Resolving items kept per failure item, in the order found. A finding quotes the first
+/// [`RESOLVERS_QUOTED`] distinct ones over its failure items' lists taken in turn; while fewer are
+/// gathered at most `RESOLVERS_QUOTED - 1` entries of the next list repeat them, so this prefix of
+/// each list gives exactly the quotes the whole lists would.
+const RESOLVERS_KEPT: usize = 2 * RESOLVERS_QUOTED - 1;
+
 fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
     // Item -> later items that resolve it.
     let newest = ev.newest_absolute();
+    // Only the first [`RESOLVERS_KEPT`] of each list: a big event paste resolves thousands of
+    // items by thousands of others, and holding every pair cost memory quadratic in the events.
     let mut resolved: HashMap<ItemRef, Vec<ItemRef>> = HashMap::new();
-    // What each list of `resolved` holds, for constant-time repeats checks (a big event paste
-    // resolves thousands of items by thousands of others).
-    let mut seen: HashSet<(ItemRef, ItemRef)> = HashSet::new();
     for f in findings.iter() {
         let Some(rb) = engine.rule(&f.id).and_then(|r| r.resolved_by.as_ref()) else {
             continue;
@@ -117,7 +124,7 @@ fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
             }
         }
         for &x in &f.items {
-            if !matches!(x.0, Source::Event | Source::Container) {
+            if !matches!(x.0, Source::Event | Source::Container) && message(ev, x).is_none() {
                 continue;
             }
             if let Some(q) = rb.quiet_for {
@@ -131,7 +138,10 @@ fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
             {
                 let e = resolved.entry(x).or_default();
                 for y in by {
-                    if seen.insert((x, y)) {
+                    if e.len() >= RESOLVERS_KEPT {
+                        break;
+                    }
+                    if !e.contains(&y) {
                         e.push(y);
                     }
                 }
@@ -170,7 +180,11 @@ fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
         f.history = Some(History {
             when: last.as_ref().map(|t| t.text.clone()),
             age_seconds: last.and_then(|t| t.age),
-            resolved_by: by.iter().take(3).map(|y| quote(ev, *y)).collect(),
+            resolved_by: by
+                .iter()
+                .take(RESOLVERS_QUOTED)
+                .map(|y| quote(ev, *y))
+                .collect(),
             original_severity: f.severity,
         });
         f.severity = Severity::Info;
@@ -309,6 +323,29 @@ fn node_item(ev: &Evidence, (s, i): ItemRef) -> bool {
 /// Whether item `y` is later than item `x` (see the module documentation).
 /// `newest` is [`Evidence::newest_absolute`], computed once by the caller (it scans every event).
 fn later(ev: &Evidence, newest: Option<i64>, y: ItemRef, x: ItemRef) -> bool {
+    // A message found in text has no age of its own: it is later than what stands above it in the
+    // same input, and the current state (the pod, its conditions, nodes, a stable container) is
+    // later than it.
+    let line = |r: ItemRef| -> Option<(&str, u64)> {
+        let p = match (message(ev, r), r.0) {
+            (Some(m), _) => &m.provenance,
+            (None, Source::Event) => &ev.events[r.1].provenance,
+            _ => return None,
+        };
+        Some((p.input.as_str(), p.line?))
+    };
+    if message(ev, x).is_some() || message(ev, y).is_some() {
+        return match (message(ev, y).is_some(), y.0) {
+            (true, _) | (false, Source::Event) => {
+                matches!((line(y), line(x)), (Some((iy, ly)), Some((ix, lx))) if iy == ix && ly > lx)
+            }
+            (false, Source::Container) => message(ev, x).is_some() && restarts_stable(ev, y.1),
+            (false, Source::Pod | Source::PodCondition | Source::NodeCondition | Source::Taint) => {
+                message(ev, x).is_some()
+            }
+            (false, Source::Log) => false,
+        };
+    }
     match (y.0, x.0) {
         (Source::Event, Source::Event) => {
             let (ey, ex) = (&ev.events[y.1], &ev.events[x.1]);
@@ -448,7 +485,34 @@ fn quote(ev: &Evidence, (s, i): ItemRef) -> String {
             format!("node condition {}={}", c.type_, c.status)
         }
         Source::Taint => format!("taint {}", ev.taints[i].key),
-        Source::Log => ev.logs[i].text.clone(),
+        Source::Log => match message(ev, (s, i)) {
+            Some(m) => m.line.trim().to_string(),
+            None => ev.logs[i].text.clone(),
+        },
+    }
+}
+
+/// The message found in text that a canonical item stands for (`log` items past the log lines).
+fn message(ev: &Evidence, (s, i): ItemRef) -> Option<&crate::evidence::TextMessage> {
+    match s {
+        Source::Log => i
+            .checked_sub(ev.logs.len())
+            .and_then(|k| ev.messages.get(k)),
+        _ => None,
+    }
+}
+
+/// An item as findings hold it: a message found in text is one `log` item (indexed past the log
+/// lines) whichever source's leaf matched it (see `crate::engine`).
+fn canonical(ev: &Evidence, (s, i): ItemRef) -> ItemRef {
+    let real = match s {
+        Source::Event => ev.events.len(),
+        Source::Container => ev.containers.len(),
+        _ => return (s, i),
+    };
+    match i.checked_sub(real) {
+        Some(k) => (Source::Log, ev.logs.len() + k),
+        None => (s, i),
     }
 }
 
@@ -484,18 +548,20 @@ impl Compiled {
                         )
                     })
                     .collect();
-                Compiled::Leaf(
-                    (0..source_len(ev, l.source))
-                        .map(|i| (l.source, i))
-                        .filter(|r| {
-                            fields.iter().all(|(f, re)| {
-                                re.as_ref().is_some_and(|re| {
-                                    field_values(ev, *r, f).iter().any(|v| re.is_match(v))
-                                })
+                let mut items: Vec<ItemRef> = (0..source_len(ev, l.source))
+                    .map(|i| (l.source, i))
+                    .filter(|r| {
+                        fields.iter().all(|(f, re)| {
+                            re.as_ref().is_some_and(|re| {
+                                field_values(ev, *r, f).iter().any(|v| re.is_match(v))
                             })
                         })
-                        .collect(),
-                )
+                    })
+                    .map(|r| canonical(ev, r))
+                    .collect();
+                items.sort_unstable_by_key(|&(s, i)| (s as u8, i));
+                items.dedup();
+                Compiled::Leaf(items)
             }
         }
     }
@@ -625,6 +691,65 @@ mod tests {
         assert_eq!(h.age_seconds, Some(240));
         assert!(h.resolved_by[0].contains("Started container web"), "{h:?}");
         assert!(d.top().is_none(), "no current failure: {:?}", ids(&d));
+    }
+
+    // Lines of free text are events the paste printed: a later one can show an earlier failure
+    // over, and a table's event can be resolved by a line below it (this used to index the event
+    // list with a message's number and panic).
+    #[test]
+    fn messages_in_free_text_resolve_and_are_resolved_by_what_follows() {
+        let text = format!(
+            "{}\nStarted container web\n",
+            table(&[["5m", "Warning", "FailedMount", "pod/web-0", MOUNT]])
+        );
+        let d = run(&parse(&text));
+        let f = find(&d, "failed-mount");
+        assert!(f.history.is_some(), "{f:?}");
+        assert_eq!(f.severity, Severity::Info);
+        // Both lines free text (JupyterHub's spawn progress): the later assignment resolves it.
+        let d = run(&parse(
+            "2022-05-02T00:33:47Z [Warning] 0/3 nodes are available: 3 Insufficient cpu.\n\
+             2022-05-02T00:33:59Z [Normal] Successfully assigned hub/nb-0 to node-1\n",
+        ));
+        let f = find(&d, "failed-scheduling");
+        assert_eq!(f.severity, Severity::Info, "{f:?}");
+        assert!(f
+            .history
+            .as_ref()
+            .is_some_and(|h| h.resolved_by[0].contains("Successfully assigned")));
+        // Above the failure, the same line resolves nothing.
+        let d = run(&parse(
+            "Successfully assigned hub/nb-0 to node-1\n0/3 nodes are available: 3 Insufficient cpu.\n",
+        ));
+        assert_eq!(find(&d, "failed-scheduling").severity, Severity::Warning);
+    }
+
+    #[test]
+    fn many_resolvers_quote_the_first_three_in_order() {
+        // Two failure items and eight later starts: each failure's resolvers are kept only in part
+        // (RESOLVERS_KEPT), and the quotes are still the first three distinct ones.
+        let msgs: Vec<String> = (0..8).map(|k| format!("Started container c{k}")).collect();
+        let mut rows: Vec<[&str; 5]> = vec![
+            ["10m", "Warning", "FailedMount", "pod/web-0", MOUNT],
+            [
+                "9m",
+                "Warning",
+                "FailedMount",
+                "pod/web-0",
+                "MountVolume.SetUp failed for volume \"other\" : configmap \"other\" not found",
+            ],
+        ];
+        let ages = ["8m", "7m", "6m", "5m", "4m", "3m", "2m", "1m"];
+        for (k, m) in msgs.iter().enumerate() {
+            rows.push([ages[k], "Normal", "Started", "pod/web-0", m.as_str()]);
+        }
+        let d = run(&parse(&table(&rows)));
+        let f = find(&d, "failed-mount");
+        let h = f.history.as_ref().expect("history");
+        assert_eq!(h.resolved_by.len(), RESOLVERS_QUOTED, "{h:?}");
+        for (q, m) in h.resolved_by.iter().zip(&msgs) {
+            assert!(q.contains(m.as_str()), "{h:?}");
+        }
     }
 
     #[test]

@@ -82,13 +82,19 @@ const FAMILIES: &[&str] = &[
 /// added untouched: on 712 failure cases top-1 88.6 %, nothing found 8.0 %, weakest shape `get-pods`
 /// at 75.6 %; corpus-f alone 71.3 % top-1 and 20.5 % nothing found (the "by manifest" table). After
 /// the fixes for the classes corpus-e's and corpus-f's misses showed: top-1 93.8 %, nothing found
-/// 2.0 %, weakest shape `get-pods` at 85.4 %.
+/// 2.0 %, weakest shape `get-pods` at 85.4 %. Then corpus-g (128 pastes from 95 sources, collected
+/// sealed while those fixes were made, 111 failures) was added: it scored 67.6 % top-1 and 25.2 %
+/// nothing found, so the fixes generalise less than the figures above suggest; on 823 failure
+/// cases top-1 90.3 %, nothing found 5.1 %, weakest shape `get-pods` at 80.9 %. One of its healthy
+/// cases was relabelled (see its note): a bare readiness-failure line, the same input as two failure
+/// cases. After the fixes for corpus-f's classes and a first pass over corpus-g's: top-1 92.8 %,
+/// nothing found 4.9 %, weakest shape `get-pods` at 80.9 % (corpus-g itself 73.9 %).
 const MIN_FAILURE_CASES: usize = 150;
 const MIN_HEALTHY_CASES: usize = 15;
-const MIN_TOP1_PERCENT: f64 = 93.7;
-const MAX_NOTHING_PERCENT: f64 = 2.1;
+const MIN_TOP1_PERCENT: f64 = 92.7;
+const MAX_NOTHING_PERCENT: f64 = 5.0;
 const MIN_CASES_PER_SHAPE: usize = 5;
-const MIN_SHAPE_TOP1_PERCENT: f64 = 85.3;
+const MIN_SHAPE_TOP1_PERCENT: f64 = 80.8;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

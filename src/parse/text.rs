@@ -115,6 +115,16 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         }
         None => rest,
     };
+    // An event's type in brackets before its message: JupyterHub KubeSpawner's progress log
+    // `2022-05-02T00:33:47.149327Z [Warning] 0/13 nodes are available: ...`, `... [Normal] Successfully
+    // assigned ns/pod to node`.
+    let rest = match bracketed_event_type(rest) {
+        Some((t, r)) => {
+            a.type_ = Some(t.to_string());
+            r
+        }
+        None => rest,
+    };
     // `Warning  FailedScheduling  0/3 nodes are available: ...` (no age or source column).
     let rest = match leading_type_reason(rest) {
         Some((t, r, m)) => {
@@ -718,6 +728,17 @@ fn quoted(s: &str) -> Option<(String, usize)> {
     None
 }
 
+/// `[Normal] ` or `[Warning] ` before a message: the event's type and the message.
+fn bracketed_event_type(line: &str) -> Option<(&'static str, &str)> {
+    ["Normal", "Warning"].into_iter().find_map(|t| {
+        let r = line
+            .strip_prefix('[')?
+            .strip_prefix(t)?
+            .strip_prefix("] ")?;
+        (!r.trim().is_empty()).then_some((t, r.trim_start()))
+    })
+}
+
 /// A tool's prefix on an event it relays: Tilt's `[event: pod ns/name] ` (also `[K8s EVENT: ...] `,
 /// any bracket whose text starts with `event`). The pod (`ns/name`), if the prefix names one, and the
 /// rest.
@@ -1097,5 +1118,21 @@ mod tests {
         assert!(analyse("   ").is_none());
         let a = analyse("Warning: resource is deprecated").unwrap();
         assert_eq!(a.type_, None);
+    }
+
+    // JupyterHub KubeSpawner's progress log (corpus-g healthy-jupyterhub-…-g20).
+    #[test]
+    fn bracketed_event_type_before_the_message() {
+        let a = analyse("2022-05-02T00:33:59.912858Z [Normal] Successfully assigned hub/nb-0 to ip-10-0-252-130.ec2.internal").unwrap();
+        assert_eq!(a.type_.as_deref(), Some("Normal"));
+        assert_eq!(a.reason.as_deref(), Some("Scheduled"));
+        let a =
+            analyse("2022-05-02T00:33:47Z [Warning] 0/13 nodes are available: 2 Insufficient cpu.")
+                .unwrap();
+        assert_eq!(a.type_.as_deref(), Some("Warning"));
+        assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+        // Another bracket, or nothing after it, is left alone.
+        assert_eq!(analyse("[Info] started").unwrap().message, "[Info] started");
+        assert_eq!(analyse("[Warning] ").unwrap().type_, None);
     }
 }

@@ -99,13 +99,20 @@ pub fn apply(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
     mark_unrelated(engine, ev, findings);
 }
 
+/// Items quoted as what resolved a failure.
+const RESOLVERS_QUOTED: usize = 3;
+/// Resolving items kept per failure item, in the order found. A finding quotes the first
+/// [`RESOLVERS_QUOTED`] distinct ones over its failure items' lists taken in turn; while fewer are
+/// gathered at most `RESOLVERS_QUOTED - 1` entries of the next list repeat them, so this prefix of
+/// each list gives exactly the quotes the whole lists would.
+const RESOLVERS_KEPT: usize = 2 * RESOLVERS_QUOTED - 1;
+
 fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
     // Item -> later items that resolve it.
     let newest = ev.newest_absolute();
+    // Only the first [`RESOLVERS_KEPT`] of each list: a big event paste resolves thousands of
+    // items by thousands of others, and holding every pair cost memory quadratic in the events.
     let mut resolved: HashMap<ItemRef, Vec<ItemRef>> = HashMap::new();
-    // What each list of `resolved` holds, for constant-time repeats checks (a big event paste
-    // resolves thousands of items by thousands of others).
-    let mut seen: HashSet<(ItemRef, ItemRef)> = HashSet::new();
     for f in findings.iter() {
         let Some(rb) = engine.rule(&f.id).and_then(|r| r.resolved_by.as_ref()) else {
             continue;
@@ -131,7 +138,10 @@ fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
             {
                 let e = resolved.entry(x).or_default();
                 for y in by {
-                    if seen.insert((x, y)) {
+                    if e.len() >= RESOLVERS_KEPT {
+                        break;
+                    }
+                    if !e.contains(&y) {
                         e.push(y);
                     }
                 }
@@ -170,7 +180,11 @@ fn mark_history(engine: &Engine, ev: &Evidence, findings: &mut [Finding]) {
         f.history = Some(History {
             when: last.as_ref().map(|t| t.text.clone()),
             age_seconds: last.and_then(|t| t.age),
-            resolved_by: by.iter().take(3).map(|y| quote(ev, *y)).collect(),
+            resolved_by: by
+                .iter()
+                .take(RESOLVERS_QUOTED)
+                .map(|y| quote(ev, *y))
+                .collect(),
             original_severity: f.severity,
         });
         f.severity = Severity::Info;
@@ -708,6 +722,34 @@ mod tests {
             "Successfully assigned hub/nb-0 to node-1\n0/3 nodes are available: 3 Insufficient cpu.\n",
         ));
         assert_eq!(find(&d, "failed-scheduling").severity, Severity::Warning);
+    }
+
+    #[test]
+    fn many_resolvers_quote_the_first_three_in_order() {
+        // Two failure items and eight later starts: each failure's resolvers are kept only in part
+        // (RESOLVERS_KEPT), and the quotes are still the first three distinct ones.
+        let msgs: Vec<String> = (0..8).map(|k| format!("Started container c{k}")).collect();
+        let mut rows: Vec<[&str; 5]> = vec![
+            ["10m", "Warning", "FailedMount", "pod/web-0", MOUNT],
+            [
+                "9m",
+                "Warning",
+                "FailedMount",
+                "pod/web-0",
+                "MountVolume.SetUp failed for volume \"other\" : configmap \"other\" not found",
+            ],
+        ];
+        let ages = ["8m", "7m", "6m", "5m", "4m", "3m", "2m", "1m"];
+        for (k, m) in msgs.iter().enumerate() {
+            rows.push([ages[k], "Normal", "Started", "pod/web-0", m.as_str()]);
+        }
+        let d = run(&parse(&table(&rows)));
+        let f = find(&d, "failed-mount");
+        let h = f.history.as_ref().expect("history");
+        assert_eq!(h.resolved_by.len(), RESOLVERS_QUOTED, "{h:?}");
+        for (q, m) in h.resolved_by.iter().zip(&msgs) {
+            assert!(q.contains(m.as_str()), "{h:?}");
+        }
     }
 
     #[test]

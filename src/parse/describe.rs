@@ -607,6 +607,15 @@ impl Describe {
             return Offer::Taken;
         }
         if !self.confirmed {
+            // A describe cut right after its `Name:` (`<snip>`, `...`) down to a container's
+            // state: it ends here, and the state block is read as the fragment it is.
+            if self.keys == 1
+                && split_key(line.trim()).is_some_and(|(k, _)| {
+                    matches!(k, "State" | "Last State" | "Last Termination State")
+                })
+            {
+                return Offer::Rejected;
+            }
             // Only top-level keys confirm a describe; indented lines are kept for replay.
             cx.touch(self.seg, n);
             return Offer::Taken;

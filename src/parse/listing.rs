@@ -440,7 +440,8 @@ fn status_facts(status: &str) -> RowFacts {
         "Completed" if kind == ContainerKind::Regular => (Some("Succeeded"), None, None),
         "Failed" => (Some("Failed"), None, None),
         "Unknown" => (Some("Unknown"), None, None),
-        "Terminating" => (None, None, None),
+        // What describe shows as `Status: Terminating`: kept as the pod's status the same way.
+        "Terminating" => (Some("Terminating"), None, None),
         s if is_pod_reason(s) => (Some("Failed"), Some(s.to_string()), None),
         s if is_terminated_reason(s) => (None, None, Some((kind, terminated(Some(s), None, None)))),
         s if is_waiting_reason(s) => (None, None, Some((kind, waiting(s)))),

@@ -62,6 +62,35 @@ pub fn not_started(line: &str) -> Option<NotStarted> {
     })
 }
 
+/// A line of `gron` (a JSON document flattened into assignments, as people grep a pod's JSON):
+/// `json.status.containerStatuses[0].state.waiting.reason = "ImagePullBackOff";`. The path without
+/// its `json` root and list indexes (as a [`JsonPathQuery`] path) and the value (a JSON string
+/// unquoted, a number as written); `None` for other lines and for objects and lists (`= {};`).
+pub fn gron_line(line: &str) -> Option<(String, String)> {
+    let rest = line.trim().strip_prefix("json.")?;
+    let (path, value) = rest.split_once(" = ")?;
+    let value = value.trim_end().strip_suffix(';')?.trim();
+    if path.contains([' ', '"']) || value.starts_with(['{', '[']) {
+        return None;
+    }
+    let mut clean = String::with_capacity(path.len() + 1);
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => in_index = true,
+            ']' => in_index = false,
+            c if !in_index => clean.push(c),
+            _ => {}
+        }
+    }
+    let value = if value.starts_with('"') {
+        serde_json::from_str::<String>(value).ok()?
+    } else {
+        value.to_string()
+    };
+    Some((format!(".{clean}"), value))
+}
+
 /// A container log line as the runtime stored it or kubectl printed it with `--timestamps`: the
 /// RFC 3339 time (`2024-05-01T10:00:00.123456789Z `, or with a `+02:00` offset) and, in the CRI log
 /// files under `/var/log/pods` and `/var/log/containers`, the stream and the partial/full tag

@@ -1141,6 +1141,20 @@ impl<'a> Parser<'a> {
                 self.jsonpath_value(n, &q, line.trim());
             }
         }
+        // gron's flattened JSON (`json.status.containerStatuses[0].state.waiting.reason = "...";`):
+        // each assignment is what `-o jsonpath` of that path prints.
+        if b0 == b'j' {
+            if let Some((path, value)) = logs::gron_line(line) {
+                let q = logs::JsonPathQuery {
+                    pod: None,
+                    path,
+                    container: None,
+                };
+                self.jsonpath_value(n, &q, &value);
+                self.cx.keep(n, line, None, "free-text");
+                return;
+            }
+        }
         if b0 == b'=' {
             if let Some(m) = logs::cluster_info_marker(line) {
                 match m {

@@ -574,3 +574,59 @@ fn get_pods_status_holding_a_message() {
     let (ev, _) = parse_text("web-0   0/1   waiting for the db to come up   0   2m\n");
     assert!(ev.containers.is_empty());
 }
+
+// `Terminating` in get pods is what describe shows as `Status: Terminating`: the same pod status
+// (https://github.com/kubernetes/kubernetes/issues/24819 rows, corpus f87, between `...` cuts).
+#[test]
+fn terminating_rows_keep_their_status() {
+    let text = "```\n...\nmy-nginx-3869474375-oj1i0    0/1       Terminating   0          20h\nmy-nginx-3869474375-oui1w    0/1       Terminating   0          20h\n...\n```\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["get-pods"]);
+    assert_eq!(ev.pods.len(), 2);
+    assert!(ev
+        .pods
+        .iter()
+        .all(|p| p.phase.as_deref() == Some("Terminating")));
+    let (ev, _) =
+        parse_text("Name:    web-0\nNamespace:  default\nStatus:  Terminating (lasts 2h)\nIP:\n");
+    assert_eq!(ev.pods[0].phase.as_deref(), Some("Terminating"));
+}
+
+// A describe cut right after its `Name:` down to the container's state
+// (https://github.com/broadinstitute/gnomad-browser/pull/1410, corpus g98: `Name: x` / `<snip>` /
+// `    State: Running` / `    Last State: Terminated` ...): the state block is still read.
+#[test]
+fn describe_cut_after_its_name_down_to_a_state() {
+    let text = "Name:             gnomad-api-blue-775f4c6d7d-25fwx\n<snip>\n    State:          Running\n      Started:      Wed, 07 Feb 2024 10:15:12 -0500\n    Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.containers.len(), 1);
+    assert!(matches!(
+        &ev.containers[0].last_state,
+        Some(ContainerState::Terminated { reason: Some(r), exit_code: Some(137), .. }) if r == "OOMKilled"
+    ));
+    // a confirmed describe is not cut by its containers' states
+    let (ev, s) = parse_text("Name:         web-0\nNamespace:    default\nContainers:\n  app:\n    State:          Running\n");
+    assert_eq!(formats(&s), vec!["describe-pod"]);
+    assert_eq!(ev.containers[0].name, "app");
+}
+
+// `kubectl get -o json pod X | gron | grep ...` (https://github.com/sapcc/helm-charts/pull/7808,
+// corpus g128): each assignment is the value of its path, as `-o jsonpath` prints it.
+#[test]
+fn gron_assignments_are_read_as_jsonpath_values() {
+    let text = "$ k get -o json pod test-imagepullbackoff-6c787c4445-hrt4h | gron | grep ImagePullBackOff\njson.status.containerStatuses[0].state.waiting.reason = \"ImagePullBackOff\";\njson.status.initContainerStatuses[1].lastState.terminated.exitCode = 3;\njson.status.phase = \"Pending\";\njson.status = {};\n";
+    let (ev, _) = parse_text(text);
+    assert!(ev.containers.iter().any(|c| c.kind == ContainerKind::Regular
+        && matches!(&c.state, Some(ContainerState::Waiting { reason: Some(r), .. }) if r == "ImagePullBackOff")));
+    assert!(ev.containers.iter().any(|c| c.kind == ContainerKind::Init
+        && matches!(
+            &c.last_state,
+            Some(ContainerState::Terminated {
+                exit_code: Some(3),
+                ..
+            })
+        )));
+    assert_eq!(ev.pods[0].phase.as_deref(), Some("Pending"));
+    assert_eq!(super::logs::gron_line("json.status = {};"), None);
+    assert_eq!(super::logs::gron_line("jsonb = 1;"), None);
+}

@@ -88,11 +88,13 @@ const FAMILIES: &[&str] = &[
 /// cases top-1 90.3 %, nothing found 5.1 %, weakest shape `get-pods` at 80.9 %. One of its healthy
 /// cases was relabelled (see its note): a bare readiness-failure line, the same input as two failure
 /// cases. After the fixes for corpus-f's classes and a first pass over corpus-g's: top-1 92.8 %,
-/// nothing found 4.9 %, weakest shape `get-pods` at 80.9 % (corpus-g itself 73.9 %).
+/// nothing found 4.9 %, weakest shape `get-pods` at 80.9 % (corpus-g itself 73.9 %). After the
+/// rule-side fixes for corpus-g's classes: top-1 94.8 %, nothing found 3.3 % (most of what is left
+/// holds no evidence of its cause: a get-pods listing of Pending pods, a describe cut before it).
 const MIN_FAILURE_CASES: usize = 150;
 const MIN_HEALTHY_CASES: usize = 15;
-const MIN_TOP1_PERCENT: f64 = 92.7;
-const MAX_NOTHING_PERCENT: f64 = 5.0;
+const MIN_TOP1_PERCENT: f64 = 94.7;
+const MAX_NOTHING_PERCENT: f64 = 3.4;
 const MIN_CASES_PER_SHAPE: usize = 5;
 const MIN_SHAPE_TOP1_PERCENT: f64 = 80.8;
 

@@ -311,31 +311,19 @@ fn namespace_listed_pods(
     if !renamed {
         return;
     }
-    for c in &mut ev.containers[containers_before..] {
-        if let Some(ns) = c
-            .pod
-            .as_deref()
-            .filter(|k| !k.contains('/'))
-            .and_then(known)
-        {
-            c.pod = c
-                .pod
+    // A pod key without a namespace (`name`) gets the one its pod was listed with.
+    let qualify = |pod: &mut Option<String>| {
+        if let Some(ns) = pod.as_deref().filter(|k| !k.contains('/')).and_then(known) {
+            *pod = pod
                 .as_deref()
                 .and_then(|n| crate::evidence::pod_key(Some(&ns), n));
         }
+    };
+    for c in &mut ev.containers[containers_before..] {
+        qualify(&mut c.pod);
     }
     for c in &mut ev.pod_conditions[conditions_before..] {
-        if let Some(ns) = c
-            .pod
-            .as_deref()
-            .filter(|k| !k.contains('/'))
-            .and_then(known)
-        {
-            c.pod = c
-                .pod
-                .as_deref()
-                .and_then(|n| crate::evidence::pod_key(Some(&ns), n));
-        }
+        qualify(&mut c.pod);
     }
 }
 

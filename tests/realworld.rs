@@ -63,6 +63,11 @@ const FAMILIES: &[&str] = &[
     "subnet-ip",
     "network-egress",
     "elb",
+    "storage-provisioning",
+    "certificates",
+    "kernel-limits",
+    "autoscaling",
+    "other",
     "healthy",
 ];
 
@@ -112,6 +117,10 @@ struct Case {
     #[serde(default)]
     #[allow(dead_code)]
     note: Option<String>,
+    /// The failure class a case needs when no rule names it yet (its `expect` is then the nearest rule).
+    #[serde(default)]
+    #[allow(dead_code)]
+    wants: Option<String>,
 }
 
 #[derive(Default, Clone, Copy)]

@@ -17,8 +17,9 @@
 //! 6. rule id, so the output never changes between runs.
 //!
 //! A fallback cause ([`FALLBACK_CAUSES`]: `application-fatal-error`, a fatal line of any program)
-//! is explained by every other current cause of severity warning or critical that fired, except the
-//! ones it explains itself, and (after step 1) ranks below every other finding of severity warning
+//! is explained by every other current cause of severity warning or critical that fired, and by an
+//! info cause that quotes one of its lines (`image-pull-no-space-left` on podman's `Error: ...: no
+//! space left on device`), except the causes it explains itself; and (after step 1) ranks below every other finding of severity warning
 //! or critical, symptoms included (`failed-create-pod-sandbox` names a failure more precisely than
 //! crictl's `FATA[0000]` line), yet above info findings: whatever names the failure more precisely
 //! ranks above it, benign context below.
@@ -38,26 +39,26 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
         .iter()
         .map(|f| (f.id.clone(), f.is_current()))
         .collect();
-    let fallbacks: Vec<(String, Vec<String>)> = findings
+    let fallbacks: Vec<&Finding> = findings
         .iter()
         .filter(|f| {
             f.kind == RuleKind::Cause && f.is_current() && FALLBACK_CAUSES.contains(&f.id.as_str())
         })
-        .map(|f| (f.id.clone(), f.rule_explains.clone()))
         .collect();
     let links: Vec<(String, Vec<String>, bool)> = findings
         .iter()
         .filter(|f| f.kind == RuleKind::Cause)
         .map(|f| {
             let mut explains = f.rule_explains.clone();
-            // A specific current cause explains the fallbacks that fired (not one that explains it).
-            if f.is_current()
-                && f.severity >= Severity::Warning
-                && !FALLBACK_CAUSES.contains(&f.id.as_str())
-            {
-                for (id, theirs) in &fallbacks {
-                    if !theirs.contains(&f.id) && !explains.contains(id) {
-                        explains.push(id.clone());
+            // A specific current cause explains the fallbacks that fired (not one that explains
+            // it): any of severity warning or critical, and an info one that read the same line.
+            if f.is_current() && !FALLBACK_CAUSES.contains(&f.id.as_str()) {
+                for fb in &fallbacks {
+                    if !fb.rule_explains.contains(&f.id)
+                        && !explains.contains(&fb.id)
+                        && (f.severity >= Severity::Warning || shares_evidence(f, fb))
+                    {
+                        explains.push(fb.id.clone());
                     }
                 }
             }
@@ -98,6 +99,15 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
     findings
 }
 
+/// Whether two findings quote the same item (same source, text and place in the input).
+fn shares_evidence(a: &Finding, b: &Finding) -> bool {
+    a.evidence.iter().any(|x| {
+        b.evidence
+            .iter()
+            .any(|y| x.source == y.source && x.text == y.text && x.provenance == y.provenance)
+    })
+}
+
 /// Whether the scheduler says this reason rules out every node: the `nodes` capture of a scheduling
 /// rule (`6 Insufficient nvidia.com/gpu`) equals its `total` capture (`0/6 nodes are available`).
 /// Such a reason must be fixed whatever else is listed (reasons overlap: `3 node(s) didn't match node
@@ -115,10 +125,13 @@ fn freshest(f: &Finding) -> Option<u64> {
     f.evidence.iter().filter_map(|e| e.age_seconds).min()
 }
 
-/// 0 for a finding of severity warning or critical, 1 for a fallback cause, 2 for info: a fallback
-/// goes below whatever else is wrong and above benign context.
+/// Among findings nothing explains: 0 for severity warning or critical, 1 for a fallback cause, 2 for
+/// info, so a fallback goes below whatever else is wrong and above benign context. Explained findings
+/// keep the order of the keys that follow (severity first).
 fn tier(f: &Finding) -> u8 {
-    if FALLBACK_CAUSES.contains(&f.id.as_str()) {
+    if !f.explained_by.is_empty() {
+        0
+    } else if FALLBACK_CAUSES.contains(&f.id.as_str()) {
         1
     } else if f.severity >= Severity::Warning {
         0
@@ -328,13 +341,14 @@ mod tests {
             finding("z-specific", Severity::Warning, RuleKind::Cause, &[]),
             symptom(),
         ]);
+        // Both explained ones follow, by severity as before.
         assert_eq!(
             ids(&out),
-            ["z-specific", "application-fatal-error", "crash-loop-back-off"]
+            ["z-specific", "crash-loop-back-off", "application-fatal-error"]
         );
         assert_eq!(out[0].explains, ["application-fatal-error"]);
-        assert_eq!(out[1].explained_by, ["z-specific"]);
-        assert_eq!(out[2].explained_by, ["application-fatal-error"]);
+        assert_eq!(out[2].explained_by, ["z-specific"]);
+        assert_eq!(out[1].explained_by, ["application-fatal-error"]);
         // Alone, it is the top cause and explains the generic exit-code cause and the symptom.
         let out = rank(vec![
             finding(
@@ -383,6 +397,32 @@ mod tests {
             ids(&out),
             ["failed-create-pod-sandbox", "application-fatal-error"]
         );
+        // An info cause that quotes the same line names it more precisely; one that quotes other
+        // evidence (benign context) does not.
+        let line = |f: Finding, text: &str| -> Finding {
+            let mut f = aged(f, 5);
+            f.evidence[0].source = Source::Log;
+            f.evidence[0].text = text.to_string();
+            f
+        };
+        let fatal = "Error: committing the image: write /usr/bin/chsh: no space left on device";
+        let out = rank(vec![
+            line(fallback(), fatal),
+            line(
+                finding("image-pull-no-space-left", Severity::Info, RuleKind::Cause, &[]),
+                fatal,
+            ),
+            line(
+                finding("benign", Severity::Info, RuleKind::Cause, &[]),
+                "nameserver limits exceeded",
+            ),
+        ]);
+        assert_eq!(
+            ids(&out),
+            ["image-pull-no-space-left", "benign", "application-fatal-error"]
+        );
+        assert_eq!(out[2].explained_by, ["image-pull-no-space-left"]);
+        assert!(out[1].explains.is_empty());
     }
 
     #[test]

@@ -72,6 +72,11 @@ pub struct PodInfo {
     /// When deletion was requested (`metadata.deletionTimestamp`; describe's `Terminating (lasts
     /// 2h)`): set while the pod is terminating.
     pub deletion: Option<When>,
+    /// When the pod was created (`kubectl get pods`' AGE column).
+    pub created: Option<When>,
+    /// The STATUS cell of a `kubectl get pods` row as printed (`Pending`, `Init:0/2`,
+    /// `Terminating`); `None` for other inputs.
+    pub listed_status: Option<String>,
     pub annotations: Vec<(String, String)>,
     pub labels: Vec<(String, String)>,
     pub provenance: Provenance,

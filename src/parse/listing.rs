@@ -920,12 +920,23 @@ impl ListingState {
                 let prov = cx.prov(n, "get-pods");
                 let (phase, reason, container) = status_facts(&r.status);
                 let key = crate::evidence::pod_key(r.namespace.as_deref(), &r.name);
-                // `-w`: the last row of a pod is its state now; drop what an earlier row said.
+                // `-w`: the last row of a pod is its state now: what an earlier row said of the
+                // pod (Pending, ContainerCreating, ErrImagePull) is over. A container that ended
+                // (OOMKilled, Error) or crash-looped stays: a crash loop passes through Running
+                // between its restarts, so a later Running row does not end it.
                 if let Some(k) = &key {
                     if let Some(at) = self.listing.seen.iter().position(|(s, _)| s == k) {
                         let old = cx.prov(self.listing.seen.remove(at).1, "get-pods");
                         cx.ev.pods.retain(|p| p.provenance != old);
-                        cx.ev.containers.retain(|c| c.provenance != old);
+                        cx.ev.containers.retain(|c| {
+                            c.provenance != old
+                                || match &c.state {
+                                    Some(ContainerState::Waiting { reason, .. }) => {
+                                        reason.as_deref() == Some("CrashLoopBackOff")
+                                    }
+                                    _ => true,
+                                }
+                        });
                     }
                     self.listing.seen.push((k.clone(), n));
                 }
@@ -1204,6 +1215,12 @@ mod tests {
         assert_eq!(ev.pods[0].listed_status.as_deref(), Some("Running"));
         assert_eq!(ev.containers.len(), 1, "{:?}", ev.containers);
         assert_eq!(ev.containers[0].pod.as_deref(), Some("db-0"));
+        // A container that was OOM-killed between Running rows stays (corpus oom-getpods-watch-b2).
+        let (ev, _) = super::super::tests_paste::parse_text(
+            "web-0   0/1   OOMKilled   0     27m\nweb-0   1/1   Running   1     27m\nweb-0   0/1   CrashLoopBackOff   1     28m\nweb-0   1/1   Running   2     28m\n",
+        );
+        assert_eq!(ev.pods.len(), 1);
+        assert_eq!(ev.containers.len(), 2, "{:?}", ev.containers);
     }
 
     // A commented listing (`# mypod ...`) is no row of namespace `#`.

@@ -494,7 +494,8 @@ fn event_field<'a>(e: &'a crate::evidence::Event, field: &str) -> Cow<'a, str> {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EvidenceItem {
-    /// Source kind: `event`, `container`, `node_condition`, `taint`, `log`, `pod`, `pod_condition`.
+    /// Source kind: `event`, `container`, `node_condition`, `taint`, `log`, `pod`, `pod_condition`,
+    /// `claim`.
     pub source: Source,
     /// The quoted line: an event message, a log line, a condition message, a container state.
     pub text: String,
@@ -1053,6 +1054,18 @@ pub(crate) fn field_values<'a>(
                 _ => Cow::Borrowed(""),
             })
         }
+        Source::Claim => {
+            let c = &ev.claims[i];
+            one(match field {
+                "name" => Cow::Borrowed(c.name.as_str()),
+                "namespace" => o(&c.namespace),
+                "status" => Cow::Borrowed(c.status.as_str()),
+                "volume" => o(&c.volume),
+                "storage_class" => o(&c.storage_class),
+                "age" => n(c.created.and_then(|w| ev.age_of(w))),
+                _ => Cow::Borrowed(""),
+            })
+        }
     }
 }
 
@@ -1091,6 +1104,7 @@ pub(crate) fn source_len(ev: &Evidence, s: Source) -> usize {
         Source::Log => ev.logs.len(),
         Source::Pod => ev.pods.len(),
         Source::PodCondition => ev.pod_conditions.len(),
+        Source::Claim => ev.claims.len(),
     }
 }
 
@@ -1513,6 +1527,23 @@ impl<'a> Ctx<'a> {
                 let c = &ev.pod_conditions[i];
                 item.text = condition_text(&c.type_, &c.status, &c.reason, &c.message);
                 item.label = "pod condition".to_string();
+                item.provenance = c.provenance.clone();
+            }
+            Source::Claim => {
+                let c = &ev.claims[i];
+                let mut parts = vec![format!("Status: {}", c.status)];
+                if let Some(v) = &c.volume {
+                    parts.push(format!("volume {v}"));
+                }
+                match &c.storage_class {
+                    Some(sc) => parts.push(format!("storage class {sc}")),
+                    None => parts.push("no storage class".to_string()),
+                }
+                if let Some(age) = c.created.and_then(|w| ev.age_of(w)) {
+                    parts.push(format!("created {} ago", short_duration(age)));
+                }
+                item.text = parts.join("; ");
+                item.label = format!("persistentvolumeclaim {}", c.name);
                 item.provenance = c.provenance.clone();
             }
         }

@@ -211,6 +211,21 @@ pub struct NodeCondition {
     pub provenance: Provenance,
 }
 
+/// A PersistentVolumeClaim as a `kubectl get pvc` row shows it.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Claim {
+    pub name: String,
+    pub namespace: Option<String>,
+    /// `Pending`, `Bound` or `Lost`.
+    pub status: String,
+    pub volume: Option<String>,
+    pub storage_class: Option<String>,
+    /// When the claim was created (AGE).
+    pub created: Option<When>,
+    pub provenance: Provenance,
+}
+
 /// One entry of a node's `spec.taints`.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -327,6 +342,9 @@ pub struct Evidence {
     pub events: Vec<Event>,
     pub node_conditions: Vec<NodeCondition>,
     pub taints: Vec<Taint>,
+    /// PersistentVolumeClaims a `kubectl get pvc` listing shows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<Claim>,
     pub logs: Vec<LogLine>,
     /// Ports the pod's containers declare.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -538,6 +556,7 @@ impl Evidence {
         self.events.extend(other.events);
         self.node_conditions.extend(other.node_conditions);
         self.taints.extend(other.taints);
+        self.claims.extend(other.claims);
         self.ports.extend(other.ports);
         for l in other.logs {
             self.push_log(l);
@@ -582,6 +601,7 @@ impl Evidence {
             && self.events.is_empty()
             && self.node_conditions.is_empty()
             && self.taints.is_empty()
+            && self.claims.is_empty()
             && self.logs.is_empty()
             && self.messages.is_empty()
     }
@@ -736,6 +756,12 @@ pub fn split_by_pod(ev: &Evidence) -> Vec<Evidence> {
     for t in &ev.taints {
         for i in for_node(&t.node) {
             out[i].taints.push(t.clone());
+        }
+    }
+    // A listed claim may be any pod's (the listing does not say whose): each pod weighs it.
+    for c in &ev.claims {
+        for o in out.iter_mut() {
+            o.claims.push(c.clone());
         }
     }
     for l in &ev.logs {

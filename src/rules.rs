@@ -230,10 +230,12 @@ pub enum Source {
     Log,
     Pod,
     PodCondition,
+    /// A PersistentVolumeClaim (a `kubectl get pvc` row).
+    Claim,
 }
 
 impl Source {
-    pub const ALL: [Source; 7] = [
+    pub const ALL: [Source; 8] = [
         Source::Event,
         Source::Container,
         Source::NodeCondition,
@@ -241,6 +243,7 @@ impl Source {
         Source::Log,
         Source::Pod,
         Source::PodCondition,
+        Source::Claim,
     ];
 
     pub fn name(self) -> &'static str {
@@ -252,6 +255,7 @@ impl Source {
             Source::Log => "log",
             Source::Pod => "pod",
             Source::PodCondition => "pod_condition",
+            Source::Claim => "claim",
         }
     }
 
@@ -303,6 +307,14 @@ impl Source {
                 "status",
             ],
             Source::PodCondition => &["type", "status", "reason", "message"],
+            Source::Claim => &[
+                "name",
+                "namespace",
+                "status",
+                "volume",
+                "storage_class",
+                "age",
+            ],
         }
     }
 }

@@ -11,7 +11,7 @@
 use super::table::tokens;
 use super::{Cx, Offer};
 use crate::evidence::{
-    ContainerKind, ContainerState, ContainerStatus, NodeCondition, PodInfo, Taint,
+    Claim, ContainerKind, ContainerState, ContainerStatus, NodeCondition, PodInfo, Taint,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +21,9 @@ pub enum Kind {
     /// kubectl 0.x (2015): `POD  IP  CONTAINER(S)  IMAGE(S)  HOST  LABELS  STATUS  CREATED
     /// MESSAGE`, a pod's row followed by one row per container.
     Pods0,
+    /// `kubectl get pvc`: `[NAMESPACE] NAME STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS
+    /// [VOLUMEATTRIBUTESCLASS] AGE [VOLUMEMODE]`.
+    Claims,
 }
 
 /// Columns of a listing, from its header (or assumed for headerless rows).
@@ -53,6 +56,7 @@ impl Listing {
         match self.kind {
             Kind::Pods | Kind::Pods0 => "get-pods",
             Kind::Nodes => "get-nodes",
+            Kind::Claims => "get-pvc",
         }
     }
 }
@@ -104,6 +108,24 @@ pub fn header(line: &str) -> Option<Listing> {
             cols: None,
             pod0: None,
             k9s: true,
+            no_restarts: false,
+            seen: Vec::new(),
+        });
+    }
+    // `kubectl get pvc`
+    if rest.get(1) == Some(&"STATUS")
+        && rest.get(2) == Some(&"VOLUME")
+        && has("CAPACITY")
+        && has("STORAGECLASS")
+    {
+        return Some(Listing {
+            kind: Kind::Claims,
+            namespace,
+            wide: Vec::new(),
+            header: true,
+            cols: None,
+            pod0: None,
+            k9s: false,
             no_restarts: false,
             seen: Vec::new(),
         });
@@ -299,6 +321,61 @@ impl Listing {
             restarts,
             age,
             node,
+        })
+    }
+
+    /// A `kubectl get pvc` row, read by its words (empty cells leave no trace once a page
+    /// collapsed the spaces): name, STATUS, then VOLUME, CAPACITY and ACCESS MODES when bound,
+    /// STORAGECLASS, AGE, and VOLUMEMODE with `-o wide`.
+    fn claim_row(&self, line: &str) -> Option<Claim> {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let i = usize::from(self.namespace);
+        let name = words.get(i)?;
+        let name = name
+            .strip_prefix("persistentvolumeclaim/")
+            .unwrap_or(name);
+        let status = *words.get(i + 1)?;
+        if !is_name(name) || !matches!(status, "Pending" | "Bound" | "Lost") {
+            return None;
+        }
+        let namespace = if self.namespace {
+            Some(words[0].to_string()).filter(|n| is_name(n))?.into()
+        } else {
+            None
+        };
+        let mut rest = &words[i + 2..];
+        if rest.last().is_some_and(|w| matches!(*w, "Filesystem" | "Block")) {
+            rest = &rest[..rest.len() - 1];
+        }
+        let (age, mid) = rest.split_last()?;
+        let age = match super::time::parse_age(age)? {
+            super::time::Age::Secs(n) => Some(n),
+            _ => None,
+        };
+        let access = |w: &&str| {
+            w.split(',')
+                .all(|m| matches!(m, "RWO" | "ROX" | "RWX" | "RWOP"))
+        };
+        let (volume, after) = match mid.iter().position(access) {
+            // `pvc-3f2a 10Gi RWO gp3`: the volume is the word before the capacity.
+            Some(a) => (
+                a.checked_sub(2).and_then(|v| mid.get(v)).map(|v| v.to_string()),
+                &mid[a + 1..],
+            ),
+            None => (None, mid),
+        };
+        let storage_class = after
+            .first()
+            .filter(|s| !s.starts_with('<') && is_name(s))
+            .map(|s| s.to_string());
+        Some(Claim {
+            name: name.to_string(),
+            namespace,
+            status: status.to_string(),
+            volume,
+            storage_class,
+            created: age.map(crate::evidence::When::Age),
+            provenance: Default::default(),
         })
     }
 
@@ -968,6 +1045,14 @@ impl ListingState {
                 }
                 true
             }
+            Kind::Claims => {
+                let Some(mut c) = self.listing.claim_row(line) else {
+                    return false;
+                };
+                c.provenance = cx.prov(n, "get-pvc");
+                cx.ev.claims.push(c);
+                true
+            }
             Kind::Nodes => {
                 let Some((name, status)) = self.listing.node_row(line) else {
                     return false;
@@ -1227,5 +1312,31 @@ mod tests {
     #[test]
     fn a_comment_mark_is_no_namespace() {
         assert!(headerless("# mypod    1/1     Terminating   0          2d").is_none());
+    }
+
+    #[test]
+    fn claim_rows() {
+        let h = header("NAME     STATUS    VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE").unwrap();
+        assert_eq!(h.kind, Kind::Claims);
+        assert_eq!(h.format(), "get-pvc");
+        let c = h.claim_row("data     Pending                                      gp3            5m").unwrap();
+        assert_eq!((c.status.as_str(), c.storage_class.as_deref()), ("Pending", Some("gp3")));
+        assert_eq!(c.created, Some(crate::evidence::When::Age(300)));
+        // No storage class, and a page that collapsed the empty cells.
+        let c = h.claim_row("data-0 Pending 12m").unwrap();
+        assert_eq!((c.storage_class, c.volume), (None, None));
+        let c = h
+            .claim_row("data-mongo-0   Bound    pvc-8e5b1c2a   20Gi   RWO   gp3   3d")
+            .unwrap();
+        assert_eq!(c.volume.as_deref(), Some("pvc-8e5b1c2a"));
+        assert_eq!(c.storage_class.as_deref(), Some("gp3"));
+        // kubectl >= 1.29: VOLUMEATTRIBUTESCLASS `<unset>`; `-o wide`: VOLUMEMODE; `-A`.
+        let h = header("NAMESPACE   NAME   STATUS   VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   VOLUMEATTRIBUTESCLASS   AGE   VOLUMEMODE").unwrap();
+        let c = h
+            .claim_row("db   data-0   Pending   <unset>   7m   Filesystem")
+            .unwrap();
+        assert_eq!(c.namespace.as_deref(), Some("db"));
+        assert_eq!(c.storage_class, None);
+        assert!(h.claim_row("db   data-0   Terminating   7m").is_none());
     }
 }

@@ -494,7 +494,8 @@ fn event_field<'a>(e: &'a crate::evidence::Event, field: &str) -> Cow<'a, str> {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EvidenceItem {
-    /// Source kind: `event`, `container`, `node_condition`, `taint`, `log`, `pod`, `pod_condition`.
+    /// Source kind: `event`, `container`, `node_condition`, `taint`, `log`, `pod`, `pod_condition`,
+    /// `claim`.
     pub source: Source,
     /// The quoted line: an event message, a log line, a condition message, a container state.
     pub text: String,
@@ -1036,6 +1037,9 @@ pub(crate) fn field_values<'a>(
                     "controlled_by" => o(&p.controlled_by),
                     // Seconds since deletion was requested; empty when not terminating.
                     "terminating_for" => n(p.deletion.and_then(|w| ev.age_of(w))),
+                    // Seconds since the pod was created (the AGE of a `kubectl get pods` row).
+                    "age" => n(p.created.and_then(|w| ev.age_of(w))),
+                    "status" => o(&p.listed_status),
                     _ => Cow::Borrowed(""),
                 }),
             }
@@ -1047,6 +1051,18 @@ pub(crate) fn field_values<'a>(
                 "status" => Cow::Borrowed(c.status.as_str()),
                 "reason" => o(&c.reason),
                 "message" => o(&c.message),
+                _ => Cow::Borrowed(""),
+            })
+        }
+        Source::Claim => {
+            let c = &ev.claims[i];
+            one(match field {
+                "name" => Cow::Borrowed(c.name.as_str()),
+                "namespace" => o(&c.namespace),
+                "status" => Cow::Borrowed(c.status.as_str()),
+                "volume" => o(&c.volume),
+                "storage_class" => o(&c.storage_class),
+                "age" => n(c.created.and_then(|w| ev.age_of(w))),
                 _ => Cow::Borrowed(""),
             })
         }
@@ -1088,6 +1104,7 @@ pub(crate) fn source_len(ev: &Evidence, s: Source) -> usize {
         Source::Log => ev.logs.len(),
         Source::Pod => ev.pods.len(),
         Source::PodCondition => ev.pod_conditions.len(),
+        Source::Claim => ev.claims.len(),
     }
 }
 
@@ -1486,7 +1503,8 @@ impl<'a> Ctx<'a> {
             Source::Pod => {
                 let p = &ev.pods[i];
                 let mut parts = Vec::new();
-                if let Some(x) = &p.phase {
+                // A `kubectl get pods` row: its STATUS cell as printed (`Init:0/2`).
+                if let Some(x) = p.listed_status.as_ref().or(p.phase.as_ref()) {
                     parts.push(format!("Status: {x}"));
                 }
                 if let Some(x) = &p.reason {
@@ -1498,6 +1516,9 @@ impl<'a> Ctx<'a> {
                 if let Some(age) = p.deletion.and_then(|w| ev.age_of(w)) {
                     parts.push(format!("deletion requested {} ago", short_duration(age)));
                 }
+                if let Some(age) = p.created.and_then(|w| ev.age_of(w)) {
+                    parts.push(format!("created {} ago", short_duration(age)));
+                }
                 item.text = parts.join("; ");
                 item.label = format!("pod {}", p.name.as_deref().unwrap_or("(unnamed)"));
                 item.provenance = p.provenance.clone();
@@ -1506,6 +1527,23 @@ impl<'a> Ctx<'a> {
                 let c = &ev.pod_conditions[i];
                 item.text = condition_text(&c.type_, &c.status, &c.reason, &c.message);
                 item.label = "pod condition".to_string();
+                item.provenance = c.provenance.clone();
+            }
+            Source::Claim => {
+                let c = &ev.claims[i];
+                let mut parts = vec![format!("Status: {}", c.status)];
+                if let Some(v) = &c.volume {
+                    parts.push(format!("volume {v}"));
+                }
+                match &c.storage_class {
+                    Some(sc) => parts.push(format!("storage class {sc}")),
+                    None => parts.push("no storage class".to_string()),
+                }
+                if let Some(age) = c.created.and_then(|w| ev.age_of(w)) {
+                    parts.push(format!("created {} ago", short_duration(age)));
+                }
+                item.text = parts.join("; ");
+                item.label = format!("persistentvolumeclaim {}", c.name);
                 item.provenance = c.provenance.clone();
             }
         }
@@ -1566,9 +1604,14 @@ fn merge(into: &mut MatchResult, from: MatchResult) {
 
 /// Render `{{name}}` / `{{name|filter}}` placeholders. A capture that did not take part in the match
 /// renders as `<name>` so the text still reads as a template to fill in.
+///
+/// `{{?name}}text` keeps `text` only when capture `name` took part in the match, `{{!name}}text`
+/// only when it did not; such a section runs to the next `{{?`/`{{!` or to the end of its line
+/// (the newline included), so one template reads right for every leaf of an `any`.
 pub fn render(template: &str, captures: &BTreeMap<String, String>) -> String {
+    let template = sections(template, captures);
     let mut out = String::with_capacity(template.len());
-    let mut rest = template;
+    let mut rest: &str = &template;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
@@ -1595,8 +1638,53 @@ pub fn render(template: &str, captures: &BTreeMap<String, String>) -> String {
     out
 }
 
+/// Keeps the `{{?name}}` / `{{!name}}` sections of a template whose condition holds.
+fn sections<'t>(
+    template: &'t str,
+    captures: &BTreeMap<String, String>,
+) -> std::borrow::Cow<'t, str> {
+    if !template.contains("{{?") && !template.contains("{{!") {
+        return std::borrow::Cow::Borrowed(template);
+    }
+    let mut out = String::with_capacity(template.len());
+    for line in template.split_inclusive('\n') {
+        let mut keep = true;
+        let mut rest = line;
+        loop {
+            let next = [rest.find("{{?"), rest.find("{{!")]
+                .into_iter()
+                .flatten()
+                .min();
+            let Some(at) = next else {
+                if keep {
+                    out.push_str(rest);
+                }
+                break;
+            };
+            if keep {
+                out.push_str(&rest[..at]);
+            }
+            let after = &rest[at + 3..];
+            let Some(end) = after.find("}}") else {
+                if keep {
+                    out.push_str(&rest[at..]);
+                }
+                break;
+            };
+            let has = captures.contains_key(after[..end].trim());
+            keep = if &rest[at + 2..at + 3] == "?" { has } else { !has };
+            rest = &after[end + 2..];
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn apply_filter(v: &str, filter: Option<&str>) -> String {
     match filter {
+        Some("duration") => match v.parse::<u64>() {
+            Ok(n) => short_duration(n),
+            Err(_) => v.to_string(),
+        },
         Some("ip_scope") => ip_scope(v).to_string(),
         Some("ip_scope_zh") => ip_scope_zh(v).to_string(),
         Some("bytes") => match v.parse::<u64>() {
@@ -1663,6 +1751,7 @@ pub(crate) fn short_duration(secs: u64) -> String {
     let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     match (d, h, m) {
         (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) if s == 0 => format!("{m}m"),
         (0, 0, _) => format!("{m}m{s}s"),
         (0, _, _) => format!("{h}h{m}m"),
         _ => format!("{d}d{h}h"),
@@ -2184,6 +2273,19 @@ match:
         assert_eq!(short_duration(125), "2m5s");
         assert_eq!(short_duration(8040), "2h14m");
         assert_eq!(short_duration(200_000), "2d7h");
+    }
+
+    #[test]
+    fn conditional_sections_follow_the_captures() {
+        let mut caps = BTreeMap::new();
+        caps.insert("msg".to_string(), "0/3 nodes".to_string());
+        let t = "{{?msg}}Says: {{msg}}{{!msg}}Pending {{age|duration}}\n{{!msg}}Ask.\nAlways.";
+        assert_eq!(render(t, &caps), "Says: 0/3 nodes\nAlways.");
+        let mut caps = BTreeMap::new();
+        caps.insert("age".to_string(), "218".to_string());
+        assert_eq!(render(t, &caps), "Pending 3m38s\nAsk.\nAlways.");
+        // No section marker: the template is kept whole.
+        assert_eq!(render("a {{age}} b", &caps), "a 218 b");
     }
 
     #[test]

@@ -28,6 +28,8 @@ mod regex_facts;
 pub mod report;
 pub mod rules;
 pub mod sweep;
+#[cfg(test)]
+mod test_support;
 pub mod tooling;
 pub mod wait;
 pub mod workload;

@@ -103,33 +103,11 @@ mod tests {
     use crate::engine::EvidenceItem;
     use crate::evidence::Provenance;
     use crate::rules::{Severity, Source};
-    use std::collections::BTreeMap;
 
     fn finding(id: &str, sev: Severity, kind: RuleKind, explains: &[&str]) -> Finding {
         Finding {
-            rank: 0,
-            id: id.into(),
-            title: id.into(),
-            severity: sev,
-            category: "runtime".into(),
-            kind,
-            detects: String::new(),
-            why: String::new(),
-            fix: String::new(),
-            fix_zh: None,
-            fix_platform: None,
-            generic_fix: None,
-            captures: BTreeMap::new(),
-            evidence: vec![],
-            evidence_omitted: 0,
-            explains: vec![],
-            explained_by: vec![],
-            corroboration: 1,
-            references: vec![],
-            history: None,
-            unrelated: None,
             rule_explains: explains.iter().map(|s| s.to_string()).collect(),
-            items: vec![],
+            ..crate::test_support::finding(id, sev, kind)
         }
     }
 

@@ -191,7 +191,6 @@ mod tests {
     use crate::engine::Finding;
     use crate::report::Subject;
     use crate::rules::RuleKind;
-    use std::collections::BTreeMap;
 
     fn diag(ns: &str, name: &str, top: Option<(&str, Severity)>) -> Diagnosis {
         Diagnosis {
@@ -204,28 +203,9 @@ mod tests {
             findings: top
                 .map(|(id, sev)| Finding {
                     rank: 1,
-                    id: id.into(),
                     title: format!("title of {id}"),
-                    severity: sev,
                     category: "x".into(),
-                    kind: RuleKind::Cause,
-                    detects: String::new(),
-                    why: String::new(),
-                    fix: String::new(),
-                    fix_zh: None,
-                    fix_platform: None,
-                    generic_fix: None,
-                    captures: BTreeMap::new(),
-                    evidence: vec![],
-                    evidence_omitted: 0,
-                    explains: vec![],
-                    explained_by: vec![],
-                    corroboration: 1,
-                    references: vec![],
-                    history: None,
-                    unrelated: None,
-                    rule_explains: vec![],
-                    items: vec![],
+                    ..crate::test_support::finding(id, sev, RuleKind::Cause)
                 })
                 .into_iter()
                 .collect(),

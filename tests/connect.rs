@@ -9,17 +9,11 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
+use support::run::Run;
 use support::{ApiServer, Fault, FaultKind, Options};
 
 const POD: &str = "web-7d9f8c6b5-x2x4p";
 const POD_PATH: &str = "/api/v1/namespaces/shop/pods/web-7d9f8c6b5-x2x4p";
-
-struct Run {
-    code: i32,
-    json: Value,
-    stdout: String,
-    stderr: String,
-}
 
 /// The binary with a clean environment: no KUBECONFIG, no in-cluster variables, HOME = `home`.
 fn cmd(home: &Path) -> Command {
@@ -35,14 +29,7 @@ fn cmd(home: &Path) -> Command {
 }
 
 fn run(mut c: Command, args: &[&str]) -> Run {
-    let out = c.args(args).output().expect("runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
-        stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(c.args(args).output().expect("runs"))
 }
 
 /// Runs the binary with `--kubeconfig KC` followed by `args`.

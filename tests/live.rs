@@ -8,36 +8,9 @@ mod support;
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::Path;
 use std::time::Duration;
+use support::run::{diagnose, Run};
 use support::{ApiServer, Fault, FaultKind, Forbid, Options};
-
-struct Run {
-    code: i32,
-    json: Value,
-    stdout: String,
-    stderr: String,
-}
-
-fn diagnose(kubeconfig: &Path, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("kubectl-diagnose")
-        .expect("binary")
-        .env_remove("KUBECONFIG")
-        .env("HOME", kubeconfig.parent().expect("dir"))
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .timeout(Duration::from_secs(60))
-        .output()
-        .expect("runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
-        stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn pod_json(server: &ApiServer, pod: &str, extra: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();

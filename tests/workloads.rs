@@ -5,39 +5,10 @@
 
 mod support;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
-use std::time::Duration;
+use support::run::{diagnose, Run};
 use support::{ApiServer, Options};
-
-struct Run {
-    code: i32,
-    json: Value,
-    stdout: String,
-    stderr: String,
-}
-
-fn diagnose(kubeconfig: &Path, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("kubectl-diagnose")
-        .expect("binary")
-        .env_remove("KUBECONFIG")
-        .env_remove("KUBERNETES_SERVICE_HOST")
-        .env("HOME", kubeconfig.parent().expect("dir"))
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .timeout(Duration::from_secs(60))
-        .output()
-        .expect("runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
-        stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// (subject name, top finding id) of every diagnosed item.
 fn items(r: &Run) -> Vec<(String, String)> {

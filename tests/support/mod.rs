@@ -10,6 +10,7 @@
 
 mod client;
 mod printers;
+pub mod run;
 mod server;
 mod store;
 mod tls;

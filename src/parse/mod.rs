@@ -186,6 +186,7 @@ pub(crate) fn parse_stream<R: Read>(
             of: prefix.len(),
         });
     }
+    let mut numbers = lines::LineNumbers::detect(&prefix);
     let chained = std::io::Cursor::new(prefix).chain(source);
     let mut lr = lines::LineReader::new(BufReader::with_capacity(64 * 1024, chained));
     let pods_before = ev.pods.len();
@@ -216,6 +217,10 @@ pub(crate) fn parse_stream<R: Read>(
         let raw = match std::str::from_utf8(lr.line()) {
             Ok(s) => std::borrow::Cow::Borrowed(s),
             Err(_) => String::from_utf8_lossy(lr.line()),
+        };
+        let raw = match numbers.strip(&raw) {
+            s if s.len() == raw.len() => raw,
+            s => std::borrow::Cow::Owned(s.to_string()),
         };
         // Inside a ```diff block every line starts with the diff's `+`, `-` or space.
         let raw = match raw.as_bytes().first() {

@@ -829,6 +829,151 @@ fn klog_start(t: &str) -> bool {
         && b[5] == b' '
 }
 
+/// One field of an event printed one per line (`Type: Warning` / `Reason  FailedScheduling` /
+/// `Message: 0/3 nodes ...`), as a web page, a dashboard's event detail (Lens, Headlamp, the
+/// OpenShift console) or a Markdown definition list renders an event: the field and its value.
+pub fn event_field(line: &str) -> Option<(EventField, &str)> {
+    let t = line.trim();
+    let (key, rest) = FIELD_NAMES
+        .iter()
+        .filter_map(|(name, f)| {
+            let r = t.strip_prefix(name)?;
+            let r = r.strip_prefix(':').unwrap_or(r);
+            (r.starts_with([' ', '\t']) || (r.is_empty() && t.ends_with(':'))).then_some((*f, r))
+        })
+        .next()?;
+    Some((key, rest.trim()))
+}
+
+/// The fields [`event_field`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventField {
+    Type,
+    Reason,
+    Age,
+    FirstSeen,
+    Source,
+    Count,
+    Object,
+    Message,
+}
+
+/// Longest first, so that `Last Seen` is not read as another field.
+const FIELD_NAMES: [(&str, EventField); 14] = [
+    ("Reporting Controller", EventField::Source),
+    ("Reporting Component", EventField::Source),
+    ("Involved Object", EventField::Object),
+    ("First Seen", EventField::FirstSeen),
+    ("Last Seen", EventField::Age),
+    ("Message", EventField::Message),
+    ("Object", EventField::Object),
+    ("Reason", EventField::Reason),
+    ("Source", EventField::Source),
+    ("Count", EventField::Count),
+    ("Type", EventField::Type),
+    ("From", EventField::Source),
+    ("Age", EventField::Age),
+    ("Note", EventField::Message),
+];
+
+/// Whether `line` starts an event printed one field per line: `Type Warning` / `Type: Normal`.
+pub fn fields_start(line: &str) -> bool {
+    matches!(event_field(line), Some((EventField::Type, v)) if is_type(v))
+}
+
+/// An event printed one field per line; pushed when it ends, if it has a reason and a message.
+pub struct FieldsState {
+    pub seg: usize,
+    event: Event,
+    first: u64,
+    in_message: bool,
+    cont: usize,
+}
+
+impl FieldsState {
+    pub fn new(seg: usize, n: u64, line: &str) -> Self {
+        let mut event = Event::default();
+        if let Some((_, v)) = event_field(line) {
+            event.type_ = Some(v.to_string());
+        }
+        FieldsState {
+            seg,
+            event,
+            first: n,
+            in_message: false,
+            cont: 0,
+        }
+    }
+
+    pub fn offer(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        if line.trim().is_empty() {
+            return Offer::Done;
+        }
+        // The next event starts.
+        if fields_start(line) {
+            self.finish(cx);
+            *self = FieldsState::new(self.seg, n, line);
+            cx.touch(self.seg, n);
+            return Offer::Taken;
+        }
+        let e = &mut self.event;
+        match event_field(line) {
+            Some((f, v)) => {
+                self.in_message = false;
+                match f {
+                    EventField::Type => {}
+                    EventField::Reason if is_reason(v) => e.reason = Some(v.to_string()),
+                    EventField::Reason => return Offer::Rejected,
+                    EventField::Age => {
+                        if let Some(c) = parse_age_cell(v) {
+                            e.last_seen = c.last;
+                            e.first_seen = c.first.or(e.first_seen);
+                            e.count = c.count.or(e.count);
+                        }
+                    }
+                    EventField::FirstSeen => {
+                        e.first_seen = parse_age_cell(v).and_then(|c| c.last);
+                    }
+                    EventField::Source => {
+                        let s = v.split([',', ' ']).next().unwrap_or("");
+                        e.source = (!s.is_empty()).then(|| s.to_string());
+                    }
+                    EventField::Count => e.count = v.parse().ok(),
+                    EventField::Object => {
+                        if let Some((kind, name)) = v.split_once('/') {
+                            e.object_kind = Some(kind_name(kind));
+                            e.object_name = Some(name.to_string());
+                        }
+                    }
+                    EventField::Message => {
+                        e.message = v.to_string();
+                        self.in_message = true;
+                        self.cont = 0;
+                    }
+                }
+            }
+            // The message continues (a long one wrapped).
+            None if self.in_message && self.cont < MAX_CONTINUATION && may_continue(line) => {
+                continue_message(e, 0, line.trim());
+                self.cont += 1;
+            }
+            None => return Offer::Rejected,
+        }
+        cx.touch(self.seg, n);
+        Offer::Taken
+    }
+
+    /// Pushes the event when it has a reason and a message.
+    pub fn finish(&mut self, cx: &mut Cx) {
+        let mut e = std::mem::take(&mut self.event);
+        if e.reason.is_none() || e.message.trim().is_empty() {
+            return;
+        }
+        e.provenance = cx.prov(self.first, "event-fields");
+        cx.ev.events.push(e);
+    }
+}
+
 /// Most lines one message may continue over.
 pub const MAX_CONTINUATION: usize = 40;
 

@@ -71,7 +71,8 @@ pub struct InputSummary {
 #[serde(rename_all = "camelCase")]
 pub struct Segment {
     /// `describe-pod`, `describe-node`, `describe` (another kind of object), `events-table`,
-    /// `event-lines`, `console-events`, `yaml`, `json`, `log`, `free-text`.
+    /// `event-lines`, `event-fields` (an event printed one field per line), `console-events`, `yaml`,
+    /// `json`, `log`, `free-text`.
     pub format: String,
     pub first_line: u64,
     pub last_line: u64,
@@ -705,6 +706,7 @@ enum State {
     Describe(Box<describe::Describe>),
     Table(Box<events::EventsTableState>),
     EventLines(events::EventLinesState),
+    Fields(Box<events::FieldsState>),
     Console(Box<events::ConsoleState>),
     Doc(Box<objects::Doc>),
     Listing(Box<listing::ListingState>),
@@ -793,6 +795,7 @@ impl<'a> Parser<'a> {
             State::Describe(d) => d.offer(n, line, cx),
             State::Table(t) => t.offer(n, line, cx),
             State::EventLines(e) => e.offer(n, line, cx),
+            State::Fields(f) => f.offer(n, line, cx),
             State::Console(c) => c.offer(n, line, cx),
             State::Doc(d) => d.offer(n, line, cx),
             State::Listing(l) => l.offer(n, line, cx),
@@ -851,6 +854,10 @@ impl<'a> Parser<'a> {
             State::Doc(d) => {
                 let seg = d.seg();
                 (d.finish(&mut self.cx), seg)
+            }
+            State::Fields(mut f) => {
+                f.finish(&mut self.cx);
+                (Outcome::Accepted, usize::MAX)
             }
             State::Table(_) | State::EventLines(_) | State::Console(_) | State::Listing(_) => {
                 (Outcome::Accepted, usize::MAX)
@@ -1205,6 +1212,12 @@ impl<'a> Parser<'a> {
                     rows: 0,
                 })));
             }
+        }
+        if matches!(b0, b'T' | b' ' | b'\t') && events::fields_start(line) {
+            let seg = self.cx.begin("event-fields", n);
+            return Some(State::Fields(Box::new(events::FieldsState::new(
+                seg, n, line,
+            ))));
         }
         if matches!(b0, b'L' | b'N' | b' ' | b'T' | b'\t') && events::looks_like_header(line) {
             if let Some(table) = events::EventTable::from_header(line) {

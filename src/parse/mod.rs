@@ -927,6 +927,24 @@ impl<'a> Parser<'a> {
         if let Some(w) = logs::not_started(line) {
             self.not_started(n, w);
         }
+        // Other tailers' prefixes (kubetail, stern), only outside a `kubectl logs` stream whose
+        // lines are that one container's own: the line after the prefix is read as free text (a
+        // component's klog line is still a message), and the log lines it gives are that pod's.
+        if let Some((h, text)) = self
+            .log
+            .is_none()
+            .then(|| logs::tool_prefixed(line))
+            .flatten()
+        {
+            let before = self.cx.ev.logs.len();
+            self.cx.free_text(n, text);
+            for l in &mut self.cx.ev.logs[before..] {
+                l.pod.clone_from(&h.pod);
+                l.container.clone_from(&h.container);
+                l.free_text = false;
+            }
+            return;
+        }
         if let Some((mut h, text)) = logs::prefixed(line) {
             // The namespace and `--previous` of the `kubectl logs --prefix` line before.
             if let Some((cur, seg)) = &self.log {

@@ -640,3 +640,60 @@ fn a_container_reason_cut_short_is_the_one_it_starts() {
         );
     }
 }
+
+// Log tailers' prefixes: kubetail (`sed "s/^/[${pod}${display_name}] /"`, the container after the
+// pod when there are several) and stern (`{{.PodName}} {{.ContainerName}} {{.Message}}`, the
+// namespace first with --all-namespaces), beside `kubectl logs --prefix`.
+#[test]
+fn kubetail_and_stern_prefixes_name_the_pod_and_container() {
+    for (line, pod, container) in [
+        (
+            "[web-7d9f8c6b5-x2k4p] Traceback (most recent call last):",
+            "web-7d9f8c6b5-x2k4p",
+            None,
+        ),
+        (
+            "[web-7d9f8c6b5-x2k4p app] Traceback (most recent call last):",
+            "web-7d9f8c6b5-x2k4p",
+            Some("app"),
+        ),
+        (
+            "web-7d9f8c6b5-x2k4p app Traceback (most recent call last):",
+            "web-7d9f8c6b5-x2k4p",
+            Some("app"),
+        ),
+        (
+            "db-0 postgres Traceback (most recent call last):",
+            "db-0",
+            Some("postgres"),
+        ),
+        (
+            "shop web-7d9f8c6b5-x2k4p app Traceback (most recent call last):",
+            "shop/web-7d9f8c6b5-x2k4p",
+            Some("app"),
+        ),
+    ] {
+        let (ev, _) = parse_text(&format!("{line}\n"));
+        let l = ev
+            .logs
+            .iter()
+            .find(|l| l.text == "Traceback (most recent call last):")
+            .unwrap_or_else(|| panic!("{line}: {:?}", ev.logs));
+        assert_eq!(l.pod.as_deref(), Some(pod), "{line}");
+        assert_eq!(l.container.as_deref(), container, "{line}");
+    }
+    // not a tailer's prefix: a Java thread, a log level, a word that is not a generated pod name
+    for line in [
+        "[main] INFO org.springframework.boot.SpringApplication - Starting",
+        "[INFO] Building jar",
+        "[my-app] started",
+        "web-server app started",
+    ] {
+        let (ev, _) = parse_text(&format!("{line}\n"));
+        assert!(
+            ev.logs.iter().all(|l| l.pod.is_none()),
+            "{line}: {:?}",
+            ev.logs
+        );
+    }
+}

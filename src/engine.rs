@@ -23,6 +23,7 @@
 use crate::evidence::{ContainerState, Evidence, Provenance, When};
 use crate::rules::{MatchNode, Platform, Reference, Rule, RuleKind, RuleSet, Severity, Source};
 use regex::RegexSet;
+use regex_automata::meta;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -93,8 +94,9 @@ pub fn required_needle(pattern: &str) -> Option<Vec<u8>> {
 }
 
 /// The patterns of one (source, field), matched without compiling them all: a pattern is run only
-/// on texts that contain its required literal ([`required_needle`], one Aho-Corasick scan finds
-/// them all), and compiled the first time that happens. A field asked about many times (the log
+/// on texts that contain one of its required literals (`regex_facts::needle_set_of`, computed by
+/// build.rs for the built-in rules; one Aho-Corasick scan finds them all), and compiled the first
+/// time that happens. A field asked about many times (the log
 /// lines of a big paste) switches to one combined [`SplitSet`], built then.
 struct FieldMatcher {
     patterns: Vec<LazyRegex>,
@@ -122,14 +124,18 @@ impl FieldMatcher {
         let mut needle_owner: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
         for (i, p) in list.iter().enumerate() {
-            match required_needle(p) {
-                Some(n) => {
-                    let k = *needle_ids.entry(n.clone()).or_insert_with(|| {
-                        needle_list.push(n);
-                        needle_owner.push(Vec::new());
-                        needle_list.len() - 1
-                    });
-                    needle_owner[k].push(i);
+            match crate::rules::pattern_facts(p).and_then(|f| f.needles) {
+                Some(set) => {
+                    for n in set {
+                        let k = *needle_ids.entry(n.clone()).or_insert_with(|| {
+                            needle_list.push(n);
+                            needle_owner.push(Vec::new());
+                            needle_list.len() - 1
+                        });
+                        if needle_owner[k].last() != Some(&i) {
+                            needle_owner[k].push(i);
+                        }
+                    }
                 }
                 None => always.push(i),
             }
@@ -200,8 +206,13 @@ impl FieldMatcher {
     /// Patterns worth running on `text`, in index order: those whose required literal it holds,
     /// and those without one.
     fn candidates(&self, text: &str) -> Vec<usize> {
-        let Some(ac) = self.needles() else {
+        let Some(ac) = self
+            .needles()
+            .filter(|_| !crate::regex_facts::has_fold_hazard(text.as_bytes()))
+        else {
             // No needles, or (cannot happen with these sizes) no scanner: every pattern is run.
+            // So is every pattern on a text with a character `(?i)` folds onto k or s, which the
+            // ASCII needles do not see (see `regex_facts::needle_set_of`).
             return (0..self.patterns.len()).collect();
         };
         let mut out = self.always.clone();
@@ -224,7 +235,7 @@ impl FieldMatcher {
         }
         self.candidates(text)
             .into_iter()
-            .any(|i| self.patterns[i].get().is_some_and(|re| re.is_match(text)))
+            .any(|i| self.patterns[i].matcher().is_some_and(|re| re.is_match(text)))
     }
 
     /// Indices of the patterns that match `text`.
@@ -234,7 +245,7 @@ impl FieldMatcher {
         }
         self.candidates(text)
             .into_iter()
-            .filter(|&i| self.patterns[i].get().is_some_and(|re| re.is_match(text)))
+            .filter(|&i| self.patterns[i].matcher().is_some_and(|re| re.is_match(text)))
             .collect()
     }
 }
@@ -292,42 +303,107 @@ impl SplitSet {
     }
 }
 
-/// A pattern with named groups, compiled (once, whichever rules share it) the first time a leaf
-/// that uses it matches: most never do in one run, and compiling is most of start-up.
+/// A rule pattern, compiled (once, whichever rules share it) the first time it is needed: most
+/// never are in one run, and compiling is most of a start-up.
 struct LazyRegex {
     source: String,
-    regex: std::sync::OnceLock<Option<regex::Regex>>,
+    regex: std::sync::OnceLock<Option<meta::Regex>>,
 }
 
 impl LazyRegex {
-    fn get(&self) -> Option<&regex::Regex> {
-        // It compiled as part of its field's set, so this does not fail in practice; a pattern
-        // that somehow does not compile captures nothing.
+    /// The pattern compiled to answer `is_match` only (see [`match_config`]).
+    fn matcher(&self) -> Option<&meta::Regex> {
+        // It compiles (user rules are checked at load, built-in rules by the tests), so this does
+        // not fail in practice; a pattern that somehow does not compile matches nothing.
         self.regex
-            .get_or_init(|| compile_shared(&self.source))
+            .get_or_init(|| compile_shared(&self.source, false))
+            .as_ref()
+    }
+
+    /// The pattern compiled with its capture groups (see [`capture_config`]).
+    fn capturer(&self) -> Option<&meta::Regex> {
+        self.regex
+            .get_or_init(|| compile_shared(&self.source, true))
             .as_ref()
     }
 }
 
-/// Compiles `source`, or hands out the regex already compiled for the same text: one pattern is
-/// held by several fields (a log line, a termination message and an event message share a
-/// signature), by the message templates and by the capture list, and compiling is most of a
-/// start-up. `regex::Regex` clones share one compiled program.
-fn compile_shared(source: &str) -> Option<regex::Regex> {
+/// How a pattern asked only whether it matches is compiled: no capture groups and no one-pass DFA
+/// (nothing to capture), no lazy DFA (it needs a reverse NFA, the dearest part of a build, and a
+/// field text is short: the bounded backtracker and the PikeVM answer it about as fast) and no
+/// prefilter (a pattern only runs on texts that hold one of its required literals). What matches
+/// is exactly what `regex::Regex::is_match` says; only the search strategy differs. Measured on
+/// the small shipped example: 45 ms and 26 MiB with `regex::Regex`'s configuration, 27 ms and
+/// 21 MiB with this one.
+fn match_config() -> meta::Config {
+    meta::Config::new()
+        .utf8_empty(true)
+        .which_captures(regex_automata::nfa::thompson::WhichCaptures::None)
+        .onepass(false)
+        .hybrid(false)
+        .auto_prefilter(false)
+}
+
+/// How a pattern whose named groups a finding needs is compiled: as [`match_config`] with its
+/// capture groups (it runs once per leaf that matched, on the few texts that leaf matched).
+fn capture_config() -> meta::Config {
+    meta::Config::new()
+        .utf8_empty(true)
+        .onepass(false)
+        .hybrid(false)
+        .auto_prefilter(false)
+}
+
+/// Captures of the first match of `re` in `text` into `out` (a name already bound keeps its
+/// value); whether it matched.
+fn capture_into(re: &meta::Regex, text: &str, out: &mut BTreeMap<String, String>) -> bool {
+    let mut caps = re.create_captures();
+    re.captures(text, &mut caps);
+    if !caps.is_match() {
+        return false;
+    }
+    let names = re
+        .group_info()
+        .pattern_names(regex_automata::PatternID::ZERO);
+    for (i, name) in names.enumerate() {
+        let (Some(name), Some(span)) = (name, caps.get_group(i)) else {
+            continue;
+        };
+        if let Some(v) = text.get(span.range()) {
+            out.entry(name.to_string()).or_insert_with(|| v.to_string());
+        }
+    }
+    true
+}
+
+/// Compiles `source` for matching or for its captures, or hands out the regex already compiled
+/// for the same text: one pattern is held by several fields (a log line, a termination message
+/// and an event message share a signature) and by the message templates, and compiling is most of
+/// a start-up. `meta::Regex` clones share one compiled program.
+fn compile_shared(source: &str, captures: bool) -> Option<meta::Regex> {
     use std::sync::{Mutex, OnceLock};
-    type Cache = Mutex<HashMap<String, Option<regex::Regex>>>;
+    type Cache = Mutex<HashMap<(String, bool), Option<meta::Regex>>>;
     static COMPILED: OnceLock<Cache> = OnceLock::new();
     let cache = COMPILED.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(r) = cache.lock().ok().and_then(|c| c.get(source).cloned()) {
+    let key = (source.to_string(), captures);
+    if let Some(r) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return r;
     }
-    let r = regex::Regex::new(source).ok();
+    let config = if captures {
+        capture_config()
+    } else {
+        match_config()
+    };
+    let r = meta::Builder::new()
+        .configure(config)
+        .build(source)
+        .ok();
     if let Ok(mut c) = cache.lock() {
         // A bound on what the process keeps (user rule directories can be large).
         if c.len() > 16_384 {
             c.clear();
         }
-        c.insert(source.to_string(), r.clone());
+        c.insert(key, r.clone());
     }
     r
 }
@@ -494,7 +570,8 @@ fn event_field<'a>(e: &'a crate::evidence::Event, field: &str) -> Cow<'a, str> {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EvidenceItem {
-    /// Source kind: `event`, `container`, `node_condition`, `taint`, `log`, `pod`, `pod_condition`.
+    /// Source kind: `event`, `container`, `node_condition`, `taint`, `log`, `pod`, `pod_condition`,
+    /// `claim`.
     pub source: Source,
     /// The quoted line: an event message, a log line, a condition message, a container state.
     pub text: String,
@@ -1036,6 +1113,9 @@ pub(crate) fn field_values<'a>(
                     "controlled_by" => o(&p.controlled_by),
                     // Seconds since deletion was requested; empty when not terminating.
                     "terminating_for" => n(p.deletion.and_then(|w| ev.age_of(w))),
+                    // Seconds since the pod was created (the AGE of a `kubectl get pods` row).
+                    "age" => n(p.created.and_then(|w| ev.age_of(w))),
+                    "status" => o(&p.listed_status),
                     _ => Cow::Borrowed(""),
                 }),
             }
@@ -1047,6 +1127,18 @@ pub(crate) fn field_values<'a>(
                 "status" => Cow::Borrowed(c.status.as_str()),
                 "reason" => o(&c.reason),
                 "message" => o(&c.message),
+                _ => Cow::Borrowed(""),
+            })
+        }
+        Source::Claim => {
+            let c = &ev.claims[i];
+            one(match field {
+                "name" => Cow::Borrowed(c.name.as_str()),
+                "namespace" => o(&c.namespace),
+                "status" => Cow::Borrowed(c.status.as_str()),
+                "volume" => o(&c.volume),
+                "storage_class" => o(&c.storage_class),
+                "age" => n(c.created.and_then(|w| ev.age_of(w))),
                 _ => Cow::Borrowed(""),
             })
         }
@@ -1088,6 +1180,7 @@ pub(crate) fn source_len(ev: &Evidence, s: Source) -> usize {
         Source::Log => ev.logs.len(),
         Source::Pod => ev.pods.len(),
         Source::PodCondition => ev.pod_conditions.len(),
+        Source::Claim => ev.claims.len(),
     }
 }
 
@@ -1291,19 +1384,12 @@ impl<'a> Ctx<'a> {
                         for (f, _, cap) in &leaf.fields {
                             let Some(re) = cap
                                 .and_then(|k| self.captures.get(k))
-                                .and_then(LazyRegex::get)
+                                .and_then(LazyRegex::capturer)
                             else {
                                 continue;
                             };
                             for v in field_values(self.ev, (leaf.source, i), f) {
-                                if let Some(c) = re.captures(&v) {
-                                    for name in re.capture_names().flatten() {
-                                        if let Some(m) = c.name(name) {
-                                            res.captures
-                                                .entry(name.to_string())
-                                                .or_insert_with(|| m.as_str().to_string());
-                                        }
-                                    }
+                                if capture_into(re, &v, &mut res.captures) {
                                     break;
                                 }
                             }
@@ -1486,7 +1572,8 @@ impl<'a> Ctx<'a> {
             Source::Pod => {
                 let p = &ev.pods[i];
                 let mut parts = Vec::new();
-                if let Some(x) = &p.phase {
+                // A `kubectl get pods` row: its STATUS cell as printed (`Init:0/2`).
+                if let Some(x) = p.listed_status.as_ref().or(p.phase.as_ref()) {
                     parts.push(format!("Status: {x}"));
                 }
                 if let Some(x) = &p.reason {
@@ -1498,6 +1585,9 @@ impl<'a> Ctx<'a> {
                 if let Some(age) = p.deletion.and_then(|w| ev.age_of(w)) {
                     parts.push(format!("deletion requested {} ago", short_duration(age)));
                 }
+                if let Some(age) = p.created.and_then(|w| ev.age_of(w)) {
+                    parts.push(format!("created {} ago", short_duration(age)));
+                }
                 item.text = parts.join("; ");
                 item.label = format!("pod {}", p.name.as_deref().unwrap_or("(unnamed)"));
                 item.provenance = p.provenance.clone();
@@ -1506,6 +1596,23 @@ impl<'a> Ctx<'a> {
                 let c = &ev.pod_conditions[i];
                 item.text = condition_text(&c.type_, &c.status, &c.reason, &c.message);
                 item.label = "pod condition".to_string();
+                item.provenance = c.provenance.clone();
+            }
+            Source::Claim => {
+                let c = &ev.claims[i];
+                let mut parts = vec![format!("Status: {}", c.status)];
+                if let Some(v) = &c.volume {
+                    parts.push(format!("volume {v}"));
+                }
+                match &c.storage_class {
+                    Some(sc) => parts.push(format!("storage class {sc}")),
+                    None => parts.push("no storage class".to_string()),
+                }
+                if let Some(age) = c.created.and_then(|w| ev.age_of(w)) {
+                    parts.push(format!("created {} ago", short_duration(age)));
+                }
+                item.text = parts.join("; ");
+                item.label = format!("persistentvolumeclaim {}", c.name);
                 item.provenance = c.provenance.clone();
             }
         }
@@ -1566,9 +1673,14 @@ fn merge(into: &mut MatchResult, from: MatchResult) {
 
 /// Render `{{name}}` / `{{name|filter}}` placeholders. A capture that did not take part in the match
 /// renders as `<name>` so the text still reads as a template to fill in.
+///
+/// `{{?name}}text` keeps `text` only when capture `name` took part in the match, `{{!name}}text`
+/// only when it did not; such a section runs to the next `{{?`/`{{!` or to the end of its line
+/// (the newline included), so one template reads right for every leaf of an `any`.
 pub fn render(template: &str, captures: &BTreeMap<String, String>) -> String {
+    let template = sections(template, captures);
     let mut out = String::with_capacity(template.len());
-    let mut rest = template;
+    let mut rest: &str = &template;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
@@ -1595,8 +1707,53 @@ pub fn render(template: &str, captures: &BTreeMap<String, String>) -> String {
     out
 }
 
+/// Keeps the `{{?name}}` / `{{!name}}` sections of a template whose condition holds.
+fn sections<'t>(
+    template: &'t str,
+    captures: &BTreeMap<String, String>,
+) -> std::borrow::Cow<'t, str> {
+    if !template.contains("{{?") && !template.contains("{{!") {
+        return std::borrow::Cow::Borrowed(template);
+    }
+    let mut out = String::with_capacity(template.len());
+    for line in template.split_inclusive('\n') {
+        let mut keep = true;
+        let mut rest = line;
+        loop {
+            let next = [rest.find("{{?"), rest.find("{{!")]
+                .into_iter()
+                .flatten()
+                .min();
+            let Some(at) = next else {
+                if keep {
+                    out.push_str(rest);
+                }
+                break;
+            };
+            if keep {
+                out.push_str(&rest[..at]);
+            }
+            let after = &rest[at + 3..];
+            let Some(end) = after.find("}}") else {
+                if keep {
+                    out.push_str(&rest[at..]);
+                }
+                break;
+            };
+            let has = captures.contains_key(after[..end].trim());
+            keep = if &rest[at + 2..at + 3] == "?" { has } else { !has };
+            rest = &after[end + 2..];
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn apply_filter(v: &str, filter: Option<&str>) -> String {
     match filter {
+        Some("duration") => match v.parse::<u64>() {
+            Ok(n) => short_duration(n),
+            Err(_) => v.to_string(),
+        },
         Some("ip_scope") => ip_scope(v).to_string(),
         Some("ip_scope_zh") => ip_scope_zh(v).to_string(),
         Some("bytes") => match v.parse::<u64>() {
@@ -1663,6 +1820,7 @@ pub(crate) fn short_duration(secs: u64) -> String {
     let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     match (d, h, m) {
         (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) if s == 0 => format!("{m}m"),
         (0, 0, _) => format!("{m}m{s}s"),
         (0, _, _) => format!("{h}h{m}m"),
         _ => format!("{d}d{h}h"),
@@ -2184,6 +2342,19 @@ match:
         assert_eq!(short_duration(125), "2m5s");
         assert_eq!(short_duration(8040), "2h14m");
         assert_eq!(short_duration(200_000), "2d7h");
+    }
+
+    #[test]
+    fn conditional_sections_follow_the_captures() {
+        let mut caps = BTreeMap::new();
+        caps.insert("msg".to_string(), "0/3 nodes".to_string());
+        let t = "{{?msg}}Says: {{msg}}{{!msg}}Pending {{age|duration}}\n{{!msg}}Ask.\nAlways.";
+        assert_eq!(render(t, &caps), "Says: 0/3 nodes\nAlways.");
+        let mut caps = BTreeMap::new();
+        caps.insert("age".to_string(), "218".to_string());
+        assert_eq!(render(t, &caps), "Pending 3m38s\nAsk.\nAlways.");
+        // No section marker: the template is kept whole.
+        assert_eq!(render("a {{age}} b", &caps), "a 218 b");
     }
 
     #[test]

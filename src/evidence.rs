@@ -72,6 +72,11 @@ pub struct PodInfo {
     /// When deletion was requested (`metadata.deletionTimestamp`; describe's `Terminating (lasts
     /// 2h)`): set while the pod is terminating.
     pub deletion: Option<When>,
+    /// When the pod was created (`kubectl get pods`' AGE column).
+    pub created: Option<When>,
+    /// The STATUS cell of a `kubectl get pods` row as printed (`Pending`, `Init:0/2`,
+    /// `Terminating`); `None` for other inputs.
+    pub listed_status: Option<String>,
     pub annotations: Vec<(String, String)>,
     pub labels: Vec<(String, String)>,
     pub provenance: Provenance,
@@ -206,6 +211,21 @@ pub struct NodeCondition {
     pub provenance: Provenance,
 }
 
+/// A PersistentVolumeClaim as a `kubectl get pvc` row shows it.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Claim {
+    pub name: String,
+    pub namespace: Option<String>,
+    /// `Pending`, `Bound` or `Lost`.
+    pub status: String,
+    pub volume: Option<String>,
+    pub storage_class: Option<String>,
+    /// When the claim was created (AGE).
+    pub created: Option<When>,
+    pub provenance: Provenance,
+}
+
 /// One entry of a node's `spec.taints`.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -322,6 +342,9 @@ pub struct Evidence {
     pub events: Vec<Event>,
     pub node_conditions: Vec<NodeCondition>,
     pub taints: Vec<Taint>,
+    /// PersistentVolumeClaims a `kubectl get pvc` listing shows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<Claim>,
     pub logs: Vec<LogLine>,
     /// Ports the pod's containers declare.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -533,6 +556,7 @@ impl Evidence {
         self.events.extend(other.events);
         self.node_conditions.extend(other.node_conditions);
         self.taints.extend(other.taints);
+        self.claims.extend(other.claims);
         self.ports.extend(other.ports);
         for l in other.logs {
             self.push_log(l);
@@ -577,6 +601,7 @@ impl Evidence {
             && self.events.is_empty()
             && self.node_conditions.is_empty()
             && self.taints.is_empty()
+            && self.claims.is_empty()
             && self.logs.is_empty()
             && self.messages.is_empty()
     }
@@ -731,6 +756,12 @@ pub fn split_by_pod(ev: &Evidence) -> Vec<Evidence> {
     for t in &ev.taints {
         for i in for_node(&t.node) {
             out[i].taints.push(t.clone());
+        }
+    }
+    // A listed claim may be any pod's (the listing does not say whose): each pod weighs it.
+    for c in &ev.claims {
+        for o in out.iter_mut() {
+            o.claims.push(c.clone());
         }
     }
     for l in &ev.logs {

@@ -340,7 +340,14 @@ fn later(ev: &Evidence, newest: Option<i64>, y: ItemRef, x: ItemRef) -> bool {
                 matches!((line(y), line(x)), (Some((iy, ly)), Some((ix, lx))) if iy == ix && ly > lx)
             }
             (false, Source::Container) => message(ev, x).is_some() && restarts_stable(ev, y.1),
-            (false, Source::Pod | Source::PodCondition | Source::NodeCondition | Source::Taint) => {
+            (
+                false,
+                Source::Pod
+                | Source::PodCondition
+                | Source::NodeCondition
+                | Source::Taint
+                | Source::Claim,
+            ) => {
                 message(ev, x).is_some()
             }
             (false, Source::Log) => false,
@@ -485,6 +492,10 @@ fn quote(ev: &Evidence, (s, i): ItemRef) -> String {
             format!("node condition {}={}", c.type_, c.status)
         }
         Source::Taint => format!("taint {}", ev.taints[i].key),
+        Source::Claim => format!(
+            "persistentvolumeclaim {}: {}",
+            ev.claims[i].name, ev.claims[i].status
+        ),
         Source::Log => match message(ev, (s, i)) {
             Some(m) => m.line.trim().to_string(),
             None => ev.logs[i].text.clone(),

@@ -125,11 +125,12 @@ fn builtin_facts(pattern: &str) -> Option<PatternFacts> {
     let i = BUILTIN_FACTS
         .binary_search_by(|(p, ..)| (*p).cmp(pattern))
         .ok()?;
-    let (_, captures, needle, literal_len) = BUILTIN_FACTS[i];
+    let (_, captures, needle, literal_len, needles) = BUILTIN_FACTS[i];
     Some(PatternFacts {
         captures: captures.iter().map(|c| c.to_string()).collect(),
         needle: needle.map(<[u8]>::to_vec),
         literal_len,
+        needles: needles.map(|set| set.iter().map(|n| n.to_vec()).collect()),
     })
 }
 
@@ -230,10 +231,12 @@ pub enum Source {
     Log,
     Pod,
     PodCondition,
+    /// A PersistentVolumeClaim (a `kubectl get pvc` row).
+    Claim,
 }
 
 impl Source {
-    pub const ALL: [Source; 7] = [
+    pub const ALL: [Source; 8] = [
         Source::Event,
         Source::Container,
         Source::NodeCondition,
@@ -241,6 +244,7 @@ impl Source {
         Source::Log,
         Source::Pod,
         Source::PodCondition,
+        Source::Claim,
     ];
 
     pub fn name(self) -> &'static str {
@@ -252,6 +256,7 @@ impl Source {
             Source::Log => "log",
             Source::Pod => "pod",
             Source::PodCondition => "pod_condition",
+            Source::Claim => "claim",
         }
     }
 
@@ -299,8 +304,18 @@ impl Source {
                 "annotation",
                 "label",
                 "terminating_for",
+                "age",
+                "status",
             ],
             Source::PodCondition => &["type", "status", "reason", "message"],
+            Source::Claim => &[
+                "name",
+                "namespace",
+                "status",
+                "volume",
+                "storage_class",
+                "age",
+            ],
         }
     }
 }
@@ -801,7 +816,7 @@ pub struct Rule {
 }
 
 /// The filters a fix template may apply to a capture.
-pub const TEMPLATE_FILTERS: &[&str] = &["ip_scope", "ip_scope_zh", "bytes"];
+pub const TEMPLATE_FILTERS: &[&str] = &["ip_scope", "ip_scope_zh", "bytes", "duration"];
 
 impl Rule {
     /// Parse one rule file's text; `path` is used in error messages.
@@ -970,7 +985,8 @@ pub fn placeholders(text: &str) -> Vec<(String, Option<String>)> {
     while let Some(start) = rest.find("{{") {
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else { break };
-        let inner = after[..end].trim();
+        // `{{?name}}` / `{{!name}}` open a section kept only when `name` is (not) captured.
+        let inner = after[..end].trim().trim_start_matches(['?', '!']);
         let (name, filter) = match inner.split_once('|') {
             Some((n, f)) => (n.trim().to_string(), Some(f.trim().to_string())),
             None => (inner.to_string(), None),

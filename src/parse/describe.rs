@@ -1325,6 +1325,8 @@ impl Describe {
                     node_name: self.node,
                     controlled_by: self.controlled_by,
                     deletion: self.deletion,
+                    created: None,
+                    listed_status: None,
                     annotations: self.annotations,
                     labels: self.labels,
                     provenance: cx.prov(line, format),

@@ -11,7 +11,7 @@
 use super::table::tokens;
 use super::{Cx, Offer};
 use crate::evidence::{
-    ContainerKind, ContainerState, ContainerStatus, NodeCondition, PodInfo, Taint,
+    Claim, ContainerKind, ContainerState, ContainerStatus, NodeCondition, PodInfo, Taint,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +21,9 @@ pub enum Kind {
     /// kubectl 0.x (2015): `POD  IP  CONTAINER(S)  IMAGE(S)  HOST  LABELS  STATUS  CREATED
     /// MESSAGE`, a pod's row followed by one row per container.
     Pods0,
+    /// `kubectl get pvc`: `[NAMESPACE] NAME STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS
+    /// [VOLUMEATTRIBUTESCLASS] AGE [VOLUMEMODE]`.
+    Claims,
 }
 
 /// Columns of a listing, from its header (or assumed for headerless rows).
@@ -39,6 +42,12 @@ pub struct Listing {
     /// k9s' pod view: a `PF` (port-forward) column after NAME whose cell is `●` or empty, metrics
     /// columns after RESTARTS, AGE last or cut off.
     k9s: bool,
+    /// The header has no RESTARTS column (`NAME READY STATUS AGE`, custom columns or a page that
+    /// dropped it).
+    no_restarts: bool,
+    /// Pods whose row was read, with the line of that row: a later row of the same pod
+    /// (`kubectl get pods -w`, a second listing) replaces the earlier one.
+    seen: Vec<(String, u64)>,
 }
 
 impl Listing {
@@ -47,6 +56,7 @@ impl Listing {
         match self.kind {
             Kind::Pods | Kind::Pods0 => "get-pods",
             Kind::Nodes => "get-nodes",
+            Kind::Claims => "get-pvc",
         }
     }
 }
@@ -69,6 +79,8 @@ pub fn header(line: &str) -> Option<Listing> {
             cols: Some(super::table::Layout::from_header(line)),
             pod0: None,
             k9s: false,
+            no_restarts: false,
+            seen: Vec::new(),
         });
     }
     let (namespace, rest) = match titles.first() {
@@ -96,13 +108,33 @@ pub fn header(line: &str) -> Option<Listing> {
             cols: None,
             pod0: None,
             k9s: true,
+            no_restarts: false,
+            seen: Vec::new(),
+        });
+    }
+    // `kubectl get pvc`
+    if rest.get(1) == Some(&"STATUS")
+        && rest.get(2) == Some(&"VOLUME")
+        && has("CAPACITY")
+        && has("STORAGECLASS")
+    {
+        return Some(Listing {
+            kind: Kind::Claims,
+            namespace,
+            wide: Vec::new(),
+            header: true,
+            cols: None,
+            pod0: None,
+            k9s: false,
+            no_restarts: false,
+            seen: Vec::new(),
         });
     }
     // kubectl 0.19-1.0 titled the STATUS column REASON: `NAME  READY  REASON  RESTARTS  AGE`.
     if rest.first() != Some(&"NAME") || !(has("STATUS") || has("REASON")) || !has("AGE") {
         return None;
     }
-    if has("READY") && has("RESTARTS") {
+    if has("READY") && (has("RESTARTS") || rest.get(1..3) == Some(&["READY", "STATUS"][..])) {
         let age = titles.iter().position(|w| *w == "AGE")?;
         let wide = titles[age + 1..].iter().map(|s| s.to_string()).collect();
         return Some(Listing {
@@ -113,6 +145,8 @@ pub fn header(line: &str) -> Option<Listing> {
             cols: None,
             pod0: None,
             k9s: false,
+            no_restarts: !has("RESTARTS"),
+            seen: Vec::new(),
         });
     }
     if !has("STATUS") {
@@ -130,6 +164,8 @@ pub fn header(line: &str) -> Option<Listing> {
             cols: None,
             pod0: None,
             k9s: false,
+            no_restarts: false,
+            seen: Vec::new(),
         });
     }
     None
@@ -143,7 +179,17 @@ pub struct PodRow {
     pub ready: (u32, u32),
     pub status: String,
     pub restarts: Option<u32>,
+    /// AGE in seconds (`None` when cut off or `<unknown>`).
+    pub age: Option<u64>,
     pub node: Option<String>,
+}
+
+/// An AGE cell in seconds.
+fn secs(s: &str) -> Option<u64> {
+    match super::time::parse_age(s)? {
+        super::time::Age::Secs(n) => Some(n),
+        _ => None,
+    }
 }
 
 fn ready_cell(s: &str) -> Option<(u32, u32)> {
@@ -201,6 +247,7 @@ impl Listing {
             ready,
             status: status.to_string(),
             restarts: Some(restarts),
+            age: secs(toks[n - 1].text),
             node: None,
         })
     }
@@ -212,7 +259,7 @@ impl Listing {
         let mut i = 0;
         let namespace = if self.namespace {
             i = 1;
-            Some(words.first()?.to_string())
+            Some(words.first().filter(|w| is_name(w))?.to_string())
         } else {
             None
         };
@@ -231,6 +278,7 @@ impl Listing {
         }
         let mut j = i + 3;
         let restarts = match words.get(j) {
+            Some(_) if self.no_restarts => None,
             Some(r) => {
                 let n = r.parse::<u32>().ok()?;
                 j += 1;
@@ -249,8 +297,10 @@ impl Listing {
             None => None,
         };
         // AGE (k9s: after the metrics, read with the other columns below)
+        let mut age = None;
         if let (false, Some(a)) = (self.k9s, words.get(j)) {
             super::time::parse_age(a)?;
+            age = secs(a);
             j += 1;
         }
         let mut node = None;
@@ -269,7 +319,63 @@ impl Listing {
             ready,
             status: status.to_string(),
             restarts,
+            age,
             node,
+        })
+    }
+
+    /// A `kubectl get pvc` row, read by its words (empty cells leave no trace once a page
+    /// collapsed the spaces): name, STATUS, then VOLUME, CAPACITY and ACCESS MODES when bound,
+    /// STORAGECLASS, AGE, and VOLUMEMODE with `-o wide`.
+    fn claim_row(&self, line: &str) -> Option<Claim> {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let i = usize::from(self.namespace);
+        let name = words.get(i)?;
+        let name = name
+            .strip_prefix("persistentvolumeclaim/")
+            .unwrap_or(name);
+        let status = *words.get(i + 1)?;
+        if !is_name(name) || !matches!(status, "Pending" | "Bound" | "Lost") {
+            return None;
+        }
+        let namespace = if self.namespace {
+            Some(words[0].to_string()).filter(|n| is_name(n))?.into()
+        } else {
+            None
+        };
+        let mut rest = &words[i + 2..];
+        if rest.last().is_some_and(|w| matches!(*w, "Filesystem" | "Block")) {
+            rest = &rest[..rest.len() - 1];
+        }
+        let (age, mid) = rest.split_last()?;
+        let age = match super::time::parse_age(age)? {
+            super::time::Age::Secs(n) => Some(n),
+            _ => None,
+        };
+        let access = |w: &&str| {
+            w.split(',')
+                .all(|m| matches!(m, "RWO" | "ROX" | "RWX" | "RWOP"))
+        };
+        let (volume, after) = match mid.iter().position(access) {
+            // `pvc-3f2a 10Gi RWO gp3`: the volume is the word before the capacity.
+            Some(a) => (
+                a.checked_sub(2).and_then(|v| mid.get(v)).map(|v| v.to_string()),
+                &mid[a + 1..],
+            ),
+            None => (None, mid),
+        };
+        let storage_class = after
+            .first()
+            .filter(|s| !s.starts_with('<') && is_name(s))
+            .map(|s| s.to_string());
+        Some(Claim {
+            name: name.to_string(),
+            namespace,
+            status: status.to_string(),
+            volume,
+            storage_class,
+            created: age.map(crate::evidence::When::Age),
+            provenance: Default::default(),
         })
     }
 
@@ -313,6 +419,8 @@ pub fn headerless(line: &str) -> Option<Listing> {
             cols: None,
             pod0: None,
             k9s: false,
+            no_restarts: false,
+            seen: Vec::new(),
         };
         if let Some(r) = l.pod_row(line) {
             // A row cut after STATUS (`web-0   0/2   Init:CrashLoopBackOff`, the rest of the
@@ -331,8 +439,315 @@ pub fn headerless(line: &str) -> Option<Listing> {
         cols: None,
         pod0: None,
         k9s: false,
+        no_restarts: false,
+        seen: Vec::new(),
     };
     l.node_row(line).map(|_| l)
+}
+
+/// Titles of `kubectl get` listings (pods, nodes, PVCs, PVs, workloads), for finding a header
+/// whose line lost its newlines.
+const TITLES: &[&str] = &[
+    "NAMESPACE",
+    "NAME",
+    "READY",
+    "STATUS",
+    "RESTARTS",
+    "AGE",
+    "IP",
+    "NODE",
+    "NOMINATED",
+    "READINESS",
+    "GATES",
+    "LABELS",
+    "ROLES",
+    "VERSION",
+    "VOLUME",
+    "CAPACITY",
+    "ACCESS",
+    "MODES",
+    "STORAGECLASS",
+    "VOLUMEATTRIBUTESCLASS",
+    "VOLUMEMODE",
+    "RECLAIM",
+    "POLICY",
+    "CLAIM",
+    "REASON",
+    "UP-TO-DATE",
+    "AVAILABLE",
+    "DESIRED",
+    "CURRENT",
+    "COMPLETIONS",
+    "DURATION",
+    "REFERENCE",
+    "TARGETS",
+    "MINPODS",
+    "MAXPODS",
+    "REPLICAS",
+];
+
+/// Splits a duration glued to the text after it (`5mapi-2`: `5m`, `api-2`), the way a web page
+/// that dropped newlines joins a row's AGE with the next row's NAME.
+fn split_glued_age(tok: &str) -> Option<(&str, &str)> {
+    let b = tok.as_bytes();
+    let mut i = 0;
+    let mut end = 0;
+    while i < b.len() && b[i].is_ascii_digit() {
+        let mut j = i;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        if j < b.len() && matches!(b[j], b's' | b'm' | b'h' | b'd' | b'y') {
+            end = j + 1;
+            i = j + 1;
+        } else {
+            break;
+        }
+    }
+    // What follows starts a name (not another unit: `5ms` is no age).
+    (end > 0 && end + 1 < b.len() && (b[end].is_ascii_alphabetic() || b[end] == b'$'))
+        .then(|| (&tok[..end], &tok[end..]))
+}
+
+/// A `kubectl get` listing whose newlines a web page or a chat dropped: the header glued to the
+/// command before it (`kubectl get podsNAME READY STATUS RESTARTS AGE`) or to the rows after it
+/// (`AGEweb-1 0/1 ImagePullBackOff 0 5mapi-2 0/1 ErrImagePull 0 30s`), rows run together on one
+/// line, or a row whose AGE is glued to the next command (`worker-0 0/1 Pending 0 12mkubectl
+/// describe ...`). Returns the lines as kubectl printed them (cells separated by spaces), or
+/// `None` when the line is not such a run (most lines: a header or row on its own line stays
+/// as it is).
+pub fn unflatten(line: &str) -> Option<Vec<String>> {
+    if line.len() > 16 * 1024 {
+        return None;
+    }
+    if let Some(at) = glued_header_at(line) {
+        return Some(split_header_run(line, at));
+    }
+    glued_row(line)
+}
+
+/// Where a listing header starts in a line that also holds other text.
+fn glued_header_at(line: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = line[from..].find("NAME") {
+        let at = from + i;
+        from = at + 4;
+        // `NAMESPACE` or `NAME` must begin a word, or follow lower-case text it is glued to.
+        let before = line[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_ascii_uppercase() || c == '_' || c == '-') {
+            continue;
+        }
+        let words: Vec<&str> = line[at..].split_whitespace().take(12).collect();
+        let mut n = 0;
+        for w in &words {
+            if TITLES.contains(w) {
+                n += 1;
+            } else {
+                // The last title glued to the first row's name (`AGEweb-1`).
+                if TITLES.iter().any(|t| {
+                    w.strip_prefix(t)
+                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit()))
+                }) {
+                    n += 1;
+                }
+                break;
+            }
+        }
+        let titles = &words[..n.min(words.len())];
+        let known = titles.contains(&"STATUS") || titles.iter().any(|t| t.starts_with("AGE"));
+        if n < 4 || !known {
+            continue;
+        }
+        let prefix = line[..at].trim();
+        let after_header: usize = {
+            // Text after the header's last word on this line.
+            let mut rest = &line[at..];
+            for _ in 0..n {
+                rest = rest.trim_start();
+                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                rest = &rest[end..];
+            }
+            rest.trim().len()
+        };
+        let glued_tail = words.get(n - 1).is_some_and(|w| !TITLES.contains(w));
+        if prefix.is_empty() && after_header == 0 && !glued_tail {
+            return None;
+        }
+        // A header's words run together with single spaces, or the whole line is a header
+        // whose columns kubectl spaced (then only text glued before it makes it a run).
+        return Some(at);
+    }
+    None
+}
+
+/// Cuts a line holding a listing header (at byte `at`) into the text before it, the header, and
+/// its rows.
+fn split_header_run(line: &str, at: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let prefix = line[..at].trim();
+    if !prefix.is_empty() {
+        out.push(prefix.to_string());
+    }
+    let mut toks: Vec<&str> = line[at..].split_whitespace().collect();
+    let mut titles = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let w = toks[i];
+        if TITLES.contains(&w) {
+            titles.push(w);
+            i += 1;
+            continue;
+        }
+        // `AGEweb-1`: the longest title it starts with.
+        let glued = TITLES
+            .iter()
+            .filter(|t| w.starts_with(**t) && w.len() > t.len())
+            .max_by_key(|t| t.len());
+        if let Some(t) = glued {
+            titles.push(t);
+            toks[i] = &w[t.len()..];
+        }
+        break;
+    }
+    // A header cut after a glued title keeps its cells in the rows that follow.
+    out.push(join_titles(&titles));
+    let rest = &toks[i..];
+    if rest.is_empty() {
+        return out;
+    }
+    let pods = titles.contains(&"READY") && titles.contains(&"STATUS");
+    if pods {
+        let namespace = titles.first() == Some(&"NAMESPACE");
+        let restarts = titles.contains(&"RESTARTS");
+        let wide = wide_cells(&titles);
+        let (rows, left, _) = pod_rows(rest, namespace, restarts, wide);
+        out.extend(rows);
+        if !left.is_empty() {
+            out.push(left.join(" "));
+        }
+    } else {
+        out.push(rest.join(" "));
+    }
+    out
+}
+
+/// The header again, its multi-word titles (`ACCESS MODES`, `NOMINATED NODE`) kept together and
+/// columns separated by three spaces, as kubectl prints them.
+fn join_titles(titles: &[&str]) -> String {
+    let mut cols: Vec<String> = Vec::new();
+    for t in titles {
+        match (cols.last_mut(), *t) {
+            (Some(prev), "MODES") if prev == "ACCESS" => prev.push_str(" MODES"),
+            (Some(prev), "POLICY") if prev == "RECLAIM" => prev.push_str(" POLICY"),
+            (Some(prev), "NODE") if prev == "NOMINATED" => prev.push_str(" NODE"),
+            (Some(prev), "GATES") if prev == "READINESS" => prev.push_str(" GATES"),
+            _ => cols.push(t.to_string()),
+        }
+    }
+    cols.join("   ")
+}
+
+/// How many cells a pod row has after AGE (`-o wide`: IP, NODE, NOMINATED NODE, READINESS GATES).
+fn wide_cells(titles: &[&str]) -> usize {
+    let Some(age) = titles.iter().position(|t| *t == "AGE") else {
+        return 0;
+    };
+    let after = &titles[age + 1..];
+    let joined = after
+        .windows(2)
+        .filter(|w| matches!((w[0], w[1]), ("NOMINATED", "NODE") | ("READINESS", "GATES")))
+        .count();
+    after.len() - joined
+}
+
+/// Reads pod rows run together (`web-1 0/1 ImagePullBackOff 0 5mapi-2 0/1 ErrImagePull 0 30s`):
+/// each row as a line, the tokens left after the last row that fits, and whether the last row's
+/// AGE was glued to what follows.
+fn pod_rows<'a>(
+    toks: &[&'a str],
+    namespace: bool,
+    restarts: bool,
+    wide: usize,
+) -> (Vec<String>, Vec<&'a str>, bool) {
+    let mut toks: Vec<&'a str> = toks.to_vec();
+    let mut rows = Vec::new();
+    let mut i = 0;
+    let mut glued = false;
+    loop {
+        let mut row_glued = false;
+        let start = i;
+        let mut cells: Vec<&str> = Vec::new();
+        let ok = (|| {
+            if namespace {
+                cells.push(*toks.get(i).filter(|t| is_name(t))?);
+                i += 1;
+            }
+            cells.push(*toks.get(i).filter(|t| is_name(t.strip_prefix("pod/").unwrap_or(t)))?);
+            ready_cell(toks.get(i + 1)?)?;
+            cells.push(toks[i + 1]);
+            cells.push(*toks.get(i + 2).filter(|t| is_status(t))?);
+            i += 3;
+            if restarts {
+                cells.push(*toks.get(i).filter(|t| t.parse::<u32>().is_ok())?);
+                i += 1;
+                if toks.get(i).is_some_and(|t| t.starts_with('(')) {
+                    while i < toks.len() {
+                        cells.push(toks[i]);
+                        i += 1;
+                        if cells.last().is_some_and(|c| c.ends_with(')')) {
+                            break;
+                        }
+                    }
+                }
+            }
+            let age = *toks.get(i)?;
+            if super::time::parse_age(age).is_some() {
+                cells.push(age);
+                i += 1;
+            } else {
+                let (a, next) = split_glued_age(age)?;
+                cells.push(a);
+                // The rest of the token is what followed the row.
+                toks[i] = next;
+                row_glued = true;
+                return Some(());
+            }
+            for _ in 0..wide {
+                let Some(t) = toks.get(i) else { break };
+                cells.push(t);
+                i += 1;
+            }
+            Some(())
+        })();
+        if ok.is_none() {
+            i = start;
+            break;
+        }
+        glued = row_glued;
+        rows.push(cells.join("   "));
+        if i >= toks.len() {
+            break;
+        }
+    }
+    (rows, toks[i..].to_vec(), glued)
+}
+
+/// A pod row (no namespace, no header) whose AGE is glued to whatever followed it on the page.
+fn glued_row(line: &str) -> Option<Vec<String>> {
+    // Cheap test first: the second word is a READY cell (`0/1`).
+    let mut w = line.split_whitespace();
+    w.next()?;
+    ready_cell(w.next()?)?;
+    let toks: Vec<&str> = line.split_whitespace().collect();
+    for restarts in [true, false] {
+        let (mut rows, left, glued) = pod_rows(&toks, false, restarts, 0);
+        // Only a glued AGE makes this a run; a clean row is read as it is.
+        if glued && rows.len() == 1 {
+            rows.push(left.join(" "));
+            return Some(rows);
+        }
+    }
+    None
 }
 
 /// Reasons kubelet gives a waiting container.
@@ -472,7 +887,9 @@ impl ListingState {
         }
         // `kubectl get pods -w` repeats the header; several listings may follow each other.
         if let Some(h) = header(line) {
+            let seen = std::mem::take(&mut self.listing.seen);
             self.listing = h;
+            self.listing.seen = seen;
             cx.touch(self.seg, n);
             return Offer::Taken;
         }
@@ -580,12 +997,34 @@ impl ListingState {
                 let prov = cx.prov(n, "get-pods");
                 let (phase, reason, container) = status_facts(&r.status);
                 let key = crate::evidence::pod_key(r.namespace.as_deref(), &r.name);
+                // `-w`: the last row of a pod is its state now: what an earlier row said of the
+                // pod (Pending, ContainerCreating, ErrImagePull) is over. A container that ended
+                // (OOMKilled, Error) or crash-looped stays: a crash loop passes through Running
+                // between its restarts, so a later Running row does not end it.
+                if let Some(k) = &key {
+                    if let Some(at) = self.listing.seen.iter().position(|(s, _)| s == k) {
+                        let old = cx.prov(self.listing.seen.remove(at).1, "get-pods");
+                        cx.ev.pods.retain(|p| p.provenance != old);
+                        cx.ev.containers.retain(|c| {
+                            c.provenance != old
+                                || match &c.state {
+                                    Some(ContainerState::Waiting { reason, .. }) => {
+                                        reason.as_deref() == Some("CrashLoopBackOff")
+                                    }
+                                    _ => true,
+                                }
+                        });
+                    }
+                    self.listing.seen.push((k.clone(), n));
+                }
                 cx.ev.pods.push(PodInfo {
                     name: Some(r.name.clone()),
                     namespace: r.namespace.clone(),
                     phase: phase.map(str::to_string),
                     reason,
                     node_name: r.node.clone(),
+                    created: r.age.map(crate::evidence::When::Age),
+                    listed_status: Some(r.status.clone()),
                     provenance: prov.clone(),
                     ..Default::default()
                 });
@@ -604,6 +1043,14 @@ impl ListingState {
                         provenance: prov,
                     });
                 }
+                true
+            }
+            Kind::Claims => {
+                let Some(mut c) = self.listing.claim_row(line) else {
+                    return false;
+                };
+                c.provenance = cx.prov(n, "get-pvc");
+                cx.ev.claims.push(c);
                 true
             }
             Kind::Nodes => {
@@ -754,5 +1201,142 @@ mod tests {
         ));
         assert_eq!(status_facts("Completed").0, Some("Succeeded"));
         assert_eq!(status_facts("Unknown").0, Some("Unknown"));
+    }
+
+    // A page that lost its newlines (corpus-i i11): the header glued to the command and to the
+    // first row, each AGE glued to the next row's NAME.
+    #[test]
+    fn flattened_listing_is_cut_into_lines() {
+        let v = unflatten("$ kubectl get podsNAME READY STATUS RESTARTS AGEweb-1 0/1 ImagePullBackOff 0 5mapi-2 0/1 ErrImagePull 0 30sworker 0/1 ImagePullBackOff 0 8m").unwrap();
+        assert_eq!(
+            v,
+            vec![
+                "$ kubectl get pods",
+                "NAME   READY   STATUS   RESTARTS   AGE",
+                "web-1   0/1   ImagePullBackOff   0   5m",
+                "api-2   0/1   ErrImagePull   0   30s",
+                "worker   0/1   ImagePullBackOff   0   8m",
+            ]
+        );
+        // Only the header glued to the command (i95); its row is on the next line.
+        let v = unflatten("kubectl get pod insufficient-resources-podNAME READY STATUS RESTARTS AGE")
+            .unwrap();
+        assert_eq!(v[1], "NAME   READY   STATUS   RESTARTS   AGE");
+        assert_eq!(v.len(), 2);
+        // Rows run together with single spaces, no RESTARTS column, and a trailing remark (i64).
+        let v = unflatten("NAME READY STATUS AGE web-6b7c-2fq8p 1/1 Running 30s web-6b7c-4lmxc 0/1 Pending 30s ... 16 more Pending ...").unwrap();
+        assert_eq!(
+            v,
+            vec![
+                "NAME   READY   STATUS   AGE",
+                "web-6b7c-2fq8p   1/1   Running   30s",
+                "web-6b7c-4lmxc   0/1   Pending   30s",
+                "... 16 more Pending ...",
+            ]
+        );
+        // A row whose AGE is glued to the next command (i4).
+        let v = unflatten("worker-0 0/1 Pending 0 12mkubectl describe pod worker-0 -n data").unwrap();
+        assert_eq!(
+            v,
+            vec!["worker-0   0/1   Pending   0   12m", "kubectl describe pod worker-0 -n data"]
+        );
+        // `-o wide` and `-A` flattened.
+        let v = unflatten("NAMESPACE NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES kube-system coredns-1 0/1 Pending 0 11m <none> <none> <none> <none> kube-system etcd-m 1/1 Running 1 12m 10.0.0.2 m <none> <none>").unwrap();
+        assert_eq!(v.len(), 3);
+        assert_eq!(v[1], "kube-system   coredns-1   0/1   Pending   0   11m   <none>   <none>   <none>   <none>");
+        let h = header(&v[0]).unwrap();
+        assert!(h.namespace);
+        assert_eq!(h.pod_row(&v[1]).unwrap().node, None);
+        // A PVC header glued to its command.
+        let v = unflatten("kubectl get pvc -n dataNAME STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS AGE").unwrap();
+        assert_eq!(v[1], "NAME   STATUS   VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE");
+    }
+
+    #[test]
+    fn lines_kubectl_printed_stay_as_they_are() {
+        for line in [
+            "NAME                         READY   STATUS    RESTARTS   AGE",
+            "wordpress-5ccb957fb9-gxvwx   0/1     Pending   0          3m38s",
+            "web-1 0/1 CrashLoopBackOff 5 (41s ago) 3m",
+            "NAMESPACE     NAME     READY   STATUS    RESTARTS   AGE",
+            "Error from server (NotFound): pods \"NAME\" not found",
+            "export POD_NAME=web # READY STATUS",
+            "ratio 0/2 achieved at 5ms",
+        ] {
+            assert_eq!(unflatten(line), None, "{line}");
+        }
+        assert_eq!(split_glued_age("5mapi-2"), Some(("5m", "api-2")));
+        assert_eq!(split_glued_age("3m38ssvc-0"), Some(("3m38s", "svc-0")));
+        assert_eq!(split_glued_age("30s"), None);
+        assert_eq!(split_glued_age("5ms"), None);
+    }
+
+    #[test]
+    fn header_without_restarts() {
+        let h = header("NAME   READY   STATUS   AGE").unwrap();
+        let r = h.pod_row("web-1   0/1   Pending   30s").unwrap();
+        assert_eq!((r.restarts, r.age), (None, Some(30)));
+    }
+
+    #[test]
+    fn rows_give_age_and_status() {
+        let (ev, _) = super::super::tests_paste::parse_text(
+            "NAME        READY   STATUS        RESTARTS   AGE\nstuck-pod   1/1     Terminating   0          15m\nweb-0       0/1     Init:0/2      0          2m\n",
+        );
+        assert_eq!(ev.pods.len(), 2);
+        assert_eq!(ev.pods[0].listed_status.as_deref(), Some("Terminating"));
+        assert_eq!(ev.pods[0].created, Some(crate::evidence::When::Age(900)));
+        assert_eq!(ev.pods[1].listed_status.as_deref(), Some("Init:0/2"));
+        assert_eq!(ev.pods[1].phase.as_deref(), Some("Pending"));
+    }
+
+    // `kubectl get pods -w`: the last row of a pod is its state now.
+    #[test]
+    fn watch_keeps_the_last_row_of_each_pod() {
+        let (ev, _) = super::super::tests_paste::parse_text(
+            "NAME    READY   STATUS              RESTARTS   AGE\nweb-0   0/1     Pending             0          0s\nweb-0   0/1     ContainerCreating   0          1s\nweb-0   0/1     ErrImagePull        0          4s\nweb-0   1/1     Running             0          40s\ndb-0    0/1     CrashLoopBackOff    3          2m\n",
+        );
+        assert_eq!(ev.pods.len(), 2);
+        assert_eq!(ev.pods[0].listed_status.as_deref(), Some("Running"));
+        assert_eq!(ev.containers.len(), 1, "{:?}", ev.containers);
+        assert_eq!(ev.containers[0].pod.as_deref(), Some("db-0"));
+        // A container that was OOM-killed between Running rows stays (corpus oom-getpods-watch-b2).
+        let (ev, _) = super::super::tests_paste::parse_text(
+            "web-0   0/1   OOMKilled   0     27m\nweb-0   1/1   Running   1     27m\nweb-0   0/1   CrashLoopBackOff   1     28m\nweb-0   1/1   Running   2     28m\n",
+        );
+        assert_eq!(ev.pods.len(), 1);
+        assert_eq!(ev.containers.len(), 2, "{:?}", ev.containers);
+    }
+
+    // A commented listing (`# mypod ...`) is no row of namespace `#`.
+    #[test]
+    fn a_comment_mark_is_no_namespace() {
+        assert!(headerless("# mypod    1/1     Terminating   0          2d").is_none());
+    }
+
+    #[test]
+    fn claim_rows() {
+        let h = header("NAME     STATUS    VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE").unwrap();
+        assert_eq!(h.kind, Kind::Claims);
+        assert_eq!(h.format(), "get-pvc");
+        let c = h.claim_row("data     Pending                                      gp3            5m").unwrap();
+        assert_eq!((c.status.as_str(), c.storage_class.as_deref()), ("Pending", Some("gp3")));
+        assert_eq!(c.created, Some(crate::evidence::When::Age(300)));
+        // No storage class, and a page that collapsed the empty cells.
+        let c = h.claim_row("data-0 Pending 12m").unwrap();
+        assert_eq!((c.storage_class, c.volume), (None, None));
+        let c = h
+            .claim_row("data-mongo-0   Bound    pvc-8e5b1c2a   20Gi   RWO   gp3   3d")
+            .unwrap();
+        assert_eq!(c.volume.as_deref(), Some("pvc-8e5b1c2a"));
+        assert_eq!(c.storage_class.as_deref(), Some("gp3"));
+        // kubectl >= 1.29: VOLUMEATTRIBUTESCLASS `<unset>`; `-o wide`: VOLUMEMODE; `-A`.
+        let h = header("NAMESPACE   NAME   STATUS   VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   VOLUMEATTRIBUTESCLASS   AGE   VOLUMEMODE").unwrap();
+        let c = h
+            .claim_row("db   data-0   Pending   <unset>   7m   Filesystem")
+            .unwrap();
+        assert_eq!(c.namespace.as_deref(), Some("db"));
+        assert_eq!(c.storage_class, None);
+        assert!(h.claim_row("db   data-0   Terminating   7m").is_none());
     }
 }

@@ -238,7 +238,11 @@ pub(crate) fn parse_stream<R: Read>(
             any_text = true;
         }
         let text = p.uncomment(text);
-        p.feed(n, &text);
+        // A `kubectl get` listing whose newlines a web page dropped: its lines, one by one.
+        match listing::unflatten(&text) {
+            Some(parts) => parts.iter().for_each(|part| p.feed(n, part)),
+            None => p.feed(n, &text),
+        }
         if p.cx.ev.events.len() >= p.cx.ev.events_unsettled_mark() {
             p.cx.ev.settle_events(true, &|e| filter.wants_event(e));
         }

@@ -1320,6 +1320,8 @@ impl Converter<'_, '_, '_> {
             namespace: s(v, &["metadata", "namespace"]),
             uid: s(v, &["metadata", "uid"]),
             deletion: s(v, &["metadata", "deletionTimestamp"]).and_then(|t| rfc3339(&t)),
+            created: None,
+            listed_status: None,
             phase: s(v, &["status", "phase"]),
             reason,
             message,

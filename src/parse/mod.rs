@@ -711,6 +711,7 @@ enum State {
     Table(Box<events::EventsTableState>),
     EventLines(events::EventLinesState),
     Fields(Box<events::FieldsState>),
+    UiTable(Box<events::UiTableState>),
     Console(Box<events::ConsoleState>),
     Doc(Box<objects::Doc>),
     Listing(Box<listing::ListingState>),
@@ -800,6 +801,7 @@ impl<'a> Parser<'a> {
             State::Table(t) => t.offer(n, line, cx),
             State::EventLines(e) => e.offer(n, line, cx),
             State::Fields(f) => f.offer(n, line, cx),
+            State::UiTable(t) => t.offer(n, line, cx),
             State::Console(c) => c.offer(n, line, cx),
             State::Doc(d) => d.offer(n, line, cx),
             State::Listing(l) => l.offer(n, line, cx),
@@ -863,9 +865,11 @@ impl<'a> Parser<'a> {
                 f.finish(&mut self.cx);
                 (Outcome::Accepted, usize::MAX)
             }
-            State::Table(_) | State::EventLines(_) | State::Console(_) | State::Listing(_) => {
-                (Outcome::Accepted, usize::MAX)
-            }
+            State::Table(_)
+            | State::UiTable(_)
+            | State::EventLines(_)
+            | State::Console(_)
+            | State::Listing(_) => (Outcome::Accepted, usize::MAX),
         };
         let suspended = self.suspended_log.take();
         // A document inside a log that holds no Kubernetes object is part of that log.
@@ -1248,6 +1252,14 @@ impl<'a> Parser<'a> {
                     table, seg,
                 ))));
             }
+        }
+        if let Some(table) = events::ui_header(line) {
+            let seg = self.cx.begin("events-table", n);
+            return Some(State::UiTable(Box::new(events::UiTableState {
+                table,
+                seg,
+                rows: 0,
+            })));
         }
         if matches!(b0, b' ' | b'\t' | b'E' | 0xE4) && events::may_be_console_header(line) {
             if let Some(table) = events::console_header(line) {

@@ -233,7 +233,8 @@ enum Command {
     /// (also -o wide) and `kubectl events` tables, cloud-console event tables (Chinese headers
     /// included), Pod/Event/Node objects and Lists as YAML or JSON, and container logs (after a
     /// `$ kubectl logs POD -c NAME --previous` line they are attributed to that container). Anything
-    /// else is scanned line by line as free text.
+    /// else is scanned line by line as free text. What chat and trackers wrap around a paste (code
+    /// fences, `>` quotes, HTML and Jira code tags, line numbers, CRLF, UTF-16) is taken off first.
     #[command(after_help = FILE_HELP)]
     File {
         /// Files, directories, .tar.gz/.tgz archives; `-` reads standard input.

@@ -1672,7 +1672,11 @@ fn sections<'t>(
                 break;
             };
             let has = captures.contains_key(after[..end].trim());
-            keep = if &rest[at + 2..at + 3] == "?" { has } else { !has };
+            keep = if &rest[at + 2..at + 3] == "?" {
+                has
+            } else {
+                !has
+            };
             rest = &after[end + 2..];
         }
     }

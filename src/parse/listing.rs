@@ -331,9 +331,7 @@ impl Listing {
         let words: Vec<&str> = line.split_whitespace().collect();
         let i = usize::from(self.namespace);
         let name = words.get(i)?;
-        let name = name
-            .strip_prefix("persistentvolumeclaim/")
-            .unwrap_or(name);
+        let name = name.strip_prefix("persistentvolumeclaim/").unwrap_or(name);
         let status = *words.get(i + 1)?;
         if !is_name(name) || !matches!(status, "Pending" | "Bound" | "Lost") {
             return None;
@@ -344,7 +342,10 @@ impl Listing {
             None
         };
         let mut rest = &words[i + 2..];
-        if rest.last().is_some_and(|w| matches!(*w, "Filesystem" | "Block")) {
+        if rest
+            .last()
+            .is_some_and(|w| matches!(*w, "Filesystem" | "Block"))
+        {
             rest = &rest[..rest.len() - 1];
         }
         let (age, mid) = rest.split_last()?;
@@ -359,7 +360,9 @@ impl Listing {
         let (volume, after) = match mid.iter().position(access) {
             // `pvc-3f2a 10Gi RWO gp3`: the volume is the word before the capacity.
             Some(a) => (
-                a.checked_sub(2).and_then(|v| mid.get(v)).map(|v| v.to_string()),
+                a.checked_sub(2)
+                    .and_then(|v| mid.get(v))
+                    .map(|v| v.to_string()),
                 &mid[a + 1..],
             ),
             None => (None, mid),
@@ -545,8 +548,9 @@ fn glued_header_at(line: &str) -> Option<usize> {
             } else {
                 // The last title glued to the first row's name (`AGEweb-1`).
                 if TITLES.iter().any(|t| {
-                    w.strip_prefix(t)
-                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit()))
+                    w.strip_prefix(t).is_some_and(|r| {
+                        r.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                    })
                 }) {
                     n += 1;
                 }
@@ -682,7 +686,11 @@ fn pod_rows<'a>(
                 cells.push(*toks.get(i).filter(|t| is_name(t))?);
                 i += 1;
             }
-            cells.push(*toks.get(i).filter(|t| is_name(t.strip_prefix("pod/").unwrap_or(t)))?);
+            cells.push(
+                *toks
+                    .get(i)
+                    .filter(|t| is_name(t.strip_prefix("pod/").unwrap_or(t)))?,
+            );
             ready_cell(toks.get(i + 1)?)?;
             cells.push(toks[i + 1]);
             cells.push(*toks.get(i + 2).filter(|t| is_status(t))?);
@@ -1219,8 +1227,9 @@ mod tests {
             ]
         );
         // Only the header glued to the command (i95); its row is on the next line.
-        let v = unflatten("kubectl get pod insufficient-resources-podNAME READY STATUS RESTARTS AGE")
-            .unwrap();
+        let v =
+            unflatten("kubectl get pod insufficient-resources-podNAME READY STATUS RESTARTS AGE")
+                .unwrap();
         assert_eq!(v[1], "NAME   READY   STATUS   RESTARTS   AGE");
         assert_eq!(v.len(), 2);
         // Rows run together with single spaces, no RESTARTS column, and a trailing remark (i64).
@@ -1235,21 +1244,34 @@ mod tests {
             ]
         );
         // A row whose AGE is glued to the next command (i4).
-        let v = unflatten("worker-0 0/1 Pending 0 12mkubectl describe pod worker-0 -n data").unwrap();
+        let v =
+            unflatten("worker-0 0/1 Pending 0 12mkubectl describe pod worker-0 -n data").unwrap();
         assert_eq!(
             v,
-            vec!["worker-0   0/1   Pending   0   12m", "kubectl describe pod worker-0 -n data"]
+            vec![
+                "worker-0   0/1   Pending   0   12m",
+                "kubectl describe pod worker-0 -n data"
+            ]
         );
         // `-o wide` and `-A` flattened.
         let v = unflatten("NAMESPACE NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES kube-system coredns-1 0/1 Pending 0 11m <none> <none> <none> <none> kube-system etcd-m 1/1 Running 1 12m 10.0.0.2 m <none> <none>").unwrap();
         assert_eq!(v.len(), 3);
-        assert_eq!(v[1], "kube-system   coredns-1   0/1   Pending   0   11m   <none>   <none>   <none>   <none>");
+        assert_eq!(
+            v[1],
+            "kube-system   coredns-1   0/1   Pending   0   11m   <none>   <none>   <none>   <none>"
+        );
         let h = header(&v[0]).unwrap();
         assert!(h.namespace);
         assert_eq!(h.pod_row(&v[1]).unwrap().node, None);
         // A PVC header glued to its command.
-        let v = unflatten("kubectl get pvc -n dataNAME STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS AGE").unwrap();
-        assert_eq!(v[1], "NAME   STATUS   VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE");
+        let v = unflatten(
+            "kubectl get pvc -n dataNAME STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS AGE",
+        )
+        .unwrap();
+        assert_eq!(
+            v[1],
+            "NAME   STATUS   VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE"
+        );
     }
 
     #[test]
@@ -1316,11 +1338,17 @@ mod tests {
 
     #[test]
     fn claim_rows() {
-        let h = header("NAME     STATUS    VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE").unwrap();
+        let h = header("NAME     STATUS    VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE")
+            .unwrap();
         assert_eq!(h.kind, Kind::Claims);
         assert_eq!(h.format(), "get-pvc");
-        let c = h.claim_row("data     Pending                                      gp3            5m").unwrap();
-        assert_eq!((c.status.as_str(), c.storage_class.as_deref()), ("Pending", Some("gp3")));
+        let c = h
+            .claim_row("data     Pending                                      gp3            5m")
+            .unwrap();
+        assert_eq!(
+            (c.status.as_str(), c.storage_class.as_deref()),
+            ("Pending", Some("gp3"))
+        );
         assert_eq!(c.created, Some(crate::evidence::When::Age(300)));
         // No storage class, and a page that collapsed the empty cells.
         let c = h.claim_row("data-0 Pending 12m").unwrap();

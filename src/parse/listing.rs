@@ -1009,8 +1009,14 @@ impl ListingState {
                 // pod (Pending, ContainerCreating, ErrImagePull) is over. A container that ended
                 // (OOMKilled, Error) or crash-looped stays: a crash loop passes through Running
                 // between its restarts, so a later Running row does not end it.
+                let mut age = r.age;
                 if let Some(k) = &key {
                     if let Some(at) = self.listing.seen.iter().position(|(s, _)| s == k) {
+                        // A watch shows a deletion as it happens: the pod's AGE says nothing of
+                        // how long it has been Terminating.
+                        if r.status == "Terminating" {
+                            age = None;
+                        }
                         let old = cx.prov(self.listing.seen.remove(at).1, "get-pods");
                         cx.ev.pods.retain(|p| p.provenance != old);
                         cx.ev.containers.retain(|c| {
@@ -1031,7 +1037,7 @@ impl ListingState {
                     phase: phase.map(str::to_string),
                     reason,
                     node_name: r.node.clone(),
-                    created: r.age.map(crate::evidence::When::Age),
+                    created: age.map(crate::evidence::When::Age),
                     listed_status: Some(r.status.clone()),
                     provenance: prov.clone(),
                     ..Default::default()

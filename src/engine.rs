@@ -1678,7 +1678,11 @@ fn sections<'t>(
                 break;
             };
             let has = captures.contains_key(after[..end].trim());
-            keep = if &rest[at + 2..at + 3] == "?" { has } else { !has };
+            keep = if &rest[at + 2..at + 3] == "?" {
+                has
+            } else {
+                !has
+            };
             rest = &after[end + 2..];
         }
         // A line none of whose text is kept goes with its newline.

@@ -629,8 +629,50 @@ fn split_header_run(line: &str, at: usize) -> Vec<String> {
         if !left.is_empty() {
             out.push(left.join(" "));
         }
+    } else if titles.get(1) == Some(&"STATUS") && titles.last() == Some(&"VERSION") {
+        out.extend(node_rows(rest));
     } else {
         out.push(rest.join(" "));
+    }
+    out
+}
+
+/// `kubectl get nodes` rows run together (`cp-1 Ready control-plane 41d v1.30.4worker-2 NotReady
+/// <none> 41d v1.30.4`): each row ends with its kubelet VERSION, which may be glued to the next
+/// row's NAME.
+fn node_rows(toks: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    for t in toks {
+        let v = t.as_bytes();
+        let version = v.first() == Some(&b'v') && v.get(1).is_some_and(u8::is_ascii_digit);
+        if !version || row.len() < 3 {
+            row.push(t.to_string());
+            continue;
+        }
+        // `v1.30.4` and what is glued after it: the version runs over digits and dots, and
+        // anything else right after them starts the next row's name.
+        let mut end = v.len();
+        for (i, b) in v.iter().enumerate().skip(1) {
+            match b {
+                b'0'..=b'9' | b'.' => {}
+                // A suffix (`-eks-1a2b`, `+k3s1`): where it ends cannot be told; keep it all.
+                b'-' | b'+' => break,
+                _ => {
+                    end = i;
+                    break;
+                }
+            }
+        }
+        row.push(t[..end].to_string());
+        out.push(row.join("   "));
+        row = Vec::new();
+        if end < t.len() {
+            row.push(t[end..].to_string());
+        }
+    }
+    if !row.is_empty() {
+        out.push(row.join(" "));
     }
     out
 }
@@ -1372,5 +1414,22 @@ mod tests {
         assert_eq!(c.namespace.as_deref(), Some("db"));
         assert_eq!(c.storage_class, None);
         assert!(h.claim_row("db   data-0   Terminating   7m").is_none());
+    }
+
+    #[test]
+    fn flattened_nodes() {
+        let v = unflatten("$ kubectl get nodesNAME STATUS ROLES AGE VERSIONcp-1 Ready control-plane 41d v1.30.4worker-2 NotReady <none> 41d v1.30.4+k3s1").unwrap();
+        assert_eq!(
+            v,
+            vec![
+                "$ kubectl get nodes",
+                "NAME   STATUS   ROLES   AGE   VERSION",
+                "cp-1   Ready   control-plane   41d   v1.30.4",
+                "worker-2   NotReady   <none>   41d   v1.30.4+k3s1",
+            ]
+        );
+        let h = header(&v[1]).unwrap();
+        assert_eq!(h.kind, Kind::Nodes);
+        assert_eq!(h.node_row(&v[3]), Some(("worker-2", "NotReady")));
     }
 }

@@ -27,37 +27,73 @@ pub struct Detection {
     pub platform: Option<Platform>,
 }
 
-struct Patterns {
-    tcr: Regex,
-    swr: Regex,
-    ecr: Regex,
-    aws_node: Regex,
-    aws_china: Regex,
-    image_in_text: Regex,
-    assigned_node: Regex,
+/// A constant regex compiled the first time a text holds one of the literals every match of it
+/// contains (most inputs name no cloud registry or EC2 node, and compiling was a measurable part of
+/// a start-up). A text without any of `gates` cannot match, so skipping it is exact.
+struct Gated {
+    gates: &'static [&'static str],
+    source: &'static str,
+    re: OnceLock<Regex>,
 }
 
-fn patterns() -> &'static Patterns {
-    static P: OnceLock<Patterns> = OnceLock::new();
-    P.get_or_init(|| Patterns {
+impl Gated {
+    const fn new(gates: &'static [&'static str], source: &'static str) -> Gated {
+        Gated {
+            gates,
+            source,
+            re: OnceLock::new(),
+        }
+    }
+
+    /// The compiled regex, or `None` when `text` cannot match it.
+    fn on(&self, text: &str) -> Option<&Regex> {
+        if !self.gates.iter().any(|g| text.contains(g)) {
+            return None;
+        }
         // ok: the patterns below are constants, checked by the tests in this module.
-        tcr: Regex::new(
-            r"(?:^|/|\b)(?:[a-z0-9-]+\.tencentcloudcr\.com|ccr\.ccs\.tencentyun\.com)\b",
+        Some(
+            self.re
+                .get_or_init(|| Regex::new(self.source).expect("valid regex")), // ok: constant pattern
         )
-        .expect("valid regex"), // ok: constant pattern
-        swr: Regex::new(r"\bswr\.[a-z0-9-]+\.myhuaweicloud\.com\b").expect("valid regex"), // ok: constant pattern
-        ecr: Regex::new(r"\b\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\b")
-            .expect("valid regex"), // ok: constant pattern
-        aws_node: Regex::new(r"^ip-\d+-\d+-\d+-\d+\.([a-z0-9-]+\.)?compute\.internal$")
-            .expect("valid regex"), // ok: constant pattern
-        aws_china: Regex::new(r"\bcn-(?:north|northwest)-1\b|\.amazonaws\.com\.cn\b")
-            .expect("valid regex"), // ok: constant pattern
-        image_in_text: Regex::new(r#"image "([^"\s]+)""#).expect("valid regex"), // ok: constant pattern
-        // The scheduler's `Successfully assigned shop/web-1 to eklet-subnet-x` names the node even
-        // when only an event table was pasted.
-        assigned_node: Regex::new(r"^Successfully assigned \S+ to (\S+)").expect("valid regex"), // ok: constant pattern
-    })
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        self.on(text).is_some_and(|re| re.is_match(text))
+    }
+
+    fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
+        self.on(text).and_then(|re| re.captures(text))
+    }
 }
+
+// Each gate list holds a literal of every branch of its regex.
+static TCR: Gated = Gated::new(
+    &[".tencentcloudcr.com", "ccr.ccs.tencentyun.com"],
+    r"(?:^|/|\b)(?:[a-z0-9-]+\.tencentcloudcr\.com|ccr\.ccs\.tencentyun\.com)\b",
+);
+static SWR: Gated = Gated::new(
+    &[".myhuaweicloud.com"],
+    r"\bswr\.[a-z0-9-]+\.myhuaweicloud\.com\b",
+);
+static ECR: Gated = Gated::new(
+    &[".dkr.ecr."],
+    r"\b\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\b",
+);
+static AWS_NODE: Gated = Gated::new(
+    &["compute.internal"],
+    r"^ip-\d+-\d+-\d+-\d+\.([a-z0-9-]+\.)?compute\.internal$",
+);
+static AWS_CHINA: Gated = Gated::new(
+    &["cn-north", ".amazonaws.com.cn"],
+    r"\bcn-(?:north|northwest)-1\b|\.amazonaws\.com\.cn\b",
+);
+static IMAGE_IN_TEXT: Gated = Gated::new(&["image \""], r#"image "([^"\s]+)""#);
+/// The scheduler's `Successfully assigned shop/web-1 to eklet-subnet-x` names the node even when
+/// only an event table was pasted.
+static ASSIGNED_NODE: Gated = Gated::new(
+    &["Successfully assigned "],
+    r"^Successfully assigned \S+ to (\S+)",
+);
 
 #[derive(Default)]
 struct Score {
@@ -76,7 +112,6 @@ impl Score {
 
 /// Look at the evidence and name the platform, if one stands out.
 pub fn detect(ev: &Evidence) -> Option<Detection> {
-    let p = patterns();
     let mut tencent = Score::default();
     let mut huawei = Score::default();
     let mut aws = Score::default();
@@ -93,7 +128,7 @@ pub fn detect(ev: &Evidence) -> Option<Detection> {
             .filter_map(|e| e.object_name.as_deref()),
     );
     nodes.extend(ev.events.iter().filter_map(|e| {
-        p.assigned_node
+        ASSIGNED_NODE
             .captures(&e.message)
             .and_then(|c| c.get(1))
             .map(|m| m.as_str())
@@ -105,9 +140,9 @@ pub fn detect(ev: &Evidence) -> Option<Detection> {
         if n.contains("virtual-kubelet") {
             huawei.add(format!("node {n} is a virtual-kubelet node (CCI)"));
         }
-        if let Some(c) = p.aws_node.captures(n) {
+        if let Some(c) = AWS_NODE.captures(n) {
             aws.add(format!("node {n} is named like an EC2 instance"));
-            if c.get(1).is_some_and(|r| p.aws_china.is_match(r.as_str())) {
+            if c.get(1).is_some_and(|r| AWS_CHINA.is_match(r.as_str())) {
                 china = true;
             }
         }
@@ -119,20 +154,24 @@ pub fn detect(ev: &Evidence) -> Option<Detection> {
         .filter_map(|c| c.image.clone())
         .collect();
     for e in &ev.events {
-        for c in p.image_in_text.captures_iter(&e.message) {
+        for c in IMAGE_IN_TEXT
+            .on(&e.message)
+            .into_iter()
+            .flat_map(|re| re.captures_iter(&e.message))
+        {
             images.push(c[1].to_string());
         }
     }
     for img in &images {
-        if p.tcr.is_match(img) {
+        if TCR.is_match(img) {
             tencent.add(format!("image {img} is in Tencent Container Registry"));
         }
-        if p.swr.is_match(img) {
+        if SWR.is_match(img) {
             huawei.add(format!("image {img} is in Huawei SWR"));
         }
-        if let Some(c) = p.ecr.captures(img) {
+        if let Some(c) = ECR.captures(img) {
             aws.add(format!("image {img} is in Amazon ECR"));
-            if c.get(2).is_some() || c.get(1).is_some_and(|r| p.aws_china.is_match(r.as_str())) {
+            if c.get(2).is_some() || c.get(1).is_some_and(|r| AWS_CHINA.is_match(r.as_str())) {
                 china = true;
             }
         }

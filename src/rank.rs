@@ -15,10 +15,23 @@
 //!    node conditions, ...) plus the symptoms the cause explains;
 //! 5. more recent evidence first (smallest age of any evidence item; unknown ages last);
 //! 6. rule id, so the output never changes between runs.
+//!
+//! A fallback cause ([`FALLBACK_CAUSES`]: `application-fatal-error`, a fatal line of any program)
+//! is explained by every other current cause of severity warning or critical that fired, and by an
+//! info cause that quotes one of its lines (`image-pull-no-space-left` on podman's `Error: ...: no
+//! space left on device`), except the causes it explains itself; and (after step 1) ranks below every other finding of severity warning
+//! or critical, symptoms included (`failed-create-pod-sandbox` names a failure more precisely than
+//! crictl's `FATA[0000]` line), yet above info findings: whatever names the failure more precisely
+//! ranks above it, benign context below.
 
 use crate::engine::Finding;
-use crate::rules::RuleKind;
+use crate::rules::{RuleKind, Severity};
 use std::cmp::Ordering;
+
+/// Generic last-resort causes: each is explained by every other current cause of severity warning
+/// or above that fired (and that it does not explain itself), so any rule that names the failure
+/// ranks above it.
+pub const FALLBACK_CAUSES: &[&str] = &["application-fatal-error"];
 
 /// Link causes and symptoms, then sort and number the findings (rank 1 is the top cause).
 pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
@@ -26,18 +39,43 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
         .iter()
         .map(|f| (f.id.clone(), f.is_current()))
         .collect();
+    let fallbacks: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| {
+            f.kind == RuleKind::Cause && f.is_current() && FALLBACK_CAUSES.contains(&f.id.as_str())
+        })
+        .collect();
     let links: Vec<(String, Vec<String>, bool)> = findings
         .iter()
         .filter(|f| f.kind == RuleKind::Cause)
-        .map(|f| (f.id.clone(), f.rule_explains.clone(), f.is_current()))
+        .map(|f| {
+            let mut explains = f.rule_explains.clone();
+            // A specific current cause explains the fallbacks that fired (not one that explains
+            // it): any of severity warning or critical, and an info one that read the same line.
+            if f.is_current() && !FALLBACK_CAUSES.contains(&f.id.as_str()) {
+                for fb in &fallbacks {
+                    if !fb.rule_explains.contains(&f.id)
+                        && !explains.contains(&fb.id)
+                        && (f.severity >= Severity::Warning || shares_evidence(f, fb))
+                    {
+                        explains.push(fb.id.clone());
+                    }
+                }
+            }
+            (f.id.clone(), explains, f.is_current())
+        })
         .collect();
     for f in &mut findings {
         let current = f.is_current();
         // A cause explains fired symptoms and fired generic causes (`go-panic` explained by
         // `file-permission-denied`); rule loading refuses cycles of `explains` links.
         if f.kind == RuleKind::Cause {
-            f.explains = f
-                .rule_explains
+            let own = links
+                .iter()
+                .find(|(id, _, _)| *id == f.id)
+                .map(|(_, ex, _)| ex.clone())
+                .unwrap_or_default();
+            f.explains = own
                 .iter()
                 .filter(|t| **t != f.id && fired.iter().any(|(id, c)| id == *t && *c == current))
                 .cloned()
@@ -61,6 +99,15 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
     findings
 }
 
+/// Whether two findings quote the same item (same source, text and place in the input).
+fn shares_evidence(a: &Finding, b: &Finding) -> bool {
+    a.evidence.iter().any(|x| {
+        b.evidence
+            .iter()
+            .any(|y| x.source == y.source && x.text == y.text && x.provenance == y.provenance)
+    })
+}
+
 /// Whether the scheduler says this reason rules out every node: the `nodes` capture of a scheduling
 /// rule (`6 Insufficient nvidia.com/gpu`) equals its `total` capture (`0/6 nodes are available`).
 /// Such a reason must be fixed whatever else is listed (reasons overlap: `3 node(s) didn't match node
@@ -78,6 +125,21 @@ fn freshest(f: &Finding) -> Option<u64> {
     f.evidence.iter().filter_map(|e| e.age_seconds).min()
 }
 
+/// Among findings nothing explains: 0 for severity warning or critical, 1 for a fallback cause, 2 for
+/// info, so a fallback goes below whatever else is wrong and above benign context. Explained findings
+/// keep the order of the keys that follow (severity first).
+fn tier(f: &Finding) -> u8 {
+    if !f.explained_by.is_empty() {
+        0
+    } else if FALLBACK_CAUSES.contains(&f.id.as_str()) {
+        1
+    } else if f.severity >= Severity::Warning {
+        0
+    } else {
+        2
+    }
+}
+
 fn compare(a: &Finding, b: &Finding) -> Ordering {
     let explained = |f: &Finding| !f.explained_by.is_empty();
     let symptom = |f: &Finding| f.kind == RuleKind::Symptom;
@@ -85,6 +147,7 @@ fn compare(a: &Finding, b: &Finding) -> Ordering {
         .cmp(&a.is_current())
         .then_with(|| explained(a).cmp(&explained(b)))
         .then_with(|| blocks_every_node(b).cmp(&blocks_every_node(a)))
+        .then_with(|| tier(a).cmp(&tier(b)))
         .then_with(|| b.severity.cmp(&a.severity))
         .then_with(|| symptom(a).cmp(&symptom(b)))
         .then_with(|| score(b).cmp(&score(a)))
@@ -252,6 +315,114 @@ mod tests {
         // The generic cause still explains its own symptoms.
         assert_eq!(out[1].explains, ["crash-loop-back-off"]);
         assert_eq!(out[2].explained_by, ["file-permission-denied", "go-panic"]);
+    }
+
+    #[test]
+    fn a_fallback_cause_ranks_below_any_other_current_cause_and_above_what_it_explains() {
+        let fallback = || {
+            finding(
+                "application-fatal-error",
+                Severity::Warning,
+                RuleKind::Cause,
+                &["crash-loop-back-off", "exit-code-1-application-error"],
+            )
+        };
+        let symptom = || {
+            finding(
+                "crash-loop-back-off",
+                Severity::Critical,
+                RuleKind::Symptom,
+                &[],
+            )
+        };
+        // A warning cause that does not name it (and would lose the id tie-break) still ranks above.
+        let out = rank(vec![
+            fallback(),
+            finding("z-specific", Severity::Warning, RuleKind::Cause, &[]),
+            symptom(),
+        ]);
+        // Both explained ones follow, by severity as before.
+        assert_eq!(
+            ids(&out),
+            ["z-specific", "crash-loop-back-off", "application-fatal-error"]
+        );
+        assert_eq!(out[0].explains, ["application-fatal-error"]);
+        assert_eq!(out[2].explained_by, ["z-specific"]);
+        assert_eq!(out[1].explained_by, ["application-fatal-error"]);
+        // Alone, it is the top cause and explains the generic exit-code cause and the symptom.
+        let out = rank(vec![
+            finding(
+                "exit-code-1-application-error",
+                Severity::Warning,
+                RuleKind::Cause,
+                &[],
+            ),
+            symptom(),
+            fallback(),
+        ]);
+        assert_eq!(out[0].id, "application-fatal-error");
+        assert!(out[0].explained_by.is_empty());
+        assert_eq!(
+            out[0].explains,
+            ["crash-loop-back-off", "exit-code-1-application-error"]
+        );
+        // An info cause (benign context) and a symptom do not push it down; a cause it explains
+        // does not explain it back.
+        let out = rank(vec![
+            finding("benign", Severity::Info, RuleKind::Cause, &[]),
+            finding(
+                "exit-code-1-application-error",
+                Severity::Warning,
+                RuleKind::Cause,
+                &[],
+            ),
+            fallback(),
+        ]);
+        assert_eq!(out[0].id, "application-fatal-error");
+        assert!(out[0].explained_by.is_empty());
+        assert!(out.iter().all(|f| !f.explains.contains(&"benign".to_string())));
+        assert_eq!(out[1].id, "benign");
+        // A warning symptom it does not explain (crictl's FATA line about a sandbox) ranks above it,
+        // though a cause ranks above a symptom at equal severity otherwise.
+        let out = rank(vec![
+            fallback(),
+            finding(
+                "failed-create-pod-sandbox",
+                Severity::Warning,
+                RuleKind::Symptom,
+                &[],
+            ),
+        ]);
+        assert_eq!(
+            ids(&out),
+            ["failed-create-pod-sandbox", "application-fatal-error"]
+        );
+        // An info cause that quotes the same line names it more precisely; one that quotes other
+        // evidence (benign context) does not.
+        let line = |f: Finding, text: &str| -> Finding {
+            let mut f = aged(f, 5);
+            f.evidence[0].source = Source::Log;
+            f.evidence[0].text = text.to_string();
+            f
+        };
+        let fatal = "Error: committing the image: write /usr/bin/chsh: no space left on device";
+        let out = rank(vec![
+            line(fallback(), fatal),
+            line(
+                finding("image-pull-no-space-left", Severity::Info, RuleKind::Cause, &[]),
+                fatal,
+            ),
+            line(
+                finding("benign", Severity::Info, RuleKind::Cause, &[]),
+                "nameserver limits exceeded",
+            ),
+        ]);
+        assert_eq!(
+            ids(&out),
+            ["image-pull-no-space-left", "benign", "application-fatal-error"]
+        );
+        assert_eq!(out[2].explained_by, ["image-pull-no-space-left"]);
+        assert!(out[1].explains.is_empty());
     }
 
     #[test]

@@ -16,11 +16,13 @@
 //! Ordinary words are left alone: `token bucket`, `password policy updated`, and the *name* of a
 //! Kubernetes Secret (`secret "db-creds" not found`) are not secret values.
 //!
-//! Cost: all patterns are compiled once; a `RegexSet` over them decides in one scan whether a text
-//! needs any work, so clean text is returned borrowed without allocating.
+//! Cost: one Aho-Corasick scan for the literals the patterns require (every match of a pattern
+//! holds one of its needles) picks the few patterns that can match a text; only those are compiled
+//! (once per process) and run. Clean text is returned borrowed without allocating, and a report
+//! whose quotes hold no secret-looking word compiles no pattern at all.
 
 use crate::report::Diagnosis;
-use regex::{Captures, Regex, RegexSet};
+use regex::{Captures, Regex};
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -42,29 +44,72 @@ struct Pattern {
     /// pattern up front was a good part of a start-up).
     re: OnceLock<Regex>,
     source: String,
+    /// Literals (lowercase, compared without ASCII case) one of which every match contains
+    /// (`Patterns::needles` is built from them; the tests check them against the pattern).
+    #[cfg_attr(not(test), allow(dead_code))]
+    needles: &'static [&'static str],
     rewrite: Rewrite,
 }
 
 impl Pattern {
     fn re(&self) -> &Regex {
-        // ok: the patterns are constants, compiled and exercised by the tests below (and already
-        // compiled once as part of the set).
+        // ok: the patterns are constants, compiled and exercised by the tests below.
         self.re
             .get_or_init(|| Regex::new(&self.source).expect("redaction pattern compiles"))
         // ok: constant patterns
     }
 }
 
+/// The needles of every pattern in one Aho-Corasick automaton: the patterns whose needles a text
+/// holds are the only ones that can match it, and only those are compiled and run.
 struct Patterns {
-    set: RegexSet,
+    needles: aho_corasick::AhoCorasick,
+    /// The patterns of each needle of `needles`.
+    needle_owner: Vec<Vec<usize>>,
     list: Vec<Pattern>,
 }
+
+impl Patterns {
+    /// Indices of the patterns that match `text`, ascending (what a `RegexSet` of them reports).
+    fn matching(&self, text: &str) -> Vec<usize> {
+        let mut cand: Vec<usize> =
+            if crate::regex_facts::has_fold_hazard(text.as_bytes()) {
+                // `(?i)` lets k and s match the Kelvin sign and the long s, which the
+                // ASCII-case-insensitive needles do not see: every pattern is a candidate.
+                (0..self.list.len()).collect()
+            } else {
+                self.needles
+                    .find_overlapping_iter(text)
+                    .flat_map(|m| self.needle_owner[m.pattern().as_usize()].iter().copied())
+                    .collect()
+            };
+        cand.sort_unstable();
+        cand.dedup();
+        cand.retain(|&i| self.list[i].re().is_match(text));
+        cand
+    }
+}
+
+/// Needles of the patterns keyed on [`KEY_WORDS`]: every key word holds one.
+const KEY_NEEDLES: &[&str] = &[
+    "passwor",
+    "passwd",
+    "passphrase",
+    "pwd",
+    "secret",
+    "token",
+    "key",
+    "credential",
+    "auth",
+];
 
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         let key = format!(r"[A-Za-z0-9_.-]*?{KEY_WORDS}");
-        let specs: Vec<(String, Rewrite)> = vec![
+        // (pattern, needles: one of them, compared without ASCII case, is in every match (the test
+        // `needles_are_in_every_match` proves it from the pattern), how a match is rewritten)
+        let specs: Vec<(String, &[&str], Rewrite)> = vec![
             // PEM private key. Inline (the key flattened onto the BEGIN line): the rest of that line,
             // up to an END marker. Block (BEGIN ends its line): everything up to END, or the end of
             // the text.
@@ -75,37 +120,44 @@ fn patterns() -> &'static Patterns {
                     r"|(?P<body>[ \t]*\n.*?)(?P<end>-----END [A-Z0-9 ]*PRIVATE KEY-----|\z))"
                 )
                 .to_string(),
+                &["private key-----"],
                 rewrite_pem,
             ),
             // JWT: three base64url parts, the first two JSON objects (`eyJ` = `{"`).
             (
                 r"(?-u:\b)eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*".to_string(),
+                &["eyj"],
                 |_| Some(MASK.to_string()),
             ),
             // Authorization schemes: `Bearer <token>`, `Basic <base64>`.
             (
                 r"(?i)(?-u:\b)(?P<scheme>bearer|basic)(?P<sp>\s+)(?P<tok>[A-Za-z0-9._~+/-]{12,}=*)"
                     .to_string(),
+                &["bearer", "basic"],
                 rewrite_scheme,
             ),
             // Password in a URL's user info: `scheme://user:password@host`.
             (
                 r"(?P<pre>(?-u:\b)[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:)(?P<pw>[^\s@/]+)(?P<at>@)"
                     .to_string(),
+                &["://"],
                 rewrite_url,
             ),
             // Quoted key and quoted value: `"password": "x"`, `'api_key': 'x'`.
             (
                 format!(r#"(?i)(?P<pre>"{key}"\s*[:=]\s*")(?P<val>[^"\\]*(?:\\.[^"\\]*)*)(?P<post>")"#),
+                KEY_NEEDLES,
                 rewrite_value,
             ),
             (
                 format!(r#"(?i)(?P<pre>'{key}'\s*[:=]\s*')(?P<val>[^'\\]*(?:\\.[^'\\]*)*)(?P<post>')"#),
+                KEY_NEEDLES,
                 rewrite_value,
             ),
             // Query parameter: `?access_token=x&`, `&password=x`.
             (
                 format!(r#"(?i)(?P<pre>[?&]{key}(?P<sep>=))(?P<val>[^&#\s"'<>]+)"#),
+                KEY_NEEDLES,
                 rewrite_assignment,
             ),
             // Bare key: `DB_PASSWORD=x`, `password: x`, `--api-key="x"`, `Password:x`.
@@ -113,17 +165,20 @@ fn patterns() -> &'static Patterns {
                 format!(
                     r#"(?i)(?P<pre>(?:^|[\s,;{{(\[|])-{{0,2}}{key}(?P<sep>\s*=\s*|:\s*))(?P<val>\$\{{[^}}\s]*\}}|\$\([^)\s]*\)|"[^"]*"|'[^']*'|[^\s,;"'{{}}()\[\]]+)"#
                 ),
+                KEY_NEEDLES,
                 rewrite_assignment,
             ),
             // AWS access key ids.
             (
                 r"(?-u:\b)(?P<kind>AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}(?-u:\b)".to_string(),
+                &["akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa"],
                 |c| Some(format!("{}{MASK}", &c["kind"])),
             ),
             // GitHub tokens.
             (
                 r"(?-u:\b)(?P<kind>gh[pousr]_)[A-Za-z0-9]{30,}(?-u:\b)|(?-u:\b)(?P<pat>github_pat_)[A-Za-z0-9_]{22,}"
                     .to_string(),
+                &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
                 |c| {
                     let kind = c.name("kind").or_else(|| c.name("pat"))?;
                     Some(format!("{}{MASK}", kind.as_str()))
@@ -132,6 +187,7 @@ fn patterns() -> &'static Patterns {
             // Slack tokens.
             (
                 r"(?-u:\b)(?P<kind>xox[baprs]-)[A-Za-z0-9-]{10,}".to_string(),
+                &["xox"],
                 |c| Some(format!("{}{MASK}", &c["kind"])),
             ),
             // Vendor tokens with a documented prefix; the prefix is kept so the reader knows what
@@ -155,6 +211,11 @@ fn patterns() -> &'static Patterns {
                     r"|(?-u:\b)(?P<dop>do[por]_v1_)[0-9a-f]{64}",
                 )
                 .to_string(),
+                &[
+                    "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "glsoat-", "gloas-", "glft-", "glimt-",
+                    "glagent-", "k_live_", "k_test_", "aiza", "hvs.", "hvb.", "hvr.", "sk-", "npm_", "sg.",
+                    "hf_", "_v1_",
+                ],
                 |c| {
                     let kind = ["kind", "stripe", "google", "vault", "openai", "legacy", "npm", "sendgrid", "hf", "dop"]
                         .iter()
@@ -166,11 +227,13 @@ fn patterns() -> &'static Patterns {
             (
                 r"(?P<pre>https://(?:hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/[A-Za-z0-9]+/|(?:discord|discordapp)\.com/api/webhooks/[0-9]+/))(?P<val>[A-Za-z0-9_-]{8,})"
                     .to_string(),
+                &["https://"],
                 |c| Some(format!("{}{MASK}", &c["pre"])),
             ),
             // Azure shared access signature: the `sig=` parameter of a SAS URL or connection string.
             (
                 r#"(?P<pre>[?&;]sig=)(?P<val>[^&#;\s"'<>]+)"#.to_string(),
+                &["sig="],
                 |c| {
                     if &c["val"] == MASK {
                         return None;
@@ -183,28 +246,48 @@ fn patterns() -> &'static Patterns {
                 format!(
                     r#"(?i)(?P<pre>(?:^|\s)--?{key}[ \t]+)(?P<val>"[^"]*"|'[^']*'|[^\s"'-][^\s]*)"#
                 ),
+                KEY_NEEDLES,
                 rewrite_spaced,
             ),
             // Prose: `the password is hunter2`, `api key: sk-...`, `token was abc`.
             (
                 r"(?i)(?-u:\b)(?P<pre>(?:password|passwd|passphrase|secret|token|api[ _-]?key)[ \t]+(?:is|was|=)[ \t]+)(?P<val>[^\s,;]+)"
                     .to_string(),
+                &["passw", "secret", "token", "key"],
                 rewrite_prose,
             ),
         ];
         let mut list = Vec::with_capacity(specs.len());
-        let mut sources = Vec::with_capacity(specs.len());
-        for (src, rewrite) in specs {
-            sources.push(src.clone());
+        let mut needle_list: Vec<&str> = Vec::new();
+        let mut needle_owner: Vec<Vec<usize>> = Vec::new();
+        for (i, (src, needles, rewrite)) in specs.into_iter().enumerate() {
+            for n in needles {
+                match needle_list.iter().position(|x| x == n) {
+                    Some(k) => needle_owner[k].push(i),
+                    None => {
+                        needle_list.push(n);
+                        needle_owner.push(vec![i]);
+                    }
+                }
+            }
             list.push(Pattern {
                 re: OnceLock::new(),
                 source: src,
+                needles,
                 rewrite,
             });
         }
-        // ok: the same constant patterns as above.
-        let set = RegexSet::new(&sources).expect("redaction patterns compile as a set"); // ok: constant patterns
-        Patterns { set, list }
+        // ok: constant literals; the NFA builds in microseconds.
+        let needles = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+            .ascii_case_insensitive(true)
+            .build(&needle_list)
+            .expect("redaction needles build"); // ok: constant literals
+        Patterns {
+            needles,
+            needle_owner,
+            list,
+        }
     })
 }
 
@@ -430,12 +513,12 @@ pub fn redact(text: &str) -> Cow<'_, str> {
 
 fn redact_once(text: &str) -> Cow<'_, str> {
     let p = patterns();
-    let hits = p.set.matches(text);
-    if !hits.matched_any() {
+    let hits = p.matching(text);
+    if hits.is_empty() {
         return Cow::Borrowed(text);
     }
     let mut out: Cow<'_, str> = Cow::Borrowed(text);
-    for i in hits.iter() {
+    for i in hits {
         let Some(pat) = p.list.get(i) else {
             continue;
         };
@@ -537,6 +620,52 @@ mod tests {
 
     fn r(s: &str) -> String {
         redact(s).into_owned()
+    }
+
+    /// Every pattern's needles are sound: the literal sets `needle_set_of` proves from the
+    /// pattern (one of them is in every match) each contain one of the hand-written needles.
+    #[test]
+    fn needles_are_in_every_match() {
+        for pat in &patterns().list {
+            let hir = regex_syntax::Parser::new().parse(&pat.source).unwrap();
+            let proven = crate::regex_facts::needle_set_of(&hir)
+                .unwrap_or_else(|| panic!("no needle set for {}", pat.source));
+            for n in &proven {
+                let n = String::from_utf8_lossy(n).to_ascii_lowercase();
+                assert!(
+                    pat.needles.iter().any(|h| n.contains(h)),
+                    "{}: needle {n:?} holds none of {:?}",
+                    pat.source,
+                    pat.needles
+                );
+            }
+        }
+    }
+
+    /// The needle gate picks exactly the patterns a `RegexSet` of them matches, on texts with
+    /// and without secrets, in other cases and with the characters `(?i)` folds onto k and s.
+    #[test]
+    fn gate_agrees_with_a_regex_set() {
+        let p = patterns();
+        let set = regex::RegexSet::new(p.list.iter().map(|x| &x.source)).unwrap();
+        let texts = [
+            "nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address in use)",
+            "DB_PASSWORD=hunter2 API_KEY: abc TOKEN=x",
+            "postgres://app:pw@db:5432/x?sslmode=disable&access_token=abc",
+            "Authorization: BEARER abcdefghijklmnop",
+            "to\u{212A}en=abc1234567 and ſecret: x and \u{212A}ey=1",
+            "--db-password hunter2 the password is x",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+            "AKIAABCDEFGHIJKLMNOP ghp_abcdefghijklmnopqrstuvwxyz0123456789 xoxb-1234567890",
+            "https://hooks.slack.com/services/T000/B000/abcdefghijkl ?sig=abc&x=1",
+            "sk-proj-abcdefghijklmnopqrstuvwxyz npm_abcdefghijklmnopqrstuvwxyz0123456789",
+            "\"clientSecret\": \"x\", 'auth': 'y'",
+            "",
+        ];
+        for t in texts {
+            let want: Vec<usize> = set.matches(t).into_iter().collect();
+            assert_eq!(p.matching(t), want, "{t}");
+        }
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub struct PatternFacts {
     pub needle: Option<Vec<u8>>,
     /// See `crate::engine::required_literal_len`.
     pub literal_len: usize,
+    /// See [`needle_set_of`]: what the engine's prefilter looks for.
+    pub needles: Option<Vec<Vec<u8>>>,
 }
 
 /// Parses a regex as `regex::Regex::new` would (same syntax settings, same error text) and returns
@@ -35,6 +37,7 @@ pub fn analyse(pattern: &str) -> Result<PatternFacts, String> {
                 captures,
                 needle: needle_of(&hir),
                 literal_len: literal_len_of(&hir),
+                needles: needle_set_of(&hir),
             })
         })
 }
@@ -236,4 +239,204 @@ pub fn fill_template(template: &str, captures: &BTreeMap<String, String>, unboun
     }
     out.push_str(rest);
     out
+}
+
+/// Fewest bytes a needle of [`needle_set_of`] has: shorter sets are no use as a filter.
+pub const MIN_SET_NEEDLE: usize = 2;
+
+/// Most needles one set may hold (alternations and small classes multiply).
+const MAX_SET_NEEDLES: usize = 64;
+
+/// A set of literals one of which every match of the pattern contains, compared without ASCII
+/// case (letters lowercased), or `None` when there is none whose every needle has at least
+/// [`MIN_SET_NEEDLE`] bytes. Unlike [`needle_of`] an alternation gives the union of its branches'
+/// needles (`(?i)password|secret` gives `passwor`... and `ecret`-like runs).
+///
+/// Under `(?i)` the letters k and s also match the Kelvin sign (U+212A) and the long s (U+017F);
+/// such classes count as the ASCII letter here, so a caller must treat a text that contains either
+/// character as matching every needle (see [`has_fold_hazard`]).
+pub fn needle_set_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    type Set = Vec<Vec<u8>>;
+    /// (exact: the node matches one of these strings, best: a required needle set)
+    fn better(a: Option<Set>, b: Option<Set>) -> Option<Set> {
+        let score = |s: &Option<Set>| {
+            s.as_ref().map(|s| {
+                (
+                    s.iter().map(Vec::len).min().unwrap_or(0),
+                    std::cmp::Reverse(s.len()),
+                )
+            })
+        };
+        if score(&b) > score(&a) {
+            b
+        } else {
+            a
+        }
+    }
+    fn usable(s: Set) -> Option<Set> {
+        (!s.is_empty() && s.iter().all(|n| n.len() >= MIN_SET_NEEDLE)).then_some(s)
+    }
+    fn union(mut a: Set, b: Set) -> Option<Set> {
+        for n in b {
+            if !a.contains(&n) {
+                a.push(n);
+            }
+        }
+        (a.len() <= MAX_SET_NEEDLES).then_some(a)
+    }
+    fn product(a: &Set, b: &Set) -> Option<Set> {
+        if a.len() * b.len() > MAX_SET_NEEDLES {
+            return None;
+        }
+        let mut out = Vec::new();
+        for x in a {
+            for y in b {
+                let mut n = x.clone();
+                n.extend_from_slice(y);
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+        }
+        Some(out)
+    }
+    fn class_chars(c: &Class) -> Option<Set> {
+        let mut out: Set = Vec::new();
+        let mut add = |b: u8| {
+            let l = vec![b.to_ascii_lowercase()];
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        };
+        match c {
+            Class::Unicode(u) => {
+                let n: u32 = u
+                    .ranges()
+                    .iter()
+                    .map(|r| r.end() as u32 - r.start() as u32 + 1)
+                    .sum();
+                if n > 8 {
+                    return None;
+                }
+                for r in u.ranges() {
+                    for ch in r.start()..=r.end() {
+                        match ch {
+                            // Fold partners of k and s: see `has_fold_hazard`.
+                            '\u{212A}' | '\u{17F}' => {}
+                            c if c.is_ascii() => add(c as u8),
+                            _ => return None,
+                        }
+                    }
+                }
+            }
+            Class::Bytes(b) => {
+                let n: usize = b
+                    .ranges()
+                    .iter()
+                    .map(|r| usize::from(r.end() - r.start()) + 1)
+                    .sum();
+                if n > 8 {
+                    return None;
+                }
+                for r in b.ranges() {
+                    for x in r.start()..=r.end() {
+                        add(x);
+                    }
+                }
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+    fn walk(h: &Hir) -> (Option<Set>, Option<Set>) {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => (Some(vec![Vec::new()]), None),
+            HirKind::Literal(l) => {
+                let b = l.0.to_ascii_lowercase();
+                (Some(vec![b.clone()]), usable(vec![b]))
+            }
+            HirKind::Class(c) => {
+                let e = class_chars(c);
+                (e.clone(), e.and_then(usable))
+            }
+            HirKind::Capture(c) => walk(&c.sub),
+            HirKind::Repetition(r) => {
+                if r.min == 0 {
+                    return (None, None);
+                }
+                let (e, b) = walk(&r.sub);
+                let best = better(b, e.clone().and_then(usable));
+                let exact = if r.min == 1 && r.max == Some(1) {
+                    e
+                } else {
+                    None
+                };
+                (exact, best)
+            }
+            HirKind::Concat(subs) => {
+                let mut best: Option<Set> = None;
+                let mut run: Option<Set> = Some(vec![Vec::new()]);
+                let mut all_exact = true;
+                for sub in subs {
+                    let (e, b) = walk(sub);
+                    best = better(best, b);
+                    match (run.take(), e) {
+                        (Some(r), Some(e)) => match product(&r, &e) {
+                            Some(p) => run = Some(p),
+                            None => {
+                                // Too many combinations: close the run, start from this child.
+                                best = better(best, usable(r));
+                                all_exact = false;
+                                run = Some(e);
+                            }
+                        },
+                        (Some(r), None) => {
+                            best = better(best, usable(r));
+                            all_exact = false;
+                            run = Some(vec![Vec::new()]);
+                        }
+                        (None, e) => {
+                            all_exact = false;
+                            run = e.or(Some(vec![Vec::new()]));
+                        }
+                    }
+                    if let Some(r) = &run {
+                        best = better(best, usable(r.clone()));
+                    }
+                }
+                let exact = if all_exact { run } else { None };
+                (exact, best)
+            }
+            HirKind::Alternation(subs) => {
+                let mut exact: Option<Set> = Some(Vec::new());
+                let mut best: Option<Set> = Some(Vec::new());
+                for sub in subs {
+                    let (e, b) = walk(sub);
+                    let need = better(b, e.clone().and_then(usable));
+                    exact = match (exact, e) {
+                        (Some(x), Some(e)) => union(x, e),
+                        _ => None,
+                    };
+                    best = match (best, need) {
+                        (Some(x), Some(n)) => union(x, n),
+                        _ => None,
+                    };
+                }
+                (exact, best)
+            }
+        }
+    }
+    let (exact, best) = walk(hir);
+    better(best, exact.and_then(usable))
+}
+
+/// Whether `text` holds a character that `(?i)` folds onto an ASCII letter (the Kelvin sign, the
+/// long s): [`needle_set_of`] needles do not see them, so such a text must be treated as
+/// containing every needle.
+pub fn has_fold_hazard(text: &[u8]) -> bool {
+    // U+212A is E2 84 AA, U+017F is C5 BF in UTF-8.
+    !text.is_ascii()
+        && text.windows(2).enumerate().any(|(i, w)| {
+            w == [0xC5, 0xBF] || (w == [0xE2, 0x84] && text.get(i + 2) == Some(&0xAA))
+        })
 }

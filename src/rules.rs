@@ -125,11 +125,12 @@ fn builtin_facts(pattern: &str) -> Option<PatternFacts> {
     let i = BUILTIN_FACTS
         .binary_search_by(|(p, ..)| (*p).cmp(pattern))
         .ok()?;
-    let (_, captures, needle, literal_len) = BUILTIN_FACTS[i];
+    let (_, captures, needle, literal_len, needles) = BUILTIN_FACTS[i];
     Some(PatternFacts {
         captures: captures.iter().map(|c| c.to_string()).collect(),
         needle: needle.map(<[u8]>::to_vec),
         literal_len,
+        needles: needles.map(|set| set.iter().map(|n| n.to_vec()).collect()),
     })
 }
 

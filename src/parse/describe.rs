@@ -224,6 +224,49 @@ fn is_known_key(key: &str) -> bool {
     )
 }
 
+/// The reasons kubelet gives a container state (waiting and terminated).
+const CONTAINER_REASONS: [&str; 23] = [
+    "ContainerCreating",
+    "PodInitializing",
+    "CrashLoopBackOff",
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "ErrImageNeverPull",
+    "InvalidImageName",
+    "ImageInspectError",
+    "RegistryUnavailable",
+    "SignatureValidationFailed",
+    "CreateContainerConfigError",
+    "CreateContainerError",
+    "RunContainerError",
+    "PreStartHookError",
+    "PostStartHookError",
+    "PreCreateHookError",
+    "OOMKilled",
+    "Completed",
+    "ContainerCannotRun",
+    "StartError",
+    "DeadlineExceeded",
+    "ContainerStatusUnknown",
+    "Error",
+];
+
+/// A container reason the paste cut short (`CreateContainerConfigE`, the excerpt's last line) is
+/// the one reason it is the start of; a reason too short to be unique, or not the start of any,
+/// stays as it is.
+fn complete_reason(v: String) -> String {
+    if v.len() < 8 || CONTAINER_REASONS.contains(&v.as_str()) {
+        return v;
+    }
+    let mut it = CONTAINER_REASONS
+        .iter()
+        .filter(|r| r.starts_with(v.as_str()));
+    match (it.next(), it.next()) {
+        (Some(r), None) => r.to_string(),
+        _ => v,
+    }
+}
+
 fn none_if_placeholder(v: &str) -> Option<String> {
     let v = v.trim();
     if v.is_empty() || v == "<none>" || v == "<unset>" {
@@ -1062,7 +1105,7 @@ impl Describe {
         let Some(st) = st else { return };
         match key {
             "Reason" => {
-                st.reason = none_if_placeholder(value);
+                st.reason = none_if_placeholder(value).map(complete_reason);
                 st.reason_line = Some(n);
             }
             "Message" => {

@@ -527,7 +527,7 @@ pub fn kind_name(kind: &str) -> String {
 
 /// Layouts of event rows pasted without their header, most columns first. The first one whose cells
 /// all make sense wins.
-const ROW_LAYOUTS: [&[Col]; 9] = [
+const ROW_LAYOUTS: [&[Col]; 10] = [
     // `kubectl get events` of kubectl <= 1.13 (and `-A`)
     &[
         Col::Namespace,
@@ -614,7 +614,33 @@ const ROW_LAYOUTS: [&[Col]; 9] = [
     ],
     // describe without From (`kubectl describe` of some vendors' consoles)
     &[Col::Type, Col::Reason, Col::LastSeen, Col::Message],
+    // describe without Age (a page or an excerpt dropped it): `Warning  Failed  kubelet  Error:
+    // ErrImagePull`; the source must be a component that reports events (see [`known_source`]).
+    &[Col::Type, Col::Reason, Col::Source, Col::Message],
 ];
+
+/// A component that reports events, by the name events carry in `source.component` /
+/// `reportingController`: kubelet (`kubelet, node-1` before 1.14), the scheduler, the
+/// controller-manager's controllers (`job-controller`, `attachdetach-controller`, ...) and the
+/// cloud and CSI components named `...-controller` / `...-provisioner`.
+fn known_source(s: &str) -> bool {
+    let s = s.trim_end_matches(',');
+    matches!(
+        s,
+        "kubelet"
+            | "default-scheduler"
+            | "kube-scheduler"
+            | "scheduler"
+            | "eklet"
+            | "cluster-autoscaler"
+            | "karpenter"
+            | "taint-controller"
+            | "kube-controller-manager"
+    ) || s.ends_with("-controller")
+        || s.ends_with("-provisioner")
+        || s.ends_with("-scheduler")
+        || s.starts_with("kubelet,")
+}
 
 fn is_reason(s: &str) -> bool {
     s.len() >= 3
@@ -710,6 +736,13 @@ pub fn parse_event_line(line: &str) -> Option<Event> {
         if layout[0] == Col::Type && layout.contains(&Col::Source) && e.source.is_none() {
             continue;
         }
+        if !layout.contains(&Col::LastSeen)
+            && !cells
+                .iter()
+                .any(|&(k, v)| k == Col::Source && known_source(v))
+        {
+            continue;
+        }
         return Some(e);
     }
     None
@@ -747,12 +780,198 @@ pub fn may_continue(line: &str) -> bool {
     let t = line.trim();
     !t.is_empty()
         && super::logs::prompt(line).is_none()
+        && !shell_prompt(t)
+        && !klog_start(t)
         && !super::describe::is_start(line)
         && !super::objects::yaml_start(line, true)
         && !looks_like_header(line)
         && super::listing::header(line).is_none()
         && parse_event_line(line).is_none()
         && super::listing::headerless(line).is_none()
+}
+
+/// A shell prompt before any command (`$ ssh node-3`, `node-3$ sudo crictl pull ...`,
+/// `[root@master ~]# journalctl -u kubelet`, `PS C:\> kubectl ...`): the paste moved on to
+/// another command, so no message continues over it.
+pub fn shell_prompt(t: &str) -> bool {
+    if t.starts_with("$ ") || t.starts_with("PS ") && t.contains("> ") {
+        return true;
+    }
+    // `user@host:~/dir$ `, `host$ `, `[user@host dir]# `: one word (or one bracketed group) then
+    // the prompt character and a command.
+    let head_end = if t.starts_with('[') {
+        match t.find(']') {
+            Some(i) if i < 80 => i + 1,
+            _ => return false,
+        }
+    } else {
+        t.find(|c: char| c.is_whitespace() || matches!(c, '$' | '#' | '%'))
+            .unwrap_or(t.len())
+    };
+    let head = &t[..head_end];
+    if head.is_empty() || head.len() > 64 {
+        return false;
+    }
+    // a prompt's word is a host, user@host or path: no `=`, quotes or `:` followed by a space
+    if head.contains(['=', '"', '\'', '(', ')']) {
+        return false;
+    }
+    let rest = &t[head_end..];
+    matches!(rest.as_bytes(), [b'$' | b'#' | b'%', b' ', c, ..] if c.is_ascii_alphabetic())
+}
+
+/// The start of a klog line (`E0609 ...`, `I1123 10:00:00.000000 ...`), header cut or not.
+fn klog_start(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() > 6
+        && matches!(b[0], b'I' | b'W' | b'E' | b'F')
+        && b[1..5].iter().all(u8::is_ascii_digit)
+        && b[5] == b' '
+}
+
+/// One field of an event printed one per line (`Type: Warning` / `Reason  FailedScheduling` /
+/// `Message: 0/3 nodes ...`), as a web page, a dashboard's event detail (Lens, Headlamp, the
+/// OpenShift console) or a Markdown definition list renders an event: the field and its value.
+pub fn event_field(line: &str) -> Option<(EventField, &str)> {
+    let t = line.trim();
+    let (key, rest) = FIELD_NAMES
+        .iter()
+        .filter_map(|(name, f)| {
+            let r = t.strip_prefix(name)?;
+            let r = r.strip_prefix(':').unwrap_or(r);
+            (r.starts_with([' ', '\t']) || (r.is_empty() && t.ends_with(':'))).then_some((*f, r))
+        })
+        .next()?;
+    Some((key, rest.trim()))
+}
+
+/// The fields [`event_field`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventField {
+    Type,
+    Reason,
+    Age,
+    FirstSeen,
+    Source,
+    Count,
+    Object,
+    Message,
+}
+
+/// Longest first, so that `Last Seen` is not read as another field.
+const FIELD_NAMES: [(&str, EventField); 14] = [
+    ("Reporting Controller", EventField::Source),
+    ("Reporting Component", EventField::Source),
+    ("Involved Object", EventField::Object),
+    ("First Seen", EventField::FirstSeen),
+    ("Last Seen", EventField::Age),
+    ("Message", EventField::Message),
+    ("Object", EventField::Object),
+    ("Reason", EventField::Reason),
+    ("Source", EventField::Source),
+    ("Count", EventField::Count),
+    ("Type", EventField::Type),
+    ("From", EventField::Source),
+    ("Age", EventField::Age),
+    ("Note", EventField::Message),
+];
+
+/// Whether `line` starts an event printed one field per line: `Type Warning` / `Type: Normal`.
+pub fn fields_start(line: &str) -> bool {
+    matches!(event_field(line), Some((EventField::Type, v)) if is_type(v))
+}
+
+/// An event printed one field per line; pushed when it ends, if it has a reason and a message.
+pub struct FieldsState {
+    pub seg: usize,
+    event: Event,
+    first: u64,
+    in_message: bool,
+    cont: usize,
+}
+
+impl FieldsState {
+    pub fn new(seg: usize, n: u64, line: &str) -> Self {
+        let mut event = Event::default();
+        if let Some((_, v)) = event_field(line) {
+            event.type_ = Some(v.to_string());
+        }
+        FieldsState {
+            seg,
+            event,
+            first: n,
+            in_message: false,
+            cont: 0,
+        }
+    }
+
+    pub fn offer(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        if line.trim().is_empty() {
+            return Offer::Done;
+        }
+        // The next event starts.
+        if fields_start(line) {
+            self.finish(cx);
+            *self = FieldsState::new(self.seg, n, line);
+            cx.touch(self.seg, n);
+            return Offer::Taken;
+        }
+        let e = &mut self.event;
+        match event_field(line) {
+            Some((f, v)) => {
+                self.in_message = false;
+                match f {
+                    EventField::Type => {}
+                    EventField::Reason if is_reason(v) => e.reason = Some(v.to_string()),
+                    EventField::Reason => return Offer::Rejected,
+                    EventField::Age => {
+                        if let Some(c) = parse_age_cell(v) {
+                            e.last_seen = c.last;
+                            e.first_seen = c.first.or(e.first_seen);
+                            e.count = c.count.or(e.count);
+                        }
+                    }
+                    EventField::FirstSeen => {
+                        e.first_seen = parse_age_cell(v).and_then(|c| c.last);
+                    }
+                    EventField::Source => {
+                        let s = v.split([',', ' ']).next().unwrap_or("");
+                        e.source = (!s.is_empty()).then(|| s.to_string());
+                    }
+                    EventField::Count => e.count = v.parse().ok(),
+                    EventField::Object => {
+                        if let Some((kind, name)) = v.split_once('/') {
+                            e.object_kind = Some(kind_name(kind));
+                            e.object_name = Some(name.to_string());
+                        }
+                    }
+                    EventField::Message => {
+                        e.message = v.to_string();
+                        self.in_message = true;
+                        self.cont = 0;
+                    }
+                }
+            }
+            // The message continues (a long one wrapped).
+            None if self.in_message && self.cont < MAX_CONTINUATION && may_continue(line) => {
+                continue_message(e, 0, line.trim());
+                self.cont += 1;
+            }
+            None => return Offer::Rejected,
+        }
+        cx.touch(self.seg, n);
+        Offer::Taken
+    }
+
+    /// Pushes the event when it has a reason and a message.
+    pub fn finish(&mut self, cx: &mut Cx) {
+        let mut e = std::mem::take(&mut self.event);
+        if e.reason.is_none() || e.message.trim().is_empty() {
+            return;
+        }
+        e.provenance = cx.prov(self.first, "event-fields");
+        cx.ev.events.push(e);
+    }
 }
 
 /// Most lines one message may continue over.
@@ -1128,6 +1347,36 @@ mod tests {
         let e = parse_event_line("  Warning  Unhealthy  3m (x5 over 4m)  kubelet  Liveness probe failed: HTTP probe failed with statuscode: 500").unwrap();
         assert_eq!(e.count, Some(5));
         assert!(parse_event_line("Warning: resource is deprecated").is_none());
+        // without the Age column (a page dropped it): only with a known reporting component
+        let e = parse_event_line(
+            "Warning Failed kubelet rpc error: code = NotFound desc = manifest unknown: v2.1",
+        )
+        .unwrap();
+        assert_eq!(e.source.as_deref(), Some("kubelet"));
+        assert_eq!(
+            e.message,
+            "rpc error: code = NotFound desc = manifest unknown: v2.1"
+        );
+        let e = parse_event_line("Warning  FailedScheduling  default-scheduler  0/3 nodes are available: 3 Insufficient cpu.").unwrap();
+        assert_eq!(e.source.as_deref(), Some("default-scheduler"));
+        assert!(parse_event_line("Warning  FailedMount  mount failed: exit status 32").is_none());
+        assert!(parse_event_line("Warning Failed to pull image").is_none());
+        // a prompt or a klog line ends a message that continues over lines
+        assert!(!may_continue("$ ssh node-3"));
+        assert!(!may_continue(
+            "node-3$ sudo crictl pull registry.corp.io/team/api:v1.4.2"
+        ));
+        assert!(!may_continue("[root@master ~]# journalctl -u kubelet"));
+        assert!(!may_continue(
+            "E0609 ... pulling image: rpc error: code = NotFound"
+        ));
+        assert!(may_continue(
+            "rpc error: code = NotFound desc = manifest unknown"
+        ));
+        assert!(may_continue(
+            "Insufficient memory. preemption: 0/2 nodes are available"
+        ));
+        assert!(may_continue("cost $ 5 # of nodes"));
         assert!(parse_event_line("Normal operation resumed after 5m").is_none());
     }
 

@@ -326,18 +326,22 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
             .collect();
         s = Cow::Owned(t);
     }
+    // Markup a tracker or page puts around a code block, on its own line or glued to the block's
+    // first and last lines: HTML `<pre>`, `<code>` (`<pre><code class="language-yaml">first line`,
+    // `last line</code></pre>`), Jira `{code}` / `{code:yaml}` / `{noformat}`, forum BBCode
+    // `[code]`. Alone on a line it is a fence.
+    if s.contains(['<', '{', '[']) {
+        if let Some(t) = strip_block_tags(&s) {
+            if t.trim().is_empty() {
+                return Cow::Borrowed(FENCE);
+            }
+            s = Cow::Owned(t);
+        }
+    }
     // HTML entities of a paste copied from a page's source or an HTML mail (`&quot;` around every
     // quoted name): the characters they stand for.
     if s.contains('&') {
         if let Some(t) = html_unescape(&s) {
-            s = Cow::Owned(t);
-        }
-    }
-    // A terminal UI's box (k9s, lazydocker, `systemctl status` in some pagers): the vertical
-    // borders `│ ... │` around each line are taken off, and a line of box drawing only (`┌───┐`,
-    // `├───┤`, `└───┘`, a border with a title `┌── Logs(ns/pod) ──┐`) is blank.
-    if !s.is_ascii() {
-        if let Some(t) = strip_box(&s) {
             s = Cow::Owned(t);
         }
     }
@@ -359,6 +363,15 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
             }
         }
         s = Cow::Owned(rest.to_string());
+    }
+    // A terminal UI's box (k9s, lazydocker, `systemctl status` in some pagers): the vertical
+    // borders `│ ... │` around each line are taken off, and a line of box drawing only (`┌───┐`,
+    // `├───┤`, `└───┘`, a border with a title `┌── Logs(ns/pod) ──┐`) is blank. After the quote
+    // markers: a quoted box (`> │ Traceback ... │`) is a box too.
+    if !s.is_ascii() {
+        if let Some(t) = strip_box(&s) {
+            s = Cow::Owned(t);
+        }
     }
     // A Markdown table (`Type | Reason | Age | Source | Message`, as a rendered table copies):
     // cells become columns; its `-- | --` rule becomes a blank line.
@@ -447,6 +460,93 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
         return Cow::Borrowed("");
     }
     s
+}
+
+/// The opening and closing markup of a code block at the start and end of `line` (see
+/// [`unwrap_paste`]); `None` when there is none. What is left keeps the indentation it had after the
+/// opening tags.
+fn strip_block_tags(line: &str) -> Option<String> {
+    // An opening tag: the name, then `>` or attributes (`<pre class="x">`), `}` or `:params}`.
+    fn open(t: &str) -> Option<usize> {
+        const HTML: [&str; 4] = ["pre", "code", "samp", "tt"];
+        if let Some(r) = t.strip_prefix('<') {
+            let name = HTML.iter().find(|n| {
+                r.len() > n.len()
+                    && r[..n.len()].eq_ignore_ascii_case(n)
+                    && matches!(r.as_bytes()[n.len()], b'>' | b' ')
+            })?;
+            let end = r.find('>')?;
+            // attributes, never another tag or a quoted `>` inside
+            if r[name.len()..end].contains(['<', '\n']) {
+                return None;
+            }
+            return Some(end + 2);
+        }
+        if let Some(r) = t.strip_prefix('{') {
+            let name = ["code", "noformat"]
+                .into_iter()
+                .find(|n| r.starts_with(n))?;
+            let rest = &r[name.len()..];
+            if rest.starts_with('}') {
+                return Some(name.len() + 2);
+            }
+            let params = rest.strip_prefix(':')?;
+            let end = params.find('}')?;
+            if params[..end].contains(['{', ' ']) && !params[..end].contains('=') {
+                return None;
+            }
+            return Some(1 + name.len() + 1 + end + 1);
+        }
+        for tag in ["[code]", "[CODE]"] {
+            if t.starts_with(tag) {
+                return Some(tag.len());
+            }
+        }
+        None
+    }
+    fn close(t: &str) -> Option<usize> {
+        const TAGS: [&str; 10] = [
+            "</pre>",
+            "</code>",
+            "</samp>",
+            "</tt>",
+            "</PRE>",
+            "</CODE>",
+            "{code}",
+            "{noformat}",
+            "[/code]",
+            "[/CODE]",
+        ];
+        TAGS.iter().find(|c| t.ends_with(**c)).map(|c| c.len())
+    }
+    let lead = line.len() - line.trim_start().len();
+    let mut body = &line[lead..];
+    let mut opened = false;
+    while let Some(n) = open(body) {
+        body = &body[n..];
+        opened = true;
+    }
+    let mut closed = false;
+    loop {
+        let t = body.trim_end();
+        match close(t) {
+            Some(n) => {
+                body = &t[..t.len() - n];
+                closed = true;
+            }
+            None => break,
+        }
+    }
+    if !(opened || closed) {
+        return None;
+    }
+    // The block's first line starts right after the tag; a line that only lost its closing tag
+    // keeps its indentation.
+    Some(if opened {
+        body.to_string()
+    } else {
+        format!("{}{}", &line[..lead], body)
+    })
 }
 
 /// The HTML entities a page or mail escapes text with (`&quot;`, `&#34;`, `&#39;`, `&#x27;`,
@@ -646,6 +746,94 @@ fn one_line_fence(line: &str) -> Option<String> {
     Some(inner.to_string())
 }
 
+/// The line number at the start of `line` (`  12 `, `12: `, `12|`, `12.`, `12\t`) and the bytes it
+/// takes with one separator after it; `None` when the line does not start with one.
+fn leading_number(line: &[u8]) -> Option<(u64, usize)> {
+    let spaces = line.iter().take_while(|&&b| b == b' ').count();
+    let digits = line[spaces..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0 || digits > 6 {
+        return None;
+    }
+    let n: u64 = std::str::from_utf8(&line[spaces..spaces + digits])
+        .ok()?
+        .parse()
+        .ok()?;
+    let mut i = spaces + digits;
+    // `1|Name` (no space after a bar) is how some viewers copy
+    if line.get(i) == Some(&b'|') {
+        i += 1;
+        if matches!(line.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        return Some((n, i));
+    }
+    if matches!(line.get(i), Some(b':' | b'.')) {
+        i += 1;
+    }
+    match line.get(i) {
+        None => {}
+        Some(b' ' | b'\t') => i += 1,
+        // `12:34` (a time), `1.5`, `3m`, `100%`: not a line number
+        Some(_) => return None,
+    }
+    Some((n, i))
+}
+
+/// Line numbers a code viewer or an editor put before every line of a paste (`  1 Name: web`,
+/// `1: Name: web`, `1|Name: web`): decided once from the start of the input, when its first lines
+/// (at least [`NUMBERED_MIN`]) all start with consecutive numbers. Then each line that starts with
+/// the next number loses it; a line without it (one the viewer wrapped) is left as it is.
+#[derive(Debug, Default)]
+pub struct LineNumbers {
+    next: Option<u64>,
+}
+
+/// How many consecutively numbered lines make an input numbered.
+pub const NUMBERED_MIN: usize = 3;
+
+impl LineNumbers {
+    /// Decides from the first bytes of the input (already decoded to UTF-8).
+    pub fn detect(prefix: &[u8]) -> Self {
+        let mut first = None;
+        let mut expect = None;
+        let mut seen = 0;
+        for line in prefix.split(|&b| b == b'\n').take(40) {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.iter().all(u8::is_ascii_whitespace) && expect.is_none() {
+                continue;
+            }
+            match leading_number(line) {
+                Some((n, _)) if expect.is_none_or(|e| e == n) => {
+                    first.get_or_insert(n);
+                    expect = Some(n + 1);
+                    seen += 1;
+                }
+                _ => break,
+            }
+        }
+        LineNumbers {
+            next: (seen >= NUMBERED_MIN).then_some(first).flatten(),
+        }
+    }
+
+    /// `line` without its number, when the input is numbered and the line carries the next one.
+    pub fn strip<'a>(&mut self, line: &'a str) -> &'a str {
+        let Some(next) = self.next else {
+            return line;
+        };
+        match leading_number(line.as_bytes()) {
+            Some((n, used)) if n == next => {
+                self.next = Some(n + 1);
+                &line[used..]
+            }
+            _ => line,
+        }
+    }
+}
+
 /// What [`unwrap_paste`] returns for a Markdown code fence: a segment boundary.
 pub const FENCE: &str = "\u{0}fence";
 /// What [`unwrap_paste`] returns for a fence that opens a `diff` block: its lines start with the
@@ -724,6 +912,83 @@ mod tests {
         let mut c = b"end\x1b".to_vec();
         strip_ansi(&mut c);
         assert_eq!(c, b"end");
+    }
+
+    #[test]
+    fn code_block_markup_glued_to_the_text_is_taken_off() {
+        use std::borrow::Cow;
+        let u = |l: &'static str| -> Cow<'static, str> { unwrap_paste(l) };
+        assert_eq!(u("<pre>Name:         web-0"), "Name:         web-0");
+        assert_eq!(u("<pre><code class=\"language-yaml\">status:"), "status:");
+        assert_eq!(
+            u("  Warning  BackOff  kubelet  Back-off</code></pre>"),
+            "  Warning  BackOff  kubelet  Back-off"
+        );
+        assert_eq!(u("{code:yaml}status:"), "status:");
+        assert_eq!(
+            u("{code:title=pod.yaml|borderStyle=solid}apiVersion: v1"),
+            "apiVersion: v1"
+        );
+        assert_eq!(u("    phase: Pending{code}"), "    phase: Pending");
+        assert_eq!(
+            u("[code]0/3 nodes are available[/code]"),
+            "0/3 nodes are available"
+        );
+        for fence in [
+            "<pre>",
+            "</pre>",
+            "{code}",
+            "{noformat}",
+            "{code:java}",
+            "<pre><code>",
+            "[/code]",
+        ] {
+            assert_eq!(u(fence), FENCE, "{fence}");
+        }
+        // text that merely mentions such markup stays
+        assert_eq!(u("a <code> b"), "a <code> b");
+        assert_eq!(u("{codec}"), "{codec}");
+        assert_eq!(u("<presence>x"), "<presence>x");
+        assert_eq!(u("{\"code\": 1}"), "{\"code\": 1}");
+    }
+
+    #[test]
+    fn line_numbers_are_taken_off_when_the_input_starts_numbered() {
+        let text = "  1 Name:   web-0\n  2 Status: Running\n  3   Reason: OOMKilled\n  4\n  5 Events:\nwrapped\n  6 end\n";
+        let mut n = LineNumbers::detect(text.as_bytes());
+        let out: Vec<&str> = text.lines().map(|l| n.strip(l)).collect();
+        assert_eq!(
+            out,
+            [
+                "Name:   web-0",
+                "Status: Running",
+                "  Reason: OOMKilled",
+                "",
+                "Events:",
+                "wrapped",
+                "end"
+            ]
+        );
+        for (text, first) in [
+            ("1: a\n2: b\n3: c\n", "a"),
+            ("10|a\n11|b\n12|c\n", "a"),
+            ("1\ta\n2\tb\n3\tc\n", "a"),
+        ] {
+            let mut n = LineNumbers::detect(text.as_bytes());
+            assert_eq!(n.strip(text.lines().next().unwrap()), first, "{text:?}");
+        }
+        // not numbered: times, sizes, numbers that do not follow each other, too few lines
+        for text in [
+            "12:00:01 a\n12:00:02 b\n12:00:03 c\n",
+            "2023-11-13T03:50:55Z a\n2023-11-13T03:50:56Z b\n2023-11-13T03:50:57Z c\n",
+            "1 a\n3 b\n4 c\n",
+            "1 a\n2 b\n",
+            "1.5 a\n2.5 b\n3.5 c\n",
+        ] {
+            let mut n = LineNumbers::detect(text.as_bytes());
+            let first = text.lines().next().unwrap();
+            assert_eq!(n.strip(first), first, "{text:?}");
+        }
     }
 
     #[test]

@@ -71,7 +71,8 @@ pub struct InputSummary {
 #[serde(rename_all = "camelCase")]
 pub struct Segment {
     /// `describe-pod`, `describe-node`, `describe` (another kind of object), `events-table`,
-    /// `event-lines`, `console-events`, `yaml`, `json`, `log`, `free-text`.
+    /// `event-lines`, `event-fields` (an event printed one field per line), `console-events`, `yaml`,
+    /// `json`, `log`, `free-text`.
     pub format: String,
     pub first_line: u64,
     pub last_line: u64,
@@ -186,6 +187,7 @@ pub(crate) fn parse_stream<R: Read>(
             of: prefix.len(),
         });
     }
+    let mut numbers = lines::LineNumbers::detect(&prefix);
     let chained = std::io::Cursor::new(prefix).chain(source);
     let mut lr = lines::LineReader::new(BufReader::with_capacity(64 * 1024, chained));
     let pods_before = ev.pods.len();
@@ -216,6 +218,10 @@ pub(crate) fn parse_stream<R: Read>(
         let raw = match std::str::from_utf8(lr.line()) {
             Ok(s) => std::borrow::Cow::Borrowed(s),
             Err(_) => String::from_utf8_lossy(lr.line()),
+        };
+        let raw = match numbers.strip(&raw) {
+            s if s.len() == raw.len() => raw,
+            s => std::borrow::Cow::Owned(s.to_string()),
         };
         // Inside a ```diff block every line starts with the diff's `+`, `-` or space.
         let raw = match raw.as_bytes().first() {
@@ -704,6 +710,7 @@ enum State {
     Describe(Box<describe::Describe>),
     Table(Box<events::EventsTableState>),
     EventLines(events::EventLinesState),
+    Fields(Box<events::FieldsState>),
     Console(Box<events::ConsoleState>),
     Doc(Box<objects::Doc>),
     Listing(Box<listing::ListingState>),
@@ -792,6 +799,7 @@ impl<'a> Parser<'a> {
             State::Describe(d) => d.offer(n, line, cx),
             State::Table(t) => t.offer(n, line, cx),
             State::EventLines(e) => e.offer(n, line, cx),
+            State::Fields(f) => f.offer(n, line, cx),
             State::Console(c) => c.offer(n, line, cx),
             State::Doc(d) => d.offer(n, line, cx),
             State::Listing(l) => l.offer(n, line, cx),
@@ -850,6 +858,10 @@ impl<'a> Parser<'a> {
             State::Doc(d) => {
                 let seg = d.seg();
                 (d.finish(&mut self.cx), seg)
+            }
+            State::Fields(mut f) => {
+                f.finish(&mut self.cx);
+                (Outcome::Accepted, usize::MAX)
             }
             State::Table(_) | State::EventLines(_) | State::Console(_) | State::Listing(_) => {
                 (Outcome::Accepted, usize::MAX)
@@ -1204,6 +1216,12 @@ impl<'a> Parser<'a> {
                     rows: 0,
                 })));
             }
+        }
+        if matches!(b0, b'T' | b' ' | b'\t') && events::fields_start(line) {
+            let seg = self.cx.begin("event-fields", n);
+            return Some(State::Fields(Box::new(events::FieldsState::new(
+                seg, n, line,
+            ))));
         }
         if matches!(b0, b'L' | b'N' | b' ' | b'T' | b'\t') && events::looks_like_header(line) {
             if let Some(table) = events::EventTable::from_header(line) {

@@ -561,3 +561,82 @@ fn unnamed_status_next_to_one_named_pod() {
     let (ev, _) = parse_text(&format!("NAME    READY   STATUS   RESTARTS   AGE\nweb-0   0/1     Error    0          4m\nweb-1   0/1     Error    0          4m\n```\n{status}```\n"));
     assert!(ev.pods.iter().any(|p| p.name.is_none()));
 }
+
+// https://errornotes.dev/en/errors/kubernetes/fix-kubernetes-error-03-nodes-are-available-1-insufficient-cpu-2-insufficient-me
+// (corpus insufficient-cpu-memory-describe-vertical-events-i94): a page rendered the Events table
+// one field per line; dashboards' event details (Lens, Headlamp, the OpenShift console) copy with
+// a colon after each field.
+#[test]
+fn events_printed_one_field_per_line() {
+    let text = "$ kubectl describe pod my-app-7f45b6d-abcde\n...\nEvents:\nType Warning\nReason FailedScheduling\nMessage 0/3 nodes are available: 1 Insufficient cpu, 2 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.\n";
+    let (ev, _) = parse_text(text);
+    let e = ev
+        .events
+        .iter()
+        .find(|e| e.reason.as_deref() == Some("FailedScheduling"))
+        .expect("the fields make one event");
+    assert_eq!(e.type_.as_deref(), Some("Warning"));
+    assert!(e
+        .message
+        .starts_with("0/3 nodes are available: 1 Insufficient cpu"));
+    // with colons, more fields, two events, a message wrapped over two lines
+    let text = "Type:     Warning\nReason:   BackOff\nObject:   pod/web-0\nFrom:     kubelet\nAge:      3m (x12 over 10m)\nMessage:  Back-off restarting\n  failed container app in pod web-0\n\nType: Normal\nReason: Pulled\nMessage: Successfully pulled image \"nginx\"\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.events.len(), 2, "{:?}", ev.events);
+    let e = &ev.events[0];
+    assert_eq!(e.reason.as_deref(), Some("BackOff"));
+    assert_eq!(e.source.as_deref(), Some("kubelet"));
+    assert_eq!(e.count, Some(12));
+    assert_eq!(e.object_name.as_deref(), Some("web-0"));
+    assert_eq!(e.object_kind.as_deref(), Some("Pod"));
+    assert_eq!(
+        e.message,
+        "Back-off restarting\nfailed container app in pod web-0"
+    );
+    assert_eq!(ev.events[1].reason.as_deref(), Some("Pulled"));
+    // a pod's describe fields (`Status:`, `Reason: Evicted`, `Message:`) are not an event: no
+    // `Type Warning|Normal` line starts them; a `Type` that is not an event type starts nothing
+    let (ev, _) =
+        parse_text("Reason:   Evicted\nMessage:  The node was low on resource: memory.\n");
+    assert!(ev.events.is_empty());
+    let (ev, _) = parse_text("Type: Opaque\nReason: Bad\nMessage: x\n");
+    assert!(ev.events.is_empty());
+    // without a message there is no event
+    let (ev, _) = parse_text("Type: Warning\nReason: BackOff\n\n");
+    assert!(ev.events.is_empty());
+}
+
+// https://github.com/camunda/camunda-platform-helm/issues/1846 (corpus camunda-identity-missing-secret-describe-cut-i50):
+// an excerpt cut inside the waiting reason.
+#[test]
+fn a_container_reason_cut_short_is_the_one_it_starts() {
+    let text = "Name:             web-0\nNamespace:        default\nStatus:           Pending\nContainers:\n  app:\n    Image:          camunda/identity:8.5.1\n    State:          Waiting\n      Reason:       CreateContainerConfigE\n";
+    let (ev, _) = parse_text(text);
+    let c = ev
+        .containers
+        .iter()
+        .find(|c| c.name == "app")
+        .expect("the container");
+    assert!(matches!(
+        &c.state,
+        Some(ContainerState::Waiting { reason: Some(r), .. }) if r == "CreateContainerConfigError"
+    ));
+    // ambiguous (CreateContainerError / CreateContainerConfigError) or unknown: kept as pasted
+    for (cut, kept) in [
+        ("CreateContainer", "CreateContainer"),
+        ("SomethingElse", "SomethingElse"),
+        ("Crash", "Crash"),
+    ] {
+        let (ev, _) = parse_text(&text.replace("CreateContainerConfigE", cut));
+        let c = ev
+            .containers
+            .iter()
+            .find(|c| c.name == "app")
+            .expect("the container");
+        assert!(
+            matches!(&c.state, Some(ContainerState::Waiting { reason: Some(r), .. }) if r == kept),
+            "{cut}: {:?}",
+            c.state
+        );
+    }
+}

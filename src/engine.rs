@@ -233,9 +233,11 @@ impl FieldMatcher {
         if let Some(set) = self.set() {
             return set.is_match(text);
         }
-        self.candidates(text)
-            .into_iter()
-            .any(|i| self.patterns[i].matcher().is_some_and(|re| re.is_match(text)))
+        self.candidates(text).into_iter().any(|i| {
+            self.patterns[i]
+                .matcher()
+                .is_some_and(|re| re.is_match(text))
+        })
     }
 
     /// Indices of the patterns that match `text`.
@@ -245,7 +247,11 @@ impl FieldMatcher {
         }
         self.candidates(text)
             .into_iter()
-            .filter(|&i| self.patterns[i].matcher().is_some_and(|re| re.is_match(text)))
+            .filter(|&i| {
+                self.patterns[i]
+                    .matcher()
+                    .is_some_and(|re| re.is_match(text))
+            })
             .collect()
     }
 }
@@ -394,10 +400,7 @@ fn compile_shared(source: &str, captures: bool) -> Option<meta::Regex> {
     } else {
         match_config()
     };
-    let r = meta::Builder::new()
-        .configure(config)
-        .build(source)
-        .ok();
+    let r = meta::Builder::new().configure(config).build(source).ok();
     if let Ok(mut c) = cache.lock() {
         // A bound on what the process keeps (user rule directories can be large).
         if c.len() > 16_384 {

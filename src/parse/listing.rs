@@ -48,6 +48,9 @@ pub struct Listing {
     /// Pods whose row was read, with the line of that row: a later row of the same pod
     /// (`kubectl get pods -w`, a second listing) replaces the earlier one.
     seen: Vec<(String, u64)>,
+    /// Rows of only NAME and STATUS (`configmap-pod-1   CreateContainerConfigError`: custom
+    /// columns, or a tool that prints no more), read only when STATUS is a failure's reason.
+    name_status: bool,
 }
 
 impl Listing {
@@ -81,6 +84,7 @@ pub fn header(line: &str) -> Option<Listing> {
             k9s: false,
             no_restarts: false,
             seen: Vec::new(),
+            name_status: false,
         });
     }
     let (namespace, rest) = match titles.first() {
@@ -110,6 +114,7 @@ pub fn header(line: &str) -> Option<Listing> {
             k9s: true,
             no_restarts: false,
             seen: Vec::new(),
+            name_status: false,
         });
     }
     // `kubectl get pvc`
@@ -128,6 +133,7 @@ pub fn header(line: &str) -> Option<Listing> {
             k9s: false,
             no_restarts: false,
             seen: Vec::new(),
+            name_status: false,
         });
     }
     // kubectl 0.19-1.0 titled the STATUS column REASON: `NAME  READY  REASON  RESTARTS  AGE`.
@@ -147,6 +153,7 @@ pub fn header(line: &str) -> Option<Listing> {
             k9s: false,
             no_restarts: !has("RESTARTS"),
             seen: Vec::new(),
+            name_status: false,
         });
     }
     if !has("STATUS") {
@@ -166,6 +173,7 @@ pub fn header(line: &str) -> Option<Listing> {
             k9s: false,
             no_restarts: false,
             seen: Vec::new(),
+            name_status: false,
         });
     }
     None
@@ -215,6 +223,9 @@ fn is_status(s: &str) -> bool {
 impl Listing {
     /// Cells of a pod row laid out as `[NAMESPACE] NAME READY STATUS RESTARTS AGE [wide...]`.
     fn pod_row(&self, line: &str) -> Option<PodRow> {
+        if self.name_status {
+            return name_status_row(line);
+        }
         self.pod_row_cells(line)
             .or_else(|| self.pod_row_with_message(line))
     }
@@ -424,6 +435,7 @@ pub fn headerless(line: &str) -> Option<Listing> {
             k9s: false,
             no_restarts: false,
             seen: Vec::new(),
+            name_status: false,
         };
         if let Some(r) = l.pod_row(line) {
             // A row cut after STATUS (`web-0   0/2   Init:CrashLoopBackOff`, the rest of the
@@ -433,6 +445,20 @@ pub fn headerless(line: &str) -> Option<Listing> {
                 return Some(l);
             }
         }
+    }
+    if name_status_row(line).is_some() {
+        return Some(Listing {
+            kind: Kind::Pods,
+            namespace: false,
+            wide: Vec::new(),
+            header: false,
+            cols: None,
+            pod0: None,
+            k9s: false,
+            no_restarts: true,
+            seen: Vec::new(),
+            name_status: true,
+        });
     }
     let l = Listing {
         kind: Kind::Nodes,
@@ -444,8 +470,34 @@ pub fn headerless(line: &str) -> Option<Listing> {
         k9s: false,
         no_restarts: false,
         seen: Vec::new(),
+        name_status: false,
     };
     l.node_row(line).map(|_| l)
+}
+
+/// A row of only a pod's NAME and a STATUS that is a failure's reason (`configmap-pod-1
+/// CreateContainerConfigError`): two words are too little to trust for anything milder.
+fn name_status_row(line: &str) -> Option<PodRow> {
+    let mut w = line.split_whitespace();
+    let (name, status) = (w.next()?, w.next()?);
+    if w.next().is_some() || !is_name(name) || !name.contains('-') {
+        return None;
+    }
+    let failure = (is_waiting_reason(status)
+        && !matches!(status, "ContainerCreating" | "PodInitializing"))
+        || matches!(
+            status,
+            "OOMKilled" | "Evicted" | "Init:CrashLoopBackOff" | "Init:Error"
+        );
+    failure.then(|| PodRow {
+        namespace: None,
+        name: name.to_string(),
+        ready: (0, 0),
+        status: status.to_string(),
+        restarts: None,
+        age: None,
+        node: None,
+    })
 }
 
 /// Titles of `kubectl get` listings (pods, nodes, PVCs, PVs, workloads), for finding a header
@@ -1431,5 +1483,18 @@ mod tests {
         let h = header(&v[1]).unwrap();
         assert_eq!(h.kind, Kind::Nodes);
         assert_eq!(h.node_row(&v[3]), Some(("worker-2", "NotReady")));
+    }
+
+    // A tool that prints only NAME and STATUS (corpus-h h119, Arktos' kubectl.sh).
+    #[test]
+    fn name_and_status_rows() {
+        let l = headerless("configmap-pod-1   CreateContainerConfigError ").unwrap();
+        let r = l
+            .pod_row("configmap-pod-1   CreateContainerConfigError ")
+            .unwrap();
+        assert_eq!(r.status, "CreateContainerConfigError");
+        assert!(headerless("web-1   Running").is_none());
+        assert!(headerless("status CrashLoopBackOff").is_none());
+        assert!(headerless("web-1 CrashLoopBackOff again").is_none());
     }
 }

@@ -1679,7 +1679,8 @@ fn merge(into: &mut MatchResult, from: MatchResult) {
 ///
 /// `{{?name}}text` keeps `text` only when capture `name` took part in the match, `{{!name}}text`
 /// only when it did not; such a section runs to the next `{{?`/`{{!` or to the end of its line
-/// (the newline included), so one template reads right for every leaf of an `any`.
+/// (a line none of whose text is kept disappears with its newline), so one template reads right
+/// for every leaf of an `any`.
 pub fn render(template: &str, captures: &BTreeMap<String, String>) -> String {
     let template = sections(template, captures);
     let mut out = String::with_capacity(template.len());
@@ -1720,8 +1721,13 @@ fn sections<'t>(
     }
     let mut out = String::with_capacity(template.len());
     for line in template.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let mut kept = String::new();
         let mut keep = true;
-        let mut rest = line;
+        let mut rest = body;
         loop {
             let next = [rest.find("{{?"), rest.find("{{!")]
                 .into_iter()
@@ -1729,17 +1735,17 @@ fn sections<'t>(
                 .min();
             let Some(at) = next else {
                 if keep {
-                    out.push_str(rest);
+                    kept.push_str(rest);
                 }
                 break;
             };
             if keep {
-                out.push_str(&rest[..at]);
+                kept.push_str(&rest[..at]);
             }
             let after = &rest[at + 3..];
             let Some(end) = after.find("}}") else {
                 if keep {
-                    out.push_str(&rest[at..]);
+                    kept.push_str(&rest[at..]);
                 }
                 break;
             };
@@ -1750,6 +1756,11 @@ fn sections<'t>(
                 !has
             };
             rest = &after[end + 2..];
+        }
+        // A line none of whose text is kept goes with its newline.
+        if !kept.is_empty() || body.is_empty() {
+            out.push_str(&kept);
+            out.push_str(newline);
         }
     }
     std::borrow::Cow::Owned(out)

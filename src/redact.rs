@@ -72,17 +72,16 @@ struct Patterns {
 impl Patterns {
     /// Indices of the patterns that match `text`, ascending (what a `RegexSet` of them reports).
     fn matching(&self, text: &str) -> Vec<usize> {
-        let mut cand: Vec<usize> =
-            if crate::regex_facts::has_fold_hazard(text.as_bytes()) {
-                // `(?i)` lets k and s match the Kelvin sign and the long s, which the
-                // ASCII-case-insensitive needles do not see: every pattern is a candidate.
-                (0..self.list.len()).collect()
-            } else {
-                self.needles
-                    .find_overlapping_iter(text)
-                    .flat_map(|m| self.needle_owner[m.pattern().as_usize()].iter().copied())
-                    .collect()
-            };
+        let mut cand: Vec<usize> = if crate::regex_facts::has_fold_hazard(text.as_bytes()) {
+            // `(?i)` lets k and s match the Kelvin sign and the long s, which the
+            // ASCII-case-insensitive needles do not see: every pattern is a candidate.
+            (0..self.list.len()).collect()
+        } else {
+            self.needles
+                .find_overlapping_iter(text)
+                .flat_map(|m| self.needle_owner[m.pattern().as_usize()].iter().copied())
+                .collect()
+        };
         cand.sort_unstable();
         cand.dedup();
         cand.retain(|&i| self.list[i].re().is_match(text));

@@ -494,10 +494,9 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         anyhow::bail!("--budget must be at least 1 token");
     }
     let rules = load_rules(&cli.rules)?;
-    // Both live until the process exits: freeing their thousands of allocations one by one would
-    // only delay the exit.
-    let rules = std::mem::ManuallyDrop::new(rules);
-    let engine = std::mem::ManuallyDrop::new(Engine::new(&rules)?);
+    // The engine keeps the rules (no copy); it lives until the process exits: freeing its
+    // thousands of allocations one by one would only delay the exit.
+    let engine = std::mem::ManuallyDrop::new(Engine::from_set(rules)?);
     let threshold = match cli.fail_on {
         FailOn::Info => Some(Severity::Info),
         FailOn::Warning => Some(Severity::Warning),

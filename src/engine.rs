@@ -300,6 +300,12 @@ impl SplitSet {
     /// Patterns per part to start with: the built-in catalog fits in one part per field, and a
     /// directory of thousands of user rules never tries (and fails) one enormous compilation.
     const PART: usize = 256;
+    /// Cache of the lazy DFA that runs a part over each text. The regex crate's default (2 MiB) is
+    /// too small for a set of a few hundred rule patterns: the cache fills, is cleared over and
+    /// over, and the search falls back to the NFA simulation (PikeVM), ~1000x slower (a 2 MB log
+    /// took 12 s of CPU). The cache only grows as states are visited, so this is a ceiling, not an
+    /// allocation; ripgrep's own default is far larger.
+    const DFA_CACHE: usize = 64 << 20;
 
     /// Compiles `list`; an error names the index of a pattern that cannot compile even alone.
     fn new(list: &[String]) -> Result<SplitSet, (usize, regex::Error)> {
@@ -315,7 +321,10 @@ impl SplitSet {
         offset: usize,
         parts: &mut Vec<(usize, RegexSet)>,
     ) -> Result<(), (usize, regex::Error)> {
-        match RegexSet::new(list) {
+        let built = regex::RegexSetBuilder::new(list)
+            .dfa_size_limit(Self::DFA_CACHE)
+            .build();
+        match built {
             Ok(set) => {
                 parts.push((offset, set));
                 Ok(())

@@ -109,6 +109,10 @@ struct FieldMatcher {
     always: Vec<usize>,
     /// The distinct needles, to build `needles` from.
     needle_list: Vec<Vec<u8>>,
+    /// `needle_list` as substring finders, for the first [`FieldMatcher::SCAN_BEFORE_AC`] texts.
+    finders: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>>,
+    /// Texts looked at so far (decides between the finders and the automaton).
+    scans: std::sync::atomic::AtomicUsize,
     calls: std::sync::atomic::AtomicUsize,
     /// `None` when the combined set cannot be built (then the per-pattern path stays).
     set: std::sync::OnceLock<Option<SplitSet>>,
@@ -117,6 +121,11 @@ struct FieldMatcher {
 impl FieldMatcher {
     /// Calls after which the combined set pays for itself.
     const SET_AFTER: usize = 2048;
+
+    /// Texts after which the Aho-Corasick automaton pays for itself: building it costs about as
+    /// much as this many texts searched needle by needle (a paste asks most fields a handful of
+    /// times, so most fields never build it).
+    const SCAN_BEFORE_AC: usize = 256;
 
     fn new(list: &[String]) -> FieldMatcher {
         let mut needle_ids: HashMap<Vec<u8>, usize> = HashMap::new();
@@ -152,6 +161,8 @@ impl FieldMatcher {
             needle_owner,
             always,
             needle_list,
+            finders: std::sync::OnceLock::new(),
+            scans: std::sync::atomic::AtomicUsize::new(0),
             calls: std::sync::atomic::AtomicUsize::new(0),
             set: std::sync::OnceLock::new(),
         }
@@ -203,21 +214,42 @@ impl FieldMatcher {
             .as_ref()
     }
 
-    /// Patterns worth running on `text`, in index order: those whose required literal it holds,
+    /// Patterns worth running on `text`, in index order: those whose required literals it holds,
     /// and those without one.
     fn candidates(&self, text: &str) -> Vec<usize> {
-        let Some(ac) = self
-            .needles()
-            .filter(|_| !crate::regex_facts::has_fold_hazard(text.as_bytes()))
-        else {
-            // No needles, or (cannot happen with these sizes) no scanner: every pattern is run.
-            // So is every pattern on a text with a character `(?i)` folds onto k or s, which the
-            // ASCII needles do not see (see `regex_facts::needle_set_of`).
+        if self.needle_list.is_empty() || crate::regex_facts::has_fold_hazard(text.as_bytes()) {
+            // No needles: every pattern is run. So is every pattern on a text with a character
+            // `(?i)` folds onto k or s, which the ASCII needles do not see (see
+            // `regex_facts::needle_set_of`).
             return (0..self.patterns.len()).collect();
-        };
+        }
         let mut out = self.always.clone();
-        for m in ac.find_overlapping_iter(text) {
-            out.extend_from_slice(&self.needle_owner[m.pattern().as_usize()]);
+        let n = self
+            .scans
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n < Self::SCAN_BEFORE_AC {
+            // Needles are lowercase: an exact search of the lowercased text is the search
+            // without ASCII case.
+            let lower = text.as_bytes().to_ascii_lowercase();
+            let finders = self.finders.get_or_init(|| {
+                self.needle_list
+                    .iter()
+                    .map(|n| memchr::memmem::Finder::new(n).into_owned())
+                    .collect()
+            });
+            for (k, f) in finders.iter().enumerate() {
+                if f.find(&lower).is_some() {
+                    out.extend_from_slice(&self.needle_owner[k]);
+                }
+            }
+        } else {
+            let Some(ac) = self.needles() else {
+                // (Cannot happen with these sizes) no scanner: every pattern is run.
+                return (0..self.patterns.len()).collect();
+            };
+            for m in ac.find_overlapping_iter(text) {
+                out.extend_from_slice(&self.needle_owner[m.pattern().as_usize()]);
+            }
         }
         out.sort_unstable();
         out.dedup();
@@ -233,9 +265,11 @@ impl FieldMatcher {
         if let Some(set) = self.set() {
             return set.is_match(text);
         }
-        self.candidates(text)
-            .into_iter()
-            .any(|i| self.patterns[i].matcher().is_some_and(|re| re.is_match(text)))
+        self.candidates(text).into_iter().any(|i| {
+            self.patterns[i]
+                .matcher()
+                .is_some_and(|re| re.is_match(text))
+        })
     }
 
     /// Indices of the patterns that match `text`.
@@ -245,7 +279,11 @@ impl FieldMatcher {
         }
         self.candidates(text)
             .into_iter()
-            .filter(|&i| self.patterns[i].matcher().is_some_and(|re| re.is_match(text)))
+            .filter(|&i| {
+                self.patterns[i]
+                    .matcher()
+                    .is_some_and(|re| re.is_match(text))
+            })
             .collect()
     }
 }
@@ -262,6 +300,12 @@ impl SplitSet {
     /// Patterns per part to start with: the built-in catalog fits in one part per field, and a
     /// directory of thousands of user rules never tries (and fails) one enormous compilation.
     const PART: usize = 256;
+    /// Cache of the lazy DFA that runs a part over each text. The regex crate's default (2 MiB) is
+    /// too small for a set of a few hundred rule patterns: the cache fills, is cleared over and
+    /// over, and the search falls back to the NFA simulation (PikeVM), ~1000x slower (a 2 MB log
+    /// took 12 s of CPU). The cache only grows as states are visited, so this is a ceiling, not an
+    /// allocation; ripgrep's own default is far larger.
+    const DFA_CACHE: usize = 64 << 20;
 
     /// Compiles `list`; an error names the index of a pattern that cannot compile even alone.
     fn new(list: &[String]) -> Result<SplitSet, (usize, regex::Error)> {
@@ -277,7 +321,10 @@ impl SplitSet {
         offset: usize,
         parts: &mut Vec<(usize, RegexSet)>,
     ) -> Result<(), (usize, regex::Error)> {
-        match RegexSet::new(list) {
+        let built = regex::RegexSetBuilder::new(list)
+            .dfa_size_limit(Self::DFA_CACHE)
+            .build();
+        match built {
             Ok(set) => {
                 parts.push((offset, set));
                 Ok(())
@@ -394,10 +441,7 @@ fn compile_shared(source: &str, captures: bool) -> Option<meta::Regex> {
     } else {
         match_config()
     };
-    let r = meta::Builder::new()
-        .configure(config)
-        .build(source)
-        .ok();
+    let r = meta::Builder::new().configure(config).build(source).ok();
     if let Ok(mut c) = cache.lock() {
         // A bound on what the process keeps (user rule directories can be large).
         if c.len() > 16_384 {
@@ -411,6 +455,9 @@ fn compile_shared(source: &str, captures: bool) -> Option<meta::Regex> {
 /// Compiled rules plus their prefilter; build once, use for any number of evidence sets.
 pub struct Engine {
     rules: Vec<CompiledRule>,
+    /// The compiled matchers of the rules, in rule order, until [`Engine::new`] or
+    /// [`Engine::from_set`] pairs them with their rules.
+    roots: Vec<CNode>,
     prefilter: Prefilter,
     /// The `log.text` matcher, asked about every line of a log (no map look-up per line).
     log_text: Option<std::sync::Arc<FieldMatcher>>,
@@ -670,6 +717,27 @@ pub struct EngineError {
 impl Engine {
     /// Compile a rule set. Fails only if the combined regex sets exceed the regex size limits.
     pub fn new(set: &RuleSet) -> Result<Engine, EngineError> {
+        Self::analyse(set).map(|e| e.with_rules(set.rules.iter().cloned()))
+    }
+
+    /// [`Engine::new`] that keeps the rule set instead of copying its rules (what a run that
+    /// needs the rules only through the engine does: a start-up no longer copies ~200 rules).
+    pub fn from_set(set: RuleSet) -> Result<Engine, EngineError> {
+        Self::analyse(&set).map(|e| e.with_rules(set.rules))
+    }
+
+    /// Pairs the compiled matchers with their rules (the same rules, in the same order).
+    fn with_rules(mut self, rules: impl IntoIterator<Item = Rule>) -> Engine {
+        self.rules = rules
+            .into_iter()
+            .zip(std::mem::take(&mut self.roots))
+            .map(|(rule, root)| CompiledRule { rule, root })
+            .collect();
+        self
+    }
+
+    /// Everything [`Engine::new`] builds but the rules' copies.
+    fn analyse(set: &RuleSet) -> Result<Engine, EngineError> {
         // First pass: collect pattern sources per (source, field), deduplicated.
         let mut pats: BTreeMap<(Source, &'static str), Vec<String>> = BTreeMap::new();
         fn field_name(source: Source, f: &str) -> &'static str {
@@ -825,20 +893,18 @@ impl Engine {
         }
         let mut captures = Vec::new();
         let mut interned = HashMap::new();
-        let rules = set
+        let roots = set
             .rules
             .iter()
             .map(|r| {
                 log_wants_all |= log_leaf_without_text(&r.matcher);
-                CompiledRule {
-                    rule: r.clone(),
-                    root: compile(&r.matcher, &pats, &mut captures, &mut interned),
-                }
+                compile(&r.matcher, &pats, &mut captures, &mut interned)
             })
             .collect();
         let log_text = prefilter.sets.get(&(Source::Log, "text")).cloned();
         Ok(Engine {
-            rules,
+            rules: Vec::new(),
+            roots,
             prefilter,
             log_text,
             captures,
@@ -1676,7 +1742,8 @@ fn merge(into: &mut MatchResult, from: MatchResult) {
 ///
 /// `{{?name}}text` keeps `text` only when capture `name` took part in the match, `{{!name}}text`
 /// only when it did not; such a section runs to the next `{{?`/`{{!` or to the end of its line
-/// (the newline included), so one template reads right for every leaf of an `any`.
+/// (a line none of whose text is kept disappears with its newline), so one template reads right
+/// for every leaf of an `any`.
 pub fn render(template: &str, captures: &BTreeMap<String, String>) -> String {
     let template = sections(template, captures);
     let mut out = String::with_capacity(template.len());
@@ -1717,8 +1784,13 @@ fn sections<'t>(
     }
     let mut out = String::with_capacity(template.len());
     for line in template.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let mut kept = String::new();
         let mut keep = true;
-        let mut rest = line;
+        let mut rest = body;
         loop {
             let next = [rest.find("{{?"), rest.find("{{!")]
                 .into_iter()
@@ -1726,23 +1798,32 @@ fn sections<'t>(
                 .min();
             let Some(at) = next else {
                 if keep {
-                    out.push_str(rest);
+                    kept.push_str(rest);
                 }
                 break;
             };
             if keep {
-                out.push_str(&rest[..at]);
+                kept.push_str(&rest[..at]);
             }
             let after = &rest[at + 3..];
             let Some(end) = after.find("}}") else {
                 if keep {
-                    out.push_str(&rest[at..]);
+                    kept.push_str(&rest[at..]);
                 }
                 break;
             };
             let has = captures.contains_key(after[..end].trim());
-            keep = if &rest[at + 2..at + 3] == "?" { has } else { !has };
+            keep = if &rest[at + 2..at + 3] == "?" {
+                has
+            } else {
+                !has
+            };
             rest = &after[end + 2..];
+        }
+        // A line none of whose text is kept goes with its newline.
+        if !kept.is_empty() || body.is_empty() {
+            out.push_str(&kept);
+            out.push_str(newline);
         }
     }
     std::borrow::Cow::Owned(out)
@@ -2267,10 +2348,48 @@ match:
             "^BackOff$",
             r"(?-u:\b)lookup (?P<host>\S+)",
             "x{2,}",
+            "(?i)disk pressure|out of memory",
+            "(?i)kill(?:ed)?",
+            "[Ff]ailed to (?:pull|start)",
         ];
         // With patterns that have no required literal (the gate's own set), and without.
         field_matcher_agrees(&all);
-        field_matcher_agrees(&[all[0], all[1], all[3], all[4]]);
+        field_matcher_agrees(&[all[0], all[1], all[3], all[4], all[6], all[7], all[8]]);
+    }
+
+    #[test]
+    fn needle_sets_hold_one_literal_of_every_match() {
+        let set = |p: &str| {
+            let hir = regex_syntax::Parser::new().parse(p).unwrap();
+            crate::regex_facts::needle_set_of(&hir).map(|v| {
+                v.into_iter()
+                    .map(|n| String::from_utf8(n).unwrap())
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(
+            set("(?i)password|secret"),
+            Some(vec!["password".to_string(), "secret".to_string()])
+        );
+        assert_eq!(
+            set("[Ff]ailed to (?:pull|start)"),
+            Some(vec![
+                "failed to pull".to_string(),
+                "failed to start".to_string()
+            ])
+        );
+        // `(?i)k` also admits the Kelvin sign: counted as k (callers check `has_fold_hazard`).
+        assert_eq!(set("(?i)token"), Some(vec!["token".to_string()]));
+        assert_eq!(set("^(?P<m>.+)$"), None);
+        assert_eq!(set("a|bc"), None, "a 1-byte needle filters nothing");
+        assert_eq!(set("(?:foo)?bar"), Some(vec!["bar".to_string()]));
+        assert!(crate::regex_facts::has_fold_hazard(
+            "\u{212A}ILLED".as_bytes()
+        ));
+        assert!(crate::regex_facts::has_fold_hazard("ſecret".as_bytes()));
+        assert!(!crate::regex_facts::has_fold_hazard(
+            "killed, secret, 名字".as_bytes()
+        ));
     }
 
     fn field_matcher_agrees(patterns: &[&str]) {
@@ -2283,6 +2402,9 @@ match:
             "",
             "xx and 名字 lookup 数据库",
             "nothing to see",
+            "Node has DISK PRESSURE",
+            "container was \u{212A}ILLED",
+            "Failed to pull image",
         ];
         let fm = FieldMatcher::new(&list);
         let expected: Vec<Vec<usize>> = texts
@@ -2298,6 +2420,15 @@ match:
             assert_eq!(fm.is_match(t), !want.is_empty(), "{t:?}");
         }
         assert!(fm.set.get().is_none(), "few calls: no combined set yet");
+        // Past the needle-by-needle scans: the Aho-Corasick automaton picks the candidates.
+        for _ in 0..FieldMatcher::SCAN_BEFORE_AC {
+            fm.candidates("nothing");
+        }
+        for (t, want) in texts.iter().zip(&expected) {
+            assert_eq!(&fm.matches(t), want, "{t:?}");
+            assert_eq!(fm.is_match(t), !want.is_empty(), "{t:?}");
+        }
+        assert!(fm.set.get().is_none(), "no combined set yet");
         for _ in 0..FieldMatcher::SET_AFTER {
             fm.is_match("nothing");
         }

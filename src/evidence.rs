@@ -73,9 +73,11 @@ pub struct PodInfo {
     /// 2h)`): set while the pod is terminating.
     pub deletion: Option<When>,
     /// When the pod was created (`kubectl get pods`' AGE column).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<When>,
     /// The STATUS cell of a `kubectl get pods` row as printed (`Pending`, `Init:0/2`,
     /// `Terminating`); `None` for other inputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub listed_status: Option<String>,
     pub annotations: Vec<(String, String)>,
     pub labels: Vec<(String, String)>,

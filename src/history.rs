@@ -347,9 +347,7 @@ fn later(ev: &Evidence, newest: Option<i64>, y: ItemRef, x: ItemRef) -> bool {
                 | Source::NodeCondition
                 | Source::Taint
                 | Source::Claim,
-            ) => {
-                message(ev, x).is_some()
-            }
+            ) => message(ev, x).is_some(),
             (false, Source::Log) => false,
         };
     }

@@ -233,7 +233,8 @@ enum Command {
     /// (also -o wide) and `kubectl events` tables, cloud-console event tables (Chinese headers
     /// included), Pod/Event/Node objects and Lists as YAML or JSON, and container logs (after a
     /// `$ kubectl logs POD -c NAME --previous` line they are attributed to that container). Anything
-    /// else is scanned line by line as free text.
+    /// else is scanned line by line as free text. What chat and trackers wrap around a paste (code
+    /// fences, `>` quotes, HTML and Jira code tags, line numbers, CRLF, UTF-16) is taken off first.
     #[command(after_help = FILE_HELP)]
     File {
         /// Files, directories, .tar.gz/.tgz archives; `-` reads standard input.
@@ -493,10 +494,9 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         anyhow::bail!("--budget must be at least 1 token");
     }
     let rules = load_rules(&cli.rules)?;
-    // Both live until the process exits: freeing their thousands of allocations one by one would
-    // only delay the exit.
-    let rules = std::mem::ManuallyDrop::new(rules);
-    let engine = std::mem::ManuallyDrop::new(Engine::new(&rules)?);
+    // The engine keeps the rules (no copy); it lives until the process exits: freeing its
+    // thousands of allocations one by one would only delay the exit.
+    let engine = std::mem::ManuallyDrop::new(Engine::from_set(rules)?);
     let threshold = match cli.fail_on {
         FailOn::Info => Some(Severity::Info),
         FailOn::Warning => Some(Severity::Warning),

@@ -344,7 +344,11 @@ mod tests {
         // Both explained ones follow, by severity as before.
         assert_eq!(
             ids(&out),
-            ["z-specific", "crash-loop-back-off", "application-fatal-error"]
+            [
+                "z-specific",
+                "crash-loop-back-off",
+                "application-fatal-error"
+            ]
         );
         assert_eq!(out[0].explains, ["application-fatal-error"]);
         assert_eq!(out[2].explained_by, ["z-specific"]);
@@ -380,7 +384,9 @@ mod tests {
         ]);
         assert_eq!(out[0].id, "application-fatal-error");
         assert!(out[0].explained_by.is_empty());
-        assert!(out.iter().all(|f| !f.explains.contains(&"benign".to_string())));
+        assert!(out
+            .iter()
+            .all(|f| !f.explains.contains(&"benign".to_string())));
         assert_eq!(out[1].id, "benign");
         // A warning symptom it does not explain (crictl's FATA line about a sandbox) ranks above it,
         // though a cause ranks above a symptom at equal severity otherwise.
@@ -409,7 +415,12 @@ mod tests {
         let out = rank(vec![
             line(fallback(), fatal),
             line(
-                finding("image-pull-no-space-left", Severity::Info, RuleKind::Cause, &[]),
+                finding(
+                    "image-pull-no-space-left",
+                    Severity::Info,
+                    RuleKind::Cause,
+                    &[],
+                ),
                 fatal,
             ),
             line(
@@ -419,7 +430,11 @@ mod tests {
         ]);
         assert_eq!(
             ids(&out),
-            ["image-pull-no-space-left", "benign", "application-fatal-error"]
+            [
+                "image-pull-no-space-left",
+                "benign",
+                "application-fatal-error"
+            ]
         );
         assert_eq!(out[2].explained_by, ["image-pull-no-space-left"]);
         assert!(out[1].explains.is_empty());

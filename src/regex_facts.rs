@@ -250,7 +250,7 @@ const MAX_SET_NEEDLES: usize = 64;
 /// A set of literals one of which every match of the pattern contains, compared without ASCII
 /// case (letters lowercased), or `None` when there is none whose every needle has at least
 /// [`MIN_SET_NEEDLE`] bytes. Unlike [`needle_of`] an alternation gives the union of its branches'
-/// needles (`(?i)password|secret` gives `passwor`... and `ecret`-like runs).
+/// needles (`(?i)password|secret` gives `password` and `secret`).
 ///
 /// Under `(?i)` the letters k and s also match the Kelvin sign (U+212A) and the long s (U+017F);
 /// such classes count as the ASCII letter here, so a caller must treat a text that contains either
@@ -258,7 +258,7 @@ const MAX_SET_NEEDLES: usize = 64;
 pub fn needle_set_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
     use regex_syntax::hir::{Class, Hir, HirKind};
     type Set = Vec<Vec<u8>>;
-    /// (exact: the node matches one of these strings, best: a required needle set)
+    /// Of two needle sets, the one whose shortest needle is longer (then the smaller one).
     fn better(a: Option<Set>, b: Option<Set>) -> Option<Set> {
         let score = |s: &Option<Set>| {
             s.as_ref().map(|s| {
@@ -348,6 +348,7 @@ pub fn needle_set_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
         }
         (!out.is_empty()).then_some(out)
     }
+    /// (exact: the node matches one of these strings, best: a needle set for it)
     fn walk(h: &Hir) -> (Option<Set>, Option<Set>) {
         match h.kind() {
             HirKind::Empty | HirKind::Look(_) => (Some(vec![Vec::new()]), None),
@@ -374,37 +375,32 @@ pub fn needle_set_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
                 (exact, best)
             }
             HirKind::Concat(subs) => {
+                // `run`: the strings the children since the last inexact one match, joined.
                 let mut best: Option<Set> = None;
-                let mut run: Option<Set> = Some(vec![Vec::new()]);
+                let mut run: Set = vec![Vec::new()];
                 let mut all_exact = true;
                 for sub in subs {
                     let (e, b) = walk(sub);
                     best = better(best, b);
-                    match (run.take(), e) {
-                        (Some(r), Some(e)) => match product(&r, &e) {
-                            Some(p) => run = Some(p),
+                    match e {
+                        Some(e) => match product(&run, &e) {
+                            Some(p) => run = p,
                             None => {
                                 // Too many combinations: close the run, start from this child.
-                                best = better(best, usable(r));
+                                best = better(best, usable(run));
                                 all_exact = false;
-                                run = Some(e);
+                                run = e;
                             }
                         },
-                        (Some(r), None) => {
-                            best = better(best, usable(r));
+                        None => {
+                            best = better(best, usable(run));
                             all_exact = false;
-                            run = Some(vec![Vec::new()]);
-                        }
-                        (None, e) => {
-                            all_exact = false;
-                            run = e.or(Some(vec![Vec::new()]));
+                            run = vec![Vec::new()];
                         }
                     }
-                    if let Some(r) = &run {
-                        best = better(best, usable(r.clone()));
-                    }
+                    best = better(best, usable(run.clone()));
                 }
-                let exact = if all_exact { run } else { None };
+                let exact = if all_exact { Some(run) } else { None };
                 (exact, best)
             }
             HirKind::Alternation(subs) => {

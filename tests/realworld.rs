@@ -99,13 +99,20 @@ const FAMILIES: &[&str] = &[
 /// Then corpus-i (117 pastes, 102 failures, mostly from blogs, runbooks, vendor knowledge bases and
 /// repositories no other manifest used) was added untouched: it scored 58.8 % top-1 and 36.3 %
 /// nothing found, the weakest hold-out yet; on 925 failure cases top-1 90.8 %, nothing found 6.9 %,
-/// weakest shape `get-pods` at 73.2 %.
+/// weakest shape `get-pods` at 73.2 %. The rule and parser helpers then worked on failure classes
+/// enumerated from kubelet, scheduler, runtime and library source (and on corpus-i's misses) while
+/// corpus-h (142 pastes from 92 repositories) stayed sealed: it scored about 59 % top-1 and 38 %
+/// nothing found against the build it was collected with, and 55.1 % / 22.8 % against the build
+/// with that work; 72.1 % once the cases whose `wants` named a class that now has a rule accept
+/// that rule. Two of its healthy cases are relabelled (a bare startup-probe line and a bare
+/// FailedMount line; see their notes). On 1,054 failure cases: top-1 90.7 %, nothing found 5.9 %,
+/// weakest shape `describe` at 79.3 %.
 const MIN_FAILURE_CASES: usize = 150;
 const MIN_HEALTHY_CASES: usize = 15;
-const MIN_TOP1_PERCENT: f64 = 90.7;
-const MAX_NOTHING_PERCENT: f64 = 7.0;
+const MIN_TOP1_PERCENT: f64 = 90.6;
+const MAX_NOTHING_PERCENT: f64 = 6.0;
 const MIN_CASES_PER_SHAPE: usize = 5;
-const MIN_SHAPE_TOP1_PERCENT: f64 = 73.1;
+const MIN_SHAPE_TOP1_PERCENT: f64 = 79.2;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -231,7 +231,7 @@ fn wrapping_a_paste_does_not_change_its_diagnosis() {
         let n = wrappers.len();
         let chosen: Vec<usize> = (0..n)
             .filter(|&w| {
-                full || (i % STRIDE == 0
+                full || (i.is_multiple_of(STRIDE)
                     && (w == (i / STRIDE) % n || w == (i / STRIDE + n / 2) % n))
             })
             .filter(|w| {

@@ -974,6 +974,127 @@ impl FieldsState {
     }
 }
 
+/// An event table copied from a web UI (Lens / OpenLens / Freelens, Headlamp, Argo CD, Rancher):
+/// cells separated by tabs, columns in the UI's own order and spelling (`Type  Message  Namespace
+/// Involved Object  Source  Count  Age  Last Seen`, `Reason  Message  Count  First Occurred  Last
+/// Occurred`), often without a Reason column.
+#[derive(Debug, Clone)]
+pub struct UiTable {
+    kinds: Vec<Col>,
+}
+
+fn ui_col(title: &str) -> Col {
+    match title.trim().to_uppercase().as_str() {
+        "INVOLVED OBJECT" | "INVOLVEDOBJECT" | "RESOURCE" => Col::Object,
+        "FIRST OCCURRED" | "FIRST TIMESTAMP" => Col::FirstSeen,
+        "LAST OCCURRED" | "LAST TIMESTAMP" => Col::LastSeen,
+        t => col_kind(t),
+    }
+}
+
+/// A UI's tab-separated event table header: a Message column, a Type or Reason column and at
+/// least one more event column.
+pub fn ui_header(line: &str) -> Option<UiTable> {
+    if !line.contains('\t') {
+        return None;
+    }
+    let kinds: Vec<Col> = line.trim().split('\t').map(ui_col).collect();
+    let has = |k: Col| kinds.contains(&k);
+    let others = [
+        Col::LastSeen,
+        Col::FirstSeen,
+        Col::Object,
+        Col::Source,
+        Col::Count,
+    ]
+    .iter()
+    .filter(|k| has(**k))
+    .count();
+    (kinds.len() >= 3 && has(Col::Message) && (has(Col::Type) || has(Col::Reason)) && others >= 1)
+        .then_some(UiTable { kinds })
+}
+
+impl UiTable {
+    /// One row (its cells split on tabs); `None` when the line is not one.
+    pub fn row(&self, line: &str) -> Option<Event> {
+        let cells: Vec<&str> = line.trim_matches(['\r', '\n']).split('\t').collect();
+        if cells.len() != self.kinds.len() {
+            return None;
+        }
+        let mut e = Event::default();
+        for (k, v) in self.kinds.iter().zip(cells) {
+            let v = v.trim();
+            match k {
+                Col::Type if is_type(v) => e.type_ = Some(v.to_string()),
+                Col::Type => return None,
+                Col::Reason if is_reason(v) => e.reason = Some(v.to_string()),
+                Col::Reason => return None,
+                Col::Message => e.message = v.to_string(),
+                Col::Source => {
+                    let s = v.split([',', ' ']).next().unwrap_or("");
+                    e.source = (!s.is_empty()).then(|| s.to_string());
+                }
+                Col::Count => e.count = v.parse().ok(),
+                Col::LastSeen => e.last_seen = parse_age_cell(v).and_then(|c| c.last),
+                Col::FirstSeen => e.first_seen = parse_age_cell(v).and_then(|c| c.last),
+                Col::Object => {
+                    // `Pod web-0`, `pod/web-0`, `Pod: web-0`
+                    if let Some((kind, name)) = v
+                        .split_once('/')
+                        .or_else(|| v.split_once(": "))
+                        .or_else(|| v.split_once(' '))
+                    {
+                        e.object_kind = Some(kind_name(kind.trim()));
+                        e.object_name = Some(name.trim().to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        if e.message.is_empty() {
+            return None;
+        }
+        // Without a Reason column, the reason a well-known message implies (`Back-off restarting
+        // failed container` is BackOff).
+        if e.reason.is_none() {
+            e.reason = super::text::analyse(&e.message).and_then(|a| a.reason);
+        }
+        if e.type_.is_none() {
+            e.type_ = e.reason.as_deref().map(|r| type_of_reason(r).to_string());
+        }
+        Some(e)
+    }
+}
+
+/// Rows of a [`UiTable`].
+pub struct UiTableState {
+    pub table: UiTable,
+    pub seg: usize,
+    pub rows: u64,
+}
+
+impl UiTableState {
+    pub fn offer(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        if line.trim().is_empty() {
+            return if self.rows == 0 {
+                Offer::Taken
+            } else {
+                Offer::Done
+            };
+        }
+        match self.table.row(line) {
+            Some(mut e) => {
+                e.provenance = cx.prov(n, "events-table");
+                cx.ev.events.push(e);
+                cx.touch(self.seg, n);
+                self.rows += 1;
+                Offer::Taken
+            }
+            None => Offer::Rejected,
+        }
+    }
+}
+
 /// Most lines one message may continue over.
 pub const MAX_CONTINUATION: usize = 40;
 

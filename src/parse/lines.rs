@@ -471,9 +471,10 @@ fn strip_block_tags(line: &str) -> Option<String> {
         const HTML: [&str; 4] = ["pre", "code", "samp", "tt"];
         if let Some(r) = t.strip_prefix('<') {
             let name = HTML.iter().find(|n| {
-                r.len() > n.len()
-                    && r[..n.len()].eq_ignore_ascii_case(n)
-                    && matches!(r.as_bytes()[n.len()], b'>' | b' ')
+                r.as_bytes()
+                    .get(..n.len())
+                    .is_some_and(|b| b.eq_ignore_ascii_case(n.as_bytes()))
+                    && matches!(r.as_bytes().get(n.len()), Some(b'>' | b' '))
             })?;
             let end = r.find('>')?;
             // attributes, never another tag or a quoted `>` inside
@@ -949,6 +950,9 @@ mod tests {
         assert_eq!(u("a <code> b"), "a <code> b");
         assert_eq!(u("{codec}"), "{codec}");
         assert_eq!(u("<presence>x"), "<presence>x");
+        // multi-byte text after `<` (a property test found a slice inside a character)
+        assert_eq!(u("<ଲ"), "<ଲ");
+        assert_eq!(u("<pଲe>"), "<pଲe>");
         assert_eq!(u("{\"code\": 1}"), "{\"code\": 1}");
     }
 

@@ -48,6 +48,9 @@ pub struct Listing {
     /// Pods whose row was read, with the line of that row: a later row of the same pod
     /// (`kubectl get pods -w`, a second listing) replaces the earlier one.
     seen: Vec<(String, u64)>,
+    /// Rows of only NAME and STATUS (`configmap-pod-1   CreateContainerConfigError`: custom
+    /// columns, or a tool that prints no more), read only when STATUS is a failure's reason.
+    name_status: bool,
 }
 
 impl Listing {
@@ -81,6 +84,7 @@ pub fn header(line: &str) -> Option<Listing> {
             k9s: false,
             no_restarts: false,
             seen: Vec::new(),
+            name_status: false,
         });
     }
     let (namespace, rest) = match titles.first() {
@@ -110,6 +114,7 @@ pub fn header(line: &str) -> Option<Listing> {
             k9s: true,
             no_restarts: false,
             seen: Vec::new(),
+            name_status: false,
         });
     }
     // `kubectl get pvc`
@@ -128,6 +133,7 @@ pub fn header(line: &str) -> Option<Listing> {
             k9s: false,
             no_restarts: false,
             seen: Vec::new(),
+            name_status: false,
         });
     }
     // kubectl 0.19-1.0 titled the STATUS column REASON: `NAME  READY  REASON  RESTARTS  AGE`.
@@ -147,6 +153,7 @@ pub fn header(line: &str) -> Option<Listing> {
             k9s: false,
             no_restarts: !has("RESTARTS"),
             seen: Vec::new(),
+            name_status: false,
         });
     }
     if !has("STATUS") {
@@ -166,6 +173,7 @@ pub fn header(line: &str) -> Option<Listing> {
             k9s: false,
             no_restarts: false,
             seen: Vec::new(),
+            name_status: false,
         });
     }
     None
@@ -215,6 +223,9 @@ fn is_status(s: &str) -> bool {
 impl Listing {
     /// Cells of a pod row laid out as `[NAMESPACE] NAME READY STATUS RESTARTS AGE [wide...]`.
     fn pod_row(&self, line: &str) -> Option<PodRow> {
+        if self.name_status {
+            return name_status_row(line);
+        }
         self.pod_row_cells(line)
             .or_else(|| self.pod_row_with_message(line))
     }
@@ -331,9 +342,7 @@ impl Listing {
         let words: Vec<&str> = line.split_whitespace().collect();
         let i = usize::from(self.namespace);
         let name = words.get(i)?;
-        let name = name
-            .strip_prefix("persistentvolumeclaim/")
-            .unwrap_or(name);
+        let name = name.strip_prefix("persistentvolumeclaim/").unwrap_or(name);
         let status = *words.get(i + 1)?;
         if !is_name(name) || !matches!(status, "Pending" | "Bound" | "Lost") {
             return None;
@@ -344,7 +353,10 @@ impl Listing {
             None
         };
         let mut rest = &words[i + 2..];
-        if rest.last().is_some_and(|w| matches!(*w, "Filesystem" | "Block")) {
+        if rest
+            .last()
+            .is_some_and(|w| matches!(*w, "Filesystem" | "Block"))
+        {
             rest = &rest[..rest.len() - 1];
         }
         let (age, mid) = rest.split_last()?;
@@ -359,7 +371,9 @@ impl Listing {
         let (volume, after) = match mid.iter().position(access) {
             // `pvc-3f2a 10Gi RWO gp3`: the volume is the word before the capacity.
             Some(a) => (
-                a.checked_sub(2).and_then(|v| mid.get(v)).map(|v| v.to_string()),
+                a.checked_sub(2)
+                    .and_then(|v| mid.get(v))
+                    .map(|v| v.to_string()),
                 &mid[a + 1..],
             ),
             None => (None, mid),
@@ -421,6 +435,7 @@ pub fn headerless(line: &str) -> Option<Listing> {
             k9s: false,
             no_restarts: false,
             seen: Vec::new(),
+            name_status: false,
         };
         if let Some(r) = l.pod_row(line) {
             // A row cut after STATUS (`web-0   0/2   Init:CrashLoopBackOff`, the rest of the
@@ -430,6 +445,20 @@ pub fn headerless(line: &str) -> Option<Listing> {
                 return Some(l);
             }
         }
+    }
+    if name_status_row(line).is_some() {
+        return Some(Listing {
+            kind: Kind::Pods,
+            namespace: false,
+            wide: Vec::new(),
+            header: false,
+            cols: None,
+            pod0: None,
+            k9s: false,
+            no_restarts: true,
+            seen: Vec::new(),
+            name_status: true,
+        });
     }
     let l = Listing {
         kind: Kind::Nodes,
@@ -441,8 +470,34 @@ pub fn headerless(line: &str) -> Option<Listing> {
         k9s: false,
         no_restarts: false,
         seen: Vec::new(),
+        name_status: false,
     };
     l.node_row(line).map(|_| l)
+}
+
+/// A row of only a pod's NAME and a STATUS that is a failure's reason (`configmap-pod-1
+/// CreateContainerConfigError`): two words are too little to trust for anything milder.
+fn name_status_row(line: &str) -> Option<PodRow> {
+    let mut w = line.split_whitespace();
+    let (name, status) = (w.next()?, w.next()?);
+    if w.next().is_some() || !is_name(name) || !name.contains('-') {
+        return None;
+    }
+    let failure = (is_waiting_reason(status)
+        && !matches!(status, "ContainerCreating" | "PodInitializing"))
+        || matches!(
+            status,
+            "OOMKilled" | "Evicted" | "Init:CrashLoopBackOff" | "Init:Error"
+        );
+    failure.then(|| PodRow {
+        namespace: None,
+        name: name.to_string(),
+        ready: (0, 0),
+        status: status.to_string(),
+        restarts: None,
+        age: None,
+        node: None,
+    })
 }
 
 /// Titles of `kubectl get` listings (pods, nodes, PVCs, PVs, workloads), for finding a header
@@ -545,8 +600,9 @@ fn glued_header_at(line: &str) -> Option<usize> {
             } else {
                 // The last title glued to the first row's name (`AGEweb-1`).
                 if TITLES.iter().any(|t| {
-                    w.strip_prefix(t)
-                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit()))
+                    w.strip_prefix(t).is_some_and(|r| {
+                        r.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                    })
                 }) {
                     n += 1;
                 }
@@ -625,8 +681,50 @@ fn split_header_run(line: &str, at: usize) -> Vec<String> {
         if !left.is_empty() {
             out.push(left.join(" "));
         }
+    } else if titles.get(1) == Some(&"STATUS") && titles.last() == Some(&"VERSION") {
+        out.extend(node_rows(rest));
     } else {
         out.push(rest.join(" "));
+    }
+    out
+}
+
+/// `kubectl get nodes` rows run together (`cp-1 Ready control-plane 41d v1.30.4worker-2 NotReady
+/// <none> 41d v1.30.4`): each row ends with its kubelet VERSION, which may be glued to the next
+/// row's NAME.
+fn node_rows(toks: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    for t in toks {
+        let v = t.as_bytes();
+        let version = v.first() == Some(&b'v') && v.get(1).is_some_and(u8::is_ascii_digit);
+        if !version || row.len() < 3 {
+            row.push(t.to_string());
+            continue;
+        }
+        // `v1.30.4` and what is glued after it: the version runs over digits and dots, and
+        // anything else right after them starts the next row's name.
+        let mut end = v.len();
+        for (i, b) in v.iter().enumerate().skip(1) {
+            match b {
+                b'0'..=b'9' | b'.' => {}
+                // A suffix (`-eks-1a2b`, `+k3s1`): where it ends cannot be told; keep it all.
+                b'-' | b'+' => break,
+                _ => {
+                    end = i;
+                    break;
+                }
+            }
+        }
+        row.push(t[..end].to_string());
+        out.push(row.join("   "));
+        row = Vec::new();
+        if end < t.len() {
+            row.push(t[end..].to_string());
+        }
+    }
+    if !row.is_empty() {
+        out.push(row.join(" "));
     }
     out
 }
@@ -682,7 +780,11 @@ fn pod_rows<'a>(
                 cells.push(*toks.get(i).filter(|t| is_name(t))?);
                 i += 1;
             }
-            cells.push(*toks.get(i).filter(|t| is_name(t.strip_prefix("pod/").unwrap_or(t)))?);
+            cells.push(
+                *toks
+                    .get(i)
+                    .filter(|t| is_name(t.strip_prefix("pod/").unwrap_or(t)))?,
+            );
             ready_cell(toks.get(i + 1)?)?;
             cells.push(toks[i + 1]);
             cells.push(*toks.get(i + 2).filter(|t| is_status(t))?);
@@ -1001,8 +1103,14 @@ impl ListingState {
                 // pod (Pending, ContainerCreating, ErrImagePull) is over. A container that ended
                 // (OOMKilled, Error) or crash-looped stays: a crash loop passes through Running
                 // between its restarts, so a later Running row does not end it.
+                let mut age = r.age;
                 if let Some(k) = &key {
                     if let Some(at) = self.listing.seen.iter().position(|(s, _)| s == k) {
+                        // A watch shows a deletion as it happens: the pod's AGE says nothing of
+                        // how long it has been Terminating.
+                        if r.status == "Terminating" {
+                            age = None;
+                        }
                         let old = cx.prov(self.listing.seen.remove(at).1, "get-pods");
                         cx.ev.pods.retain(|p| p.provenance != old);
                         cx.ev.containers.retain(|c| {
@@ -1023,7 +1131,7 @@ impl ListingState {
                     phase: phase.map(str::to_string),
                     reason,
                     node_name: r.node.clone(),
-                    created: r.age.map(crate::evidence::When::Age),
+                    created: age.map(crate::evidence::When::Age),
                     listed_status: Some(r.status.clone()),
                     provenance: prov.clone(),
                     ..Default::default()
@@ -1219,8 +1327,9 @@ mod tests {
             ]
         );
         // Only the header glued to the command (i95); its row is on the next line.
-        let v = unflatten("kubectl get pod insufficient-resources-podNAME READY STATUS RESTARTS AGE")
-            .unwrap();
+        let v =
+            unflatten("kubectl get pod insufficient-resources-podNAME READY STATUS RESTARTS AGE")
+                .unwrap();
         assert_eq!(v[1], "NAME   READY   STATUS   RESTARTS   AGE");
         assert_eq!(v.len(), 2);
         // Rows run together with single spaces, no RESTARTS column, and a trailing remark (i64).
@@ -1235,21 +1344,34 @@ mod tests {
             ]
         );
         // A row whose AGE is glued to the next command (i4).
-        let v = unflatten("worker-0 0/1 Pending 0 12mkubectl describe pod worker-0 -n data").unwrap();
+        let v =
+            unflatten("worker-0 0/1 Pending 0 12mkubectl describe pod worker-0 -n data").unwrap();
         assert_eq!(
             v,
-            vec!["worker-0   0/1   Pending   0   12m", "kubectl describe pod worker-0 -n data"]
+            vec![
+                "worker-0   0/1   Pending   0   12m",
+                "kubectl describe pod worker-0 -n data"
+            ]
         );
         // `-o wide` and `-A` flattened.
         let v = unflatten("NAMESPACE NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES kube-system coredns-1 0/1 Pending 0 11m <none> <none> <none> <none> kube-system etcd-m 1/1 Running 1 12m 10.0.0.2 m <none> <none>").unwrap();
         assert_eq!(v.len(), 3);
-        assert_eq!(v[1], "kube-system   coredns-1   0/1   Pending   0   11m   <none>   <none>   <none>   <none>");
+        assert_eq!(
+            v[1],
+            "kube-system   coredns-1   0/1   Pending   0   11m   <none>   <none>   <none>   <none>"
+        );
         let h = header(&v[0]).unwrap();
         assert!(h.namespace);
         assert_eq!(h.pod_row(&v[1]).unwrap().node, None);
         // A PVC header glued to its command.
-        let v = unflatten("kubectl get pvc -n dataNAME STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS AGE").unwrap();
-        assert_eq!(v[1], "NAME   STATUS   VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE");
+        let v = unflatten(
+            "kubectl get pvc -n dataNAME STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS AGE",
+        )
+        .unwrap();
+        assert_eq!(
+            v[1],
+            "NAME   STATUS   VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE"
+        );
     }
 
     #[test]
@@ -1316,11 +1438,17 @@ mod tests {
 
     #[test]
     fn claim_rows() {
-        let h = header("NAME     STATUS    VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE").unwrap();
+        let h = header("NAME     STATUS    VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE")
+            .unwrap();
         assert_eq!(h.kind, Kind::Claims);
         assert_eq!(h.format(), "get-pvc");
-        let c = h.claim_row("data     Pending                                      gp3            5m").unwrap();
-        assert_eq!((c.status.as_str(), c.storage_class.as_deref()), ("Pending", Some("gp3")));
+        let c = h
+            .claim_row("data     Pending                                      gp3            5m")
+            .unwrap();
+        assert_eq!(
+            (c.status.as_str(), c.storage_class.as_deref()),
+            ("Pending", Some("gp3"))
+        );
         assert_eq!(c.created, Some(crate::evidence::When::Age(300)));
         // No storage class, and a page that collapsed the empty cells.
         let c = h.claim_row("data-0 Pending 12m").unwrap();
@@ -1338,5 +1466,35 @@ mod tests {
         assert_eq!(c.namespace.as_deref(), Some("db"));
         assert_eq!(c.storage_class, None);
         assert!(h.claim_row("db   data-0   Terminating   7m").is_none());
+    }
+
+    #[test]
+    fn flattened_nodes() {
+        let v = unflatten("$ kubectl get nodesNAME STATUS ROLES AGE VERSIONcp-1 Ready control-plane 41d v1.30.4worker-2 NotReady <none> 41d v1.30.4+k3s1").unwrap();
+        assert_eq!(
+            v,
+            vec![
+                "$ kubectl get nodes",
+                "NAME   STATUS   ROLES   AGE   VERSION",
+                "cp-1   Ready   control-plane   41d   v1.30.4",
+                "worker-2   NotReady   <none>   41d   v1.30.4+k3s1",
+            ]
+        );
+        let h = header(&v[1]).unwrap();
+        assert_eq!(h.kind, Kind::Nodes);
+        assert_eq!(h.node_row(&v[3]), Some(("worker-2", "NotReady")));
+    }
+
+    // A tool that prints only NAME and STATUS (corpus-h h119, Arktos' kubectl.sh).
+    #[test]
+    fn name_and_status_rows() {
+        let l = headerless("configmap-pod-1   CreateContainerConfigError ").unwrap();
+        let r = l
+            .pod_row("configmap-pod-1   CreateContainerConfigError ")
+            .unwrap();
+        assert_eq!(r.status, "CreateContainerConfigError");
+        assert!(headerless("web-1   Running").is_none());
+        assert!(headerless("status CrashLoopBackOff").is_none());
+        assert!(headerless("web-1 CrashLoopBackOff again").is_none());
     }
 }

@@ -169,6 +169,98 @@ pub fn prefixed(line: &str) -> Option<(LogHeader, &str)> {
     ))
 }
 
+/// A pod name as controllers generate them, so that a word before a log line can be taken for
+/// one: a Deployment's `web-7d9f8c6b5-x2k4p` (template hash, then 5 characters), a DaemonSet's or
+/// Job's `fluentd-x2k4p`, a StatefulSet's `db-0`. A bare word (`main`, `app`) is not one.
+fn generated_pod_name(s: &str) -> bool {
+    pod_name_suffix(s).is_some()
+}
+
+/// A pod name whose last part is random (ReplicaSet, DaemonSet, Job pods) rather than a
+/// StatefulSet ordinal: `[worker-1]` is as often an application's own thread or worker name.
+fn random_pod_name(s: &str) -> bool {
+    pod_name_suffix(s) == Some(true)
+}
+
+/// `Some(true)` for a generated pod name ending in kube's random 5 characters, `Some(false)` for
+/// one ending in an ordinal, `None` when it is not one.
+fn pod_name_suffix(s: &str) -> Option<bool> {
+    if s.len() > 253
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.'))
+    {
+        return None;
+    }
+    let (base, last) = s.rsplit_once('-')?;
+    if base.is_empty() || !base.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return None;
+    }
+    let ordinal = !last.is_empty() && last.len() <= 4 && last.bytes().all(|b| b.is_ascii_digit());
+    // kube's random suffix alphabet has no vowels (bcdfghjklmnpqrstvwxz2456789)
+    let random = last.len() == 5
+        && last
+            .bytes()
+            .all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b));
+    if random {
+        Some(true)
+    } else {
+        ordinal.then_some(false)
+    }
+}
+
+/// A container name: a DNS label.
+fn dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The prefixes other log tailers put before each line: kubetail's `[web-7d9f8c6b5-x2k4p] ...` and
+/// `[web-7d9f8c6b5-x2k4p app] ...` (with several containers), and stern's `web-7d9f8c6b5-x2k4p
+/// app ...` (`ns web-... app ...` with `--all-namespaces`). Only a generated pod name counts (see
+/// [`generated_pod_name`]; in brackets only a random one), so `[main] INFO ...` of a Java log or
+/// an application's `[worker-1]` is not taken for one.
+pub fn tool_prefixed(line: &str) -> Option<(LogHeader, &str)> {
+    let header = |pod: &str, container: Option<&str>| LogHeader {
+        pod: Some(pod.to_string()),
+        container: container.map(str::to_string),
+        previous: None,
+    };
+    if let Some(rest) = line.strip_prefix('[') {
+        let close = rest.find("] ")?;
+        let inner = &rest[..close];
+        let (pod, container) = match inner.split_once(' ') {
+            Some((p, c)) if dns_label(c) => (p, Some(c)),
+            Some(_) => return None,
+            None => (inner, None),
+        };
+        return random_pod_name(pod).then(|| (header(pod, container), &rest[close + 2..]));
+    }
+    let b0 = line.as_bytes().first()?;
+    if !b0.is_ascii_lowercase() {
+        return None;
+    }
+    let mut words = line.splitn(4, ' ');
+    let (w0, w1) = (words.next()?, words.next()?);
+    if generated_pod_name(w0) && dns_label(w1) {
+        let rest = &line[w0.len() + w1.len() + 2..];
+        return (!rest.trim().is_empty()).then(|| (header(w0, Some(w1)), rest));
+    }
+    // `--all-namespaces`: the namespace first
+    let w2 = words.next()?;
+    if dns_label(w0) && generated_pod_name(w1) && dns_label(w2) {
+        let rest = words.next()?;
+        if rest.trim().is_empty() {
+            return None;
+        }
+        return Some((header(&format!("{w0}/{w1}"), Some(w2)), rest));
+    }
+    None
+}
+
 /// Context set by a log header for the lines that follow it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LogHeader {

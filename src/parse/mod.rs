@@ -711,6 +711,7 @@ enum State {
     Table(Box<events::EventsTableState>),
     EventLines(events::EventLinesState),
     Fields(Box<events::FieldsState>),
+    UiTable(Box<events::UiTableState>),
     Console(Box<events::ConsoleState>),
     Doc(Box<objects::Doc>),
     Listing(Box<listing::ListingState>),
@@ -800,6 +801,7 @@ impl<'a> Parser<'a> {
             State::Table(t) => t.offer(n, line, cx),
             State::EventLines(e) => e.offer(n, line, cx),
             State::Fields(f) => f.offer(n, line, cx),
+            State::UiTable(t) => t.offer(n, line, cx),
             State::Console(c) => c.offer(n, line, cx),
             State::Doc(d) => d.offer(n, line, cx),
             State::Listing(l) => l.offer(n, line, cx),
@@ -863,9 +865,11 @@ impl<'a> Parser<'a> {
                 f.finish(&mut self.cx);
                 (Outcome::Accepted, usize::MAX)
             }
-            State::Table(_) | State::EventLines(_) | State::Console(_) | State::Listing(_) => {
-                (Outcome::Accepted, usize::MAX)
-            }
+            State::Table(_)
+            | State::UiTable(_)
+            | State::EventLines(_)
+            | State::Console(_)
+            | State::Listing(_) => (Outcome::Accepted, usize::MAX),
         };
         let suspended = self.suspended_log.take();
         // A document inside a log that holds no Kubernetes object is part of that log.
@@ -930,6 +934,24 @@ impl<'a> Parser<'a> {
         }
         if let Some(w) = logs::not_started(line) {
             self.not_started(n, w);
+        }
+        // Other tailers' prefixes (kubetail, stern), only outside a `kubectl logs` stream whose
+        // lines are that one container's own: the line after the prefix is read as free text (a
+        // component's klog line is still a message), and the log lines it gives are that pod's.
+        if let Some((h, text)) = self
+            .log
+            .is_none()
+            .then(|| logs::tool_prefixed(line))
+            .flatten()
+        {
+            let before = self.cx.ev.logs.len();
+            self.cx.free_text(n, text);
+            for l in &mut self.cx.ev.logs[before..] {
+                l.pod.clone_from(&h.pod);
+                l.container.clone_from(&h.container);
+                l.free_text = false;
+            }
+            return;
         }
         if let Some((mut h, text)) = logs::prefixed(line) {
             // The namespace and `--previous` of the `kubectl logs --prefix` line before.
@@ -1230,6 +1252,14 @@ impl<'a> Parser<'a> {
                     table, seg,
                 ))));
             }
+        }
+        if let Some(table) = events::ui_header(line) {
+            let seg = self.cx.begin("events-table", n);
+            return Some(State::UiTable(Box::new(events::UiTableState {
+                table,
+                seg,
+                rows: 0,
+            })));
         }
         if matches!(b0, b' ' | b'\t' | b'E' | 0xE4) && events::may_be_console_header(line) {
             if let Some(table) = events::console_header(line) {

@@ -558,7 +558,24 @@ pub fn json_log_line(value: &Value) -> Option<String> {
         None => msg.to_string(),
     };
     // One line per line of the text (a stack trace in `error`).
-    Some(line.replace("\r\n", "\n"))
+    let mut line = line.replace("\r\n", "\n");
+    // A fatal level is kept, after the first line (`... level=fatal`): the same words at info
+    // level are not a crash. zap's `dpanic` (a panic only in development) is not fatal.
+    let fatal = ["level", "severity", "lvl", "levelname", "log.level"]
+        .iter()
+        .find_map(|k| s(k))
+        .map(str::to_ascii_lowercase)
+        .filter(|l| {
+            matches!(
+                l.as_str(),
+                "fatal" | "panic" | "critical" | "emergency" | "alert"
+            )
+        });
+    if let Some(l) = fatal {
+        let at = line.find('\n').unwrap_or(line.len());
+        line.insert_str(at, &format!(" level={l}"));
+    }
+    Some(line)
 }
 
 /// Whether [`flat_statuses`] found a container's state (what a status fragment is pasted for).

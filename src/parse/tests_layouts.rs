@@ -640,3 +640,93 @@ fn a_container_reason_cut_short_is_the_one_it_starts() {
         );
     }
 }
+
+// Log tailers' prefixes: kubetail (`sed "s/^/[${pod}${display_name}] /"`, the container after the
+// pod when there are several) and stern (`{{.PodName}} {{.ContainerName}} {{.Message}}`, the
+// namespace first with --all-namespaces), beside `kubectl logs --prefix`.
+#[test]
+fn kubetail_and_stern_prefixes_name_the_pod_and_container() {
+    for (line, pod, container) in [
+        (
+            "[web-7d9f8c6b5-x2k4p] Traceback (most recent call last):",
+            "web-7d9f8c6b5-x2k4p",
+            None,
+        ),
+        (
+            "[web-7d9f8c6b5-x2k4p app] Traceback (most recent call last):",
+            "web-7d9f8c6b5-x2k4p",
+            Some("app"),
+        ),
+        (
+            "web-7d9f8c6b5-x2k4p app Traceback (most recent call last):",
+            "web-7d9f8c6b5-x2k4p",
+            Some("app"),
+        ),
+        (
+            "db-0 postgres Traceback (most recent call last):",
+            "db-0",
+            Some("postgres"),
+        ),
+        (
+            "shop web-7d9f8c6b5-x2k4p app Traceback (most recent call last):",
+            "shop/web-7d9f8c6b5-x2k4p",
+            Some("app"),
+        ),
+    ] {
+        let (ev, _) = parse_text(&format!("{line}\n"));
+        let l = ev
+            .logs
+            .iter()
+            .find(|l| l.text == "Traceback (most recent call last):")
+            .unwrap_or_else(|| panic!("{line}: {:?}", ev.logs));
+        assert_eq!(l.pod.as_deref(), Some(pod), "{line}");
+        assert_eq!(l.container.as_deref(), container, "{line}");
+    }
+    // not a tailer's prefix: a Java thread, a log level, a word that is not a generated pod name
+    for line in [
+        "[main] INFO org.springframework.boot.SpringApplication - Starting",
+        "[INFO] Building jar",
+        "[my-app] started",
+        "web-server app started",
+    ] {
+        let (ev, _) = parse_text(&format!("{line}\n"));
+        assert!(
+            ev.logs.iter().all(|l| l.pod.is_none()),
+            "{line}: {:?}",
+            ev.logs
+        );
+    }
+}
+
+// Event tables copied from a web UI: the cells come tab-separated, in the UI's column order and
+// spelling. OpenLens/Freelens' overview has `Type  Message  Involved Object  Count  Source  Age
+// Last Seen` (no Reason); Argo CD's resource events `Reason  Message  Count  First Occurred  Last
+// Occurred` (no Type).
+#[test]
+fn ui_event_tables_copied_with_tabs() {
+    let text = "Type\tMessage\tNamespace\tInvolved Object\tSource\tCount\tAge\tLast Seen\nWarning\tBack-off restarting failed container app in pod web-0_default(1234)\tdefault\tPod web-0\tkubelet node-1\t14\t6m\t3m12s\nWarning\tError: secret \"db-creds\" not found\tdefault\tPod web-0\tkubelet node-1\t3\t7m\t6m\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.events.len(), 2, "{:?}", ev.events);
+    let e = &ev.events[0];
+    assert_eq!(
+        e.reason.as_deref(),
+        Some("BackOff"),
+        "implied by the message"
+    );
+    assert_eq!(e.type_.as_deref(), Some("Warning"));
+    assert_eq!(e.object_kind.as_deref(), Some("Pod"));
+    assert_eq!(e.object_name.as_deref(), Some("web-0"));
+    assert_eq!(e.source.as_deref(), Some("kubelet"));
+    assert_eq!(e.count, Some(14));
+    assert_eq!(ev.events[1].message, "Error: secret \"db-creds\" not found");
+    let text = "REASON\tMESSAGE\tCOUNT\tFIRST OCCURRED\tLAST OCCURRED\nFailed\tError: secret \"db-creds\" not found\t14\t5 minutes ago\t3 minutes ago\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.events.len(), 1);
+    assert_eq!(ev.events[0].reason.as_deref(), Some("Failed"));
+    assert_eq!(ev.events[0].count, Some(14));
+    // not an event table: no Message column, or a row that does not fit the header
+    let (ev, _) = parse_text("NAME\tREADY\tSTATUS\tRESTARTS\tAGE\nweb-0\t0/1\tPending\t0\t5m\n");
+    assert!(ev.events.is_empty());
+    let (ev, _) = parse_text("Type\tMessage\tCount\nnot-a-type\tsomething\t1\n");
+    assert!(ev.events.is_empty());
+}

@@ -439,6 +439,25 @@ fn json_log_lines_are_read_as_their_text() {
         ev.logs[0].text,
         "failed to connect to database: dial tcp 10.0.0.5:5432: connect: connection refused"
     );
+    // a fatal level is kept after the first line (zap, logrus, slog spell it differently);
+    // info, error and zap's development-only dpanic are not
+    for (level, tail) in [
+        ("fatal", " level=fatal"),
+        ("FATAL", " level=fatal"),
+        ("panic", " level=panic"),
+        ("CRITICAL", " level=critical"),
+        ("error", ""),
+        ("dpanic", ""),
+    ] {
+        let (ev, _) = parse_text(&format!("{{\"level\":\"{level}\",\"msg\":\"cannot parse bundle\",\"error\":\"yaml: line 12\"}}\n"));
+        assert_eq!(
+            ev.logs[0].text,
+            format!("cannot parse bundle: yaml: line 12{tail}"),
+            "{level}"
+        );
+    }
+    let (ev, _) = parse_text("{\"severity\":\"fatal\",\"message\":\"boom\",\"stacktrace\":\"main.main()\\n\\t/app/main.go:12\"}\n");
+    assert_eq!(ev.logs[0].text, "boom: main.main() level=fatal");
     // other JSON objects stay as they are
     let (ev, _) = parse_text("{\"user\":\"bob\",\"msg\":\"hi\"}\n");
     assert_eq!(ev.logs[0].text, "{\"user\":\"bob\",\"msg\":\"hi\"}");

@@ -19,10 +19,11 @@
 //! A fallback cause ([`FALLBACK_CAUSES`]: `application-fatal-error`, a fatal line of any program)
 //! is explained by every other current cause of severity warning or critical that fired, and by an
 //! info cause that quotes one of its lines (`image-pull-no-space-left` on podman's `Error: ...: no
-//! space left on device`), except the causes it explains itself; and (after step 1) ranks below every other finding of severity warning
-//! or critical, symptoms included (`failed-create-pod-sandbox` names a failure more precisely than
-//! crictl's `FATA[0000]` line), yet above info findings: whatever names the failure more precisely
-//! ranks above it, benign context below.
+//! space left on device`), except the causes it explains itself; and (after step 1) it ranks below
+//! every other finding of severity warning or critical, symptoms included
+//! (`failed-create-pod-sandbox` names a failure more precisely than crictl's `FATA[0000]` line), yet
+//! above info findings: whatever names the failure more precisely ranks above it, benign context
+//! below.
 
 use crate::engine::Finding;
 use crate::rules::{RuleKind, Severity};

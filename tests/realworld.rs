@@ -106,13 +106,19 @@ const FAMILIES: &[&str] = &[
 /// with that work; 72.1 % once the cases whose `wants` named a class that now has a rule accept
 /// that rule. Two of its healthy cases are relabelled (a bare startup-probe line and a bare
 /// FailedMount line; see their notes). On 1,054 failure cases: top-1 90.7 %, nothing found 5.9 %,
-/// weakest shape `describe` at 79.3 %.
+/// weakest shape `describe` at 79.3 %. After corpus-h's and corpus-i's classes were worked on:
+/// top-1 92.0 %, nothing found 5.2 % (corpus-h 74.4 %, corpus-i 88.2 %). Then corpus-j (137 pastes
+/// from 106 repositories, 119 failures), collected sealed at the start of that work and scored only
+/// at its end, was added: 58.0 % top-1 and 21.8 % nothing found on its own labels, 69.7 % once the
+/// cases whose `wants` named a class that now has a rule accept it. One of its healthy cases showed
+/// a false alarm (a node NotReady 5 s after it joined), fixed by class before it was added. On 1,173
+/// failure cases: top-1 89.8 %, nothing found 6.9 %, weakest shape `describe` at 70.4 %.
 const MIN_FAILURE_CASES: usize = 150;
 const MIN_HEALTHY_CASES: usize = 15;
-const MIN_TOP1_PERCENT: f64 = 90.6;
-const MAX_NOTHING_PERCENT: f64 = 6.0;
+const MIN_TOP1_PERCENT: f64 = 89.7;
+const MAX_NOTHING_PERCENT: f64 = 7.0;
 const MIN_CASES_PER_SHAPE: usize = 5;
-const MIN_SHAPE_TOP1_PERCENT: f64 = 79.2;
+const MIN_SHAPE_TOP1_PERCENT: f64 = 70.3;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

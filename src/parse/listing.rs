@@ -1172,6 +1172,17 @@ impl ListingState {
                     Some("NotReady") => "False",
                     _ => "Unknown",
                 };
+                // A node that joined seconds ago is NotReady until its kubelet and network plugin
+                // are up (a kind or kubeadm cluster being created): not a failure yet.
+                let age = line
+                    .split_whitespace()
+                    .skip(2)
+                    .find_map(super::time::parse_age);
+                if ready == "False"
+                    && matches!(age, Some(super::time::Age::Secs(s)) if s < NODE_STARTING_SECS)
+                {
+                    return true;
+                }
                 cx.ev.node_conditions.push(NodeCondition {
                     node: Some(name.to_string()),
                     type_: "Ready".into(),
@@ -1195,6 +1206,9 @@ impl ListingState {
         }
     }
 }
+
+/// How long a freshly registered node may show NotReady in `kubectl get nodes` before it counts.
+const NODE_STARTING_SECS: u64 = 60;
 
 #[cfg(test)]
 mod tests {

@@ -54,6 +54,22 @@ pub struct Listing {
 }
 
 impl Listing {
+    /// A listing of `kind` with every option off: a header seen or not, no wide columns.
+    fn new(kind: Kind, namespace: bool, header: bool) -> Listing {
+        Listing {
+            kind,
+            namespace,
+            wide: Vec::new(),
+            header,
+            cols: None,
+            pod0: None,
+            k9s: false,
+            no_restarts: false,
+            seen: Vec::new(),
+            name_status: false,
+        }
+    }
+
     /// Segment format: `get-pods` or `get-nodes`.
     pub fn format(&self) -> &'static str {
         match self.kind {
@@ -75,16 +91,8 @@ pub fn header(line: &str) -> Option<Listing> {
     let has = |w: &str| titles.contains(&w);
     if titles.first() == Some(&"POD") && has("CONTAINER(S)") && has("STATUS") {
         return Some(Listing {
-            kind: Kind::Pods0,
-            namespace: false,
-            wide: Vec::new(),
-            header: true,
             cols: Some(super::table::Layout::from_header(line)),
-            pod0: None,
-            k9s: false,
-            no_restarts: false,
-            seen: Vec::new(),
-            name_status: false,
+            ..Listing::new(Kind::Pods0, false, true)
         });
     }
     let (namespace, rest) = match titles.first() {
@@ -105,16 +113,9 @@ pub fn header(line: &str) -> Option<Listing> {
             .map(|s| s.to_string())
             .collect();
         return Some(Listing {
-            kind: Kind::Pods,
-            namespace,
             wide,
-            header: true,
-            cols: None,
-            pod0: None,
             k9s: true,
-            no_restarts: false,
-            seen: Vec::new(),
-            name_status: false,
+            ..Listing::new(Kind::Pods, namespace, true)
         });
     }
     // `kubectl get pvc`
@@ -123,18 +124,7 @@ pub fn header(line: &str) -> Option<Listing> {
         && has("CAPACITY")
         && has("STORAGECLASS")
     {
-        return Some(Listing {
-            kind: Kind::Claims,
-            namespace,
-            wide: Vec::new(),
-            header: true,
-            cols: None,
-            pod0: None,
-            k9s: false,
-            no_restarts: false,
-            seen: Vec::new(),
-            name_status: false,
-        });
+        return Some(Listing::new(Kind::Claims, namespace, true));
     }
     // kubectl 0.19-1.0 titled the STATUS column REASON: `NAME  READY  REASON  RESTARTS  AGE`.
     if rest.first() != Some(&"NAME") || !(has("STATUS") || has("REASON")) || !has("AGE") {
@@ -144,16 +134,9 @@ pub fn header(line: &str) -> Option<Listing> {
         let age = titles.iter().position(|w| *w == "AGE")?;
         let wide = titles[age + 1..].iter().map(|s| s.to_string()).collect();
         return Some(Listing {
-            kind: Kind::Pods,
-            namespace,
             wide,
-            header: true,
-            cols: None,
-            pod0: None,
-            k9s: false,
             no_restarts: !has("RESTARTS"),
-            seen: Vec::new(),
-            name_status: false,
+            ..Listing::new(Kind::Pods, namespace, true)
         });
     }
     if !has("STATUS") {
@@ -163,18 +146,7 @@ pub fn header(line: &str) -> Option<Listing> {
         && rest.get(1) == Some(&"STATUS")
         && (has("VERSION") || has("ROLES") || titles.len() == 3)
     {
-        return Some(Listing {
-            kind: Kind::Nodes,
-            namespace: false,
-            wide: Vec::new(),
-            header: true,
-            cols: None,
-            pod0: None,
-            k9s: false,
-            no_restarts: false,
-            seen: Vec::new(),
-            name_status: false,
-        });
+        return Some(Listing::new(Kind::Nodes, false, true));
     }
     None
 }
@@ -426,16 +398,8 @@ impl Listing {
 pub fn headerless(line: &str) -> Option<Listing> {
     for namespace in [false, true] {
         let l = Listing {
-            kind: Kind::Pods,
-            namespace,
             wide: vec!["IP".into(), "NODE".into()],
-            header: false,
-            cols: None,
-            pod0: None,
-            k9s: false,
-            no_restarts: false,
-            seen: Vec::new(),
-            name_status: false,
+            ..Listing::new(Kind::Pods, namespace, false)
         };
         if let Some(r) = l.pod_row(line) {
             // A row cut after STATUS (`web-0   0/2   Init:CrashLoopBackOff`, the rest of the
@@ -448,30 +412,12 @@ pub fn headerless(line: &str) -> Option<Listing> {
     }
     if name_status_row(line).is_some() {
         return Some(Listing {
-            kind: Kind::Pods,
-            namespace: false,
-            wide: Vec::new(),
-            header: false,
-            cols: None,
-            pod0: None,
-            k9s: false,
             no_restarts: true,
-            seen: Vec::new(),
             name_status: true,
+            ..Listing::new(Kind::Pods, false, false)
         });
     }
-    let l = Listing {
-        kind: Kind::Nodes,
-        namespace: false,
-        wide: Vec::new(),
-        header: false,
-        cols: None,
-        pod0: None,
-        k9s: false,
-        no_restarts: false,
-        seen: Vec::new(),
-        name_status: false,
-    };
+    let l = Listing::new(Kind::Nodes, false, false);
     l.node_row(line).map(|_| l)
 }
 

@@ -1207,20 +1207,14 @@ fn run_rules(cli: &Cli, command: &RulesCommand) -> anyhow::Result<u8> {
                     FixtureSource::Builtin,
                 ),
                 Some(d) => {
-                    let before: Vec<(String, String)> = set
-                        .rules
-                        .iter()
-                        .map(|r| (r.id.clone(), r.origin.clone()))
-                        .collect();
                     set.extend_from_dir(d)?;
+                    // The directory's rules are the last load (the highest batch), whatever path
+                    // spelling names them (`rules` and the built-ins' `rules/x.yaml` are alike).
+                    let last = set.rules.iter().map(|r| r.batch).max().unwrap_or(0);
                     let ids = set
                         .rules
                         .iter()
-                        .filter(|r| {
-                            !before
-                                .iter()
-                                .any(|(id, origin)| id == &r.id && origin == &r.origin)
-                        })
+                        .filter(|r| r.batch == last && last > 0)
                         .map(|r| r.id.clone())
                         .collect();
                     (ids, FixtureSource::Dir(d.clone()))

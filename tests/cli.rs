@@ -664,6 +664,28 @@ fn rules_test_and_lint_catch_a_users_broken_rule() {
     assert!(s.contains("broken.yaml:") && s.contains("error"), "{s}");
 }
 
+/// `rules test rules`, run where `rules/` holds a rule with a built-in's id: the directory's rule
+/// is tested although its path is spelled like the built-in's (`rules/oom-killed.yaml`).
+#[test]
+fn rules_test_tests_a_directory_spelled_like_the_builtins() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    std::fs::copy(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules/oom-killed.yaml"),
+        dir.path().join("rules/oom-killed.yaml"),
+    )
+    .unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["rules", "test", "rules"])
+        .output()
+        .unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("1 rules,"), "{s}");
+    assert!(s.contains("no fixtures found for `oom-killed`"), "{s}");
+    assert_eq!(out.status.code(), Some(1), "{s}");
+}
+
 #[test]
 fn a_scheduled_pod_is_not_blamed_for_another_nodes_pressure() {
     let doc = |pressured: &str| {

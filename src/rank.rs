@@ -23,7 +23,8 @@
 //! every other finding of severity warning or critical, symptoms included
 //! (`failed-create-pod-sandbox` names a failure more precisely than crictl's `FATA[0000]` line), yet
 //! above info findings: whatever names the failure more precisely ranks above it, benign context
-//! below.
+//! below. A current fallback that another cause explains is left out of the report: the specific
+//! cause quotes the same failure more precisely.
 
 use crate::engine::Finding;
 use crate::rules::{RuleKind, Severity};
@@ -88,6 +89,35 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
             .filter(|(id, ex, c)| *id != f.id && ex.contains(&f.id) && *c == current)
             .map(|(id, _, _)| id.clone())
             .collect();
+    }
+    // A current fallback that a specific cause of severity warning or above explains, and whose
+    // symptoms another cause explains too, adds nothing the specific cause does not say (it quotes the same failure, less
+    // precisely): it is left out of the report.
+    let explained_elsewhere = |by: &str, id: &String| {
+        findings
+            .iter()
+            .any(|g| g.id == *id && g.explained_by.iter().any(|e| e != by))
+    };
+    let dropped: Vec<String> = findings
+        .iter()
+        .filter(|f| {
+            FALLBACK_CAUSES.contains(&f.id.as_str())
+                && f.is_current()
+                && f.explained_by.iter().any(|by| {
+                    findings
+                        .iter()
+                        .any(|g| g.id == *by && g.severity >= Severity::Warning)
+                })
+                && f.explains.iter().all(|id| explained_elsewhere(&f.id, id))
+        })
+        .map(|f| f.id.clone())
+        .collect();
+    if !dropped.is_empty() {
+        findings.retain(|f| !dropped.contains(&f.id));
+        for f in &mut findings {
+            f.explains.retain(|id| !dropped.contains(id));
+            f.explained_by.retain(|id| !dropped.contains(id));
+        }
     }
     findings.sort_by(compare);
     // Order `explained_by` by rank so the first one is the top cause.
@@ -354,6 +384,21 @@ mod tests {
         assert_eq!(out[0].explains, ["application-fatal-error"]);
         assert_eq!(out[2].explained_by, ["z-specific"]);
         assert_eq!(out[1].explained_by, ["application-fatal-error"]);
+        // When the specific cause also explains what the fallback explains, the fallback adds
+        // nothing and is left out.
+        let out = rank(vec![
+            fallback(),
+            finding(
+                "port-already-in-use",
+                Severity::Critical,
+                RuleKind::Cause,
+                &["crash-loop-back-off"],
+            ),
+            symptom(),
+        ]);
+        assert_eq!(ids(&out), ["port-already-in-use", "crash-loop-back-off"]);
+        assert_eq!(out[0].explains, ["crash-loop-back-off"]);
+        assert_eq!(out[1].explained_by, ["port-already-in-use"]);
         // Alone, it is the top cause and explains the generic exit-code cause and the symptom.
         let out = rank(vec![
             finding(

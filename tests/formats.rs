@@ -765,9 +765,15 @@ fn github_lines_are_workflow_commands_with_escaped_data() {
             .iter()
             .filter(|l| l.contains(&format!("[{id}]")))
             .count();
+        // A folded group is named in the notice, unless the notice is full: then it ends by
+        // counting the groups it could not name.
+        let named = folded.contains(&format!("{id} ("));
+        let counted = regex::Regex::new(r", and \d+ more$")
+            .expect("regex")
+            .is_match(folded);
         assert!(
-            with_id == 1 || (with_id == 0 && folded.contains(&format!("{id} ("))),
-            "{id}: {with_id} annotations"
+            with_id == 1 || (with_id == 0 && (named || counted)),
+            "{id}: {with_id} annotations; fold notice: {folded}"
         );
     }
     assert!(commands

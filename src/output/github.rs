@@ -182,15 +182,30 @@ pub(super) fn github(
         ));
     }
     if !folded.is_empty() {
+        let head = format!(
+            "{} not annotated (GitHub shows {MAX_PER_LEVEL} annotations per level per step; \
+             -o markdown or -o json has them all): ",
+            plural(folded.len(), "more finding group"),
+        );
+        // Name as many groups as the message holds, whole, then say how many are left.
+        let budget = MAX_MESSAGE.saturating_sub(head.len() + 40);
+        let mut listed: Vec<&str> = Vec::new();
+        let mut used = 0;
+        for g in &folded {
+            if used + g.len() + 2 > budget {
+                break;
+            }
+            used += g.len() + 2;
+            listed.push(g);
+        }
+        let mut message = head + &listed.join(", ");
+        if listed.len() < folded.len() {
+            message.push_str(&format!(", and {} more", folded.len() - listed.len()));
+        }
         out.push_str(&command(
             "notice",
             &["title=More causes".to_string()],
-            &format!(
-                "{} not annotated (GitHub shows {MAX_PER_LEVEL} annotations per level per step; \
-                 -o markdown or -o json has them all): {}",
-                plural(folded.len(), "more finding group"),
-                folded.join(", ")
-            ),
+            &message,
         ));
     }
     if !not_checked.is_empty() {

@@ -1331,4 +1331,6 @@ mod tests_layouts;
 #[cfg(test)]
 mod tests_paste;
 #[cfg(test)]
+mod tests_status;
+#[cfg(test)]
 mod tests_wrappers;

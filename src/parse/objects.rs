@@ -1322,6 +1322,7 @@ impl Converter<'_, '_, '_> {
             deletion: s(v, &["metadata", "deletionTimestamp"]).and_then(|t| rfc3339(&t)),
             created: None,
             listed_status: None,
+            events_shown: false,
             phase: s(v, &["status", "phase"]),
             reason,
             message,
@@ -1331,6 +1332,8 @@ impl Converter<'_, '_, '_> {
             labels: pairs(v, &["metadata", "labels"]),
             provenance: self.prov(at),
         };
+        let pod_at = self.cx.ev.pods.len();
+        let containers_from = self.cx.ev.containers.len();
         self.cx.ev.pods.push(info);
         self.emitted += 1;
 
@@ -1429,6 +1432,24 @@ impl Converter<'_, '_, '_> {
                 self.reasonless_messages(c, &provenance);
             }
         }
+
+        // What `kubectl get pods` would print in STATUS (`Pending` with no container status):
+        // the listing's rules read it the same way, with the pod's age when the paste dates it.
+        let gated = !arr(v, &["spec", "schedulingGates"]).is_empty()
+            || arr(v, &["status", "conditions"]).iter().any(|c| {
+                s(c, &["type"]).as_deref() == Some("PodScheduled")
+                    && s(c, &["reason"]).as_deref() == Some("SchedulingGated")
+            });
+        let status = super::listing::printed_status(
+            &self.cx.ev.pods[pod_at],
+            &self.cx.ev.containers[containers_from..],
+            gated,
+        );
+        if status.is_some() {
+            self.cx.ev.pods[pod_at].created =
+                s(v, &["metadata", "creationTimestamp"]).and_then(|t| rfc3339(&t));
+        }
+        self.cx.ev.pods[pod_at].listed_status = status;
     }
 
     /// A waiting or terminated message whose reason is missing (cut from the paste) is offered to

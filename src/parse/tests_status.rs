@@ -1,0 +1,78 @@
+//! Tests of pastes that show a pod's status but not its cause (issue 8): a `kubectl describe pod`
+//! or pod YAML/JSON read the way `kubectl get pods` would list it (`listed_status`), and whether a
+//! describe's Events section was pasted.
+
+use crate::evidence::When;
+
+use super::tests_paste::{formats, parse_text};
+
+const PENDING_DESCRIBE: &str = "Name:           drupal-649465dd9f-s9cqd\nNamespace:      default\nNode:           <none>\nStatus:         Pending\nIP:\nControlled By:  ReplicaSet/drupal-649465dd9f\nContainers:\n  drupal:\n    Image:        drupal:latest\n    Port:         30080/TCP\nConditions:\n  Type           Status\n  PodScheduled   False\n";
+
+#[test]
+fn describe_pending_with_no_node_and_no_container_state_lists_as_pending() {
+    let (ev, s) = parse_text(PENDING_DESCRIBE);
+    assert_eq!(formats(&s), vec!["describe-pod"]);
+    let p = &ev.pods[0];
+    assert_eq!(p.listed_status.as_deref(), Some("Pending"));
+    assert_eq!(p.node_name, None);
+    assert_eq!(p.created, None);
+    // Cut before its Events section.
+    assert!(!p.events_shown);
+}
+
+#[test]
+fn describe_events_section_pasted_or_none() {
+    let (ev, _) = parse_text(&format!("{PENDING_DESCRIBE}Events:          <none>\n"));
+    assert!(ev.pods[0].events_shown);
+    let (ev, _) = parse_text(&format!(
+        "{PENDING_DESCRIBE}Events:\n  Type     Reason            Age   From               Message\n  ----     ------            ----  ----               -------\n  Warning  FailedScheduling  37s   default-scheduler  0/3 nodes are available: 3 Insufficient cpu.\n"
+    ));
+    assert!(ev.pods[0].events_shown);
+    assert_eq!(ev.pods[0].listed_status.as_deref(), Some("Pending"));
+}
+
+#[test]
+fn describe_with_a_container_state_or_a_gate_is_not_listed_pending() {
+    // A container waiting (ContainerCreating): kubectl would print its reason, not `Pending`.
+    let text = "Name:         web-1\nNamespace:    shop\nNode:         node-a/10.0.0.4\nStatus:       Pending\nContainers:\n  web:\n    Image:          nginx\n    State:          Waiting\n      Reason:       ContainerCreating\n    Ready:          False\n    Restart Count:  0\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.pods[0].listed_status, None);
+    // `Scheduling Gates:` names a gate: listed as SchedulingGated.
+    let text = format!("{PENDING_DESCRIBE}Scheduling Gates:  example.com/quota\n");
+    let (ev, _) = parse_text(&text);
+    assert_eq!(ev.pods[0].listed_status.as_deref(), Some("SchedulingGated"));
+    // Deleted while Pending: Terminating, not Pending.
+    let text = PENDING_DESCRIBE.replace(
+        "Status:         Pending",
+        "Status:         Terminating (lasts 3m)",
+    );
+    let (ev, _) = parse_text(&text);
+    assert_eq!(ev.pods[0].listed_status, None);
+}
+
+// https://github.com/openshift/origin/issues/1483 (describe of 2015: the node is `Host:`).
+#[test]
+fn describe_of_2015_names_the_node_host() {
+    let text = "Name:\t\t\t\tdocker-registry-1-sq8qz\nImage(s):\t\t\topenshift/origin-docker-registry:v0.4.2\nHost:\t\t\t\tdeads-dev-01/fe80::2ad2:44ff:fe7d:c82b\nStatus:\t\t\t\tPending\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.pods[0].node_name.as_deref(), Some("deads-dev-01"));
+}
+
+#[test]
+fn pod_yaml_pending_with_no_status_of_containers_lists_as_pending_and_dated() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: trainer-0\n  namespace: ml\n  creationTimestamp: \"2024-05-14T08:12:03Z\"\nspec:\n  containers:\n  - name: trainer\n    image: trainer:1\nstatus:\n  phase: Pending\n";
+    let (ev, _) = parse_text(text);
+    let p = &ev.pods[0];
+    assert_eq!(p.listed_status.as_deref(), Some("Pending"));
+    assert_eq!(p.created, Some(When::Absolute(1_715_674_323)));
+    // A waiting container: not `Pending` in a listing.
+    let text = format!(
+        "{text}  containerStatuses:\n  - name: trainer\n    ready: false\n    restartCount: 0\n    state:\n      waiting:\n        reason: ContainerCreating\n"
+    );
+    let (ev, _) = parse_text(&text);
+    assert_eq!(ev.pods[0].listed_status, None);
+    // JSON, gated by spec.schedulingGates.
+    let json = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"g-0","namespace":"ml"},"spec":{"schedulingGates":[{"name":"example.com/quota"}],"containers":[{"name":"c","image":"busybox"}]},"status":{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"False","reason":"SchedulingGated","message":"Scheduling is blocked due to non-empty scheduling gates"}]}}"#;
+    let (ev, _) = parse_text(json);
+    assert_eq!(ev.pods[0].listed_status.as_deref(), Some("SchedulingGated"));
+}

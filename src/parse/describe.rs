@@ -1142,6 +1142,14 @@ impl Describe {
         }
         let t = line.trim();
         if self.cond_layout.is_none() {
+            // A custom resource's conditions, one field per line (`kubectl describe taskrun`):
+            // the first message is kept as the object's.
+            if let Some(("Message", v)) = split_key(t) {
+                if self.message.is_none() {
+                    self.message = none_if_placeholder(v).map(|v| (v, n));
+                }
+                return;
+            }
             if t.starts_with("Type") {
                 self.cond_layout = Some(Layout::from_header(line));
             }
@@ -1282,6 +1290,16 @@ impl Describe {
                 e.object_name = obj_name.clone();
             }
             cx.ev.events.push(e);
+        }
+        // `kubectl describe taskrun` (or a piece of it read as a pod's): its condition's message
+        // names the step container that failed and its exit code.
+        if let Some((m, line)) = &self.message {
+            if let Some((name, code)) = super::text::step_exit(m) {
+                let prov = cx.prov(*line, format);
+                cx.ev
+                    .containers
+                    .push(super::text::step_exit_status(None, name, code, prov));
+            }
         }
         // `kubectl describe event NAME`: the event itself (its reason, when the paste stops
         // before `Reason:`, from the message's wording).

@@ -76,3 +76,66 @@ fn pod_yaml_pending_with_no_status_of_containers_lists_as_pending_and_dated() {
     let (ev, _) = parse_text(json);
     assert_eq!(ev.pods[0].listed_status.as_deref(), Some("SchedulingGated"));
 }
+
+fn terminated_exit(ev: &crate::evidence::Evidence, name: &str) -> Option<i32> {
+    ev.containers
+        .iter()
+        .find(|c| c.name == name)
+        .and_then(|c| match &c.state {
+            Some(crate::evidence::ContainerState::Terminated { exit_code, .. }) => *exit_code,
+            _ => None,
+        })
+}
+
+// https://github.com/tektoncd/pipeline/issues/6664 (a PipelineRun's taskRuns status, message
+// folded by YAML's `>`).
+#[test]
+fn tekton_step_exit_message_in_a_pipelinerun_status_is_the_step_container() {
+    let text = "status:\n  taskRuns:\n    apm-sqclr-generated-version:\n      status:\n        conditions:\n          - lastTransitionTime: 2023-05-12T09:26:46Z\n            message: >\n              \"step-deprecated-tips\" exited with code 1 (image:\n              \"registry.com/devops/kubectl-devops@sha256:68e1f19c\");\n              for logs run: kubectl -n dev logs\n              apm-sqclr-generated-version-pod -c step-deprecated-tips\n            reason: Failed\n            status: \"False\"\n            type: Succeeded\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(terminated_exit(&ev, "step-deprecated-tips"), Some(1));
+}
+
+// The layout of a TaskRun's `status.steps` (https://github.com/tektoncd/pipeline/issues/682),
+// names and codes ours.
+#[test]
+fn tekton_taskrun_steps_are_containers() {
+    let text = "apiVersion: tekton.dev/v1beta1\nkind: TaskRun\nmetadata:\n  name: build-run\nstatus:\n  podName: build-run-pod-55cc64\n  steps:\n  - container: step-git-source\n    name: git-source\n    terminated:\n      exitCode: 0\n      reason: Completed\n  - name: build\n    terminated:\n      exitCode: 2\n      reason: Error\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(terminated_exit(&ev, "step-git-source"), Some(0));
+    assert_eq!(terminated_exit(&ev, "step-build"), Some(2));
+}
+
+// https://github.com/tektoncd/pipeline/issues/1944 (`kubectl describe taskrun`: the condition's
+// fields one per line).
+#[test]
+fn tekton_describe_condition_message_names_the_failed_step() {
+    let text = "    Conditions:\n      Last Transition Time:  2020-01-27T13:39:54Z\n      Message:               \"step-task-one-step-two\" exited with code 1 (image: \"docker-pullable://ubuntu@sha256:8d31\"); for logs run: kubectl -n default logs run-pod-glmb2 -c step-task-one-step-two\n      Reason:                Failed\n      Status:                False\n      Type:                  Succeeded\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(terminated_exit(&ev, "step-task-one-step-two"), Some(1));
+}
+
+#[test]
+fn an_application_saying_exited_with_code_is_not_a_container_status() {
+    for line in [
+        "worker \"indexer\" exited with code 1, restarting",
+        "2024-05-01 12:00:00 ERROR child process exited with code 1",
+    ] {
+        let (ev, _) = parse_text(&format!("{line}\n"));
+        assert!(ev.containers.is_empty(), "{line}: {:?}", ev.containers);
+    }
+}
+
+// A Knative Service's status as in https://github.com/knative/serving/pull/14835: the Revision's
+// failure relayed by the ConfigurationsReady condition (image name ours).
+#[test]
+fn knative_revision_failure_message_is_offered_as_its_own_message() {
+    let text = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: helloworld-go\nstatus:\n  conditions:\n  - lastTransitionTime: \"2024-04-02T09:18:31Z\"\n    message: 'Revision \"helloworld-go-00001\" failed with message: Back-off pulling image \"index.docker.io/skonto/helloworld-go:v2\".'\n    reason: RevisionFailed\n    status: \"False\"\n    type: ConfigurationsReady\n";
+    let (ev, _) = parse_text(text);
+    let m = ev
+        .messages
+        .iter()
+        .find(|m| m.message.starts_with("Back-off pulling image"))
+        .unwrap_or_else(|| panic!("{:?}", ev.messages));
+    assert_eq!(m.reason.as_deref(), Some("BackOff"));
+}

@@ -1094,6 +1094,8 @@ impl ListingState {
                                     Some(ContainerState::Waiting { reason, .. }) => {
                                         reason.as_deref() == Some("CrashLoopBackOff")
                                     }
+                                    // `0/1  Running` then `1/1  Running`: ready now.
+                                    Some(ContainerState::Running { .. }) => false,
                                     _ => true,
                                 }
                         });
@@ -1122,6 +1124,20 @@ impl ListingState {
                         ready: if y == 1 { Some(x == 1) } else { None },
                         restart_count: r.restarts,
                         state: Some(state),
+                        last_state: None,
+                        provenance: prov,
+                    });
+                } else if r.status == "Running" && r.ready.0 < r.ready.1 {
+                    // `2/3  Running`: every container runs (kubectl would print a waiting
+                    // container's reason), and one of them, unnamed, is not ready.
+                    cx.ev.containers.push(ContainerStatus {
+                        pod: key,
+                        name: String::new(),
+                        kind: ContainerKind::Regular,
+                        image: None,
+                        ready: Some(false),
+                        restart_count: r.restarts,
+                        state: Some(ContainerState::Running { started_at: None }),
                         last_state: None,
                         provenance: prov,
                     });

@@ -139,3 +139,23 @@ fn knative_revision_failure_message_is_offered_as_its_own_message() {
         .unwrap_or_else(|| panic!("{:?}", ev.messages));
     assert_eq!(m.reason.as_deref(), Some("BackOff"));
 }
+
+#[test]
+fn get_pods_running_row_with_unready_containers_gives_a_running_unready_container() {
+    let (ev, _) = parse_text(
+        "NAME                     READY   STATUS    RESTARTS   AGE\ngitea-7b5d57d5b6-m7ntq   2/3     Running   0          6m12s\nmemcached-5c9b7d8f-x2    1/1     Running   0          6m12s\n",
+    );
+    assert_eq!(ev.containers.len(), 1, "{:?}", ev.containers);
+    let c = &ev.containers[0];
+    assert_eq!(c.pod.as_deref(), Some("gitea-7b5d57d5b6-m7ntq"));
+    assert_eq!(c.ready, Some(false));
+    assert!(matches!(
+        c.state,
+        Some(crate::evidence::ContainerState::Running { .. })
+    ));
+    // A watch that shows it ready later: the unready container is over.
+    let (ev, _) = parse_text(
+        "NAME    READY   STATUS    RESTARTS   AGE\napi-0   0/1     Running   0          3m\napi-0   1/1     Running   0          3m20s\n",
+    );
+    assert!(ev.containers.is_empty(), "{:?}", ev.containers);
+}

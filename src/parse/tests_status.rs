@@ -159,3 +159,40 @@ fn get_pods_running_row_with_unready_containers_gives_a_running_unready_containe
     );
     assert!(ev.containers.is_empty(), "{:?}", ev.containers);
 }
+
+#[test]
+fn describe_hpa_conditions_that_report_trouble_are_its_events() {
+    let text = "Name:                                                  web\nNamespace:                                             shop\nReference:                                             Deployment/web\nMin replicas:                                          2\nMax replicas:                                          10\nConditions:\n  Type            Status  Reason                   Message\n  ----            ------  ------                   -------\n  AbleToScale     True    SucceededGetScale        the HPA controller was able to get the target's current scale\n  ScalingActive   False   FailedGetResourceMetric  the HPA was unable to compute the replica count: unable to get metrics for resource cpu: no metrics returned from resource metrics API\n  ScalingLimited  False   DesiredWithinRange       the desired count is within the acceptable range\nEvents:           <none>\n";
+    let (ev, _) = parse_text(text);
+    assert!(ev.pods.is_empty(), "{:?}", ev.pods);
+    assert_eq!(ev.events.len(), 1, "{:?}", ev.events);
+    let e = &ev.events[0];
+    assert_eq!(e.reason.as_deref(), Some("FailedGetResourceMetric"));
+    assert_eq!(e.object_kind.as_deref(), Some("HorizontalPodAutoscaler"));
+    assert_eq!(e.object_name.as_deref(), Some("web"));
+    assert!(e
+        .message
+        .ends_with("no metrics returned from resource metrics API"));
+}
+
+#[test]
+fn describe_pvc_is_a_claim_and_its_events_are_the_claims() {
+    let text = "Name:          hub-db-dir\nNamespace:     jhub\nStorageClass:\nStatus:        Pending\nVolume:\nLabels:        <none>\nAnnotations:   <none>\nCapacity:\nAccess Modes:\nEvents:\n  Type    Reason         Age                From                         Message\n  ----    ------         ----               ----                         -------\n  Normal  FailedBinding  13s (x25 over 6m)  persistentvolume-controller  no persistent volumes available for this claim and no storage class is set\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["describe"]);
+    assert!(ev.pods.is_empty() && ev.node_conditions.is_empty());
+    let c = &ev.claims[0];
+    assert_eq!(
+        (c.name.as_str(), c.status.as_str()),
+        ("hub-db-dir", "Pending")
+    );
+    assert_eq!(c.namespace.as_deref(), Some("jhub"));
+    assert_eq!(
+        (c.storage_class.as_deref(), c.volume.as_deref()),
+        (None, None)
+    );
+    assert_eq!(
+        ev.events[0].object_kind.as_deref(),
+        Some("PersistentVolumeClaim")
+    );
+}

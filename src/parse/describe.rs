@@ -465,6 +465,9 @@ pub struct Describe {
     claim_volume: Option<Option<String>>,
     /// `kubectl describe hpa`: `Reference:` / `Min replicas:` seen.
     hpa_marks: bool,
+    /// `kubectl describe deploy`: `StrategyType:` / `NewReplicaSet:` seen (its pod template's
+    /// `Containers:` do not make it a pod, nor its reasoned conditions a node).
+    deploy_marks: bool,
 }
 
 impl Describe {
@@ -487,6 +490,7 @@ impl Describe {
             claim_class: None,
             claim_volume: None,
             hpa_marks: false,
+            deploy_marks: false,
             pod_marks: false,
             node_marks: false,
             raw: String::new(),
@@ -905,6 +909,9 @@ impl Describe {
             "StorageClass" => self.claim_class = Some(none_if_placeholder(value)),
             "Volume" => self.claim_volume = Some(none_if_placeholder(value)),
             "Reference" | "Min replicas" | "Max replicas" => self.hpa_marks = true,
+            "StrategyType" | "NewReplicaSet" | "OldReplicaSets" | "RollingUpdateStrategy" => {
+                self.deploy_marks = true
+            }
             "Kind" => self.kind_value = none_if_placeholder(value),
             "Type" if value == "Warning" || value == "Normal" => {
                 self.event_type = Some(value.to_string())
@@ -1265,7 +1272,7 @@ impl Describe {
         // Job's, not a pod's.
         let kind = if self.only_events {
             Kind::EventsOnly
-        } else if self.job_marks || self.hpa_marks || self.is_claim() {
+        } else if self.job_marks || self.hpa_marks || self.deploy_marks || self.is_claim() {
             Kind::Other
         } else if self.node_marks && !self.pod_marks {
             Kind::Node
@@ -1295,6 +1302,7 @@ impl Describe {
             Kind::Other if is_claim => {
                 (Some("PersistentVolumeClaim".to_string()), self.name.clone())
             }
+            Kind::Other if self.deploy_marks => (Some("Deployment".to_string()), self.name.clone()),
             Kind::Other if self.hpa_marks => (
                 Some("HorizontalPodAutoscaler".to_string()),
                 self.name.clone(),

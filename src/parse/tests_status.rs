@@ -196,3 +196,16 @@ fn describe_pvc_is_a_claim_and_its_events_are_the_claims() {
         Some("PersistentVolumeClaim")
     );
 }
+
+#[test]
+fn describe_deployment_is_neither_a_pod_nor_a_node() {
+    let (ev, s) = parse_text("Name:                   web\nNamespace:              shop\nCreationTimestamp:      Mon, 03 Jun 2024 09:12:40 +0000\nLabels:                 app=web\nAnnotations:            deployment.kubernetes.io/revision: 2\nSelector:               app=web\nReplicas:               3 desired | 1 updated | 4 total | 3 available | 1 unavailable\nStrategyType:           RollingUpdate\nMinReadySeconds:        0\nRollingUpdateStrategy:  25% max unavailable, 25% max surge\nPod Template:\n  Labels:  app=web\n  Containers:\n   web:\n    Image:        nginx:1.27\n    Port:         80/TCP\n    Host Port:    0/TCP\n    Environment:  <none>\n    Mounts:       <none>\n  Volumes:        <none>\nConditions:\n  Type           Status  Reason\n  ----           ------  ------\n  Available      True    MinimumReplicasAvailable\n  Progressing    False   ProgressDeadlineExceeded\nOldReplicaSets:  web-7d9f8c6b5 (3/3 replicas created)\nNewReplicaSet:   web-5c8d7b9f4 (1/1 replicas created)\nEvents:          <none>\n");
+    assert_eq!(formats(&s), vec!["describe"]);
+    assert!(ev.pods.is_empty() && ev.node_conditions.is_empty() && ev.pod_conditions.is_empty());
+    assert_eq!(ev.events.len(), 1, "{:?}", ev.events);
+    assert_eq!(
+        ev.events[0].reason.as_deref(),
+        Some("ProgressDeadlineExceeded")
+    );
+    assert_eq!(ev.events[0].object_kind.as_deref(), Some("Deployment"));
+}

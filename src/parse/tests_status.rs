@@ -209,3 +209,21 @@ fn describe_deployment_is_neither_a_pod_nor_a_node() {
     );
     assert_eq!(ev.events[0].object_kind.as_deref(), Some("Deployment"));
 }
+
+// The shape of heptio eventrouter's line (as in the paste of
+// https://github.com/ministryofjustice/cloud-platform/issues/2389), closed and shortened here.
+#[test]
+fn an_event_nested_in_a_wrapper_is_read_as_an_event() {
+    let text = r#"{"verb":"UPDATED","event":{"metadata":{"name":"web-1.1638f4f7989b4df4","namespace":"shop"},"involvedObject":{"kind":"Pod","namespace":"shop","name":"web-1","fieldPath":"spec.containers{web}"},"reason":"Unhealthy","message":"Readiness probe failed: HTTP probe failed with statuscode: 500","source":{"component":"kubelet"},"count":5,"type":"Warning"}}"#;
+    let (ev, s) = parse_text(&format!("{text}\n"));
+    assert_eq!(ev.events.len(), 1, "{:?} {:?}", ev.events, s.segments);
+    let e = &ev.events[0];
+    assert_eq!(e.reason.as_deref(), Some("Unhealthy"));
+    assert_eq!(e.count, Some(5));
+    assert_eq!(e.object_name.as_deref(), Some("web-1"));
+    // A watch's wrapper around a pod.
+    let text = r#"{"type":"MODIFIED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"db-0","namespace":"data"},"status":{"phase":"Running","containerStatuses":[{"name":"db","ready":false,"restartCount":4,"state":{"waiting":{"reason":"CrashLoopBackOff"}}}]}}}"#;
+    let (ev, _) = parse_text(&format!("{text}\n"));
+    assert_eq!(ev.pods[0].name.as_deref(), Some("db-0"));
+    assert_eq!(ev.containers[0].restart_count, Some(4));
+}

@@ -222,6 +222,9 @@ fn is_known_key(key: &str) -> bool {
             | "Volume"
             | "Access Modes"
             | "Used By"
+            | "Reference"
+            | "Min replicas"
+            | "Max replicas"
     )
 }
 
@@ -457,9 +460,23 @@ pub struct Describe {
     events_none: bool,
     /// `Scheduling Gates:` names a gate: the pod waits for it, not for a node.
     gated: bool,
+    /// `kubectl describe pvc`: its `StorageClass:` and `Volume:` (seen, value if any).
+    claim_class: Option<Option<String>>,
+    claim_volume: Option<Option<String>>,
+    /// `kubectl describe hpa`: `Reference:` / `Min replicas:` seen.
+    hpa_marks: bool,
+    /// `kubectl describe deploy`: `StrategyType:` / `NewReplicaSet:` seen (its pod template's
+    /// `Containers:` do not make it a pod, nor its reasoned conditions a node).
+    deploy_marks: bool,
 }
 
 impl Describe {
+    /// `kubectl describe pvc`: `StorageClass:` and `Volume:` keys, no pod keys (its
+    /// `Capacity:` is also a node's key).
+    fn is_claim(&self) -> bool {
+        self.claim_class.is_some() && self.claim_volume.is_some() && !self.pod_marks
+    }
+
     /// Starts at a `Name:` line (or a bare `Events:` line).
     pub fn new(n: u64, line: &str, seg: usize) -> Describe {
         let mut d = Describe {
@@ -470,6 +487,10 @@ impl Describe {
             only_events: false,
             events_none: false,
             gated: false,
+            claim_class: None,
+            claim_volume: None,
+            hpa_marks: false,
+            deploy_marks: false,
             pod_marks: false,
             node_marks: false,
             raw: String::new(),
@@ -885,6 +906,12 @@ impl Describe {
                     self.pods_statuses = Some((format!("Pods Statuses:  {value}"), n));
                 }
             }
+            "StorageClass" => self.claim_class = Some(none_if_placeholder(value)),
+            "Volume" => self.claim_volume = Some(none_if_placeholder(value)),
+            "Reference" | "Min replicas" | "Max replicas" => self.hpa_marks = true,
+            "StrategyType" | "NewReplicaSet" | "OldReplicaSets" | "RollingUpdateStrategy" => {
+                self.deploy_marks = true
+            }
             "Kind" => self.kind_value = none_if_placeholder(value),
             "Type" if value == "Warning" || value == "Normal" => {
                 self.event_type = Some(value.to_string())
@@ -1245,7 +1272,7 @@ impl Describe {
         // Job's, not a pod's.
         let kind = if self.only_events {
             Kind::EventsOnly
-        } else if self.job_marks {
+        } else if self.job_marks || self.hpa_marks || self.deploy_marks || self.is_claim() {
             Kind::Other
         } else if self.node_marks && !self.pod_marks {
             Kind::Node
@@ -1267,10 +1294,19 @@ impl Describe {
             Kind::Other => "describe",
         };
         cx.set_format(self.seg, format);
+        let is_claim = self.is_claim();
         let (obj_kind, obj_name) = match kind {
             Kind::Pod => (Some("Pod".to_string()), self.name.clone()),
             Kind::Node => (Some("Node".to_string()), self.name.clone()),
             Kind::Other if self.job_marks => (Some("Job".to_string()), self.name.clone()),
+            Kind::Other if is_claim => {
+                (Some("PersistentVolumeClaim".to_string()), self.name.clone())
+            }
+            Kind::Other if self.deploy_marks => (Some("Deployment".to_string()), self.name.clone()),
+            Kind::Other if self.hpa_marks => (
+                Some("HorizontalPodAutoscaler".to_string()),
+                self.name.clone(),
+            ),
             _ => (None, None),
         };
         // The `Events:` block of a `kubectl describe pod` pasted without the rest: the scheduler's
@@ -1290,6 +1326,51 @@ impl Describe {
                 e.object_name = obj_name.clone();
             }
             cx.ev.events.push(e);
+        }
+        if kind == Kind::Other {
+            // A controller's condition that reports trouble (`ScalingActive False
+            // FailedGetResourceMetric ...` of an HPA, `Progressing False ProgressDeadlineExceeded`
+            // of a Deployment, `ReplicaFailure True FailedCreate`) is the event it records with
+            // the same reason and message: events expire, the condition stays.
+            for c in &self.conds {
+                // Condition types that are bad when True (`ReplicaFailure`, `Failed`) or that
+                // only inform (`ScalingLimited`, `Suspended`); the others are bad when False.
+                let failure = c.type_.ends_with("Failure") || c.type_.ends_with("Failed");
+                let neutral = c.type_.ends_with("Limited") || c.type_ == "Suspended";
+                let trouble = match c.status.as_str() {
+                    "False" => !failure && !neutral,
+                    "True" => failure,
+                    _ => false,
+                };
+                let Some(reason) = c.reason.clone().filter(|_| trouble) else {
+                    continue;
+                };
+                cx.ev.events.push(crate::evidence::Event {
+                    type_: Some("Warning".to_string()),
+                    reason: Some(reason),
+                    message: c.message.clone().unwrap_or_default(),
+                    object_kind: obj_kind.clone(),
+                    object_name: obj_name.clone(),
+                    provenance: cx.prov(c.line, "describe-condition"),
+                    ..Default::default()
+                });
+            }
+            // `kubectl describe pvc`: the claim, as a `kubectl get pvc` row gives it.
+            if is_claim {
+                if let (Some(name), Some((status, line))) = (&self.name, &self.status) {
+                    if matches!(status.as_str(), "Pending" | "Bound" | "Lost") {
+                        cx.ev.claims.push(crate::evidence::Claim {
+                            name: name.clone(),
+                            namespace: self.namespace.clone(),
+                            status: status.clone(),
+                            volume: self.claim_volume.clone().flatten(),
+                            storage_class: self.claim_class.clone().flatten(),
+                            created: None,
+                            provenance: cx.prov(*line, "describe-pvc"),
+                        });
+                    }
+                }
+            }
         }
         // `kubectl describe taskrun` (or a piece of it read as a pod's): its condition's message
         // names the step container that failed and its exit code.

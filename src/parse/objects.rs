@@ -148,6 +148,12 @@ pub fn json_start(line: &str) -> bool {
         || t.starts_with("[{\"lastTransitionTime\"")
         || t.starts_with("{\"terminated\"")
         || t.starts_with("{\"waiting\"")
+        // Wrappers of an object: heptio eventrouter's `{"verb":"UPDATED","event":{...}}`, a
+        // watch's `{"type":"MODIFIED","object":{...}}`.
+        || t.starts_with("{\"verb\"")
+        || ["ADDED", "MODIFIED", "DELETED"]
+            .iter()
+            .any(|w| t.starts_with(&format!("{{\"type\":\"{w}\"")))
         || json_member(line)
 }
 
@@ -1685,6 +1691,18 @@ impl Converter<'_, '_, '_> {
     fn statuses_within(&mut self, v: &Value, lo: usize, hi: usize, cursor: &mut usize, depth: u8) {
         const MAX_DEPTH: u8 = 6;
         match v {
+            // An object of a known kind nested in a wrapper (an event router's `{"verb":
+            // "UPDATED", "event": {...}}`, a watch's `{"type": "MODIFIED", "object": {...}}`).
+            Value::Object(_)
+                if depth > 0
+                    && matches!(
+                        s(v, &["kind"]).as_deref().or_else(|| guess_kind(v)),
+                        Some("Pod" | "Event" | "Node" | "Job")
+                    ) =>
+            {
+                let hint = s(v, &["kind"]).is_none().then(|| guess_kind(v)).flatten();
+                self.object(v, lo, hi, hint);
+            }
             Value::Object(map) => {
                 let status = v.get("status").filter(|x| x.is_object()).unwrap_or(v);
                 self.steps(status, lo, hi);

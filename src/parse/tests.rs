@@ -956,7 +956,8 @@ Error: something went wrong
     assert_eq!(formats(&s), vec!["describe", "events-table", "free-text"]);
     assert_eq!(ev.events.len(), 3);
     assert_eq!(ev.events[0].reason.as_deref(), Some("ScalingReplicaSet"));
-    assert_eq!(ev.events[0].object_kind, None);
+    // a describe with `StrategyType:` / `NewReplicaSet:` is a Deployment's
+    assert_eq!(ev.events[0].object_kind.as_deref(), Some("Deployment"));
     assert_eq!(ev.events[0].provenance.format, "describe");
     let sched = &ev.events[1];
     assert_eq!(sched.count, Some(4));

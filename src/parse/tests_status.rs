@@ -159,3 +159,71 @@ fn get_pods_running_row_with_unready_containers_gives_a_running_unready_containe
     );
     assert!(ev.containers.is_empty(), "{:?}", ev.containers);
 }
+
+#[test]
+fn describe_hpa_conditions_that_report_trouble_are_its_events() {
+    let text = "Name:                                                  web\nNamespace:                                             shop\nReference:                                             Deployment/web\nMin replicas:                                          2\nMax replicas:                                          10\nConditions:\n  Type            Status  Reason                   Message\n  ----            ------  ------                   -------\n  AbleToScale     True    SucceededGetScale        the HPA controller was able to get the target's current scale\n  ScalingActive   False   FailedGetResourceMetric  the HPA was unable to compute the replica count: unable to get metrics for resource cpu: no metrics returned from resource metrics API\n  ScalingLimited  False   DesiredWithinRange       the desired count is within the acceptable range\nEvents:           <none>\n";
+    let (ev, _) = parse_text(text);
+    assert!(ev.pods.is_empty(), "{:?}", ev.pods);
+    assert_eq!(ev.events.len(), 1, "{:?}", ev.events);
+    let e = &ev.events[0];
+    assert_eq!(e.reason.as_deref(), Some("FailedGetResourceMetric"));
+    assert_eq!(e.object_kind.as_deref(), Some("HorizontalPodAutoscaler"));
+    assert_eq!(e.object_name.as_deref(), Some("web"));
+    assert!(e
+        .message
+        .ends_with("no metrics returned from resource metrics API"));
+}
+
+#[test]
+fn describe_pvc_is_a_claim_and_its_events_are_the_claims() {
+    let text = "Name:          hub-db-dir\nNamespace:     jhub\nStorageClass:\nStatus:        Pending\nVolume:\nLabels:        <none>\nAnnotations:   <none>\nCapacity:\nAccess Modes:\nEvents:\n  Type    Reason         Age                From                         Message\n  ----    ------         ----               ----                         -------\n  Normal  FailedBinding  13s (x25 over 6m)  persistentvolume-controller  no persistent volumes available for this claim and no storage class is set\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["describe"]);
+    assert!(ev.pods.is_empty() && ev.node_conditions.is_empty());
+    let c = &ev.claims[0];
+    assert_eq!(
+        (c.name.as_str(), c.status.as_str()),
+        ("hub-db-dir", "Pending")
+    );
+    assert_eq!(c.namespace.as_deref(), Some("jhub"));
+    assert_eq!(
+        (c.storage_class.as_deref(), c.volume.as_deref()),
+        (None, None)
+    );
+    assert_eq!(
+        ev.events[0].object_kind.as_deref(),
+        Some("PersistentVolumeClaim")
+    );
+}
+
+#[test]
+fn describe_deployment_is_neither_a_pod_nor_a_node() {
+    let (ev, s) = parse_text("Name:                   web\nNamespace:              shop\nCreationTimestamp:      Mon, 03 Jun 2024 09:12:40 +0000\nLabels:                 app=web\nAnnotations:            deployment.kubernetes.io/revision: 2\nSelector:               app=web\nReplicas:               3 desired | 1 updated | 4 total | 3 available | 1 unavailable\nStrategyType:           RollingUpdate\nMinReadySeconds:        0\nRollingUpdateStrategy:  25% max unavailable, 25% max surge\nPod Template:\n  Labels:  app=web\n  Containers:\n   web:\n    Image:        nginx:1.27\n    Port:         80/TCP\n    Host Port:    0/TCP\n    Environment:  <none>\n    Mounts:       <none>\n  Volumes:        <none>\nConditions:\n  Type           Status  Reason\n  ----           ------  ------\n  Available      True    MinimumReplicasAvailable\n  Progressing    False   ProgressDeadlineExceeded\nOldReplicaSets:  web-7d9f8c6b5 (3/3 replicas created)\nNewReplicaSet:   web-5c8d7b9f4 (1/1 replicas created)\nEvents:          <none>\n");
+    assert_eq!(formats(&s), vec!["describe"]);
+    assert!(ev.pods.is_empty() && ev.node_conditions.is_empty() && ev.pod_conditions.is_empty());
+    assert_eq!(ev.events.len(), 1, "{:?}", ev.events);
+    assert_eq!(
+        ev.events[0].reason.as_deref(),
+        Some("ProgressDeadlineExceeded")
+    );
+    assert_eq!(ev.events[0].object_kind.as_deref(), Some("Deployment"));
+}
+
+// The shape of heptio eventrouter's line (as in the paste of
+// https://github.com/ministryofjustice/cloud-platform/issues/2389), closed and shortened here.
+#[test]
+fn an_event_nested_in_a_wrapper_is_read_as_an_event() {
+    let text = r#"{"verb":"UPDATED","event":{"metadata":{"name":"web-1.1638f4f7989b4df4","namespace":"shop"},"involvedObject":{"kind":"Pod","namespace":"shop","name":"web-1","fieldPath":"spec.containers{web}"},"reason":"Unhealthy","message":"Readiness probe failed: HTTP probe failed with statuscode: 500","source":{"component":"kubelet"},"count":5,"type":"Warning"}}"#;
+    let (ev, s) = parse_text(&format!("{text}\n"));
+    assert_eq!(ev.events.len(), 1, "{:?} {:?}", ev.events, s.segments);
+    let e = &ev.events[0];
+    assert_eq!(e.reason.as_deref(), Some("Unhealthy"));
+    assert_eq!(e.count, Some(5));
+    assert_eq!(e.object_name.as_deref(), Some("web-1"));
+    // A watch's wrapper around a pod.
+    let text = r#"{"type":"MODIFIED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"db-0","namespace":"data"},"status":{"phase":"Running","containerStatuses":[{"name":"db","ready":false,"restartCount":4,"state":{"waiting":{"reason":"CrashLoopBackOff"}}}]}}}"#;
+    let (ev, _) = parse_text(&format!("{text}\n"));
+    assert_eq!(ev.pods[0].name.as_deref(), Some("db-0"));
+    assert_eq!(ev.containers[0].restart_count, Some(4));
+}

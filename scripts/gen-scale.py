@@ -306,6 +306,17 @@ def serve(pods, kubeconfig):
                 if "involvedObject.kind=Node" in q.get("fieldSelector", [""])[0]:
                     evs = []
                 body = page(evs, q, lambda x: pod_events(x[0])[x[1]])
+            elif len(parts) == 6 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "pods":
+                # One pod (`kubectl diagnose pod`, scripts/bench.sh startup).
+                i = by_name.get((parts[3], parts[5]))
+                if i is None:
+                    return self.send(404, json.dumps({"kind": "Status", "code": 404, "message": "not found"}))
+                body = pod_object(i)
+            elif len(parts) == 4 and parts[:3] == ["api", "v1", "nodes"]:
+                n = next((n for n in range(nodes) if node_name(n * NODE_PODS) == parts[3]), None)
+                if n is None:
+                    return self.send(404, json.dumps({"kind": "Status", "code": 404, "message": "not found"}))
+                body = node_object(n)
             elif len(parts) == 7 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "pods" and parts[6] == "log":
                 i = by_name.get((parts[3], parts[5]))
                 if i is None:

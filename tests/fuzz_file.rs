@@ -137,7 +137,11 @@ fn mutate(rng: &mut Rng, cases: &[(String, Vec<u8>)]) -> (String, Vec<u8>) {
                 b.truncate(at);
             }
             (
-                format!("{name} as UTF-16{} ({} bytes)", if be { "BE" } else { "LE" }, b.len()),
+                format!(
+                    "{name} as UTF-16{} ({} bytes)",
+                    if be { "BE" } else { "LE" },
+                    b.len()
+                ),
                 b,
             )
         }
@@ -198,7 +202,10 @@ fn mutate(rng: &mut Rng, cases: &[(String, Vec<u8>)]) -> (String, Vec<u8>) {
                 1 => ("CRLF", text.replace('\n', "\r\n")),
                 _ => (
                     "no indentation",
-                    text.lines().map(|l| l.trim_start()).collect::<Vec<_>>().join("\n"),
+                    text.lines()
+                        .map(|l| l.trim_start())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
                 ),
             };
             (format!("{name} with {how}"), out.into_bytes())
@@ -289,7 +296,11 @@ fn mutated_pastes_never_panic_anywhere_in_the_file_pipeline() {
         let t0 = std::time::Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| pipeline(&engine, &input, &mut inner)));
         if std::env::var_os("FUZZ_TIMES").is_some() {
-            eprintln!("{:>8.3}s {} bytes {how}", t0.elapsed().as_secs_f64(), input.len());
+            eprintln!(
+                "{:>8.3}s {} bytes {how}",
+                t0.elapsed().as_secs_f64(),
+                input.len()
+            );
         }
         if let Err(p) = result {
             let msg = p

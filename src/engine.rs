@@ -124,8 +124,15 @@ impl FieldMatcher {
 
     /// Texts after which the Aho-Corasick automaton pays for itself: building it costs about as
     /// much as this many texts searched needle by needle (a paste asks most fields a handful of
-    /// times, so most fields never build it).
+    /// times, so most fields never build it). A text counts once per [`Self::SCAN_TEXT_BYTES`]
+    /// bytes: the needle-by-needle search reads it once per needle, the automaton once.
     const SCAN_BEFORE_AC: usize = 256;
+
+    /// The length up to which a text counts as one text towards [`Self::SCAN_BEFORE_AC`] (a log
+    /// line or an event message is shorter); a 40 KB log line counts as 313, so a log of such
+    /// lines builds the automaton at its first line instead of searching 256 of them once per
+    /// needle (seconds a line in a debug build).
+    const SCAN_TEXT_BYTES: usize = 128;
 
     fn new(list: &[String]) -> FieldMatcher {
         let mut needle_ids: HashMap<Vec<u8>, usize> = HashMap::new();
@@ -224,10 +231,11 @@ impl FieldMatcher {
             return (0..self.patterns.len()).collect();
         }
         let mut out = self.always.clone();
+        let cost = 1 + text.len() / Self::SCAN_TEXT_BYTES;
         let n = self
             .scans
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if n < Self::SCAN_BEFORE_AC {
+            .fetch_add(cost, std::sync::atomic::Ordering::Relaxed);
+        if n.saturating_add(cost) <= Self::SCAN_BEFORE_AC {
             // Needles are lowercase: an exact search of the lowercased text is the search
             // without ASCII case.
             let lower = text.as_bytes().to_ascii_lowercase();
@@ -2343,6 +2351,23 @@ match:
         // With patterns that have no required literal (the gate's own set), and without.
         field_matcher_agrees(&all);
         field_matcher_agrees(&[all[0], all[1], all[3], all[4], all[6], all[7], all[8]]);
+    }
+
+    #[test]
+    fn a_long_text_builds_the_automaton_at_once() {
+        // A log of 40 KB lines: searching each once per needle cost seconds a line in a debug
+        // build; the length counts, so the first such line builds the automaton.
+        let list: Vec<String> = [r"bind\(\) to \S+:(?P<port>\d+) failed", "(?i)no space left"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let fm = FieldMatcher::new(&list);
+        fm.candidates("a short line");
+        assert!(fm.needles.get().is_none(), "a short text: needle by needle");
+        let long = format!("{} no space left", "x".repeat(40_000));
+        assert_eq!(fm.candidates(&long), vec![1]);
+        assert!(fm.needles.get().is_some(), "a long text: the automaton");
+        assert_eq!(fm.candidates("bind() to 0.0.0.0:80 failed"), vec![0]);
     }
 
     #[test]

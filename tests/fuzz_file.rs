@@ -4,10 +4,12 @@
 //! given flipped bytes, huge numbers, long lines and deep indentation, or re-encoded as UTF-16;
 //! each result is parsed, diagnosed, redacted and rendered in every output format at odd widths
 //! and budgets. No step may panic. A failure prints the seed and the mutation and writes the input
-//! to a file so that it can be replayed with `kubectl-diagnose file`.
+//! to a file so that it can be replayed with `kubectl-diagnose file`. A second test does the same
+//! with the dumps of testdata/dumps packed as tar or tar.gz archives, with files cut short and the
+//! archive cut or damaged.
 //!
-//! `FUZZ_ITERATIONS` runs more inputs (the default keeps the test fast); `FUZZ_SEED` another
-//! sequence.
+//! `FUZZ_ITERATIONS` and `FUZZ_ARCHIVES` run more inputs (the defaults keep the tests fast);
+//! `FUZZ_SEED` another sequence.
 
 use kubectl_diagnose::engine::Engine;
 use kubectl_diagnose::evidence::Evidence;
@@ -284,7 +286,7 @@ fn mutated_pastes_never_panic_anywhere_in_the_file_pipeline() {
     let engine = Engine::from_set(RuleSet::builtin().expect("built-in rules load"))
         .expect("built-in rules compile");
     let seed = env_num("FUZZ_SEED", 0x6b75_6265_6374_6c21);
-    let iterations = env_num("FUZZ_ITERATIONS", 200);
+    let iterations = env_num("FUZZ_ITERATIONS", 150);
     let mut rng = Rng(seed.max(1));
     // A panic message once per failure, not the default hook's backtrace for each.
     let hook = std::panic::take_hook();
@@ -325,5 +327,141 @@ fn mutated_pastes_never_panic_anywhere_in_the_file_pipeline() {
         "{} of {iterations} inputs panicked (FUZZ_SEED={seed}):\n{}",
         failures.len(),
         failures.join("\n")
+    );
+}
+
+/// Every file under `dir` (relative path, bytes), in path order.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d)
+            .expect("dump dir is readable")
+            .flatten()
+        {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let (Ok(rel), Ok(b)) = (p.strip_prefix(dir), std::fs::read(&p)) {
+                out.push((rel.to_string_lossy().into_owned(), b));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A tar archive of `files` under `root/`, gzipped when `gz`.
+fn archive(root: &str, files: &[(String, Vec<u8>)], gz: bool) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, format!("{root}/{name}"), &data[..])
+            .expect("tar entry");
+    }
+    let tar = b.into_inner().expect("tar");
+    if !gz {
+        return tar;
+    }
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut e, &tar).expect("gzip");
+    e.finish().expect("gzip")
+}
+
+#[test]
+fn damaged_dump_archives_never_panic() {
+    let engine = Engine::from_set(RuleSet::builtin().expect("built-in rules load"))
+        .expect("built-in rules compile");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/dumps");
+    let dumps = [
+        ("cluster-info", tree(&root.join("cluster-info"))),
+        ("support-bundle", tree(&root.join("support-bundle"))),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let seed = env_num("FUZZ_SEED", 0x6b75_6265_6374_6c21);
+    let iterations = env_num("FUZZ_ARCHIVES", 24);
+    let mut rng = Rng(seed.max(1) ^ 0xa5a5);
+    let mut failures = Vec::new();
+    for i in 0..iterations {
+        let (name, files) = rng.pick(&dumps);
+        // A few of its files, some of them damaged JSON or cut logs.
+        let mut chosen: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .filter(|_| rng.below(3) != 0)
+            .cloned()
+            .collect();
+        for (_, data) in chosen.iter_mut() {
+            if rng.below(4) == 0 {
+                let at = rng.below(data.len() + 1);
+                data.truncate(at);
+            }
+        }
+        let gz = rng.below(2) == 0;
+        let mut bytes = archive(name, &chosen, gz);
+        let how = match rng.below(3) {
+            0 => {
+                let at = rng.below(bytes.len() + 1);
+                bytes.truncate(at);
+                format!("cut at byte {at}")
+            }
+            1 => {
+                for _ in 0..1 + rng.below(6) {
+                    let at = rng.below(bytes.len());
+                    bytes[at] = *rng.pick(ODD_BYTES);
+                }
+                "bytes flipped".to_string()
+            }
+            _ => "whole".to_string(),
+        };
+        let how = format!(
+            "{name} ({} files) as {}, {how}",
+            chosen.len(),
+            if gz { "tar.gz" } else { "tar" }
+        );
+        let path = dir
+            .path()
+            .join(format!("{name}-{i}.{}", if gz { "tar.gz" } else { "tar" }));
+        std::fs::write(&path, &bytes).expect("write archive");
+        let mut inner = Rng(rng.next() | 1);
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let mut ev = Evidence::new();
+            if let Ok(inputs) = kubectl_diagnose::parse::parse_path(&path, &engine, &mut ev) {
+                let src = path.display().to_string();
+                match output::pasted_sweep_report(&engine, &ev, name, &src) {
+                    Some(r) => {
+                        output::render_sweep(&r, Format::Table, &TableOptions::default(), None);
+                        kubectl_diagnose::agent::render_sweep(&r, *inner.pick(&[1, 2000]));
+                    }
+                    None => {
+                        let d = kubectl_diagnose::diagnose(&engine, &ev, inputs);
+                        output::render_pod(&d, Format::Table, &TableOptions::default(), None);
+                    }
+                }
+            }
+        }));
+        if let Err(p) = result {
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            let keep = std::env::temp_dir().join(path.file_name().unwrap_or_default());
+            std::fs::copy(&path, &keep).ok();
+            failures.push(format!(
+                "iteration {i} ({how}): panicked: {msg}\n  input: {}",
+                keep.display()
+            ));
+        }
+    }
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {iterations} archives panicked (FUZZ_SEED={seed})",
+        failures.len()
     );
 }

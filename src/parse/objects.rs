@@ -99,7 +99,7 @@ pub fn yaml_start(line: &str, strong_only: bool) -> bool {
             }
         })
     }) {
-        return !indented || !matches!(&t[..5], "items" | "spec:");
+        return !indented || !matches!(t.get(..5), Some("items" | "spec:"));
     }
     if indented {
         return false;

@@ -112,13 +112,23 @@ const FAMILIES: &[&str] = &[
 /// at its end, was added: 58.0 % top-1 and 21.8 % nothing found on its own labels, 69.7 % once the
 /// cases whose `wants` named a class that now has a rule accept it. One of its healthy cases showed
 /// a false alarm (a node NotReady 5 s after it joined), fixed by class before it was added. On 1,173
-/// failure cases: top-1 89.8 %, nothing found 6.9 %, weakest shape `describe` at 70.4 %.
+/// failure cases: top-1 89.8 %, nothing found 6.9 %, weakest shape `describe` at 70.4 %. The next
+/// session's work (status read from cut describes and status objects, kubelet/scheduler/runtime
+/// wordings checked against source, log classes) brought that corpus to top-1 92.2 %, nothing found
+/// 4.6 %, every shape >= 81.4 % (corpus-h 81.4 %, corpus-j 84.9 %). Meanwhile corpus-k (147
+/// pastes, mostly GitHub threads, 129 failures) and corpus-l (155 pastes including about 30 from
+/// Chinese sources, 138 failures) were collected sealed and scored only at the end: corpus-k 60.2 %
+/// top-1 / 32.0 % nothing found against the build they were collected with and 64.3 % / 27.1 %
+/// against the session's final build; corpus-l 70.3 % / 21.0 % then and 72.5 % / 19.6 % at the end.
+/// One corpus-k healthy case was relabelled (its CoreDNS lines are the same as a failure case's;
+/// see its note). On 1,440 failure cases: top-1 87.8 %, nothing found 8.1 %, weakest shape
+/// `describe` at 77.6 %.
 const MIN_FAILURE_CASES: usize = 150;
 const MIN_HEALTHY_CASES: usize = 15;
-const MIN_TOP1_PERCENT: f64 = 89.7;
-const MAX_NOTHING_PERCENT: f64 = 7.0;
+const MIN_TOP1_PERCENT: f64 = 87.7;
+const MAX_NOTHING_PERCENT: f64 = 8.2;
 const MIN_CASES_PER_SHAPE: usize = 5;
-const MIN_SHAPE_TOP1_PERCENT: f64 = 70.3;
+const MIN_SHAPE_TOP1_PERCENT: f64 = 77.5;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -115,7 +115,119 @@ struct FieldMatcher {
     scans: std::sync::atomic::AtomicUsize,
     calls: std::sync::atomic::AtomicUsize,
     /// `None` when the combined set cannot be built (then the per-pattern path stays).
-    set: std::sync::OnceLock<Option<SplitSet>>,
+    set: std::sync::OnceLock<Option<GatedSet>>,
+    /// Whether the combined set sits behind a literal gate ([`GatedSet`]): only for the log
+    /// text, whose lines mostly hold no literal of the catalog. The fields of a big event paste
+    /// (kubelet's messages, which mostly do hold one) were measured slower and bigger with it.
+    gate: bool,
+    /// Texts the combined set was run on, and texts its gate let through (see [`GatedSet`]);
+    /// read by tests guarding the cost of a big log scan.
+    #[cfg(test)]
+    gate_stats: (
+        std::sync::atomic::AtomicUsize,
+        std::sync::atomic::AtomicUsize,
+    ),
+}
+
+/// The combined set of a field asked about many times, behind a gate: one Aho-Corasick DFA holding
+/// every required literal of every pattern (`regex_facts::needle_set_of`) says whether a text can
+/// match any pattern that has literals; only a text that holds one is given to the whole set.
+/// Patterns without a literal are their own (small) set, run on every text. Most lines of a big
+/// log hold none of the catalog's literals, and the DFA's one pass over a line costs a fraction
+/// of the combined set's lazy DFA (hundreds of patterns) over it.
+struct GatedSet {
+    set: SplitSet,
+    /// `None` when no pattern has a literal: every text goes to `set`.
+    gate: Option<aho_corasick::AhoCorasick>,
+    /// The patterns without a literal (their indices in the whole list, ascending) and their set;
+    /// `None` when every pattern has one.
+    always: Option<(Vec<usize>, SplitSet)>,
+}
+
+impl GatedSet {
+    /// Shortest literal the gate holds: a pattern one of whose literals is shorter (`] `, `at`)
+    /// would open it on most lines of any log, so such a pattern is run on every text instead,
+    /// with those without a literal.
+    const MIN_GATE_NEEDLE: usize = 4;
+
+    /// `set` (the whole `list`) behind a gate of `needles` (`owners[k]`: the patterns of needle
+    /// k); `always` are the patterns without one. When the gate or the set of the patterns it
+    /// does not cover cannot be built, every text goes to `set`.
+    fn new(
+        set: SplitSet,
+        list: &[String],
+        needles: &[Vec<u8>],
+        owners: &[Vec<usize>],
+        always: &[usize],
+    ) -> GatedSet {
+        let mut ungated: Vec<bool> = vec![false; list.len()];
+        for &i in always {
+            ungated[i] = true;
+        }
+        for (n, own) in needles.iter().zip(owners) {
+            if n.len() < Self::MIN_GATE_NEEDLE {
+                own.iter().for_each(|&i| ungated[i] = true);
+            }
+        }
+        let needles: Vec<&Vec<u8>> = needles
+            .iter()
+            .zip(owners)
+            .filter(|(_, own)| own.iter().any(|&i| !ungated[i]))
+            .map(|(n, _)| n)
+            .collect();
+        let always: Vec<usize> = (0..list.len()).filter(|&i| ungated[i]).collect();
+        let gate = (!needles.is_empty())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .ascii_case_insensitive(true)
+                    .build(needles)
+                    .ok()
+            })
+            .flatten();
+        let always = if always.is_empty() || gate.is_none() {
+            None
+        } else {
+            let pats: Vec<String> = always.iter().map(|&i| list[i].clone()).collect();
+            match SplitSet::new(&pats) {
+                Ok(s) => Some((always, s)),
+                Err(_) => {
+                    return GatedSet {
+                        set,
+                        gate: None,
+                        always: None,
+                    }
+                }
+            }
+        };
+        GatedSet { set, gate, always }
+    }
+
+    /// Whether `text` must go to the whole set: it holds a required literal, or a character
+    /// `(?i)` folds onto an ASCII letter (see `regex_facts::has_fold_hazard`).
+    fn open(&self, text: &str) -> bool {
+        match &self.gate {
+            None => true,
+            Some(ac) => ac.is_match(text) || crate::regex_facts::has_fold_hazard(text.as_bytes()),
+        }
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        if self.open(text) {
+            return self.set.is_match(text);
+        }
+        self.always.as_ref().is_some_and(|(_, s)| s.is_match(text))
+    }
+
+    fn matches(&self, text: &str) -> Vec<usize> {
+        if self.open(text) {
+            return self.set.matches(text).collect();
+        }
+        match &self.always {
+            Some((ids, s)) => s.matches(text).map(|i| ids[i]).collect(),
+            None => Vec::new(),
+        }
+    }
 }
 
 impl FieldMatcher {
@@ -172,7 +284,16 @@ impl FieldMatcher {
             scans: std::sync::atomic::AtomicUsize::new(0),
             calls: std::sync::atomic::AtomicUsize::new(0),
             set: std::sync::OnceLock::new(),
+            gate: false,
+            #[cfg(test)]
+            gate_stats: Default::default(),
         }
+    }
+
+    /// This matcher with its combined set behind a literal gate (see [`FieldMatcher::gate`]).
+    fn with_gate(mut self) -> FieldMatcher {
+        self.gate = true;
+        self
     }
 
     /// The needle scanner, built on first use.
@@ -198,12 +319,29 @@ impl FieldMatcher {
     fn build_now(&self) -> Result<(), (usize, regex::Error)> {
         let list: Vec<String> = self.patterns.iter().map(|p| p.source.clone()).collect();
         let set = SplitSet::new(&list)?;
-        let _ = self.set.set(Some(set));
+        let _ = self.set.set(Some(self.gated(set, &list)));
         Ok(())
     }
 
+    fn gated(&self, set: SplitSet, list: &[String]) -> GatedSet {
+        if !self.gate {
+            return GatedSet {
+                set,
+                gate: None,
+                always: None,
+            };
+        }
+        GatedSet::new(
+            set,
+            list,
+            &self.needle_list,
+            &self.needle_owner,
+            &self.always,
+        )
+    }
+
     /// The combined set, once this matcher has been asked often enough.
-    fn set(&self) -> Option<&SplitSet> {
+    fn set(&self) -> Option<&GatedSet> {
         if let Some(s) = self.set.get() {
             return s.as_ref();
         }
@@ -216,7 +354,7 @@ impl FieldMatcher {
         self.set
             .get_or_init(|| {
                 let list: Vec<String> = self.patterns.iter().map(|p| p.source.clone()).collect();
-                SplitSet::new(&list).ok()
+                SplitSet::new(&list).ok().map(|set| self.gated(set, &list))
             })
             .as_ref()
     }
@@ -264,6 +402,15 @@ impl FieldMatcher {
         out
     }
 
+    #[cfg(test)]
+    fn count_gate(&self, set: &GatedSet, text: &str) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.gate_stats.0.fetch_add(1, Relaxed);
+        if set.open(text) {
+            self.gate_stats.1.fetch_add(1, Relaxed);
+        }
+    }
+
     /// Number of patterns.
     fn len(&self) -> usize {
         self.patterns.len()
@@ -271,6 +418,8 @@ impl FieldMatcher {
 
     fn is_match(&self, text: &str) -> bool {
         if let Some(set) = self.set() {
+            #[cfg(test)]
+            self.count_gate(set, text);
             return set.is_match(text);
         }
         self.candidates(text).into_iter().any(|i| {
@@ -283,7 +432,9 @@ impl FieldMatcher {
     /// Indices of the patterns that match `text`.
     fn matches(&self, text: &str) -> Vec<usize> {
         if let Some(set) = self.set() {
-            return set.matches(text).collect();
+            #[cfg(test)]
+            self.count_gate(set, text);
+            return set.matches(text);
         }
         self.candidates(text)
             .into_iter()
@@ -780,6 +931,11 @@ impl Engine {
         let mut prefilter = Prefilter::default();
         for ((source, field), list) in &pats {
             let rs = FieldMatcher::new(list);
+            let rs = if (*source, *field) == (Source::Log, "text") {
+                rs.with_gate()
+            } else {
+                rs
+            };
             let built = if eager { rs.build_now() } else { Ok(()) };
             built.map_err(|(i, e)| {
                 // Name the rule (and its file) whose pattern cannot be compiled even on its own.
@@ -2348,9 +2504,15 @@ match:
             "(?i)kill(?:ed)?",
             "[Ff]ailed to (?:pull|start)",
         ];
-        // With patterns that have no required literal (the gate's own set), and without.
-        field_matcher_agrees(&all);
-        field_matcher_agrees(&[all[0], all[1], all[3], all[4], all[6], all[7], all[8]]);
+        // With patterns that have no required literal (the gate's own set), and without; with
+        // the literal gate and without.
+        for gate in [false, true] {
+            field_matcher_agrees(&all, gate);
+            field_matcher_agrees(
+                &[all[0], all[1], all[3], all[4], all[6], all[7], all[8]],
+                gate,
+            );
+        }
     }
 
     #[test]
@@ -2405,7 +2567,71 @@ match:
         ));
     }
 
-    fn field_matcher_agrees(patterns: &[&str]) {
+    /// Guards the cost of a big log scan without timing it: past [`FieldMatcher::SET_AFTER`]
+    /// lines, the built-in catalog's `log.text` set sits behind its literal gate, and the lines of
+    /// a healthy application log (access lines, JSON info lines, stack frames, slow-query
+    /// warnings: what `scripts/bench.sh log` scans) hold none of the catalog's literals, so the
+    /// gate keeps nearly all of them away from the set of hundreds of patterns. A rule whose
+    /// only literal is a common word (`get`, `info`, `ms`) would open the gate on most lines of
+    /// every log: this fails then, before the benchmark gets slower. The lines that matter still
+    /// pass.
+    #[test]
+    fn the_log_gate_keeps_healthy_lines_away_from_the_combined_set() {
+        let set = RuleSet::builtin().expect("built-in rules load");
+        let engine = Engine::new(&set).expect("built-in rules compile");
+        let fm = engine
+            .log_text
+            .clone()
+            .expect("built-in rules match log text");
+        let healthy = |i: usize| {
+            match i % 6 {
+            0 => format!(
+                "10.0.{}.{} - - [03/Apr/2024:07:52:{:02} +0000] \"GET /api/v1/orders/{i} HTTP/1.1\" 200 {} \"-\" \"kube-probe/1.28\"",
+                i % 255,
+                i % 251,
+                i % 60,
+                512 + i % 4096
+            ),
+            // A JSON line reaches the filter as its message (`objects::json_log_text`).
+            1 => format!("order {i} processed in {} ms", i % 250),
+            2 => "\tat com.example.orders.OrderService.process(OrderService.java:142)".to_string(),
+            3 => format!(
+                "2024-04-03 07:52:{:02} WARN  [pool-{}-thread-{}] slow query took {} ms",
+                i % 60,
+                i % 8,
+                i % 32,
+                i % 5000
+            ),
+            4 => format!("I0403 07:52:{:02}.123456       1 server.go:42] served {i} requests", i % 60),
+            _ => format!("2024-04-03 07:52:{:02} 信息 处理订单 {i} 完成，耗时 {} 毫秒", i % 60, i % 250),
+        }
+        };
+        let n = 3 * FieldMatcher::SET_AFTER;
+        let kept = (0..n)
+            .filter(|&i| engine.wants_log_line(&healthy(i)))
+            .count();
+        let (asked, opened) = (
+            fm.gate_stats.0.load(std::sync::atomic::Ordering::Relaxed),
+            fm.gate_stats.1.load(std::sync::atomic::Ordering::Relaxed),
+        );
+        assert!(
+            asked >= n - FieldMatcher::SET_AFTER,
+            "the combined set ran ({asked} texts)"
+        );
+        assert!(
+            opened * 100 <= asked,
+            "the gate let {opened} of {asked} healthy lines through to the combined set"
+        );
+        assert_eq!(kept, 0, "no healthy line is kept");
+        for line in [
+            "2024/04/03 07:52:42 [emerg] 24#24: bind() to 0.0.0.0:80 failed (98: Address in use)",
+            "Caused by: java.net.UnknownHostException: orders-db.prod.svc.cluster.local: Temporary failure in name resolution",
+        ] {
+            assert!(engine.wants_log_line(line), "{line}");
+        }
+    }
+
+    fn field_matcher_agrees(patterns: &[&str], gate: bool) {
         let list: Vec<String> = patterns.iter().map(|s| s.to_string()).collect();
         let texts = [
             "nginx: [emerg] bind() to 0.0.0.0:80 failed (98)",
@@ -2420,6 +2646,7 @@ match:
             "Failed to pull image",
         ];
         let fm = FieldMatcher::new(&list);
+        let fm = if gate { fm.with_gate() } else { fm };
         let expected: Vec<Vec<usize>> = texts
             .iter()
             .map(|t| {

@@ -928,11 +928,7 @@ impl<'a> Parser<'a> {
         // text, line by line.
         let t = line.trim();
         if t.starts_with('{') && t.ends_with('}') && t.len() <= 64 * 1024 {
-            if let Some(text) = serde_json::from_str::<serde_json::Value>(t)
-                .ok()
-                .as_ref()
-                .and_then(objects::json_log_line)
-            {
+            if let Some(text) = objects::json_log_text(t) {
                 for l in text.split('\n') {
                     if !l.trim_start().starts_with('{') {
                         self.plain(n, l);

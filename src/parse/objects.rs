@@ -544,8 +544,206 @@ impl Doc {
 /// logfmt's is). `None` for other objects.
 pub fn json_log_line(value: &Value) -> Option<String> {
     let obj = value.as_object()?;
-    let s = |k: &str| obj.get(k).and_then(Value::as_str);
-    if let Some(log) = s("log").filter(|_| obj.contains_key("stream") || obj.contains_key("time")) {
+    log_line_of(|k| obj.get(k).map(Value::as_str))
+}
+
+/// The keys [`json_log_line`] reads (see [`JsonLogKeys`]).
+const LOG_KEYS: [&str; 14] = [
+    "log",
+    "stream",
+    "time",
+    "level",
+    "severity",
+    "lvl",
+    "levelname",
+    "log.level",
+    "msg",
+    "message",
+    "error",
+    "err",
+    "exception",
+    "stacktrace",
+];
+
+/// [`json_log_line`] of the JSON text `text`, exactly as `serde_json::from_str::<Value>(text)`
+/// and then [`json_log_line`] would give it, without building the object: every line of a
+/// structured log passes here, and only the keys above are kept (the rest is parsed, so what
+/// does not parse is still not an object, but not stored).
+pub fn json_log_text(text: &str) -> Option<String> {
+    use serde::Deserializer as _;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let keys = de.deserialize_any(JsonLogKeys).ok()?;
+    de.end().ok()?;
+    let keys = keys?;
+    log_line_of(|k| {
+        let i = LOG_KEYS.iter().position(|x| *x == k)?;
+        keys[i].as_ref().map(|v| v.as_deref())
+    })
+}
+
+/// The values of [`LOG_KEYS`] in a JSON object (the last of a repeated key, as `Value` keeps it):
+/// absent, not a string (`Some(None)`), or the string. `None` for a JSON value that is not an
+/// object.
+type LogKeyValues<'de> = Option<Vec<Option<Option<std::borrow::Cow<'de, str>>>>>;
+
+/// Reads [`LogKeyValues`]; everything else is parsed and dropped ([`SkipJson`]).
+struct JsonLogKeys;
+
+impl<'de> serde::de::Visitor<'de> for JsonLogKeys {
+    type Value = LogKeyValues<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out: Vec<Option<Option<std::borrow::Cow<'de, str>>>> = vec![None; LOG_KEYS.len()];
+        while let Some(k) = map.next_key_seed(KeyIndex)? {
+            match k {
+                Some(i) => out[i] = Some(map.next_value_seed(MaybeStr)?),
+                None => map.next_value_seed(SkipJson)?,
+            }
+        }
+        Ok(Some(out))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element_seed(SkipJson)?.is_some() {}
+        Ok(None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// A key of an object: its index in [`LOG_KEYS`], if it is one.
+struct KeyIndex;
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeyIndex {
+    type Value = Option<usize>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeyIndex {
+    type Value = Option<usize>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(LOG_KEYS.iter().position(|k| *k == v))
+    }
+}
+
+/// A value that is kept when it is a string.
+struct MaybeStr;
+
+impl<'de> serde::de::DeserializeSeed<'de> for MaybeStr {
+    type Value = Option<std::borrow::Cow<'de, str>>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for MaybeStr {
+    type Value = Option<std::borrow::Cow<'de, str>>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(std::borrow::Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(std::borrow::Cow::Owned(v.to_string())))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        SkipJson.visit_map(map).map(|_| None)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        SkipJson.visit_seq(seq).map(|_| None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// Any JSON value, parsed as `Value` parses it (strings and numbers included, so what `Value`
+/// rejects is rejected) and dropped.
+struct SkipJson;
+
+impl<'de> serde::de::DeserializeSeed<'de> for SkipJson {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for SkipJson {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key_seed(KeyIndex)?.is_some() {
+            map.next_value_seed(SkipJson)?;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(SkipJson)?.is_some() {}
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// [`json_log_line`] over an object's keys: `get(k)` is `None` when the object has no key `k`,
+/// `Some(None)` when its value is not a string.
+fn log_line_of<'v>(get: impl Fn(&str) -> Option<Option<&'v str>>) -> Option<String> {
+    let s = |k: &str| get(k).flatten();
+    let has = |k: &str| get(k).is_some();
+    if let Some(log) = s("log").filter(|_| has("stream") || has("time")) {
         return Some(log.trim_end_matches(['\n', '\r']).to_string());
     }
     let level = ["level", "severity", "lvl", "levelname", "log.level"]
@@ -1962,6 +2160,47 @@ fn container_state(v: &Value) -> Option<ContainerState> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The streaming reader of a JSON log line gives what parsing it into a `Value` and
+    /// [`json_log_line`] give, for every shape: docker's json-file, structured logs, keys
+    /// repeated (the last wins), values that are not strings, escapes, nesting, and texts that
+    /// are not one JSON object (invalid, trailing bytes, a lone surrogate, an array).
+    #[test]
+    fn json_log_text_reads_lines_as_the_value_parser_does() {
+        let cases = [
+            r#"{"log":"panic: boom\n","stream":"stderr","time":"2024-01-01T00:00:00Z"}"#,
+            r#"{"log":"x","other":1}"#,
+            r#"{"log":5,"stream":"stdout"}"#,
+            r#"{"level":"info","msg":"order processed","order_id":7,"latency_ms":3}"#,
+            r#"{"level":"error","msg":"dial failed:","error":"connection refused\r\nat x"}"#,
+            r#"{"severity":"FATAL","message":"out of memory","err":""}"#,
+            r#"{"lvl":"warn","msg":"a","msg":"b"}"#,
+            r#"{"level":"info","msg":"a","level":null}"#,
+            r#"{"log.level":"panic","message":"caf\u00e9 \"quoted\"","stacktrace":"l1\nl2"}"#,
+            r#"{"level":"info","msg":{"nested":"x"}}"#,
+            r#"{"level":"info","msg":"m","ctx":{"a":[1,2.5,{"b":null}],"c":true}}"#,
+            r#"{"level":"info","msg":"m","bad":"\ud800"}"#,
+            r#"{"level":"info","msg":"m"} trailing"#,
+            r#"{"level":"info","msg":"m",}"#,
+            r#"{"level":"info","m\u0073g":"escaped key"}"#,
+            r#"{"level":"info","msg":"m","n":1e999}"#,
+            r#"[{"level":"info","msg":"m"}]"#,
+            r#""level""#,
+            r#"{}"#,
+            r#"{"#,
+        ];
+        for c in cases {
+            let by_value = serde_json::from_str::<Value>(c)
+                .ok()
+                .as_ref()
+                .and_then(json_log_line);
+            assert_eq!(json_log_text(c), by_value, "{c}");
+        }
+        assert_eq!(
+            json_log_text(r#"{"lvl":"warn","msg":"a","msg":"b"}"#).as_deref(),
+            Some("b")
+        );
+    }
 
     #[test]
     fn starts() {

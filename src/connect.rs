@@ -239,11 +239,18 @@ pub fn parse_duration(s: &str) -> Result<Option<Duration>, String> {
 
 // ----- kubeconfig -------------------------------------------------------------------------------
 
+/// An error and its causes on one line. Only each message's first line is kept: a YAML parser's
+/// message goes on with a snippet of the file (its lines, a caret), which would break the one-line
+/// error into a quoted block of whatever the file holds.
 fn chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
+    let first_line = |t: String| match t.split_once('\n') {
+        Some((head, _)) => head.trim_end().to_string(),
+        None => t,
+    };
+    let mut parts = vec![first_line(e.to_string())];
     let mut cur = e.source();
     while let Some(s) = cur {
-        let t = s.to_string();
+        let t = first_line(s.to_string());
         if !parts.iter().any(|p| p.contains(&t)) {
             parts.push(t);
         }
@@ -369,6 +376,14 @@ fn apply_overrides(
     opts: &ClusterOptions,
 ) -> Result<(String, String, Option<String>), LiveError> {
     if kc.contexts.is_empty() && kc.current_context.is_none() {
+        if opts.server.is_none() && kc.clusters.is_empty() {
+            // An empty kubeconfig (or one of only users) and no --server: nothing names a cluster.
+            return Err(LiveError::Config(
+                "the kubeconfig has no context and no cluster; point --kubeconfig or KUBECONFIG at \
+                 a kubeconfig with a current-context, or pass --server"
+                    .into(),
+            ));
+        }
         // No context at all: one made from the flags (kubectl -s URL --token T with no kubeconfig).
         kc.contexts.push(NamedContext {
             name: FLAGS_CONTEXT.into(),

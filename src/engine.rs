@@ -1746,16 +1746,7 @@ fn merge(into: &mut MatchResult, from: MatchResult) {
 /// for every leaf of an `any`.
 pub fn render(template: &str, captures: &BTreeMap<String, String>) -> String {
     let template = sections(template, captures);
-    let mut out = String::with_capacity(template.len());
-    let mut rest: &str = &template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        let inner = after[..end].trim();
+    crate::regex_facts::expand_placeholders(&template, |inner, out| {
         let (name, filter) = match inner.split_once('|') {
             Some((n, f)) => (n.trim(), Some(f.trim())),
             None => (inner, None),
@@ -1768,10 +1759,7 @@ pub fn render(template: &str, captures: &BTreeMap<String, String>) -> String {
                 out.push('>');
             }
         }
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    out
+    })
 }
 
 /// Keeps the `{{?name}}` / `{{!name}}` sections of a template whose condition holds.

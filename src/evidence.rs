@@ -79,6 +79,10 @@ pub struct PodInfo {
     /// `Terminating`); `None` for other inputs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listed_status: Option<String>,
+    /// A `kubectl describe pod` whose Events section was pasted (event rows or `Events: <none>`),
+    /// not cut off before it: asking for the events again would show nothing new.
+    #[serde(skip)]
+    pub events_shown: bool,
     pub annotations: Vec<(String, String)>,
     pub labels: Vec<(String, String)>,
     pub provenance: Provenance,

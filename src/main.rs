@@ -29,12 +29,13 @@ macro_rules! exit_codes {
     () => {
         "Exit codes:
   0  nothing at or above --fail-on was found
-  1  a finding at or above --fail-on was found (default: a warning or a critical cause)
-  2  error: unreadable, empty or binary input, a bad rule file, bad arguments, cluster
-     unreachable, TLS or credential failure, an answer that is not the API server's (a
-     proxy's page, a Status failure, a response cut off), pod, workload or namespace not
-     found; also when part of the input could not be read and nothing in the rest shows a
-     failure (the message names that part)"
+  1  a finding at or above --fail-on was found (default: a warning or a
+     critical cause)
+  2  error: unreadable, empty or binary input, a bad rule file, bad arguments,
+     cluster unreachable, TLS or credential failure, an answer that is not the
+     API server's (a proxy's page, a Status failure, a response cut off), pod,
+     workload or namespace not found; also when part of the input could not be
+     read and nothing in the rest shows a failure (the message names that part)"
     };
 }
 
@@ -46,7 +47,7 @@ const MAIN_HELP: &str = concat!(
   # Every unhealthy pod of a namespace, grouped by cause
   kubectl diagnose namespace shop
 
-  # A customer's paste: describe output, events, YAML, logs, or a cluster-info dump
+  # A paste: describe output, events, YAML, logs, or a cluster-info dump
   kubectl-diagnose file describe.txt logs.txt
 
   # What a rule detects and how to fix it
@@ -98,7 +99,7 @@ const NAMESPACE_HELP: &str = concat!(
   kubectl diagnose namespace -A --fail-on critical
 
   # Smoke-check a deploy in CI
-  kubectl apply -f app.yaml && kubectl diagnose namespace prod -l app=web --wait 5m
+  kubectl apply -f app.yaml && kubectl diagnose ns prod -l app=web --wait 5m
 
   # Reports for CI tools
   kubectl diagnose namespace shop -o junit > diagnose.xml
@@ -144,7 +145,7 @@ const RULES_HELP: &str = "Examples:
 /// (several may be pasted into one file, in any order), matches them against declarative rules, and
 /// prints the causes ranked with the evidence line that proves each one and its documented fix.
 #[derive(Parser, Debug)]
-#[command(name = "kubectl-diagnose", version, after_help = MAIN_HELP, max_term_width = 100)]
+#[command(name = "kubectl-diagnose", version, after_help = MAIN_HELP, max_term_width = 80)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

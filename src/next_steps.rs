@@ -106,7 +106,7 @@ struct Cx<'a> {
     log_given: bool,
     /// Some current cause says why, beyond an exit code.
     decisive: bool,
-    /// A whole `kubectl describe pod` was given: it always ends with the Events section (`Events:
+    /// A whole `kubectl describe pod` was given, with its Events section (`Events:
     /// <none>` when they expired), so asking for events would show nothing new.
     full_describe: bool,
 }
@@ -121,10 +121,7 @@ impl<'a> Cx<'a> {
         let decisive = findings
             .iter()
             .any(|f| f.is_current() && f.kind == RuleKind::Cause && decisive(ev, f));
-        let full_describe = ev
-            .pods
-            .iter()
-            .any(|p| p.name.is_some() && p.provenance.format.starts_with("describe"));
+        let full_describe = ev.pods.iter().any(|p| p.name.is_some() && p.events_shown);
         Cx {
             ev,
             findings,
@@ -581,7 +578,9 @@ mod tests {
     #[test]
     fn describe_hides_the_waiting_message_so_ask_for_the_yaml() {
         let mut ev = Evidence::new();
-        ev.pods.push(pod("describe-pod"));
+        let mut p = pod("describe-pod");
+        p.events_shown = true;
+        ev.pods.push(p);
         let mut c = crashing(ContainerKind::Regular, "describe-pod");
         c.state = Some(ContainerState::Waiting {
             reason: Some("CreateContainerConfigError".into()),
@@ -600,7 +599,7 @@ mod tests {
             "{}",
             yaml.why
         );
-        // A whole describe always has its Events section: no events step.
+        // A whole describe, its Events section included: no events step.
         assert!(
             s.iter()
                 .all(|s| !s.command.starts_with("kubectl get events")),
@@ -614,6 +613,7 @@ mod tests {
         let mut p = pod("describe-pod");
         p.phase = Some("Pending".into());
         p.node_name = None;
+        p.events_shown = true;
         ev.pods.push(p);
         ev.pod_conditions.push(PodCondition {
             pod: None,
@@ -626,6 +626,15 @@ mod tests {
         assert_eq!(
             commands(&ev),
             ["kubectl get pod api-7c9d8f6b5-qx2lm -n shop -o yaml"]
+        );
+        // The same describe cut off before its Events section: the events may still say why.
+        ev.pods[0].events_shown = false;
+        assert_eq!(
+            commands(&ev),
+            [
+                "kubectl get pod api-7c9d8f6b5-qx2lm -n shop -o yaml",
+                "kubectl get events -n shop --field-selector involvedObject.name=api-7c9d8f6b5-qx2lm"
+            ]
         );
     }
 

@@ -222,6 +222,16 @@ pub fn needle_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<u8>> {
 /// The regex text of a `resolved_by` pattern for one finding: each `{{name}}` becomes the
 /// regex-escaped value of capture `name`, or `unbound` when the finding has no such capture.
 pub fn fill_template(template: &str, captures: &BTreeMap<String, String>, unbound: &str) -> String {
+    expand_placeholders(template, |name, out| match captures.get(name) {
+        Some(v) => out.push_str(&regex_syntax::escape(v)),
+        None => out.push_str(unbound),
+    })
+}
+
+/// `template` with each `{{inner}}` replaced by what `fill` writes for `inner` (trimmed); the text
+/// around placeholders is kept, and so is a `{{` without its `}}` and all that follows it. The scan
+/// shared by the `resolved_by` patterns here and the message templates of `engine::render`.
+pub fn expand_placeholders(template: &str, mut fill: impl FnMut(&str, &mut String)) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
@@ -231,10 +241,7 @@ pub fn fill_template(template: &str, captures: &BTreeMap<String, String>, unboun
             out.push_str(&rest[start..]);
             return out;
         };
-        match captures.get(after[..end].trim()) {
-            Some(v) => out.push_str(&regex_syntax::escape(v)),
-            None => out.push_str(unbound),
-        }
+        fill(after[..end].trim(), &mut out);
         rest = &after[end + 2..];
     }
     out.push_str(rest);

@@ -262,6 +262,49 @@ fn help_documents_exit_codes_and_the_file_command() {
 }
 
 #[test]
+fn every_help_reads_at_80_columns_without_rewrapped_blocks() {
+    // Wider terminals get the same 80 columns; the Examples and Exit codes blocks are wrapped by
+    // hand, so clap must never re-wrap them (a continuation line it makes loses the indentation).
+    for args in [
+        &[][..],
+        &["file"][..],
+        &["pod"][..],
+        &["namespace"][..],
+        &["rules"][..],
+        &["mcp"][..],
+        &["man"][..],
+        &["completions"][..],
+    ] {
+        let out = bin()
+            .args(args)
+            .arg("--help")
+            .env("COLUMNS", "200")
+            .output()
+            .unwrap();
+        let s = String::from_utf8(out.stdout).unwrap();
+        let what = format!("{args:?} --help");
+        for line in s.lines() {
+            assert!(line.chars().count() <= 80, "{what}: {line:?}");
+        }
+        let Some((_, tail)) = s.split_once("\nExamples:\n") else {
+            panic!("{what} has no Examples block:\n{s}");
+        };
+        for line in tail.lines().filter(|l| !l.is_empty()) {
+            let block_line = line.ends_with(':')
+                || line.starts_with("  #")
+                || line.starts_with("  kubectl")
+                || line.starts_with("  source ")
+                || line.starts_with("  claude ")
+                || line.starts_with("  pbpaste ")
+                || ["  0  ", "  1  ", "  2  ", "     "]
+                    .iter()
+                    .any(|p| line.starts_with(p));
+            assert!(block_line, "{what}: a re-wrapped line {line:?}\n{s}");
+        }
+    }
+}
+
+#[test]
 fn table_and_json_snapshots_of_the_readme_example() {
     let run = |args: &[&str]| {
         let out = bin().args(args).output().unwrap();

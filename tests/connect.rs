@@ -329,6 +329,31 @@ fn kubeconfig_list_skips_missing_files() {
 }
 
 #[test]
+fn a_kubeconfig_that_is_not_one_gets_a_one_line_error() {
+    let home = tempfile::tempdir().unwrap();
+    // A paste saved where the kubeconfig was expected, with a terminal escape in it: the YAML
+    // parser's message quotes the file with a caret under the column; only its first line is kept.
+    let paste = write(
+        home.path(),
+        "paste.txt",
+        "$ kubectl describe pod web\nclusters: [\u{1b}[2J\n",
+    );
+    // An empty file: no context and no cluster to connect to.
+    let empty = write(home.path(), "empty.yaml", "");
+    for (kc, says) in [
+        (&paste, "paste.txt: failed to parse kubeconfig YAML"),
+        (&empty, "the kubeconfig has no context and no cluster"),
+    ] {
+        let r = kd(home.path(), kc, &["pod", POD]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("cannot load kubeconfig"), "{}", r.stderr);
+        assert!(r.stderr.contains(says), "{}", r.stderr);
+        assert_eq!(r.stderr.trim_end().lines().count(), 1, "{}", r.stderr);
+        assert!(!r.stderr.contains('\u{1b}'), "{}", r.stderr);
+    }
+}
+
+#[test]
 fn in_cluster_service_account_is_used_without_a_kubeconfig() {
     let s = ApiServer::start("registry-timeout", Options::default());
     let home = tempfile::tempdir().unwrap();

@@ -68,7 +68,8 @@ pub enum Format {
     Sarif,
     Github,
     Markdown,
-    /// Packed for a model's context window within `--budget` tokens (`crate::agent`).
+    // Packed for a model's context window within `--budget` tokens (`crate::agent`); no doc
+    // comment: clap would print it in `--help` as this value's help, alone among the formats.
     Agent,
 }
 

@@ -161,6 +161,7 @@ fn is_known_key(key: &str) -> bool {
             | "Runtime Class Name"
             | "Service Account"
             | "Node"
+            | "Host"
             | "Start Time"
             | "Labels"
             | "Annotations"
@@ -452,6 +453,10 @@ pub struct Describe {
     /// Lines the last event message continued over, and the length of the line before.
     ev_cont: usize,
     ev_prev_len: usize,
+    /// `Events: <none>` was pasted (the events, if any, had expired).
+    events_none: bool,
+    /// `Scheduling Gates:` names a gate: the pod waits for it, not for a node.
+    gated: bool,
 }
 
 impl Describe {
@@ -463,6 +468,8 @@ impl Describe {
             keys: 0,
             confirmed: false,
             only_events: false,
+            events_none: false,
+            gated: false,
             pod_marks: false,
             node_marks: false,
             raw: String::new(),
@@ -800,7 +807,9 @@ impl Describe {
                 self.name_line = n;
             }
             "Namespace" => self.namespace = none_if_placeholder(value),
-            "Node" => {
+            "Scheduling Gates" => self.gated = none_if_placeholder(value).is_some(),
+            // kubectl before 1.0 printed the node as `Host:`.
+            "Node" | "Host" => {
                 self.pod_marks = true;
                 let v = value.split('/').next().unwrap_or("");
                 self.node = none_if_placeholder(v);
@@ -866,7 +875,10 @@ impl Describe {
                 self.section = Section::Conditions;
                 self.cond_layout = None;
             }
-            "Events" => self.section = Section::Events,
+            "Events" => {
+                self.section = Section::Events;
+                self.events_none |= value == "<none>";
+            }
             "Pods Statuses" | "Parallelism" | "Completions" | "Backoff Limit" => {
                 self.job_marks = true;
                 if key == "Pods Statuses" {
@@ -1130,6 +1142,14 @@ impl Describe {
         }
         let t = line.trim();
         if self.cond_layout.is_none() {
+            // A custom resource's conditions, one field per line (`kubectl describe taskrun`):
+            // the first message is kept as the object's.
+            if let Some(("Message", v)) = split_key(t) {
+                if self.message.is_none() {
+                    self.message = none_if_placeholder(v).map(|v| (v, n));
+                }
+                return;
+            }
             if t.starts_with("Type") {
                 self.cond_layout = Some(Layout::from_header(line));
             }
@@ -1238,6 +1258,8 @@ impl Describe {
         } else {
             Kind::Other
         };
+        // The Events section was pasted (rows, or `<none>`), not cut off before or in it.
+        let events_shown = self.events_none || !self.events.is_empty();
         let format = match kind {
             Kind::Pod => "describe-pod",
             Kind::Node => "describe-node",
@@ -1268,6 +1290,16 @@ impl Describe {
                 e.object_name = obj_name.clone();
             }
             cx.ev.events.push(e);
+        }
+        // `kubectl describe taskrun` (or a piece of it read as a pod's): its condition's message
+        // names the step container that failed and its exit code.
+        if let Some((m, line)) = &self.message {
+            if let Some((name, code)) = super::text::step_exit(m) {
+                let prov = cx.prov(*line, format);
+                cx.ev
+                    .containers
+                    .push(super::text::step_exit_status(None, name, code, prov));
+            }
         }
         // `kubectl describe event NAME`: the event itself (its reason, when the paste stops
         // before `Reason:`, from the message's wording).
@@ -1315,6 +1347,8 @@ impl Describe {
                     .name
                     .as_deref()
                     .and_then(|n| crate::evidence::pod_key(self.namespace.as_deref(), n));
+                let pod_at = cx.ev.pods.len();
+                let containers_from = cx.ev.containers.len();
                 cx.ev.pods.push(PodInfo {
                     name: self.name.clone(),
                     namespace: self.namespace,
@@ -1327,6 +1361,7 @@ impl Describe {
                     deletion: self.deletion,
                     created: None,
                     listed_status: None,
+                    events_shown,
                     annotations: self.annotations,
                     labels: self.labels,
                     provenance: cx.prov(line, format),
@@ -1370,6 +1405,14 @@ impl Describe {
                         provenance: cx.prov(line, format),
                     });
                 }
+                // What `kubectl get pods` would print in STATUS (`Pending` with no container
+                // status): the listing's rules read it the same way. Its AGE is not printed.
+                let status = super::listing::printed_status(
+                    &cx.ev.pods[pod_at],
+                    &cx.ev.containers[containers_from..],
+                    self.gated,
+                );
+                cx.ev.pods[pod_at].listed_status = status;
             }
             Kind::Node => {
                 for c in self.conds {

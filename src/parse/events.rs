@@ -1076,23 +1076,33 @@ pub struct UiTableState {
 impl UiTableState {
     pub fn offer(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
         if line.trim().is_empty() {
-            return if self.rows == 0 {
-                Offer::Taken
-            } else {
-                Offer::Done
-            };
+            return blank_in_table(self.rows);
         }
         match self.table.row(line) {
-            Some(mut e) => {
-                e.provenance = cx.prov(n, "events-table");
-                cx.ev.events.push(e);
-                cx.touch(self.seg, n);
-                self.rows += 1;
+            Some(e) => {
+                take_table_row(e, n, self.seg, &mut self.rows, cx);
                 Offer::Taken
             }
             None => Offer::Rejected,
         }
     }
+}
+
+/// A blank line in an event table: the gap under its title before the first row, its end after.
+fn blank_in_table(rows: u64) -> Offer {
+    if rows == 0 {
+        Offer::Taken
+    } else {
+        Offer::Done
+    }
+}
+
+/// Records one row an event table parsed, with the table's provenance, and counts it.
+fn take_table_row(mut e: Event, n: u64, seg: usize, rows: &mut u64, cx: &mut Cx) {
+    e.provenance = cx.prov(n, "events-table");
+    cx.ev.events.push(e);
+    cx.touch(seg, n);
+    *rows += 1;
 }
 
 /// Most lines one message may continue over.
@@ -1149,22 +1159,15 @@ impl EventsTableState {
 
     fn offer_row(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
         if line.trim().is_empty() {
-            return if self.rows == 0 {
-                Offer::Taken
-            } else {
-                Offer::Done
-            };
+            return blank_in_table(self.rows);
         }
         if is_separator(line) {
             cx.touch(self.seg, n);
             return Offer::Taken;
         }
         match self.table.row(line) {
-            Some(mut e) => {
-                e.provenance = cx.prov(n, "events-table");
-                cx.ev.events.push(e);
-                cx.touch(self.seg, n);
-                self.rows += 1;
+            Some(e) => {
+                take_table_row(e, n, self.seg, &mut self.rows, cx);
                 self.cont = 0;
                 Offer::Taken
             }

@@ -855,6 +855,35 @@ fn is_pod_reason(s: &str) -> bool {
         )
 }
 
+/// The STATUS cell `kubectl get pods` would print for a pod given whole (by `kubectl describe pod`
+/// or its YAML/JSON), when the pod's own facts decide it: `Pending` or `SchedulingGated`, with no
+/// pod reason, no deletion and no container status (kubectl prints a container's waiting or
+/// terminated reason, or `Init:N/M`, instead). `containers` are that pod's. The rules that read a
+/// listing's STATUS then read the describe or YAML the same way, which is the point: a describe
+/// `Status: Pending` with `Node: <none>` is the listing's `Pending` row with no node (its AGE is
+/// not printed). `None` for every other pod.
+pub(super) fn printed_status(
+    pod: &PodInfo,
+    containers: &[ContainerStatus],
+    gated: bool,
+) -> Option<String> {
+    if pod.deletion.is_some() || pod.reason.is_some() {
+        return None;
+    }
+    if containers
+        .iter()
+        .any(|c| c.state.is_some() || c.last_state.is_some())
+    {
+        return None;
+    }
+    let cell = if gated { "SchedulingGated" } else { "Pending" };
+    // Only a cell the listing itself reads as this pod's phase and nothing more.
+    match status_facts(cell) {
+        (Some(phase), None, None) if pod.phase.as_deref() == Some(phase) => Some(cell.to_string()),
+        _ => None,
+    }
+}
+
 /// What a pod row's STATUS says: (phase, pod reason, container (kind, state)).
 type RowFacts = (
     Option<&'static str>,
@@ -1065,6 +1094,8 @@ impl ListingState {
                                     Some(ContainerState::Waiting { reason, .. }) => {
                                         reason.as_deref() == Some("CrashLoopBackOff")
                                     }
+                                    // `0/1  Running` then `1/1  Running`: ready now.
+                                    Some(ContainerState::Running { .. }) => false,
                                     _ => true,
                                 }
                         });
@@ -1093,6 +1124,20 @@ impl ListingState {
                         ready: if y == 1 { Some(x == 1) } else { None },
                         restart_count: r.restarts,
                         state: Some(state),
+                        last_state: None,
+                        provenance: prov,
+                    });
+                } else if r.status == "Running" && r.ready.0 < r.ready.1 {
+                    // `2/3  Running`: every container runs (kubectl would print a waiting
+                    // container's reason), and one of them, unnamed, is not ready.
+                    cx.ev.containers.push(ContainerStatus {
+                        pod: key,
+                        name: String::new(),
+                        kind: ContainerKind::Regular,
+                        image: None,
+                        ready: Some(false),
+                        restart_count: r.restarts,
+                        state: Some(ContainerState::Running { started_at: None }),
                         last_state: None,
                         provenance: prov,
                     });

@@ -1279,7 +1279,7 @@ impl Converter<'_, '_, '_> {
             Some("Event") => self.event(v, lo, hi),
             Some("Node") => self.node(v, lo, hi),
             Some("Job") => self.job(v, lo, hi),
-            Some(_) => {}
+            Some(_) => self.other_status(v, lo, hi),
             None => self.fragment(v, lo, hi),
         }
     }
@@ -1322,6 +1322,7 @@ impl Converter<'_, '_, '_> {
             deletion: s(v, &["metadata", "deletionTimestamp"]).and_then(|t| rfc3339(&t)),
             created: None,
             listed_status: None,
+            events_shown: false,
             phase: s(v, &["status", "phase"]),
             reason,
             message,
@@ -1331,6 +1332,8 @@ impl Converter<'_, '_, '_> {
             labels: pairs(v, &["metadata", "labels"]),
             provenance: self.prov(at),
         };
+        let pod_at = self.cx.ev.pods.len();
+        let containers_from = self.cx.ev.containers.len();
         self.cx.ev.pods.push(info);
         self.emitted += 1;
 
@@ -1429,6 +1432,24 @@ impl Converter<'_, '_, '_> {
                 self.reasonless_messages(c, &provenance);
             }
         }
+
+        // What `kubectl get pods` would print in STATUS (`Pending` with no container status):
+        // the listing's rules read it the same way, with the pod's age when the paste dates it.
+        let gated = !arr(v, &["spec", "schedulingGates"]).is_empty()
+            || arr(v, &["status", "conditions"]).iter().any(|c| {
+                s(c, &["type"]).as_deref() == Some("PodScheduled")
+                    && s(c, &["reason"]).as_deref() == Some("SchedulingGated")
+            });
+        let status = super::listing::printed_status(
+            &self.cx.ev.pods[pod_at],
+            &self.cx.ev.containers[containers_from..],
+            gated,
+        );
+        if status.is_some() {
+            self.cx.ev.pods[pod_at].created =
+                s(v, &["metadata", "creationTimestamp"]).and_then(|t| rfc3339(&t));
+        }
+        self.cx.ev.pods[pod_at].listed_status = status;
     }
 
     /// A waiting or terminated message whose reason is missing (cut from the paste) is offered to
@@ -1561,6 +1582,20 @@ impl Converter<'_, '_, '_> {
         let Some(a) = super::text::analyse(message) else {
             return;
         };
+        if let Some((name, code)) = super::text::step_exit(&a.message) {
+            let known = self.cx.ev.containers.iter().any(|c| {
+                c.name == name
+                    && matches!(&c.state, Some(ContainerState::Terminated { exit_code, .. }) if *exit_code == Some(code))
+            });
+            if !known {
+                let mut p = provenance.clone();
+                p.format = "free-text".into();
+                self.cx
+                    .ev
+                    .containers
+                    .push(super::text::step_exit_status(None, name, code, p));
+            }
+        }
         if a.reason.is_none() && !self.cx.filter.wants_message(&a.message, false) {
             return;
         }
@@ -1634,6 +1669,90 @@ impl Converter<'_, '_, '_> {
         });
         self.emitted += 1;
         self.reasonless_messages(c, &provenance);
+    }
+
+    /// The status of another kind (a Tekton TaskRun or PipelineRun, a Knative Service or
+    /// Revision, an Argo Workflow, a Deployment): each condition's and the status's own `message`
+    /// is offered to the matchers like free text (a kubelet or runtime message is recognised
+    /// wherever it stands), and a TaskRun's `steps` are its pod's containers.
+    fn other_status(&mut self, v: &Value, lo: usize, hi: usize) {
+        let mut cursor = lo;
+        self.statuses_within(v, lo, hi, &mut cursor, 0);
+    }
+
+    /// [`Self::other_status`] for `v` and the objects nested in it (a PipelineRun's `taskRuns`,
+    /// a list of Revisions), a few levels deep.
+    fn statuses_within(&mut self, v: &Value, lo: usize, hi: usize, cursor: &mut usize, depth: u8) {
+        const MAX_DEPTH: u8 = 6;
+        match v {
+            Value::Object(map) => {
+                let status = v.get("status").filter(|x| x.is_object()).unwrap_or(v);
+                self.steps(status, lo, hi);
+                let conds = arr(status, &["conditions"]);
+                let own = [status];
+                for c in conds.iter().chain(own.iter().copied()) {
+                    let Some(m) = s(c, &["message"]) else {
+                        continue;
+                    };
+                    let at = self
+                        .loc
+                        .find(*cursor, hi, "message", &needle(&m))
+                        .unwrap_or(*cursor);
+                    *cursor = at;
+                    let provenance = self.prov(at);
+                    self.text_message(&m, &provenance);
+                }
+                if depth < MAX_DEPTH {
+                    for (k, x) in map {
+                        if !matches!(
+                            k.as_str(),
+                            "status" | "conditions" | "steps" | "metadata" | "spec"
+                        ) {
+                            self.statuses_within(x, lo, hi, cursor, depth + 1);
+                        }
+                    }
+                    if let Some(st) = v.get("status").filter(|x| x.is_object()) {
+                        for (k, x) in st.as_object().into_iter().flatten() {
+                            if !matches!(k.as_str(), "conditions" | "steps") {
+                                self.statuses_within(x, lo, hi, cursor, depth + 1);
+                            }
+                        }
+                    }
+                }
+            }
+            Value::Array(items) if depth < MAX_DEPTH => {
+                for x in items {
+                    self.statuses_within(x, lo, hi, cursor, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A Tekton TaskRun's `status.steps` (each a container state with `container` / `name`).
+    fn steps(&mut self, status: &Value, lo: usize, hi: usize) {
+        for st in arr(status, &["steps"]) {
+            let Some(state) = container_state(st) else {
+                continue;
+            };
+            let name = s(st, &["container"])
+                .or_else(|| s(st, &["name"]).map(|n| format!("step-{n}")))
+                .unwrap_or_default();
+            let at = self.loc.find(lo, hi, "container", &name).unwrap_or(lo);
+            let provenance = self.prov(at);
+            self.cx.ev.containers.push(ContainerStatus {
+                pod: None,
+                name,
+                kind: ContainerKind::Regular,
+                image: None,
+                ready: None,
+                restart_count: None,
+                state: Some(state),
+                last_state: None,
+                provenance,
+            });
+            self.emitted += 1;
+        }
     }
 
     /// Kind-less pasted pieces: of a node (`spec.taints`, `taints`, `status.conditions`,
@@ -1718,11 +1837,17 @@ impl Converter<'_, '_, '_> {
                 self.taints(t, node, lo, hi);
             }
         }
+        let mut nodes = false;
         for path in [&["status", "conditions"][..], &["conditions"][..]] {
             let c = arr(v, path);
             if c.iter().any(is_node_condition) {
                 self.node_conditions(c, node, lo, hi);
+                nodes = true;
             }
+        }
+        // Conditions and steps of another kind (TaskRun, Knative Service, ...), at any depth.
+        if !nodes {
+            self.other_status(v, lo, hi);
         }
     }
 }

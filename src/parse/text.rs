@@ -140,6 +140,14 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         .find_map(|k| rest.strip_prefix(k))
         .map(|r| r.trim().trim_matches(['\'', '"', ',']))
         .unwrap_or(rest);
+    // Knative's Configuration and Service conditions relay their Revision's failure: `Revision
+    // "hello-00001" failed with message: Back-off pulling image "...".` — the message is the
+    // Revision's own (a kubelet or scheduler message).
+    let rest = rest
+        .strip_prefix("Revision \"")
+        .and_then(|r| r.split_once("\" failed with message: "))
+        .map(|(_, m)| m)
+        .unwrap_or(rest);
     // kubelet's event aggregator marks a message that stands for several similar events.
     let rest = rest
         .strip_prefix("(combined from similar events): ")
@@ -522,6 +530,55 @@ pub struct ContainerFailure {
     pub message: String,
     /// The image, when the template prints the container spec.
     pub image: Option<String>,
+}
+
+/// Tekton's message for a step container that failed (`"step-build" exited with code 1 (image:
+/// "..."); for logs run: kubectl -n ns logs pod -c step-build`), in a TaskRun's or PipelineRun's
+/// `Succeeded` condition, `tkn` output and `kubectl describe taskrun`: the container's name and
+/// exit code. Only a quoted container name whose message goes on with `(image: ` or is a `step-`
+/// container: an application's own "x exited with code 1" is not a container status.
+pub fn step_exit(msg: &str) -> Option<(String, i32)> {
+    const EXITED: &str = "\" exited with code ";
+    let i = msg.find(EXITED)?;
+    let start = msg[..i].rfind('"')?;
+    let name = &msg[start + 1..i];
+    let rest = &msg[i + EXITED.len()..];
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let code: i32 = rest.get(..digits)?.parse().ok()?;
+    let after = rest[digits..].trim_start();
+    let name_ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    (name_ok && (name.starts_with("step-") || after.starts_with("(image: ")))
+        .then(|| (name.to_string(), code))
+}
+
+/// The terminated container [`step_exit`] describes.
+pub fn step_exit_status(
+    pod: Option<String>,
+    name: String,
+    code: i32,
+    provenance: crate::evidence::Provenance,
+) -> crate::evidence::ContainerStatus {
+    crate::evidence::ContainerStatus {
+        pod,
+        name,
+        kind: crate::evidence::ContainerKind::Regular,
+        image: None,
+        ready: Some(false),
+        restart_count: None,
+        state: Some(crate::evidence::ContainerState::Terminated {
+            reason: None,
+            message: None,
+            exit_code: Some(code),
+            signal: None,
+            finished_at: None,
+        }),
+        last_state: None,
+        provenance,
+    }
 }
 
 /// kubelet's two templates for a container that could not start:

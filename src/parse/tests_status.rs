@@ -1,0 +1,161 @@
+//! Tests of pastes that show a pod's status but not its cause (issue 8): a `kubectl describe pod`
+//! or pod YAML/JSON read the way `kubectl get pods` would list it (`listed_status`), and whether a
+//! describe's Events section was pasted.
+
+use crate::evidence::When;
+
+use super::tests_paste::{formats, parse_text};
+
+const PENDING_DESCRIBE: &str = "Name:           drupal-649465dd9f-s9cqd\nNamespace:      default\nNode:           <none>\nStatus:         Pending\nIP:\nControlled By:  ReplicaSet/drupal-649465dd9f\nContainers:\n  drupal:\n    Image:        drupal:latest\n    Port:         30080/TCP\nConditions:\n  Type           Status\n  PodScheduled   False\n";
+
+#[test]
+fn describe_pending_with_no_node_and_no_container_state_lists_as_pending() {
+    let (ev, s) = parse_text(PENDING_DESCRIBE);
+    assert_eq!(formats(&s), vec!["describe-pod"]);
+    let p = &ev.pods[0];
+    assert_eq!(p.listed_status.as_deref(), Some("Pending"));
+    assert_eq!(p.node_name, None);
+    assert_eq!(p.created, None);
+    // Cut before its Events section.
+    assert!(!p.events_shown);
+}
+
+#[test]
+fn describe_events_section_pasted_or_none() {
+    let (ev, _) = parse_text(&format!("{PENDING_DESCRIBE}Events:          <none>\n"));
+    assert!(ev.pods[0].events_shown);
+    let (ev, _) = parse_text(&format!(
+        "{PENDING_DESCRIBE}Events:\n  Type     Reason            Age   From               Message\n  ----     ------            ----  ----               -------\n  Warning  FailedScheduling  37s   default-scheduler  0/3 nodes are available: 3 Insufficient cpu.\n"
+    ));
+    assert!(ev.pods[0].events_shown);
+    assert_eq!(ev.pods[0].listed_status.as_deref(), Some("Pending"));
+}
+
+#[test]
+fn describe_with_a_container_state_or_a_gate_is_not_listed_pending() {
+    // A container waiting (ContainerCreating): kubectl would print its reason, not `Pending`.
+    let text = "Name:         web-1\nNamespace:    shop\nNode:         node-a/10.0.0.4\nStatus:       Pending\nContainers:\n  web:\n    Image:          nginx\n    State:          Waiting\n      Reason:       ContainerCreating\n    Ready:          False\n    Restart Count:  0\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.pods[0].listed_status, None);
+    // `Scheduling Gates:` names a gate: listed as SchedulingGated.
+    let text = format!("{PENDING_DESCRIBE}Scheduling Gates:  example.com/quota\n");
+    let (ev, _) = parse_text(&text);
+    assert_eq!(ev.pods[0].listed_status.as_deref(), Some("SchedulingGated"));
+    // Deleted while Pending: Terminating, not Pending.
+    let text = PENDING_DESCRIBE.replace(
+        "Status:         Pending",
+        "Status:         Terminating (lasts 3m)",
+    );
+    let (ev, _) = parse_text(&text);
+    assert_eq!(ev.pods[0].listed_status, None);
+}
+
+// https://github.com/openshift/origin/issues/1483 (describe of 2015: the node is `Host:`).
+#[test]
+fn describe_of_2015_names_the_node_host() {
+    let text = "Name:\t\t\t\tdocker-registry-1-sq8qz\nImage(s):\t\t\topenshift/origin-docker-registry:v0.4.2\nHost:\t\t\t\tdeads-dev-01/fe80::2ad2:44ff:fe7d:c82b\nStatus:\t\t\t\tPending\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.pods[0].node_name.as_deref(), Some("deads-dev-01"));
+}
+
+#[test]
+fn pod_yaml_pending_with_no_status_of_containers_lists_as_pending_and_dated() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: trainer-0\n  namespace: ml\n  creationTimestamp: \"2024-05-14T08:12:03Z\"\nspec:\n  containers:\n  - name: trainer\n    image: trainer:1\nstatus:\n  phase: Pending\n";
+    let (ev, _) = parse_text(text);
+    let p = &ev.pods[0];
+    assert_eq!(p.listed_status.as_deref(), Some("Pending"));
+    assert_eq!(p.created, Some(When::Absolute(1_715_674_323)));
+    // A waiting container: not `Pending` in a listing.
+    let text = format!(
+        "{text}  containerStatuses:\n  - name: trainer\n    ready: false\n    restartCount: 0\n    state:\n      waiting:\n        reason: ContainerCreating\n"
+    );
+    let (ev, _) = parse_text(&text);
+    assert_eq!(ev.pods[0].listed_status, None);
+    // JSON, gated by spec.schedulingGates.
+    let json = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"g-0","namespace":"ml"},"spec":{"schedulingGates":[{"name":"example.com/quota"}],"containers":[{"name":"c","image":"busybox"}]},"status":{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"False","reason":"SchedulingGated","message":"Scheduling is blocked due to non-empty scheduling gates"}]}}"#;
+    let (ev, _) = parse_text(json);
+    assert_eq!(ev.pods[0].listed_status.as_deref(), Some("SchedulingGated"));
+}
+
+fn terminated_exit(ev: &crate::evidence::Evidence, name: &str) -> Option<i32> {
+    ev.containers
+        .iter()
+        .find(|c| c.name == name)
+        .and_then(|c| match &c.state {
+            Some(crate::evidence::ContainerState::Terminated { exit_code, .. }) => *exit_code,
+            _ => None,
+        })
+}
+
+// https://github.com/tektoncd/pipeline/issues/6664 (a PipelineRun's taskRuns status, message
+// folded by YAML's `>`).
+#[test]
+fn tekton_step_exit_message_in_a_pipelinerun_status_is_the_step_container() {
+    let text = "status:\n  taskRuns:\n    apm-sqclr-generated-version:\n      status:\n        conditions:\n          - lastTransitionTime: 2023-05-12T09:26:46Z\n            message: >\n              \"step-deprecated-tips\" exited with code 1 (image:\n              \"registry.com/devops/kubectl-devops@sha256:68e1f19c\");\n              for logs run: kubectl -n dev logs\n              apm-sqclr-generated-version-pod -c step-deprecated-tips\n            reason: Failed\n            status: \"False\"\n            type: Succeeded\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(terminated_exit(&ev, "step-deprecated-tips"), Some(1));
+}
+
+// The layout of a TaskRun's `status.steps` (https://github.com/tektoncd/pipeline/issues/682),
+// names and codes ours.
+#[test]
+fn tekton_taskrun_steps_are_containers() {
+    let text = "apiVersion: tekton.dev/v1beta1\nkind: TaskRun\nmetadata:\n  name: build-run\nstatus:\n  podName: build-run-pod-55cc64\n  steps:\n  - container: step-git-source\n    name: git-source\n    terminated:\n      exitCode: 0\n      reason: Completed\n  - name: build\n    terminated:\n      exitCode: 2\n      reason: Error\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(terminated_exit(&ev, "step-git-source"), Some(0));
+    assert_eq!(terminated_exit(&ev, "step-build"), Some(2));
+}
+
+// https://github.com/tektoncd/pipeline/issues/1944 (`kubectl describe taskrun`: the condition's
+// fields one per line).
+#[test]
+fn tekton_describe_condition_message_names_the_failed_step() {
+    let text = "    Conditions:\n      Last Transition Time:  2020-01-27T13:39:54Z\n      Message:               \"step-task-one-step-two\" exited with code 1 (image: \"docker-pullable://ubuntu@sha256:8d31\"); for logs run: kubectl -n default logs run-pod-glmb2 -c step-task-one-step-two\n      Reason:                Failed\n      Status:                False\n      Type:                  Succeeded\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(terminated_exit(&ev, "step-task-one-step-two"), Some(1));
+}
+
+#[test]
+fn an_application_saying_exited_with_code_is_not_a_container_status() {
+    for line in [
+        "worker \"indexer\" exited with code 1, restarting",
+        "2024-05-01 12:00:00 ERROR child process exited with code 1",
+    ] {
+        let (ev, _) = parse_text(&format!("{line}\n"));
+        assert!(ev.containers.is_empty(), "{line}: {:?}", ev.containers);
+    }
+}
+
+// A Knative Service's status as in https://github.com/knative/serving/pull/14835: the Revision's
+// failure relayed by the ConfigurationsReady condition (image name ours).
+#[test]
+fn knative_revision_failure_message_is_offered_as_its_own_message() {
+    let text = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: helloworld-go\nstatus:\n  conditions:\n  - lastTransitionTime: \"2024-04-02T09:18:31Z\"\n    message: 'Revision \"helloworld-go-00001\" failed with message: Back-off pulling image \"index.docker.io/skonto/helloworld-go:v2\".'\n    reason: RevisionFailed\n    status: \"False\"\n    type: ConfigurationsReady\n";
+    let (ev, _) = parse_text(text);
+    let m = ev
+        .messages
+        .iter()
+        .find(|m| m.message.starts_with("Back-off pulling image"))
+        .unwrap_or_else(|| panic!("{:?}", ev.messages));
+    assert_eq!(m.reason.as_deref(), Some("BackOff"));
+}
+
+#[test]
+fn get_pods_running_row_with_unready_containers_gives_a_running_unready_container() {
+    let (ev, _) = parse_text(
+        "NAME                     READY   STATUS    RESTARTS   AGE\ngitea-7b5d57d5b6-m7ntq   2/3     Running   0          6m12s\nmemcached-5c9b7d8f-x2    1/1     Running   0          6m12s\n",
+    );
+    assert_eq!(ev.containers.len(), 1, "{:?}", ev.containers);
+    let c = &ev.containers[0];
+    assert_eq!(c.pod.as_deref(), Some("gitea-7b5d57d5b6-m7ntq"));
+    assert_eq!(c.ready, Some(false));
+    assert!(matches!(
+        c.state,
+        Some(crate::evidence::ContainerState::Running { .. })
+    ));
+    // A watch that shows it ready later: the unready container is over.
+    let (ev, _) = parse_text(
+        "NAME    READY   STATUS    RESTARTS   AGE\napi-0   0/1     Running   0          3m\napi-0   1/1     Running   0          3m20s\n",
+    );
+    assert!(ev.containers.is_empty(), "{:?}", ev.containers);
+}

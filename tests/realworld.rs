@@ -122,13 +122,15 @@ const FAMILIES: &[&str] = &[
 /// against the session's final build; corpus-l 70.3 % / 21.0 % then and 72.5 % / 19.6 % at the end.
 /// One corpus-k healthy case was relabelled (its CoreDNS lines are the same as a failure case's;
 /// see its note). On 1,440 failure cases: top-1 87.8 %, nothing found 8.1 %, weakest shape
-/// `describe` at 77.6 %.
+/// `describe` at 77.6 %. After the first class their misses showed (a describe cut before its events
+/// while the containers wait in ContainerCreating): top-1 88.2 %, nothing found 7.6 %, weakest shape
+/// `yaml-json` at 78.2 %.
 const MIN_FAILURE_CASES: usize = 150;
 const MIN_HEALTHY_CASES: usize = 15;
-const MIN_TOP1_PERCENT: f64 = 87.7;
-const MAX_NOTHING_PERCENT: f64 = 8.2;
+const MIN_TOP1_PERCENT: f64 = 88.1;
+const MAX_NOTHING_PERCENT: f64 = 7.7;
 const MIN_CASES_PER_SHAPE: usize = 5;
-const MIN_SHAPE_TOP1_PERCENT: f64 = 77.5;
+const MIN_SHAPE_TOP1_PERCENT: f64 = 78.1;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -305,11 +305,7 @@ fn mutated_pastes_never_panic_anywhere_in_the_file_pipeline() {
             );
         }
         if let Err(p) = result {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
+            let msg = panic_message(&p);
             let path = std::env::temp_dir().join(format!("fuzz-file-{seed:x}-{i}.txt"));
             std::fs::write(&path, &input).ok();
             failures.push(format!(
@@ -443,11 +439,7 @@ fn damaged_dump_archives_never_panic() {
             }
         }));
         if let Err(p) = result {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
+            let msg = panic_message(&p);
             let keep = std::env::temp_dir().join(path.file_name().unwrap_or_default());
             std::fs::copy(&path, &keep).ok();
             failures.push(format!(
@@ -464,4 +456,12 @@ fn damaged_dump_archives_never_panic() {
         "{} of {iterations} archives panicked (FUZZ_SEED={seed})",
         failures.len()
     );
+}
+
+/// The text a panic was raised with (`panic!("...")` gives a `&str` or a `String`).
+fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
 }

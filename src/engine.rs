@@ -1283,6 +1283,9 @@ pub(crate) fn field_values<'a>(
                 "waiting_reason" => waiting.map(|w| o(w.0)).unwrap_or_default(),
                 "waiting_message" => waiting.map(|w| o(w.1)).unwrap_or_default(),
                 "restart_count" => n(c.restart_count),
+                "liveness_probe" => o(&c.probes.liveness),
+                "readiness_probe" => o(&c.probes.readiness),
+                "startup_probe" => o(&c.probes.startup),
                 f => t(f),
             })
         }
@@ -2136,6 +2139,7 @@ match:
     fn crashing() -> Evidence {
         let mut ev = Evidence::new();
         ev.containers.push(ContainerStatus {
+probes: Default::default(),
             pod: None,
             name: "web".into(),
             kind: ContainerKind::Regular,
@@ -2401,6 +2405,7 @@ match:
         let engine = Engine::new(&rules(&[PULL])).unwrap();
         let mut ev = Evidence::new();
         ev.containers.push(ContainerStatus {
+probes: Default::default(),
             pod: Some("web-0".into()),
             name: String::new(),
             kind: ContainerKind::Regular,
@@ -2433,6 +2438,7 @@ match:
         let engine = Engine::new(&rules(&[&rule])).unwrap();
         let mut ev = Evidence::new();
         ev.containers.push(ContainerStatus {
+probes: Default::default(),
             pod: Some("web-0".into()),
             name: "app".into(),
             kind: ContainerKind::Regular,

@@ -377,6 +377,7 @@ struct CBuild {
     restarts: Option<u32>,
     state: Option<StateB>,
     last: Option<StateB>,
+    probes: crate::evidence::Probes,
     sub: Sub,
     /// Indentation of the `State:` / `Last State:` line being read.
     sub_ind: usize,
@@ -565,6 +566,7 @@ impl Describe {
                     restarts: None,
                     state: None,
                     last: None,
+                    probes: Default::default(),
                     sub: Sub::None,
                     sub_ind: 0,
                     flat: false,
@@ -800,6 +802,7 @@ impl Describe {
                     restarts: None,
                     state: None,
                     last: None,
+                    probes: Default::default(),
                     sub: Sub::None,
                     sub_ind: 0,
                     flat: true,
@@ -1052,6 +1055,7 @@ impl Describe {
                     restarts: None,
                     state: None,
                     last: None,
+                    probes: Default::default(),
                     sub: Sub::None,
                     sub_ind: 0,
                     flat: false,
@@ -1093,6 +1097,7 @@ impl Describe {
                 restarts: None,
                 state: None,
                 last: None,
+                probes: Default::default(),
                 sub: Sub::None,
                 sub_ind: 0,
                 flat: false,
@@ -1122,6 +1127,9 @@ impl Describe {
             }
             "Ready" => c.ready = parse_bool(value),
             "Restart Count" => c.restarts = value.parse().ok(),
+            "Liveness" => c.probes.liveness = none_if_placeholder(value),
+            "Readiness" => c.probes.readiness = none_if_placeholder(value),
+            "Startup" => c.probes.startup = none_if_placeholder(value),
             _ => {}
         }
     }
@@ -1475,6 +1483,7 @@ impl Describe {
                         });
                     }
                     cx.ev.containers.push(ContainerStatus {
+                        probes: c.probes,
                         pod: pod_key.clone(),
                         name: c.name,
                         kind: c.kind,

@@ -1050,6 +1050,7 @@ impl ListingState {
             _ => return false,
         };
         cx.ev.containers.push(ContainerStatus {
+probes: Default::default(),
             pod: self.listing.pod0.clone(),
             name: name.to_string(),
             kind: ContainerKind::Regular,
@@ -1116,6 +1117,7 @@ impl ListingState {
                 if let Some((kind, state)) = container {
                     let (x, y) = r.ready;
                     cx.ev.containers.push(ContainerStatus {
+probes: Default::default(),
                         pod: key,
                         // `kubectl get pods` does not name the container: unknown, not empty.
                         name: String::new(),
@@ -1131,6 +1133,7 @@ impl ListingState {
                     // `2/3  Running`: every container runs (kubectl would print a waiting
                     // container's reason), and one of them, unnamed, is not ready.
                     cx.ev.containers.push(ContainerStatus {
+probes: Default::default(),
                         pod: key,
                         name: String::new(),
                         kind: ContainerKind::Regular,

@@ -674,6 +674,7 @@ impl Cx<'_> {
         }
         let provenance = self.prov(n, format);
         self.ev.containers.push(ContainerStatus {
+probes: Default::default(),
             pod,
             name: f.container,
             kind: if f.init {
@@ -1100,6 +1101,7 @@ impl<'a> Parser<'a> {
                 (Some(state), None)
             };
             self.cx.ev.containers.push(ContainerStatus {
+probes: Default::default(),
                 pod: q.pod.clone(),
                 name: q.container.clone().unwrap_or_default(),
                 kind,
@@ -1125,6 +1127,7 @@ impl<'a> Parser<'a> {
             .ev
             .containers
             .push(crate::evidence::ContainerStatus {
+probes: Default::default(),
                 pod: Some(key),
                 name: w.container,
                 kind: crate::evidence::ContainerKind::Regular,

@@ -693,6 +693,11 @@ impl Describe {
             cx.touch(self.seg, n);
             return Offer::Taken;
         }
+        // `kubectl describe hpa`'s Metrics line for a metric it cannot read (`resource cpu on
+        // pods  (as a percentage of request):  <unknown> / 80%`): a line the matchers see.
+        if line.contains("<unknown> / ") {
+            cx.keep(n, line, None, "free-text");
+        }
         self.indented(n, ind, line);
         cx.touch(self.seg, n);
         Offer::Taken

@@ -271,3 +271,22 @@ fn pod_yaml_spec_probes_are_rendered_as_describe_prints_them() {
     );
     assert_eq!(ex.probes.liveness, None);
 }
+
+#[test]
+fn get_pods_rows_behind_a_ci_clock_are_a_listing() {
+    let text = "11:32:11  + kubectl get pods -o wide\n11:32:11  NAME      READY   STATUS             RESTARTS        AGE\n11:32:11  bookie-0  0/1     CrashLoopBackOff   6 (2m38s ago)   12m\n11:32:11  bookie-1  1/1     Running            0               12m\n";
+    let (ev, s) = parse_text(text);
+    assert!(formats(&s).contains(&"get-pods"), "{:?}", formats(&s));
+    let c = ev
+        .containers
+        .iter()
+        .find(|c| c.pod.as_deref() == Some("bookie-0"))
+        .expect("bookie-0's container");
+    assert!(matches!(
+        &c.state,
+        Some(crate::evidence::ContainerState::Waiting { reason: Some(r), .. }) if r == "CrashLoopBackOff"
+    ));
+    // Headerless rows too.
+    let (ev, _) = parse_text("11:32:11  bookie-0  0/1  CrashLoopBackOff  6 (2m38s ago)  12m\n");
+    assert!(ev.containers.iter().any(|c| c.pod.as_deref() == Some("bookie-0")));
+}

@@ -107,6 +107,23 @@ fn multi_attach_then_attach_and_start_is_history() {
         .is_some_and(|s| s.contains("SuccessfulAttachVolume")));
 }
 
+/// An attach that timed out and was retried until `SuccessfulAttachVolume` for the same volume is
+/// history; a success for another volume of the pod does not end it.
+#[test]
+fn an_attach_retried_until_it_succeeded_is_history_only_for_the_same_volume() {
+    let (v, code) = json("testdata/history/attach-timeout-then-attached.txt");
+    assert_eq!(code, 0, "{v:#}");
+    all_history(&v);
+    let f = finding(&v, "volume-attach-failed");
+    assert_eq!(f["history"]["originalSeverity"], "critical");
+
+    let (v, code) = json("testdata/history/attach-failed-other-volume-attached.txt");
+    assert_ne!(code, 0, "{v:#}");
+    let f = finding(&v, "volume-attach-failed");
+    assert_eq!(f["severity"], "critical", "{f:#}");
+    assert!(f.get("history").is_none() || f["history"].is_null(), "{f:#}");
+}
+
 #[test]
 fn a_failed_pull_is_over_only_when_the_same_image_is_pulled() {
     let (v, code) = json("testdata/history/pull-failed-then-pulled.txt");

@@ -563,6 +563,41 @@ fn errors_are_mcp_errors_with_the_cli_messages_and_partial_reads_are_reports() {
     );
 }
 
+/// JSON-RPC 2.0: a line that is not JSON gets a parse error (-32700, id null), not silence; the
+/// session goes on, and a valid request after it is answered.
+#[test]
+fn a_line_that_is_not_json_gets_a_parse_error_and_the_session_goes_on() {
+    let server = ApiServer::start("sweep", Options::default());
+    let dir = tempfile::tempdir().unwrap();
+    let kc = server.write_kubeconfig(dir.path(), "shop");
+    let mut mcp = Mcp::start(&kc, &[]);
+    {
+        let stdin = mcp.stdin.as_mut().expect("stdin open");
+        writeln!(stdin, "this is not json").expect("write");
+        writeln!(stdin, "{{\"jsonrpc\": \"2.0\", \"id\": 7, \"method\"").expect("write");
+        stdin.flush().expect("flush");
+    }
+    for _ in 0..2 {
+        let line = mcp
+            .lines
+            .recv_timeout(Duration::from_secs(60))
+            .expect("an answer to a line that is not JSON");
+        let v: Value = serde_json::from_str(&line).expect("the answer is JSON");
+        assert_eq!(v["jsonrpc"], "2.0", "{v}");
+        assert_eq!(v["id"], Value::Null, "{v}");
+        assert_eq!(v["error"]["code"], -32700, "{v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("Parse error"),
+            "{v}"
+        );
+    }
+    let list = mcp.request("tools/list", json!({}));
+    assert!(list["result"]["tools"].is_array(), "{list}");
+}
+
 #[test]
 fn a_log_line_with_instructions_arrives_fenced_as_untrusted_and_redacted() {
     let server = ApiServer::start("sweep", Options::default());

@@ -124,13 +124,20 @@ const FAMILIES: &[&str] = &[
 /// see its note). On 1,440 failure cases: top-1 87.8 %, nothing found 8.1 %, weakest shape
 /// `describe` at 77.6 %. After the first class their misses showed (a describe cut before its events
 /// while the containers wait in ContainerCreating): top-1 88.2 %, nothing found 7.6 %, weakest shape
-/// `yaml-json` at 78.2 %.
+/// `yaml-json` at 78.2 %. Session 7 collected three more sealed hold-outs at its start and scored
+/// them against the build of the session before: corpus-m (140 pastes from infrastructure
+/// repositories, 124 failures) 64.5 % top-1 / 25.0 % nothing found, corpus-n (139 pastes from
+/// application, operator and chart repositories and Chinese pages, 124 failures) 72.6 % / 18.5 %;
+/// both were added at once as training data (one corpus-m healthy case alarmed, an Azure disk attach
+/// retried until it succeeded: fixed by class, `resolved_by` on volume-attach-failed, before they
+/// were added). On 1,688 failure cases: top-1 85.3 %, nothing found 9.7 %, weakest shape
+/// `yaml-json` at 74.3 %. A third (corpus-o) stays sealed until the end of that session.
 const MIN_FAILURE_CASES: usize = 150;
 const MIN_HEALTHY_CASES: usize = 15;
-const MIN_TOP1_PERCENT: f64 = 88.1;
-const MAX_NOTHING_PERCENT: f64 = 7.7;
+const MIN_TOP1_PERCENT: f64 = 85.2;
+const MAX_NOTHING_PERCENT: f64 = 9.8;
 const MIN_CASES_PER_SHAPE: usize = 5;
-const MIN_SHAPE_TOP1_PERCENT: f64 = 78.1;
+const MIN_SHAPE_TOP1_PERCENT: f64 = 74.2;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

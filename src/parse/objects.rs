@@ -919,7 +919,7 @@ fn flat_statuses(text: &str, first_line: u64, cx: &Cx) -> Vec<crate::evidence::C
     for (kind, c) in out {
         let provenance = cx.prov(first_line + c.line as u64, "yaml");
         statuses.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod: None,
             name: c.name.unwrap_or_default(),
             kind,
@@ -1314,12 +1314,18 @@ pub(crate) fn probe_text(p: &Value) -> Option<String> {
     }
     let port = |h: &Value| s(h, &["port"]).unwrap_or_default();
     let how = if let Some(h) = get(p, &["httpGet"]) {
-        let scheme = s(h, &["scheme"]).unwrap_or_else(|| "HTTP".into()).to_ascii_lowercase();
+        let scheme = s(h, &["scheme"])
+            .unwrap_or_else(|| "HTTP".into())
+            .to_ascii_lowercase();
         let host = s(h, &["host"]).unwrap_or_default();
         let path = s(h, &["path"]).unwrap_or_default();
         format!("http-get {scheme}://{host}:{}{path}", port(h))
     } else if let Some(t) = get(p, &["tcpSocket"]) {
-        format!("tcp-socket {}:{}", s(t, &["host"]).unwrap_or_default(), port(t))
+        format!(
+            "tcp-socket {}:{}",
+            s(t, &["host"]).unwrap_or_default(),
+            port(t)
+        )
     } else if let Some(e) = get(p, &["exec"]) {
         let cmd: Vec<String> = arr(e, &["command"])
             .iter()
@@ -1328,7 +1334,9 @@ pub(crate) fn probe_text(p: &Value) -> Option<String> {
         format!("exec [{}]", cmd.join(" "))
     } else if let Some(g) = get(p, &["grpc"]) {
         let service = s(g, &["service"]).unwrap_or_default();
-        format!("grpc <pod>:{} {service}", port(g)).trim_end().to_string()
+        format!("grpc <pod>:{} {service}", port(g))
+            .trim_end()
+            .to_string()
     } else {
         "unknown".to_string()
     };
@@ -1798,6 +1806,27 @@ impl Converter<'_, '_, '_> {
                 ],
             )
         });
+        // Its expansion conditions, as `kubectl describe pvc` shows them: events of the claim.
+        for c in arr(v, &["status", "conditions"]) {
+            let (Some(ctype), Some(cstatus)) = (s(c, &["type"]), status_text(c)) else {
+                continue;
+            };
+            let Some(etype) = claim_condition(&ctype, &cstatus) else {
+                continue;
+            };
+            let message = s(c, &["message"]).unwrap_or_default();
+            let at = self.loc.find(lo, hi, "type", &ctype).unwrap_or(at);
+            let provenance = self.prov(at);
+            self.cx.ev.events.push(crate::evidence::Event {
+                type_: Some(etype.to_string()),
+                reason: Some(ctype),
+                message,
+                object_kind: Some("PersistentVolumeClaim".to_string()),
+                object_name: Some(name.clone()),
+                provenance,
+                ..Default::default()
+            });
+        }
         self.cx.ev.claims.push(crate::evidence::Claim {
             name,
             namespace: s(v, &["metadata", "namespace"]),
@@ -1946,7 +1975,7 @@ impl Converter<'_, '_, '_> {
             .unwrap_or(lo);
         let provenance = self.prov(at);
         self.cx.ev.containers.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod: None,
             name: named.unwrap_or_default(),
             kind,
@@ -2043,7 +2072,7 @@ probes: Default::default(),
             let at = self.loc.find(lo, hi, "container", &name).unwrap_or(lo);
             let provenance = self.prov(at);
             self.cx.ev.containers.push(ContainerStatus {
-probes: Default::default(),
+                probes: Default::default(),
                 pod: None,
                 name,
                 kind: ContainerKind::Regular,
@@ -2197,6 +2226,20 @@ fn is_container_status(v: &Value) -> bool {
             || v.get("restartCount").is_some()
             || v.get("image").is_some()
             || v.get("containerID").is_some())
+}
+
+/// A PersistentVolumeClaim condition that is the claim's expansion state, as the event type it
+/// is read as: `Resizing` / `FileSystemResizePending` (`Normal`: the expansion is under way or waits
+/// for a pod) and 1.31's `ControllerResizeError` / `NodeResizeError` (`Warning`), when `True`.
+pub(crate) fn claim_condition(type_: &str, status: &str) -> Option<&'static str> {
+    if status != "True" {
+        return None;
+    }
+    match type_ {
+        "Resizing" | "FileSystemResizePending" => Some("Normal"),
+        "ControllerResizeError" | "NodeResizeError" => Some("Warning"),
+        _ => None,
+    }
 }
 
 /// Kind of an object without `kind` (items of typed lists, pasted objects), from its shape.

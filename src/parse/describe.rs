@@ -1383,6 +1383,21 @@ impl Describe {
                         });
                     }
                 }
+                // Its expansion conditions (`FileSystemResizePending True`, `Resizing True`,
+                // 1.31's `ControllerResizeError` / `NodeResizeError`): the claim's own state.
+                for c in &self.conds {
+                    if let Some(type_) = super::objects::claim_condition(&c.type_, &c.status) {
+                        cx.ev.events.push(crate::evidence::Event {
+                            type_: Some(type_.to_string()),
+                            reason: Some(c.type_.clone()),
+                            message: c.message.clone().unwrap_or_default(),
+                            object_kind: obj_kind.clone(),
+                            object_name: obj_name.clone(),
+                            provenance: cx.prov(c.line, "describe-condition"),
+                            ..Default::default()
+                        });
+                    }
+                }
             }
         }
         // `kubectl describe taskrun` (or a piece of it read as a pod's): its condition's message

@@ -1430,6 +1430,8 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_claims;
+#[cfg(test)]
 mod tests_layouts;
 #[cfg(test)]
 mod tests_paste;

@@ -1806,6 +1806,27 @@ impl Converter<'_, '_, '_> {
                 ],
             )
         });
+        // Its expansion conditions, as `kubectl describe pvc` shows them: events of the claim.
+        for c in arr(v, &["status", "conditions"]) {
+            let (Some(ctype), Some(cstatus)) = (s(c, &["type"]), status_text(c)) else {
+                continue;
+            };
+            let Some(etype) = claim_condition(&ctype, &cstatus) else {
+                continue;
+            };
+            let message = s(c, &["message"]).unwrap_or_default();
+            let at = self.loc.find(lo, hi, "type", &ctype).unwrap_or(at);
+            let provenance = self.prov(at);
+            self.cx.ev.events.push(crate::evidence::Event {
+                type_: Some(etype.to_string()),
+                reason: Some(ctype),
+                message,
+                object_kind: Some("PersistentVolumeClaim".to_string()),
+                object_name: Some(name.clone()),
+                provenance,
+                ..Default::default()
+            });
+        }
         self.cx.ev.claims.push(crate::evidence::Claim {
             name,
             namespace: s(v, &["metadata", "namespace"]),
@@ -2205,6 +2226,20 @@ fn is_container_status(v: &Value) -> bool {
             || v.get("restartCount").is_some()
             || v.get("image").is_some()
             || v.get("containerID").is_some())
+}
+
+/// A PersistentVolumeClaim condition that is the claim's expansion state, as the event type it
+/// is read as: `Resizing` / `FileSystemResizePending` (`Normal`: the expansion is under way or waits
+/// for a pod) and 1.31's `ControllerResizeError` / `NodeResizeError` (`Warning`), when `True`.
+pub(crate) fn claim_condition(type_: &str, status: &str) -> Option<&'static str> {
+    if status != "True" {
+        return None;
+    }
+    match type_ {
+        "Resizing" | "FileSystemResizePending" => Some("Normal"),
+        "ControllerResizeError" | "NodeResizeError" => Some("Warning"),
+        _ => None,
+    }
 }
 
 /// Kind of an object without `kind` (items of typed lists, pasted objects), from its shape.

@@ -291,9 +291,9 @@ fn console_prefix(line: &str) -> Option<(Option<&str>, &str)> {
             if let Some((name, pid)) = prog.split_once('[') {
                 if !name.is_empty()
                     && !name.contains(' ')
-                    && pid.strip_suffix(']').is_some_and(|p| {
-                        !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())
-                    })
+                    && pid
+                        .strip_suffix(']')
+                        .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
                 {
                     return Some((Some(name), after));
                 }
@@ -629,7 +629,7 @@ pub fn step_exit_status(
     provenance: crate::evidence::Provenance,
 ) -> crate::evidence::ContainerStatus {
     crate::evidence::ContainerStatus {
-probes: Default::default(),
+        probes: Default::default(),
         pod,
         name,
         kind: crate::evidence::ContainerKind::Regular,

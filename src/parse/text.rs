@@ -51,6 +51,13 @@ pub fn analyse(line: &str) -> Option<Analysed> {
     if rest.is_empty() {
         return None;
     }
+    if let Some((src, r)) = console_prefix(rest) {
+        if let Some(src) = src {
+            a.source = Some(src.to_string());
+        }
+        a.journal = true;
+        rest = r;
+    }
     if let Some((src, r)) = journald_prefix(rest) {
         a.source = Some(src.to_string());
         a.journal = true;
@@ -259,6 +266,65 @@ pub fn continues_message(line: &str) -> bool {
         Some(a) => !a.journal && a.reason.is_none() && a.type_.is_none(),
         None => false,
     }
+}
+
+/// Prefixes that consoles and log viewers put before a node component's log line: the kernel
+/// console's (dmesg, a serial console, CoreOS / Tectonic boot logs) `[ 4826.609574] ` uptime stamp,
+/// with the `bootkube[5]: ` program tag that may follow it; and the Rancher 1.x UI's local time
+/// `12/6/2016 1:24:29 PM`, glued to the line it stamps. The program, if named, and the rest; taken
+/// off only when a log header (klog, logfmt, a timestamp) or nothing else follows.
+fn console_prefix(line: &str) -> Option<(Option<&str>, &str)> {
+    if let Some(r) = line.strip_prefix('[') {
+        let close = r.find(']')?;
+        let stamp = r[..close].trim_start();
+        let (secs, frac) = stamp.split_once('.')?;
+        if secs.is_empty()
+            || frac.is_empty()
+            || !secs.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let rest = r[close + 1..].trim_start();
+        // `bootkube[5]: ` after the stamp names the program.
+        if let Some((prog, after)) = rest.split_once(": ") {
+            if let Some((name, pid)) = prog.split_once('[') {
+                if !name.is_empty()
+                    && !name.contains(' ')
+                    && pid
+                        .strip_suffix(']')
+                        .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    return Some((Some(name), after));
+                }
+            }
+        }
+        return Some((None, rest));
+    }
+    // Rancher 1.x: `M/D/YYYY h:mm:ss AM|PM` immediately before the line.
+    let b = line.as_bytes();
+    if !b.first()?.is_ascii_digit() {
+        return None;
+    }
+    let (date, r) = line.split_once(' ')?;
+    let mut parts = date.split('/');
+    let ok_date = matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some(m), Some(d), Some(y), None)
+            if (1..=2).contains(&m.len()) && (1..=2).contains(&d.len()) && y.len() == 4
+                && date.bytes().all(|c| c.is_ascii_digit() || c == b'/')
+    );
+    if !ok_date {
+        return None;
+    }
+    let (time, r) = r.split_once(' ')?;
+    if time.matches(':').count() != 2 || !time.bytes().all(|c| c.is_ascii_digit() || c == b':') {
+        return None;
+    }
+    let r = r.strip_prefix("AM").or_else(|| r.strip_prefix("PM"))?;
+    let rest = r.trim_start();
+    (klog_header(rest).is_some() || rest.starts_with("time=\"") || timestamp_prefix(rest).is_some())
+        .then_some((None, rest))
 }
 
 /// `Nov 23 10:00:00 node-1 kubelet[1234]: rest` (journalctl / syslog): the program and the rest.
@@ -1137,6 +1203,26 @@ mod tests {
             "Error syncing pod, skipping: failed to \"StartContainer\" for \"app\" with CrashLoopBackOff: \"back-off 5m0s restarting failed container=app pod=web-0_default(0f1e)\""
         );
         assert_eq!(a.reason.as_deref(), Some("FailedSync"));
+    }
+
+    #[test]
+    fn console_and_rancher_ui_prefixes() {
+        // A Tectonic boot log read from the serial console: uptime stamp and program tag.
+        let a = analyse(r#"[ 4830.150820] bootkube[5]: I0109 11:21:46.606298 5 event.go:217] Event(api.ObjectReference{Kind:"Pod", Namespace:"kube-system", Name:"kube-dns-4101612645-zxjqv", UID:"e7", APIVersion:"v1", ResourceVersion:"58", FieldPath:""}): type: 'Warning' reason: 'FailedScheduling' no nodes available to schedule pods"#).unwrap();
+        assert!(a.journal);
+        assert_eq!(a.source.as_deref(), Some("bootkube"));
+        assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+        assert_eq!(a.message, "no nodes available to schedule pods");
+        // The Rancher 1.x UI's local time glued to a klog line.
+        let a = analyse(r#"12/6/2016 1:24:29 PMI1206 12:24:29.656195       1 event.go:217] Event(api.ObjectReference{Kind:"Pod", Namespace:"vg", Name:"x-1", UID:"ec", APIVersion:"v1", ResourceVersion:"5056", FieldPath:""}): type: 'Warning' reason: 'FailedScheduling' no nodes available to schedule pods"#).unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+        assert_eq!(a.object_kind.as_deref(), Some("Pod"));
+        // Neither takes text that merely starts with a bracket or a date.
+        let a = analyse("[ERROR] 12 connections refused").unwrap();
+        assert_eq!(a.message, "[ERROR] 12 connections refused");
+        assert!(!a.journal);
+        let a = analyse("12/6/2016 1:24:29 PM the backup finished").unwrap();
+        assert!(!a.journal);
     }
 
     #[test]

@@ -2139,7 +2139,7 @@ match:
     fn crashing() -> Evidence {
         let mut ev = Evidence::new();
         ev.containers.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod: None,
             name: "web".into(),
             kind: ContainerKind::Regular,
@@ -2405,7 +2405,7 @@ match:
         let engine = Engine::new(&rules(&[PULL])).unwrap();
         let mut ev = Evidence::new();
         ev.containers.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod: Some("web-0".into()),
             name: String::new(),
             kind: ContainerKind::Regular,
@@ -2438,7 +2438,7 @@ probes: Default::default(),
         let engine = Engine::new(&rules(&[&rule])).unwrap();
         let mut ev = Evidence::new();
         ev.containers.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod: Some("web-0".into()),
             name: "app".into(),
             kind: ContainerKind::Regular,

@@ -1526,6 +1526,10 @@ impl Converter<'_, '_, '_> {
             Some("Event") => self.event(v, lo, hi),
             Some("Node") => self.node(v, lo, hi),
             Some("Job") => self.job(v, lo, hi),
+            Some("PersistentVolumeClaim") => {
+                self.claim(v, lo, hi);
+                self.other_status(v, lo, hi);
+            }
             Some(_) => self.other_status(v, lo, hi),
             None => self.fragment(v, lo, hi),
         }
@@ -1771,6 +1775,46 @@ impl Converter<'_, '_, '_> {
             provenance,
         });
         self.emitted += 1;
+    }
+
+    /// A PersistentVolumeClaim (`kubectl get pvc -o yaml`, one claim or a list): the claim as a
+    /// `kubectl get pvc` row gives it. Its age is left unknown: the only times such a paste
+    /// holds are usually the claim's own, which would date it at zero.
+    fn claim(&mut self, v: &Value, lo: usize, hi: usize) {
+        let Some(name) = s(v, &["metadata", "name"]) else {
+            return;
+        };
+        let Some(phase) = s(v, &["status", "phase"]) else {
+            return;
+        };
+        if !matches!(phase.as_str(), "Pending" | "Bound" | "Lost") {
+            return;
+        }
+        let at = self
+            .loc
+            .find(lo, hi, "phase", &phase)
+            .or_else(|| self.loc.find(lo, hi, "name", &name))
+            .unwrap_or(lo);
+        let provenance = self.prov(at);
+        let storage_class = s(v, &["spec", "storageClassName"]).or_else(|| {
+            s(
+                v,
+                &[
+                    "metadata",
+                    "annotations",
+                    "volume.beta.kubernetes.io/storage-class",
+                ],
+            )
+        });
+        self.cx.ev.claims.push(crate::evidence::Claim {
+            name,
+            namespace: s(v, &["metadata", "namespace"]),
+            status: phase,
+            volume: s(v, &["spec", "volumeName"]).filter(|v| !v.is_empty()),
+            storage_class: storage_class.filter(|c| !c.is_empty()),
+            created: None,
+            provenance,
+        });
     }
 
     fn node(&mut self, v: &Value, lo: usize, hi: usize) {
@@ -2175,6 +2219,16 @@ fn guess_kind(v: &Value) -> Option<&'static str> {
     }
     if get(v, &["status", "nodeInfo"]).is_some() {
         return Some("Node");
+    }
+    // A claim asks for storage (`spec.resources.requests.storage`); a PersistentVolume has
+    // `spec.capacity` instead. A StatefulSet's `volumeClaimTemplates` entry looks the same
+    // (even `status: {phase: Pending}`) but has no namespace: it is a template, not a claim.
+    if get(v, &["spec", "resources", "requests", "storage"]).is_some()
+        && get(v, &["metadata", "namespace"]).is_some()
+        && get(v, &["spec", "accessModes"]).is_some()
+        && get(v, &["spec", "capacity"]).is_none()
+    {
+        return Some("PersistentVolumeClaim");
     }
     None
 }

@@ -89,10 +89,18 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
                     }
                 }
             }
-            for p in findings
-                .iter()
-                .filter(|p| PROBE_CAUSES.contains(&p.id.as_str()) && p.is_current())
-            {
+            // Not a probe failure a rule already accounts for (`vault-sealed` explains the
+            // readiness probe that reports the seal): that cause says more than a log line.
+            for p in findings.iter().filter(|p| {
+                PROBE_CAUSES.contains(&p.id.as_str())
+                    && p.is_current()
+                    && !findings.iter().any(|g| {
+                        g.id != f.id
+                            && g.kind == RuleKind::Cause
+                            && g.is_current()
+                            && g.rule_explains.contains(&p.id)
+                    })
+            }) {
                 if !explains.contains(&p.id) && explains_probe(f, p) {
                     explains.push(p.id.clone());
                 }
@@ -334,6 +342,27 @@ mod tests {
             ]
         );
         assert_eq!(out[1].explained_by, ["dependency-connection-refused"]);
+        // A probe failure a rule already explains (`vault-sealed` reads the probe's output) keeps
+        // that explanation only: a log cause beside it does not claim it too.
+        let out = rank(vec![
+            probe(),
+            app("dial tcp 10.0.0.7:5432: connect: connection refused"),
+            line(
+                finding(
+                    "vault-sealed",
+                    Severity::Critical,
+                    RuleKind::Cause,
+                    &["liveness-probe-failed"],
+                ),
+                Source::Log,
+                "Sealed true",
+            ),
+        ]);
+        let p = out
+            .iter()
+            .find(|f| f.id == "liveness-probe-failed")
+            .unwrap();
+        assert_eq!(p.explained_by, ["vault-sealed"]);
         // A cause that only read the probe's own output (the same quoted line) does not.
         let out = rank(vec![
             probe(),

@@ -774,8 +774,8 @@ fn is_blank(line: &str) -> bool {
 
 /// Bytes that make [`quiet_line`] say no wherever they stand: non-ASCII (the paste cleaning of
 /// `lines::unwrap_paste` looks for non-breaking spaces and box drawing), `&` (HTML entities), `|`
-/// (Markdown tables), `*` and `` ` `` (Markdown emphasis and code) and tab (tab-separated event
-/// tables, italics).
+/// (Markdown tables), `*` and `` ` `` (Markdown emphasis and code), and the whitespace other than
+/// space and tab that `str::trim` takes off.
 const NOT_QUIET: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0x80;
@@ -787,7 +787,9 @@ const NOT_QUIET: [bool; 256] = {
     t[b'|' as usize] = true;
     t[b'*' as usize] = true;
     t[b'`' as usize] = true;
-    t[b'\t' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[0x0b] = true;
+    t[0x0c] = true;
     t
 };
 
@@ -798,18 +800,23 @@ const NOT_QUIET: [bool; 256] = {
 /// answer. Conservative: what it cannot rule out cheaply (the first bytes of segment starts and
 /// prompts, the bytes of [`NOT_QUIET`], a line ending as a closing tag or emphasis does, a JSON
 /// line) is left to the full path. A change there that makes a new kind of line special must
-/// keep this in step (`tests_quiet` compares both paths).
+/// keep this in step (`tests_quiet` compares both paths on every fixture and corpus case).
 fn quiet_line(line: &str) -> bool {
     let b = line.as_bytes();
     let Some(&b0) = b.first() else {
         return false;
     };
-    // Segment starts inside a log (`Parser::try_start` with `strong_only`), gron (`j`): by their
-    // first byte. Whitespace, `{`, `[`, `"`, `=`, `#`, `>`, `$` and other punctuation are not
-    // alphanumeric.
-    if !b0.is_ascii_alphanumeric()
-        || matches!(b0, b'N' | b'E' | b'a' | b'k' | b'T' | b'L' | b'P' | b'j')
-    {
+    let lead = b
+        .iter()
+        .position(|&c| c != b' ' && c != b'\t')
+        .unwrap_or(b.len());
+    // After the indentation: no quote marker, fence, comment, tag, JSON or emphasis.
+    if !b.get(lead).is_some_and(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    // Segment starts inside a log (`Parser::try_start` with `strong_only`) and gron (`j`), by
+    // their first byte.
+    if matches!(b0, b'N' | b'E' | b'a' | b'k' | b'T' | b'L' | b'P' | b'j') {
         return false;
     }
     if b.iter().any(|&c| NOT_QUIET[usize::from(c)]) {
@@ -819,6 +826,21 @@ fn quiet_line(line: &str) -> bool {
     // at the end (`..._`).
     let last = line.trim_end().as_bytes().last().copied().unwrap_or(b0);
     if matches!(last, b'>' | b'}' | b']' | b'_') {
+        return false;
+    }
+    // Tab-separated event tables (a tab anywhere), and the segment starts an indented line may be.
+    if memchr::memchr(b'\t', b).is_some() && events::ui_header(line).is_some() {
+        return false;
+    }
+    if lead > 0
+        && (describe::is_start(line)
+            || describe::is_events_start(line)
+            || objects::json_start(line)
+            || listing::header(line).is_some()
+            || events::fields_start(line)
+            || events::looks_like_header(line)
+            || events::may_be_console_header(line))
+    {
         return false;
     }
     logs::prompt(line).is_none()

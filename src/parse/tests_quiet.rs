@@ -138,6 +138,18 @@ fn special_lines_inside_a_log_leave_the_fast_path() {
         "...",
         "   ",
         "",
+        "   {",
+        "  {\"kind\": \"Pod\"}",
+        "\tType\tReason\tAge\tFrom\tMessage",
+        "web\tWarning\tBackOff\t3m\tkubelet\tBack-off restarting",
+        "  Normal  Scheduled  5m  default-scheduler  Successfully assigned default/web-0 to node-1",
+        "    State:          Waiting",
+        "  Events:",
+        "  NAME    READY   STATUS    RESTARTS   AGE",
+        "  > indented quote",
+        "  # indented comment",
+        "\tat com.example.Foo.bar(Foo.java:42) &amp; more",
+        "line with a carriage\rreturn inside",
     ];
     let plain = [
         "10.0.0.1 - - [03/Apr/2024:07:52:01 +0000] \"GET /healthz HTTP/1.1\" 200 2 \"-\" \"kube-probe/1.28\"",
@@ -186,6 +198,8 @@ fn plain_log_lines_take_the_fast_path() {
         "INFO  Started OrderService in 3.2 seconds",
         "2024-04-03T07:52:04.123Z stdout F GET /healthz 200",
         "Caused by a retry of order 42",
+        "\tat com.example.orders.OrderService.process(OrderService.java:142)",
+        "    at java.base/java.lang.Thread.run(Thread.java:833)",
     ];
     let n = 600;
     for i in 0..n {

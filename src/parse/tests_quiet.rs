@@ -58,7 +58,16 @@ fn same_both_ways(name: &str, data: &[u8], words: &'static [&'static str]) -> us
 /// and words of real failures (some lines are kept).
 const WORD_LISTS: [&[&str]; 3] = [
     &["\u{0}never"],
-    &["error", "Error", "failed", "refused", "Killed", "panic"],
+    &[
+        "error",
+        "Error",
+        "failed",
+        "refused",
+        "Killed",
+        "panic",
+        "level=fatal",
+        "full",
+    ],
     &["e", "1"],
 ];
 
@@ -150,6 +159,16 @@ fn special_lines_inside_a_log_leave_the_fast_path() {
         "  # indented comment",
         "\tat com.example.Foo.bar(Foo.java:42) &amp; more",
         "line with a carriage\rreturn inside",
+        "{\"level\":\"fatal\",\"msg\":\"boom\",\"error\":\"disk full\"}",
+        "{\"log\":\"Error: listen EADDRINUSE\\n\",\"stream\":\"stderr\",\"time\":\"2024-05-01T10:00:00Z\"}",
+        "{\"ts\":\"2024-04-03T07:52:01Z\",\"level\":\"info\",\"msg\":\"order processed\"}",
+        "{\"level\":\"info\",\"msg\":\"\"}",
+        "{\"level\":\"info\",\"msg\":\"{\\\"nested\\\":1}\"}",
+        "{code}",
+        "{noformat}x{noformat}",
+        "{\"msg\":\"x\"} {code}",
+        "{ not json }",
+        "{",
     ];
     let plain = [
         "10.0.0.1 - - [03/Apr/2024:07:52:01 +0000] \"GET /healthz HTTP/1.1\" 200 2 \"-\" \"kube-probe/1.28\"",

@@ -11,7 +11,10 @@
 #                 under /usr/bin/time: see benchlib.py measure)
 #   LOG_MIB=256   size of the pasted-log input (the range is 200 MiB-1 GiB)
 #   ZH_MIB=11     size of the Chinese log
-#   BIN=path      measure this binary instead of building target/release/kubectl-diagnose
+#   BIN=path      measure this binary instead of building target/release/kubectl-diagnose; for
+#                 quick iterations, target/bench-fast/kubectl-diagnose from `cargo build --profile
+#                 bench-fast` (no fat LTO: minutes instead of the better part of an hour; say so
+#                 next to any figure taken with it)
 #   KEEP=1        keep the generated inputs (their directory is printed)
 #
 # Inputs are generated deterministically into a temporary directory (scripts/benchlib.py). The

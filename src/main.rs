@@ -322,7 +322,8 @@ enum Command {
     /// given here, and make only GET requests (the same RBAC as `pod` and `namespace`, plus `get`
     /// on the workload kinds). Results are the JSON report with quoted evidence under
     /// `untrustedEvidence`, secrets masked (unless --no-redact); with `budget`, the -o agent pack.
-    /// Register it with an MCP client as the command `kubectl-diagnose mcp`.
+    /// Register it with an MCP client as the command `kubectl-diagnose mcp`. Bad input is an
+    /// error, never a panic; a panic (a bug) ends the server, as release builds abort on panic.
     #[command(after_help = MCP_HELP)]
     Mcp,
     /// Work with rules: list, show, lint, test.

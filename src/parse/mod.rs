@@ -222,11 +222,18 @@ pub(crate) fn parse_stream<R: Read>(
         }
         // Most lines of a big log: a plain line of a container's log that no rule can want. All
         // the per-line work below would do with it is the bookkeeping `Parser::skip_quiet` does.
+        // A quiet line the filter may want (or a JSON log line, whose text is read from it) goes
+        // straight to `Parser::plain`, where the full path would take it too.
         if !diff && numbers.is_off() && p.quiet() {
             if let Ok(line) = std::str::from_utf8(lr.line()) {
-                if quiet_line(line) && filter.rejects_line(line) {
+                if quiet_line(line) {
                     any_text = true;
-                    p.skip_quiet(n, line);
+                    if !line.starts_with('{') && filter.rejects_line(line) {
+                        p.skip_quiet(n, line);
+                    } else {
+                        p.plain(n, line);
+                        p.remember(line);
+                    }
                     continue;
                 }
             }
@@ -775,8 +782,8 @@ fn is_blank(line: &str) -> bool {
 
 /// Bytes that make [`quiet_line`] say no wherever they stand: non-ASCII (the paste cleaning of
 /// `lines::unwrap_paste` looks for non-breaking spaces and box drawing), `&` (HTML entities), `|`
-/// (Markdown tables), `*` and `` ` `` (Markdown emphasis and code) and tab (tab-separated event
-/// tables, italics).
+/// (Markdown tables), `*` and `` ` `` (Markdown emphasis and code), and the whitespace other than
+/// space and tab that `str::trim` takes off.
 const NOT_QUIET: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0x80;
@@ -788,38 +795,72 @@ const NOT_QUIET: [bool; 256] = {
     t[b'|' as usize] = true;
     t[b'*' as usize] = true;
     t[b'`' as usize] = true;
-    t[b'\t' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[0x0b] = true;
+    t[0x0c] = true;
     t
 };
 
 /// Whether the per-line work would read `line`, inside a container's log (see
-/// [`Parser::quiet`]), as a plain log line of its own: `lines::unwrap_paste` gives it back as it
-/// is, it is no fence, no commented-out output, no flattened listing, no kubectl command line, no
-/// start of a segment (describe, events, YAML, JSON, listing) and no kubelet "waiting to start"
-/// answer. Conservative: what it cannot rule out cheaply (the first bytes of segment starts and
-/// prompts, the bytes of [`NOT_QUIET`], a line ending as a closing tag or emphasis does, a JSON
-/// line) is left to the full path. A change there that makes a new kind of line special must
-/// keep this in step (`tests_quiet` compares both paths).
+/// [`Parser::quiet`]), as a plain log line of its own (straight to [`Parser::plain`]):
+/// `lines::unwrap_paste` gives it back as it is, it is no fence, no commented-out output, no
+/// flattened listing, no kubectl command line, no start of a segment (describe, events, YAML,
+/// JSON, listing) and no kubelet "waiting to start" answer. Conservative: what it cannot rule out
+/// cheaply (the first bytes of segment starts and prompts, the bytes of [`NOT_QUIET`], a line
+/// ending as a closing tag or emphasis does) is left to the full path. A change there that makes a new kind of line special must
+/// keep this in step (`tests_quiet` compares both paths on every fixture and corpus case).
 fn quiet_line(line: &str) -> bool {
     let b = line.as_bytes();
     let Some(&b0) = b.first() else {
         return false;
     };
-    // Segment starts inside a log (`Parser::try_start` with `strong_only`), gron (`j`): by their
-    // first byte. Whitespace, `{`, `[`, `"`, `=`, `#`, `>`, `$` and other punctuation are not
-    // alphanumeric.
-    if !b0.is_ascii_alphanumeric()
-        || matches!(b0, b'N' | b'E' | b'a' | b'k' | b'T' | b'L' | b'P' | b'j')
-    {
-        return false;
+    let lead = b
+        .iter()
+        .position(|&c| c != b' ' && c != b'\t')
+        .unwrap_or(b.len());
+    let end = line.trim_end();
+    if b0 == b'{' {
+        // A JSON log line (not the start of a JSON document), without the `{code}` tags of
+        // `lines::strip_block_tags` at either end.
+        if !end.ends_with('}')
+            || ["{code", "{noformat"].iter().any(|t| line.starts_with(t))
+            || ["{code}", "{noformat}"].iter().any(|t| end.ends_with(t))
+            || objects::json_start(line)
+        {
+            return false;
+        }
+    } else {
+        // After the indentation: no quote marker, fence, comment, tag, JSON or emphasis.
+        if !b.get(lead).is_some_and(u8::is_ascii_alphanumeric) {
+            return false;
+        }
+        // Segment starts inside a log (`Parser::try_start` with `strong_only`) and gron (`j`),
+        // by their first byte.
+        if matches!(b0, b'N' | b'E' | b'a' | b'k' | b'T' | b'L' | b'P' | b'j') {
+            return false;
+        }
+        // Closing tags of `lines::strip_block_tags` (`</code>`, `{code}`, `[/code]`), italics
+        // closed at the end (`..._`).
+        if matches!(end.as_bytes().last(), Some(b'>' | b'}' | b']' | b'_')) {
+            return false;
+        }
     }
     if b.iter().any(|&c| NOT_QUIET[usize::from(c)]) {
         return false;
     }
-    // Closing tags of `lines::strip_block_tags` (`</code>`, `{code}`, `[/code]`), italics closed
-    // at the end (`..._`).
-    let last = line.trim_end().as_bytes().last().copied().unwrap_or(b0);
-    if matches!(last, b'>' | b'}' | b']' | b'_') {
+    // Tab-separated event tables (a tab anywhere), and the segment starts an indented line may be.
+    if memchr::memchr(b'\t', b).is_some() && events::ui_header(line).is_some() {
+        return false;
+    }
+    if lead > 0
+        && (describe::is_start(line)
+            || describe::is_events_start(line)
+            || objects::json_start(line)
+            || listing::header(line).is_some()
+            || events::fields_start(line)
+            || events::looks_like_header(line)
+            || events::may_be_console_header(line))
+    {
         return false;
     }
     logs::prompt(line).is_none()
@@ -882,7 +923,8 @@ impl<'a> Parser<'a> {
             && !self.commented
     }
 
-    /// What [`Parser::feed`] does with a [`quiet_line`] that the filter rejects whole
+    /// What [`Parser::feed`] does with a [`quiet_line`] (not a JSON line, whose text is not a
+    /// part of it) that the filter rejects whole
     /// ([`LineFilter::rejects_line`]) when [`Parser::quiet`]: the log's segment reaches the line,
     /// and the line is the one before the next.
     fn skip_quiet(&mut self, n: u64, line: &str) {

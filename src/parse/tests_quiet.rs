@@ -58,7 +58,16 @@ fn same_both_ways(name: &str, data: &[u8], words: &'static [&'static str]) -> us
 /// and words of real failures (some lines are kept).
 const WORD_LISTS: [&[&str]; 3] = [
     &["\u{0}never"],
-    &["error", "Error", "failed", "refused", "Killed", "panic"],
+    &[
+        "error",
+        "Error",
+        "failed",
+        "refused",
+        "Killed",
+        "panic",
+        "level=fatal",
+        "full",
+    ],
     &["e", "1"],
 ];
 
@@ -138,6 +147,28 @@ fn special_lines_inside_a_log_leave_the_fast_path() {
         "...",
         "   ",
         "",
+        "   {",
+        "  {\"kind\": \"Pod\"}",
+        "\tType\tReason\tAge\tFrom\tMessage",
+        "web\tWarning\tBackOff\t3m\tkubelet\tBack-off restarting",
+        "  Normal  Scheduled  5m  default-scheduler  Successfully assigned default/web-0 to node-1",
+        "    State:          Waiting",
+        "  Events:",
+        "  NAME    READY   STATUS    RESTARTS   AGE",
+        "  > indented quote",
+        "  # indented comment",
+        "\tat com.example.Foo.bar(Foo.java:42) &amp; more",
+        "line with a carriage\rreturn inside",
+        "{\"level\":\"fatal\",\"msg\":\"boom\",\"error\":\"disk full\"}",
+        "{\"log\":\"Error: listen EADDRINUSE\\n\",\"stream\":\"stderr\",\"time\":\"2024-05-01T10:00:00Z\"}",
+        "{\"ts\":\"2024-04-03T07:52:01Z\",\"level\":\"info\",\"msg\":\"order processed\"}",
+        "{\"level\":\"info\",\"msg\":\"\"}",
+        "{\"level\":\"info\",\"msg\":\"{\\\"nested\\\":1}\"}",
+        "{code}",
+        "{noformat}x{noformat}",
+        "{\"msg\":\"x\"} {code}",
+        "{ not json }",
+        "{",
     ];
     let plain = [
         "10.0.0.1 - - [03/Apr/2024:07:52:01 +0000] \"GET /healthz HTTP/1.1\" 200 2 \"-\" \"kube-probe/1.28\"",
@@ -186,6 +217,8 @@ fn plain_log_lines_take_the_fast_path() {
         "INFO  Started OrderService in 3.2 seconds",
         "2024-04-03T07:52:04.123Z stdout F GET /healthz 200",
         "Caused by a retry of order 42",
+        "\tat com.example.orders.OrderService.process(OrderService.java:142)",
+        "    at java.base/java.lang.Thread.run(Thread.java:833)",
     ];
     let n = 600;
     for i in 0..n {
@@ -196,5 +229,92 @@ fn plain_log_lines_take_the_fast_path() {
     assert!(
         skipped == n,
         "the fast path took {skipped} of {n} plain log lines"
+    );
+}
+
+/// The real engine as the filter, with and without its whole-line rejection: a log long enough
+/// for the engine's gate to be built (it is built after 2,048 lines), with healthy lines of many
+/// shapes and the failures the built-in rules look for among them, gives the same evidence both
+/// ways, and most of its lines are skipped.
+#[test]
+fn the_engine_gate_skips_healthy_lines_and_keeps_every_failure() {
+    struct Slow<'e>(&'e crate::engine::Engine);
+    impl LineFilter for Slow<'_> {
+        fn wants(&self, text: &str) -> bool {
+            self.0.wants_log_line(text)
+        }
+    }
+    struct Counting<'e>(&'e crate::engine::Engine, AtomicUsize);
+    impl LineFilter for Counting<'_> {
+        fn wants(&self, text: &str) -> bool {
+            self.0.wants_log_line(text)
+        }
+        fn rejects_line(&self, line: &str) -> bool {
+            let r = self.0.rejects_log_line(line);
+            if r {
+                self.1.fetch_add(1, Relaxed);
+            }
+            r
+        }
+    }
+    let set = crate::rules::RuleSet::builtin().expect("built-in rules load");
+    let engine = crate::engine::Engine::new(&set).expect("built-in rules compile");
+    let healthy = [
+        "10.0.1.2 - - [03/Apr/2024:07:52:01 +0000] \"GET /api/v1/orders/7 HTTP/1.1\" 200 512 \"-\" \"kube-probe/1.28\"",
+        "{\"ts\":\"2024-04-03T07:52:01.123Z\",\"level\":\"info\",\"msg\":\"order processed\",\"order_id\":7}",
+        "\tat com.example.orders.OrderService.process(OrderService.java:142)",
+        "2024-04-03 07:52:01 WARN  [pool-1-thread-2] slow query took 1200 ms",
+        "I0403 07:52:01.123456       1 server.go:42] served 12 requests",
+        "2024-04-03 07:52:01 信息 处理订单 7 完成",
+    ];
+    let failures = [
+        "2024/04/03 07:52:42 [emerg] 24#24: bind() to 0.0.0.0:80 failed (98: Address in use)",
+        "Caused by: java.net.UnknownHostException: orders-db.prod.svc.cluster.local: Temporary failure in name resolution",
+        "F0403 07:52:42.123456       1 main.go:42] cannot start: config missing",
+        "07:52:42 FTL cannot open database error=\"no such file\"",
+        "{\"level\":\"fatal\",\"msg\":\"cannot connect to database\",\"error\":\"dial tcp 10.0.0.5:5432: connect: connection refused\"}",
+        "panic: runtime error: invalid memory address or nil pointer dereference",
+        "java.lang.OutOfMemoryError: Java heap space",
+        "Error: listen EADDRINUSE: address already in use :::3000",
+    ];
+    let mut text = String::from("$ kubectl logs web-7d9f8c6b5-x2k4p -c app\n");
+    let n = 4 * 2048;
+    for i in 0..n {
+        text.push_str(healthy[i % healthy.len()]);
+        text.push('\n');
+        if i % 997 == 500 {
+            text.push_str(failures[(i / 997) % failures.len()]);
+            text.push('\n');
+        }
+    }
+    for f in failures {
+        text.push_str(f);
+        text.push('\n');
+    }
+    let parse_with = |filter: &dyn LineFilter| {
+        let mut ev = Evidence::new();
+        let r = parse_reader("log", text.as_bytes(), filter, &mut ev).map_err(|e| e.to_string());
+        (
+            serde_json::to_string_pretty(&ev).expect("evidence serialises"),
+            format!("{r:?}"),
+            ev.logs.len(),
+        )
+    };
+    let slow = parse_with(&Slow(&engine));
+    let counting = Counting(&engine, AtomicUsize::new(0));
+    let fast = parse_with(&counting);
+    assert_eq!(fast.1, slow.1, "summary differs");
+    assert_eq!(fast.0, slow.0, "evidence differs");
+    assert!(
+        fast.2 >= failures.len(),
+        "the failures are kept: {} log lines",
+        fast.2
+    );
+    // Past the first 2,048 lines every healthy line but the JSON ones (whose text is read
+    // first) is skipped.
+    let skipped = counting.1.load(Relaxed);
+    assert!(
+        skipped * 100 >= (n - 2048) * 60,
+        "the fast path skipped {skipped} of {n} lines"
     );
 }

@@ -10,7 +10,9 @@
 //!    capture: `0/6 nodes are available: ... 6 Insufficient nvidia.com/gpu`) before the others,
 //!    whatever their severity: it must be fixed whatever else is listed;
 //! 2. higher severity first;
-//! 3. at equal severity, a cause before a symptom;
+//! 3. at equal severity, a cause before a symptom; then the scheduling reason that rules out more
+//!    nodes (its `nodes` capture, counted only with a `total`: `0/7 nodes are available: 1 Too many
+//!    pods, 5 Insufficient memory` puts the memory shortage before the pod limit);
 //! 4. more corroboration first: distinct kinds of source that agree (events, container status, logs,
 //!    node conditions, ...) plus the symptoms the cause explains;
 //! 5. more recent evidence first (smallest age of any evidence item; unknown ages last);
@@ -148,6 +150,29 @@ fn blocks_every_node(f: &Finding) -> bool {
     matches!((num("nodes"), num("total")), (Some(n), Some(t)) if t > 0 && n >= t)
 }
 
+/// The pod's own placement rules (node selector / affinity, inter-pod affinity, topology spread):
+/// when they rule out only some nodes they narrow the choice by design (`2 node(s) didn't match
+/// Pod's node affinity/selector, 1 node(s) had untolerated taint {nvidia.com/gpu: true}`: the
+/// selector picks the GPU node, whose taint is the problem), so their count is not compared.
+pub const PLACEMENT_RULES: &[&str] = &[
+    "node-affinity-mismatch",
+    "pod-affinity-rules-not-met",
+    "topology-spread-constraints-not-met",
+];
+
+/// How many nodes the scheduler says this reason rules out (`5 Insufficient memory` of `0/7 nodes
+/// are available`): the `nodes` capture of a finding that also captured `total`; 0 otherwise. At
+/// equal severity the reason that rules out more nodes is the one most of the cluster needs fixed.
+fn nodes_ruled_out(f: &Finding) -> u64 {
+    if !f.captures.contains_key("total") || PLACEMENT_RULES.contains(&f.id.as_str()) {
+        return 0;
+    }
+    f.captures
+        .get("nodes")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 fn score(f: &Finding) -> usize {
     f.corroboration + f.explains.len()
 }
@@ -181,6 +206,7 @@ fn compare(a: &Finding, b: &Finding) -> Ordering {
         .then_with(|| tier(a).cmp(&tier(b)))
         .then_with(|| b.severity.cmp(&a.severity))
         .then_with(|| symptom(a).cmp(&symptom(b)))
+        .then_with(|| nodes_ruled_out(b).cmp(&nodes_ruled_out(a)))
         .then_with(|| score(b).cmp(&score(a)))
         .then_with(|| match (freshest(a), freshest(b)) {
             (Some(x), Some(y)) => x.cmp(&y),
@@ -517,11 +543,58 @@ mod tests {
             ids(&out),
             ["b-insufficient-gpu", "a-node-affinity", "c-no-count"]
         );
-        // Disjoint reasons (1 + 2 of 3 nodes): none rules out every node, the usual order holds.
+        // Disjoint reasons (1 + 2 of 3 nodes): none rules out every node; at equal severity the
+        // one that rules out more nodes comes first, whatever the rule ids.
         let out = rank(vec![
-            with_nodes("b-insufficient-gpu", "2", "3"),
             with_nodes("a-gpu-taint", "1", "3"),
+            with_nodes("b-insufficient-gpu", "2", "3"),
         ]);
-        assert_eq!(ids(&out), ["a-gpu-taint", "b-insufficient-gpu"]);
+        assert_eq!(ids(&out), ["b-insufficient-gpu", "a-gpu-taint"]);
+    }
+
+    #[test]
+    fn more_nodes_ruled_out_ranks_first_only_at_equal_severity() {
+        let with_nodes = |id: &str, sev: Severity, n: &str, t: Option<&str>| {
+            let mut f = finding(id, sev, RuleKind::Cause, &[]);
+            f.captures.insert("nodes".into(), n.into());
+            if let Some(t) = t {
+                f.captures.insert("total".into(), t.into());
+            }
+            f
+        };
+        // `0/7 nodes are available: 1 Too many pods, 1 node(s) had untolerated taint
+        // {node.kubernetes.io/not-ready: }, 5 Insufficient memory.`
+        let out = rank(vec![
+            with_nodes("a-not-ready-taint", Severity::Critical, "1", Some("7")),
+            with_nodes("b-too-many-pods", Severity::Critical, "1", Some("7")),
+            with_nodes("c-insufficient-memory", Severity::Critical, "5", Some("7")),
+        ]);
+        assert_eq!(
+            ids(&out),
+            [
+                "c-insufficient-memory",
+                "a-not-ready-taint",
+                "b-too-many-pods"
+            ]
+        );
+        // A reason that is usually by design (warning: a dedicated pool's taint) stays below a
+        // critical one even when it rules out more nodes; a count without `total` (an older
+        // scheduler's `Insufficient cpu (9)`) is not compared.
+        let out = rank(vec![
+            with_nodes("a-dedicated-taint", Severity::Warning, "3", Some("5")),
+            with_nodes("b-insufficient-cpu", Severity::Critical, "2", Some("5")),
+        ]);
+        assert_eq!(ids(&out), ["b-insufficient-cpu", "a-dedicated-taint"]);
+        let out = rank(vec![
+            with_nodes("a-first", Severity::Critical, "1", Some("5")),
+            with_nodes("b-no-total", Severity::Critical, "9", None),
+        ]);
+        assert_eq!(ids(&out), ["a-first", "b-no-total"]);
+        // The pod's own placement rules narrow the nodes by design: their count is not compared.
+        let out = rank(vec![
+            with_nodes("a-gpu-taint", Severity::Critical, "1", Some("3")),
+            with_nodes("node-affinity-mismatch", Severity::Critical, "2", Some("3")),
+        ]);
+        assert_eq!(ids(&out), ["a-gpu-taint", "node-affinity-mismatch"]);
     }
 }

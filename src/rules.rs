@@ -303,6 +303,7 @@ impl Source {
                 "controlled_by",
                 "annotation",
                 "label",
+                "requests",
                 "terminating_for",
                 "age",
                 "status",

@@ -121,7 +121,10 @@ fn an_attach_retried_until_it_succeeded_is_history_only_for_the_same_volume() {
     assert_ne!(code, 0, "{v:#}");
     let f = finding(&v, "volume-attach-failed");
     assert_eq!(f["severity"], "critical", "{f:#}");
-    assert!(f.get("history").is_none() || f["history"].is_null(), "{f:#}");
+    assert!(
+        f.get("history").is_none() || f["history"].is_null(),
+        "{f:#}"
+    );
 }
 
 #[test]

@@ -12,7 +12,9 @@
 //! 2. higher severity first;
 //! 3. at equal severity, a cause before a symptom; then the scheduling reason that rules out more
 //!    nodes (its `nodes` capture, counted only with a `total`: `0/7 nodes are available: 1 Too many
-//!    pods, 5 Insufficient memory` puts the memory shortage before the pod limit);
+//!    pods, 5 Insufficient memory` puts the memory shortage before the pod limit); the pod's own
+//!    node selector ([`PLACEMENT_RULES`]) ruling out only some nodes, when a reason about the nodes
+//!    it picks fired ([`PICKED_NODE_REASONS`]), ranks as a warning at most with no count;
 //! 4. more corroboration first: distinct kinds of source that agree (events, container status, logs,
 //!    node conditions, ...) plus the symptoms the cause explains;
 //! 5. more recent evidence first (smallest age of any evidence item; unknown ages last);
@@ -121,7 +123,12 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
             f.explained_by.retain(|id| !dropped.contains(id));
         }
     }
-    findings.sort_by(compare);
+    // The pod's node selector ruling out only some nodes is by design when another reason says
+    // what is wrong with the nodes it picks (their resources, their GPU taint).
+    let picked_nodes_fail = findings
+        .iter()
+        .any(|f| f.is_current() && PICKED_NODE_REASONS.contains(&f.id.as_str()));
+    findings.sort_by(|a, b| compare(a, b, picked_nodes_fail));
     // Order `explained_by` by rank so the first one is the top cause.
     let order: Vec<String> = findings.iter().map(|f| f.id.clone()).collect();
     for (i, f) in findings.iter_mut().enumerate() {
@@ -150,21 +157,49 @@ fn blocks_every_node(f: &Finding) -> bool {
     matches!((num("nodes"), num("total")), (Some(n), Some(t)) if t > 0 && n >= t)
 }
 
-/// The pod's own placement rules (node selector / affinity, inter-pod affinity, topology spread):
-/// when they rule out only some nodes they narrow the choice by design (`2 node(s) didn't match
-/// Pod's node affinity/selector, 1 node(s) had untolerated taint {nvidia.com/gpu: true}`: the
-/// selector picks the GPU node, whose taint is the problem), so their count is not compared.
-pub const PLACEMENT_RULES: &[&str] = &[
-    "node-affinity-mismatch",
-    "pod-affinity-rules-not-met",
-    "topology-spread-constraints-not-met",
+/// The pod's own node placement (node selector / node affinity). When it rules out only some nodes
+/// and a [`PICKED_NODE_REASONS`] rule fired, it narrowed the choice by design (`9 node(s) didn't
+/// match node selector, 3 Insufficient memory`: the selector picks 3 nodes, which are full), so it
+/// ranks as a warning at most and its count is not compared. Inter-pod anti-affinity and topology
+/// spread are not in it: more replicas than allowed places is a failure of its own.
+pub const PLACEMENT_RULES: &[&str] = &["node-affinity-mismatch"];
+
+/// What can be wrong with the nodes a selector picks: their free resources, their pod limit, the
+/// taint of GPU nodes (`2 node(s) didn't match Pod's node affinity/selector, 1 node(s) had
+/// untolerated taint {nvidia.com/gpu: true}`).
+pub const PICKED_NODE_REASONS: &[&str] = &[
+    "insufficient-node-resources",
+    "insufficient-nvidia-gpu",
+    "insufficient-extended-resource",
+    "too-many-pods",
+    "untolerated-nvidia-gpu-taint",
 ];
+
+/// A placement rule ([`PLACEMENT_RULES`]) that rules out only some of the nodes the scheduler
+/// counted, while a reason about the picked nodes fired.
+fn narrowed_by_design(f: &Finding, picked_nodes_fail: bool) -> bool {
+    let num = |k: &str| -> Option<u64> { f.captures.get(k).and_then(|v| v.trim().parse().ok()) };
+    picked_nodes_fail
+        && PLACEMENT_RULES.contains(&f.id.as_str())
+        && matches!((num("nodes"), num("total")), (Some(n), Some(t)) if n < t)
+}
+
+/// The severity a finding ranks with: its own, except that a placement that narrowed the choice
+/// by design ([`narrowed_by_design`]) ranks as a warning at most, like a dedicated pool's taint:
+/// the reason the picked nodes fail is the one to fix.
+fn rank_severity(f: &Finding, picked_nodes_fail: bool) -> Severity {
+    if narrowed_by_design(f, picked_nodes_fail) {
+        f.severity.min(Severity::Warning)
+    } else {
+        f.severity
+    }
+}
 
 /// How many nodes the scheduler says this reason rules out (`5 Insufficient memory` of `0/7 nodes
 /// are available`): the `nodes` capture of a finding that also captured `total`; 0 otherwise. At
 /// equal severity the reason that rules out more nodes is the one most of the cluster needs fixed.
-fn nodes_ruled_out(f: &Finding) -> u64 {
-    if !f.captures.contains_key("total") || PLACEMENT_RULES.contains(&f.id.as_str()) {
+fn nodes_ruled_out(f: &Finding, picked_nodes_fail: bool) -> u64 {
+    if !f.captures.contains_key("total") || narrowed_by_design(f, picked_nodes_fail) {
         return 0;
     }
     f.captures
@@ -196,7 +231,7 @@ fn tier(f: &Finding) -> u8 {
     }
 }
 
-fn compare(a: &Finding, b: &Finding) -> Ordering {
+fn compare(a: &Finding, b: &Finding, picked_nodes_fail: bool) -> Ordering {
     let explained = |f: &Finding| !f.explained_by.is_empty();
     let symptom = |f: &Finding| f.kind == RuleKind::Symptom;
     b.is_current()
@@ -204,9 +239,11 @@ fn compare(a: &Finding, b: &Finding) -> Ordering {
         .then_with(|| explained(a).cmp(&explained(b)))
         .then_with(|| blocks_every_node(b).cmp(&blocks_every_node(a)))
         .then_with(|| tier(a).cmp(&tier(b)))
-        .then_with(|| b.severity.cmp(&a.severity))
+        .then_with(|| rank_severity(b, picked_nodes_fail).cmp(&rank_severity(a, picked_nodes_fail)))
         .then_with(|| symptom(a).cmp(&symptom(b)))
-        .then_with(|| nodes_ruled_out(b).cmp(&nodes_ruled_out(a)))
+        .then_with(|| {
+            nodes_ruled_out(b, picked_nodes_fail).cmp(&nodes_ruled_out(a, picked_nodes_fail))
+        })
         .then_with(|| score(b).cmp(&score(a)))
         .then_with(|| match (freshest(a), freshest(b)) {
             (Some(x), Some(y)) => x.cmp(&y),
@@ -590,11 +627,48 @@ mod tests {
             with_nodes("b-no-total", Severity::Critical, "9", None),
         ]);
         assert_eq!(ids(&out), ["a-first", "b-no-total"]);
-        // The pod's own placement rules narrow the nodes by design: their count is not compared.
+        // The pod's node selector narrows the nodes by design when a reason about the nodes it
+        // picks fired: its count is not compared and it ranks as a warning at most.
         let out = rank(vec![
-            with_nodes("a-gpu-taint", Severity::Critical, "1", Some("3")),
+            with_nodes(
+                "untolerated-nvidia-gpu-taint",
+                Severity::Critical,
+                "1",
+                Some("3"),
+            ),
             with_nodes("node-affinity-mismatch", Severity::Critical, "2", Some("3")),
         ]);
-        assert_eq!(ids(&out), ["a-gpu-taint", "node-affinity-mismatch"]);
+        assert_eq!(
+            ids(&out),
+            ["untolerated-nvidia-gpu-taint", "node-affinity-mismatch"]
+        );
+        // `0/3 nodes are available: 1 Insufficient nvidia.com/gpu, 1 node(s) didn't match Pod's
+        // node affinity/selector, ...`: the GPU shortage (a warning) before the selector.
+        let out = rank(vec![
+            with_nodes("node-affinity-mismatch", Severity::Critical, "1", Some("3")),
+            with_nodes("insufficient-nvidia-gpu", Severity::Warning, "1", Some("3")),
+        ]);
+        assert_eq!(
+            ids(&out),
+            ["insufficient-nvidia-gpu", "node-affinity-mismatch"]
+        );
+        // Without such a reason the selector keeps its severity and count (`1 node(s) didn't match
+        // pod affinity/anti-affinity, 19 node(s) didn't match node selector`).
+        let out = rank(vec![
+            with_nodes("a-pod-affinity", Severity::Critical, "1", Some("20")),
+            with_nodes(
+                "node-affinity-mismatch",
+                Severity::Critical,
+                "19",
+                Some("20"),
+            ),
+        ]);
+        assert_eq!(ids(&out), ["node-affinity-mismatch", "a-pod-affinity"]);
+        // Ruling out every node, a placement rule keeps its severity (and ranks first).
+        let out = rank(vec![
+            with_nodes("node-affinity-mismatch", Severity::Critical, "3", Some("3")),
+            with_nodes("a-other", Severity::Critical, "1", Some("3")),
+        ]);
+        assert_eq!(ids(&out), ["node-affinity-mismatch", "a-other"]);
     }
 }

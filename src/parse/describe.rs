@@ -399,6 +399,7 @@ struct CBuild {
     restarts: Option<u32>,
     state: Option<StateB>,
     last: Option<StateB>,
+    probes: crate::evidence::Probes,
     sub: Sub,
     /// Indentation of the `State:` / `Last State:` line being read.
     sub_ind: usize,
@@ -590,6 +591,7 @@ impl Describe {
                     restarts: None,
                     state: None,
                     last: None,
+                    probes: Default::default(),
                     sub: Sub::None,
                     sub_ind: 0,
                     flat: false,
@@ -716,6 +718,11 @@ impl Describe {
             cx.touch(self.seg, n);
             return Offer::Taken;
         }
+        // `kubectl describe hpa`'s Metrics line for a metric it cannot read (`resource cpu on
+        // pods  (as a percentage of request):  <unknown> / 80%`): a line the matchers see.
+        if line.contains("<unknown> / ") {
+            cx.keep(n, line, None, "free-text");
+        }
         self.indented(n, ind, line);
         cx.touch(self.seg, n);
         Offer::Taken
@@ -825,6 +832,7 @@ impl Describe {
                     restarts: None,
                     state: None,
                     last: None,
+                    probes: Default::default(),
                     sub: Sub::None,
                     sub_ind: 0,
                     flat: true,
@@ -1077,6 +1085,7 @@ impl Describe {
                     restarts: None,
                     state: None,
                     last: None,
+                    probes: Default::default(),
                     sub: Sub::None,
                     sub_ind: 0,
                     flat: false,
@@ -1132,6 +1141,7 @@ impl Describe {
                 restarts: None,
                 state: None,
                 last: None,
+                probes: Default::default(),
                 sub: Sub::None,
                 sub_ind: 0,
                 flat: false,
@@ -1165,6 +1175,9 @@ impl Describe {
                 c.sub = Sub::Resources;
                 c.sub_ind = ind;
             }
+            "Liveness" => c.probes.liveness = none_if_placeholder(value),
+            "Readiness" => c.probes.readiness = none_if_placeholder(value),
+            "Startup" => c.probes.startup = none_if_placeholder(value),
             _ => {}
         }
     }
@@ -1519,6 +1532,7 @@ impl Describe {
                         });
                     }
                     cx.ev.containers.push(ContainerStatus {
+                        probes: c.probes,
                         pod: pod_key.clone(),
                         name: c.name,
                         kind: c.kind,

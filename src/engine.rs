@@ -2201,7 +2201,7 @@ match:
     fn crashing() -> Evidence {
         let mut ev = Evidence::new();
         ev.containers.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod: None,
             name: "web".into(),
             kind: ContainerKind::Regular,
@@ -2467,7 +2467,7 @@ match:
         let engine = Engine::new(&rules(&[PULL])).unwrap();
         let mut ev = Evidence::new();
         ev.containers.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod: Some("web-0".into()),
             name: String::new(),
             kind: ContainerKind::Regular,
@@ -2500,7 +2500,7 @@ probes: Default::default(),
         let engine = Engine::new(&rules(&[&rule])).unwrap();
         let mut ev = Evidence::new();
         ev.containers.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod: Some("web-0".into()),
             name: "app".into(),
             kind: ContainerKind::Regular,

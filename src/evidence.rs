@@ -959,7 +959,7 @@ mod tests {
             ..Default::default()
         });
         ev.containers.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod: Some("b/web".into()),
             name: "app".into(),
             kind: ContainerKind::Regular,

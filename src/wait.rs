@@ -146,7 +146,7 @@ mod tests {
             ..Default::default()
         });
         e.containers.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod: None,
             name: "web".into(),
             kind: Default::default(),

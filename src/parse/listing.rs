@@ -1055,7 +1055,7 @@ impl ListingState {
             _ => return false,
         };
         cx.ev.containers.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod: self.listing.pod0.clone(),
             name: name.to_string(),
             kind: ContainerKind::Regular,
@@ -1123,7 +1123,7 @@ probes: Default::default(),
                 if let Some((kind, state)) = container {
                     let (x, y) = r.ready;
                     cx.ev.containers.push(ContainerStatus {
-probes: Default::default(),
+                        probes: Default::default(),
                         pod: key,
                         // `kubectl get pods` does not name the container: unknown, not empty.
                         name: String::new(),
@@ -1139,7 +1139,7 @@ probes: Default::default(),
                     // `2/3  Running`: every container runs (kubectl would print a waiting
                     // container's reason), and one of them, unnamed, is not ready.
                     cx.ev.containers.push(ContainerStatus {
-probes: Default::default(),
+                        probes: Default::default(),
                         pod: key,
                         name: String::new(),
                         kind: ContainerKind::Regular,

@@ -691,7 +691,7 @@ impl Cx<'_> {
         }
         let provenance = self.prov(n, format);
         self.ev.containers.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod,
             name: f.container,
             kind: if f.init {
@@ -1196,7 +1196,7 @@ impl<'a> Parser<'a> {
                 (Some(state), None)
             };
             self.cx.ev.containers.push(ContainerStatus {
-probes: Default::default(),
+                probes: Default::default(),
                 pod: q.pod.clone(),
                 name: q.container.clone().unwrap_or_default(),
                 kind,
@@ -1222,7 +1222,7 @@ probes: Default::default(),
             .ev
             .containers
             .push(crate::evidence::ContainerStatus {
-probes: Default::default(),
+                probes: Default::default(),
                 pod: Some(key),
                 name: w.container,
                 kind: crate::evidence::ContainerKind::Regular,

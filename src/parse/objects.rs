@@ -919,7 +919,7 @@ fn flat_statuses(text: &str, first_line: u64, cx: &Cx) -> Vec<crate::evidence::C
     for (kind, c) in out {
         let provenance = cx.prov(first_line + c.line as u64, "yaml");
         statuses.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod: None,
             name: c.name.unwrap_or_default(),
             kind,
@@ -1314,12 +1314,18 @@ pub(crate) fn probe_text(p: &Value) -> Option<String> {
     }
     let port = |h: &Value| s(h, &["port"]).unwrap_or_default();
     let how = if let Some(h) = get(p, &["httpGet"]) {
-        let scheme = s(h, &["scheme"]).unwrap_or_else(|| "HTTP".into()).to_ascii_lowercase();
+        let scheme = s(h, &["scheme"])
+            .unwrap_or_else(|| "HTTP".into())
+            .to_ascii_lowercase();
         let host = s(h, &["host"]).unwrap_or_default();
         let path = s(h, &["path"]).unwrap_or_default();
         format!("http-get {scheme}://{host}:{}{path}", port(h))
     } else if let Some(t) = get(p, &["tcpSocket"]) {
-        format!("tcp-socket {}:{}", s(t, &["host"]).unwrap_or_default(), port(t))
+        format!(
+            "tcp-socket {}:{}",
+            s(t, &["host"]).unwrap_or_default(),
+            port(t)
+        )
     } else if let Some(e) = get(p, &["exec"]) {
         let cmd: Vec<String> = arr(e, &["command"])
             .iter()
@@ -1328,7 +1334,9 @@ pub(crate) fn probe_text(p: &Value) -> Option<String> {
         format!("exec [{}]", cmd.join(" "))
     } else if let Some(g) = get(p, &["grpc"]) {
         let service = s(g, &["service"]).unwrap_or_default();
-        format!("grpc <pod>:{} {service}", port(g)).trim_end().to_string()
+        format!("grpc <pod>:{} {service}", port(g))
+            .trim_end()
+            .to_string()
     } else {
         "unknown".to_string()
     };
@@ -1965,7 +1973,7 @@ impl Converter<'_, '_, '_> {
             .unwrap_or(lo);
         let provenance = self.prov(at);
         self.cx.ev.containers.push(ContainerStatus {
-probes: Default::default(),
+            probes: Default::default(),
             pod: None,
             name: named.unwrap_or_default(),
             kind,
@@ -2062,7 +2070,7 @@ probes: Default::default(),
             let at = self.loc.find(lo, hi, "container", &name).unwrap_or(lo);
             let provenance = self.prov(at);
             self.cx.ev.containers.push(ContainerStatus {
-probes: Default::default(),
+                probes: Default::default(),
                 pod: None,
                 name,
                 kind: ContainerKind::Regular,

@@ -288,5 +288,8 @@ fn get_pods_rows_behind_a_ci_clock_are_a_listing() {
     ));
     // Headerless rows too.
     let (ev, _) = parse_text("11:32:11  bookie-0  0/1  CrashLoopBackOff  6 (2m38s ago)  12m\n");
-    assert!(ev.containers.iter().any(|c| c.pod.as_deref() == Some("bookie-0")));
+    assert!(ev
+        .containers
+        .iter()
+        .any(|c| c.pod.as_deref() == Some("bookie-0")));
 }

@@ -1384,11 +1384,11 @@ pub(crate) fn field_values<'a>(
         Source::Pod => {
             let p = &ev.pods[i];
             match field {
-                "annotation" | "label" => {
-                    let kv = if field == "annotation" {
-                        &p.annotations
-                    } else {
-                        &p.labels
+                "annotation" | "label" | "requests" => {
+                    let kv = match field {
+                        "annotation" => &p.annotations,
+                        "label" => &p.labels,
+                        _ => &p.requests,
                     };
                     if kv.is_empty() {
                         one(Cow::Borrowed(""))

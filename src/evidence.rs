@@ -85,6 +85,11 @@ pub struct PodInfo {
     pub events_shown: bool,
     pub annotations: Vec<(String, String)>,
     pub labels: Vec<(String, String)>,
+    /// What the pod's containers (init containers included) request or limit, one `(resource,
+    /// quantity)` per entry as the spec or `kubectl describe` (`Limits:` / `Requests:`) gives it:
+    /// `("nvidia.com/gpu", "1")`. Rules match it as the pod field `requests`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<(String, String)>,
     pub provenance: Provenance,
 }
 

@@ -10,7 +10,11 @@
 //!    capture: `0/6 nodes are available: ... 6 Insufficient nvidia.com/gpu`) before the others,
 //!    whatever their severity: it must be fixed whatever else is listed;
 //! 2. higher severity first;
-//! 3. at equal severity, a cause before a symptom;
+//! 3. at equal severity, a cause before a symptom; then the scheduling reason that rules out more
+//!    nodes (its `nodes` capture, counted only with a `total`: `0/7 nodes are available: 1 Too many
+//!    pods, 5 Insufficient memory` puts the memory shortage before the pod limit); the pod's own
+//!    node selector ([`PLACEMENT_RULES`]) ruling out only some nodes, when a reason about the nodes
+//!    it picks fired ([`PICKED_NODE_REASONS`]), ranks as a warning at most with no count;
 //! 4. more corroboration first: distinct kinds of source that agree (events, container status, logs,
 //!    node conditions, ...) plus the symptoms the cause explains;
 //! 5. more recent evidence first (smallest age of any evidence item; unknown ages last);
@@ -160,7 +164,12 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
             f.explained_by.retain(|id| !dropped.contains(id));
         }
     }
-    findings.sort_by(compare);
+    // The pod's node selector ruling out only some nodes is by design when another reason says
+    // what is wrong with the nodes it picks (their resources, their GPU taint).
+    let picked_nodes_fail = findings
+        .iter()
+        .any(|f| f.is_current() && PICKED_NODE_REASONS.contains(&f.id.as_str()));
+    findings.sort_by(|a, b| compare(a, b, picked_nodes_fail));
     // Order `explained_by` by rank so the first one is the top cause.
     let order: Vec<String> = findings.iter().map(|f| f.id.clone()).collect();
     for (i, f) in findings.iter_mut().enumerate() {
@@ -189,6 +198,57 @@ fn blocks_every_node(f: &Finding) -> bool {
     matches!((num("nodes"), num("total")), (Some(n), Some(t)) if t > 0 && n >= t)
 }
 
+/// The pod's own node placement (node selector / node affinity). When it rules out only some nodes
+/// and a [`PICKED_NODE_REASONS`] rule fired, it narrowed the choice by design (`9 node(s) didn't
+/// match node selector, 3 Insufficient memory`: the selector picks 3 nodes, which are full), so it
+/// ranks as a warning at most and its count is not compared. Inter-pod anti-affinity and topology
+/// spread are not in it: more replicas than allowed places is a failure of its own.
+pub const PLACEMENT_RULES: &[&str] = &["node-affinity-mismatch"];
+
+/// What can be wrong with the nodes a selector picks: their free resources, their pod limit, the
+/// taint of GPU nodes (`2 node(s) didn't match Pod's node affinity/selector, 1 node(s) had
+/// untolerated taint {nvidia.com/gpu: true}`).
+pub const PICKED_NODE_REASONS: &[&str] = &[
+    "insufficient-node-resources",
+    "insufficient-nvidia-gpu",
+    "insufficient-extended-resource",
+    "too-many-pods",
+    "untolerated-nvidia-gpu-taint",
+];
+
+/// A placement rule ([`PLACEMENT_RULES`]) that rules out only some of the nodes the scheduler
+/// counted, while a reason about the picked nodes fired.
+fn narrowed_by_design(f: &Finding, picked_nodes_fail: bool) -> bool {
+    let num = |k: &str| -> Option<u64> { f.captures.get(k).and_then(|v| v.trim().parse().ok()) };
+    picked_nodes_fail
+        && PLACEMENT_RULES.contains(&f.id.as_str())
+        && matches!((num("nodes"), num("total")), (Some(n), Some(t)) if n < t)
+}
+
+/// The severity a finding ranks with: its own, except that a placement that narrowed the choice
+/// by design ([`narrowed_by_design`]) ranks as a warning at most, like a dedicated pool's taint:
+/// the reason the picked nodes fail is the one to fix.
+fn rank_severity(f: &Finding, picked_nodes_fail: bool) -> Severity {
+    if narrowed_by_design(f, picked_nodes_fail) {
+        f.severity.min(Severity::Warning)
+    } else {
+        f.severity
+    }
+}
+
+/// How many nodes the scheduler says this reason rules out (`5 Insufficient memory` of `0/7 nodes
+/// are available`): the `nodes` capture of a finding that also captured `total`; 0 otherwise. At
+/// equal severity the reason that rules out more nodes is the one most of the cluster needs fixed.
+fn nodes_ruled_out(f: &Finding, picked_nodes_fail: bool) -> u64 {
+    if !f.captures.contains_key("total") || narrowed_by_design(f, picked_nodes_fail) {
+        return 0;
+    }
+    f.captures
+        .get("nodes")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 fn score(f: &Finding) -> usize {
     f.corroboration + f.explains.len()
 }
@@ -212,7 +272,7 @@ fn tier(f: &Finding) -> u8 {
     }
 }
 
-fn compare(a: &Finding, b: &Finding) -> Ordering {
+fn compare(a: &Finding, b: &Finding, picked_nodes_fail: bool) -> Ordering {
     let explained = |f: &Finding| !f.explained_by.is_empty();
     let symptom = |f: &Finding| f.kind == RuleKind::Symptom;
     b.is_current()
@@ -220,8 +280,11 @@ fn compare(a: &Finding, b: &Finding) -> Ordering {
         .then_with(|| explained(a).cmp(&explained(b)))
         .then_with(|| blocks_every_node(b).cmp(&blocks_every_node(a)))
         .then_with(|| tier(a).cmp(&tier(b)))
-        .then_with(|| b.severity.cmp(&a.severity))
+        .then_with(|| rank_severity(b, picked_nodes_fail).cmp(&rank_severity(a, picked_nodes_fail)))
         .then_with(|| symptom(a).cmp(&symptom(b)))
+        .then_with(|| {
+            nodes_ruled_out(b, picked_nodes_fail).cmp(&nodes_ruled_out(a, picked_nodes_fail))
+        })
         .then_with(|| score(b).cmp(&score(a)))
         .then_with(|| match (freshest(a), freshest(b)) {
             (Some(x), Some(y)) => x.cmp(&y),
@@ -667,11 +730,95 @@ mod tests {
             ids(&out),
             ["b-insufficient-gpu", "a-node-affinity", "c-no-count"]
         );
-        // Disjoint reasons (1 + 2 of 3 nodes): none rules out every node, the usual order holds.
+        // Disjoint reasons (1 + 2 of 3 nodes): none rules out every node; at equal severity the
+        // one that rules out more nodes comes first, whatever the rule ids.
         let out = rank(vec![
-            with_nodes("b-insufficient-gpu", "2", "3"),
             with_nodes("a-gpu-taint", "1", "3"),
+            with_nodes("b-insufficient-gpu", "2", "3"),
         ]);
-        assert_eq!(ids(&out), ["a-gpu-taint", "b-insufficient-gpu"]);
+        assert_eq!(ids(&out), ["b-insufficient-gpu", "a-gpu-taint"]);
+    }
+
+    #[test]
+    fn more_nodes_ruled_out_ranks_first_only_at_equal_severity() {
+        let with_nodes = |id: &str, sev: Severity, n: &str, t: Option<&str>| {
+            let mut f = finding(id, sev, RuleKind::Cause, &[]);
+            f.captures.insert("nodes".into(), n.into());
+            if let Some(t) = t {
+                f.captures.insert("total".into(), t.into());
+            }
+            f
+        };
+        // `0/7 nodes are available: 1 Too many pods, 1 node(s) had untolerated taint
+        // {node.kubernetes.io/not-ready: }, 5 Insufficient memory.`
+        let out = rank(vec![
+            with_nodes("a-not-ready-taint", Severity::Critical, "1", Some("7")),
+            with_nodes("b-too-many-pods", Severity::Critical, "1", Some("7")),
+            with_nodes("c-insufficient-memory", Severity::Critical, "5", Some("7")),
+        ]);
+        assert_eq!(
+            ids(&out),
+            [
+                "c-insufficient-memory",
+                "a-not-ready-taint",
+                "b-too-many-pods"
+            ]
+        );
+        // A reason that is usually by design (warning: a dedicated pool's taint) stays below a
+        // critical one even when it rules out more nodes; a count without `total` (an older
+        // scheduler's `Insufficient cpu (9)`) is not compared.
+        let out = rank(vec![
+            with_nodes("a-dedicated-taint", Severity::Warning, "3", Some("5")),
+            with_nodes("b-insufficient-cpu", Severity::Critical, "2", Some("5")),
+        ]);
+        assert_eq!(ids(&out), ["b-insufficient-cpu", "a-dedicated-taint"]);
+        let out = rank(vec![
+            with_nodes("a-first", Severity::Critical, "1", Some("5")),
+            with_nodes("b-no-total", Severity::Critical, "9", None),
+        ]);
+        assert_eq!(ids(&out), ["a-first", "b-no-total"]);
+        // The pod's node selector narrows the nodes by design when a reason about the nodes it
+        // picks fired: its count is not compared and it ranks as a warning at most.
+        let out = rank(vec![
+            with_nodes(
+                "untolerated-nvidia-gpu-taint",
+                Severity::Critical,
+                "1",
+                Some("3"),
+            ),
+            with_nodes("node-affinity-mismatch", Severity::Critical, "2", Some("3")),
+        ]);
+        assert_eq!(
+            ids(&out),
+            ["untolerated-nvidia-gpu-taint", "node-affinity-mismatch"]
+        );
+        // `0/3 nodes are available: 1 Insufficient nvidia.com/gpu, 1 node(s) didn't match Pod's
+        // node affinity/selector, ...`: the GPU shortage (a warning) before the selector.
+        let out = rank(vec![
+            with_nodes("node-affinity-mismatch", Severity::Critical, "1", Some("3")),
+            with_nodes("insufficient-nvidia-gpu", Severity::Warning, "1", Some("3")),
+        ]);
+        assert_eq!(
+            ids(&out),
+            ["insufficient-nvidia-gpu", "node-affinity-mismatch"]
+        );
+        // Without such a reason the selector keeps its severity and count (`1 node(s) didn't match
+        // pod affinity/anti-affinity, 19 node(s) didn't match node selector`).
+        let out = rank(vec![
+            with_nodes("a-pod-affinity", Severity::Critical, "1", Some("20")),
+            with_nodes(
+                "node-affinity-mismatch",
+                Severity::Critical,
+                "19",
+                Some("20"),
+            ),
+        ]);
+        assert_eq!(ids(&out), ["node-affinity-mismatch", "a-pod-affinity"]);
+        // Ruling out every node, a placement rule keeps its severity (and ranks first).
+        let out = rank(vec![
+            with_nodes("node-affinity-mismatch", Severity::Critical, "3", Some("3")),
+            with_nodes("a-other", Severity::Critical, "1", Some("3")),
+        ]);
+        assert_eq!(ids(&out), ["node-affinity-mismatch", "a-other"]);
     }
 }

@@ -306,6 +306,7 @@ impl Source {
                 "controlled_by",
                 "annotation",
                 "label",
+                "requests",
                 "terminating_for",
                 "age",
                 "status",

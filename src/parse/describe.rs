@@ -81,6 +81,26 @@ pub fn fragment_start(line: &str) -> Option<Fragment> {
     }
 }
 
+/// A `resource: quantity` line of a container's `Limits:` / `Requests:` block: `cpu:  500m`,
+/// `nvidia.com/gpu:  1`, `hugepages-2Mi:  1Gi` (a resource name is lower case, with an optional
+/// `domain/` prefix; a quantity is a number with an optional suffix).
+fn resource_line(t: &str) -> Option<(String, String)> {
+    let (name, qty) = t.split_once(':')?;
+    let qty = qty.trim();
+    let name_ok = !name.is_empty()
+        && name.len() <= 253
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'/' | b'_')
+        })
+        || name.starts_with("hugepages-");
+    let qty_ok = qty.starts_with(|c: char| c.is_ascii_digit())
+        && qty
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-'));
+    (name_ok && qty_ok).then(|| (name.to_string(), qty.to_string()))
+}
+
 /// Keys of a container's block in `kubectl describe pod`.
 fn is_container_key(key: &str) -> bool {
     matches!(
@@ -363,6 +383,8 @@ enum Sub {
     None,
     State,
     Last,
+    /// A `Limits:` / `Requests:` block: `resource: quantity` lines right of it.
+    Resources,
 }
 
 #[derive(Debug)]
@@ -433,6 +455,8 @@ pub struct Describe {
     controlled_by: Option<String>,
     labels: Vec<(String, String)>,
     annotations: Vec<(String, String)>,
+    /// `(resource, quantity)` of the containers' `Limits:` / `Requests:` blocks.
+    requests: Vec<(String, String)>,
     containers: Vec<CBuild>,
     cur: Option<usize>,
     cond_layout: Option<Layout>,
@@ -507,6 +531,7 @@ impl Describe {
             controlled_by: None,
             labels: Vec::new(),
             annotations: Vec::new(),
+            requests: Vec::new(),
             containers: Vec::new(),
             cur: None,
             cond_layout: None,
@@ -1069,6 +1094,20 @@ impl Describe {
                 return;
             }
         }
+        // `nvidia.com/gpu:  1` right of `Limits:` / `Requests:` (at its level when the paste lost
+        // the indentation).
+        let in_resources = self
+            .cur
+            .and_then(|ci| self.containers.get(ci))
+            .is_some_and(|c| c.sub == Sub::Resources && ind >= c.sub_ind);
+        if in_resources {
+            if let Some(kv) = resource_line(t) {
+                if !self.requests.contains(&kv) {
+                    self.requests.push(kv);
+                }
+                return;
+            }
+        }
         let Some((key, value)) = split_key(t) else {
             return;
         };
@@ -1079,7 +1118,7 @@ impl Describe {
             .cur
             .and_then(|ci| self.containers.get(ci))
             .is_some_and(|c| {
-                c.sub != Sub::None
+                matches!(c.sub, Sub::State | Sub::Last)
                     && (ind > c.sub_ind || (ind == c.sub_ind && !is_container_key(key)))
             });
         if is_state_key(key) && in_state {
@@ -1132,6 +1171,10 @@ impl Describe {
             }
             "Ready" => c.ready = parse_bool(value),
             "Restart Count" => c.restarts = value.parse().ok(),
+            "Limits" | "Requests" => {
+                c.sub = Sub::Resources;
+                c.sub_ind = ind;
+            }
             "Liveness" => c.probes.liveness = none_if_placeholder(value),
             "Readiness" => c.probes.readiness = none_if_placeholder(value),
             "Startup" => c.probes.startup = none_if_placeholder(value),
@@ -1147,7 +1190,7 @@ impl Describe {
         let last = match c.sub {
             Sub::State => false,
             Sub::Last => true,
-            Sub::None => return,
+            Sub::None | Sub::Resources => return,
         };
         let st = if last {
             c.last.as_mut()
@@ -1473,6 +1516,7 @@ impl Describe {
                     events_shown,
                     annotations: self.annotations,
                     labels: self.labels,
+                    requests: self.requests,
                     provenance: cx.prov(line, format),
                 });
                 for c in self.conds {

@@ -1303,6 +1303,12 @@ impl<'a> Parser<'a> {
                 }
                 logs::Prompt::Other => {}
             }
+            // Output glued to its command when the paste lost its line breaks (`$ kubectl describe
+            // pod db-0 ... Events: Type Reason Age From Message ---- ... Warning FailedScheduling
+            // ...`): the part from `Events:` on is read as free text.
+            if let Some(i) = line.find(" Events: ") {
+                self.cx.free_text(n, &line[i + 1..]);
+            }
             return;
         }
         // The value a `kubectl get pod -o jsonpath` line before asked for (an object or list is

@@ -1374,6 +1374,24 @@ fn arr<'v>(v: &'v Value, path: &[&str]) -> &'v [Value] {
     }
 }
 
+/// Every `resources.limits` and `resources.requests` entry of the pod's containers and init
+/// containers, once per (resource, quantity).
+fn container_requests(v: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for key in ["initContainers", "containers"] {
+        for c in arr(v, &["spec", key]) {
+            for kind in ["limits", "requests"] {
+                for kv in pairs(c, &["resources", kind]) {
+                    if !out.contains(&kv) {
+                        out.push(kv);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 fn pairs(v: &Value, path: &[&str]) -> Vec<(String, String)> {
     match get(v, path) {
         Some(Value::Object(m)) => m
@@ -1581,6 +1599,7 @@ impl Converter<'_, '_, '_> {
             controlled_by,
             annotations: pairs(v, &["metadata", "annotations"]),
             labels: pairs(v, &["metadata", "labels"]),
+            requests: container_requests(v),
             provenance: self.prov(at),
         };
         let pod_at = self.cx.ev.pods.len();

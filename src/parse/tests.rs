@@ -1162,3 +1162,18 @@ fn a_yaml_object_too_big_to_parse_whole_is_read_field_by_field() {
         ev.not_checked
     );
 }
+
+// A pod's YAML: every container's `resources.limits` / `requests` are the pod's `requests`.
+#[test]
+fn pod_yaml_resources_are_the_pods_requests() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: train-0\nspec:\n  initContainers:\n  - name: init\n    image: busybox\n    resources:\n      requests:\n        memory: 64Mi\n  containers:\n  - name: trainer\n    image: example/trainer:1\n    resources:\n      limits:\n        nvidia.com/gpu: 1\nstatus:\n  phase: Pending\n";
+    let mut ev = Evidence::new();
+    parse_reader("p.yaml", yaml.as_bytes(), &KeepAll, &mut ev).expect("parses");
+    let p = &ev.pods[0];
+    assert!(p
+        .requests
+        .contains(&("nvidia.com/gpu".to_string(), "1".to_string())));
+    assert!(p
+        .requests
+        .contains(&("memory".to_string(), "64Mi".to_string())));
+}

@@ -172,6 +172,22 @@ fn event_recorder_klog_line() {
     assert_eq!(m.message, "0/3 nodes are available: 3 Insufficient cpu.");
 }
 
+// Console and log-viewer prefixes before a klog line (corpus cases l105: Rancher 1.x's log viewer,
+// l107: a CoreOS boot console).
+#[test]
+fn event_recorder_line_behind_console_prefixes() {
+    let m = message_of("12/6/2016 1:24:29 PMI1206 12:24:29.656195       1 event.go:217] Event(api.ObjectReference{Kind:\"Pod\", Namespace:\"shop\", Name:\"web-1\", UID:\"ec77699a\", APIVersion:\"v1\", ResourceVersion:\"5056\", FieldPath:\"\"}): type: 'Warning' reason: 'FailedScheduling' no nodes available to schedule pods");
+    assert_eq!(m.reason.as_deref(), Some("FailedScheduling"));
+    assert_eq!(m.message, "no nodes available to schedule pods");
+    let m = message_of("[ 4830.150820] bootkube[5]: I0109 11:21:46.606298 5 event.go:217] Event(api.ObjectReference{Kind:\"Pod\", Namespace:\"kube-system\", Name:\"kube-dns-1\", UID:\"e77def6c\", APIVersion:\"v1\", ResourceVersion:\"58\", FieldPath:\"\"}): type: 'Warning' reason: 'FailedScheduling' no nodes available to schedule pods");
+    assert_eq!(m.reason.as_deref(), Some("FailedScheduling"));
+    assert_eq!(m.object_kind.as_deref(), Some("Pod"));
+    // Without a klog header after it, a bracketed number is not taken off.
+    let m = message_of("[ 4830.150820] something else happened here");
+    assert_eq!(m.reason, None);
+    assert!(m.message.contains("4830.150820"));
+}
+
 // https://github.com/gardener/gardener/issues/2920 (the e2e framework's event dump in logfmt).
 #[test]
 fn e2e_framework_event_dump() {

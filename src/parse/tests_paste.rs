@@ -341,3 +341,29 @@ fn a_closing_fence_ends_a_yaml_document() {
     );
     assert!(ev.not_checked.is_empty());
 }
+
+// Corpus case n84: a describe whose line breaks were lost, glued to its command line.
+#[test]
+fn output_glued_to_its_command_line_is_read() {
+    let (ev, _) = parse_text("$ kubectl describe pod tikv-0 ... Events: Type Reason Age From Message ---- ------ ---- ---- ------- Warning FailedScheduling 3m (x106 over 33m) default-scheduler 0/4 nodes are available: 2 Insufficient cpu, 3 Insufficient memory.\n");
+    assert!(ev.messages.iter().any(|m| m
+        .message
+        .contains("0/4 nodes are available: 2 Insufficient cpu")));
+    // A command line alone gives nothing.
+    let (ev, _) = parse_text("$ kubectl describe pod tikv-0 -n db\n");
+    assert!(ev.messages.is_empty() && ev.logs.is_empty());
+}
+
+// Describe's `Limits:` / `Requests:` blocks are the pod's `requests`.
+#[test]
+fn describe_limits_and_requests_are_the_pods_requests() {
+    let text = "Name:         infer-0\nNamespace:    ml\nNode:         <none>\nStatus:       Pending\nContainers:\n  server:\n    Image:      example/server:1\n    Limits:\n      cpu:             4\n      nvidia.com/gpu:  2\n    Requests:\n      cpu:             2\n      nvidia.com/gpu:  2\n    Environment:       <none>\n";
+    let (ev, _) = parse_text(text);
+    let p = &ev.pods[0];
+    assert!(p
+        .requests
+        .contains(&("nvidia.com/gpu".to_string(), "2".to_string())));
+    assert!(p.requests.contains(&("cpu".to_string(), "4".to_string())));
+    assert!(p.requests.contains(&("cpu".to_string(), "2".to_string())));
+    assert!(!p.requests.iter().any(|(k, _)| k == "Environment"));
+}

@@ -142,13 +142,17 @@ struct GatedSet {
     /// The patterns without a literal (their indices in the whole list, ascending) and their set;
     /// `None` when every pattern has one.
     always: Option<(Vec<usize>, SplitSet)>,
+    /// For each pattern of `always`, an ASCII byte every match of it contains
+    /// (`regex_facts::rare_required_byte`), the rarest in logs; `None` when some pattern has none
+    /// (then `always` runs on every text). A text holding none of them skips `always`.
+    always_bytes: Option<Vec<u8>>,
 }
 
 impl GatedSet {
     /// Shortest literal the gate holds: a pattern one of whose literals is shorter (`] `, `at`)
     /// would open it on most lines of any log, so such a pattern is run on every text instead,
     /// with those without a literal.
-    const MIN_GATE_NEEDLE: usize = 4;
+    const MIN_GATE_NEEDLE: usize = 3;
 
     /// `set` (the whole `list`) behind a gate of `needles` (`owners[k]`: the patterns of needle
     /// k); `always` are the patterns without one. When the gate or the set of the patterns it
@@ -196,11 +200,46 @@ impl GatedSet {
                         set,
                         gate: None,
                         always: None,
+                        always_bytes: None,
                     }
                 }
             }
         };
-        GatedSet { set, gate, always }
+        let always_bytes = always.as_ref().and_then(|(ids, _)| {
+            ids.iter()
+                .map(|&i| {
+                    regex_syntax::Parser::new()
+                        .parse(&list[i])
+                        .ok()
+                        .and_then(|h| crate::regex_facts::rare_required_byte(&h))
+                })
+                .collect::<Option<Vec<u8>>>()
+        });
+        GatedSet {
+            set,
+            gate,
+            always,
+            always_bytes,
+        }
+    }
+
+    /// Whether `text` must go to the set of the patterns without a gate literal: it holds one of
+    /// their required bytes (or they do not all have one).
+    fn always_open(&self, text: &str) -> bool {
+        match (&self.always, &self.always_bytes) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(_), Some(bytes)) => bytes
+                .iter()
+                .any(|&b| memchr::memchr(b, text.as_bytes()).is_some()),
+        }
+    }
+
+    /// False only when no pattern can match `text` nor any part of it: it holds no gate literal,
+    /// no character `(?i)` folds onto an ASCII letter, and none of the required bytes of the
+    /// patterns without a literal (a part of a text holds no more than the text).
+    fn may_match(&self, text: &str) -> bool {
+        self.gate.is_none() || self.always_open(text) || self.open(text)
     }
 
     /// Whether `text` must go to the whole set: it holds a required literal, or a character
@@ -216,7 +255,7 @@ impl GatedSet {
         if self.open(text) {
             return self.set.is_match(text);
         }
-        self.always.as_ref().is_some_and(|(_, s)| s.is_match(text))
+        self.always_open(text) && self.always.as_ref().is_some_and(|(_, s)| s.is_match(text))
     }
 
     fn matches(&self, text: &str) -> Vec<usize> {
@@ -224,8 +263,8 @@ impl GatedSet {
             return self.set.matches(text).collect();
         }
         match &self.always {
-            Some((ids, s)) => s.matches(text).map(|i| ids[i]).collect(),
-            None => Vec::new(),
+            Some((ids, s)) if self.always_open(text) => s.matches(text).map(|i| ids[i]).collect(),
+            _ => Vec::new(),
         }
     }
 }
@@ -329,6 +368,7 @@ impl FieldMatcher {
                 set,
                 gate: None,
                 always: None,
+                always_bytes: None,
             };
         }
         GatedSet::new(
@@ -409,6 +449,15 @@ impl FieldMatcher {
         if set.open(text) {
             self.gate_stats.1.fetch_add(1, Relaxed);
         }
+    }
+
+    /// True only when no pattern can match `text` nor any substring of it (see
+    /// [`GatedSet::may_match`]); false until the combined set is built.
+    fn rejects(&self, text: &str) -> bool {
+        self.set
+            .get()
+            .and_then(Option::as_ref)
+            .is_some_and(|s| !s.may_match(text))
     }
 
     /// Number of patterns.
@@ -1084,6 +1133,19 @@ impl Engine {
         self.log_wants_all || self.log_text.as_ref().is_some_and(|s| s.is_match(text))
     }
 
+    /// True only when no part of `line` (no substring of it) can be a log line some rule wants:
+    /// [`Engine::wants_log_line`] says no to all of them. Answered from the combined set's gate
+    /// once it is built (see [`GatedSet::may_match`]); before that, and whenever unsure, false.
+    pub fn rejects_log_line(&self, line: &str) -> bool {
+        if self.log_wants_all {
+            return false;
+        }
+        match &self.log_text {
+            None => true,
+            Some(fm) => fm.rejects(line),
+        }
+    }
+
     /// Whether some rule could match this event (its `match` or `resolved_by`): what a big event
     /// paste keeps (see [`crate::evidence::EVENTS_KEPT_UNFILTERED`]).
     pub fn wants_event(&self, e: &crate::evidence::Event) -> bool {
@@ -1283,6 +1345,9 @@ pub(crate) fn field_values<'a>(
                 "waiting_reason" => waiting.map(|w| o(w.0)).unwrap_or_default(),
                 "waiting_message" => waiting.map(|w| o(w.1)).unwrap_or_default(),
                 "restart_count" => n(c.restart_count),
+                "liveness_probe" => o(&c.probes.liveness),
+                "readiness_probe" => o(&c.probes.readiness),
+                "startup_probe" => o(&c.probes.startup),
                 f => t(f),
             })
         }
@@ -2136,6 +2201,7 @@ match:
     fn crashing() -> Evidence {
         let mut ev = Evidence::new();
         ev.containers.push(ContainerStatus {
+probes: Default::default(),
             pod: None,
             name: "web".into(),
             kind: ContainerKind::Regular,
@@ -2401,6 +2467,7 @@ match:
         let engine = Engine::new(&rules(&[PULL])).unwrap();
         let mut ev = Evidence::new();
         ev.containers.push(ContainerStatus {
+probes: Default::default(),
             pod: Some("web-0".into()),
             name: String::new(),
             kind: ContainerKind::Regular,
@@ -2433,6 +2500,7 @@ match:
         let engine = Engine::new(&rules(&[&rule])).unwrap();
         let mut ev = Evidence::new();
         ev.containers.push(ContainerStatus {
+probes: Default::default(),
             pod: Some("web-0".into()),
             name: "app".into(),
             kind: ContainerKind::Regular,
@@ -2576,6 +2644,22 @@ match:
     /// every log: this fails then, before the benchmark gets slower. The lines that matter still
     /// pass.
     #[test]
+    fn rare_required_byte_is_one_every_match_holds() {
+        let rb = |p: &str| {
+            let hir = regex_syntax::Parser::new().parse(p).expect("parses");
+            crate::regex_facts::rare_required_byte(&hir)
+        };
+        // klog's fatal line: `F` is rarer in logs than digits, spaces and `:`.
+        assert_eq!(rb(r"(?:^|\s)F\d{4} \d\d:\d\d:\d\d\] "), Some(b'F'));
+        // Only bytes every branch holds; `(?i)` letters are two bytes each, optional parts none.
+        assert_eq!(rb(r"a+b|b"), Some(b'b'));
+        assert_eq!(rb(r"ab|cd"), None);
+        assert_eq!(rb(r"(?i)fatal"), None);
+        assert_eq!(rb(r"x?y*"), None);
+        assert_eq!(rb(r"é+"), None);
+    }
+
+    #[test]
     fn the_log_gate_keeps_healthy_lines_away_from_the_combined_set() {
         let set = RuleSet::builtin().expect("built-in rules load");
         let engine = Engine::new(&set).expect("built-in rules compile");
@@ -2623,11 +2707,27 @@ match:
             "the gate let {opened} of {asked} healthy lines through to the combined set"
         );
         assert_eq!(kept, 0, "no healthy line is kept");
+        // The parser's fast path (`LineFilter::rejects_line`) skips a line only when the gate,
+        // the fold check and the required bytes of the patterns without a literal all say no:
+        // that too must hold for nearly every healthy line, or a big log is read the slow way.
+        let rejected = (0..n)
+            .filter(|&i| engine.rejects_log_line(&healthy(i)))
+            .count();
+        assert!(
+            rejected * 100 >= n * 99,
+            "only {rejected} of {n} healthy lines are rejected whole"
+        );
         for line in [
             "2024/04/03 07:52:42 [emerg] 24#24: bind() to 0.0.0.0:80 failed (98: Address in use)",
             "Caused by: java.net.UnknownHostException: orders-db.prod.svc.cluster.local: Temporary failure in name resolution",
+            "F0403 07:52:42.123456       1 main.go:42] cannot start: config missing",
+            "07:52:42 FTL cannot open database error=\"no such file\"",
         ] {
             assert!(engine.wants_log_line(line), "{line}");
+            assert!(!engine.rejects_log_line(line), "{line}");
+            // Nor is a line that holds such a line after a prefix of its own.
+            let prefixed = format!("2024-04-03T07:52:42.000Z stdout F {line}");
+            assert!(!engine.rejects_log_line(&prefixed), "{prefixed}");
         }
     }
 

@@ -182,7 +182,30 @@ pub struct ContainerStatus {
     pub restart_count: Option<u32>,
     pub state: Option<ContainerState>,
     pub last_state: Option<ContainerState>,
+    /// The probes the container's spec configures, as `kubectl describe` prints them.
+    #[serde(skip_serializing_if = "Probes::is_empty")]
+    pub probes: Probes,
     pub provenance: Provenance,
+}
+
+/// A container's configured probes, each as `kubectl describe` prints it (`http-get
+/// http://:8080/healthz delay=10s timeout=1s period=10s #success=1 #failure=3`); `None` when the
+/// spec has none or the input does not show the spec.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Probes {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liveness: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub startup: Option<String>,
+}
+
+impl Probes {
+    pub fn is_empty(&self) -> bool {
+        self.liveness.is_none() && self.readiness.is_none() && self.startup.is_none()
+    }
 }
 
 /// A Kubernetes event about the pod, its node, or anything else that was pasted.
@@ -931,6 +954,7 @@ mod tests {
             ..Default::default()
         });
         ev.containers.push(ContainerStatus {
+probes: Default::default(),
             pod: Some("b/web".into()),
             name: "app".into(),
             kind: ContainerKind::Regular,

@@ -808,6 +808,7 @@ mod tests {
 
     fn oom_container(restarts: u32, ready: bool) -> ContainerStatus {
         ContainerStatus {
+probes: Default::default(),
             pod: Some("shop/cache-0".into()),
             name: "cache".into(),
             kind: ContainerKind::Regular,

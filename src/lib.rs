@@ -45,6 +45,9 @@ impl LineFilter for Engine {
     fn wants(&self, text: &str) -> bool {
         self.wants_log_line(text)
     }
+    fn rejects_line(&self, line: &str) -> bool {
+        self.rejects_log_line(line)
+    }
     fn wants_message(&self, text: &str, has_reason: bool) -> bool {
         Engine::wants_message(self, text, has_reason)
     }

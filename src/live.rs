@@ -1596,6 +1596,7 @@ mod tests {
         restarts: u32,
     ) -> crate::evidence::ContainerStatus {
         crate::evidence::ContainerStatus {
+probes: Default::default(),
             pod: None,
             name: name.into(),
             kind: ContainerKind::Regular,

@@ -481,6 +481,7 @@ mod tests {
 
     fn crashing(kind: ContainerKind, format: &str) -> ContainerStatus {
         ContainerStatus {
+probes: Default::default(),
             pod: Some("shop/api-7c9d8f6b5-qx2lm".into()),
             name: if kind == ContainerKind::Init {
                 "migrate"

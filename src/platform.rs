@@ -240,6 +240,7 @@ mod tests {
             ..Default::default()
         });
         ev.containers.push(ContainerStatus {
+probes: Default::default(),
             pod: None,
             name: "web".into(),
             kind: Default::default(),

@@ -35,6 +35,31 @@ use std::cmp::Ordering;
 /// ranks above it.
 pub const FALLBACK_CAUSES: &[&str] = &["application-fatal-error"];
 
+/// Probe failures: what kubelet sees of an application that is not healthy, not why. A current
+/// cause of severity warning or critical found in the application's own log (a line the probe
+/// finding does not quote itself) explains them: the application's cause first, then the probe,
+/// then the loop the probe causes.
+pub const PROBE_CAUSES: &[&str] = &[
+    "liveness-probe-failed",
+    "readiness-probe-failed",
+    "startup-probe-failed",
+];
+
+/// Whether `f` is a current cause read from a log line that `probe` does not quote: the
+/// application's own account of why it is unhealthy.
+fn explains_probe(f: &Finding, probe: &Finding) -> bool {
+    f.kind == RuleKind::Cause
+        && f.is_current()
+        && f.severity >= Severity::Warning
+        && !PROBE_CAUSES.contains(&f.id.as_str())
+        && !FALLBACK_CAUSES.contains(&f.id.as_str())
+        && !probe.rule_explains.contains(&f.id)
+        && f.evidence
+            .iter()
+            .any(|e| e.source == crate::rules::Source::Log)
+        && !shares_evidence(f, probe)
+}
+
 /// Link causes and symptoms, then sort and number the findings (rank 1 is the top cause).
 pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
     let fired: Vec<(String, bool)> = findings
@@ -62,6 +87,14 @@ pub fn rank(mut findings: Vec<Finding>) -> Vec<Finding> {
                     {
                         explains.push(fb.id.clone());
                     }
+                }
+            }
+            for p in findings
+                .iter()
+                .filter(|p| PROBE_CAUSES.contains(&p.id.as_str()) && p.is_current())
+            {
+                if !explains.contains(&p.id) && explains_probe(f, p) {
+                    explains.push(p.id.clone());
                 }
             }
             (f.id.clone(), explains, f.is_current())
@@ -244,6 +277,94 @@ mod tests {
         assert_eq!(out[0].explains, ["crash-loop-back-off"]);
         assert_eq!(out[1].explained_by, ["liveness-probe-failed"]);
         assert_eq!((out[0].rank, out[1].rank), (1, 2));
+    }
+
+    #[test]
+    fn an_application_cause_in_its_log_explains_the_probe_failure() {
+        let line = |f: Finding, source: Source, text: &str| -> Finding {
+            let mut f = aged(f, 5);
+            f.evidence[0].source = source;
+            f.evidence[0].text = text.to_string();
+            f
+        };
+        let probe = || {
+            line(
+                finding(
+                    "liveness-probe-failed",
+                    Severity::Critical,
+                    RuleKind::Cause,
+                    &["crash-loop-back-off"],
+                ),
+                Source::Event,
+                "Liveness probe failed: HTTP probe failed with statuscode: 503",
+            )
+        };
+        let app = |text: &str| {
+            line(
+                finding(
+                    "dependency-connection-refused",
+                    Severity::Critical,
+                    RuleKind::Cause,
+                    &[],
+                ),
+                Source::Log,
+                text,
+            )
+        };
+        let loop_ = || {
+            finding(
+                "crash-loop-back-off",
+                Severity::Critical,
+                RuleKind::Symptom,
+                &[],
+            )
+        };
+        // The application's log says why: its cause, then the probe, then the loop.
+        let out = rank(vec![
+            loop_(),
+            probe(),
+            app("dial tcp 10.0.0.7:5432: connect: connection refused"),
+        ]);
+        assert_eq!(
+            ids(&out),
+            [
+                "dependency-connection-refused",
+                "liveness-probe-failed",
+                "crash-loop-back-off"
+            ]
+        );
+        assert_eq!(out[1].explained_by, ["dependency-connection-refused"]);
+        // A cause that only read the probe's own output (the same quoted line) does not.
+        let out = rank(vec![
+            probe(),
+            line(
+                finding(
+                    "dependency-connection-refused",
+                    Severity::Critical,
+                    RuleKind::Cause,
+                    &[],
+                ),
+                Source::Event,
+                "Liveness probe failed: HTTP probe failed with statuscode: 503",
+            ),
+        ]);
+        assert!(out.iter().all(|f| f.explained_by.is_empty()));
+        // Nor does a cause read from the container's status rather than a log.
+        let out = rank(vec![
+            probe(),
+            line(
+                finding(
+                    "exit-code-1-application-error",
+                    Severity::Warning,
+                    RuleKind::Cause,
+                    &[],
+                ),
+                Source::Container,
+                "Terminated: Error, exit code 1",
+            ),
+        ]);
+        assert_eq!(out[0].id, "liveness-probe-failed");
+        assert!(out.iter().all(|f| f.explained_by.is_empty()));
     }
 
     #[test]

@@ -443,3 +443,51 @@ pub fn has_fold_hazard(text: &[u8]) -> bool {
             w == [0xC5, 0xBF] || (w == [0xE2, 0x84] && text.get(i + 2) == Some(&0xAA))
         })
 }
+
+/// The byte of `hir`'s required bytes (ASCII bytes that every match contains, compared exactly)
+/// least likely to occur in a log line, or `None` when every match need not contain any. For a
+/// pattern without a usable literal ([`needle_set_of`]): a text without this byte cannot match
+/// it, and one `memchr` says so. `(?i)` letters are classes of two bytes, so they are never
+/// required bytes here; only exact ASCII bytes are.
+pub fn rare_required_byte(hir: &regex_syntax::hir::Hir) -> Option<u8> {
+    use regex_syntax::hir::{Class, HirKind};
+    /// Bytes every match of `h` contains (a bitset of the 128 ASCII bytes).
+    fn walk(h: &regex_syntax::hir::Hir) -> u128 {
+        let bit = |b: u8| if b.is_ascii() { 1u128 << b } else { 0 };
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => 0,
+            HirKind::Literal(l) => l.0.iter().fold(0, |acc, &b| acc | bit(b)),
+            HirKind::Class(Class::Unicode(u)) => match u.ranges() {
+                [r] if r.start() == r.end() && r.start().is_ascii() => bit(r.start() as u8),
+                _ => 0,
+            },
+            HirKind::Class(Class::Bytes(b)) => match b.ranges() {
+                [r] if r.start() == r.end() => bit(r.start()),
+                _ => 0,
+            },
+            HirKind::Repetition(r) if r.min == 0 => 0,
+            HirKind::Repetition(r) => walk(&r.sub),
+            HirKind::Capture(c) => walk(&c.sub),
+            HirKind::Concat(subs) => subs.iter().fold(0, |acc, s| acc | walk(s)),
+            HirKind::Alternation(subs) => subs.iter().map(walk).reduce(|a, b| a & b).unwrap_or(0),
+        }
+    }
+    let set = walk(hir);
+    (0u8..128)
+        .filter(|&b| set & (1u128 << b) != 0)
+        .min_by_key(|&b| byte_commonness(b))
+}
+
+/// A rough rank of how common an ASCII byte is in log text (lower is rarer): lowercase letters,
+/// digits, spaces and the punctuation of timestamps and paths are everywhere; uppercase letters
+/// and most other punctuation are much rarer.
+fn byte_commonness(b: u8) -> u8 {
+    match b {
+        b' ' | b'e' | b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'r' => 9,
+        b'0'..=b'9' | b'.' | b':' | b'/' | b'-' | b'"' | b',' | b'=' | b'_' => 8,
+        b'a'..=b'z' => 7,
+        b'[' | b']' | b'(' | b')' | b'{' | b'}' | b'\'' | b'\t' => 6,
+        b'A'..=b'Z' => 4,
+        _ => 3,
+    }
+}

@@ -273,6 +273,7 @@ mod tests {
         };
         let mut ev = Evidence::new();
         ev.containers.push(crate::evidence::ContainerStatus {
+probes: Default::default(),
             pod: None,
             name: "web".into(),
             kind: Default::default(),

@@ -146,6 +146,7 @@ mod tests {
             ..Default::default()
         });
         e.containers.push(ContainerStatus {
+probes: Default::default(),
             pod: None,
             name: "web".into(),
             kind: Default::default(),

@@ -377,6 +377,7 @@ struct CBuild {
     restarts: Option<u32>,
     state: Option<StateB>,
     last: Option<StateB>,
+    probes: crate::evidence::Probes,
     sub: Sub,
     /// Indentation of the `State:` / `Last State:` line being read.
     sub_ind: usize,
@@ -565,6 +566,7 @@ impl Describe {
                     restarts: None,
                     state: None,
                     last: None,
+                    probes: Default::default(),
                     sub: Sub::None,
                     sub_ind: 0,
                     flat: false,
@@ -691,6 +693,11 @@ impl Describe {
             cx.touch(self.seg, n);
             return Offer::Taken;
         }
+        // `kubectl describe hpa`'s Metrics line for a metric it cannot read (`resource cpu on
+        // pods  (as a percentage of request):  <unknown> / 80%`): a line the matchers see.
+        if line.contains("<unknown> / ") {
+            cx.keep(n, line, None, "free-text");
+        }
         self.indented(n, ind, line);
         cx.touch(self.seg, n);
         Offer::Taken
@@ -800,6 +807,7 @@ impl Describe {
                     restarts: None,
                     state: None,
                     last: None,
+                    probes: Default::default(),
                     sub: Sub::None,
                     sub_ind: 0,
                     flat: true,
@@ -1052,6 +1060,7 @@ impl Describe {
                     restarts: None,
                     state: None,
                     last: None,
+                    probes: Default::default(),
                     sub: Sub::None,
                     sub_ind: 0,
                     flat: false,
@@ -1093,6 +1102,7 @@ impl Describe {
                 restarts: None,
                 state: None,
                 last: None,
+                probes: Default::default(),
                 sub: Sub::None,
                 sub_ind: 0,
                 flat: false,
@@ -1122,6 +1132,9 @@ impl Describe {
             }
             "Ready" => c.ready = parse_bool(value),
             "Restart Count" => c.restarts = value.parse().ok(),
+            "Liveness" => c.probes.liveness = none_if_placeholder(value),
+            "Readiness" => c.probes.readiness = none_if_placeholder(value),
+            "Startup" => c.probes.startup = none_if_placeholder(value),
             _ => {}
         }
     }
@@ -1475,6 +1488,7 @@ impl Describe {
                         });
                     }
                     cx.ev.containers.push(ContainerStatus {
+                        probes: c.probes,
                         pod: pod_key.clone(),
                         name: c.name,
                         kind: c.kind,

@@ -821,6 +821,11 @@ impl LineNumbers {
     }
 
     /// `line` without its number, when the input is numbered and the line carries the next one.
+    /// Whether the input is not numbered: [`LineNumbers::strip`] gives every line back as it is.
+    pub fn is_off(&self) -> bool {
+        self.next.is_none()
+    }
+
     pub fn strip<'a>(&mut self, line: &'a str) -> &'a str {
         let Some(next) = self.next else {
             return line;

@@ -82,6 +82,8 @@ impl Listing {
 
 /// A `kubectl get pods` / `kubectl get nodes` header row.
 pub fn header(line: &str) -> Option<Listing> {
+    // A CI timestamper's clock before each line (`11:32:11  NAME  READY ...`).
+    let line = super::events::strip_row_time(line);
     let t = line.trim();
     // k9s marks the column it sorts by with an arrow (`NAMESPACE↑`, `AGE↓`).
     let titles: Vec<&str> = t
@@ -396,6 +398,7 @@ impl Listing {
 /// A pod row without a header (`name 0/1 CrashLoopBackOff 5 (41s ago) 3m`, with or without a
 /// namespace first): the listing it implies.
 pub fn headerless(line: &str) -> Option<Listing> {
+    let line = super::events::strip_row_time(line);
     for namespace in [false, true] {
         let l = Listing {
             wide: vec!["IP".into(), "NODE".into()],
@@ -955,6 +958,8 @@ pub struct ListingState {
 
 impl ListingState {
     pub fn offer(&mut self, n: u64, line: &str, cx: &mut Cx) -> Offer {
+        // A CI timestamper's clock before each row (Jenkins: `11:32:11  web-0  0/1  Error ...`).
+        let line = super::events::strip_row_time(line);
         if line.trim().is_empty() {
             return if self.rows == 0 && self.listing.header {
                 Offer::Taken
@@ -1050,6 +1055,7 @@ impl ListingState {
             _ => return false,
         };
         cx.ev.containers.push(ContainerStatus {
+probes: Default::default(),
             pod: self.listing.pod0.clone(),
             name: name.to_string(),
             kind: ContainerKind::Regular,
@@ -1065,6 +1071,7 @@ impl ListingState {
 
     /// Emits the evidence of one row; false when the line is not a row of this listing.
     pub fn row(&mut self, n: u64, line: &str, cx: &mut Cx) -> bool {
+        let line = super::events::strip_row_time(line);
         match self.listing.kind {
             Kind::Pods0 => self.row0(n, line, cx),
             Kind::Pods => {
@@ -1116,6 +1123,7 @@ impl ListingState {
                 if let Some((kind, state)) = container {
                     let (x, y) = r.ready;
                     cx.ev.containers.push(ContainerStatus {
+probes: Default::default(),
                         pod: key,
                         // `kubectl get pods` does not name the container: unknown, not empty.
                         name: String::new(),
@@ -1131,6 +1139,7 @@ impl ListingState {
                     // `2/3  Running`: every container runs (kubectl would print a waiting
                     // container's reason), and one of them, unnamed, is not ready.
                     cx.ev.containers.push(ContainerStatus {
+probes: Default::default(),
                         pod: key,
                         name: String::new(),
                         kind: ContainerKind::Regular,

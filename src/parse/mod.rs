@@ -34,6 +34,12 @@ use std::path::Path;
 /// match); everything structured (events, container states, conditions) is always kept.
 pub trait LineFilter {
     fn wants(&self, text: &str) -> bool;
+    /// True only when `wants` is false for `line` and for every substring of it: the parser may
+    /// then skip a plain log line's work (see `Parser::quiet_line`). False when unsure.
+    fn rejects_line(&self, line: &str) -> bool {
+        let _ = line;
+        false
+    }
     /// Whether a message found in free text or a journal line could matter to an `event` or
     /// `container` message matcher (kept as a [`crate::evidence::TextMessage`]).
     fn wants_message(&self, text: &str, has_reason: bool) -> bool {
@@ -213,6 +219,17 @@ pub(crate) fn parse_stream<R: Read>(
                 format!("line {n} of {name}"),
                 "longer than 65536 bytes; only the first 64 KiB was scanned",
             );
+        }
+        // Most lines of a big log: a plain line of a container's log that no rule can want. All
+        // the per-line work below would do with it is the bookkeeping `Parser::skip_quiet` does.
+        if !diff && numbers.is_off() && p.quiet() {
+            if let Ok(line) = std::str::from_utf8(lr.line()) {
+                if quiet_line(line) && filter.rejects_line(line) {
+                    any_text = true;
+                    p.skip_quiet(n, line);
+                    continue;
+                }
+            }
         }
         // Valid UTF-8 (nearly every line) is checked by the fast validator, not the lossy one.
         let raw = match std::str::from_utf8(lr.line()) {
@@ -674,6 +691,7 @@ impl Cx<'_> {
         }
         let provenance = self.prov(n, format);
         self.ev.containers.push(ContainerStatus {
+probes: Default::default(),
             pod,
             name: f.container,
             kind: if f.init {
@@ -755,6 +773,60 @@ fn is_blank(line: &str) -> bool {
     line.bytes().all(|b| b.is_ascii_whitespace())
 }
 
+/// Bytes that make [`quiet_line`] say no wherever they stand: non-ASCII (the paste cleaning of
+/// `lines::unwrap_paste` looks for non-breaking spaces and box drawing), `&` (HTML entities), `|`
+/// (Markdown tables), `*` and `` ` `` (Markdown emphasis and code) and tab (tab-separated event
+/// tables, italics).
+const NOT_QUIET: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0x80;
+    while b < 256 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'&' as usize] = true;
+    t[b'|' as usize] = true;
+    t[b'*' as usize] = true;
+    t[b'`' as usize] = true;
+    t[b'\t' as usize] = true;
+    t
+};
+
+/// Whether the per-line work would read `line`, inside a container's log (see
+/// [`Parser::quiet`]), as a plain log line of its own: `lines::unwrap_paste` gives it back as it
+/// is, it is no fence, no commented-out output, no flattened listing, no kubectl command line, no
+/// start of a segment (describe, events, YAML, JSON, listing) and no kubelet "waiting to start"
+/// answer. Conservative: what it cannot rule out cheaply (the first bytes of segment starts and
+/// prompts, the bytes of [`NOT_QUIET`], a line ending as a closing tag or emphasis does, a JSON
+/// line) is left to the full path. A change there that makes a new kind of line special must
+/// keep this in step (`tests_quiet` compares both paths).
+fn quiet_line(line: &str) -> bool {
+    let b = line.as_bytes();
+    let Some(&b0) = b.first() else {
+        return false;
+    };
+    // Segment starts inside a log (`Parser::try_start` with `strong_only`), gron (`j`): by their
+    // first byte. Whitespace, `{`, `[`, `"`, `=`, `#`, `>`, `$` and other punctuation are not
+    // alphanumeric.
+    if !b0.is_ascii_alphanumeric()
+        || matches!(b0, b'N' | b'E' | b'a' | b'k' | b'T' | b'L' | b'P' | b'j')
+    {
+        return false;
+    }
+    if b.iter().any(|&c| NOT_QUIET[usize::from(c)]) {
+        return false;
+    }
+    // Closing tags of `lines::strip_block_tags` (`</code>`, `{code}`, `[/code]`), italics closed
+    // at the end (`..._`).
+    let last = line.trim_end().as_bytes().last().copied().unwrap_or(b0);
+    if matches!(last, b'>' | b'}' | b']' | b'_') {
+        return false;
+    }
+    logs::prompt(line).is_none()
+        && listing::unflatten(line).is_none()
+        && logs::not_started(line).is_none()
+}
+
 impl<'a> Parser<'a> {
     fn new(name: &'a str, filter: &'a dyn LineFilter, ev: &'a mut Evidence) -> Self {
         Parser {
@@ -802,6 +874,38 @@ impl<'a> Parser<'a> {
         std::borrow::Cow::Owned(after.to_string())
     }
 
+    /// In a container's log and nothing else pending: a [`quiet_line`] here is only a log line.
+    fn quiet(&self) -> bool {
+        matches!(self.state, State::Text)
+            && self.log.is_some()
+            && self.jsonpath.is_none()
+            && !self.commented
+    }
+
+    /// What [`Parser::feed`] does with a [`quiet_line`] that the filter rejects whole
+    /// ([`LineFilter::rejects_line`]) when [`Parser::quiet`]: the log's segment reaches the line,
+    /// and the line is the one before the next.
+    fn skip_quiet(&mut self, n: u64, line: &str) {
+        if let Some((_, seg)) = &self.log {
+            let seg = *seg;
+            self.cx.touch(seg, n);
+        }
+        self.remember(line);
+    }
+
+    /// Keeps `line` (not blank) as the line before the next one.
+    fn remember(&mut self, line: &str) {
+        // Reuses the buffer: this runs for every line of a big log.
+        match (&mut self.prev, line.len() <= 256) {
+            (Some(p), true) => {
+                p.clear();
+                p.push_str(line);
+            }
+            (prev, true) => *prev = Some(line.to_string()),
+            (prev, false) => *prev = None,
+        }
+    }
+
     fn feed(&mut self, n: u64, line: &str) {
         let cx = &mut self.cx;
         let offer = match &mut self.state {
@@ -824,15 +928,7 @@ impl<'a> Parser<'a> {
             }
         }
         if !is_blank(line) {
-            // Reuses the buffer: this runs for every line of a big log.
-            match (&mut self.prev, line.len() <= 256) {
-                (Some(p), true) => {
-                    p.clear();
-                    p.push_str(line);
-                }
-                (prev, true) => *prev = Some(line.to_string()),
-                (prev, false) => *prev = None,
-            }
+            self.remember(line);
         }
     }
 
@@ -1100,6 +1196,7 @@ impl<'a> Parser<'a> {
                 (Some(state), None)
             };
             self.cx.ev.containers.push(ContainerStatus {
+probes: Default::default(),
                 pod: q.pod.clone(),
                 name: q.container.clone().unwrap_or_default(),
                 kind,
@@ -1125,6 +1222,7 @@ impl<'a> Parser<'a> {
             .ev
             .containers
             .push(crate::evidence::ContainerStatus {
+probes: Default::default(),
                 pod: Some(key),
                 name: w.container,
                 kind: crate::evidence::ContainerKind::Regular,
@@ -1335,6 +1433,8 @@ mod tests;
 mod tests_layouts;
 #[cfg(test)]
 mod tests_paste;
+#[cfg(test)]
+mod tests_quiet;
 #[cfg(test)]
 mod tests_status;
 #[cfg(test)]

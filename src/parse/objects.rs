@@ -919,6 +919,7 @@ fn flat_statuses(text: &str, first_line: u64, cx: &Cx) -> Vec<crate::evidence::C
     for (kind, c) in out {
         let provenance = cx.prov(first_line + c.line as u64, "yaml");
         statuses.push(ContainerStatus {
+probes: Default::default(),
             pod: None,
             name: c.name.unwrap_or_default(),
             kind,
@@ -1304,6 +1305,60 @@ fn i(v: &Value, path: &[&str]) -> Option<i32> {
     }
 }
 
+/// A probe of a container spec (`livenessProbe: {httpGet: ...}`) as `kubectl describe` prints it
+/// (`http-get http://:8080/healthz delay=0s timeout=1s period=10s #success=1 #failure=3`), with
+/// the API's defaults for the timing fields the spec leaves out.
+pub(crate) fn probe_text(p: &Value) -> Option<String> {
+    if !p.is_object() {
+        return None;
+    }
+    let port = |h: &Value| s(h, &["port"]).unwrap_or_default();
+    let how = if let Some(h) = get(p, &["httpGet"]) {
+        let scheme = s(h, &["scheme"]).unwrap_or_else(|| "HTTP".into()).to_ascii_lowercase();
+        let host = s(h, &["host"]).unwrap_or_default();
+        let path = s(h, &["path"]).unwrap_or_default();
+        format!("http-get {scheme}://{host}:{}{path}", port(h))
+    } else if let Some(t) = get(p, &["tcpSocket"]) {
+        format!("tcp-socket {}:{}", s(t, &["host"]).unwrap_or_default(), port(t))
+    } else if let Some(e) = get(p, &["exec"]) {
+        let cmd: Vec<String> = arr(e, &["command"])
+            .iter()
+            .filter_map(|c| c.as_str().map(str::to_string))
+            .collect();
+        format!("exec [{}]", cmd.join(" "))
+    } else if let Some(g) = get(p, &["grpc"]) {
+        let service = s(g, &["service"]).unwrap_or_default();
+        format!("grpc <pod>:{} {service}", port(g)).trim_end().to_string()
+    } else {
+        "unknown".to_string()
+    };
+    let n = |k: &str, d: u64| u(p, &[k]).unwrap_or(d);
+    Some(format!(
+        "{how} delay={}s timeout={}s period={}s #success={} #failure={}",
+        n("initialDelaySeconds", 0),
+        n("timeoutSeconds", 1),
+        n("periodSeconds", 10),
+        n("successThreshold", 1),
+        n("failureThreshold", 3)
+    ))
+}
+
+/// The probes a pod spec configures for container `name` (in `spec.<key>`).
+fn spec_probes(v: &Value, key: &str, name: &str) -> crate::evidence::Probes {
+    let Some(c) = arr(v, &["spec", key])
+        .iter()
+        .find(|c| s(c, &["name"]).as_deref() == Some(name))
+    else {
+        return Default::default();
+    };
+    let probe = |k: &str| get(c, &[k]).and_then(probe_text);
+    crate::evidence::Probes {
+        liveness: probe("livenessProbe"),
+        readiness: probe("readinessProbe"),
+        startup: probe("startupProbe"),
+    }
+}
+
 fn arr<'v>(v: &'v Value, path: &[&str]) -> &'v [Value] {
     match get(v, path) {
         Some(Value::Array(a)) => a,
@@ -1463,6 +1518,10 @@ impl Converter<'_, '_, '_> {
             Some("Event") => self.event(v, lo, hi),
             Some("Node") => self.node(v, lo, hi),
             Some("Job") => self.job(v, lo, hi),
+            Some("PersistentVolumeClaim") => {
+                self.claim(v, lo, hi);
+                self.other_status(v, lo, hi);
+            }
             Some(_) => self.other_status(v, lo, hi),
             None => self.fragment(v, lo, hi),
         }
@@ -1601,7 +1660,13 @@ impl Converter<'_, '_, '_> {
                 };
                 cursor = at + 1;
                 let provenance = self.prov(at);
+                let spec_key = match kind {
+                    ContainerKind::Init => "initContainers",
+                    ContainerKind::Regular => "containers",
+                    ContainerKind::Ephemeral => "ephemeralContainers",
+                };
                 self.cx.ev.containers.push(ContainerStatus {
+                    probes: spec_probes(v, spec_key, &cname),
                     pod: pod_key.clone(),
                     name: cname,
                     kind,
@@ -1702,6 +1767,46 @@ impl Converter<'_, '_, '_> {
             provenance,
         });
         self.emitted += 1;
+    }
+
+    /// A PersistentVolumeClaim (`kubectl get pvc -o yaml`, one claim or a list): the claim as a
+    /// `kubectl get pvc` row gives it. Its age is left unknown: the only times such a paste
+    /// holds are usually the claim's own, which would date it at zero.
+    fn claim(&mut self, v: &Value, lo: usize, hi: usize) {
+        let Some(name) = s(v, &["metadata", "name"]) else {
+            return;
+        };
+        let Some(phase) = s(v, &["status", "phase"]) else {
+            return;
+        };
+        if !matches!(phase.as_str(), "Pending" | "Bound" | "Lost") {
+            return;
+        }
+        let at = self
+            .loc
+            .find(lo, hi, "phase", &phase)
+            .or_else(|| self.loc.find(lo, hi, "name", &name))
+            .unwrap_or(lo);
+        let provenance = self.prov(at);
+        let storage_class = s(v, &["spec", "storageClassName"]).or_else(|| {
+            s(
+                v,
+                &[
+                    "metadata",
+                    "annotations",
+                    "volume.beta.kubernetes.io/storage-class",
+                ],
+            )
+        });
+        self.cx.ev.claims.push(crate::evidence::Claim {
+            name,
+            namespace: s(v, &["metadata", "namespace"]),
+            status: phase,
+            volume: s(v, &["spec", "volumeName"]).filter(|v| !v.is_empty()),
+            storage_class: storage_class.filter(|c| !c.is_empty()),
+            created: None,
+            provenance,
+        });
     }
 
     fn node(&mut self, v: &Value, lo: usize, hi: usize) {
@@ -1841,6 +1946,7 @@ impl Converter<'_, '_, '_> {
             .unwrap_or(lo);
         let provenance = self.prov(at);
         self.cx.ev.containers.push(ContainerStatus {
+probes: Default::default(),
             pod: None,
             name: named.unwrap_or_default(),
             kind,
@@ -1937,6 +2043,7 @@ impl Converter<'_, '_, '_> {
             let at = self.loc.find(lo, hi, "container", &name).unwrap_or(lo);
             let provenance = self.prov(at);
             self.cx.ev.containers.push(ContainerStatus {
+probes: Default::default(),
                 pod: None,
                 name,
                 kind: ContainerKind::Regular,
@@ -2104,6 +2211,16 @@ fn guess_kind(v: &Value) -> Option<&'static str> {
     }
     if get(v, &["status", "nodeInfo"]).is_some() {
         return Some("Node");
+    }
+    // A claim asks for storage (`spec.resources.requests.storage`); a PersistentVolume has
+    // `spec.capacity` instead. A StatefulSet's `volumeClaimTemplates` entry looks the same
+    // (even `status: {phase: Pending}`) but has no namespace: it is a template, not a claim.
+    if get(v, &["spec", "resources", "requests", "storage"]).is_some()
+        && get(v, &["metadata", "namespace"]).is_some()
+        && get(v, &["spec", "accessModes"]).is_some()
+        && get(v, &["spec", "capacity"]).is_none()
+    {
+        return Some("PersistentVolumeClaim");
     }
     None
 }

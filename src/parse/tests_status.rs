@@ -227,3 +227,66 @@ fn an_event_nested_in_a_wrapper_is_read_as_an_event() {
     assert_eq!(ev.pods[0].name.as_deref(), Some("db-0"));
     assert_eq!(ev.containers[0].restart_count, Some(4));
 }
+
+#[test]
+fn describe_probe_lines_are_the_containers_probes() {
+    let text = "Name:         web-1\nNamespace:    shop\nNode:         node-a/10.0.0.4\nStatus:       Running\nContainers:\n  web:\n    Image:          nginx\n    State:          Running\n      Started:      Tue, 01 Dec 2026 09:12:52 +0000\n    Ready:          False\n    Restart Count:  0\n    Liveness:       tcp-socket :80 delay=5s timeout=1s period=10s #success=1 #failure=3\n    Readiness:      http-get http://:80/ready delay=0s timeout=1s period=5s #success=1 #failure=3\n    Environment:    <none>\n  sidecar:\n    Image:          busybox\n    State:          Running\n    Ready:          True\n    Restart Count:  0\n";
+    let (ev, _) = parse_text(text);
+    let web = ev.containers.iter().find(|c| c.name == "web").unwrap();
+    assert_eq!(
+        web.probes.liveness.as_deref(),
+        Some("tcp-socket :80 delay=5s timeout=1s period=10s #success=1 #failure=3")
+    );
+    assert_eq!(
+        web.probes.readiness.as_deref(),
+        Some("http-get http://:80/ready delay=0s timeout=1s period=5s #success=1 #failure=3")
+    );
+    assert_eq!(web.probes.startup, None);
+    // The next container's block starts clean.
+    let sidecar = ev.containers.iter().find(|c| c.name == "sidecar").unwrap();
+    assert!(sidecar.probes.is_empty());
+}
+
+#[test]
+fn pod_yaml_spec_probes_are_rendered_as_describe_prints_them() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: db-0\n  namespace: data\nspec:\n  containers:\n  - name: db\n    image: postgres:16\n    livenessProbe:\n      exec:\n        command: [pg_isready, -U, postgres]\n      initialDelaySeconds: 30\n      timeoutSeconds: 5\n    readinessProbe:\n      tcpSocket:\n        port: 5432\n    startupProbe:\n      grpc:\n        port: 9090\n  - name: exporter\n    image: exporter:1\n    readinessProbe:\n      httpGet:\n        path: /metrics\n        port: metrics\n        scheme: HTTPS\n      periodSeconds: 20\nstatus:\n  phase: Running\n  containerStatuses:\n  - name: db\n    ready: false\n    restartCount: 0\n    state:\n      running:\n        startedAt: \"2026-12-01T08:02:19Z\"\n  - name: exporter\n    ready: true\n    restartCount: 0\n    state:\n      running:\n        startedAt: \"2026-12-01T08:02:19Z\"\n";
+    let (ev, _) = parse_text(text);
+    let db = ev.containers.iter().find(|c| c.name == "db").unwrap();
+    assert_eq!(
+        db.probes.liveness.as_deref(),
+        Some("exec [pg_isready -U postgres] delay=30s timeout=5s period=10s #success=1 #failure=3")
+    );
+    assert_eq!(
+        db.probes.readiness.as_deref(),
+        Some("tcp-socket :5432 delay=0s timeout=1s period=10s #success=1 #failure=3")
+    );
+    assert_eq!(
+        db.probes.startup.as_deref(),
+        Some("grpc <pod>:9090 delay=0s timeout=1s period=10s #success=1 #failure=3")
+    );
+    let ex = ev.containers.iter().find(|c| c.name == "exporter").unwrap();
+    assert_eq!(
+        ex.probes.readiness.as_deref(),
+        Some("http-get https://:metrics/metrics delay=0s timeout=1s period=20s #success=1 #failure=3")
+    );
+    assert_eq!(ex.probes.liveness, None);
+}
+
+#[test]
+fn get_pods_rows_behind_a_ci_clock_are_a_listing() {
+    let text = "11:32:11  + kubectl get pods -o wide\n11:32:11  NAME      READY   STATUS             RESTARTS        AGE\n11:32:11  bookie-0  0/1     CrashLoopBackOff   6 (2m38s ago)   12m\n11:32:11  bookie-1  1/1     Running            0               12m\n";
+    let (ev, s) = parse_text(text);
+    assert!(formats(&s).contains(&"get-pods"), "{:?}", formats(&s));
+    let c = ev
+        .containers
+        .iter()
+        .find(|c| c.pod.as_deref() == Some("bookie-0"))
+        .expect("bookie-0's container");
+    assert!(matches!(
+        &c.state,
+        Some(crate::evidence::ContainerState::Waiting { reason: Some(r), .. }) if r == "CrashLoopBackOff"
+    ));
+    // Headerless rows too.
+    let (ev, _) = parse_text("11:32:11  bookie-0  0/1  CrashLoopBackOff  6 (2m38s ago)  12m\n");
+    assert!(ev.containers.iter().any(|c| c.pod.as_deref() == Some("bookie-0")));
+}

@@ -563,6 +563,7 @@ pub fn step_exit_status(
     provenance: crate::evidence::Provenance,
 ) -> crate::evidence::ContainerStatus {
     crate::evidence::ContainerStatus {
+probes: Default::default(),
         pod,
         name,
         kind: crate::evidence::ContainerKind::Regular,

@@ -360,3 +360,17 @@ fn live_next_steps_ask_only_for_what_could_not_be_fetched() {
         v["notChecked"]
     );
 }
+
+#[test]
+fn a_cgroup_write_failure_followed_by_the_start_is_history() {
+    // runc refused the cpuset once; kubelet's next attempt started the container, which is Running
+    // and Ready now: the cgroup finding is history, not the pod's current failure.
+    let (v, code) = json("testdata/history/cgroup-write-then-started.txt");
+    assert_eq!(code, 0, "history must not fail the run: {v:#}");
+    all_history(&v);
+    let f = finding(&v, "container-cgroup-write-failed");
+    assert_eq!(f["history"]["originalSeverity"], "critical");
+    assert!(f["history"]["resolvedBy"][0]
+        .as_str()
+        .is_some_and(|s| s.contains("Started container worker")));
+}

@@ -76,9 +76,6 @@ pub fn analyse(line: &str) -> Option<Analysed> {
     if let Some(r) = timestamp_prefix(rest) {
         rest = r;
     }
-    if let Some(r) = console_prefix(rest) {
-        rest = r;
-    }
     // A clock time before the text (`3:05:26 PM`, the Kubernetes dashboard's event list).
     rest = super::events::strip_row_time(rest);
     if let Some((level, r)) = klog_header(rest) {
@@ -455,61 +452,6 @@ fn logrus_text_prefix(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     Some((level, r[close + 1..].trim_start()))
-}
-
-/// What a console or log viewer puts before a component's klog line: a kernel console time and
-/// the unit's tag (`[ 4830.150820] bootkube[5]: I0109 ...`, a CoreOS boot console), or a date and
-/// 12-hour clock glued to it (`12/6/2016 1:24:29 PMI1206 ...`, Rancher 1.x's log viewer). Only
-/// when a klog header (`I0109 `) follows, so nothing else is taken off.
-fn console_prefix(line: &str) -> Option<&str> {
-    let klog_follows = |r: &str| klog_header(r).is_some();
-    // `[ 4830.150820] ` and an optional `unit[pid]: `.
-    if let Some(r) = line.strip_prefix('[') {
-        let (stamp, r) = r.split_once(']')?;
-        let stamp = stamp.trim();
-        let (secs, frac) = stamp.split_once('.')?;
-        if secs.is_empty()
-            || frac.is_empty()
-            || !secs.bytes().all(|b| b.is_ascii_digit())
-            || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
-            return None;
-        }
-        let r = r.trim_start();
-        let r = match r.split_once("]: ") {
-            Some((tag, after))
-                if tag.split_once('[').is_some_and(|(unit, pid)| {
-                    !unit.is_empty()
-                        && !unit.contains(' ')
-                        && !pid.is_empty()
-                        && pid.bytes().all(|b| b.is_ascii_digit())
-                }) =>
-            {
-                after
-            }
-            _ => r,
-        };
-        return klog_follows(r).then_some(r);
-    }
-    // `12/6/2016 1:24:29 PM` glued to the klog header.
-    let (date, r) = line.split_once(' ')?;
-    let mut parts = date.split('/');
-    let ok_date = (0..3).all(|i| {
-        parts.next().is_some_and(|p| {
-            let n = if i == 2 { 4 } else { 2 };
-            !p.is_empty() && p.len() <= n && p.bytes().all(|b| b.is_ascii_digit())
-        })
-    }) && parts.next().is_none();
-    if !ok_date {
-        return None;
-    }
-    let (clock, r) = r.split_once(' ')?;
-    if clock.matches(':').count() != 2 || !clock.bytes().all(|b| b.is_ascii_digit() || b == b':') {
-        return None;
-    }
-    let r = r.strip_prefix("AM").or_else(|| r.strip_prefix("PM"))?;
-    let r = r.trim_start();
-    klog_follows(r).then_some(r)
 }
 
 /// An event as a component logged it.

@@ -131,13 +131,18 @@ const FAMILIES: &[&str] = &[
 /// both were added at once as training data (one corpus-m healthy case alarmed, an Azure disk attach
 /// retried until it succeeded: fixed by class, `resolved_by` on volume-attach-failed, before they
 /// were added). On 1,688 failure cases: top-1 85.3 %, nothing found 9.7 %, weakest shape
-/// `yaml-json` at 74.3 %. A third (corpus-o) stays sealed until the end of that session.
+/// `yaml-json` at 74.3 %. A third (corpus-o: 144 pastes, 126 failures, from GitHub threads of
+/// application and infrastructure projects) stayed sealed until session 8 and was scored once
+/// against the merged work of session 7: 82.5 % top-1 and 15.1 % nothing found (77.8 % / 19.0 %
+/// against the build it was collected with), then added as training data. On 1,814 failure cases
+/// (the work of session 7 merged): top-1 90.96 %, nothing found 5.84 %, weakest shape `yaml-json` at
+/// 78.6 %, no healthy alarm.
 const MIN_FAILURE_CASES: usize = 150;
 const MIN_HEALTHY_CASES: usize = 15;
-const MIN_TOP1_PERCENT: f64 = 85.2;
-const MAX_NOTHING_PERCENT: f64 = 9.8;
+const MIN_TOP1_PERCENT: f64 = 90.9;
+const MAX_NOTHING_PERCENT: f64 = 5.9;
 const MIN_CASES_PER_SHAPE: usize = 5;
-const MIN_SHAPE_TOP1_PERCENT: f64 = 74.2;
+const MIN_SHAPE_TOP1_PERCENT: f64 = 78.6;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -93,11 +93,17 @@ pub fn analyse(line: &str) -> Option<Analysed> {
     }
     let rest = rest.trim();
     // What an event recorder or a test framework logs about an event it records or dumps.
-    let rest = match recorded_event(rest).or_else(|| e2e_event(rest)) {
+    let rest = match recorded_event(rest)
+        .or_else(|| e2e_event(rest))
+        .or_else(|| origin_event(rest))
+    {
         Some(r) => {
             a.journal = true;
             if let Some(k) = r.kind {
                 a.object_kind = Some(super::events::kind_name(k));
+            }
+            if let Some(p) = r.pod {
+                a.pod = Some(p);
             }
             a.type_ = Some(match r.type_ {
                 Some(t) => t.to_string(),
@@ -403,11 +409,27 @@ fn timestamp_prefix(line: &str) -> Option<&str> {
     Some(rest.strip_prefix(']').map(str::trim_start).unwrap_or(rest))
 }
 
-/// Prefixes that tools put before each line of a component's log: `* ` (`minikube logs`), and
-/// `[pod-name] ` / `[pod/name/container] ` (`stern`, `kubectl logs --prefix`); taken off only when a
-/// log header (klog, a timestamp, logfmt) follows.
+/// Prefixes that tools put before each line of a component's log: `* ` (`minikube logs`),
+/// `[pod-name] ` / `[pod/name/container] ` (`stern`, `kubectl logs --prefix`), a log consumer's
+/// label `K3S: ` (Testcontainers' `Slf4jLogConsumer`, a CI step's tag) and docker compose's
+/// `k3s-server-1  | ` column; taken off only when a log header (klog, a timestamp, logfmt) follows.
 fn wrapper_prefix(line: &str) -> Option<&str> {
+    let is_label = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 40
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+    };
     let rest = if let Some(r) = line.strip_prefix("* ") {
+        r
+    } else if let Some((_, r)) = line
+        .split_once(": ")
+        .filter(|(l, _)| is_label(l))
+        .or_else(|| {
+            line.split_once(" | ")
+                .filter(|(l, _)| is_label(l.trim_end()))
+        })
+    {
         r
     } else if line.starts_with('[') {
         let close = line.find("] ")?;
@@ -457,6 +479,8 @@ fn logrus_text_prefix(line: &str) -> Option<(&str, &str)> {
 /// An event as a component logged it.
 struct LoggedEvent<'a> {
     kind: Option<&'a str>,
+    /// The pod it is about, as `ns/name` (or `name`), when the line names it.
+    pod: Option<String>,
     type_: Option<&'a str>,
     reason: &'a str,
     source: Option<&'a str>,
@@ -483,6 +507,7 @@ fn recorded_event(line: &str) -> Option<LoggedEvent<'_>> {
     }
     Some(LoggedEvent {
         kind,
+        pod: None,
         type_: Some(type_),
         reason,
         source: None,
@@ -505,9 +530,95 @@ fn e2e_event(line: &str) -> Option<LoggedEvent<'_>> {
     let source = source.split_whitespace().next();
     Some(LoggedEvent {
         kind: None,
+        pod: None,
         type_: None,
         reason,
         source,
+        message: message.trim(),
+    })
+}
+
+/// OpenShift's e2e monitor (openshift/origin `monitorapi`): an event as an interval's locator and
+/// message, `ns/web pod/web-0 node/worker-1 - reason/BackOff Back-off restarting failed container`
+/// (`namespace/...`, `container/...`, `hmsg/...` keys in later releases), as the "events should not
+/// repeat pathologically" test prints it after `event happened 56 times, something is wrong: `,
+/// with its tails (` (22 times)`, ` (04:00:00Z)`, ` From: ... To: ...`, ` result=reject`).
+fn origin_event(line: &str) -> Option<LoggedEvent<'_>> {
+    let line = match line.find("times, something is wrong: ") {
+        Some(i) if line.starts_with("event happened ") => {
+            line[i + "times, something is wrong: ".len()..].trim_start()
+        }
+        _ => line,
+    };
+    let line = line.strip_prefix("- ").unwrap_or(line);
+    let (locator, rest) = line.split_once(" - reason/")?;
+    let mut ns = None;
+    let mut pod = None;
+    let mut node = false;
+    for tok in locator.split_whitespace() {
+        let (k, v) = tok.split_once('/')?;
+        if k.is_empty() || !k.bytes().all(|b| b.is_ascii_lowercase()) || v.is_empty() {
+            return None;
+        }
+        match k {
+            "ns" | "namespace" => ns = Some(v),
+            "pod" => pod = Some(v),
+            "node" => node = true,
+            _ => {}
+        }
+    }
+    if ns.is_none() && pod.is_none() && !node {
+        return None;
+    }
+    let (reason, mut message) = rest.split_once(' ').unwrap_or((rest, ""));
+    if !is_reason_word(reason) {
+        return None;
+    }
+    if let Some(i) = message.find(" From: ") {
+        message = &message[..i];
+    }
+    loop {
+        let m = message.trim_end();
+        let m = m
+            .strip_suffix("result=reject")
+            .or_else(|| m.strip_suffix("result=allow"))
+            .or_else(|| m.strip_suffix("result=flake"))
+            .unwrap_or(m)
+            .trim_end();
+        // ` (22 times)` and ` (04:00:00Z)`.
+        let m = match m.rfind(" (") {
+            Some(i)
+                if m.ends_with(')')
+                    && (m[i + 2..].ends_with(" times)")
+                        || m[i + 2..m.len() - 1]
+                            .bytes()
+                            .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'Z' | b'.'))) =>
+            {
+                &m[..i]
+            }
+            _ => m,
+        };
+        if m.len() == message.len() {
+            break;
+        }
+        message = m;
+    }
+    let kind = if pod.is_some() {
+        Some("Pod")
+    } else if node {
+        Some("Node")
+    } else {
+        None
+    };
+    Some(LoggedEvent {
+        kind,
+        pod: pod.map(|p| match ns {
+            Some(n) => format!("{n}/{p}"),
+            None => p.to_string(),
+        }),
+        type_: None,
+        reason,
+        source: None,
         message: message.trim(),
     })
 }
@@ -1203,6 +1314,46 @@ mod tests {
             "Error syncing pod, skipping: failed to \"StartContainer\" for \"app\" with CrashLoopBackOff: \"back-off 5m0s restarting failed container=app pod=web-0_default(0f1e)\""
         );
         assert_eq!(a.reason.as_deref(), Some("FailedSync"));
+    }
+
+    #[test]
+    fn log_consumer_labels_and_compose_columns() {
+        // Testcontainers' Slf4jLogConsumer prefix before a k3s klog line.
+        let a = analyse(r#"K3S: E0627 08:27:49.928221      55 pod_workers.go:1301] "Error syncing pod, skipping" err="failed to \"StartContainer\" for \"coredns\" with CrashLoopBackOff: \"back-off 10s restarting failed container=coredns pod=coredns-697968c856-92jdv_kube-system(6b22)\"" pod="kube-system/coredns-697968c856-92jdv""#).unwrap();
+        assert!(a.journal);
+        assert_eq!(a.type_.as_deref(), Some("Warning"));
+        assert_eq!(
+            a.pod.as_deref(),
+            Some("kube-system/coredns-697968c856-92jdv")
+        );
+        // docker compose's service column before logfmt.
+        let a = analyse(r#"containerd-1  | time="2024-01-02T10:00:00Z" level=error msg="PullImage \"nginx:1\" failed" error="boom""#).unwrap();
+        assert!(a.journal);
+        // A label before prose stays as it was.
+        let a = analyse("Note: E0627 is the error code we saw").unwrap();
+        assert_eq!(a.message, "Note: E0627 is the error code we saw");
+        assert!(!a.journal);
+    }
+
+    #[test]
+    fn openshift_monitor_events() {
+        let a = analyse("event happened 56 times, something is wrong: ns/openshift-cluster-csi-drivers pod/gcp-pd-csi-driver-controller-6747df4b84-bc96x node/ci-op-master-1 - reason/BackOff Back-off restarting failed container").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("BackOff"));
+        assert_eq!(a.object_kind.as_deref(), Some("Pod"));
+        assert_eq!(
+            a.pod.as_deref(),
+            Some("openshift-cluster-csi-drivers/gcp-pd-csi-driver-controller-6747df4b84-bc96x")
+        );
+        assert_eq!(a.message, "Back-off restarting failed container");
+        let a = analyse("event happened 22 times, something is wrong: namespace/e2e-test node/worker-2 pod/web-0 hmsg/4f1a - reason/FailedMount MountVolume.SetUp failed for volume \"data\" : not found (22 times) result=reject ").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedMount"));
+        assert_eq!(
+            a.message,
+            "MountVolume.SetUp failed for volume \"data\" : not found"
+        );
+        // A dash and a slash in prose are no locator.
+        let a = analyse("see docs/setup - reason/unknown for details").unwrap();
+        assert!(a.reason.is_none());
     }
 
     #[test]

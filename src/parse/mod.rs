@@ -1424,7 +1424,7 @@ impl<'a> Parser<'a> {
         if strong_only {
             return None;
         }
-        if ws || matches!(b0, b'C' | b'I' | b'S' | b'L' | b'T') {
+        if ws || matches!(b0, b'C' | b'I' | b'S' | b'L' | b'T' | b'R') {
             if let Some(f) = describe::fragment_start(line) {
                 let seg = self.cx.begin("describe-fragment", n);
                 let name = self.prev.as_deref().and_then(describe::container_name_line);

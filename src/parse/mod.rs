@@ -1038,8 +1038,22 @@ impl<'a> Parser<'a> {
                     };
                     self.log = Some((h, s));
                 }
+                // A `Name:` line and what followed it without making a describe: `kubectl describe
+                // pod | grep -E 'Name:|kubelet'` keeps event rows without their `Events:` header,
+                // and those are still event rows.
+                let mut rows = None;
                 for (i, l) in text.split('\n').enumerate() {
-                    self.plain(first + i as u64, l);
+                    let n = first + i as u64;
+                    if i > 0 {
+                        if let Some(mut e) = events::parse_event_line(l) {
+                            let seg = *rows.get_or_insert_with(|| self.cx.begin("event-lines", n));
+                            self.cx.touch(seg, n);
+                            e.provenance = self.cx.prov(n, "event-lines");
+                            self.cx.ev.events.push(e);
+                            continue;
+                        }
+                    }
+                    self.plain(n, l);
                 }
             }
             Outcome::ScanAsText {

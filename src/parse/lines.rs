@@ -426,7 +426,7 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
         // one after the other.
         let parts: Vec<&str> = t.split('`').collect();
         let spans = ticks >= 4
-            && ticks % 2 == 0
+            && ticks.is_multiple_of(2)
             && t.starts_with('`')
             && t.ends_with('`')
             && parts

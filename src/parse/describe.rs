@@ -51,6 +51,41 @@ pub enum Fragment {
     Conditions,
     /// `Taints:` of a describe node.
     Taints,
+    /// The pod's own `Status:` (a phase) / `Reason:` / `Message:` lines at the margin, pasted without
+    /// the rest (`Status: Failed`, `Reason: Evicted`, `Message: The node was low on resource: ...`).
+    PodStatus,
+}
+
+/// Reasons the pod's own `status.reason` takes (kubelet's eviction, admission and node shutdown,
+/// the node lifecycle controller, `activeDeadlineSeconds`): a `Reason:` line at the margin with one
+/// of these is the pod's, not a container's (`Error`, `OOMKilled`) nor an HTTP client's
+/// (`Reason: Forbidden` of an API error).
+fn is_pod_reason(v: &str) -> bool {
+    matches!(
+        v,
+        "Evicted"
+            | "NodeLost"
+            | "Shutdown"
+            | "NodeShutdown"
+            | "Terminated"
+            | "DeadlineExceeded"
+            | "Preempting"
+            | "UnexpectedAdmissionError"
+            | "NodeAffinity"
+            | "MatchNodeSelector"
+            | "NodeSelectorMismatching"
+            | "PodFitsHostPorts"
+            | "NodePorts"
+            | "PodFitsResources"
+            | "PodToleratesNodeTaints"
+            | "TaintToleration"
+            | "TopologyAffinityError"
+            | "SMTAlignmentError"
+            | "UnexpectedPredicateFailureType"
+            | "InvalidNodeInfo"
+            | "PodOSNotSupported"
+            | "PodOSSelectorNodeLabelDoesNotMatch"
+    ) || v.strip_prefix("OutOf").is_some_and(|r| !r.is_empty())
 }
 
 /// The header row of a describe's conditions table (`Type  Status  LastHeartbeatTime ...`).
@@ -77,8 +112,21 @@ pub fn fragment_start(line: &str) -> Option<Fragment> {
         }
         "State" | "Last State" if StateB::new(value, 0).is_some() => Some(Fragment::Container),
         "Container ID" if !value.is_empty() => Some(Fragment::Container),
+        // The pod's phase (`Failed`, or `Running (...)`-style notes kubectl does not print but
+        // users add), or a pod-level reason, at the margin: a container's `Reason:` is indented
+        // under its `State:`.
+        "Status" if indent(line) == 0 && is_pod_phase(value) => Some(Fragment::PodStatus),
+        "Reason" if indent(line) == 0 && is_pod_reason(value) => Some(Fragment::PodStatus),
         _ => None,
     }
+}
+
+/// A pod phase as `kubectl describe pod` prints its `Status:`.
+fn is_pod_phase(v: &str) -> bool {
+    matches!(
+        v.split(' ').next().unwrap_or(""),
+        "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown"
+    )
 }
 
 /// A `resource: quantity` line of a container's `Limits:` / `Requests:` block: `cpu:  500m`,
@@ -493,6 +541,10 @@ pub struct Describe {
     /// `kubectl describe deploy`: `StrategyType:` / `NewReplicaSet:` seen (its pod template's
     /// `Containers:` do not make it a pod, nor its reasoned conditions a node).
     deploy_marks: bool,
+    /// A container fragment whose first line sits at the margin (the selection started at its
+    /// first character, so that line lost the indentation the next ones keep): `Some(true)` when
+    /// that line is a `State:` / `Last State:`, until the next line sets the common indentation.
+    flat_first: Option<bool>,
 }
 
 impl Describe {
@@ -542,6 +594,7 @@ impl Describe {
             cont: None,
             base: indent(line),
             ckey_ind: None,
+            flat_first: None,
             job_marks: false,
             pods_statuses: None,
             kind_value: None,
@@ -597,12 +650,24 @@ impl Describe {
                     flat: false,
                 });
                 d.cur = Some(0);
+                if d.base == 0 {
+                    d.flat_first = Some(matches!(
+                        split_key(t).map(|(k, _)| k),
+                        Some("State" | "Last State")
+                    ));
+                }
                 d.container_line(n, 0, t, ContainerKind::Regular);
             }
             Fragment::Conditions => {
                 d.section = Section::Conditions;
                 if is_conditions_header(line) {
                     d.condition_line(n, &line[d.base..]);
+                }
+            }
+            Fragment::PodStatus => {
+                d.pod_marks = true;
+                if let Some((k, v)) = split_key(t) {
+                    d.top_key(n, k, v);
                 }
             }
             Fragment::Taints => {
@@ -653,6 +718,19 @@ impl Describe {
             return Offer::Taken;
         }
         let raw_ind = indent(line);
+        // The fragment's first line lost its indentation: the second line says what it was. A
+        // state's own key (`Reason:`) sits two columns right of its `State:`; a sibling key
+        // (`Last State:`, `Ready:`) at the same column.
+        if let Some(state_first) = self.flat_first.take() {
+            if raw_ind > 0 && self.cont.is_none() {
+                let sub = split_key(line.trim()).is_some_and(|(k, _)| is_state_key(k));
+                self.base = if state_first && sub {
+                    raw_ind.saturating_sub(2)
+                } else {
+                    raw_ind
+                };
+            }
+        }
         if raw_ind < self.base {
             if self.section == Section::Events {
                 return self.event_outside(n, line, cx);
@@ -1135,6 +1213,30 @@ impl Describe {
                 name: String::new(),
                 kind,
                 line: n,
+                image: None,
+                ports: Vec::new(),
+                ready: None,
+                restarts: None,
+                state: None,
+                last: None,
+                probes: Default::default(),
+                sub: Sub::None,
+                sub_ind: 0,
+                flat: false,
+            });
+            self.cur = Some(self.containers.len() - 1);
+        }
+        let Some(c) = self.cur.and_then(|ci| self.containers.get_mut(ci)) else {
+            return;
+        };
+        // A container has one `State:`: a second one is another block whose name line was not
+        // pasted (a second container, or the same one pasted again later).
+        if key == "State" && c.state.is_some() {
+            let (name, line) = (c.name.clone(), n);
+            self.containers.push(CBuild {
+                name,
+                kind,
+                line,
                 image: None,
                 ports: Vec::new(),
                 ready: None,
@@ -1727,6 +1829,20 @@ mod tests {
         assert!(is_start("Name:         web-7d9f8c6b5-x2x4p"));
         assert!(!is_start("Name:"));
         assert!(!is_start("Namespace:    default"));
+    }
+
+    #[test]
+    fn pod_status_fragments_start_at_the_margin_with_a_phase_or_a_pod_reason() {
+        let f = |l: &str| fragment_start(l);
+        assert_eq!(f("Status:         Failed"), Some(Fragment::PodStatus));
+        assert_eq!(f("Reason:         Evicted"), Some(Fragment::PodStatus));
+        assert_eq!(f("Reason:         OutOfcpu"), Some(Fragment::PodStatus));
+        assert_eq!(f("Reason:         Shutdown"), Some(Fragment::PodStatus));
+        // A container's state key, an HTTP client's error, another object's status.
+        assert_eq!(f("      Reason:       Evicted"), None);
+        assert_eq!(f("Reason:       Error"), None);
+        assert_eq!(f("Reason: Forbidden"), None);
+        assert_eq!(f("Status:        Bound"), None);
     }
 
     #[test]

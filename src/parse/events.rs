@@ -527,7 +527,7 @@ pub fn kind_name(kind: &str) -> String {
 
 /// Layouts of event rows pasted without their header, most columns first. The first one whose cells
 /// all make sense wins.
-const ROW_LAYOUTS: [&[Col]; 10] = [
+const ROW_LAYOUTS: [&[Col]; 12] = [
     // `kubectl get events` of kubectl <= 1.13 (and `-A`)
     &[
         Col::Namespace,
@@ -586,6 +586,34 @@ const ROW_LAYOUTS: [&[Col]; 10] = [
         Col::SubObject,
         Col::Reason,
         Col::Message,
+    ],
+    // `kubectl get events -o wide` (and `-A -o wide`): LAST SEEN TYPE REASON OBJECT SUBOBJECT
+    // SOURCE MESSAGE FIRST SEEN COUNT NAME (SUBOBJECT empty for pod-level events; NAME is the
+    // event's own name).
+    &[
+        Col::Namespace,
+        Col::LastSeen,
+        Col::Type,
+        Col::Reason,
+        Col::Object,
+        Col::SubObject,
+        Col::Source,
+        Col::Message,
+        Col::FirstSeen,
+        Col::Count,
+        Col::Name,
+    ],
+    &[
+        Col::LastSeen,
+        Col::Type,
+        Col::Reason,
+        Col::Object,
+        Col::SubObject,
+        Col::Source,
+        Col::Message,
+        Col::FirstSeen,
+        Col::Count,
+        Col::Name,
     ],
     // `kubectl get events -A`: NAMESPACE LAST SEEN TYPE REASON OBJECT MESSAGE
     &[

@@ -421,10 +421,26 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
         let ticks = t.matches('`').count();
         let wrapped = ticks == 2 && t.len() > 2 && t.starts_with('`') && t.ends_with('`');
         let one_end = ticks == 1 && (t.starts_with('`') || t.ends_with('`'));
+        // A line pasted as several inline-code spans with only spaces between them (`` `Warning
+        // FailedScheduling ... binding volumes:` `provisioning failed for PVC "x"` ``): the spans,
+        // one after the other.
+        let parts: Vec<&str> = t.split('`').collect();
+        let spans = ticks >= 4
+            && ticks.is_multiple_of(2)
+            && t.starts_with('`')
+            && t.ends_with('`')
+            && parts
+                .iter()
+                .enumerate()
+                .all(|(i, p)| i % 2 == 1 || p.trim().is_empty());
         if wrapped || one_end {
             let lead = s.len() - s.trim_start().len();
             let inner = t.trim_start_matches('`').trim_end_matches('`');
             s = Cow::Owned(format!("{}{inner}", &s[..lead]));
+        } else if spans {
+            let lead = s.len() - s.trim_start().len();
+            let inner: Vec<&str> = parts.iter().skip(1).step_by(2).copied().collect();
+            s = Cow::Owned(format!("{}{}", &s[..lead], inner.join(" ")));
         }
     }
     let t = s.trim();

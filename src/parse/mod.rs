@@ -1038,8 +1038,22 @@ impl<'a> Parser<'a> {
                     };
                     self.log = Some((h, s));
                 }
+                // A `Name:` line and what followed it without making a describe: `kubectl describe
+                // pod | grep -E 'Name:|kubelet'` keeps event rows without their `Events:` header,
+                // and those are still event rows.
+                let mut rows = None;
                 for (i, l) in text.split('\n').enumerate() {
-                    self.plain(first + i as u64, l);
+                    let n = first + i as u64;
+                    if i > 0 {
+                        if let Some(mut e) = events::parse_event_line(l) {
+                            let seg = *rows.get_or_insert_with(|| self.cx.begin("event-lines", n));
+                            self.cx.touch(seg, n);
+                            e.provenance = self.cx.prov(n, "event-lines");
+                            self.cx.ev.events.push(e);
+                            continue;
+                        }
+                    }
+                    self.plain(n, l);
                 }
             }
             Outcome::ScanAsText {
@@ -1424,7 +1438,7 @@ impl<'a> Parser<'a> {
         if strong_only {
             return None;
         }
-        if ws || matches!(b0, b'C' | b'I' | b'S' | b'L' | b'T') {
+        if ws || matches!(b0, b'C' | b'I' | b'S' | b'L' | b'T' | b'R') {
             if let Some(f) = describe::fragment_start(line) {
                 let seg = self.cx.begin("describe-fragment", n);
                 let name = self.prev.as_deref().and_then(describe::container_name_line);

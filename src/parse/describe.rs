@@ -737,6 +737,18 @@ impl Describe {
             }
             return Offer::Rejected;
         }
+        // `Name:` at the margin and every line after it indented alike (a paste whose first line
+        // lost the indentation the others kept): the margin is the second line's, when that line
+        // is a describe's own top-level key (`Namespace:`, `Node:`, ...).
+        if self.keys == 1
+            && !self.confirmed
+            && self.base == 0
+            && raw_ind > 0
+            && raw_ind <= 8
+            && split_key(line.trim_start()).is_some_and(|(k, _)| k != "Name" && is_known_key(k))
+        {
+            self.base = raw_ind;
+        }
         // Take off the common indentation (spaces or tabs, counted alike).
         let line = &line[self.base..];
         let ind = raw_ind - self.base;
@@ -1548,11 +1560,11 @@ impl Describe {
         // `kubectl describe taskrun` (or a piece of it read as a pod's): its condition's message
         // names the step container that failed and its exit code.
         if let Some((m, line)) = &self.message {
-            if let Some((name, code)) = super::text::step_exit(m) {
+            if let Some((name, code, reason)) = super::text::step_exit(m) {
                 let prov = cx.prov(*line, format);
-                cx.ev
-                    .containers
-                    .push(super::text::step_exit_status(None, name, code, prov));
+                cx.ev.containers.push(super::text::step_exit_status(
+                    None, name, code, reason, prov,
+                ));
             }
         }
         // `kubectl describe event NAME`: the event itself (its reason, when the paste stops

@@ -659,13 +659,17 @@ impl Cx<'_> {
         if let Some(f) = text::container_failure(&a.message) {
             self.container_failure(n, format, a.pod.clone(), f);
         }
-        if let Some((name, code)) = text::step_exit(&a.message) {
+        if let Some((name, code, reason)) = text::step_exit(&a.message) {
             let key = (a.pod.clone(), name.clone(), code.to_string(), String::new());
             if self.failures.len() < 1000 && self.failures.insert(key) {
                 let prov = self.prov(n, format);
-                self.ev
-                    .containers
-                    .push(text::step_exit_status(a.pod.clone(), name, code, prov));
+                self.ev.containers.push(text::step_exit_status(
+                    a.pod.clone(),
+                    name,
+                    code,
+                    reason,
+                    prov,
+                ));
             }
         }
         if !self.filter.wants_message(&a.message, a.reason.is_some()) {

@@ -780,12 +780,34 @@ struct FlatStatus {
     last_state: Option<crate::evidence::ContainerState>,
 }
 
+/// The API's key for a status key written with the Go field's name in lower case, as
+/// `gopkg.in/yaml.v2` marshals a struct that has only `json` tags (`tkn`'s dumps, some operators'
+/// debug output): `exitcode`, `finishedat`, `restartcount`, `containerstate` (a Tekton step's
+/// embedded `ContainerState`). Other keys are returned as they are.
+fn go_field_key(key: &str) -> &str {
+    match key {
+        "exitcode" => "exitCode",
+        "finishedat" => "finishedAt",
+        "startedat" => "startedAt",
+        "containerid" => "containerID",
+        "imageid" => "imageID",
+        "restartcount" => "restartCount",
+        "laststate" | "lastterminationstate" => "lastState",
+        "containerstate" => "state",
+        "containerstatuses" => "containerStatuses",
+        "initcontainerstatuses" => "initContainerStatuses",
+        other => other,
+    }
+}
+
 /// The `containerStatuses` of a YAML fragment whose indentation was lost (flattened by a chat, a
 /// quote, an editor) or that was cut, read key by key in kubelet's order: an item starts at `- `;
 /// `state:` / `lastState:` then `waiting:` / `running:` / `terminated:` open a state whose
 /// `reason`, `message`, `exitCode`, `signal` and `finishedAt` follow; `name`, `image`, `ready`,
 /// `restartCount` are the item's own. Markdown bold marks are ignored. Emits nothing unless the
-/// text has a `containerStatuses:` (or `initContainerStatuses:`) key.
+/// text has a `containerStatuses:` (or `initContainerStatuses:`) key, or starts its statuses at a
+/// bare `state:` / `lastState:` / `terminated:` / `waiting:` (one container's state pasted alone,
+/// its indentation lost).
 fn flat_statuses(text: &str, first_line: u64, cx: &Cx) -> Vec<crate::evidence::ContainerStatus> {
     use crate::evidence::{ContainerKind, ContainerState, ContainerStatus};
     #[derive(Clone, Copy, PartialEq)]
@@ -797,6 +819,10 @@ fn flat_statuses(text: &str, first_line: u64, cx: &Cx) -> Vec<crate::evidence::C
     let mut kind: Option<ContainerKind> = None;
     let mut cur: Option<FlatStatus> = None;
     let mut section = Section::None;
+    // No `containerStatuses:` key: the text starts at a state (see below).
+    let mut bare = false;
+    // A manifest's key before any state (see below).
+    let mut foreign = false;
     let mut out: Vec<(ContainerKind, FlatStatus)> = Vec::new();
     let flush = |cur: &mut Option<FlatStatus>,
                  kind: Option<ContainerKind>,
@@ -817,8 +843,14 @@ fn flat_statuses(text: &str, first_line: u64, cx: &Cx) -> Vec<crate::evidence::C
         let Some((key, value)) = t.split_once(':') else {
             continue;
         };
-        let key = key.trim();
+        let key = go_field_key(key.trim());
         let value = value.trim().trim_matches(['"', '\'']);
+        // `waiting: null`: a Go struct's empty state, printed (not the state).
+        if matches!(key, "waiting" | "running" | "terminated" | "termination")
+            && matches!(value, "null" | "~")
+        {
+            continue;
+        }
         match key {
             "containerStatuses" | "initContainerStatuses" | "ephemeralContainerStatuses" => {
                 flush(&mut cur, kind, &mut out);
@@ -828,6 +860,20 @@ fn flat_statuses(text: &str, first_line: u64, cx: &Cx) -> Vec<crate::evidence::C
                     _ => ContainerKind::Regular,
                 });
                 section = Section::None;
+                continue;
+            }
+            // A container's state pasted without its list (`lastState:` / `state:` or the
+            // `terminated:` / `waiting:` map itself, flattened to column 0 by a chat or cut out of
+            // the status): one container, read from there.
+            // Not under a `spec:` (a manifest's keys that look alike are no status).
+            "state" | "lastState" | "waiting" | "terminated" | "termination"
+                if kind.is_none() && !foreign && (value.is_empty() || value == "{}") =>
+            {
+                kind = Some(ContainerKind::Regular);
+                bare = true;
+            }
+            "spec" | "template" | "containers" | "initContainers" if kind.is_none() => {
+                foreign = true;
                 continue;
             }
             _ if kind.is_none() => continue,
@@ -841,6 +887,13 @@ fn flat_statuses(text: &str, first_line: u64, cx: &Cx) -> Vec<crate::evidence::C
             line: i,
             ..Default::default()
         });
+        if bare
+            && section == Section::None
+            && matches!(key, "waiting" | "terminated" | "termination")
+            && c.state.is_none()
+        {
+            section = Section::State;
+        }
         let slot = match section {
             Section::State => Some(&mut c.state),
             Section::Last => Some(&mut c.last_state),
@@ -856,7 +909,7 @@ fn flat_statuses(text: &str, first_line: u64, cx: &Cx) -> Vec<crate::evidence::C
                 })
             }
             ("running", Some(slot)) => *slot = Some(ContainerState::Running { started_at: None }),
-            ("terminated", Some(slot)) => {
+            ("terminated" | "termination", Some(slot)) => {
                 *slot = Some(ContainerState::Terminated {
                     reason: None,
                     message: None,
@@ -1093,7 +1146,8 @@ fn join_broken_strings(text: &str) -> Option<String> {
 }
 
 /// Closes JSON cut before its end: keeps the whole lines up to the last one that ends outside a
-/// string with a complete value or an opening bracket, drops a trailing comma, and appends the
+/// string with a complete value or an opening bracket (or, later, the text up to the last comma
+/// outside a string, as one-line JSON needs), drops a trailing comma, and appends the
 /// closing brackets still open. The closed text and how many lines were kept; `None` when nothing
 /// is open (the error is elsewhere).
 fn close_json(text: &str) -> Option<(String, usize)> {
@@ -1104,7 +1158,7 @@ fn close_json(text: &str) -> Option<(String, usize)> {
     let mut best: Option<(usize, usize, Vec<u8>)> = None;
     let mut pos = 0;
     for (n, line) in text.split_inclusive('\n').enumerate() {
-        for &b in line.as_bytes() {
+        for (i, &b) in line.as_bytes().iter().enumerate() {
             if in_str {
                 match b {
                     _ if esc => esc = false,
@@ -1120,6 +1174,10 @@ fn close_json(text: &str) -> Option<(String, usize)> {
                 b'}' | b']' => {
                     stack.pop()?;
                 }
+                // A comma follows a complete value: the text before it can be closed. What a
+                // line-by-line cut cannot do for JSON printed on one line (an event router's,
+                // `kubectl get -o json` minified, a log shipper's) cut in the paste.
+                b',' if !stack.is_empty() => best = Some((pos + i, n + 1, stack.clone())),
                 _ => {}
             }
         }
@@ -1595,7 +1653,9 @@ impl Converter<'_, '_, '_> {
             phase: s(v, &["status", "phase"]),
             reason,
             message,
-            node_name: s(v, &["spec", "nodeName"]),
+            // Only a pod bound to a node has a `hostIP` (kubelet sets it): a status pasted without
+            // its spec is on that node, named by its address.
+            node_name: s(v, &["spec", "nodeName"]).or_else(|| s(v, &["status", "hostIP"])),
             controlled_by,
             annotations: pairs(v, &["metadata", "annotations"]),
             labels: pairs(v, &["metadata", "labels"]),
@@ -1800,9 +1860,9 @@ impl Converter<'_, '_, '_> {
     /// `kubectl get pvc` row gives it. Its age is left unknown: the only times such a paste
     /// holds are usually the claim's own, which would date it at zero.
     fn claim(&mut self, v: &Value, lo: usize, hi: usize) {
-        let Some(name) = s(v, &["metadata", "name"]) else {
-            return;
-        };
+        // A claim pasted without its metadata (from `spec:` on) still carries its expansion
+        // conditions; it is not a claim the binding rules can name.
+        let name = s(v, &["metadata", "name"]);
         let Some(phase) = s(v, &["status", "phase"]) else {
             return;
         };
@@ -1812,7 +1872,10 @@ impl Converter<'_, '_, '_> {
         let at = self
             .loc
             .find(lo, hi, "phase", &phase)
-            .or_else(|| self.loc.find(lo, hi, "name", &name))
+            .or_else(|| {
+                name.as_deref()
+                    .and_then(|n| self.loc.find(lo, hi, "name", n))
+            })
             .unwrap_or(lo);
         let provenance = self.prov(at);
         let storage_class = s(v, &["spec", "storageClassName"]).or_else(|| {
@@ -1841,11 +1904,14 @@ impl Converter<'_, '_, '_> {
                 reason: Some(ctype),
                 message,
                 object_kind: Some("PersistentVolumeClaim".to_string()),
-                object_name: Some(name.clone()),
+                object_name: name.clone(),
                 provenance,
                 ..Default::default()
             });
         }
+        let Some(name) = name else {
+            return;
+        };
         self.cx.ev.claims.push(crate::evidence::Claim {
             name,
             namespace: s(v, &["metadata", "namespace"]),
@@ -1919,7 +1985,7 @@ impl Converter<'_, '_, '_> {
         let Some(a) = super::text::analyse(message) else {
             return;
         };
-        if let Some((name, code)) = super::text::step_exit(&a.message) {
+        if let Some((name, code, reason)) = super::text::step_exit(&a.message) {
             let known = self.cx.ev.containers.iter().any(|c| {
                 c.name == name
                     && matches!(&c.state, Some(ContainerState::Terminated { exit_code, .. }) if *exit_code == Some(code))
@@ -1930,7 +1996,9 @@ impl Converter<'_, '_, '_> {
                 self.cx
                     .ev
                     .containers
-                    .push(super::text::step_exit_status(None, name, code, p));
+                    .push(super::text::step_exit_status(None, name, code, reason, p));
+                // Read: the document is not scanned again as text (which would add it twice).
+                self.emitted += 1;
             }
         }
         if a.reason.is_none() && !self.cx.filter.wants_message(&a.message, false) {
@@ -2039,14 +2107,16 @@ impl Converter<'_, '_, '_> {
                 let status = v.get("status").filter(|x| x.is_object()).unwrap_or(v);
                 self.steps(status, lo, hi);
                 let conds = arr(status, &["conditions"]);
-                let own = [status];
-                for c in conds.iter().chain(own.iter().copied()) {
-                    let Some(m) = s(c, &["message"]) else {
+                // The status's own message; `errorMessage`: a SparkApplication's
+                // `applicationState` (reached below, as a nested object).
+                let own = [(status, "message"), (status, "errorMessage")];
+                for (c, key) in conds.iter().map(|c| (c, "message")).chain(own) {
+                    let Some(m) = s(c, &[key]) else {
                         continue;
                     };
                     let at = self
                         .loc
-                        .find(*cursor, hi, "message", &needle(&m))
+                        .find(*cursor, hi, key, &needle(&m))
                         .unwrap_or(*cursor);
                     *cursor = at;
                     let provenance = self.prov(at);
@@ -2277,8 +2347,12 @@ fn guess_kind(v: &Value) -> Option<&'static str> {
     // A claim asks for storage (`spec.resources.requests.storage`); a PersistentVolume has
     // `spec.capacity` instead. A StatefulSet's `volumeClaimTemplates` entry looks the same
     // (even `status: {phase: Pending}`) but has no namespace: it is a template, not a claim.
+    // A claim pasted without its metadata is told by what only a claim has: the volume it is
+    // bound to (`spec.volumeName`) or a capacity (`status.capacity`).
     if get(v, &["spec", "resources", "requests", "storage"]).is_some()
-        && get(v, &["metadata", "namespace"]).is_some()
+        && (get(v, &["metadata", "namespace"]).is_some()
+            || get(v, &["spec", "volumeName"]).is_some()
+            || get(v, &["status", "capacity"]).is_some())
         && get(v, &["spec", "accessModes"]).is_some()
         && get(v, &["spec", "capacity"]).is_none()
     {

@@ -293,3 +293,123 @@ fn get_pods_rows_behind_a_ci_clock_are_a_listing() {
         .iter()
         .any(|c| c.pod.as_deref() == Some("bookie-0")));
 }
+
+// https://github.com/velero-io/velero/issues/3851: a `terminated:` state pasted alone, every key
+// moved to column 0.
+#[test]
+fn flattened_terminated_state_without_its_list_is_read() {
+    use crate::evidence::ContainerState;
+    let text = "...\nterminated:\ncontainerID: cri-o://33fa50\nexitCode: 137\nfinishedAt: \"2021-06-07T22:09:47Z\"\nreason: OOMKilled\nstartedAt: \"2021-06-07T17:22:05Z\"\n...\n";
+    let (ev, _) = parse_text(text);
+    let states: Vec<_> = ev
+        .containers
+        .iter()
+        .filter_map(|c| c.state.as_ref())
+        .collect();
+    assert!(
+        matches!(states.as_slice(), [ContainerState::Terminated { reason: Some(r), exit_code: Some(137), .. }] if r == "OOMKilled"),
+        "{:?}",
+        ev.containers
+    );
+    // `lastState:` first: the state read is the last one.
+    let text = "lastState:\nterminated:\nexitCode: 1\nreason: Error\n";
+    let (ev, _) = parse_text(text);
+    assert!(
+        matches!(ev.containers.as_slice(), [c] if matches!(c.last_state, Some(ContainerState::Terminated { exit_code: Some(1), .. }))),
+        "{:?}",
+        ev.containers
+    );
+}
+
+// https://github.com/tektoncd/cli/pull/1088: TaskRun steps dumped with Go field names in lower
+// case; `waiting: null` is no state.
+#[test]
+fn go_field_names_in_lower_case_are_read_as_the_api_keys() {
+    use crate::evidence::ContainerState;
+    let text = "status:\n  steps:\n  - containerstate:\n      waiting: null\n      running: null\n      terminated:\n        exitcode: 2\n        signal: 0\n        reason: Error\n        finishedat: \"2020-08-10T14:36:03Z\"\n    name: build\n    containername: step-build\n  - containerstate:\n      waiting: null\n      running: null\n";
+    let (ev, _) = parse_text(text);
+    assert!(
+        matches!(ev.containers.as_slice(), [c] if c.name == "build" && matches!(c.state, Some(ContainerState::Terminated { exit_code: Some(2), .. }))),
+        "{:?}",
+        ev.containers
+    );
+}
+
+// https://github.com/clusternet/clusternet/issues/91: a status without its spec; `hostIP` says the
+// pod is on a node.
+#[test]
+fn status_only_yaml_with_a_host_ip_is_on_a_node() {
+    let text = "status:\n  containerStatuses:\n  - image: nginx\n    name: web\n    ready: false\n    restartCount: 0\n    state:\n      waiting:\n        reason: ContainerCreating\n  hostIP: 10.0.0.7\n  phase: Pending\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.pods[0].node_name.as_deref(), Some("10.0.0.7"));
+    let (ev, _) = parse_text(&text.replace("  hostIP: 10.0.0.7\n", ""));
+    assert_eq!(ev.pods[0].node_name, None);
+}
+
+// https://github.com/kubernetes-sigs/vsphere-csi-driver/pull/501: a claim pasted from `spec:` on.
+#[test]
+fn claim_without_metadata_gives_its_resize_condition() {
+    let text = "spec:\n  accessModes:\n  - ReadWriteOnce\n  resources:\n    requests:\n      storage: 2Gi\n  volumeName: pvc-a7ba\nstatus:\n  capacity:\n    storage: 1Gi\n  conditions:\n  - lastProbeTime: null\n    lastTransitionTime: \"2021-01-11T23:44:15Z\"\n    status: \"True\"\n    type: FileSystemResizePending\n  phase: Bound\n";
+    let (ev, _) = parse_text(text);
+    assert!(ev.claims.is_empty());
+    assert!(
+        ev.events
+            .iter()
+            .any(|e| e.reason.as_deref() == Some("FileSystemResizePending")
+                && e.object_kind.as_deref() == Some("PersistentVolumeClaim")),
+        "{:?}",
+        ev.events
+    );
+    // A StatefulSet's claim template (no volume, no capacity, no namespace) is no claim.
+    let text = "spec:\n  accessModes:\n  - ReadWriteOnce\n  resources:\n    requests:\n      storage: 2Gi\nstatus:\n  phase: Pending\n";
+    let (ev, _) = parse_text(text);
+    assert!(ev.claims.is_empty() && ev.events.is_empty());
+}
+
+// https://github.com/ministryofjustice/cloud-platform/issues/2389: one-line JSON (an event
+// router's) cut in the paste: read up to its last complete value.
+#[test]
+fn one_line_json_cut_mid_value_is_closed_at_its_last_comma() {
+    let text = "{\"verb\":\"UPDATED\",\"event\":{\"metadata\":{\"name\":\"web.1\",\"namespace\":\"shop\"},\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"shop\",\"name\":\"web\"},\"reason\":\"Unhealthy\",\"message\":\"Readiness probe failed: HTTP probe failed with statuscode: 500\",\"type\":\"Warning\"},\"old_event\":{\"metadata\":{\"name\":\"web.1\",\"resourceV\n";
+    let (ev, _) = parse_text(text);
+    assert!(
+        ev.events
+            .iter()
+            .any(|e| e.reason.as_deref() == Some("Unhealthy")),
+        "{:?}",
+        ev.events
+    );
+}
+
+// https://github.com/kubeflow/spark-operator/issues/1314: the operator's summary of the driver's
+// exit, in the SparkApplication's status and in `kubectl describe sparkapplication`.
+#[test]
+fn spark_operator_driver_exit_is_the_driver_container() {
+    use crate::evidence::ContainerState;
+    assert_eq!(
+        super::text::step_exit("driver container failed with ExitCode: 137, Reason: OOMKilled"),
+        Some((
+            "spark-kubernetes-driver".into(),
+            137,
+            Some("OOMKilled".into())
+        ))
+    );
+    let text = "{\n  \"applicationState\": {\n    \"state\": \"FAILED\",\n    \"errorMessage\": \"driver container failed with ExitCode: 1, Reason: Error\"\n  }\n}\n";
+    let (ev, _) = parse_text(text);
+    assert!(
+        matches!(ev.containers.as_slice(), [c] if c.name == "spark-kubernetes-driver" && matches!(&c.state, Some(ContainerState::Terminated { exit_code: Some(1), reason: Some(r), .. }) if r == "Error")),
+        "{:?}",
+        ev.containers
+    );
+}
+
+// https://github.com/Azure/aks-engine/issues/2064: `Name:` at the margin, every other line one
+// space in.
+#[test]
+fn describe_whose_first_line_lost_the_common_indent_is_read() {
+    let text = "Name:               web-1\n Namespace:          default\n Node:               node-a/10.240.0.5\n Status:             Pending\n Containers:\n   web:\n     Image:          nginx\n     State:          Waiting\n       Reason:       ContainerCreating\n     Ready:          False\n     Restart Count:  0\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["describe-pod"]);
+    assert_eq!(ev.pods[0].node_name.as_deref(), Some("node-a"));
+    assert_eq!(ev.containers.len(), 1);
+}

@@ -714,7 +714,27 @@ pub struct ContainerFailure {
 /// `Succeeded` condition, `tkn` output and `kubectl describe taskrun`: the container's name and
 /// exit code. Only a quoted container name whose message goes on with `(image: ` or is a `step-`
 /// container: an application's own "x exited with code 1" is not a container status.
-pub fn step_exit(msg: &str) -> Option<(String, i32)> {
+///
+/// Also the Spark operator's summary of a failed driver pod in a SparkApplication's
+/// `status.applicationState.errorMessage` (`driver container failed with ExitCode: 1, Reason:
+/// Error`, pkg/controller/sparkapplication/controller.go), which names no container: the driver
+/// container is Spark's `spark-kubernetes-driver`. The reason is returned when the message gives it.
+pub fn step_exit(msg: &str) -> Option<(String, i32, Option<String>)> {
+    const DRIVER: &str = "driver container failed with ExitCode: ";
+    if let Some(i) = msg.find(DRIVER) {
+        let rest = &msg[i + DRIVER.len()..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let code: i32 = rest.get(..digits)?.parse().ok()?;
+        let reason = rest[digits..]
+            .strip_prefix(", Reason: ")
+            .map(|r| {
+                r.chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+            })
+            .filter(|r| !r.is_empty());
+        return Some(("spark-kubernetes-driver".to_string(), code, reason));
+    }
     const EXITED: &str = "\" exited with code ";
     let i = msg.find(EXITED)?;
     let start = msg[..i].rfind('"')?;
@@ -729,7 +749,7 @@ pub fn step_exit(msg: &str) -> Option<(String, i32)> {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     (name_ok && (name.starts_with("step-") || after.starts_with("(image: ")))
-        .then(|| (name.to_string(), code))
+        .then(|| (name.to_string(), code, None))
 }
 
 /// The terminated container [`step_exit`] describes.
@@ -737,6 +757,7 @@ pub fn step_exit_status(
     pod: Option<String>,
     name: String,
     code: i32,
+    reason: Option<String>,
     provenance: crate::evidence::Provenance,
 ) -> crate::evidence::ContainerStatus {
     crate::evidence::ContainerStatus {
@@ -748,7 +769,7 @@ pub fn step_exit_status(
         ready: Some(false),
         restart_count: None,
         state: Some(crate::evidence::ContainerState::Terminated {
-            reason: None,
+            reason,
             message: None,
             exit_code: Some(code),
             signal: None,

@@ -136,13 +136,20 @@ const FAMILIES: &[&str] = &[
 /// against the merged work of session 7: 82.5 % top-1 and 15.1 % nothing found (77.8 % / 19.0 %
 /// against the build it was collected with), then added as training data. On 1,814 failure cases
 /// (the work of session 7 merged): top-1 90.96 %, nothing found 5.84 %, weakest shape `yaml-json` at
-/// 78.6 %, no healthy alarm.
+/// 78.6 %, no healthy alarm. Session 8's class work (YAML/JSON state pasted without its list,
+/// Go-cased field names, headerless wide event rows, pod status lines alone, journal and log
+/// wordings) brought those 1,814 cases to top-1 92.4 %, nothing found 4.4 % (corpus-o 90.5 %).
+/// Meanwhile corpus-p (126 pastes, 110 failures, 43 % from outside GitHub: Q&A sites, blogs,
+/// vendor knowledge bases, runbooks) was collected sealed and scored once at the end: 78.2 % top-1,
+/// 8.2 % nothing found, one healthy alarm (a pg_isready wait loop that later got its answer; fixed
+/// by class before it was added). On 1,924 failure cases: top-1 91.63 %, nothing found 4.63 %,
+/// weakest shape `yaml-json` at 81.65 %, no healthy alarm.
 const MIN_FAILURE_CASES: usize = 150;
 const MIN_HEALTHY_CASES: usize = 15;
-const MIN_TOP1_PERCENT: f64 = 90.9;
-const MAX_NOTHING_PERCENT: f64 = 5.9;
+const MIN_TOP1_PERCENT: f64 = 91.6;
+const MAX_NOTHING_PERCENT: f64 = 4.7;
 const MIN_CASES_PER_SHAPE: usize = 5;
-const MIN_SHAPE_TOP1_PERCENT: f64 = 78.6;
+const MIN_SHAPE_TOP1_PERCENT: f64 = 81.6;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

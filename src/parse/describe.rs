@@ -455,6 +455,27 @@ struct CBuild {
     flat: bool,
 }
 
+impl CBuild {
+    /// A container block from its name line (or the line that stands for it), nothing read yet.
+    fn new(name: String, kind: ContainerKind, line: u64) -> CBuild {
+        CBuild {
+            name,
+            kind,
+            line,
+            image: None,
+            ports: Vec::new(),
+            ready: None,
+            restarts: None,
+            state: None,
+            last: None,
+            probes: Default::default(),
+            sub: Sub::None,
+            sub_ind: 0,
+            flat: false,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct CondRow {
     type_: String,
@@ -634,21 +655,11 @@ impl Describe {
             Fragment::Container => {
                 d.pod_marks = true;
                 d.section = Section::Containers(ContainerKind::Regular);
-                d.containers.push(CBuild {
-                    name: name.unwrap_or("").to_string(),
-                    kind: ContainerKind::Regular,
-                    line: n,
-                    image: None,
-                    ports: Vec::new(),
-                    ready: None,
-                    restarts: None,
-                    state: None,
-                    last: None,
-                    probes: Default::default(),
-                    sub: Sub::None,
-                    sub_ind: 0,
-                    flat: false,
-                });
+                d.containers.push(CBuild::new(
+                    name.unwrap_or("").to_string(),
+                    ContainerKind::Regular,
+                    n,
+                ));
                 d.cur = Some(0);
                 if d.base == 0 {
                     d.flat_first = Some(matches!(
@@ -913,19 +924,8 @@ impl Describe {
                     return Offer::Rejected;
                 };
                 self.containers.push(CBuild {
-                    name: name.to_string(),
-                    kind,
-                    line: n,
-                    image: None,
-                    ports: Vec::new(),
-                    ready: None,
-                    restarts: None,
-                    state: None,
-                    last: None,
-                    probes: Default::default(),
-                    sub: Sub::None,
-                    sub_ind: 0,
                     flat: true,
+                    ..CBuild::new(name.to_string(), kind, n)
                 });
                 self.cur = Some(self.containers.len() - 1);
                 self.ckey_ind = Some(0);
@@ -1165,21 +1165,7 @@ impl Describe {
     fn container_line(&mut self, n: u64, ind: usize, t: &str, kind: ContainerKind) {
         if self.ckey_ind.is_none_or(|k| ind < k) {
             if let Some(name) = container_name(t) {
-                self.containers.push(CBuild {
-                    name: name.to_string(),
-                    kind,
-                    line: n,
-                    image: None,
-                    ports: Vec::new(),
-                    ready: None,
-                    restarts: None,
-                    state: None,
-                    last: None,
-                    probes: Default::default(),
-                    sub: Sub::None,
-                    sub_ind: 0,
-                    flat: false,
-                });
+                self.containers.push(CBuild::new(name.to_string(), kind, n));
                 self.cur = Some(self.containers.len() - 1);
                 return;
             }
@@ -1221,21 +1207,7 @@ impl Describe {
         self.ckey_ind.get_or_insert(ind);
         if self.cur.is_none() {
             // A container block pasted without its name line.
-            self.containers.push(CBuild {
-                name: String::new(),
-                kind,
-                line: n,
-                image: None,
-                ports: Vec::new(),
-                ready: None,
-                restarts: None,
-                state: None,
-                last: None,
-                probes: Default::default(),
-                sub: Sub::None,
-                sub_ind: 0,
-                flat: false,
-            });
+            self.containers.push(CBuild::new(String::new(), kind, n));
             self.cur = Some(self.containers.len() - 1);
         }
         let Some(c) = self.cur.and_then(|ci| self.containers.get_mut(ci)) else {
@@ -1244,22 +1216,8 @@ impl Describe {
         // A container has one `State:`: a second one is another block whose name line was not
         // pasted (a second container, or the same one pasted again later).
         if key == "State" && c.state.is_some() {
-            let (name, line) = (c.name.clone(), n);
-            self.containers.push(CBuild {
-                name,
-                kind,
-                line,
-                image: None,
-                ports: Vec::new(),
-                ready: None,
-                restarts: None,
-                state: None,
-                last: None,
-                probes: Default::default(),
-                sub: Sub::None,
-                sub_ind: 0,
-                flat: false,
-            });
+            let name = c.name.clone();
+            self.containers.push(CBuild::new(name, kind, n));
             self.cur = Some(self.containers.len() - 1);
         }
         let Some(c) = self.cur.and_then(|ci| self.containers.get_mut(ci)) else {

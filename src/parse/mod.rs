@@ -211,6 +211,10 @@ pub(crate) fn parse_stream<R: Read>(
     let mut long_recorded = false;
     let mut any_text = false;
     let mut diff = false;
+    // Whether the paste's `>` quote markers come without the space after them (`>line`), learned
+    // from the first quoted line with text right after its markers (`Some(true)`) or after one
+    // space (`Some(false)`).
+    let mut quote_glued: Option<bool> = None;
     while let Some(truncated) = lr.next_line().map_err(io_err)? {
         n += 1;
         if truncated && !long_recorded {
@@ -250,6 +254,23 @@ pub(crate) fn parse_stream<R: Read>(
         // Inside a ```diff block every line starts with the diff's `+`, `-` or space.
         let raw = match raw.as_bytes().first() {
             Some(b'+' | b'-' | b' ') if diff => std::borrow::Cow::Owned(raw[1..].to_string()),
+            _ => raw,
+        };
+        // `unwrap_paste` takes one space after a `>` marker as part of the marker; in a paste quoted
+        // without that space (`>  indented`), every space after the marker is the line's own: one
+        // is added back for it to take, so indented lines keep their column.
+        let raw = match quote_marks(&raw) {
+            Some(after) if quote_glued.is_none() && !after.is_empty() => {
+                let glued = !after.starts_with(' ');
+                if glued || !after[1..].starts_with(' ') {
+                    quote_glued = Some(glued);
+                }
+                raw
+            }
+            Some(after) if quote_glued == Some(true) && after.starts_with(' ') => {
+                let at = raw.len() - after.len();
+                std::borrow::Cow::Owned(format!("{} {after}", &raw[..at]))
+            }
             _ => raw,
         };
         let text = lines::unwrap_paste(&raw);
@@ -785,6 +806,16 @@ fn is_blank(line: &str) -> bool {
 }
 
 /// Bytes that make [`quiet_line`] say no wherever they stand: non-ASCII (the paste cleaning of
+/// What follows a line's run of `>` quote markers (at most 3 spaces before it), or `None` when the
+/// line is not quoted.
+fn quote_marks(line: &str) -> Option<&str> {
+    let t = line.trim_start_matches(' ');
+    if line.len() - t.len() > 3 || !t.starts_with('>') {
+        return None;
+    }
+    Some(t.trim_start_matches('>'))
+}
+
 /// `lines::unwrap_paste` looks for non-breaking spaces and box drawing), `&` (HTML entities), `|`
 /// (Markdown tables), `*` and `` ` `` (Markdown emphasis and code), and the whitespace other than
 /// space and tab that `str::trim` takes off.

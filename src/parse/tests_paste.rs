@@ -367,3 +367,26 @@ fn describe_limits_and_requests_are_the_pods_requests() {
     assert!(p.requests.contains(&("cpu".to_string(), "2".to_string())));
     assert!(!p.requests.iter().any(|(k, _)| k == "Environment"));
 }
+
+// A paste quoted without the space after `>` keeps its columns: kubectl 0.x printed a pod's
+// container on a continuation row aligned under the header (origin issue paste, corpus-l l117).
+#[test]
+fn quote_markers_without_their_space_keep_the_columns() {
+    let listing = "POD              IP           CONTAINER(S)   IMAGE(S)        HOST                    LABELS         STATUS    CREATED     MESSAGE\nno-image-5fo07   10.246.1.9                                  10.245.1.3/10.245.1.3   run=no-image   Pending   4 minutes   \n                              no-image       openshift/foo                                          Waiting               Error: image openshift/foo:latest not found\n";
+    let waiting = |text: &str| {
+        let (ev, _) = parse_text(text);
+        ev.containers.iter().find_map(|c| match &c.state {
+            Some(ContainerState::Waiting { message, .. }) => message.clone(),
+            _ => None,
+        })
+    };
+    let plain = waiting(listing);
+    assert!(
+        plain.as_deref().is_some_and(|m| m.contains("not found")),
+        "{plain:?}"
+    );
+    for prefix in [">", "> ", ">> "] {
+        let quoted: String = listing.lines().map(|l| format!("{prefix}{l}\n")).collect();
+        assert_eq!(waiting(&quoted), plain, "quoted with {prefix:?}");
+    }
+}

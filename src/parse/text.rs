@@ -138,14 +138,29 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         }
         None => rest,
     };
-    // `Warning  FailedScheduling  0/3 nodes are available: ...` (no age or source column).
+    // `Warning  FailedScheduling  0/3 nodes are available: ...` (no age or source column), or an
+    // old describe row copied from its source or sub-object column on (`{kubelet node-1}
+    // spec.containers{web}  Warning  Unhealthy  Readiness probe failed: ...`).
     let rest = match leading_type_reason(rest) {
         Some((t, r, m)) => {
             a.type_ = Some(t.to_string());
             a.reason = Some(r.to_string());
             m
         }
-        None => rest,
+        None => match columns_type_reason(rest) {
+            Some(c) => {
+                a.type_ = Some(c.type_.to_string());
+                a.reason = Some(c.reason.to_string());
+                if let Some(name) = c.container {
+                    a.container = Some(name.to_string());
+                }
+                if a.source.is_none() {
+                    a.source = c.source.map(str::to_string);
+                }
+                c.message
+            }
+            None => rest,
+        },
     };
     // A YAML or JSON `message:` key whose document could not be read: the value is the message.
     let rest = ["message: ", "msg: ", "\"message\": ", "Message: "]
@@ -1136,6 +1151,101 @@ fn bare_predicates(msg: &str) -> Option<u64> {
     (items > 0).then_some(total)
 }
 
+/// An event row whose leading columns were cut or reordered, as old `kubectl describe` (before
+/// 1.14) printed it with tabs: `FirstSeen  LastSeen  Count  From  SubObjectPath  Type  Reason
+/// Message`, copied from any column on (`{kubelet node-1}\tspec.containers{web}\tWarning\t\tUnhealthy
+/// \tReadiness probe failed: ...`), often inside inline-code backticks.
+struct ColumnsEvent<'a> {
+    type_: &'a str,
+    reason: &'a str,
+    message: &'a str,
+    container: Option<&'a str>,
+    source: Option<&'a str>,
+}
+
+/// The columns of such a row: split at tabs or runs of two or more spaces. The `Warning`/`Normal`
+/// column must come after at most five short columns, each of which looks like one of describe's
+/// own (an age, a count, the source `{kubelet node}` / `kubelet, node` / `default-scheduler`, a
+/// sub-object path), and be followed by a reason (CamelCase word) and a message.
+fn columns_type_reason(line: &str) -> Option<ColumnsEvent<'_>> {
+    let line = line.trim().trim_matches('`').trim();
+    if !line.contains('\t') && !line.contains("  ") {
+        return None;
+    }
+    // Column spans: (start, end) of each non-empty cell.
+    let bytes = line.as_bytes();
+    let mut cells: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() && cells.len() < 9 {
+        while i < bytes.len() && (bytes[i] == b'\t' || bytes[i] == b' ') {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len()
+            && bytes[i] != b'\t'
+            && !(bytes[i] == b' ' && bytes.get(i + 1).is_some_and(|b| *b == b' ' || *b == b'\t'))
+        {
+            i += 1;
+        }
+        if start < i {
+            cells.push((start, i));
+        }
+    }
+    let t = cells
+        .iter()
+        .position(|&(a, b)| matches!(&line[a..b], "Warning" | "Normal"))?;
+    if t == 0 || t > 5 || cells.len() < t + 3 {
+        return None;
+    }
+    let mut container = None;
+    let mut source = None;
+    for &(a, b) in &cells[..t] {
+        let c = &line[a..b];
+        if c.len() > 120 {
+            return None;
+        }
+        if let Some(name) = sub_object_container(c) {
+            container = Some(name);
+        } else if c == "<invalid>" {
+        } else if c.ends_with('}') || c.starts_with('{') || c.contains(", ") {
+            source = Some(c.trim_matches(['{', '}']));
+        } else if c.ends_with("-scheduler") || c.ends_with("-controller") || c == "kubelet" {
+            source = Some(c);
+        } else if !c.chars().all(|ch| ch.is_ascii_alphanumeric()) {
+            return None;
+        }
+    }
+    let (ra, rb) = cells[t + 1];
+    let reason = &line[ra..rb];
+    if !reason.starts_with(|c: char| c.is_ascii_uppercase())
+        || reason.len() < 3
+        || !reason.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    let message = line[cells[t + 2].0..].trim_end_matches('`').trim();
+    Some(ColumnsEvent {
+        type_: &line[cells[t].0..cells[t].1],
+        reason,
+        message,
+        container,
+        source,
+    })
+}
+
+/// The container of describe's sub-object path column: `spec.containers{web}` → `web` (also
+/// `spec.initContainers{...}`, `spec.ephemeralContainers{...}`).
+fn sub_object_container(cell: &str) -> Option<&str> {
+    let rest = cell.strip_prefix("spec.")?.strip_suffix('}')?;
+    let (list, name) = rest.split_once('{')?;
+    (matches!(
+        list,
+        "containers" | "initContainers" | "ephemeralContainers"
+    ) && !name.is_empty()
+        && !name.contains([' ', '{']))
+    .then_some(name)
+}
+
 /// `Warning  FailedScheduling  rest` → (type, reason, rest).
 fn leading_type_reason(line: &str) -> Option<(&str, &str, &str)> {
     let (t, rest) = line.split_once(char::is_whitespace)?;
@@ -1319,6 +1429,37 @@ mod tests {
         assert_eq!(a.type_.as_deref(), Some("Warning"));
         assert_eq!(a.reason.as_deref(), Some("FailedMount"));
         assert!(a.message.starts_with("MountVolume.SetUp failed"));
+    }
+
+    #[test]
+    fn old_describe_row_copied_from_its_source_column() {
+        // kubectl 1.3 describe rows (tabs) as printed in kubernetes/kubernetes#30710, copied from
+        // the From column on, also inside inline-code backticks and with the `{` of the source cut.
+        let row = "{kubelet rootfs-dev}\tspec.containers{web}\tWarning\t\tFailed\t\tFailed to pull image \"kubernetes/pause\": image pull failed for unknown error";
+        for line in [
+            row.to_string(),
+            format!("`{row}`"),
+            row.trim_start_matches('{').to_string(),
+        ] {
+            let a = analyse(&line).unwrap();
+            assert_eq!(a.type_.as_deref(), Some("Warning"), "{line}");
+            assert_eq!(a.reason.as_deref(), Some("Failed"), "{line}");
+            assert_eq!(a.container.as_deref(), Some("web"), "{line}");
+            assert_eq!(
+                a.message,
+                "Failed to pull image \"kubernetes/pause\": image pull failed for unknown error"
+            );
+        }
+        // The pod-level row (no sub-object) and a Normal row.
+        let a = analyse("{kubelet rootfs-dev}\t\t\t\tWarning\t\tFailedSync\tError syncing pod, skipping: failed to \"StartContainer\" for \"web\" with ErrImagePull: \"image pull failed for unknown error\"").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedSync"));
+        // A column that is not one of describe's (free words) before the type: not a row.
+        assert_eq!(
+            analyse("see the output below  Warning  Failed  to do it")
+                .unwrap()
+                .reason,
+            None
+        );
     }
 
     #[test]

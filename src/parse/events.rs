@@ -741,6 +741,21 @@ pub fn parse_event_line(line: &str) -> Option<Event> {
     {
         return None;
     }
+    // A row whose message went to the next line (a narrow terminal or a runbook's formatting:
+    // `Warning  ProvisioningFailed  90s  persistentvolume-controller`, the message indented
+    // below): read with an empty message, which the next lines continue.
+    if line
+        .split_whitespace()
+        .last()
+        .is_some_and(|t| known_source(t) && !t.ends_with(','))
+    {
+        let mut e = parse_event_line(&format!("{line}  -"))?;
+        if e.message != "-" {
+            return None;
+        }
+        e.message.clear();
+        return Some(e);
+    }
     let toks = tokens(line);
     if toks.len() < 3 {
         return None;
@@ -781,6 +796,10 @@ pub fn parse_event_line(line: &str) -> Option<Event> {
 /// was probably cut by the terminal, so the pieces join without a line break.
 pub fn continue_message(e: &mut Event, prev_len: usize, line: &str) {
     if e.message.len() + line.len() > 64 * 1024 {
+        return;
+    }
+    if e.message.is_empty() {
+        e.message.push_str(line.trim());
         return;
     }
     // A list the terminal broke after its `:` or `,` (`0/2 nodes are available:` / `2

@@ -47,6 +47,17 @@ impl Analysed {
 /// Takes a free-text line apart. `None` for blank lines.
 pub fn analyse(line: &str) -> Option<Analysed> {
     let mut a = Analysed::default();
+    // Typographic quotes a blog, a word processor or a chat client put in place of the ASCII
+    // ones kubelet and the controllers print (`AttachVolume.Attach failed for volume “grafana”`).
+    let straight: String;
+    let line = if line.contains(['\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}']) {
+        straight = line
+            .replace(['\u{201c}', '\u{201d}'], "\"")
+            .replace(['\u{2018}', '\u{2019}'], "'");
+        &straight
+    } else {
+        line
+    };
     let mut rest = line.trim();
     if rest.is_empty() {
         return None;
@@ -1460,6 +1471,21 @@ mod tests {
                 .reason,
             None
         );
+    }
+
+    #[test]
+    fn typographic_quotes_are_read_as_ascii() {
+        // A blog's copy of the attach/detach controller's event message, its quotes turned
+        // typographic by the page (corpus-q q44,
+        // https://blog.floormind.com/p/designing-stateful-workloads-in-eks).
+        let a = analyse("AttachVolume.Attach failed for volume \u{201c}grafana\u{201d} : rpc error: code = Internal desc = Could not attach volume \u{201c}vol-xxxxxxxxxxxx\u{201d} to node \u{201c}i-xxxxxxxxxxxx\u{201d}: InvalidVolume.ZoneMismatch: The volume \u{2018}vol-xxxxxxxxxxxx\u{2019} is not in the same availability zone as instance \u{2018}i-xxxxxxxxxxxx\u{2019}").unwrap();
+        assert!(
+            a.message
+                .starts_with("AttachVolume.Attach failed for volume \"grafana\" : rpc error"),
+            "{}",
+            a.message
+        );
+        assert!(a.message.contains("The volume 'vol-xxxxxxxxxxxx' is not"));
     }
 
     #[test]

@@ -525,7 +525,14 @@ impl Evidence {
         } else {
             None
         };
-        for e in fresh {
+        for mut e in fresh {
+            // A 1.2-1.5 scheduler verdict, one line per node: its summary is added for the rules.
+            if let Some(summary) = crate::parse::text::fit_failure_summary(&e.message) {
+                if !e.message.contains(&summary) {
+                    e.message.push('\n');
+                    e.message.push_str(&summary);
+                }
+            }
             let id = event_identity(&e);
             if let Some(&i) = self.event_index.get(&id) {
                 if let Some(k) = self.events.get_mut(i).filter(|k| same_event(k, &e)) {

@@ -202,6 +202,10 @@ pub fn analyse(line: &str) -> Option<Analysed> {
     if a.message.is_empty() {
         return None;
     }
+    // One node's line of a 1.2-1.5 scheduler verdict, pasted without its event.
+    if let Some(summary) = fit_failure_summary(&a.message) {
+        a.message = summary;
+    }
     // A message quoted in prose or behind a label: `"0/3 nodes are available: ...".`,
     // ``Error : `0/260 nodes are available: ...` ``. Taken off only when what is inside names its
     // event (so quoted application output stays as it was).
@@ -1318,7 +1322,10 @@ fn container_named(msg: &str) -> Option<String> {
 /// only one reason uses (kubelet, scheduler, controller-manager, eviction manager).
 fn implied_reason(msg: &str) -> Option<(&'static str, Option<&'static str>)> {
     let starts = |p: &str| msg.starts_with(p);
-    let r = if nodes_available(msg) {
+    let r = if nodes_available(msg)
+        || msg.starts_with("fit failure summary on nodes :")
+        || msg.starts_with("pod (") && msg.contains(") failed to fit in any node")
+    {
         ("FailedScheduling", Some("Pod"))
     } else if starts("Back-off pulling image") || starts("Back-off restarting failed container") {
         ("BackOff", Some("Pod"))
@@ -1402,6 +1409,58 @@ fn implied_reason(msg: &str) -> Option<(&'static str, Option<&'static str>)> {
 
 /// `0/5 nodes are available: ...`, `0/1 nodes available: ...` (old schedulers), `no nodes
 /// available to schedule pods`.
+/// Schedulers 1.2-1.5 printed `pod (web) failed to fit in any node` and one line per node,
+/// `fit failure on node (node-1): MatchNodeSelector, PodFitsHostPorts` (1.3: `Node didn't have
+/// enough resource: CPU, requested: 1000, used: 1420, capacity: 2000`). The verdict those lines
+/// make, in the summary form of 1.5-1.6 that the scheduling rules read: `fit failure summary on
+/// nodes : MatchNodeSelector (2), PodFitsHostPorts (1)` (each reason counted over the nodes).
+pub fn fit_failure_summary(msg: &str) -> Option<String> {
+    if !msg.contains("fit failure on node (") {
+        return None;
+    }
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    // Per node: what follows its `fit failure on node (`, up to the line's end (a copy may have
+    // glued the lines together: then up to the next node's).
+    for rest in msg.split("fit failure on node (").skip(1) {
+        let rest = rest.lines().next().unwrap_or("");
+        let Some((_, reasons)) = rest.split_once("): ") else {
+            continue;
+        };
+        let reasons: Vec<String> = match reasons.strip_prefix("Node didn't have enough resource: ")
+        {
+            Some(r) => {
+                let res = r.split(',').next().unwrap_or("").trim();
+                vec![match res {
+                    "CPU" => "Insufficient cpu".to_string(),
+                    "Memory" => "Insufficient memory".to_string(),
+                    "PodCount" | "pods" | "Pods" => "Insufficient pods".to_string(),
+                    other => format!("Insufficient {}", other.to_ascii_lowercase()),
+                }]
+            }
+            None => reasons
+                .split(", ")
+                .map(|r| r.trim().trim_end_matches('.').to_string())
+                .filter(|r| !r.is_empty())
+                .collect(),
+        };
+        for r in reasons {
+            if let Some((_, n)) = counts.iter_mut().find(|(k, _)| *k == r) {
+                *n += 1;
+            } else if counts.len() < 32 {
+                counts.push((r, 1));
+            }
+        }
+    }
+    if counts.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = counts.iter().map(|(r, n)| format!("{r} ({n})")).collect();
+    Some(format!(
+        "fit failure summary on nodes : {}",
+        parts.join(", ")
+    ))
+}
+
 fn nodes_available(msg: &str) -> bool {
     let Some((a, rest)) = msg.split_once('/') else {
         return msg.starts_with("no nodes available to schedule pods")
@@ -1486,6 +1545,34 @@ mod tests {
             a.message
         );
         assert!(a.message.contains("The volume 'vol-xxxxxxxxxxxx' is not"));
+    }
+
+    #[test]
+    fn scheduler_1_3_to_1_5_per_node_verdict_is_summarised() {
+        // Kubernetes 1.4's describe event and its per-node lines, glued by a copy (corpus-q q40,
+        // https://github.com/kubernetes/kubernetes/issues/34521's class).
+        let m = "pod (gputest) failed to fit in any node\nfit failure on node (ip-172-20-0-16.us-west-1.compute.internal): MatchNodeSelector\nfit failure on node (ip-172-20-0-14.us-west-1.compute.internal): MatchNodeSelectorfit failure on node (ip-172-20-0-15.us-west-1.compute.internal): MatchNodeSelector, PodFitsHostPorts";
+        assert_eq!(
+            fit_failure_summary(m).as_deref(),
+            Some("fit failure summary on nodes : MatchNodeSelector (3), PodFitsHostPorts (1)")
+        );
+        // 1.3's resource wording (the Kubernetes documentation's example).
+        let m = "fit failure on node (kubernetes-node-6ta5): Node didn't have enough resource: CPU, requested: 1000, used: 1420, capacity: 2000";
+        assert_eq!(
+            fit_failure_summary(m).as_deref(),
+            Some("fit failure summary on nodes : Insufficient cpu (1)")
+        );
+        // One such line alone is a scheduling event.
+        let a = analyse(m).unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+        assert_eq!(
+            a.message,
+            "fit failure summary on nodes : Insufficient cpu (1)"
+        );
+        assert_eq!(
+            fit_failure_summary("pod (x) failed to fit in any node"),
+            None
+        );
     }
 
     #[test]

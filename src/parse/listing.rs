@@ -438,17 +438,29 @@ pub fn headerless(line: &str) -> Option<Listing> {
             }
         }
     }
-    // k9s 0.27+ rows copied without their header: `[NAMESPACE] NAME [●] READY RESTARTS STATUS
-    // ...` (a count between READY and STATUS, which kubectl never prints). Only the cells up to
-    // STATUS are read: the columns after it depend on the view (metrics, IP, NODE, AGE).
-    for namespace in [true, false] {
-        let l = Listing {
-            k9s: true,
-            restarts_first: true,
-            ..Listing::new(Kind::Pods, namespace, false)
-        };
-        if l.pod_row(line).is_some() {
-            return Some(l);
+    // k9s rows copied without their header: 0.27+ `[NAMESPACE] NAME [●] READY RESTARTS STATUS
+    // ...` (a count between READY and STATUS, which kubectl never prints), older `... READY
+    // STATUS RESTARTS` followed by a metric or the IP where kubectl prints AGE. Only the cells up
+    // to STATUS and RESTARTS are read: the columns after them depend on the view.
+    for restarts_first in [true, false] {
+        for namespace in [true, false] {
+            let l = Listing {
+                k9s: true,
+                restarts_first,
+                ..Listing::new(Kind::Pods, namespace, false)
+            };
+            if l.pod_row(line).is_none() {
+                continue;
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let marker = words.iter().any(|w| *w == "●");
+            let after = usize::from(namespace) + usize::from(marker) + 4;
+            let k9s_cell = |w: &str| {
+                w == "n/a" || w.parse::<u64>().is_ok() || w.parse::<std::net::IpAddr>().is_ok()
+            };
+            if restarts_first || words.get(after).is_some_and(|w| k9s_cell(w)) {
+                return Some(l);
+            }
         }
     }
     if name_status_row(line).is_some() {

@@ -411,6 +411,15 @@ fn k9s_pod_view_restarts_before_status() {
     );
     assert_eq!(ev.pods[0].namespace.as_deref(), Some("monitoring"));
     assert_eq!(ev.containers[0].restart_count, Some(9));
+    // older k9s rows without the header: RESTARTS after STATUS, then the IP where kubectl has AGE
+    let text = "│ kube-system    coredns-5d78c9869d-6cfbg              ●  0/1   CrashLoopBackOff  12 10.244.0.4  solo-con │\nkube-system    etcd-solo-control-plane                  1/1   Running            0 172.18.0.2  solo-con\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.pods.len(), 2);
+    assert_eq!(ev.pods[0].name.as_deref(), Some("coredns-5d78c9869d-6cfbg"));
+    assert_eq!(ev.containers[0].restart_count, Some(12));
+    // ... but not any words that happen to look like a row
+    let (ev, _) = parse_text("box 1/2 Running 3 apples today\n");
+    assert!(ev.pods.is_empty());
     // kubectl's own row never has a count between READY and STATUS: not read as k9s
     let (ev, _) = parse_text("web-1   0/1   CrashLoopBackOff   5 (41s ago)   3m\n");
     assert_eq!(ev.containers[0].restart_count, Some(5));

@@ -478,6 +478,14 @@ impl FieldMatcher {
         })
     }
 
+    /// Whether pattern `i` matches `text` (what [`FieldMatcher::matches`] says of it).
+    fn pattern_matches(&self, i: usize, text: &str) -> bool {
+        self.patterns
+            .get(i)
+            .and_then(LazyRegex::matcher)
+            .is_some_and(|re| re.is_match(text))
+    }
+
     /// Indices of the patterns that match `text`.
     fn matches(&self, text: &str) -> Vec<usize> {
         if let Some(set) = self.set() {
@@ -689,8 +697,6 @@ struct EventFilter {
     sets: Vec<(&'static str, FieldMatcher)>,
     /// Per leaf: (position in `sets`, pattern index) of each field.
     leaves: Vec<Vec<(usize, usize)>>,
-    /// (position in `sets`, pattern index) of a leaf's first field -> the leaves anchored there.
-    anchored: HashMap<(usize, usize), Vec<usize>>,
     /// Some event leaf constrains no field: every event is wanted.
     all: bool,
 }
@@ -763,16 +769,9 @@ impl EventFilter {
             .iter()
             .map(|(f, list)| (*f, FieldMatcher::new(list)))
             .collect();
-        let mut anchored: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
-        for (i, refs) in leaves.iter().enumerate() {
-            if let Some(first) = refs.first() {
-                anchored.entry(*first).or_default().push(i);
-            }
-        }
         EventFilter {
             sets,
             leaves,
-            anchored,
             all,
         }
     }
@@ -781,25 +780,44 @@ impl EventFilter {
         if self.all {
             return true;
         }
-        let hits: Vec<Vec<usize>> = self
+        // The short fields first, whole. The message (the long text, and the most patterns: its
+        // combined set's overlapping search was most of the cost of a big event paste) is asked
+        // only about the patterns of the leaves whose other fields all matched, one pattern at a
+        // time, behind its required literals: the same answer as the whole set's.
+        let hits: Vec<Option<Vec<usize>>> = self
             .sets
             .iter()
             .map(|(f, set)| {
-                let mut v = set.matches(&event_field(e, f));
-                v.sort_unstable();
-                v
-            })
-            .collect();
-        hits.iter().enumerate().any(|(fi, list)| {
-            list.iter().any(|&p| {
-                self.anchored.get(&(fi, p)).is_some_and(|ls| {
-                    ls.iter().any(|&l| {
-                        self.leaves[l]
-                            .iter()
-                            .all(|(f, q)| hits[*f].binary_search(q).is_ok())
-                    })
+                (*f != "message").then(|| {
+                    let mut v = set.matches(&event_field(e, f));
+                    v.sort_unstable();
+                    v
                 })
             })
+            .collect();
+        let mut candidates: Option<Vec<usize>> = None;
+        let mut asked: Vec<(usize, bool)> = Vec::new();
+        let mut message_hit = |set: &FieldMatcher, q: usize| -> bool {
+            if let Some(&(_, hit)) = asked.iter().find(|(p, _)| *p == q) {
+                return hit;
+            }
+            let hit = candidates
+                .get_or_insert_with(|| set.candidates(&e.message))
+                .binary_search(&q)
+                .is_ok()
+                && set.pattern_matches(q, &e.message);
+            asked.push((q, hit));
+            hit
+        };
+        self.leaves.iter().any(|leaf| {
+            leaf.iter().all(|&(f, q)| {
+                hits[f]
+                    .as_ref()
+                    .is_none_or(|list| list.binary_search(&q).is_ok())
+            }) && leaf
+                .iter()
+                .filter(|&&(f, _)| hits[f].is_none())
+                .all(|&(f, q)| message_hit(&self.sets[f].1, q))
         })
     }
 }

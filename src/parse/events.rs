@@ -346,7 +346,8 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
     let mut kind_col: Option<&str> = None;
     let mut name_col: Option<&str> = None;
     for &(k, v) in cells {
-        let single = !v.contains(char::is_whitespace);
+        // Asked of the short cells only (not of the message).
+        let single = || !v.contains(char::is_whitespace);
         match k {
             Col::Type => {
                 if !is_type(v) {
@@ -355,7 +356,7 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
                 e.type_ = Some(v.to_string());
             }
             Col::Reason => {
-                if v.is_empty() || !single {
+                if v.is_empty() || !single() {
                     return None;
                 }
                 e.reason = Some(v.to_string());
@@ -371,7 +372,11 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
                     .strip_prefix("(combined from similar events): ")
                     .unwrap_or(v);
                 // kubectl 0.x printed a column it had no value for as `%!v(MISSING)`.
-                let v = v.trim_end_matches("%!v(MISSING)").trim_end();
+                let mut v = v;
+                while let Some(r) = v.strip_suffix("%!v(MISSING)") {
+                    v = r;
+                }
+                let v = v.trim_end();
                 e.message = v.to_string()
             }
             Col::LastSeen if v.contains(',') => e.last_seen = Some(rfc1123(v)?),
@@ -401,7 +406,7 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
                 }
             }
             Col::Object => {
-                if strict && !single {
+                if strict && !single() {
                     return None;
                 }
                 if let Some((kind, name)) = v.split_once('/') {
@@ -424,7 +429,7 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
                 }
             }
             Col::Namespace | Col::SubObject | Col::Other => {
-                if strict && !single {
+                if strict && !single() {
                     return None;
                 }
             }
@@ -496,7 +501,14 @@ pub fn type_of_reason(reason: &str) -> &'static str {
 /// `pod` → `Pod`, `replicaset.apps` → `ReplicaSet`, others capitalised.
 pub fn kind_name(kind: &str) -> String {
     let k = kind.split('.').next().unwrap_or(kind);
-    let known = match k.to_ascii_lowercase().as_str() {
+    // Lowercased on the stack (every event row has a kind): no name below is longer.
+    let mut buf = [0u8; 24];
+    let lower = buf.get_mut(..k.len()).map(|b| {
+        b.copy_from_slice(k.as_bytes());
+        b.make_ascii_lowercase();
+        &*b
+    });
+    let known = match lower.and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("") {
         "pod" | "pods" | "po" => "Pod",
         "node" | "nodes" | "no" => "Node",
         "replicaset" | "rs" => "ReplicaSet",

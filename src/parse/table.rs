@@ -109,7 +109,8 @@ impl Layout {
                 None => usize::MAX,
             };
             let cell = row.get(byte_at(start)..byte_at(end)).unwrap_or("");
-            cells.push(cell.trim());
+            // The padding is ASCII spaces: taken off byte by byte first (what `trim` would take).
+            cells.push(cell.trim_ascii().trim());
         }
         Some(cells)
     }

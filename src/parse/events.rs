@@ -95,7 +95,7 @@ impl EventTable {
     /// One row; `None` when the line is not a row of this table. Provenance is left empty.
     pub fn row(&self, line: &str) -> Option<Event> {
         // Old kubectl separated columns with tabs: positions do not line up, tokens do.
-        if !line.contains('\t') {
+        if memchr::memchr(b'\t', line.as_bytes()).is_none() {
             if let Some(cells) = self.layout.cut(line) {
                 let cells: Vec<(Col, &str)> = self.kinds.iter().copied().zip(cells).collect();
                 if let Some(e) = build_event(&cells, true) {
@@ -508,7 +508,10 @@ pub fn kind_name(kind: &str) -> String {
         b.make_ascii_lowercase();
         &*b
     });
-    let known = match lower.and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("") {
+    let known = match lower
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .unwrap_or("")
+    {
         "pod" | "pods" | "po" => "Pod",
         "node" | "nodes" | "no" => "Node",
         "replicaset" | "rs" => "ReplicaSet",

@@ -97,14 +97,14 @@ impl EventTable {
         // Old kubectl separated columns with tabs: positions do not line up, tokens do.
         if memchr::memchr(b'\t', line.as_bytes()).is_none() {
             if let Some(cells) = self.layout.cut(line) {
-                let cells: Vec<(Col, &str)> = self.kinds.iter().copied().zip(cells).collect();
-                if let Some(e) = build_event(&cells, true) {
+                let cells = self.kinds.iter().copied().zip(cells.iter().copied());
+                if let Some(e) = build_event(cells, true) {
                     return Some(e);
                 }
             }
         }
         let cells = walk(&self.kinds, line)?;
-        build_event(&cells, false)
+        build_event(cells.iter().copied(), false)
     }
 }
 
@@ -341,11 +341,14 @@ fn is_type(s: &str) -> bool {
 
 /// Builds an event from cut cells; `None` when the cells do not make an event. `strict` rejects
 /// cells that a misaligned cut would produce (spaces inside single-word columns).
-fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
+fn build_event<'a>(
+    cells: impl Iterator<Item = (Col, &'a str)> + Clone,
+    strict: bool,
+) -> Option<Event> {
     let mut e = Event::default();
     let mut kind_col: Option<&str> = None;
     let mut name_col: Option<&str> = None;
-    for &(k, v) in cells {
+    for (k, v) in cells.clone() {
         // Asked of the short cells only (not of the message).
         let single = || !v.contains(char::is_whitespace);
         match k {
@@ -443,7 +446,7 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
             e.object_name = Some(n.to_string());
         }
     }
-    if e.type_.is_none() && !cells.iter().any(|(k, _)| *k == Col::Type) {
+    if e.type_.is_none() && !cells.clone().any(|(k, _)| k == Col::Type) {
         // A layout without TYPE (kubectl <= 1.5). Before 1.0 reasons were lower camel case
         // (`failedScheduling`, `failedSync`): the same reasons, capitalised since.
         let r = e.reason.as_mut()?;
@@ -770,7 +773,7 @@ pub fn parse_event_line(line: &str) -> Option<Event> {
         if !plausible(&cells) {
             continue;
         }
-        let Some(e) = build_event(&cells, false) else {
+        let Some(e) = build_event(cells.iter().copied(), false) else {
             continue;
         };
         if e.message.is_empty() {

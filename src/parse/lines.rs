@@ -313,6 +313,15 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
     // (see [`has_markup`]): for those only the quote markers, italics at the ends, fences and
     // cut marks are looked for (what is left of them stays such a line: only a part is taken).
     let plain = !has_markup(line);
+    // Of those, a line whose ends hold none of the characters these start or end with (`>`; `_`;
+    // `~~~`, `'''`; `...`, `(...)`) is given back as it is.
+    if plain {
+        let t = line.trim().as_bytes();
+        let starts = t.first().is_some_and(|b| b">_~'.(".contains(b));
+        if !starts && t.last() != Some(&b'_') {
+            return Cow::Borrowed(line);
+        }
+    }
     if !plain
         && !s.is_ascii()
         && s.contains([
@@ -484,11 +493,11 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Whether `line` holds a byte that some step of [`unwrap_paste`] needs before it can change a
-/// line (wherever it stands): non-ASCII (non-breaking and zero-width spaces, box drawing, `…`), `<`, `{` and `[`
-/// (block tags), `&` (HTML entities), `|` (Markdown tables), `*` (bold) and `` ` `` (inline code
-/// and one-line fences). A line without any of them can only be changed by its quote markers,
-/// italics marked with `_` at its ends, a fence or a cut mark made of other characters (`~~~`,
-/// `'''`, `...`, `(...)`).
+/// line (wherever it stands): non-ASCII (non-breaking and zero-width spaces, box drawing, `…`),
+/// `<`, `{` and `[` (block tags), `&` (HTML entities), `|` (Markdown tables), `*` (bold) and `` ` ``
+/// (inline code and one-line fences). A line without any of them can only be changed by its quote
+/// markers, italics marked with `_` at its ends, a fence or a cut mark made of other characters
+/// (`~~~`, `'''`, `...`, `(...)`).
 fn has_markup(line: &str) -> bool {
     // 32 bytes at a time with no branch per byte: the comparisons are vectorised.
     line.as_bytes().chunks(32).any(|c| {

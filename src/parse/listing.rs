@@ -582,8 +582,11 @@ pub fn unflatten(line: &str) -> Option<Vec<String>> {
 
 /// Where a listing header starts in a line that also holds other text.
 fn glued_header_at(line: &str) -> Option<usize> {
+    // Built once: every line of a paste is looked at here.
+    static NAME: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("NAME"));
     let mut from = 0;
-    while let Some(i) = line[from..].find("NAME") {
+    while let Some(i) = NAME.find(&line.as_bytes()[from..]) {
         let at = from + i;
         from = at + 4;
         // `NAMESPACE` or `NAME` must begin a word, or follow lower-case text it is glued to.

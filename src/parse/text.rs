@@ -143,7 +143,18 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         Some((t, r, m)) => {
             a.type_ = Some(t.to_string());
             a.reason = Some(r.to_string());
-            m
+            // `kubectl get events` cut to TYPE REASON OBJECT MESSAGE (no age column, or a chat's
+            // retelling): `Warning  Unhealthy  pod/web-0  Liveness probe failed: ...`.
+            match object_column(m) {
+                Some((kind, name, m)) => {
+                    a.object_kind = Some(super::events::kind_name(kind));
+                    if a.object_kind.as_deref() == Some("Pod") {
+                        a.pod = Some(name.to_string());
+                    }
+                    m
+                }
+                None => m,
+            }
         }
         None => rest,
     };
@@ -181,6 +192,14 @@ pub fn analyse(line: &str) -> Option<Analysed> {
     // event (so quoted application output stays as it was).
     if let Some(inner) = quoted_message(&a.message) {
         if implied_reason(inner).is_some() || bare_predicates(inner).is_some() {
+            a.message = inner.to_string();
+        }
+    }
+    // A message quoted inside prose: ``kubectl describe shows `Error: container has runAsNonRoot
+    // and image will run as root` on 1.14.2``, `"Readiness probe failed: Get" after creating ...`.
+    // Taken only when the span names its event.
+    if a.reason.is_none() && implied_reason(&a.message).is_none() {
+        if let Some(inner) = embedded_message(&a.message) {
             a.message = inner.to_string();
         }
     }
@@ -1049,6 +1068,27 @@ fn quoted_message(msg: &str) -> Option<&str> {
     (!inner.is_empty() && !inner.contains(close)).then_some(inner)
 }
 
+/// A message quoted inside prose, when its text is a message template that names its event (see
+/// [`implied_reason`]): the first code span in backticks, else the text from a double quote on to
+/// the end of the line (a message has quotes of its own, `Multi-Attach error for volume "pvc-1"
+/// Volume is already ...`, so the next `"` need not close it), its closing quote taken off.
+fn embedded_message(msg: &str) -> Option<&str> {
+    let mut spans = msg.split('`');
+    spans.next()?;
+    if let Some(inner) = spans.step_by(2).find_map(|inner| {
+        let inner = inner.trim();
+        (!inner.is_empty() && implied_reason(inner).is_some()).then_some(inner)
+    }) {
+        return Some(inner);
+    }
+    msg.match_indices('"').find_map(|(i, _)| {
+        let rest = msg[i + 1..].trim_start();
+        let rest = rest.strip_suffix(['.', ',']).unwrap_or(rest).trim_end();
+        let rest = rest.strip_suffix('"').unwrap_or(rest).trim_end();
+        (!rest.is_empty() && implied_reason(rest).is_some()).then_some(rest)
+    })
+}
+
 /// The text after a short label a person (or a UI) put before a message: `Error : `, `Error: `,
 /// `Message: `, `报错：`, `错误信息: ` (at most four words of letters, then `:` or `：`).
 fn after_label(msg: &str) -> Option<&str> {
@@ -1151,6 +1191,36 @@ fn leading_type_reason(line: &str) -> Option<(&str, &str, &str)> {
         return None;
     }
     Some((t, r, msg.trim_start()))
+}
+
+/// The OBJECT column of `kubectl get events` (`pod/web-0`, `node/w-1`, `replicaset/web-7d9f`)
+/// before an event's message: (kind, name, message). Only a kind kubectl prints there.
+fn object_column(msg: &str) -> Option<(&str, &str, &str)> {
+    let (obj, rest) = msg.split_once(char::is_whitespace)?;
+    let (kind, name) = obj.split_once('/')?;
+    let known = matches!(
+        kind,
+        "pod"
+            | "node"
+            | "replicaset"
+            | "deployment"
+            | "statefulset"
+            | "daemonset"
+            | "job"
+            | "cronjob"
+            | "persistentvolumeclaim"
+            | "persistentvolume"
+            | "service"
+            | "horizontalpodautoscaler"
+            | "endpoints"
+            | "ingress"
+    );
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.'));
+    let rest = rest.trim_start();
+    (known && name_ok && !rest.is_empty()).then_some((kind, name, rest))
 }
 
 /// kubectl >= 1.35 prefixes describe event messages with the field path:
@@ -1424,6 +1494,57 @@ mod tests {
         assert_eq!(a.container.as_deref(), Some("app"));
         assert_eq!(a.reason.as_deref(), Some("Unhealthy"));
         assert!(a.message.starts_with("Liveness probe failed"));
+    }
+
+    #[test]
+    fn object_column_after_type_and_reason() {
+        // `kubectl get events` cut to TYPE REASON OBJECT MESSAGE.
+        let a = analyse(
+            "Warning Unhealthy pod/api-7d9f4b8c6-xk2pq Liveness probe failed: Get \"http://10.0.0.1:8080/healthz\": context deadline exceeded",
+        )
+        .unwrap();
+        assert_eq!(a.reason.as_deref(), Some("Unhealthy"));
+        assert_eq!(a.object_kind.as_deref(), Some("Pod"));
+        assert_eq!(a.pod.as_deref(), Some("api-7d9f4b8c6-xk2pq"));
+        assert!(a.message.starts_with("Liveness probe failed: Get"));
+        let a = analyse("Warning  FailedMount  node/w-1 is not a kind/name pair").unwrap();
+        assert_eq!(a.object_kind.as_deref(), Some("Node"));
+        // Not a kind kubectl prints there: the message stays whole.
+        let a = analyse("Warning  BackOff  foo/bar Back-off restarting failed container").unwrap();
+        assert_eq!(a.object_kind, None);
+        assert!(a.message.starts_with("foo/bar "));
+    }
+
+    #[test]
+    fn a_message_quoted_inside_prose() {
+        let a = analyse(
+            "kubectl describe shows `Error: container has runAsNonRoot and image will run as root` on 1.14.2",
+        )
+        .unwrap();
+        assert_eq!(a.reason.as_deref(), Some("Failed"));
+        assert_eq!(
+            a.message,
+            "Error: container has runAsNonRoot and image will run as root"
+        );
+        let a = analyse("\"Readiness probe failed: Get\" after creating the resource http://10.1.2.3:3000/api/health").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("Unhealthy"));
+        assert_eq!(
+            a.message,
+            "Readiness probe failed: Get\" after creating the resource http://10.1.2.3:3000/api/health"
+        );
+        // The message's own quotes do not end it.
+        let a = analyse("\"Multi-Attach error for volume \"pvc-1\" Volume is already exclusively attached to one node and can't be attached to another\"").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedAttachVolume"));
+        assert!(
+            a.message.ends_with("can't be attached to another"),
+            "{}",
+            a.message
+        );
+        // A quoted span that names no event leaves the line as it was.
+        let a =
+            analyse("the app logs `connection reset by peer` and \"retrying\" forever").unwrap();
+        assert_eq!(a.reason, None);
+        assert!(a.message.starts_with("the app logs"));
     }
 
     #[test]

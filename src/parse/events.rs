@@ -7,7 +7,7 @@
 //! by the header's column positions and fall back to whitespace splitting when misaligned.
 
 use super::table::{tokens, Layout, Token};
-use super::time::{console_time, parse_age, parse_age_cell, rfc1123};
+use super::time::{console_time, parse_age, parse_age_cell, rfc1123, rfc3339};
 use super::{Cx, Offer};
 use crate::evidence::{Event, When};
 
@@ -374,6 +374,18 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
                 let v = v.trim_end_matches("%!v(MISSING)").trim_end();
                 e.message = v.to_string()
             }
+            // `kubectl get events -o custom-columns=LASTSEEN:.lastTimestamp,...` prints the
+            // timestamp itself (`2016-07-05T22:55:21Z`); a table retyped by hand may keep only its
+            // clock time (`22:55:21Z`), which dates nothing.
+            Col::LastSeen | Col::FirstSeen if v.len() > 10 && v.as_bytes()[10] == b'T' => {
+                let w = Some(rfc3339(v)?);
+                if k == Col::LastSeen {
+                    e.last_seen = w;
+                } else {
+                    e.first_seen = w;
+                }
+            }
+            Col::LastSeen | Col::FirstSeen if is_clock(v) => {}
             Col::LastSeen if v.contains(',') => e.last_seen = Some(rfc1123(v)?),
             Col::FirstSeen if v.contains(',') => e.first_seen = Some(rfc1123(v)?),
             Col::LastSeen if v.contains(' ') && v.contains(':') && !v.contains('(') => {
@@ -451,6 +463,17 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
     }
     e.type_.as_ref()?;
     Some(e)
+}
+
+/// A clock time alone: `22:55:21`, `22:55:21Z`.
+fn is_clock(v: &str) -> bool {
+    let t = v.strip_suffix('Z').unwrap_or(v).as_bytes();
+    t.len() == 8
+        && t[2] == b':'
+        && t[5] == b':'
+        && t.iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || i == 5 || c.is_ascii_digit())
 }
 
 /// The type of an event whose layout has no TYPE column, from its reason.

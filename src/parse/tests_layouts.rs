@@ -746,3 +746,17 @@ fn ui_event_tables_copied_with_tabs() {
     let (ev, _) = parse_text("Type\tMessage\tCount\nnot-a-type\tsomething\t1\n");
     assert!(ev.events.is_empty());
 }
+
+// `kubectl get events -o custom-columns=LASTSEEN:.lastTimestamp,...` prints the timestamp itself; a
+// table retyped by hand may keep only its clock time.
+#[test]
+fn events_table_with_timestamps_or_clock_times_as_last_seen() {
+    let text = "LASTSEEN               TYPE      REASON    OBJECT      MESSAGE\n2024-05-01T10:00:00Z   Warning   BackOff   pod/web-0   Back-off restarting failed container\n10:02:00Z              Warning   BackOff   pod/web-0   Back-off restarting failed container web in pod web-0\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["events-table"]);
+    assert_eq!(ev.events.len(), 2);
+    assert_eq!(ev.events[0].last_seen, Some(When::Absolute(1_714_557_600)));
+    assert_eq!(ev.events[0].reason.as_deref(), Some("BackOff"));
+    assert_eq!(ev.events[1].last_seen, None);
+    assert!(ev.events[1].message.ends_with("in pod web-0"));
+}

@@ -1354,9 +1354,16 @@ impl<'a> Parser<'a> {
             }
             // Output glued to its command when the paste lost its line breaks (`$ kubectl describe
             // pod db-0 ... Events: Type Reason Age From Message ---- ... Warning FailedScheduling
-            // ...`): the part from `Events:` on is read as free text.
-            if let Some(i) = line.find(" Events: ") {
-                self.cx.free_text(n, &line[i + 1..]);
+            // ...`): the part from `Events:` on is read as free text. Also glued to what stood
+            // around it (`pod-1 ...Events:Type Reason Age From Message---- ...`).
+            let glued = line.match_indices("Events:").find(|&(i, _)| {
+                let before = line[..i].chars().next_back();
+                let after = line[i + 7..].chars().next();
+                before.is_some_and(|c| c.is_whitespace() || c == '.')
+                    && after.is_some_and(|c| c.is_whitespace() || c.is_ascii_uppercase())
+            });
+            if let Some((i, _)) = glued {
+                self.cx.free_text(n, &line[i..]);
             }
             return;
         }

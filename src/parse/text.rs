@@ -158,6 +158,15 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         }
         None => rest,
     };
+    // `FailedMount     Unable to mount volumes for pod ...`: the REASON and MESSAGE columns of an
+    // event row cut from its table (no type), kept when the message's template names that reason.
+    let rest = match leading_reason(rest) {
+        Some((r, m)) if a.reason.is_none() => {
+            a.reason = Some(r.to_string());
+            m
+        }
+        _ => rest,
+    };
     // A YAML or JSON `message:` key whose document could not be read: the value is the message.
     let rest = ["message: ", "msg: ", "\"message\": ", "Message: "]
         .iter()
@@ -1193,6 +1202,19 @@ fn leading_type_reason(line: &str) -> Option<(&str, &str, &str)> {
     Some((t, r, msg.trim_start()))
 }
 
+/// `FailedMount  Unable to mount volumes ...` → (reason, message): a reason word, a column gap (two
+/// spaces or a tab), and a message whose template implies that same reason.
+fn leading_reason(line: &str) -> Option<(&str, &str)> {
+    let gap = line.find(['\t', ' '])?;
+    let (r, rest) = line.split_at(gap);
+    if !(rest.starts_with("  ") || rest.starts_with('\t')) {
+        return None;
+    }
+    let m = rest.trim_start();
+    let (implied, _) = implied_reason(m)?;
+    (implied == r).then_some((implied, m))
+}
+
 /// The OBJECT column of `kubectl get events` (`pod/web-0`, `node/w-1`, `replicaset/web-7d9f`)
 /// before an event's message: (kind, name, message). Only a kind kubectl prints there.
 fn object_column(msg: &str) -> Option<(&str, &str, &str)> {
@@ -1513,6 +1535,16 @@ mod tests {
         let a = analyse("Warning  BackOff  foo/bar Back-off restarting failed container").unwrap();
         assert_eq!(a.object_kind, None);
         assert!(a.message.starts_with("foo/bar "));
+    }
+
+    #[test]
+    fn reason_and_message_columns_without_type() {
+        let a = analyse("FailedMount     Unable to mount volumes for pod \"web_default(9cef)\": timeout expired waiting for volumes to attach/mount for pod \"web\"/\"default\". list of unattached/unmounted volumes=[config-volume]").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedMount"));
+        assert!(a.message.starts_with("Unable to mount volumes for pod"));
+        // A word that is not the reason the message names stays in the message.
+        let a = analyse("Hint    Unable to mount volumes for pod \"web\": timeout").unwrap();
+        assert!(a.message.starts_with("Hint"));
     }
 
     #[test]

@@ -1078,7 +1078,8 @@ fn quoted_message(msg: &str) -> Option<&str> {
 }
 
 /// A message quoted inside prose, when its text is a message template that names its event (see
-/// [`implied_reason`]): the first code span in backticks, else the text from a double quote on to
+/// [`implied_reason`]): the first code span in backticks or span in typographic quotes (`“...”`,
+/// `「...」`), else the text from a double quote on to
 /// the end of the line (a message has quotes of its own, `Multi-Attach error for volume "pvc-1"
 /// Volume is already ...`, so the next `"` need not close it), its closing quote taken off.
 fn embedded_message(msg: &str) -> Option<&str> {
@@ -1089,6 +1090,18 @@ fn embedded_message(msg: &str) -> Option<&str> {
         (!inner.is_empty() && implied_reason(inner).is_some()).then_some(inner)
     }) {
         return Some(inner);
+    }
+    // Typographic quotes close reliably: the span inside them.
+    for (open, close) in [('“', '”'), ('「', '」')] {
+        if let Some(inner) = msg
+            .split_once(open)
+            .and_then(|(_, r)| r.split_once(close))
+            .map(|(inner, _)| inner.trim())
+        {
+            if !inner.is_empty() && implied_reason(inner).is_some() {
+                return Some(inner);
+            }
+        }
     }
     msg.match_indices('"').find_map(|(i, _)| {
         let rest = msg[i + 1..].trim_start();
@@ -1572,6 +1585,9 @@ mod tests {
             "{}",
             a.message
         );
+        let a = analyse("创建 pod 时报错“0/3 nodes are available: 3 Insufficient cpu.”，怎么办").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+        assert_eq!(a.message, "0/3 nodes are available: 3 Insufficient cpu.");
         // A quoted span that names no event leaves the line as it was.
         let a =
             analyse("the app logs `connection reset by peer` and \"retrying\" forever").unwrap();

@@ -144,17 +144,9 @@ pub fn analyse(line: &str) -> Option<Analysed> {
             a.type_ = Some(t.to_string());
             a.reason = Some(r.to_string());
             // `kubectl get events` cut to TYPE REASON OBJECT MESSAGE (no age column, or a chat's
-            // retelling): `Warning  Unhealthy  pod/web-0  Liveness probe failed: ...`.
-            match object_column(m) {
-                Some((kind, name, m)) => {
-                    a.object_kind = Some(super::events::kind_name(kind));
-                    if a.object_kind.as_deref() == Some("Pod") {
-                        a.pod = Some(name.to_string());
-                    }
-                    m
-                }
-                None => m,
-            }
+            // retelling): `Warning  Unhealthy  pod/web-0  Liveness probe failed: ...`; `-o wide`
+            // adds SUBOBJECT and SOURCE before the message.
+            event_columns(m, &mut a)
         }
         None => rest,
     };
@@ -1103,6 +1095,14 @@ fn embedded_message(msg: &str) -> Option<&str> {
             }
         }
     }
+    // Single quotes: from the first to the last (a message has apostrophes of its own: `didn't`).
+    if let (Some(i), Some(j)) = (msg.find('\''), msg.rfind('\'')) {
+        if let Some(inner) = msg.get(i + 1..j).map(str::trim) {
+            if !inner.is_empty() && implied_reason(inner).is_some() {
+                return Some(inner);
+            }
+        }
+    }
     msg.match_indices('"').find_map(|(i, _)| {
         let rest = msg[i + 1..].trim_start();
         let rest = rest.strip_suffix(['.', ',']).unwrap_or(rest).trim_end();
@@ -1224,8 +1224,46 @@ fn leading_reason(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     let m = rest.trim_start();
+    // REASON OBJECT MESSAGE (`Unhealthy  pod/web-0  Liveness probe failed: ...`).
+    let m = object_column(m).map_or(m, |(_, _, m)| m);
     let (implied, _) = implied_reason(m)?;
     (implied == r).then_some((implied, m))
+}
+
+/// The columns of an event row that may stand between its reason and its message once the age was
+/// cut: OBJECT (`pod/web-0`), SUBOBJECT (`spec.containers{web}`) and SOURCE (`kubelet, node-1`),
+/// each taken only in its own shape. The message.
+fn event_columns<'a>(m: &'a str, a: &mut Analysed) -> &'a str {
+    let mut m = m;
+    if let Some((kind, name, rest)) = object_column(m) {
+        a.object_kind = Some(super::events::kind_name(kind));
+        if a.object_kind.as_deref() == Some("Pod") {
+            a.pod = Some(name.to_string());
+        }
+        m = rest;
+    }
+    // A field path followed by a column gap, not by `: ` (kubectl 1.35 describe's own prefix).
+    if let Some((path, rest)) = m.split_once(char::is_whitespace) {
+        let named = path
+            .strip_suffix('}')
+            .and_then(|p| p.split_once('{'))
+            .filter(|(list, c)| {
+                matches!(
+                    *list,
+                    "spec.containers" | "spec.initContainers" | "spec.ephemeralContainers"
+                ) && !c.is_empty()
+            });
+        if let Some((_, c)) = named {
+            a.container = Some(c.to_string());
+            m = rest.trim_start();
+        }
+    }
+    if let Some(rest) = after_source(m) {
+        if implied_reason(rest).is_some() {
+            m = rest;
+        }
+    }
+    m
 }
 
 /// The OBJECT column of `kubectl get events` (`pod/web-0`, `node/w-1`, `replicaset/web-7d9f`)
@@ -1551,6 +1589,35 @@ mod tests {
     }
 
     #[test]
+    fn event_row_columns_between_reason_and_message() {
+        let a = analyse("Warning  Unhealthy  pod/web-0  spec.containers{web}  kubelet, node-1  Liveness probe failed: HTTP probe failed with statuscode: 500").unwrap();
+        assert_eq!(a.pod.as_deref(), Some("web-0"));
+        assert_eq!(a.container.as_deref(), Some("web"));
+        assert!(
+            a.message.starts_with("Liveness probe failed"),
+            "{}",
+            a.message
+        );
+        let a = analyse("Warning  Unhealthy  spec.containers{web}  kubelet  Liveness probe failed: HTTP probe failed with statuscode: 500").unwrap();
+        assert_eq!(a.container.as_deref(), Some("web"));
+        assert!(
+            a.message.starts_with("Liveness probe failed"),
+            "{}",
+            a.message
+        );
+        let a = analyse(
+            "Unhealthy  pod/web-0  Liveness probe failed: HTTP probe failed with statuscode: 500",
+        )
+        .unwrap();
+        assert_eq!(a.reason.as_deref(), Some("Unhealthy"));
+        assert!(
+            a.message.starts_with("Liveness probe failed"),
+            "{}",
+            a.message
+        );
+    }
+
+    #[test]
     fn reason_and_message_columns_without_type() {
         let a = analyse("FailedMount     Unable to mount volumes for pod \"web_default(9cef)\": timeout expired waiting for volumes to attach/mount for pod \"web\"/\"default\". list of unattached/unmounted volumes=[config-volume]").unwrap();
         assert_eq!(a.reason.as_deref(), Some("FailedMount"));
@@ -1585,9 +1652,22 @@ mod tests {
             "{}",
             a.message
         );
-        let a = analyse("创建 pod 时报错“0/3 nodes are available: 3 Insufficient cpu.”，怎么办").unwrap();
+        let a = analyse("创建 pod 时报错“0/3 nodes are available: 3 Insufficient cpu.”，怎么办")
+            .unwrap();
         assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
         assert_eq!(a.message, "0/3 nodes are available: 3 Insufficient cpu.");
+        let a = analyse(
+            "the pod shows 'Back-off restarting failed container web in pod web-0' in events",
+        )
+        .unwrap();
+        assert_eq!(a.reason.as_deref(), Some("BackOff"));
+        assert_eq!(
+            a.message,
+            "Back-off restarting failed container web in pod web-0"
+        );
+        let a = analyse("I see '0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.' forever").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+        assert!(a.message.ends_with("affinity/selector."), "{}", a.message);
         // A quoted span that names no event leaves the line as it was.
         let a =
             analyse("the app logs `connection reset by peer` and \"retrying\" forever").unwrap();

@@ -143,6 +143,13 @@ fn walk_tokens<'a>(
             Col::Count => {
                 t.parse::<u32>().ok()?;
             }
+            // `{kubelet node-1}`, `{daemon-set }` as the last column: back to its opening brace.
+            Col::Source if t.ends_with('}') && !t.starts_with('{') => {
+                let first = toks[..hi].iter().rposition(|t| t.text.starts_with('{'))?;
+                tail_cells.push((k, line.get(toks[first].start..toks[hi - 1].end)?));
+                hi = first;
+                continue;
+            }
             _ => {}
         }
         tail_cells.push((k, t));
@@ -159,6 +166,12 @@ fn walk_tokens<'a>(
                 if let Some(used) = absolute_time_tokens(line, &toks[i..hi]) {
                     cells.push((k, span(first, &toks[i + used - 1])));
                     i += used;
+                    continue;
+                }
+                // A timestamp or a clock time alone (see `build_event`).
+                if is_clock(first.text) || first.text.as_bytes().get(10) == Some(&b'T') {
+                    cells.push((k, first.text));
+                    i += 1;
                     continue;
                 }
                 parse_age(first.text)?;

@@ -760,3 +760,23 @@ fn events_table_with_timestamps_or_clock_times_as_last_seen() {
     assert_eq!(ev.events[1].last_seen, None);
     assert!(ev.events[1].message.ends_with("in pod web-0"));
 }
+
+// An event table retyped as Markdown with the old `kubectl get events` columns in another order
+// (SOURCE last, `{daemon-set }` with its space) and clock times for LAST SEEN (the layout of
+// https://github.com/kubernetes/kubernetes/issues/28535).
+#[test]
+fn markdown_event_table_with_source_last_and_clock_times() {
+    let text = "| LastSeen | Ct | Name | Kind | Reason | Message | Source |\n| --- | --- | --- | --- | --- | --- | --- |\n| 10:01:21Z | 1 | worker-4 | Node | Starting | Starting kubelet. | {kubelet worker-4} |\n| 10:01:22 | 1 | metrics-proxy | DS | SuccessfulCreate | Created pod: metrics-proxy-x1c9q | {daemon-set } |\n| 10:01:22 | 1 | metrics-proxy | DS | FailedPlacement | failed to place pod on \"worker-4\": host port conflict | {daemonset-controller } |\n";
+    let (ev, _) = parse_text(text);
+    let e = ev
+        .events
+        .iter()
+        .find(|e| e.reason.as_deref() == Some("FailedPlacement"))
+        .expect("the FailedPlacement row");
+    assert_eq!(
+        e.message,
+        "failed to place pod on \"worker-4\": host port conflict"
+    );
+    assert_eq!(e.object_kind.as_deref(), Some("DaemonSet"));
+    assert_eq!(e.source.as_deref(), Some("daemonset-controller"));
+}

@@ -1075,9 +1075,16 @@ fn quoted_message(msg: &str) -> Option<&str> {
 /// the end of the line (a message has quotes of its own, `Multi-Attach error for volume "pvc-1"
 /// Volume is already ...`, so the next `"` need not close it), its closing quote taken off.
 fn embedded_message(msg: &str) -> Option<&str> {
+    // A sentence around a message is short; a long line (a JSON log line, a dump) is not prose,
+    // and each quote tried costs a look at the text after it.
+    const MAX_PROSE: usize = 4096;
+    const MAX_QUOTES: usize = 16;
+    if msg.len() > MAX_PROSE {
+        return None;
+    }
     let mut spans = msg.split('`');
     spans.next()?;
-    if let Some(inner) = spans.step_by(2).find_map(|inner| {
+    if let Some(inner) = spans.step_by(2).take(MAX_QUOTES).find_map(|inner| {
         let inner = inner.trim();
         (!inner.is_empty() && implied_reason(inner).is_some()).then_some(inner)
     }) {
@@ -1096,14 +1103,19 @@ fn embedded_message(msg: &str) -> Option<&str> {
         }
     }
     // Single quotes: from the first to the last (a message has apostrophes of its own: `didn't`).
-    if let (Some(i), Some(j)) = (msg.find('\''), msg.rfind('\'')) {
-        if let Some(inner) = msg.get(i + 1..j).map(str::trim) {
-            if !inner.is_empty() && implied_reason(inner).is_some() {
-                return Some(inner);
-            }
+    if let Some(j) = msg.rfind('\'') {
+        let found = msg[..j]
+            .match_indices('\'')
+            .take(MAX_QUOTES)
+            .find_map(|(i, _)| {
+                let inner = msg.get(i + 1..j)?.trim();
+                (!inner.is_empty() && implied_reason(inner).is_some()).then_some(inner)
+            });
+        if found.is_some() {
+            return found;
         }
     }
-    msg.match_indices('"').find_map(|(i, _)| {
+    msg.match_indices('"').take(MAX_QUOTES).find_map(|(i, _)| {
         let rest = msg[i + 1..].trim_start();
         let rest = rest.strip_suffix(['.', ',']).unwrap_or(rest).trim_end();
         let rest = rest.strip_suffix('"').unwrap_or(rest).trim_end();
@@ -1661,6 +1673,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.reason.as_deref(), Some("BackOff"));
+        assert_eq!(
+            a.message,
+            "Back-off restarting failed container web in pod web-0"
+        );
+        let a =
+            analyse("it's failing with 'Back-off restarting failed container web in pod web-0'")
+                .unwrap();
         assert_eq!(
             a.message,
             "Back-off restarting failed container web in pod web-0"

@@ -381,6 +381,16 @@ impl FieldMatcher {
     }
 
     /// The combined set, once this matcher has been asked often enough.
+    /// `n` texts are about to be asked: when that many would build the combined set part way
+    /// through them, it is built at the first (the texts before it would each run the patterns
+    /// one by one, the dearer way for that many).
+    fn expect(&self, n: usize) {
+        if n >= Self::SET_AFTER {
+            self.calls
+                .fetch_max(Self::SET_AFTER, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
     fn set(&self) -> Option<&GatedSet> {
         if let Some(s) = self.set.get() {
             return s.as_ref();
@@ -476,6 +486,14 @@ impl FieldMatcher {
                 .matcher()
                 .is_some_and(|re| re.is_match(text))
         })
+    }
+
+    /// Whether pattern `i` matches `text` (what [`FieldMatcher::matches`] says of it).
+    fn pattern_matches(&self, i: usize, text: &str) -> bool {
+        self.patterns
+            .get(i)
+            .and_then(LazyRegex::matcher)
+            .is_some_and(|re| re.is_match(text))
     }
 
     /// Indices of the patterns that match `text`.
@@ -689,10 +707,11 @@ struct EventFilter {
     sets: Vec<(&'static str, FieldMatcher)>,
     /// Per leaf: (position in `sets`, pattern index) of each field.
     leaves: Vec<Vec<(usize, usize)>>,
-    /// (position in `sets`, pattern index) of a leaf's first field -> the leaves anchored there.
-    anchored: HashMap<(usize, usize), Vec<usize>>,
     /// Some event leaf constrains no field: every event is wanted.
     all: bool,
+    /// Per position in `sets`: the patterns each value asked so far matched (at most
+    /// [`EventFilter::REMEMBERED`] values). The short fields of a big paste repeat a few values.
+    seen: Vec<std::sync::Mutex<HashMap<String, Vec<usize>, foldhash::fast::FixedState>>>,
 }
 
 impl EventFilter {
@@ -763,43 +782,69 @@ impl EventFilter {
             .iter()
             .map(|(f, list)| (*f, FieldMatcher::new(list)))
             .collect();
-        let mut anchored: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
-        for (i, refs) in leaves.iter().enumerate() {
-            if let Some(first) = refs.first() {
-                anchored.entry(*first).or_default().push(i);
-            }
-        }
+        let seen = (0..lists.len()).map(|_| Default::default()).collect();
         EventFilter {
             sets,
             leaves,
-            anchored,
             all,
+            seen,
         }
+    }
+
+    /// Most distinct values of one field remembered.
+    const REMEMBERED: usize = 4096;
+
+    /// The patterns of field `fi` that `text` matches, sorted.
+    fn field_hits(&self, fi: usize, text: &str) -> Vec<usize> {
+        let mut seen = self.seen[fi].lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = seen.get(text) {
+            return v.clone();
+        }
+        let mut v = self.sets[fi].1.matches(text);
+        v.sort_unstable();
+        if seen.len() < Self::REMEMBERED {
+            seen.insert(text.to_string(), v.clone());
+        }
+        v
     }
 
     fn wants(&self, e: &crate::evidence::Event) -> bool {
         if self.all {
             return true;
         }
-        let hits: Vec<Vec<usize>> = self
+        // The short fields first, whole. The message (the long text, and the most patterns: its
+        // combined set's overlapping search was most of the cost of a big event paste) is asked
+        // only about the patterns of the leaves whose other fields all matched, one pattern at a
+        // time, behind its required literals: the same answer as the whole set's.
+        let hits: Vec<Option<Vec<usize>>> = self
             .sets
             .iter()
-            .map(|(f, set)| {
-                let mut v = set.matches(&event_field(e, f));
-                v.sort_unstable();
-                v
-            })
+            .enumerate()
+            .map(|(fi, (f, _))| (*f != "message").then(|| self.field_hits(fi, &event_field(e, f))))
             .collect();
-        hits.iter().enumerate().any(|(fi, list)| {
-            list.iter().any(|&p| {
-                self.anchored.get(&(fi, p)).is_some_and(|ls| {
-                    ls.iter().any(|&l| {
-                        self.leaves[l]
-                            .iter()
-                            .all(|(f, q)| hits[*f].binary_search(q).is_ok())
-                    })
-                })
-            })
+        let mut candidates: Option<Vec<usize>> = None;
+        let mut asked: Vec<(usize, bool)> = Vec::new();
+        let mut message_hit = |set: &FieldMatcher, q: usize| -> bool {
+            if let Some(&(_, hit)) = asked.iter().find(|(p, _)| *p == q) {
+                return hit;
+            }
+            let hit = candidates
+                .get_or_insert_with(|| set.candidates(&e.message))
+                .binary_search(&q)
+                .is_ok()
+                && set.pattern_matches(q, &e.message);
+            asked.push((q, hit));
+            hit
+        };
+        self.leaves.iter().any(|leaf| {
+            leaf.iter().all(|&(f, q)| {
+                hits[f]
+                    .as_ref()
+                    .is_none_or(|list| list.binary_search(&q).is_ok())
+            }) && leaf
+                .iter()
+                .filter(|&&(f, _)| hits[f].is_none())
+                .all(|&(f, q)| message_hit(&self.sets[f].1, q))
         })
     }
 }
@@ -1497,15 +1542,30 @@ impl<'a> Ctx<'a> {
         let mut hits = HashMap::new();
         for ((source, field), set) in &pf.sets {
             let mut postings: Vec<Vec<usize>> = vec![Vec::new(); set.len()];
+            // Most values of a short field repeat (the type, reason, kind and source of thousands
+            // of events): each distinct value is matched once, in the order they first appear.
+            let mut ids: HashMap<Cow<'a, str>, usize, foldhash::fast::FixedState> =
+                HashMap::default();
+            let mut items: Vec<(usize, usize)> = Vec::new();
             for i in 0..source_len(ev, *source) {
                 for v in field_values(ev, (*source, i), field) {
-                    for m in set.matches(&v) {
-                        // Items are visited in order: a posting list stays sorted, and a pattern
-                        // matching several values of one item (labels) is listed once.
-                        if let Some(list) = postings.get_mut(m) {
-                            if list.last() != Some(&i) {
-                                list.push(i);
-                            }
+                    let next = ids.len();
+                    items.push((i, *ids.entry(v).or_insert(next)));
+                }
+            }
+            set.expect(ids.len());
+            let mut values: Vec<&str> = vec![""; ids.len()];
+            for (v, &id) in &ids {
+                values[id] = v;
+            }
+            let matched: Vec<Vec<usize>> = values.iter().map(|v| set.matches(v)).collect();
+            for (i, id) in items {
+                for &m in &matched[id] {
+                    // Items are visited in order: a posting list stays sorted, and a pattern
+                    // matching several values of one item (labels) is listed once.
+                    if let Some(list) = postings.get_mut(m) {
+                        if list.last() != Some(&i) {
+                            list.push(i);
                         }
                     }
                 }

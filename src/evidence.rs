@@ -402,7 +402,7 @@ pub struct Evidence {
     events_settled: usize,
     /// Hash of an event's identity (see [`event_identity`]) -> its index in `events`.
     #[serde(skip)]
-    event_index: HashMap<u64, usize>,
+    event_index: HashMap<u64, usize, foldhash::fast::FixedState>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -422,18 +422,17 @@ pub const EVENT_BATCH: usize = 4_096;
 /// What makes two events the same event seen twice: type, reason, involved object, source and
 /// message (times and counts are what folding adds up).
 fn event_identity(e: &Event) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (
+    use std::hash::BuildHasher;
+    // A fixed seed: the same events fold the same way in every run. Two different identities
+    // with one hash are told apart by [`same_event`] (the second is then kept unfolded).
+    foldhash::quality::FixedState::with_seed(0).hash_one((
         &e.type_,
         &e.reason,
         &e.object_kind,
         &e.object_name,
         &e.source,
         &e.message,
-    )
-        .hash(&mut h);
-    h.finish()
+    ))
 }
 
 fn same_event(a: &Event, b: &Event) -> bool {
@@ -525,7 +524,14 @@ impl Evidence {
         } else {
             None
         };
-        for e in fresh {
+        for mut e in fresh {
+            // A 1.2-1.5 scheduler verdict, one line per node: its summary is added for the rules.
+            if let Some(summary) = crate::parse::text::fit_failure_summary(&e.message) {
+                if !e.message.contains(&summary) {
+                    e.message.push('\n');
+                    e.message.push_str(&summary);
+                }
+            }
             let id = event_identity(&e);
             if let Some(&i) = self.event_index.get(&id) {
                 if let Some(k) = self.events.get_mut(i).filter(|k| same_event(k, &e)) {

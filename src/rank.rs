@@ -207,13 +207,19 @@ pub const PLACEMENT_RULES: &[&str] = &["node-affinity-mismatch"];
 
 /// What can be wrong with the nodes a selector picks: their free resources, their pod limit, the
 /// taint of GPU nodes (`2 node(s) didn't match Pod's node affinity/selector, 1 node(s) had
-/// untolerated taint {nvidia.com/gpu: true}`).
+/// untolerated taint {nvidia.com/gpu: true}`), the host port the pod asks for taken there (`1
+/// node(s) didn't have free ports for the requested pod ports, 13 node(s) didn't match Pod's node
+/// affinity/selector`: a DaemonSet-like pod pinned to its node), their memory, disk or PID pressure.
 pub const PICKED_NODE_REASONS: &[&str] = &[
     "insufficient-node-resources",
     "insufficient-nvidia-gpu",
     "insufficient-extended-resource",
     "too-many-pods",
     "untolerated-nvidia-gpu-taint",
+    "host-port-conflict",
+    "node-disk-pressure",
+    "node-memory-pressure",
+    "node-pid-pressure",
 ];
 
 /// A placement rule ([`PLACEMENT_RULES`]) that rules out only some of the nodes the scheduler

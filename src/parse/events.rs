@@ -95,16 +95,16 @@ impl EventTable {
     /// One row; `None` when the line is not a row of this table. Provenance is left empty.
     pub fn row(&self, line: &str) -> Option<Event> {
         // Old kubectl separated columns with tabs: positions do not line up, tokens do.
-        if !line.contains('\t') {
+        if memchr::memchr(b'\t', line.as_bytes()).is_none() {
             if let Some(cells) = self.layout.cut(line) {
-                let cells: Vec<(Col, &str)> = self.kinds.iter().copied().zip(cells).collect();
-                if let Some(e) = build_event(&cells, true) {
+                let cells = self.kinds.iter().copied().zip(cells.iter().copied());
+                if let Some(e) = build_event(cells, true) {
                     return Some(e);
                 }
             }
         }
         let cells = walk(&self.kinds, line)?;
-        build_event(&cells, false)
+        build_event(cells.iter().copied(), false)
     }
 }
 
@@ -354,12 +354,16 @@ fn is_type(s: &str) -> bool {
 
 /// Builds an event from cut cells; `None` when the cells do not make an event. `strict` rejects
 /// cells that a misaligned cut would produce (spaces inside single-word columns).
-fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
+fn build_event<'a>(
+    cells: impl Iterator<Item = (Col, &'a str)> + Clone,
+    strict: bool,
+) -> Option<Event> {
     let mut e = Event::default();
     let mut kind_col: Option<&str> = None;
     let mut name_col: Option<&str> = None;
-    for &(k, v) in cells {
-        let single = !v.contains(char::is_whitespace);
+    for (k, v) in cells.clone() {
+        // Asked of the short cells only (not of the message).
+        let single = || !v.contains(char::is_whitespace);
         match k {
             Col::Type => {
                 if !is_type(v) {
@@ -368,7 +372,7 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
                 e.type_ = Some(v.to_string());
             }
             Col::Reason => {
-                if v.is_empty() || !single {
+                if v.is_empty() || !single() {
                     return None;
                 }
                 e.reason = Some(v.to_string());
@@ -384,7 +388,11 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
                     .strip_prefix("(combined from similar events): ")
                     .unwrap_or(v);
                 // kubectl 0.x printed a column it had no value for as `%!v(MISSING)`.
-                let v = v.trim_end_matches("%!v(MISSING)").trim_end();
+                let mut v = v;
+                while let Some(r) = v.strip_suffix("%!v(MISSING)") {
+                    v = r;
+                }
+                let v = v.trim_end();
                 e.message = v.to_string()
             }
             // `kubectl get events -o custom-columns=LASTSEEN:.lastTimestamp,...` prints the
@@ -426,7 +434,7 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
                 }
             }
             Col::Object => {
-                if strict && !single {
+                if strict && !single() {
                     return None;
                 }
                 if let Some((kind, name)) = v.split_once('/') {
@@ -449,7 +457,7 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
                 }
             }
             Col::Namespace | Col::SubObject | Col::Other => {
-                if strict && !single {
+                if strict && !single() {
                     return None;
                 }
             }
@@ -463,7 +471,7 @@ fn build_event(cells: &[(Col, &str)], strict: bool) -> Option<Event> {
             e.object_name = Some(n.to_string());
         }
     }
-    if e.type_.is_none() && !cells.iter().any(|(k, _)| *k == Col::Type) {
+    if e.type_.is_none() && !cells.clone().any(|(k, _)| k == Col::Type) {
         // A layout without TYPE (kubectl <= 1.5). Before 1.0 reasons were lower camel case
         // (`failedScheduling`, `failedSync`): the same reasons, capitalised since.
         let r = e.reason.as_mut()?;
@@ -532,7 +540,17 @@ pub fn type_of_reason(reason: &str) -> &'static str {
 /// `pod` → `Pod`, `replicaset.apps` → `ReplicaSet`, others capitalised.
 pub fn kind_name(kind: &str) -> String {
     let k = kind.split('.').next().unwrap_or(kind);
-    let known = match k.to_ascii_lowercase().as_str() {
+    // Lowercased on the stack (every event row has a kind): no name below is longer.
+    let mut buf = [0u8; 24];
+    let lower = buf.get_mut(..k.len()).map(|b| {
+        b.copy_from_slice(k.as_bytes());
+        b.make_ascii_lowercase();
+        &*b
+    });
+    let known = match lower
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .unwrap_or("")
+    {
         "pod" | "pods" | "po" => "Pod",
         "node" | "nodes" | "no" => "Node",
         "replicaset" | "rs" => "ReplicaSet",
@@ -777,6 +795,21 @@ pub fn parse_event_line(line: &str) -> Option<Event> {
     {
         return None;
     }
+    // A row whose message went to the next line (a narrow terminal or a runbook's formatting:
+    // `Warning  ProvisioningFailed  90s  persistentvolume-controller`, the message indented
+    // below): read with an empty message, which the next lines continue.
+    if line
+        .split_whitespace()
+        .last()
+        .is_some_and(|t| known_source(t) && !t.ends_with(','))
+    {
+        let mut e = parse_event_line(&format!("{line}  -"))?;
+        if e.message != "-" {
+            return None;
+        }
+        e.message.clear();
+        return Some(e);
+    }
     let toks = tokens(line);
     if toks.len() < 3 {
         return None;
@@ -791,7 +824,7 @@ pub fn parse_event_line(line: &str) -> Option<Event> {
         if !plausible(&cells) {
             continue;
         }
-        let Some(e) = build_event(&cells, false) else {
+        let Some(e) = build_event(cells.iter().copied(), false) else {
             continue;
         };
         if e.message.is_empty() {
@@ -817,6 +850,10 @@ pub fn parse_event_line(line: &str) -> Option<Event> {
 /// was probably cut by the terminal, so the pieces join without a line break.
 pub fn continue_message(e: &mut Event, prev_len: usize, line: &str) {
     if e.message.len() + line.len() > 64 * 1024 {
+        return;
+    }
+    if e.message.is_empty() {
+        e.message.push_str(line.trim());
         return;
     }
     // A list the terminal broke after its `:` or `,` (`0/2 nodes are available:` / `2

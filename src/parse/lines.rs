@@ -309,9 +309,21 @@ impl<R: Read> Read for Utf16Reader<R> {
 pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
     let mut s: Cow<'_, str> = Cow::Borrowed(line);
-    // Every line of a big log passes here: the character scans below run only when needed (all
-    // those characters are non-ASCII; a table needs a `|`).
-    if !s.is_ascii()
+    // Every line of a big paste passes here. Most hold none of the bytes the steps below look for
+    // (see [`has_markup`]): for those only the quote markers, italics at the ends, fences and
+    // cut marks are looked for (what is left of them stays such a line: only a part is taken).
+    let plain = !has_markup(line);
+    // Of those, a line whose ends hold none of the characters these start or end with (`>`; `_`;
+    // `~~~`, `'''`; `...`, `(...)`) is given back as it is.
+    if plain {
+        let t = line.trim().as_bytes();
+        let starts = t.first().is_some_and(|b| b">_~'.(".contains(b));
+        if !starts && t.last() != Some(&b'_') {
+            return Cow::Borrowed(line);
+        }
+    }
+    if !plain
+        && !s.is_ascii()
         && s.contains([
             '\u{a0}', '\u{2007}', '\u{202f}', '\u{200b}', '\u{feff}', '\u{3000}',
         ])
@@ -330,7 +342,7 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
     // first and last lines: HTML `<pre>`, `<code>` (`<pre><code class="language-yaml">first line`,
     // `last line</code></pre>`), Jira `{code}` / `{code:yaml}` / `{noformat}`, forum BBCode
     // `[code]`. Alone on a line it is a fence.
-    if s.contains(['<', '{', '[']) {
+    if !plain && s.contains(['<', '{', '[']) {
         if let Some(t) = strip_block_tags(&s) {
             if t.trim().is_empty() {
                 return Cow::Borrowed(FENCE);
@@ -340,7 +352,7 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
     }
     // HTML entities of a paste copied from a page's source or an HTML mail (`&quot;` around every
     // quoted name): the characters they stand for.
-    if s.contains('&') {
+    if !plain && s.contains('&') {
         if let Some(t) = html_unescape(&s) {
             s = Cow::Owned(t);
         }
@@ -368,7 +380,7 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
     // borders `│ ... │` around each line are taken off, and a line of box drawing only (`┌───┐`,
     // `├───┤`, `└───┘`, a border with a title `┌── Logs(ns/pod) ──┐`) is blank. After the quote
     // markers: a quoted box (`> │ Traceback ... │`) is a box too.
-    if !s.is_ascii() {
+    if !plain && !s.is_ascii() {
         if let Some(t) = strip_box(&s) {
             s = Cow::Owned(t);
         }
@@ -376,7 +388,8 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
     // A Markdown table (`Type | Reason | Age | Source | Message`, as a rendered table copies):
     // cells become columns; its `-- | --` rule becomes a blank line.
     let t = s.trim();
-    if t.as_bytes().contains(&b'|')
+    if !plain
+        && t.as_bytes().contains(&b'|')
         && (t.matches(" | ").count() >= 3
             || (t.len() > 2 && t.starts_with('|') && t.ends_with('|')))
     {
@@ -390,16 +403,17 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
     }
     // `**Warning  Unhealthy ...**`: Markdown bold around a pasted line, or around some of its
     // cells (`Unhealthy  **2m52s (x13 over 6m42s)  kubelet  Readiness probe failed: ...**`).
-    if let Some(inner) = s
-        .trim()
-        .strip_prefix("**")
+    if let Some(inner) = Some(&*s)
+        .filter(|_| !plain)
+        .map(str::trim)
+        .and_then(|t| t.strip_prefix("**"))
         .and_then(|r| r.strip_suffix("**"))
         .filter(|r| !r.is_empty())
     {
         let lead = s.len() - s.trim_start().len();
         s = Cow::Owned(format!("{}{inner}", &s[..lead]));
     }
-    if s.contains("**") {
+    if !plain && s.contains("**") {
         if let Some(t) = strip_bold(&s) {
             s = Cow::Owned(t);
         }
@@ -410,14 +424,14 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
         s = Cow::Owned(t);
     }
     // A one-line code block: ```` ``` default-scheduler  0/2 nodes are available: ...``` ````.
-    if let Some(t) = one_line_fence(&s) {
+    if let Some(t) = (!plain).then(|| one_line_fence(&s)).flatten() {
         s = Cow::Owned(t);
     }
     // Inline code marks around a pasted line (`` `Warning  Failed  ...` ``), or opening or closing
     // a line run (a one-backtick "block" over several lines): taken off when they are the line's
     // only backticks, at its ends.
     let t = s.trim();
-    if !t.starts_with("``") && !t.ends_with("``") {
+    if !plain && !t.starts_with("``") && !t.ends_with("``") {
         let ticks = t.matches('`').count();
         let wrapped = ticks == 2 && t.len() > 2 && t.starts_with('`') && t.ends_with('`');
         let one_end = ticks == 1 && (t.starts_with('`') || t.ends_with('`'));
@@ -476,6 +490,28 @@ pub fn unwrap_paste(line: &str) -> std::borrow::Cow<'_, str> {
         return Cow::Borrowed("");
     }
     s
+}
+
+/// Whether `line` holds a byte that some step of [`unwrap_paste`] needs before it can change a
+/// line (wherever it stands): non-ASCII (non-breaking and zero-width spaces, box drawing, `…`),
+/// `<`, `{` and `[` (block tags), `&` (HTML entities), `|` (Markdown tables), `*` (bold) and `` ` ``
+/// (inline code and one-line fences). A line without any of them can only be changed by its quote
+/// markers, italics marked with `_` at its ends, a fence or a cut mark made of other characters
+/// (`~~~`, `'''`, `...`, `(...)`).
+fn has_markup(line: &str) -> bool {
+    // 32 bytes at a time with no branch per byte: the comparisons are vectorised.
+    line.as_bytes().chunks(32).any(|c| {
+        c.iter().fold(false, |any, &b| {
+            any | (b >= 0x80)
+                | (b == b'<')
+                | (b == b'{')
+                | (b == b'[')
+                | (b == b'&')
+                | (b == b'|')
+                | (b == b'*')
+                | (b == b'`')
+        })
+    })
 }
 
 /// The opening and closing markup of a code block at the start and end of `line` (see
@@ -706,11 +742,15 @@ fn strip_bold(line: &str) -> Option<String> {
 /// no other such mark. Kubernetes names have no `_`, so a column line ending in one is a mark.
 fn strip_italic(line: &str) -> Option<String> {
     let t = line.trim();
+    let b = t.as_bytes();
+    let mark = |c: u8| c == b'_' || c == b'*';
+    // Cheap test first (most lines): a mark at neither end opens or closes nothing.
+    if b.len() <= 2 || !(mark(b[0]) || mark(b[b.len() - 1])) {
+        return None;
+    }
     if !(t.contains("  ") || t.contains('\t')) {
         return None;
     }
-    let b = t.as_bytes();
-    let mark = |c: u8| c == b'_' || c == b'*';
     let opens = b.len() > 2 && mark(b[0]) && b[1].is_ascii_alphanumeric();
     let last_word = t.rsplit([' ', '\t']).next().unwrap_or("");
     let closes = b.len() > 2

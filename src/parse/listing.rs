@@ -42,6 +42,8 @@ pub struct Listing {
     /// k9s' pod view: a `PF` (port-forward) column after NAME whose cell is `●` or empty, metrics
     /// columns after RESTARTS, AGE last or cut off.
     k9s: bool,
+    /// k9s 0.27 and later: RESTARTS before STATUS (`PF READY RESTARTS STATUS`).
+    restarts_first: bool,
     /// The header has no RESTARTS column (`NAME READY STATUS AGE`, custom columns or a page that
     /// dropped it).
     no_restarts: bool,
@@ -64,6 +66,7 @@ impl Listing {
             cols: None,
             pod0: None,
             k9s: false,
+            restarts_first: false,
             no_restarts: false,
             seen: Vec::new(),
             name_status: false,
@@ -102,7 +105,8 @@ pub fn header(line: &str) -> Option<Listing> {
         Some(&"NAME") => (false, &titles[..]),
         _ => return None,
     };
-    // k9s' pod view: `[NAMESPACE] NAME PF READY STATUS RESTARTS [CPU MEM ...] IP NODE [AGE]`.
+    // k9s' pod view: `[NAMESPACE] NAME PF READY STATUS RESTARTS [CPU MEM ...] IP NODE [AGE]`;
+    // k9s 0.27 and later print RESTARTS before STATUS.
     if rest.first() == Some(&"NAME")
         && rest.get(1) == Some(&"PF")
         && has("READY")
@@ -110,13 +114,15 @@ pub fn header(line: &str) -> Option<Listing> {
         && has("RESTARTS")
     {
         let restarts = titles.iter().position(|w| *w == "RESTARTS")?;
-        let wide = titles[restarts + 1..]
+        let status = titles.iter().position(|w| *w == "STATUS")?;
+        let wide = titles[restarts.max(status) + 1..]
             .iter()
             .map(|s| s.to_string())
             .collect();
         return Some(Listing {
             wide,
             k9s: true,
+            restarts_first: restarts < status,
             ..Listing::new(Kind::Pods, namespace, true)
         });
     }
@@ -240,7 +246,14 @@ impl Listing {
     /// Cells of a pod row laid out as `[NAMESPACE] NAME READY STATUS RESTARTS AGE [wide...]`.
     fn pod_row_cells(&self, line: &str) -> Option<PodRow> {
         let toks = tokens(line);
-        let words: Vec<&str> = toks.iter().map(|t| t.text).collect();
+        // k9s marks a cell that changed since its last refresh with `Δ` (`0/1Δ`, `n/aΔ`).
+        let words: Vec<&str> = toks
+            .iter()
+            .map(|t| match self.k9s {
+                true => t.text.trim_end_matches('Δ'),
+                false => t.text,
+            })
+            .collect();
         let mut i = 0;
         let namespace = if self.namespace {
             i = 1;
@@ -256,6 +269,15 @@ impl Listing {
             i += 1;
         }
         let ready = ready_cell(words.get(i + 1)?)?;
+        // k9s 0.27+: `READY RESTARTS STATUS`; the restart count is read first.
+        let early = match self.restarts_first {
+            true => {
+                let r = words.get(i + 2)?.parse::<u32>().ok()?;
+                i += 1;
+                Some(r)
+            }
+            false => None,
+        };
         // Markdown emphasis a chat added around the cell (`**_**ErrImagePull**_**`).
         let status = words.get(i + 2)?.trim_matches(|c| c == '*' || c == '_');
         if !is_name(name) || !is_status(status) {
@@ -269,6 +291,7 @@ impl Listing {
         };
         let mut j = i + 3;
         let restarts = match words.get(j) {
+            _ if early.is_some() => early,
             Some(_) if self.no_restarts => None,
             Some(r) => {
                 let n = r.parse::<u32>().ok()?;
@@ -300,6 +323,8 @@ impl Listing {
             j += 1;
             match title.as_str() {
                 "NODE" => node = Some(v.to_string()).filter(|v| v != "<none>"),
+                // k9s: AGE last, after the metrics and IP/NODE columns.
+                "AGE" if self.k9s && super::time::parse_age(v).is_some() => age = secs(v),
                 "NOMINATED" | "READINESS" => break,
                 _ => {}
             }
@@ -415,6 +440,31 @@ pub fn headerless(line: &str) -> Option<Listing> {
             // screen not copied) has nothing after its status.
             let cut = tokens(line).len() == 3 + usize::from(namespace);
             if r.restarts.is_some() || cut {
+                return Some(l);
+            }
+        }
+    }
+    // k9s rows copied without their header: 0.27+ `[NAMESPACE] NAME [●] READY RESTARTS STATUS
+    // ...` (a count between READY and STATUS, which kubectl never prints), older `... READY
+    // STATUS RESTARTS` followed by a metric or the IP where kubectl prints AGE. Only the cells up
+    // to STATUS and RESTARTS are read: the columns after them depend on the view.
+    for restarts_first in [true, false] {
+        for namespace in [true, false] {
+            let l = Listing {
+                k9s: true,
+                restarts_first,
+                ..Listing::new(Kind::Pods, namespace, false)
+            };
+            if l.pod_row(line).is_none() {
+                continue;
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let marker = words.iter().any(|w| *w == "●");
+            let after = usize::from(namespace) + usize::from(marker) + 4;
+            let k9s_cell = |w: &str| {
+                w == "n/a" || w.parse::<u64>().is_ok() || w.parse::<std::net::IpAddr>().is_ok()
+            };
+            if restarts_first || words.get(after).is_some_and(|w| k9s_cell(w)) {
                 return Some(l);
             }
         }
@@ -538,8 +588,11 @@ pub fn unflatten(line: &str) -> Option<Vec<String>> {
 
 /// Where a listing header starts in a line that also holds other text.
 fn glued_header_at(line: &str) -> Option<usize> {
+    // Built once: every line of a paste is looked at here.
+    static NAME: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("NAME"));
     let mut from = 0;
-    while let Some(i) = line[from..].find("NAME") {
+    while let Some(i) = NAME.find(&line.as_bytes()[from..]) {
         let at = from + i;
         from = at + 4;
         // `NAMESPACE` or `NAME` must begin a word, or follow lower-case text it is glued to.

@@ -23,7 +23,7 @@ mod objects;
 pub use objects::api_object_to_evidence;
 mod stream;
 mod table;
-mod text;
+pub(crate) mod text;
 mod time;
 
 use crate::evidence::{Evidence, LogLine, Provenance};

@@ -397,6 +397,14 @@ impl Doc {
                     }
                 })
                 .or_else(|e| {
+                    // Members deleted by hand (or `...` lines dropped) leave a comma before the
+                    // closing bracket: `"reason": "Error",\n}`.
+                    match drop_trailing_commas(&self.text) {
+                        Some(t) => serde_json::from_str::<Value>(&t).map_err(|_| e),
+                        None => Err(e),
+                    }
+                })
+                .or_else(|e| {
                     // A string broken over lines by a terminal or an editor (a raw line break
                     // inside quotes is not JSON): the pieces joined.
                     match join_broken_strings(&self.text) {
@@ -1142,6 +1150,40 @@ fn join_broken_strings(text: &str) -> Option<String> {
         }
         out.push(c);
     }
+    changed.then_some(out)
+}
+
+/// JSON with a comma right before a closing bracket (outside strings) without that comma; `None`
+/// when there is none.
+fn drop_trailing_commas(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut in_str, mut esc, mut changed) = (false, false, false);
+    let mut last = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if in_str {
+            match c {
+                _ if esc => esc = false,
+                b'\\' => esc = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_str = true,
+            b',' => {
+                let next = b[i + 1..].iter().find(|x| !x.is_ascii_whitespace());
+                if matches!(next, Some(b'}' | b']')) {
+                    out.push_str(&text[last..i]);
+                    last = i + 1;
+                    changed = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push_str(&text[last..]);
     changed.then_some(out)
 }
 
@@ -2077,6 +2119,35 @@ impl Converter<'_, '_, '_> {
         self.reasonless_messages(c, &provenance);
     }
 
+    /// A CRI ContainerStatus (`crictl inspect`): `"state": "CONTAINER_EXITED"` with `exitCode`,
+    /// `reason` (`OOMKilled`, `Error`, `Completed`) and `message`, the name in `metadata.name`,
+    /// read as the API's container status (kubelet builds that from this). A container created and
+    /// not started, or in an unknown state, gives nothing.
+    fn cri_container(&mut self, c: &Value, lo: usize, hi: usize) {
+        let state = match cri_state(c) {
+            Some("CONTAINER_EXITED") => {
+                let mut t = serde_json::Map::new();
+                for k in ["exitCode", "reason", "message", "finishedAt"] {
+                    if let Some(x) = c.get(k).filter(|x| !x.is_null() && *x != "") {
+                        t.insert(k.into(), x.clone());
+                    }
+                }
+                serde_json::json!({ "terminated": t })
+            }
+            Some("CONTAINER_RUNNING") => serde_json::json!({ "running": {} }),
+            _ => return,
+        };
+        let mut status = serde_json::Map::new();
+        if let Some(n) = get(c, &["metadata", "name"]).filter(|n| n.is_string()) {
+            status.insert("name".into(), n.clone());
+        }
+        if let Some(i) = get(c, &["image", "image"]).filter(|i| i.is_string()) {
+            status.insert("image".into(), i.clone());
+        }
+        status.insert("state".into(), state);
+        self.container_fragment(&Value::Object(status), ContainerKind::Regular, lo, hi);
+    }
+
     /// The status of another kind (a Tekton TaskRun or PipelineRun, a Knative Service or
     /// Revision, an Argo Workflow, a Deployment): each condition's and the status's own `message`
     /// is offered to the matchers like free text (a kubelet or runtime message is recognised
@@ -2184,6 +2255,15 @@ impl Converter<'_, '_, '_> {
     fn fragment(&mut self, v: &Value, lo: usize, hi: usize) {
         let node = s(v, &["metadata", "name"]);
         let node = node.as_deref();
+        // `crictl inspect`: the CRI ContainerStatus as JSON, under `status` or pasted alone.
+        if let Some(c) = [v.get("status"), Some(v)]
+            .into_iter()
+            .flatten()
+            .find(|c| cri_state(c).is_some())
+        {
+            self.cri_container(c, lo, hi);
+            return;
+        }
         if is_node_condition(v) {
             self.node_conditions(std::slice::from_ref(v), None, lo, hi);
             return;
@@ -2305,6 +2385,14 @@ fn is_pod_condition(v: &Value) -> bool {
         )
     ) && v.get("status").is_some()
         && v.get("lastHeartbeatTime").is_none()
+}
+
+/// The CRI container state of a `crictl inspect` status (`CONTAINER_CREATED`, `CONTAINER_RUNNING`,
+/// `CONTAINER_EXITED`, `CONTAINER_UNKNOWN`).
+fn cri_state(v: &Value) -> Option<&str> {
+    v.get("state")
+        .and_then(Value::as_str)
+        .filter(|st| st.starts_with("CONTAINER_"))
 }
 
 /// A container status mapping: a name or image with a state, last state or restart count.
@@ -2462,6 +2550,12 @@ mod tests {
             "Back-off pulling image: Source image rejected"
         );
         assert!(join_broken_strings("{\"a\": \"b\"}\n").is_none());
+        // a comma before a closing bracket is dropped, not one inside a string
+        assert_eq!(
+            drop_trailing_commas("{\"a\": [1, 2,\n ],\n \"b\": \"x,}\",\n}").as_deref(),
+            Some("{\"a\": [1, 2\n ],\n \"b\": \"x,}\"\n}")
+        );
+        assert!(drop_trailing_commas("{\"a\": \"x,}\"}").is_none());
     }
 
     #[test]

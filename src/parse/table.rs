@@ -109,10 +109,22 @@ impl Layout {
                 None => usize::MAX,
             };
             let cell = row.get(byte_at(start)..byte_at(end)).unwrap_or("");
-            cells.push(cell.trim());
+            cells.push(trim_cell(cell));
         }
         Some(cells)
     }
+}
+
+/// `cell.trim()`, faster for a cell padded with many spaces (every cell of a table but its last):
+/// they are taken off eight at a time first.
+fn trim_cell(cell: &str) -> &str {
+    let b = cell.as_bytes();
+    let mut end = b.len();
+    while end >= 8 && b[end - 8..end] == [b' '; 8] {
+        end -= 8;
+    }
+    // Only ASCII spaces were taken off: `end` is a character boundary.
+    cell.get(..end).unwrap_or(cell).trim_ascii().trim()
 }
 
 /// A whitespace-separated token with its byte span in the line.

@@ -780,3 +780,21 @@ fn markdown_event_table_with_source_last_and_clock_times() {
     assert_eq!(e.object_kind.as_deref(), Some("DaemonSet"));
     assert_eq!(e.source.as_deref(), Some("daemonset-controller"));
 }
+
+// An event row whose message was printed on the next line, indented (a runbook's
+// `kubectl describe pvc` events; the row ends with its source column), as corpus-q's q120 has it:
+// https://grokdatum.github.io/grokdevops-wiki/library/runbooks/kubernetes/pvc-pending
+#[test]
+fn event_row_with_its_message_on_the_next_line() {
+    let text = "Events:\n  Warning  ProvisioningFailed  90s   persistentvolume-controller\n    storageclass.storage.k8s.io \"fast-ssd\" not found\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["events-table"]);
+    assert_eq!(ev.events.len(), 1);
+    let e = &ev.events[0];
+    assert_eq!(e.reason.as_deref(), Some("ProvisioningFailed"));
+    assert_eq!(e.source.as_deref(), Some("persistentvolume-controller"));
+    assert_eq!(
+        e.message,
+        "storageclass.storage.k8s.io \"fast-ssd\" not found"
+    );
+}

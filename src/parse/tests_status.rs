@@ -413,3 +413,47 @@ fn describe_whose_first_line_lost_the_common_indent_is_read() {
     assert_eq!(ev.pods[0].node_name.as_deref(), Some("node-a"));
     assert_eq!(ev.containers.len(), 1);
 }
+
+// `crictl inspect` prints the CRI ContainerStatus as JSON (cri-tools, `status` beside `info`) or
+// YAML (`-o yaml`, as in kata-containers/tests#714); users also paste `| jq .status` with members
+// deleted by hand, which leaves a comma before the closing brace (cri-o/cri-o#4203). The state,
+// exit code and reason are read as the container's status. Values made up in those layouts.
+#[test]
+fn crictl_inspect_container_status() {
+    use crate::evidence::ContainerState;
+    let json = "$ sudo crictl inspect 3f1c9e0b2d7a\n{\n  \"status\": {\n    \"id\": \"3f1c9e0b2d7a6c5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e\",\n    \"metadata\": {\n      \"attempt\": 4,\n      \"name\": \"worker\"\n    },\n    \"state\": \"CONTAINER_EXITED\",\n    \"createdAt\": \"2026-11-20T09:12:03.118422710Z\",\n    \"startedAt\": \"2026-11-20T09:12:03.402117385Z\",\n    \"finishedAt\": \"2026-11-20T09:12:41.930118002Z\",\n    \"exitCode\": 137,\n    \"image\": {\n      \"annotations\": {},\n      \"image\": \"registry.example.com/etl/worker:2.3.0\"\n    },\n    \"imageRef\": \"registry.example.com/etl/worker@sha256:5b1f6a0c9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b\",\n    \"reason\": \"OOMKilled\",\n    \"message\": \"\",\n    \"labels\": {\n      \"io.kubernetes.container.name\": \"worker\"\n    }\n  },\n  \"info\": {\n    \"sandboxID\": \"9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d8c\",\n    \"pid\": 0\n  }\n}\n";
+    let (ev, _) = parse_text(json);
+    assert_eq!(ev.containers.len(), 1);
+    let c = &ev.containers[0];
+    assert_eq!(c.name, "worker");
+    assert_eq!(
+        c.image.as_deref(),
+        Some("registry.example.com/etl/worker:2.3.0")
+    );
+    assert!(matches!(
+        &c.state,
+        Some(ContainerState::Terminated { reason: Some(r), exit_code: Some(137), .. }) if r == "OOMKilled"
+    ));
+    // `-o yaml`
+    let yaml = "status:\n  createdAt: \"2026-11-20T09:12:03.118422710Z\"\n  exitCode: 1\n  finishedAt: \"2026-11-20T09:12:41.930118002Z\"\n  id: 3f1c9e0b2d7a6c5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e\n  image:\n    image: registry.example.com/etl/worker:2.3.0\n  metadata:\n    attempt: 4\n    name: worker\n  reason: Error\n  state: CONTAINER_EXITED\n";
+    let (ev, _) = parse_text(yaml);
+    assert!(matches!(
+        &ev.containers[0].state,
+        Some(ContainerState::Terminated { reason: Some(r), exit_code: Some(1), .. }) if r == "Error"
+    ));
+    // `| jq .status` trimmed by hand: the comma before the brace is dropped.
+    let (ev, _) =
+        parse_text("{\n  \"state\": \"CONTAINER_EXITED\",\n  \"reason\": \"OOMKilled\",\n}\n");
+    assert!(matches!(
+        &ev.containers[0].state,
+        Some(ContainerState::Terminated { reason: Some(r), .. }) if r == "OOMKilled"
+    ));
+    // a running container is running; one created and not started gives no state
+    let (ev, _) = parse_text("{\n  \"state\": \"CONTAINER_RUNNING\",\n  \"exitCode\": 0\n}\n");
+    assert!(matches!(
+        &ev.containers[0].state,
+        Some(ContainerState::Running { .. })
+    ));
+    let (ev, _) = parse_text("{\n  \"state\": \"CONTAINER_CREATED\",\n  \"exitCode\": 0\n}\n");
+    assert!(ev.containers.is_empty());
+}

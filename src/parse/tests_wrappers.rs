@@ -378,6 +378,53 @@ fn k9s_pod_view() {
     ));
 }
 
+// k9s 0.27 and later print RESTARTS before STATUS (`PF READY RESTARTS STATUS`, as in public k9s
+// screen copies of a kind and a GKE cluster), mark a cell that changed with `Δ`, and end with AGE
+// after the metrics; users also copy rows without the header. Rows made up in that layout.
+#[test]
+fn k9s_pod_view_restarts_before_status() {
+    let text = "┌────────────── Pods(default)[3] ──────────────┐\n│ NAME↑                                 PF READY RESTARTS STATUS            CPU  MEM %CPU/R %CPU/L %MEM/R %MEM/L IP            NODE          AGE      │\n│ api-7f9c6d8b54-x2kqp                  ●  0/1Δ         7 CrashLoopBackOff    0    0    n/a    n/a    n/a    n/a 10.24.3.17    gke-pool-a1   26m      │\n│ web-5d8c7b9f6d-q4wzn                  ●  1/1          0 Running             3   41      2    n/a     12    n/a 10.24.3.18    gke-pool-a1   26h      │\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["get-pods"]);
+    assert_eq!(ev.pods.len(), 2);
+    assert_eq!(ev.pods[0].node_name.as_deref(), Some("gke-pool-a1"));
+    assert_eq!(
+        ev.pods[0].listed_status.as_deref(),
+        Some("CrashLoopBackOff")
+    );
+    assert_eq!(ev.pods[1].phase.as_deref(), Some("Running"));
+    let c = &ev.containers[0];
+    assert_eq!(c.restart_count, Some(7));
+    assert_eq!(c.ready, Some(false));
+    assert!(matches!(
+        &c.state,
+        Some(ContainerState::Waiting { reason: Some(r), .. }) if r == "CrashLoopBackOff"
+    ));
+    // rows without the header (and the box's left edge lost on the first one), namespace first
+    let text = "monitoring   prometheus-server-6b9f7c8d5-k2x8w   ●  1/2          9 CrashLoopBackOff   10.0.12.4   ip-10-0-12-9.ec2.internal   41m   │\n│ monitoring   grafana-7c9d8b6f5-p9q2r             ●  1/1          0 Running            10.0.12.7   ip-10-0-12-9.ec2.internal   41m   │\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["get-pods"]);
+    assert_eq!(ev.pods.len(), 2);
+    assert_eq!(
+        ev.pods[0].name.as_deref(),
+        Some("prometheus-server-6b9f7c8d5-k2x8w")
+    );
+    assert_eq!(ev.pods[0].namespace.as_deref(), Some("monitoring"));
+    assert_eq!(ev.containers[0].restart_count, Some(9));
+    // older k9s rows without the header: RESTARTS after STATUS, then the IP where kubectl has AGE
+    let text = "│ kube-system    coredns-5d78c9869d-6cfbg              ●  0/1   CrashLoopBackOff  12 10.244.0.4  solo-con │\nkube-system    etcd-solo-control-plane                  1/1   Running            0 172.18.0.2  solo-con\n";
+    let (ev, _) = parse_text(text);
+    assert_eq!(ev.pods.len(), 2);
+    assert_eq!(ev.pods[0].name.as_deref(), Some("coredns-5d78c9869d-6cfbg"));
+    assert_eq!(ev.containers[0].restart_count, Some(12));
+    // ... but not any words that happen to look like a row
+    let (ev, _) = parse_text("box 1/2 Running 3 apples today\n");
+    assert!(ev.pods.is_empty());
+    // kubectl's own row never has a count between READY and STATUS: not read as k9s
+    let (ev, _) = parse_text("web-1   0/1   CrashLoopBackOff   5 (41s ago)   3m\n");
+    assert_eq!(ev.containers[0].restart_count, Some(5));
+}
+
 // `kubectl logs --timestamps` and the CRI log files kubelet writes (`/var/log/pods/.../0.log`,
 // format of the CRI logging spec: time, stream, P/F tag, text): log matchers see the text.
 #[test]

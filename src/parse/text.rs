@@ -47,6 +47,17 @@ impl Analysed {
 /// Takes a free-text line apart. `None` for blank lines.
 pub fn analyse(line: &str) -> Option<Analysed> {
     let mut a = Analysed::default();
+    // Typographic quotes a blog, a word processor or a chat client put in place of the ASCII
+    // ones kubelet and the controllers print (`AttachVolume.Attach failed for volume “grafana”`).
+    let straight: String;
+    let line = if line.contains(['\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}']) {
+        straight = line
+            .replace(['\u{201c}', '\u{201d}'], "\"")
+            .replace(['\u{2018}', '\u{2019}'], "'");
+        &straight
+    } else {
+        line
+    };
     let mut rest = line.trim();
     if rest.is_empty() {
         return None;
@@ -138,7 +149,9 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         }
         None => rest,
     };
-    // `Warning  FailedScheduling  0/3 nodes are available: ...` (no age or source column).
+    // `Warning  FailedScheduling  0/3 nodes are available: ...` (no age or source column), or an
+    // old describe row copied from its source or sub-object column on (`{kubelet node-1}
+    // spec.containers{web}  Warning  Unhealthy  Readiness probe failed: ...`).
     let rest = match leading_type_reason(rest) {
         Some((t, r, m)) => {
             a.type_ = Some(t.to_string());
@@ -148,7 +161,20 @@ pub fn analyse(line: &str) -> Option<Analysed> {
             // adds SUBOBJECT and SOURCE before the message.
             event_columns(m, &mut a)
         }
-        None => rest,
+        None => match columns_type_reason(rest) {
+            Some(c) => {
+                a.type_ = Some(c.type_.to_string());
+                a.reason = Some(c.reason.to_string());
+                if let Some(name) = c.container {
+                    a.container = Some(name.to_string());
+                }
+                if a.source.is_none() {
+                    a.source = c.source.map(str::to_string);
+                }
+                c.message
+            }
+            None => rest,
+        },
     };
     // `FailedMount     Unable to mount volumes for pod ...`: the REASON and MESSAGE columns of an
     // event row cut from its table (no type), kept when the message's template names that reason.
@@ -187,6 +213,10 @@ pub fn analyse(line: &str) -> Option<Analysed> {
     a.message = rest.trim().to_string();
     if a.message.is_empty() {
         return None;
+    }
+    // One node's line of a 1.2-1.5 scheduler verdict, pasted without its event.
+    if let Some(summary) = fit_failure_summary(&a.message) {
+        a.message = summary;
     }
     // A message quoted in prose or behind a label: `"0/3 nodes are available: ...".`,
     // ``Error : `0/260 nodes are available: ...` ``. Taken off only when what is inside names its
@@ -1070,10 +1100,11 @@ fn quoted_message(msg: &str) -> Option<&str> {
 }
 
 /// A message quoted inside prose, when its text is a message template that names its event (see
-/// [`implied_reason`]): the first code span in backticks or span in typographic quotes (`“...”`,
-/// `「...」`), else the text from a double quote on to
-/// the end of the line (a message has quotes of its own, `Multi-Attach error for volume "pvc-1"
-/// Volume is already ...`, so the next `"` need not close it), its closing quote taken off.
+/// [`implied_reason`]): the first code span in backticks or span in corner brackets (`「...」`),
+/// else the text between single quotes (first to last), else the text from a double quote on to
+/// the last one when only prose follows it, or to the end of the line (a message has quotes of its
+/// own, `Multi-Attach error for volume "pvc-1" Volume is already ...`, so the next `"` need not
+/// close it).
 fn embedded_message(msg: &str) -> Option<&str> {
     // A sentence around a message is short; a long line (a JSON log line, a dump) is not prose,
     // and each quote tried costs a look at the text after it.
@@ -1090,8 +1121,9 @@ fn embedded_message(msg: &str) -> Option<&str> {
     }) {
         return Some(inner);
     }
-    // Typographic quotes close reliably: the span inside them.
-    for (open, close) in [('“', '”'), ('「', '」')] {
+    // Corner brackets close reliably: the span inside them (typographic double quotes were made
+    // ASCII ones on the way in).
+    for (open, close) in [('「', '」')] {
         if let Some(inner) = msg
             .split_once(open)
             .and_then(|(_, r)| r.split_once(close))
@@ -1115,10 +1147,18 @@ fn embedded_message(msg: &str) -> Option<&str> {
             return found;
         }
     }
+    // Double quotes: to the last quote when only prose follows it (no `:` of a message going on:
+    // `"0/3 nodes are available: ...", what now`), else to the end of the line.
+    let last = msg.rfind('"');
     msg.match_indices('"').take(MAX_QUOTES).find_map(|(i, _)| {
-        let rest = msg[i + 1..].trim_start();
-        let rest = rest.strip_suffix(['.', ',']).unwrap_or(rest).trim_end();
-        let rest = rest.strip_suffix('"').unwrap_or(rest).trim_end();
+        let end = last
+            .filter(|&j| j > i && !msg[j..].contains(':'))
+            .unwrap_or(msg.len());
+        let mut rest = msg.get(i + 1..end)?.trim();
+        if end == msg.len() {
+            rest = rest.strip_suffix(['.', ',']).unwrap_or(rest).trim_end();
+            rest = rest.strip_suffix('"').unwrap_or(rest).trim_end();
+        }
         (!rest.is_empty() && implied_reason(rest).is_some()).then_some(rest)
     })
 }
@@ -1208,6 +1248,101 @@ fn bare_predicates(msg: &str) -> Option<u64> {
         items += 1;
     }
     (items > 0).then_some(total)
+}
+
+/// An event row whose leading columns were cut or reordered, as old `kubectl describe` (before
+/// 1.14) printed it with tabs: `FirstSeen  LastSeen  Count  From  SubObjectPath  Type  Reason
+/// Message`, copied from any column on (`{kubelet node-1}\tspec.containers{web}\tWarning\t\tUnhealthy
+/// \tReadiness probe failed: ...`), often inside inline-code backticks.
+struct ColumnsEvent<'a> {
+    type_: &'a str,
+    reason: &'a str,
+    message: &'a str,
+    container: Option<&'a str>,
+    source: Option<&'a str>,
+}
+
+/// The columns of such a row: split at tabs or runs of two or more spaces. The `Warning`/`Normal`
+/// column must come after at most five short columns, each of which looks like one of describe's
+/// own (an age, a count, the source `{kubelet node}` / `kubelet, node` / `default-scheduler`, a
+/// sub-object path), and be followed by a reason (CamelCase word) and a message.
+fn columns_type_reason(line: &str) -> Option<ColumnsEvent<'_>> {
+    let line = line.trim().trim_matches('`').trim();
+    if !line.contains('\t') && !line.contains("  ") {
+        return None;
+    }
+    // Column spans: (start, end) of each non-empty cell.
+    let bytes = line.as_bytes();
+    let mut cells: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() && cells.len() < 9 {
+        while i < bytes.len() && (bytes[i] == b'\t' || bytes[i] == b' ') {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len()
+            && bytes[i] != b'\t'
+            && !(bytes[i] == b' ' && bytes.get(i + 1).is_some_and(|b| *b == b' ' || *b == b'\t'))
+        {
+            i += 1;
+        }
+        if start < i {
+            cells.push((start, i));
+        }
+    }
+    let t = cells
+        .iter()
+        .position(|&(a, b)| matches!(&line[a..b], "Warning" | "Normal"))?;
+    if t == 0 || t > 5 || cells.len() < t + 3 {
+        return None;
+    }
+    let mut container = None;
+    let mut source = None;
+    for &(a, b) in &cells[..t] {
+        let c = &line[a..b];
+        if c.len() > 120 {
+            return None;
+        }
+        if let Some(name) = sub_object_container(c) {
+            container = Some(name);
+        } else if c == "<invalid>" {
+        } else if c.ends_with('}') || c.starts_with('{') || c.contains(", ") {
+            source = Some(c.trim_matches(['{', '}']));
+        } else if c.ends_with("-scheduler") || c.ends_with("-controller") || c == "kubelet" {
+            source = Some(c);
+        } else if !c.chars().all(|ch| ch.is_ascii_alphanumeric()) {
+            return None;
+        }
+    }
+    let (ra, rb) = cells[t + 1];
+    let reason = &line[ra..rb];
+    if !reason.starts_with(|c: char| c.is_ascii_uppercase())
+        || reason.len() < 3
+        || !reason.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    let message = line[cells[t + 2].0..].trim_end_matches('`').trim();
+    Some(ColumnsEvent {
+        type_: &line[cells[t].0..cells[t].1],
+        reason,
+        message,
+        container,
+        source,
+    })
+}
+
+/// The container of describe's sub-object path column: `spec.containers{web}` → `web` (also
+/// `spec.initContainers{...}`, `spec.ephemeralContainers{...}`).
+fn sub_object_container(cell: &str) -> Option<&str> {
+    let rest = cell.strip_prefix("spec.")?.strip_suffix('}')?;
+    let (list, name) = rest.split_once('{')?;
+    (matches!(
+        list,
+        "containers" | "initContainers" | "ephemeralContainers"
+    ) && !name.is_empty()
+        && !name.contains([' ', '{']))
+    .then_some(name)
 }
 
 /// `Warning  FailedScheduling  rest` → (type, reason, rest).
@@ -1352,7 +1487,10 @@ fn container_named(msg: &str) -> Option<String> {
 /// only one reason uses (kubelet, scheduler, controller-manager, eviction manager).
 fn implied_reason(msg: &str) -> Option<(&'static str, Option<&'static str>)> {
     let starts = |p: &str| msg.starts_with(p);
-    let r = if nodes_available(msg) {
+    let r = if nodes_available(msg)
+        || msg.starts_with("fit failure summary on nodes :")
+        || msg.starts_with("pod (") && msg.contains(") failed to fit in any node")
+    {
         ("FailedScheduling", Some("Pod"))
     } else if starts("Back-off pulling image") || starts("Back-off restarting failed container") {
         ("BackOff", Some("Pod"))
@@ -1436,6 +1574,58 @@ fn implied_reason(msg: &str) -> Option<(&'static str, Option<&'static str>)> {
 
 /// `0/5 nodes are available: ...`, `0/1 nodes available: ...` (old schedulers), `no nodes
 /// available to schedule pods`.
+/// Schedulers 1.2-1.5 printed `pod (web) failed to fit in any node` and one line per node,
+/// `fit failure on node (node-1): MatchNodeSelector, PodFitsHostPorts` (1.3: `Node didn't have
+/// enough resource: CPU, requested: 1000, used: 1420, capacity: 2000`). The verdict those lines
+/// make, in the summary form of 1.5-1.6 that the scheduling rules read: `fit failure summary on
+/// nodes : MatchNodeSelector (2), PodFitsHostPorts (1)` (each reason counted over the nodes).
+pub fn fit_failure_summary(msg: &str) -> Option<String> {
+    if !msg.contains("fit failure on node (") {
+        return None;
+    }
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    // Per node: what follows its `fit failure on node (`, up to the line's end (a copy may have
+    // glued the lines together: then up to the next node's).
+    for rest in msg.split("fit failure on node (").skip(1) {
+        let rest = rest.lines().next().unwrap_or("");
+        let Some((_, reasons)) = rest.split_once("): ") else {
+            continue;
+        };
+        let reasons: Vec<String> = match reasons.strip_prefix("Node didn't have enough resource: ")
+        {
+            Some(r) => {
+                let res = r.split(',').next().unwrap_or("").trim();
+                vec![match res {
+                    "CPU" => "Insufficient cpu".to_string(),
+                    "Memory" => "Insufficient memory".to_string(),
+                    "PodCount" | "pods" | "Pods" => "Insufficient pods".to_string(),
+                    other => format!("Insufficient {}", other.to_ascii_lowercase()),
+                }]
+            }
+            None => reasons
+                .split(", ")
+                .map(|r| r.trim().trim_end_matches('.').to_string())
+                .filter(|r| !r.is_empty())
+                .collect(),
+        };
+        for r in reasons {
+            if let Some((_, n)) = counts.iter_mut().find(|(k, _)| *k == r) {
+                *n += 1;
+            } else if counts.len() < 32 {
+                counts.push((r, 1));
+            }
+        }
+    }
+    if counts.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = counts.iter().map(|(r, n)| format!("{r} ({n})")).collect();
+    Some(format!(
+        "fit failure summary on nodes : {}",
+        parts.join(", ")
+    ))
+}
+
 fn nodes_available(msg: &str) -> bool {
     let Some((a, rest)) = msg.split_once('/') else {
         return msg.starts_with("no nodes available to schedule pods")
@@ -1474,6 +1664,80 @@ mod tests {
         assert_eq!(a.type_.as_deref(), Some("Warning"));
         assert_eq!(a.reason.as_deref(), Some("FailedMount"));
         assert!(a.message.starts_with("MountVolume.SetUp failed"));
+    }
+
+    #[test]
+    fn old_describe_row_copied_from_its_source_column() {
+        // kubectl 1.3 describe rows (tabs) as printed in kubernetes/kubernetes#30710, copied from
+        // the From column on, also inside inline-code backticks and with the `{` of the source cut.
+        let row = "{kubelet rootfs-dev}\tspec.containers{web}\tWarning\t\tFailed\t\tFailed to pull image \"kubernetes/pause\": image pull failed for unknown error";
+        for line in [
+            row.to_string(),
+            format!("`{row}`"),
+            row.trim_start_matches('{').to_string(),
+        ] {
+            let a = analyse(&line).unwrap();
+            assert_eq!(a.type_.as_deref(), Some("Warning"), "{line}");
+            assert_eq!(a.reason.as_deref(), Some("Failed"), "{line}");
+            assert_eq!(a.container.as_deref(), Some("web"), "{line}");
+            assert_eq!(
+                a.message,
+                "Failed to pull image \"kubernetes/pause\": image pull failed for unknown error"
+            );
+        }
+        // The pod-level row (no sub-object) and a Normal row.
+        let a = analyse("{kubelet rootfs-dev}\t\t\t\tWarning\t\tFailedSync\tError syncing pod, skipping: failed to \"StartContainer\" for \"web\" with ErrImagePull: \"image pull failed for unknown error\"").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedSync"));
+        // A column that is not one of describe's (free words) before the type: not a row.
+        assert_eq!(
+            analyse("see the output below  Warning  Failed  to do it")
+                .unwrap()
+                .reason,
+            None
+        );
+    }
+
+    #[test]
+    fn typographic_quotes_are_read_as_ascii() {
+        // A blog's copy of the attach/detach controller's event message, its quotes turned
+        // typographic by the page (corpus-q q44,
+        // https://blog.floormind.com/p/designing-stateful-workloads-in-eks).
+        let a = analyse("AttachVolume.Attach failed for volume \u{201c}grafana\u{201d} : rpc error: code = Internal desc = Could not attach volume \u{201c}vol-xxxxxxxxxxxx\u{201d} to node \u{201c}i-xxxxxxxxxxxx\u{201d}: InvalidVolume.ZoneMismatch: The volume \u{2018}vol-xxxxxxxxxxxx\u{2019} is not in the same availability zone as instance \u{2018}i-xxxxxxxxxxxx\u{2019}").unwrap();
+        assert!(
+            a.message
+                .starts_with("AttachVolume.Attach failed for volume \"grafana\" : rpc error"),
+            "{}",
+            a.message
+        );
+        assert!(a.message.contains("The volume 'vol-xxxxxxxxxxxx' is not"));
+    }
+
+    #[test]
+    fn scheduler_1_3_to_1_5_per_node_verdict_is_summarised() {
+        // Kubernetes 1.4's describe event and its per-node lines, glued by a copy (corpus-q q40,
+        // https://github.com/kubernetes/kubernetes/issues/34521's class).
+        let m = "pod (gputest) failed to fit in any node\nfit failure on node (ip-172-20-0-16.us-west-1.compute.internal): MatchNodeSelector\nfit failure on node (ip-172-20-0-14.us-west-1.compute.internal): MatchNodeSelectorfit failure on node (ip-172-20-0-15.us-west-1.compute.internal): MatchNodeSelector, PodFitsHostPorts";
+        assert_eq!(
+            fit_failure_summary(m).as_deref(),
+            Some("fit failure summary on nodes : MatchNodeSelector (3), PodFitsHostPorts (1)")
+        );
+        // 1.3's resource wording (the Kubernetes documentation's example).
+        let m = "fit failure on node (kubernetes-node-6ta5): Node didn't have enough resource: CPU, requested: 1000, used: 1420, capacity: 2000";
+        assert_eq!(
+            fit_failure_summary(m).as_deref(),
+            Some("fit failure summary on nodes : Insufficient cpu (1)")
+        );
+        // One such line alone is a scheduling event.
+        let a = analyse(m).unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+        assert_eq!(
+            a.message,
+            "fit failure summary on nodes : Insufficient cpu (1)"
+        );
+        assert_eq!(
+            fit_failure_summary("pod (x) failed to fit in any node"),
+            None
+        );
     }
 
     #[test]

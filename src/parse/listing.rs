@@ -459,7 +459,7 @@ pub fn headerless(line: &str) -> Option<Listing> {
                 continue;
             }
             let words: Vec<&str> = line.split_whitespace().collect();
-            let marker = words.iter().any(|w| *w == "●");
+            let marker = words.contains(&"●");
             let after = usize::from(namespace) + usize::from(marker) + 4;
             let k9s_cell = |w: &str| {
                 w == "n/a" || w.parse::<u64>().is_ok() || w.parse::<std::net::IpAddr>().is_ok()

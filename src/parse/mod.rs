@@ -1171,6 +1171,20 @@ impl<'a> Parser<'a> {
         }
         if let Some((h, seg)) = &self.log {
             self.cx.touch(*seg, n);
+            // A component's record of an event (a controller's or a CI job's log) is that event
+            // too; the line stays this container's log line.
+            if text::relays_event(line) {
+                let h = h.clone();
+                let before = self.cx.ev.logs.len();
+                self.cx.free_text(n, line);
+                for l in &mut self.cx.ev.logs[before..] {
+                    l.pod.clone_from(&h.pod);
+                    l.container.clone_from(&h.container);
+                    l.previous = h.previous;
+                    l.free_text = false;
+                }
+                return;
+            }
             self.cx.keep(n, line, Some(h), "log");
         } else {
             self.cx.free_text(n, line);

@@ -798,3 +798,19 @@ fn event_row_with_its_message_on_the_next_line() {
         "storageclass.storage.k8s.io \"fast-ssd\" not found"
     );
 }
+
+// A CI job's log read with `kubectl logs`: OpenShift CI's monitor line for an event that repeated
+// is still that event (the layout of corpus-h's h114, under a `kubectl logs` prompt).
+#[test]
+fn a_relayed_event_in_a_container_log_is_still_an_event() {
+    let text = "$ kubectl logs e2e-runner -n ci\nevent happened 56 times, something is wrong: ns/shop pod/web-6747df4b84-bc96x node/worker-1 - reason/BackOff Back-off restarting failed container\n";
+    let (ev, _) = parse_text(text);
+    assert!(ev
+        .messages
+        .iter()
+        .any(|m| m.reason.as_deref() == Some("BackOff")));
+    assert!(ev
+        .logs
+        .iter()
+        .all(|l| l.pod.as_deref() == Some("ci/e2e-runner") && !l.free_text));
+}

@@ -297,6 +297,21 @@ pub fn analyse(line: &str) -> Option<Analysed> {
     Some(a)
 }
 
+/// Whether a line is a component's record of a Kubernetes event (client-go's event recorder, the
+/// e2e framework's event dump, OpenShift CI's monitor): such a line in a container's log still
+/// stands for that event.
+pub fn relays_event(line: &str) -> bool {
+    let cheap = line.contains("Event(")
+        || line.contains(" - event for ")
+        || line.contains("times, something is wrong: ");
+    cheap
+        && analyse(line).is_some_and(|a| {
+            a.journal
+                && a.reason.is_some()
+                && (line.contains("Event(") || a.object_kind.is_some() || a.pod.is_some())
+        })
+}
+
 /// Whether a line ends as a hard wrap leaves it: a long line with the space the wrap was made at
 /// (not after a sentence's end), or after a `:`, `,`, `=`, `(` or `[` that the text goes on
 /// after.

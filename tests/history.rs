@@ -86,6 +86,16 @@ fn a_mount_failure_followed_by_the_start_is_history() {
     assert_eq!(v["summary"]["warning"], 0);
 }
 
+// kubelet's Secret/ConfigMap cache not synced yet at the start: the start that follows shows it over.
+#[test]
+fn a_cache_sync_timeout_followed_by_the_start_is_history() {
+    let (v, code) = json("testdata/history/failedmount-sync-cache-then-started.txt");
+    assert_eq!(code, 0, "history must not fail the run: {v:#}");
+    all_history(&v);
+    let f = finding(&v, "failed-mount");
+    assert_eq!(f["history"]["originalSeverity"], "warning");
+}
+
 #[test]
 fn a_mount_failure_after_the_start_is_current() {
     let (v, code) = json("testdata/history/failedmount-after-start.txt");

@@ -7,7 +7,7 @@
 //! by the header's column positions and fall back to whitespace splitting when misaligned.
 
 use super::table::{tokens, Layout, Token};
-use super::time::{console_time, parse_age, parse_age_cell, rfc1123};
+use super::time::{console_time, parse_age, parse_age_cell, rfc1123, rfc3339};
 use super::{Cx, Offer};
 use crate::evidence::{Event, When};
 
@@ -143,6 +143,13 @@ fn walk_tokens<'a>(
             Col::Count => {
                 t.parse::<u32>().ok()?;
             }
+            // `{kubelet node-1}`, `{daemon-set }` as the last column: back to its opening brace.
+            Col::Source if t.ends_with('}') && !t.starts_with('{') => {
+                let first = toks[..hi].iter().rposition(|t| t.text.starts_with('{'))?;
+                tail_cells.push((k, line.get(toks[first].start..toks[hi - 1].end)?));
+                hi = first;
+                continue;
+            }
             _ => {}
         }
         tail_cells.push((k, t));
@@ -159,6 +166,12 @@ fn walk_tokens<'a>(
                 if let Some(used) = absolute_time_tokens(line, &toks[i..hi]) {
                     cells.push((k, span(first, &toks[i + used - 1])));
                     i += used;
+                    continue;
+                }
+                // A timestamp or a clock time alone (see `build_event`).
+                if is_clock(first.text) || first.text.as_bytes().get(10) == Some(&b'T') {
+                    cells.push((k, first.text));
+                    i += 1;
                     continue;
                 }
                 parse_age(first.text)?;
@@ -382,6 +395,18 @@ fn build_event<'a>(
                 let v = v.trim_end();
                 e.message = v.to_string()
             }
+            // `kubectl get events -o custom-columns=LASTSEEN:.lastTimestamp,...` prints the
+            // timestamp itself (`2016-07-05T22:55:21Z`); a table retyped by hand may keep only its
+            // clock time (`22:55:21Z`), which dates nothing.
+            Col::LastSeen | Col::FirstSeen if v.len() > 10 && v.as_bytes()[10] == b'T' => {
+                let w = Some(rfc3339(v)?);
+                if k == Col::LastSeen {
+                    e.last_seen = w;
+                } else {
+                    e.first_seen = w;
+                }
+            }
+            Col::LastSeen | Col::FirstSeen if is_clock(v) => {}
             Col::LastSeen if v.contains(',') => e.last_seen = Some(rfc1123(v)?),
             Col::FirstSeen if v.contains(',') => e.first_seen = Some(rfc1123(v)?),
             Col::LastSeen if v.contains(' ') && v.contains(':') && !v.contains('(') => {
@@ -459,6 +484,17 @@ fn build_event<'a>(
     }
     e.type_.as_ref()?;
     Some(e)
+}
+
+/// A clock time alone: `22:55:21`, `22:55:21Z`.
+fn is_clock(v: &str) -> bool {
+    let t = v.strip_suffix('Z').unwrap_or(v).as_bytes();
+    t.len() == 8
+        && t[2] == b':'
+        && t[5] == b':'
+        && t.iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || i == 5 || c.is_ascii_digit())
 }
 
 /// The type of an event whose layout has no TYPE column, from its reason.

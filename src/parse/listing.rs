@@ -283,6 +283,12 @@ impl Listing {
         if !is_name(name) || !is_status(status) {
             return None;
         }
+        // A row the page cut inside STATUS (`agent-7d9f   0/1   ContainerCreati`).
+        let status = if words.len() == i + 3 {
+            cut_status(status)
+        } else {
+            status
+        };
         let mut j = i + 3;
         let restarts = match words.get(j) {
             _ if early.is_some() => early,
@@ -453,7 +459,7 @@ pub fn headerless(line: &str) -> Option<Listing> {
                 continue;
             }
             let words: Vec<&str> = line.split_whitespace().collect();
-            let marker = words.iter().any(|w| *w == "●");
+            let marker = words.contains(&"●");
             let after = usize::from(namespace) + usize::from(marker) + 4;
             let k9s_cell = |w: &str| {
                 w == "n/a" || w.parse::<u64>().is_ok() || w.parse::<std::net::IpAddr>().is_ok()
@@ -852,6 +858,30 @@ fn glued_row(line: &str) -> Option<Vec<String>> {
         }
     }
     None
+}
+
+/// A STATUS cell cut short by the page at the end of a row: the one waiting reason it is the
+/// start of (eight characters at least), else the cell as it is.
+fn cut_status(s: &str) -> &str {
+    const LONG: &[&str] = &[
+        "CrashLoopBackOff",
+        "ImagePullBackOff",
+        "CreateContainerConfigError",
+        "CreateContainerError",
+        "RunContainerError",
+        "InvalidImageName",
+        "ErrImageNeverPull",
+        "ContainerCreating",
+        "PodInitializing",
+    ];
+    if s.len() < 8 || is_waiting_reason(s) {
+        return s;
+    }
+    let mut hits = LONG.iter().filter(|r| r.starts_with(s));
+    match (hits.next(), hits.next()) {
+        (Some(r), None) => r,
+        _ => s,
+    }
 }
 
 /// Reasons kubelet gives a waiting container.
@@ -1562,6 +1592,11 @@ mod tests {
         assert_eq!(r.status, "CreateContainerConfigError");
         assert!(headerless("web-1   Running").is_none());
         assert!(headerless("status CrashLoopBackOff").is_none());
+        // STATUS cut by the page: completed only when one waiting reason starts so.
+        assert_eq!(cut_status("ContainerCreati"), "ContainerCreating");
+        assert_eq!(cut_status("CreateContainer"), "CreateContainer");
+        assert_eq!(cut_status("Running"), "Running");
+        assert_eq!(cut_status("Terminat"), "Terminat");
         assert!(headerless("web-1 CrashLoopBackOff again").is_none());
     }
 }

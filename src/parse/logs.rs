@@ -338,6 +338,11 @@ pub fn prompt(line: &str) -> Option<Prompt> {
     if !may_be_prompt(line) {
         return None;
     }
+    // Prose that starts with a command's name and quotes what it printed in a code span
+    // (``kubectl describe shows `Error: ...` on 1.14.2``) is no command line.
+    if line.matches('`').count() >= 2 && line.trim_start().starts_with(|c: char| c != '`') {
+        return None;
+    }
     let cmd = command_after_prompt(line)?;
     let words = kubectl_words(cmd)?;
     parse_command(&words)
@@ -779,6 +784,11 @@ mod tests {
         assert_eq!(prompt("[2024-05-01 10:00:00] kubectl logs"), None);
         assert_eq!(prompt("# HELP go_gc_duration_seconds"), None);
         assert_eq!(prompt("kubelet started"), None);
+        // Prose that quotes the command's output in a code span.
+        assert_eq!(
+            prompt("kubectl describe shows `Error: container has runAsNonRoot and image will run as root` on 1.14.2"),
+            None
+        );
         assert_eq!(prompt("kubectl is not installed on this host"), None);
         assert_eq!(prompt("k = 5"), None);
     }

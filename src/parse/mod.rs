@@ -1171,6 +1171,20 @@ impl<'a> Parser<'a> {
         }
         if let Some((h, seg)) = &self.log {
             self.cx.touch(*seg, n);
+            // A component's record of an event (a controller's or a CI job's log) is that event
+            // too; the line stays this container's log line.
+            if text::relays_event(line) {
+                let h = h.clone();
+                let before = self.cx.ev.logs.len();
+                self.cx.free_text(n, line);
+                for l in &mut self.cx.ev.logs[before..] {
+                    l.pod.clone_from(&h.pod);
+                    l.container.clone_from(&h.container);
+                    l.previous = h.previous;
+                    l.free_text = false;
+                }
+                return;
+            }
             self.cx.keep(n, line, Some(h), "log");
         } else {
             self.cx.free_text(n, line);
@@ -1354,9 +1368,16 @@ impl<'a> Parser<'a> {
             }
             // Output glued to its command when the paste lost its line breaks (`$ kubectl describe
             // pod db-0 ... Events: Type Reason Age From Message ---- ... Warning FailedScheduling
-            // ...`): the part from `Events:` on is read as free text.
-            if let Some(i) = line.find(" Events: ") {
-                self.cx.free_text(n, &line[i + 1..]);
+            // ...`): the part from `Events:` on is read as free text. Also glued to what stood
+            // around it (`pod-1 ...Events:Type Reason Age From Message---- ...`).
+            let glued = line.match_indices("Events:").find(|&(i, _)| {
+                let before = line[..i].chars().next_back();
+                let after = line[i + 7..].chars().next();
+                before.is_some_and(|c| c.is_whitespace() || c == '.')
+                    && after.is_some_and(|c| c.is_whitespace() || c.is_ascii_uppercase())
+            });
+            if let Some((i, _)) = glued {
+                self.cx.free_text(n, &line[i..]);
             }
             return;
         }

@@ -747,6 +747,40 @@ fn ui_event_tables_copied_with_tabs() {
     assert!(ev.events.is_empty());
 }
 
+// `kubectl get events -o custom-columns=LASTSEEN:.lastTimestamp,...` prints the timestamp itself; a
+// table retyped by hand may keep only its clock time.
+#[test]
+fn events_table_with_timestamps_or_clock_times_as_last_seen() {
+    let text = "LASTSEEN               TYPE      REASON    OBJECT      MESSAGE\n2024-05-01T10:00:00Z   Warning   BackOff   pod/web-0   Back-off restarting failed container\n10:02:00Z              Warning   BackOff   pod/web-0   Back-off restarting failed container web in pod web-0\n";
+    let (ev, s) = parse_text(text);
+    assert_eq!(formats(&s), vec!["events-table"]);
+    assert_eq!(ev.events.len(), 2);
+    assert_eq!(ev.events[0].last_seen, Some(When::Absolute(1_714_557_600)));
+    assert_eq!(ev.events[0].reason.as_deref(), Some("BackOff"));
+    assert_eq!(ev.events[1].last_seen, None);
+    assert!(ev.events[1].message.ends_with("in pod web-0"));
+}
+
+// An event table retyped as Markdown with the old `kubectl get events` columns in another order
+// (SOURCE last, `{daemon-set }` with its space) and clock times for LAST SEEN (the layout of
+// https://github.com/kubernetes/kubernetes/issues/28535).
+#[test]
+fn markdown_event_table_with_source_last_and_clock_times() {
+    let text = "| LastSeen | Ct | Name | Kind | Reason | Message | Source |\n| --- | --- | --- | --- | --- | --- | --- |\n| 10:01:21Z | 1 | worker-4 | Node | Starting | Starting kubelet. | {kubelet worker-4} |\n| 10:01:22 | 1 | metrics-proxy | DS | SuccessfulCreate | Created pod: metrics-proxy-x1c9q | {daemon-set } |\n| 10:01:22 | 1 | metrics-proxy | DS | FailedPlacement | failed to place pod on \"worker-4\": host port conflict | {daemonset-controller } |\n";
+    let (ev, _) = parse_text(text);
+    let e = ev
+        .events
+        .iter()
+        .find(|e| e.reason.as_deref() == Some("FailedPlacement"))
+        .expect("the FailedPlacement row");
+    assert_eq!(
+        e.message,
+        "failed to place pod on \"worker-4\": host port conflict"
+    );
+    assert_eq!(e.object_kind.as_deref(), Some("DaemonSet"));
+    assert_eq!(e.source.as_deref(), Some("daemonset-controller"));
+}
+
 // An event row whose message was printed on the next line, indented (a runbook's
 // `kubectl describe pvc` events; the row ends with its source column), as corpus-q's q120 has it:
 // https://grokdatum.github.io/grokdevops-wiki/library/runbooks/kubernetes/pvc-pending
@@ -763,4 +797,20 @@ fn event_row_with_its_message_on_the_next_line() {
         e.message,
         "storageclass.storage.k8s.io \"fast-ssd\" not found"
     );
+}
+
+// A CI job's log read with `kubectl logs`: OpenShift CI's monitor line for an event that repeated
+// is still that event (the layout of corpus-h's h114, under a `kubectl logs` prompt).
+#[test]
+fn a_relayed_event_in_a_container_log_is_still_an_event() {
+    let text = "$ kubectl logs e2e-runner -n ci\nevent happened 56 times, something is wrong: ns/shop pod/web-6747df4b84-bc96x node/worker-1 - reason/BackOff Back-off restarting failed container\n";
+    let (ev, _) = parse_text(text);
+    assert!(ev
+        .messages
+        .iter()
+        .any(|m| m.reason.as_deref() == Some("BackOff")));
+    assert!(ev
+        .logs
+        .iter()
+        .all(|l| l.pod.as_deref() == Some("ci/e2e-runner") && !l.free_text));
 }

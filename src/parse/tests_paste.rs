@@ -349,6 +349,12 @@ fn output_glued_to_its_command_line_is_read() {
     assert!(ev.messages.iter().any(|m| m
         .message
         .contains("0/4 nodes are available: 2 Insufficient cpu")));
+    // Glued without the spaces around `Events:` (a blog's copy of a terminal).
+    let (ev, _) = parse_text("[root@master-01 ~]# kubectl describe pod web-5d9f ...Events:Type Reason Age From Message---- ------ ---- ---- -------Normal Scheduled 40s default-scheduler Successfully assigned default/web-5d9f to 10.0.0.7Warning FailedCreatePodSandBox 28s (x4 over 37s) kubelet, 10.0.0.7 Failed create pod sandbox: rpc error: code = Unknown desc = failed to start sandbox container for pod \"web-5d9f\": Error response from daemon: OCI runtime create failed: unknown\n");
+    assert!(ev
+        .messages
+        .iter()
+        .any(|m| m.message.contains("Failed create pod sandbox: rpc error")));
     // A command line alone gives nothing.
     let (ev, _) = parse_text("$ kubectl describe pod tikv-0 -n db\n");
     assert!(ev.messages.is_empty() && ev.logs.is_empty());

@@ -156,7 +156,10 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         Some((t, r, m)) => {
             a.type_ = Some(t.to_string());
             a.reason = Some(r.to_string());
-            m
+            // `kubectl get events` cut to TYPE REASON OBJECT MESSAGE (no age column, or a chat's
+            // retelling): `Warning  Unhealthy  pod/web-0  Liveness probe failed: ...`; `-o wide`
+            // adds SUBOBJECT and SOURCE before the message.
+            event_columns(m, &mut a)
         }
         None => match columns_type_reason(rest) {
             Some(c) => {
@@ -172,6 +175,15 @@ pub fn analyse(line: &str) -> Option<Analysed> {
             }
             None => rest,
         },
+    };
+    // `FailedMount     Unable to mount volumes for pod ...`: the REASON and MESSAGE columns of an
+    // event row cut from its table (no type), kept when the message's template names that reason.
+    let rest = match leading_reason(rest) {
+        Some((r, m)) if a.reason.is_none() => {
+            a.reason = Some(r.to_string());
+            m
+        }
+        _ => rest,
     };
     // A YAML or JSON `message:` key whose document could not be read: the value is the message.
     let rest = ["message: ", "msg: ", "\"message\": ", "Message: "]
@@ -211,6 +223,14 @@ pub fn analyse(line: &str) -> Option<Analysed> {
     // event (so quoted application output stays as it was).
     if let Some(inner) = quoted_message(&a.message) {
         if implied_reason(inner).is_some() || bare_predicates(inner).is_some() {
+            a.message = inner.to_string();
+        }
+    }
+    // A message quoted inside prose: ``kubectl describe shows `Error: container has runAsNonRoot
+    // and image will run as root` on 1.14.2``, `"Readiness probe failed: Get" after creating ...`.
+    // Taken only when the span names its event.
+    if a.reason.is_none() && implied_reason(&a.message).is_none() {
+        if let Some(inner) = embedded_message(&a.message) {
             a.message = inner.to_string();
         }
     }
@@ -275,6 +295,21 @@ pub fn analyse(line: &str) -> Option<Analysed> {
         a.container = container_named(&a.message);
     }
     Some(a)
+}
+
+/// Whether a line is a component's record of a Kubernetes event (client-go's event recorder, the
+/// e2e framework's event dump, OpenShift CI's monitor): such a line in a container's log still
+/// stands for that event.
+pub fn relays_event(line: &str) -> bool {
+    let cheap = line.contains("Event(")
+        || line.contains(" - event for ")
+        || line.contains("times, something is wrong: ");
+    cheap
+        && analyse(line).is_some_and(|a| {
+            a.journal
+                && a.reason.is_some()
+                && (line.contains("Event(") || a.object_kind.is_some() || a.pod.is_some())
+        })
 }
 
 /// Whether a line ends as a hard wrap leaves it: a long line with the space the wrap was made at
@@ -1079,6 +1114,70 @@ fn quoted_message(msg: &str) -> Option<&str> {
     (!inner.is_empty() && !inner.contains(close)).then_some(inner)
 }
 
+/// A message quoted inside prose, when its text is a message template that names its event (see
+/// [`implied_reason`]): the first code span in backticks or span in corner brackets (`「...」`),
+/// else the text between single quotes (first to last), else the text from a double quote on to
+/// the last one when only prose follows it, or to the end of the line (a message has quotes of its
+/// own, `Multi-Attach error for volume "pvc-1" Volume is already ...`, so the next `"` need not
+/// close it).
+fn embedded_message(msg: &str) -> Option<&str> {
+    // A sentence around a message is short; a long line (a JSON log line, a dump) is not prose,
+    // and each quote tried costs a look at the text after it.
+    const MAX_PROSE: usize = 4096;
+    const MAX_QUOTES: usize = 16;
+    if msg.len() > MAX_PROSE {
+        return None;
+    }
+    let mut spans = msg.split('`');
+    spans.next()?;
+    if let Some(inner) = spans.step_by(2).take(MAX_QUOTES).find_map(|inner| {
+        let inner = inner.trim();
+        (!inner.is_empty() && implied_reason(inner).is_some()).then_some(inner)
+    }) {
+        return Some(inner);
+    }
+    // Corner brackets close reliably: the span inside them (typographic double quotes were made
+    // ASCII ones on the way in).
+    for (open, close) in [('「', '」')] {
+        if let Some(inner) = msg
+            .split_once(open)
+            .and_then(|(_, r)| r.split_once(close))
+            .map(|(inner, _)| inner.trim())
+        {
+            if !inner.is_empty() && implied_reason(inner).is_some() {
+                return Some(inner);
+            }
+        }
+    }
+    // Single quotes: from the first to the last (a message has apostrophes of its own: `didn't`).
+    if let Some(j) = msg.rfind('\'') {
+        let found = msg[..j]
+            .match_indices('\'')
+            .take(MAX_QUOTES)
+            .find_map(|(i, _)| {
+                let inner = msg.get(i + 1..j)?.trim();
+                (!inner.is_empty() && implied_reason(inner).is_some()).then_some(inner)
+            });
+        if found.is_some() {
+            return found;
+        }
+    }
+    // Double quotes: to the last quote when only prose follows it (no `:` of a message going on:
+    // `"0/3 nodes are available: ...", what now`), else to the end of the line.
+    let last = msg.rfind('"');
+    msg.match_indices('"').take(MAX_QUOTES).find_map(|(i, _)| {
+        let end = last
+            .filter(|&j| j > i && !msg[j..].contains(':'))
+            .unwrap_or(msg.len());
+        let mut rest = msg.get(i + 1..end)?.trim();
+        if end == msg.len() {
+            rest = rest.strip_suffix(['.', ',']).unwrap_or(rest).trim_end();
+            rest = rest.strip_suffix('"').unwrap_or(rest).trim_end();
+        }
+        (!rest.is_empty() && implied_reason(rest).is_some()).then_some(rest)
+    })
+}
+
 /// The text after a short label a person (or a UI) put before a message: `Error : `, `Error: `,
 /// `Message: `, `报错：`, `错误信息: ` (at most four words of letters, then `:` or `：`).
 fn after_label(msg: &str) -> Option<&str> {
@@ -1276,6 +1375,87 @@ fn leading_type_reason(line: &str) -> Option<(&str, &str, &str)> {
         return None;
     }
     Some((t, r, msg.trim_start()))
+}
+
+/// `FailedMount  Unable to mount volumes ...` → (reason, message): a reason word, a column gap (two
+/// spaces or a tab), and a message whose template implies that same reason.
+fn leading_reason(line: &str) -> Option<(&str, &str)> {
+    let gap = line.find(['\t', ' '])?;
+    let (r, rest) = line.split_at(gap);
+    if !(rest.starts_with("  ") || rest.starts_with('\t')) {
+        return None;
+    }
+    let m = rest.trim_start();
+    // REASON OBJECT MESSAGE (`Unhealthy  pod/web-0  Liveness probe failed: ...`).
+    let m = object_column(m).map_or(m, |(_, _, m)| m);
+    let (implied, _) = implied_reason(m)?;
+    (implied == r).then_some((implied, m))
+}
+
+/// The columns of an event row that may stand between its reason and its message once the age was
+/// cut: OBJECT (`pod/web-0`), SUBOBJECT (`spec.containers{web}`) and SOURCE (`kubelet, node-1`),
+/// each taken only in its own shape. The message.
+fn event_columns<'a>(m: &'a str, a: &mut Analysed) -> &'a str {
+    let mut m = m;
+    if let Some((kind, name, rest)) = object_column(m) {
+        a.object_kind = Some(super::events::kind_name(kind));
+        if a.object_kind.as_deref() == Some("Pod") {
+            a.pod = Some(name.to_string());
+        }
+        m = rest;
+    }
+    // A field path followed by a column gap, not by `: ` (kubectl 1.35 describe's own prefix).
+    if let Some((path, rest)) = m.split_once(char::is_whitespace) {
+        let named = path
+            .strip_suffix('}')
+            .and_then(|p| p.split_once('{'))
+            .filter(|(list, c)| {
+                matches!(
+                    *list,
+                    "spec.containers" | "spec.initContainers" | "spec.ephemeralContainers"
+                ) && !c.is_empty()
+            });
+        if let Some((_, c)) = named {
+            a.container = Some(c.to_string());
+            m = rest.trim_start();
+        }
+    }
+    if let Some(rest) = after_source(m) {
+        if implied_reason(rest).is_some() {
+            m = rest;
+        }
+    }
+    m
+}
+
+/// The OBJECT column of `kubectl get events` (`pod/web-0`, `node/w-1`, `replicaset/web-7d9f`)
+/// before an event's message: (kind, name, message). Only a kind kubectl prints there.
+fn object_column(msg: &str) -> Option<(&str, &str, &str)> {
+    let (obj, rest) = msg.split_once(char::is_whitespace)?;
+    let (kind, name) = obj.split_once('/')?;
+    let known = matches!(
+        kind,
+        "pod"
+            | "node"
+            | "replicaset"
+            | "deployment"
+            | "statefulset"
+            | "daemonset"
+            | "job"
+            | "cronjob"
+            | "persistentvolumeclaim"
+            | "persistentvolume"
+            | "service"
+            | "horizontalpodautoscaler"
+            | "endpoints"
+            | "ingress"
+    );
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.'));
+    let rest = rest.trim_start();
+    (known && name_ok && !rest.is_empty()).then_some((kind, name, rest))
 }
 
 /// kubectl >= 1.35 prefixes describe event messages with the field path:
@@ -1678,6 +1858,119 @@ mod tests {
         assert_eq!(a.container.as_deref(), Some("app"));
         assert_eq!(a.reason.as_deref(), Some("Unhealthy"));
         assert!(a.message.starts_with("Liveness probe failed"));
+    }
+
+    #[test]
+    fn object_column_after_type_and_reason() {
+        // `kubectl get events` cut to TYPE REASON OBJECT MESSAGE.
+        let a = analyse(
+            "Warning Unhealthy pod/api-7d9f4b8c6-xk2pq Liveness probe failed: Get \"http://10.0.0.1:8080/healthz\": context deadline exceeded",
+        )
+        .unwrap();
+        assert_eq!(a.reason.as_deref(), Some("Unhealthy"));
+        assert_eq!(a.object_kind.as_deref(), Some("Pod"));
+        assert_eq!(a.pod.as_deref(), Some("api-7d9f4b8c6-xk2pq"));
+        assert!(a.message.starts_with("Liveness probe failed: Get"));
+        let a = analyse("Warning  FailedMount  node/w-1 is not a kind/name pair").unwrap();
+        assert_eq!(a.object_kind.as_deref(), Some("Node"));
+        // Not a kind kubectl prints there: the message stays whole.
+        let a = analyse("Warning  BackOff  foo/bar Back-off restarting failed container").unwrap();
+        assert_eq!(a.object_kind, None);
+        assert!(a.message.starts_with("foo/bar "));
+    }
+
+    #[test]
+    fn event_row_columns_between_reason_and_message() {
+        let a = analyse("Warning  Unhealthy  pod/web-0  spec.containers{web}  kubelet, node-1  Liveness probe failed: HTTP probe failed with statuscode: 500").unwrap();
+        assert_eq!(a.pod.as_deref(), Some("web-0"));
+        assert_eq!(a.container.as_deref(), Some("web"));
+        assert!(
+            a.message.starts_with("Liveness probe failed"),
+            "{}",
+            a.message
+        );
+        let a = analyse("Warning  Unhealthy  spec.containers{web}  kubelet  Liveness probe failed: HTTP probe failed with statuscode: 500").unwrap();
+        assert_eq!(a.container.as_deref(), Some("web"));
+        assert!(
+            a.message.starts_with("Liveness probe failed"),
+            "{}",
+            a.message
+        );
+        let a = analyse(
+            "Unhealthy  pod/web-0  Liveness probe failed: HTTP probe failed with statuscode: 500",
+        )
+        .unwrap();
+        assert_eq!(a.reason.as_deref(), Some("Unhealthy"));
+        assert!(
+            a.message.starts_with("Liveness probe failed"),
+            "{}",
+            a.message
+        );
+    }
+
+    #[test]
+    fn reason_and_message_columns_without_type() {
+        let a = analyse("FailedMount     Unable to mount volumes for pod \"web_default(9cef)\": timeout expired waiting for volumes to attach/mount for pod \"web\"/\"default\". list of unattached/unmounted volumes=[config-volume]").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedMount"));
+        assert!(a.message.starts_with("Unable to mount volumes for pod"));
+        // A word that is not the reason the message names stays in the message.
+        let a = analyse("Hint    Unable to mount volumes for pod \"web\": timeout").unwrap();
+        assert!(a.message.starts_with("Hint"));
+    }
+
+    #[test]
+    fn a_message_quoted_inside_prose() {
+        let a = analyse(
+            "kubectl describe shows `Error: container has runAsNonRoot and image will run as root` on 1.14.2",
+        )
+        .unwrap();
+        assert_eq!(a.reason.as_deref(), Some("Failed"));
+        assert_eq!(
+            a.message,
+            "Error: container has runAsNonRoot and image will run as root"
+        );
+        let a = analyse("\"Readiness probe failed: Get\" after creating the resource http://10.1.2.3:3000/api/health").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("Unhealthy"));
+        assert_eq!(
+            a.message,
+            "Readiness probe failed: Get\" after creating the resource http://10.1.2.3:3000/api/health"
+        );
+        // The message's own quotes do not end it.
+        let a = analyse("\"Multi-Attach error for volume \"pvc-1\" Volume is already exclusively attached to one node and can't be attached to another\"").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedAttachVolume"));
+        assert!(
+            a.message.ends_with("can't be attached to another"),
+            "{}",
+            a.message
+        );
+        let a = analyse("创建 pod 时报错“0/3 nodes are available: 3 Insufficient cpu.”，怎么办")
+            .unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+        assert_eq!(a.message, "0/3 nodes are available: 3 Insufficient cpu.");
+        let a = analyse(
+            "the pod shows 'Back-off restarting failed container web in pod web-0' in events",
+        )
+        .unwrap();
+        assert_eq!(a.reason.as_deref(), Some("BackOff"));
+        assert_eq!(
+            a.message,
+            "Back-off restarting failed container web in pod web-0"
+        );
+        let a =
+            analyse("it's failing with 'Back-off restarting failed container web in pod web-0'")
+                .unwrap();
+        assert_eq!(
+            a.message,
+            "Back-off restarting failed container web in pod web-0"
+        );
+        let a = analyse("I see '0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.' forever").unwrap();
+        assert_eq!(a.reason.as_deref(), Some("FailedScheduling"));
+        assert!(a.message.ends_with("affinity/selector."), "{}", a.message);
+        // A quoted span that names no event leaves the line as it was.
+        let a =
+            analyse("the app logs `connection reset by peer` and \"retrying\" forever").unwrap();
+        assert_eq!(a.reason, None);
+        assert!(a.message.starts_with("the app logs"));
     }
 
     #[test]

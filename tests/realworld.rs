@@ -146,13 +146,18 @@ const FAMILIES: &[&str] = &[
 /// weakest shape `yaml-json` at 81.65 %, no healthy alarm. Session 9 collected corpus-q (150
 /// pastes, 133 failures, 59 % from outside GitHub) sealed at its start and scored it once against
 /// session 8's build: 84.2 % top-1, 9.0 % nothing found, no healthy alarm. On 2,057 failure cases:
-/// top-1 91.20 %, nothing found 4.86 %, weakest shape `yaml-json` at 82.5 %.
+/// top-1 91.20 %, nothing found 4.86 %, weakest shape `yaml-json` at 82.5 %. Session 9's class work
+/// (corpus-q's misses, and the classes behind the other nothing-found cases: old describe rows cut
+/// at any column, per-node scheduler verdicts, k9s and crictl layouts, status cut before its
+/// reason, more runtime and application wordings, new rules for a node without a pod CIDR and an
+/// uninitialised CockroachDB) brought the 2,057 failure cases to top-1 93.24 %, nothing found
+/// 2.97 % (61 cases), weakest shape `yaml-json` at 84.2 %, no healthy alarm (corpus-q 96.2 %).
 const MIN_FAILURE_CASES: usize = 150;
 const MIN_HEALTHY_CASES: usize = 15;
-const MIN_TOP1_PERCENT: f64 = 91.2;
-const MAX_NOTHING_PERCENT: f64 = 4.9;
+const MIN_TOP1_PERCENT: f64 = 93.2;
+const MAX_NOTHING_PERCENT: f64 = 3.0;
 const MIN_CASES_PER_SHAPE: usize = 5;
-const MIN_SHAPE_TOP1_PERCENT: f64 = 81.6;
+const MIN_SHAPE_TOP1_PERCENT: f64 = 84.1;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1331,10 +1331,7 @@ fn columns_type_reason(line: &str) -> Option<ColumnsEvent<'_>> {
     }
     let (ra, rb) = cells[t + 1];
     let reason = &line[ra..rb];
-    if !reason.starts_with(|c: char| c.is_ascii_uppercase())
-        || reason.len() < 3
-        || !reason.chars().all(|c| c.is_ascii_alphanumeric())
-    {
+    if !is_reason_word(reason) {
         return None;
     }
     let message = line[cells[t + 2].0..].trim_end_matches('`').trim();
@@ -1368,10 +1365,7 @@ fn leading_type_reason(line: &str) -> Option<(&str, &str, &str)> {
     }
     let rest = rest.trim_start();
     let (r, msg) = rest.split_once(char::is_whitespace)?;
-    if !r.starts_with(|c: char| c.is_ascii_uppercase())
-        || r.len() < 3
-        || !r.chars().all(|c| c.is_ascii_alphanumeric())
-    {
+    if !is_reason_word(r) {
         return None;
     }
     Some((t, r, msg.trim_start()))

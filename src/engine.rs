@@ -109,9 +109,11 @@ struct FieldMatcher {
     always: Vec<usize>,
     /// The distinct needles, to build `needles` from.
     needle_list: Vec<Vec<u8>>,
-    /// `needle_list` as substring finders, for the first [`FieldMatcher::SCAN_BEFORE_AC`] texts.
-    finders: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>>,
-    /// Texts looked at so far (decides between the finders and the automaton).
+    /// For each needle, three of its byte pairs (first, middle, last): the first
+    /// [`FieldMatcher::SCAN_BEFORE_AC`] texts look a needle up only when the text holds all three
+    /// (see [`PairSet`]).
+    probes: Vec<Option<[u16; 3]>>,
+    /// Texts looked at so far (decides between the pair look-ups and the automaton).
     scans: std::sync::atomic::AtomicUsize,
     calls: std::sync::atomic::AtomicUsize,
     /// `None` when the combined set cannot be built (then the per-pattern path stays).
@@ -318,8 +320,8 @@ impl FieldMatcher {
             needles: std::sync::OnceLock::new(),
             needle_owner,
             always,
+            probes: needle_list.iter().map(|n| pair_probes(n)).collect(),
             needle_list,
-            finders: std::sync::OnceLock::new(),
             scans: std::sync::atomic::AtomicUsize::new(0),
             calls: std::sync::atomic::AtomicUsize::new(0),
             set: std::sync::OnceLock::new(),
@@ -425,16 +427,16 @@ impl FieldMatcher {
             .fetch_add(cost, std::sync::atomic::Ordering::Relaxed);
         if n.saturating_add(cost) <= Self::SCAN_BEFORE_AC {
             // Needles are lowercase: an exact search of the lowercased text is the search
-            // without ASCII case.
+            // without ASCII case. A needle is searched for only when the text holds its three
+            // probe pairs, which rules out almost every needle of a short text in three bit
+            // tests (per-needle substring finders, kept for the process, took ~0.9 MiB of a
+            // start-up's heap; this takes none).
             let lower = text.as_bytes().to_ascii_lowercase();
-            let finders = self.finders.get_or_init(|| {
-                self.needle_list
-                    .iter()
-                    .map(|n| memchr::memmem::Finder::new(n).into_owned())
-                    .collect()
-            });
-            for (k, f) in finders.iter().enumerate() {
-                if f.find(&lower).is_some() {
+            let pairs = PairSet::of(&lower);
+            for (k, needle) in self.needle_list.iter().enumerate() {
+                let probed = self.probes[k].is_none_or(|pr| pr.iter().all(|&p| pairs.has(p)));
+                // A two-byte needle is its one pair: the probe was the search.
+                if probed && (needle.len() == 2 || memchr::memmem::find(&lower, needle).is_some()) {
                     out.extend_from_slice(&self.needle_owner[k]);
                 }
             }
@@ -512,6 +514,37 @@ impl FieldMatcher {
             })
             .collect()
     }
+}
+
+/// The byte pairs a text holds, as a 65,536-bit set on the stack: a needle whose pairs are not
+/// all in it is not in the text.
+struct PairSet([u64; 1024]);
+
+impl PairSet {
+    fn of(text: &[u8]) -> PairSet {
+        let mut bits = [0u64; 1024];
+        for w in text.windows(2) {
+            let p = usize::from(w[0]) << 8 | usize::from(w[1]);
+            bits[p >> 6] |= 1 << (p & 63);
+        }
+        PairSet(bits)
+    }
+
+    fn has(&self, pair: u16) -> bool {
+        let p = usize::from(pair);
+        self.0[p >> 6] & (1 << (p & 63)) != 0
+    }
+}
+
+/// Three byte pairs of `needle`: its first, a middle and its last (a two-byte needle is its one
+/// pair, exactly); `None` for a needle shorter than two bytes (none is made, see
+/// [`crate::regex_facts::MIN_SET_NEEDLE`]), which is then always searched for.
+fn pair_probes(needle: &[u8]) -> Option<[u16; 3]> {
+    let pair = |i: usize| -> Option<u16> {
+        Some(u16::from(*needle.get(i)?) << 8 | u16::from(*needle.get(i + 1)?))
+    };
+    let last = needle.len().checked_sub(2)?;
+    Some([pair(0)?, pair(last / 2)?, pair(last)?])
 }
 
 /// The patterns of one (source, field) as one `RegexSet`, or as several when one would exceed the

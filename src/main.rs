@@ -636,21 +636,9 @@ fn finish(
     let budget = cli
         .budget
         .unwrap_or(kubectl_diagnose::agent::DEFAULT_BUDGET);
-    let (text, worst) = match &report {
-        Report::Pod(d) if cli.output == Format::Agent => {
-            (kubectl_diagnose::agent::render_pod(d, budget), d.worst())
-        }
-        Report::Sweep(r) if cli.output == Format::Agent => {
-            (kubectl_diagnose::agent::render_sweep(r, budget), r.worst())
-        }
-        Report::Pod(d) => (
-            output::render_pod(d, cli.output, &table, threshold),
-            d.worst(),
-        ),
-        Report::Sweep(r) => (
-            output::render_sweep(r, cli.output, &table, threshold),
-            r.worst(),
-        ),
+    let worst = match &report {
+        Report::Pod(d) => d.worst(),
+        Report::Sweep(r) => r.worst(),
     };
     let failed = match (threshold, worst) {
         (Some(t), Some(w)) => w >= t,
@@ -660,9 +648,27 @@ fn finish(
     if cli.output == Format::Github {
         step_summary(&report, &table, threshold);
     }
+    let printed = match &report {
+        Report::Pod(d) if cli.output == Format::Agent => {
+            print(&kubectl_diagnose::agent::render_pod(d, budget))
+        }
+        Report::Sweep(r) if cli.output == Format::Agent => {
+            print(&kubectl_diagnose::agent::render_sweep(r, budget))
+        }
+        Report::Pod(d) => print(&output::render_pod(d, cli.output, &table, threshold)),
+        // A sweep's report is written as it is rendered (JSON is streamed: see write_sweep).
+        Report::Sweep(r) => output::write_sweep(
+            r,
+            cli.output,
+            &table,
+            threshold,
+            &mut std::io::stdout().lock(),
+        )
+        .map_err(anyhow::Error::from),
+    };
     // `| head` closing the pipe ends the output quietly but keeps the diagnosis' exit code, so a
     // `set -o pipefail` pipeline still sees a failure.
-    match print(&text) {
+    match printed {
         Err(e) if is_broken_pipe(&e) => Ok(code),
         other => other.map(|()| code),
     }

@@ -99,6 +99,16 @@ pub(super) fn sweep_json_text(r: &SweepReport) -> String {
     s
 }
 
+/// [`sweep_json_text`] written straight to `w`: a sweep of thousands of pods is a document of
+/// tens of MiB, which is never held whole in memory (issue 12: the live 20,000-pod sweep's peak).
+pub(super) fn write_sweep_json(r: &SweepReport, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut w = std::io::BufWriter::with_capacity(64 << 10, w);
+    serde_json::to_writer_pretty(&mut w, &sweep_json(r)).map_err(std::io::Error::from)?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
 /// A sweep as the same document in YAML.
 pub(super) fn sweep_yaml_text(r: &SweepReport) -> String {
     serde_yaml::to_string(&sweep_json(r))

@@ -50,7 +50,7 @@ pub use github::{
     append_step_summary, github_escape_data, github_escape_property, MAX_PER_LEVEL,
     STEP_SUMMARY_LIMIT,
 };
-use json::{sweep_json_text, sweep_yaml_text, yaml_of_json};
+use json::{sweep_json_text, sweep_yaml_text, write_sweep_json, yaml_of_json};
 use junit::{junit, pod_properties, sweep_properties};
 pub use markdown::{md_code, md_inline, MAX_MARKDOWN_CHARS};
 use markdown::{pod_markdown, sweep_markdown};
@@ -168,6 +168,23 @@ pub fn render_sweep(
         Format::Markdown => sweep_markdown(r, t),
         Format::Agent => crate::agent::render_sweep(r, crate::agent::DEFAULT_BUDGET),
     }
+}
+
+/// [`render_sweep`] written to `w`. JSON, the format CI and scripts read big sweeps in, is
+/// streamed (the whole document is never built as one string); the other formats are rendered
+/// and written.
+pub fn write_sweep(
+    r: &SweepReport,
+    f: Format,
+    t: &TableOptions,
+    fail_on: Option<Severity>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    if f == Format::Json {
+        return write_sweep_json(r, w);
+    }
+    w.write_all(render_sweep(r, f, t, fail_on).as_bytes())?;
+    w.flush()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ impl GatedSet {
     /// does not cover cannot be built, every text goes to `set`.
     fn new(
         set: SplitSet,
-        list: &[String],
+        list: &[Src],
         needles: &[Vec<u8>],
         owners: &[Vec<usize>],
         always: &[usize],
@@ -199,7 +199,7 @@ impl GatedSet {
         let always = if always.is_empty() || gate.is_none() {
             None
         } else {
-            let pats: Vec<String> = always.iter().map(|&i| list[i].clone()).collect();
+            let pats: Vec<Src> = always.iter().map(|&i| list[i].clone()).collect();
             match SplitSet::new(&pats) {
                 Ok(s) => Some((always, s)),
                 Err(_) => {
@@ -292,7 +292,7 @@ impl FieldMatcher {
     /// needle (seconds a line in a debug build).
     const SCAN_TEXT_BYTES: usize = 128;
 
-    fn new(list: &[String]) -> FieldMatcher {
+    fn new(list: &[Src]) -> FieldMatcher {
         let mut needle_ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut needle_list: Vec<Vec<u8>> = Vec::new();
         let mut needle_owner: Vec<Vec<usize>> = Vec::new();
@@ -363,13 +363,13 @@ impl FieldMatcher {
     /// Builds the combined set now; an error names the index of a pattern that cannot compile
     /// even alone (user rules are checked this way when they load).
     fn build_now(&self) -> Result<(), (usize, regex::Error)> {
-        let list: Vec<String> = self.patterns.iter().map(|p| p.source.clone()).collect();
+        let list: Vec<Src> = self.patterns.iter().map(|p| p.source.clone()).collect();
         let set = SplitSet::new(&list)?;
         let _ = self.set.set(Some(self.gated(set, &list)));
         Ok(())
     }
 
-    fn gated(&self, set: SplitSet, list: &[String]) -> GatedSet {
+    fn gated(&self, set: SplitSet, list: &[Src]) -> GatedSet {
         if !self.gate {
             return GatedSet {
                 set,
@@ -410,7 +410,7 @@ impl FieldMatcher {
         }
         self.set
             .get_or_init(|| {
-                let list: Vec<String> = self.patterns.iter().map(|p| p.source.clone()).collect();
+                let list: Vec<Src> = self.patterns.iter().map(|p| p.source.clone()).collect();
                 SplitSet::new(&list).ok().map(|set| self.gated(set, &list))
             })
             .as_ref()
@@ -572,7 +572,7 @@ impl SplitSet {
     const DFA_CACHE: usize = 64 << 20;
 
     /// Compiles `list`; an error names the index of a pattern that cannot compile even alone.
-    fn new(list: &[String]) -> Result<SplitSet, (usize, regex::Error)> {
+    fn new(list: &[Src]) -> Result<SplitSet, (usize, regex::Error)> {
         let mut parts = Vec::new();
         for (i, chunk) in list.chunks(Self::PART).enumerate() {
             Self::build(chunk, i * Self::PART, &mut parts)?;
@@ -581,7 +581,7 @@ impl SplitSet {
     }
 
     fn build(
-        list: &[String],
+        list: &[Src],
         offset: usize,
         parts: &mut Vec<(usize, RegexSet)>,
     ) -> Result<(), (usize, regex::Error)> {
@@ -614,10 +614,14 @@ impl SplitSet {
     }
 }
 
+/// A pattern's source text: borrowed from the binary for the built-in rules
+/// ([`crate::rules::Pattern::source`]), so the matchers of many fields share one copy.
+type Src = std::borrow::Cow<'static, str>;
+
 /// A rule pattern, compiled (once, whichever rules share it) the first time it is needed: most
 /// never are in one run, and compiling is most of a start-up.
 struct LazyRegex {
-    source: String,
+    source: Src,
     regex: std::sync::OnceLock<Option<meta::Regex>>,
 }
 
@@ -754,7 +758,7 @@ struct EventFilter {
 
 impl EventFilter {
     fn new(rules: &[CompiledRule]) -> EventFilter {
-        fn walk(n: &MatchNode, templated: bool, out: &mut Vec<Vec<(&'static str, String)>>) {
+        fn walk(n: &MatchNode, templated: bool, out: &mut Vec<Vec<(&'static str, Src)>>) {
             match n {
                 MatchNode::All(v) | MatchNode::Any(v) => {
                     v.iter().for_each(|c| walk(c, templated, out))
@@ -767,6 +771,7 @@ impl EventFilter {
                             let name = Source::Event.fields().iter().copied().find(|x| x == f)?;
                             let src = if templated {
                                 crate::rules::fill_template(&p.source, &BTreeMap::new(), "(?s:.*)")
+                                    .into()
                             } else {
                                 p.source.clone()
                             };
@@ -777,7 +782,7 @@ impl EventFilter {
                 MatchNode::Leaf(_) => {}
             }
         }
-        let mut raw: Vec<Vec<(&'static str, String)>> = Vec::new();
+        let mut raw: Vec<Vec<(&'static str, Src)>> = Vec::new();
         for cr in rules {
             walk(&cr.rule.matcher, false, &mut raw);
             if let Some(rb) = &cr.rule.resolved_by {
@@ -787,7 +792,7 @@ impl EventFilter {
                 }
             }
         }
-        let mut lists: Vec<(&'static str, Vec<String>)> = Vec::new();
+        let mut lists: Vec<(&'static str, Vec<Src>)> = Vec::new();
         let mut leaves = Vec::new();
         let mut all = false;
         for leaf in raw {
@@ -1030,7 +1035,7 @@ impl Engine {
     /// Everything [`Engine::new`] builds but the rules' copies.
     fn analyse(set: &RuleSet) -> Result<Engine, EngineError> {
         // First pass: collect pattern sources per (source, field), deduplicated.
-        let mut pats: BTreeMap<(Source, &'static str), Vec<String>> = BTreeMap::new();
+        let mut pats: BTreeMap<(Source, &'static str), Vec<Src>> = BTreeMap::new();
         fn field_name(source: Source, f: &str) -> &'static str {
             source
                 .fields()
@@ -1039,7 +1044,7 @@ impl Engine {
                 .find(|x| *x == f)
                 .unwrap_or("") // ok: the loader only admits known field names
         }
-        fn collect(n: &MatchNode, pats: &mut BTreeMap<(Source, &'static str), Vec<String>>) {
+        fn collect(n: &MatchNode, pats: &mut BTreeMap<(Source, &'static str), Vec<Src>>) {
             match n {
                 MatchNode::All(v) | MatchNode::Any(v) => v.iter().for_each(|c| collect(c, pats)),
                 MatchNode::Not(c) => collect(c, pats),
@@ -1103,9 +1108,9 @@ impl Engine {
         }
         fn compile(
             n: &MatchNode,
-            pats: &BTreeMap<(Source, &'static str), Vec<String>>,
+            pats: &BTreeMap<(Source, &'static str), Vec<Src>>,
             captures: &mut Vec<LazyRegex>,
-            interned: &mut HashMap<String, usize>,
+            interned: &mut HashMap<Src, usize>,
         ) -> CNode {
             match n {
                 MatchNode::All(v) => CNode::All(
@@ -1160,7 +1165,7 @@ impl Engine {
                 }
             }
         }
-        let template_list: Vec<String> = pats
+        let template_list: Vec<Src> = pats
             .iter()
             .filter(|((source, field), _)| is_message_field(*source, field))
             .flat_map(|(_, list)| list.iter())
@@ -2685,9 +2690,9 @@ match:
     fn a_long_text_builds_the_automaton_at_once() {
         // A log of 40 KB lines: searching each once per needle cost seconds a line in a debug
         // build; the length counts, so the first such line builds the automaton.
-        let list: Vec<String> = [r"bind\(\) to \S+:(?P<port>\d+) failed", "(?i)no space left"]
+        let list: Vec<Src> = [r"bind\(\) to \S+:(?P<port>\d+) failed", "(?i)no space left"]
             .iter()
-            .map(|s| s.to_string())
+            .map(|s| Src::Borrowed(s))
             .collect();
         let fm = FieldMatcher::new(&list);
         fm.candidates("a short line");
@@ -2830,7 +2835,7 @@ match:
     }
 
     fn field_matcher_agrees(patterns: &[&str], gate: bool) {
-        let list: Vec<String> = patterns.iter().map(|s| s.to_string()).collect();
+        let list: Vec<Src> = patterns.iter().map(|s| Src::Owned(s.to_string())).collect();
         let texts = [
             "nginx: [emerg] bind() to 0.0.0.0:80 failed (98)",
             "write /data/x: NO SPACE LEFT on device",

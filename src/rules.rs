@@ -8,6 +8,7 @@
 
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -84,7 +85,9 @@ impl RuleKind {
 /// grow with the catalog.
 #[derive(Clone)]
 pub struct Pattern {
-    pub source: String,
+    /// Borrowed from the binary for a pattern of the built-in rules (its copy in
+    /// `BUILTIN_FACTS`): the engine's matchers share it instead of copying it.
+    pub source: Cow<'static, str>,
     /// Named capture groups, in the order they open.
     pub captures: Vec<String>,
 }
@@ -100,6 +103,10 @@ impl Pattern {
     fn checked(source: String, check: &str) -> Result<Pattern, String> {
         let captures = check_regex(check)
             .map_err(|e| format!("invalid regex {source:?}: {}", one_line(&e)))?;
+        let source = match builtin_pattern(&source) {
+            Some(text) => Cow::Borrowed(text),
+            None => Cow::Owned(source),
+        };
         Ok(Pattern { source, captures })
     }
 }
@@ -119,6 +126,14 @@ pub fn pattern_facts(pattern: &str) -> Option<PatternFacts> {
 
 // `BUILTIN_JSON` and `BUILTIN_FACTS`, written by build.rs from `rules/`.
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// The text of `pattern` as the binary holds it, when it is a pattern of the built-in rules.
+fn builtin_pattern(pattern: &str) -> Option<&'static str> {
+    let i = BUILTIN_FACTS
+        .binary_search_by(|(p, ..)| (*p).cmp(pattern))
+        .ok()?;
+    Some(BUILTIN_FACTS[i].0)
+}
 
 /// The facts build.rs computed for a pattern of the built-in rules (same code, same parser).
 fn builtin_facts(pattern: &str) -> Option<PatternFacts> {
@@ -789,15 +804,16 @@ pub struct Rule {
     /// Ids of symptom rules this cause explains; they rank below it when both fire.
     #[serde(default)]
     pub explains: Vec<String>,
-    /// What the rule detects ("What it detects").
-    pub detects: String,
+    /// What the rule detects ("What it detects"). The prose fields of a built-in rule borrow the
+    /// text embedded in the binary (see `BUILTIN_TEXT`); a user rule's own them.
+    pub detects: Cow<'static, str>,
     /// Why it happens ("Why it happens").
-    pub why: String,
+    pub why: Cow<'static, str>,
     /// The fix, templated with `{{capture}}` and `{{capture|filter}}`.
-    pub fix: String,
+    pub fix: Cow<'static, str>,
     /// The fix in Chinese, as the seed document words it, when the rule comes from a seed.
     #[serde(default)]
-    pub fix_zh: Option<String>,
+    pub fix_zh: Option<Cow<'static, str>>,
     /// Platform-specific fixes (keys: `tencent-eks`, `huawei-cci`, `aws-eks`), shown instead of the
     /// generic `fix` when the evidence shows that platform.
     #[serde(default)]
@@ -857,6 +873,19 @@ impl Rule {
             .binary_search_by(|(n, _)| (*n).cmp(name))
             .ok()?;
         let mut rule: Rule = serde_json::from_str(BUILTIN_JSON[i].1).ok()?;
+        let [detects, why, fix, fix_zh] = BUILTIN_TEXT.get(i)?;
+        for (field, text) in [
+            (&mut rule.detects, detects),
+            (&mut rule.why, why),
+            (&mut rule.fix, fix),
+        ] {
+            if let Some(t) = text {
+                *field = Cow::Borrowed(t);
+            }
+        }
+        if let Some(t) = fix_zh {
+            rule.fix_zh = Some(Cow::Borrowed(t));
+        }
         rule.origin = path.to_string();
         rule.validate().ok()?;
         Some(rule)
@@ -877,7 +906,7 @@ impl Rule {
             ));
         }
         for (name, value) in [
-            ("title", &self.title),
+            ("title", self.title.as_str()),
             ("category", &self.category),
             ("detects", &self.detects),
             ("why", &self.why),
@@ -909,9 +938,9 @@ impl Rule {
         }
         let captures = self.capture_names();
         for (what, text) in [
-            ("title", Some(&self.title)),
-            ("fix", Some(&self.fix)),
-            ("fix_zh", self.fix_zh.as_ref()),
+            ("title", Some(self.title.as_str())),
+            ("fix", Some(&*self.fix)),
+            ("fix_zh", self.fix_zh.as_deref()),
         ] {
             let Some(text) = text else { continue };
             for (name, filter) in placeholders(text) {

@@ -317,7 +317,7 @@ fn rule_patterns(r: &Rule) -> Vec<(String, String)> {
             MatchNode::Not(c) => walk(c, out),
             MatchNode::Leaf(l) => {
                 for (f, p) in &l.fields {
-                    out.push((format!("{}.{f}", l.source.name()), p.source.clone()));
+                    out.push((format!("{}.{f}", l.source.name()), p.source.to_string()));
                 }
             }
         }

@@ -332,8 +332,8 @@ fn redaction_never_changes_a_rules_own_title_or_fix() {
     let mut texts: Vec<String> = Vec::new();
     for r in &set.rules {
         texts.push(r.title.clone());
-        texts.push(r.fix.clone());
-        texts.extend(r.fix_zh.clone());
+        texts.push(r.fix.to_string());
+        texts.extend(r.fix_zh.as_deref().map(str::to_string));
         for p in r.platforms.values() {
             texts.push(p.fix.clone());
             texts.extend(p.fix_zh.clone());

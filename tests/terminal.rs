@@ -210,9 +210,9 @@ fn no_command_url_or_rule_id_of_any_rule_is_split_at_any_width() {
     let template = d.findings[0].clone();
     let mut checked = 0usize;
     for r in &set.rules {
-        let mut fixes: Vec<(String, bool)> = vec![(r.fix.clone(), false)];
+        let mut fixes: Vec<(String, bool)> = vec![(r.fix.to_string(), false)];
         if let Some(z) = &r.fix_zh {
-            fixes.push((z.clone(), true));
+            fixes.push((z.to_string(), true));
         }
         for pf in r.platforms.values() {
             fixes.push((pf.fix.clone(), false));

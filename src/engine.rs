@@ -720,6 +720,16 @@ fn compile_shared(source: &str, captures: bool) -> Option<meta::Regex> {
     r
 }
 
+/// `text` without surrounding whitespace, still borrowed when it was (a reference to the `Cow`,
+/// not a `&str`, so the borrowed case keeps its `'static` lifetime).
+#[allow(clippy::ptr_arg)]
+fn trimmed(text: &std::borrow::Cow<'static, str>) -> std::borrow::Cow<'static, str> {
+    match text {
+        std::borrow::Cow::Borrowed(t) => std::borrow::Cow::Borrowed(t.trim()),
+        std::borrow::Cow::Owned(t) => std::borrow::Cow::Owned(t.trim().to_string()),
+    }
+}
+
 /// Compiled rules plus their prefilter; build once, use for any number of evidence sets.
 pub struct Engine {
     rules: Vec<CompiledRule>,
@@ -946,8 +956,10 @@ pub struct Finding {
     pub severity: Severity,
     pub category: String,
     pub kind: RuleKind,
-    pub detects: String,
-    pub why: String,
+    /// The rule's prose, borrowed from the binary for a built-in rule (a sweep holds thousands of
+    /// findings).
+    pub detects: std::borrow::Cow<'static, str>,
+    pub why: std::borrow::Cow<'static, str>,
     /// The fix for the detected platform when the rule has one, else the generic fix.
     pub fix: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1337,8 +1349,8 @@ impl Engine {
                 severity: r.severity,
                 category: r.category.clone(),
                 kind: r.kind,
-                detects: r.detects.trim().to_string(),
-                why: r.why.trim().to_string(),
+                detects: trimmed(&r.detects),
+                why: trimmed(&r.why),
                 fix,
                 fix_zh,
                 fix_platform,

@@ -139,8 +139,18 @@ struct FieldMatcher {
 /// of the combined set's lazy DFA (hundreds of patterns) over it.
 struct GatedSet {
     set: SplitSet,
-    /// `None` when no pattern has a literal: every text goes to `set`.
+    /// `None` when no pattern has a literal: every text goes to `set`. A contiguous NFA at first;
+    /// see [`GatedSet::fast`].
     gate: Option<aho_corasick::AhoCorasick>,
+    /// The gate's literals, kept to build [`GatedSet::fast`] from.
+    gate_needles: Vec<Vec<u8>>,
+    /// Bytes of text given to the gate so far.
+    scanned: std::sync::atomic::AtomicUsize,
+    /// The gate as a DFA, built once [`GatedSet::DFA_AFTER_BYTES`] of text went through it (a
+    /// big pasted log); `None` inside when it cannot be built. The DFA of the log catalog's
+    /// ~1,000 folded-case literals holds ~16 MiB against the NFA's ~1, and runs about twice as
+    /// fast: a live sweep's bounded logs never pay for it, a 256 MiB log runs mostly on it.
+    fast: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
     /// The patterns without a literal (their indices in the whole list, ascending) and their set;
     /// `None` when every pattern has one.
     always: Option<(Vec<usize>, SplitSet)>,
@@ -155,6 +165,12 @@ impl GatedSet {
     /// would open it on most lines of any log, so such a pattern is run on every text instead,
     /// with those without a literal.
     const MIN_GATE_NEEDLE: usize = 3;
+
+    /// Text through the NFA gate after which the DFA gate is built (see [`GatedSet::fast`]).
+    /// Measured (scripts/bench.sh, release, 2026-12-02): with the NFA gate alone the 256 MiB log
+    /// took 1.14-1.29x ripgrep's CPU and 44 MiB, with the DFA alone 0.81x and 59 MiB; the live
+    /// 20,000-pod sweep (about 8 MiB of logs) 88 MiB with the NFA and 103 MiB with the DFA.
+    const DFA_AFTER_BYTES: usize = 32 << 20;
 
     /// `set` (the whole `list`) behind a gate of `needles` (`owners[k]`: the patterns of needle
     /// k); `always` are the patterns without one. When the gate or the set of the patterns it
@@ -182,19 +198,10 @@ impl GatedSet {
             .map(|(n, _)| n)
             .collect();
         let always: Vec<usize> = (0..list.len()).filter(|&i| ungated[i]).collect();
-        // A contiguous NFA, not a DFA: the DFA of the log catalog's ~1,000 needles (folded case)
-        // held 16 MiB, the largest single allocation of a live 20,000-pod sweep; the NFA holds a
-        // fraction of it. Measured (scripts/bench.sh, release, 2026-12-02): the 256 MiB log went
-        // from 0.81x to 1.14x ripgrep's CPU (target 1.5x) and from 59 to 44 MiB; the sweep from
-        // 103 to 88 MiB.
-        let gate = (!needles.is_empty())
-            .then(|| {
-                aho_corasick::AhoCorasick::builder()
-                    .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                    .ascii_case_insensitive(true)
-                    .build(needles)
-                    .ok()
-            })
+        // A contiguous NFA first: the DFA is built only for a big log (see `fast`).
+        let gate_needles: Vec<Vec<u8>> = needles.into_iter().cloned().collect();
+        let gate = (!gate_needles.is_empty())
+            .then(|| Self::automaton(&gate_needles, aho_corasick::AhoCorasickKind::ContiguousNFA))
             .flatten();
         let always = if always.is_empty() || gate.is_none() {
             None
@@ -203,12 +210,7 @@ impl GatedSet {
             match SplitSet::new(&pats) {
                 Ok(s) => Some((always, s)),
                 Err(_) => {
-                    return GatedSet {
-                        set,
-                        gate: None,
-                        always: None,
-                        always_bytes: None,
-                    }
+                    return GatedSet::ungated(set);
                 }
             }
         };
@@ -225,9 +227,54 @@ impl GatedSet {
         GatedSet {
             set,
             gate,
+            gate_needles,
+            scanned: Default::default(),
+            fast: Default::default(),
             always,
             always_bytes,
         }
+    }
+
+    /// `set` with no gate: every text goes to it.
+    fn ungated(set: SplitSet) -> GatedSet {
+        GatedSet {
+            set,
+            gate: None,
+            gate_needles: Vec::new(),
+            scanned: Default::default(),
+            fast: Default::default(),
+            always: None,
+            always_bytes: None,
+        }
+    }
+
+    /// The gate automaton of `needles` (ASCII case-insensitive, as `(?i)` needs).
+    fn automaton(
+        needles: &[Vec<u8>],
+        kind: aho_corasick::AhoCorasickKind,
+    ) -> Option<aho_corasick::AhoCorasick> {
+        aho_corasick::AhoCorasick::builder()
+            .kind(Some(kind))
+            .ascii_case_insensitive(true)
+            .build(needles)
+            .ok()
+    }
+
+    /// The gate to run on `text`: the NFA, or the DFA once enough text went through.
+    fn gate_for(&self, text: &str) -> Option<&aho_corasick::AhoCorasick> {
+        if let Some(fast) = self.fast.get() {
+            return fast.as_ref().or(self.gate.as_ref());
+        }
+        let seen = self
+            .scanned
+            .fetch_add(text.len(), std::sync::atomic::Ordering::Relaxed);
+        if seen < Self::DFA_AFTER_BYTES {
+            return self.gate.as_ref();
+        }
+        self.fast
+            .get_or_init(|| Self::automaton(&self.gate_needles, aho_corasick::AhoCorasickKind::DFA))
+            .as_ref()
+            .or(self.gate.as_ref())
     }
 
     /// Whether `text` must go to the set of the patterns without a gate literal: it holds one of
@@ -252,7 +299,10 @@ impl GatedSet {
     /// Whether `text` must go to the whole set: it holds a required literal, or a character
     /// `(?i)` folds onto an ASCII letter (see `regex_facts::has_fold_hazard`).
     fn open(&self, text: &str) -> bool {
-        match &self.gate {
+        if self.gate.is_none() {
+            return true;
+        }
+        match self.gate_for(text) {
             None => true,
             Some(ac) => ac.is_match(text) || crate::regex_facts::has_fold_hazard(text.as_bytes()),
         }
@@ -371,12 +421,7 @@ impl FieldMatcher {
 
     fn gated(&self, set: SplitSet, list: &[Src]) -> GatedSet {
         if !self.gate {
-            return GatedSet {
-                set,
-                gate: None,
-                always: None,
-                always_bytes: None,
-            };
+            return GatedSet::ungated(set);
         }
         GatedSet::new(
             set,
@@ -2890,6 +2935,26 @@ match:
         assert!(
             fm.set.get().is_some_and(|s| s.is_some()),
             "combined set built"
+        );
+        for (t, want) in texts.iter().zip(&expected) {
+            assert_eq!(&fm.matches(t), want, "{t:?}");
+            assert_eq!(fm.is_match(t), !want.is_empty(), "{t:?}");
+        }
+        if !gate {
+            return;
+        }
+        // A big log: past `DFA_AFTER_BYTES` of text the gate is rebuilt as a DFA, which must
+        // answer as the NFA did.
+        let set = fm.set.get().and_then(Option::as_ref).unwrap();
+        assert!(set.fast.get().is_none(), "a few texts: the NFA gate only");
+        set.scanned.store(
+            GatedSet::DFA_AFTER_BYTES,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        fm.is_match("nothing");
+        assert!(
+            set.fast.get().is_some_and(|f| f.is_some()),
+            "the DFA gate is built"
         );
         for (t, want) in texts.iter().zip(&expected) {
             assert_eq!(&fm.matches(t), want, "{t:?}");

@@ -348,20 +348,22 @@ impl FieldMatcher {
         let mut needle_owner: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
         for (i, p) in list.iter().enumerate() {
-            match crate::rules::pattern_facts(p).and_then(|f| f.needles) {
-                Some(set) => {
-                    for n in set {
-                        let k = *needle_ids.entry(n.clone()).or_insert_with(|| {
-                            needle_list.push(n);
-                            needle_owner.push(Vec::new());
-                            needle_list.len() - 1
-                        });
-                        if needle_owner[k].last() != Some(&i) {
-                            needle_owner[k].push(i);
-                        }
+            let has_needles = crate::rules::for_each_needle(p, |n| {
+                let k = match needle_ids.get(n) {
+                    Some(&k) => k,
+                    None => {
+                        needle_ids.insert(n.to_vec(), needle_list.len());
+                        needle_list.push(n.to_vec());
+                        needle_owner.push(Vec::new());
+                        needle_list.len() - 1
                     }
+                };
+                if needle_owner[k].last() != Some(&i) {
+                    needle_owner[k].push(i);
                 }
-                None => always.push(i),
+            });
+            if !has_needles {
+                always.push(i);
             }
         }
         FieldMatcher {
@@ -1101,22 +1103,36 @@ impl Engine {
                 .find(|x| *x == f)
                 .unwrap_or("") // ok: the loader only admits known field names
         }
-        fn collect(n: &MatchNode, pats: &mut BTreeMap<(Source, &'static str), Vec<Src>>) {
+        // Where each pattern sits in its field's list (a look-up, not a scan of the list: the
+        // log text has ~700 patterns, and every leaf asks).
+        type PatIndex = HashMap<(Source, &'static str, Src), usize>;
+        fn collect(
+            n: &MatchNode,
+            pats: &mut BTreeMap<(Source, &'static str), Vec<Src>>,
+            index: &mut PatIndex,
+        ) {
             match n {
-                MatchNode::All(v) | MatchNode::Any(v) => v.iter().for_each(|c| collect(c, pats)),
-                MatchNode::Not(c) => collect(c, pats),
+                MatchNode::All(v) | MatchNode::Any(v) => {
+                    v.iter().for_each(|c| collect(c, pats, index))
+                }
+                MatchNode::Not(c) => collect(c, pats, index),
                 MatchNode::Leaf(l) => {
                     for (f, p) in &l.fields {
-                        let list = pats.entry((l.source, field_name(l.source, f))).or_default();
-                        if !list.contains(&p.source) {
-                            list.push(p.source.clone());
-                        }
+                        let name = field_name(l.source, f);
+                        let list = pats.entry((l.source, name)).or_default();
+                        index
+                            .entry((l.source, name, p.source.clone()))
+                            .or_insert_with(|| {
+                                list.push(p.source.clone());
+                                list.len() - 1
+                            });
                     }
                 }
             }
         }
+        let mut index = PatIndex::new();
         for r in &set.rules {
-            collect(&r.matcher, &mut pats);
+            collect(&r.matcher, &mut pats, &mut index);
         }
         // The built-in rules are proven to compile by the test suite, so their sets are built when
         // first needed; user rules are compiled now, so a pattern too big for the regex crate is
@@ -1165,7 +1181,7 @@ impl Engine {
         }
         fn compile(
             n: &MatchNode,
-            pats: &BTreeMap<(Source, &'static str), Vec<Src>>,
+            pats: &PatIndex,
             captures: &mut Vec<LazyRegex>,
             interned: &mut HashMap<Src, usize>,
         ) -> CNode {
@@ -1188,8 +1204,8 @@ impl Engine {
                         .map(|(f, p)| {
                             let name = field_name(l.source, f);
                             let idx = pats
-                                .get(&(l.source, name))
-                                .and_then(|v| v.iter().position(|s| *s == p.source))
+                                .get(&(l.source, name, p.source.clone()))
+                                .copied()
                                 .unwrap_or(0); // ok: collected in the first pass
                             let cap = (!p.captures.is_empty()).then(|| {
                                 *interned.entry(p.source.clone()).or_insert_with(|| {
@@ -1256,7 +1272,7 @@ impl Engine {
             .iter()
             .map(|r| {
                 log_wants_all |= log_leaf_without_text(&r.matcher);
-                compile(&r.matcher, &pats, &mut captures, &mut interned)
+                compile(&r.matcher, &index, &mut captures, &mut interned)
             })
             .collect();
         let log_text = prefilter.sets.get(&(Source::Log, "text")).cloned();

@@ -124,6 +124,26 @@ pub fn pattern_facts(pattern: &str) -> Option<PatternFacts> {
     analyse_regex(pattern).ok()
 }
 
+/// Calls `f` with each literal of `pattern`'s needle set ([`PatternFacts::needles`]); false when
+/// it has none (or does not parse). A built-in pattern's are read from the build-time table
+/// without building its [`PatternFacts`] (the engine asks this of every pattern at start-up).
+pub fn for_each_needle(pattern: &str, mut f: impl FnMut(&[u8])) -> bool {
+    if let Ok(i) = BUILTIN_FACTS.binary_search_by(|(p, ..)| (*p).cmp(pattern)) {
+        let Some(set) = BUILTIN_FACTS[i].4 else {
+            return false;
+        };
+        set.iter().for_each(|n| f(n));
+        return true;
+    }
+    match pattern_facts(pattern).and_then(|p| p.needles) {
+        Some(set) => {
+            set.iter().for_each(|n| f(n));
+            true
+        }
+        None => false,
+    }
+}
+
 // `BUILTIN_JSON` and `BUILTIN_FACTS`, written by build.rs from `rules/`.
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 

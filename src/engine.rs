@@ -343,7 +343,8 @@ impl FieldMatcher {
     const SCAN_TEXT_BYTES: usize = 128;
 
     fn new(list: &[Src]) -> FieldMatcher {
-        let mut needle_ids: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut needle_ids: HashMap<Vec<u8>, usize, foldhash::fast::FixedState> =
+            HashMap::default();
         let mut needle_list: Vec<Vec<u8>> = Vec::new();
         let mut needle_owner: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
@@ -1105,7 +1106,7 @@ impl Engine {
         }
         // Where each pattern sits in its field's list (a look-up, not a scan of the list: the
         // log text has ~700 patterns, and every leaf asks).
-        type PatIndex = HashMap<(Source, &'static str, Src), usize>;
+        type PatIndex = HashMap<(Source, &'static str, Src), usize, foldhash::fast::FixedState>;
         fn collect(
             n: &MatchNode,
             pats: &mut BTreeMap<(Source, &'static str), Vec<Src>>,
@@ -1130,7 +1131,7 @@ impl Engine {
                 }
             }
         }
-        let mut index = PatIndex::new();
+        let mut index = PatIndex::default();
         for r in &set.rules {
             collect(&r.matcher, &mut pats, &mut index);
         }
@@ -1183,7 +1184,7 @@ impl Engine {
             n: &MatchNode,
             pats: &PatIndex,
             captures: &mut Vec<LazyRegex>,
-            interned: &mut HashMap<Src, usize>,
+            interned: &mut HashMap<Src, usize, foldhash::fast::FixedState>,
         ) -> CNode {
             match n {
                 MatchNode::All(v) => CNode::All(
@@ -1266,7 +1267,7 @@ impl Engine {
             }
         }
         let mut captures = Vec::new();
-        let mut interned = HashMap::new();
+        let mut interned = HashMap::default();
         let roots = set
             .rules
             .iter()

@@ -138,7 +138,7 @@ pub fn pattern_facts(pattern: &str) -> Option<PatternFacts> {
 /// it has none (or does not parse). A built-in pattern's are read from the build-time table
 /// without building its [`PatternFacts`] (the engine asks this of every pattern at start-up).
 pub fn for_each_needle(pattern: &str, mut f: impl FnMut(&[u8])) -> bool {
-    if let Ok(i) = BUILTIN_FACTS.binary_search_by(|(p, ..)| (*p).cmp(pattern)) {
+    if let Some(i) = builtin_index(pattern) {
         let Some(set) = BUILTIN_FACTS[i].4 else {
             return false;
         };
@@ -157,20 +157,23 @@ pub fn for_each_needle(pattern: &str, mut f: impl FnMut(&[u8])) -> bool {
 // `BUILTIN_JSON` and `BUILTIN_FACTS`, written by build.rs from `rules/`.
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
+/// Where `pattern` sits in `BUILTIN_FACTS` (sorted by pattern), when it is a built-in one.
+fn builtin_index(pattern: &str) -> Option<usize> {
+    BUILTIN_FACTS
+        .binary_search_by(|(p, ..)| (*p).cmp(pattern))
+        .ok()
+}
+
 /// The text of `pattern` as the binary holds it and its capture names, when it is a pattern of
 /// the built-in rules.
 fn builtin_pattern(pattern: &str) -> Option<(&'static str, &'static [&'static str])> {
-    let i = BUILTIN_FACTS
-        .binary_search_by(|(p, ..)| (*p).cmp(pattern))
-        .ok()?;
+    let i = builtin_index(pattern)?;
     Some((BUILTIN_FACTS[i].0, BUILTIN_FACTS[i].1))
 }
 
 /// The facts build.rs computed for a pattern of the built-in rules (same code, same parser).
 fn builtin_facts(pattern: &str) -> Option<PatternFacts> {
-    let i = BUILTIN_FACTS
-        .binary_search_by(|(p, ..)| (*p).cmp(pattern))
-        .ok()?;
+    let i = builtin_index(pattern)?;
     let (_, captures, needle, literal_len, needles) = BUILTIN_FACTS[i];
     Some(PatternFacts {
         captures: captures.iter().map(|c| c.to_string()).collect(),
